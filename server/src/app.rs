@@ -1,0 +1,58 @@
+//! The application state every handler shares, and the router.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::http::{header, HeaderValue};
+use axum::routing::{get, post};
+use axum::Router;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use roundbook_shared::ids::PeerId;
+
+use crate::auth::LoginThrottle;
+use crate::hub::Hub;
+use crate::routes;
+use crate::store::Store;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub hub: Arc<Hub>,
+    pub throttle: Arc<LoginThrottle>,
+    /// This server process's peer id in the sync protocol.
+    pub peer_id: PeerId,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self {
+            hub: Arc::new(Hub::new(store.clone())),
+            store,
+            throttle: Arc::new(LoginThrottle::default()),
+            peer_id: roundbook_shared::ids::random_peer_id("server"),
+        }
+    }
+}
+
+/// The API, the sync endpoint, and the built app from `web_root`.
+pub fn router(state: AppState, web_root: PathBuf) -> Router {
+    // Unknown paths are app routes: answer with the app shell.
+    let app = ServeDir::new(&web_root).fallback(ServeFile::new(web_root.join("index.html")));
+    Router::new()
+        .route("/api/health", get(routes::health))
+        .route("/api/login", post(routes::login))
+        .route("/api/logout", post(routes::logout))
+        .route("/api/docs", get(routes::docs))
+        .route("/sync", get(routes::sync))
+        .fallback_service(app)
+        // The service worker decides what is cached; the browser must revalidate.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,156 @@
+//! Sign-in: Argon2id password hashes, random bearer tokens stored only as
+//! SHA-256 hashes, and a throttle that slows down repeated failures.
+//!
+//! This module proves who someone is. What they may see is `access`'s job.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// How long a token lives. Long, because tablets work offline for days; a
+/// sign-out revokes it at once.
+pub const TOKEN_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// Hashes a password for storage (Argon2id, random salt, PHC string).
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::encode_b64(&random_bytes::<16>()).expect("16 bytes is a valid salt");
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("hashing with default parameters succeeds")
+        .to_string()
+}
+
+/// Checks a password against a stored hash. Deliberately slow (Argon2id).
+pub fn verify_password(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored)
+        .map(|hash| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &hash)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A stored hash to verify against when the username does not exist, so that
+/// unknown users take as long as wrong passwords.
+pub fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password("decoy password that matches nothing"))
+}
+
+/// A new bearer token (256 random bits, URL-safe text).
+pub fn new_token() -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>())
+}
+
+/// What the database stores for a token.
+pub fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes
+}
+
+/// Counts failed sign-ins per username and locks the name for a growing time
+/// once a few have failed in a row. A success clears the count.
+#[derive(Default)]
+pub struct LoginThrottle {
+    failures: Mutex<HashMap<String, Failures>>,
+}
+
+struct Failures {
+    count: u32,
+    locked_until: Option<Instant>,
+}
+
+/// Failures allowed before the name is locked.
+const FREE_ATTEMPTS: u32 = 5;
+const MAX_LOCK: Duration = Duration::from_secs(15 * 60);
+
+impl LoginThrottle {
+    /// `Err(seconds)` while the name is locked.
+    pub fn check(&self, username: &str, now: Instant) -> Result<(), u64> {
+        let failures = self.failures.lock().expect("throttle lock");
+        match failures
+            .get(&username.to_lowercase())
+            .and_then(|f| f.locked_until)
+        {
+            Some(until) if until > now => Err((until - now).as_secs().max(1)),
+            _ => Ok(()),
+        }
+    }
+
+    pub fn failed(&self, username: &str, now: Instant) {
+        let mut failures = self.failures.lock().expect("throttle lock");
+        let entry = failures.entry(username.to_lowercase()).or_insert(Failures {
+            count: 0,
+            locked_until: None,
+        });
+        entry.count += 1;
+        if entry.count >= FREE_ATTEMPTS {
+            let doublings = (entry.count - FREE_ATTEMPTS).min(10);
+            let lock = (Duration::from_secs(30) * 2u32.pow(doublings)).min(MAX_LOCK);
+            entry.locked_until = Some(now + lock);
+        }
+    }
+
+    pub fn succeeded(&self, username: &str) {
+        self.failures
+            .lock()
+            .expect("throttle lock")
+            .remove(&username.to_lowercase());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_when_right() {
+        let stored = hash_password("roundbook");
+        assert!(stored.starts_with("$argon2id$"));
+        assert!(verify_password("roundbook", &stored));
+        assert!(!verify_password("Roundbook", &stored));
+        assert!(!verify_password("roundbook", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let (one, two) = (new_token(), new_token());
+        assert_ne!(one, two);
+        assert_eq!(one.len(), 43);
+        assert_eq!(token_hash(&one).len(), 32);
+        assert_ne!(token_hash(&one), token_hash(&two));
+    }
+
+    #[test]
+    fn throttle_locks_after_repeated_failures_and_grows() {
+        let throttle = LoginThrottle::default();
+        let now = Instant::now();
+        for _ in 0..FREE_ATTEMPTS - 1 {
+            throttle.failed("Guard-A", now);
+            assert!(throttle.check("guard-a", now).is_ok());
+        }
+        throttle.failed("guard-a", now);
+        let first = throttle.check("guard-a", now).unwrap_err();
+        assert_eq!(first, 30);
+        throttle.failed("guard-a", now);
+        assert_eq!(throttle.check("guard-a", now).unwrap_err(), 60);
+        assert!(throttle
+            .check("guard-a", now + Duration::from_secs(61))
+            .is_ok());
+        assert!(throttle.check("guard-b", now).is_ok());
+        throttle.succeeded("guard-a");
+        assert!(throttle.check("guard-a", now).is_ok());
+    }
+}

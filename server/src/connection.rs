@@ -1,0 +1,250 @@
+//! One tablet's (or any automerge-repo peer's) WebSocket connection to `/sync`.
+//!
+//! Speaks automerge-repo protocol v1: `join` → `peer`, then `request` / `sync`
+//! per document. Every document message is checked against the user's zones;
+//! outside them the answer is `doc-unavailable` and nothing is applied.
+//! Malformed frames get an `error` message and the connection is closed;
+//! nothing they carried is stored.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use automerge::sync::{self, SyncDoc};
+use axum::extract::ws::{Message as WsMessage, WebSocket};
+use serde_bytes::ByteBuf;
+use tokio::sync::{mpsc, Mutex};
+
+use roundbook_shared::domain::local_date;
+use roundbook_shared::ids::{DocumentId, PeerId};
+use roundbook_shared::protocol::{Message, PeerMetadata, PROTOCOL_VERSION};
+
+use crate::access::Access;
+use crate::app::AppState;
+use crate::hub::{run_blocking, ApplyError, ConnectionId, Hub, LiveDoc};
+
+static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
+
+/// Ends the connection after telling the peer why.
+struct Fatal(String);
+
+/// A document this connection syncs, with the sync state for this peer.
+struct Synced {
+    live: Arc<Mutex<LiveDoc>>,
+    state: sync::State,
+}
+
+struct Connection {
+    id: ConnectionId,
+    app: AppState,
+    access: Access,
+    /// The client's peer id, once it has joined.
+    peer: Option<PeerId>,
+    docs: HashMap<DocumentId, Synced>,
+    notifier: mpsc::UnboundedSender<DocumentId>,
+}
+
+pub async fn serve(mut socket: WebSocket, app: AppState, access: Access) {
+    let (notifier, mut changes) = mpsc::unbounded_channel();
+    let mut connection = Connection {
+        id: NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed),
+        app,
+        access,
+        peer: None,
+        docs: HashMap::new(),
+        notifier,
+    };
+    tracing::info!(connection = connection.id, user = %connection.access.username, "sync connected");
+    let outcome = loop {
+        let replies = tokio::select! {
+            frame = socket.recv() => match frame {
+                Some(Ok(WsMessage::Binary(bytes))) => connection.receive(&bytes).await,
+                Some(Ok(WsMessage::Text(_))) => Err(Fatal("frames must be binary CBOR".into())),
+                Some(Ok(WsMessage::Close(_))) | None => break Ok(()),
+                Some(Ok(_)) => Ok(Vec::new()),
+                Some(Err(error)) => Err(Fatal(format!("bad frame: {error}"))),
+            },
+            Some(id) = changes.recv() => connection.push(id).await,
+        };
+        match replies {
+            Ok(replies) => {
+                for reply in replies {
+                    if socket
+                        .send(WsMessage::Binary(reply.encode().into()))
+                        .await
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            }
+            Err(fatal) => break Err(fatal),
+        }
+    };
+    if let Err(Fatal(reason)) = outcome {
+        tracing::warn!(connection = connection.id, %reason, "closing sync connection");
+        let error = Message::Error { message: reason };
+        let _ = socket.send(WsMessage::Binary(error.encode().into())).await;
+        let _ = socket.send(WsMessage::Close(None)).await;
+    }
+    let hub = connection.app.hub.clone();
+    hub.unsubscribe(connection.id, connection.docs.keys().copied())
+        .await;
+    tracing::info!(connection = connection.id, "sync disconnected");
+}
+
+impl Connection {
+    async fn receive(&mut self, frame: &[u8]) -> Result<Vec<Message>, Fatal> {
+        let message = Message::decode(frame).map_err(|error| Fatal(error.to_string()))?;
+        if self.peer.is_none() {
+            return self.join(message).map(|reply| vec![reply]);
+        }
+        match message {
+            Message::Request {
+                document_id, data, ..
+            }
+            | Message::Sync {
+                document_id, data, ..
+            } => self.sync(document_id, &data).await,
+            Message::Join { .. } | Message::Peer { .. } => {
+                Err(Fatal("handshake message after the handshake".into()))
+            }
+            Message::Leave { .. } | Message::Error { .. } => Err(Fatal("peer is leaving".into())),
+            // Not relayed: Roundbook has no presence, and relaying would cross zones.
+            Message::Ephemeral { .. }
+            | Message::DocUnavailable { .. }
+            | Message::RemoteSubscriptionChange
+            | Message::RemoteHeadsChanged => Ok(Vec::new()),
+        }
+    }
+
+    fn join(&mut self, message: Message) -> Result<Message, Fatal> {
+        let Message::Join {
+            sender_id,
+            supported_protocol_versions,
+            ..
+        } = message
+        else {
+            return Err(Fatal("the first message must be join".into()));
+        };
+        if !supported_protocol_versions
+            .iter()
+            .any(|version| version == PROTOCOL_VERSION)
+        {
+            return Err(Fatal(format!(
+                "unsupported protocol versions {supported_protocol_versions:?}; this server speaks {PROTOCOL_VERSION}"
+            )));
+        }
+        self.peer = Some(sender_id.clone());
+        Ok(Message::Peer {
+            sender_id: self.app.peer_id.clone(),
+            target_id: sender_id,
+            selected_protocol_version: PROTOCOL_VERSION.into(),
+            peer_metadata: Some(PeerMetadata::default()),
+        })
+    }
+
+    async fn sync(&mut self, id: DocumentId, data: &[u8]) -> Result<Vec<Message>, Fatal> {
+        let message = sync::Message::decode(data)
+            .map_err(|_| Fatal(format!("invalid Automerge sync message for {id}")))?;
+        if !self.docs.contains_key(&id) && !self.start(id).await? {
+            return Ok(vec![self.unavailable(id)]);
+        }
+        let synced = self.docs.get_mut(&id).expect("started above");
+        let mut live = synced.live.lock().await;
+        let hub: &Hub = &self.app.hub;
+        match hub
+            .apply(id, &mut live, self.id, &mut synced.state, message)
+            .await
+        {
+            Ok(()) => {}
+            Err(ApplyError::BadChanges) => {
+                return Err(Fatal(format!("invalid Automerge changes for {id}")))
+            }
+            Err(ApplyError::Store(error)) => {
+                tracing::error!(%id, %error, "could not store a change");
+                return Err(Fatal(
+                    "the server could not store the change; retry later".into(),
+                ));
+            }
+        }
+        Ok(reply(
+            &self.app.peer_id,
+            &self.peer,
+            id,
+            &mut live,
+            &mut synced.state,
+        ))
+    }
+
+    /// Checks access and opens the document; false if the user may not sync it.
+    async fn start(&mut self, id: DocumentId) -> Result<bool, Fatal> {
+        let store = self.app.store.clone();
+        let access = self.access.clone();
+        let today = local_date(chrono::Utc::now().timestamp_millis());
+        let key = run_blocking(move || access.resolve(store.as_ref(), &id, today))
+            .await
+            .map_err(|error| Fatal(format!("storage error: {error}")))?;
+        let Some(key) = key else {
+            tracing::info!(user = %self.access.username, %id, "refused a document outside the user's zones");
+            return Ok(false);
+        };
+        let live = self
+            .app
+            .hub
+            .open(id, &key)
+            .await
+            .map_err(|error| Fatal(format!("storage error: {error}")))?;
+        Hub::subscribe(&mut *live.lock().await, self.id, self.notifier.clone());
+        self.docs.insert(
+            id,
+            Synced {
+                live,
+                state: sync::State::new(),
+            },
+        );
+        Ok(true)
+    }
+
+    /// Another connection changed a document this one syncs: send the news.
+    async fn push(&mut self, id: DocumentId) -> Result<Vec<Message>, Fatal> {
+        let Some(synced) = self.docs.get_mut(&id) else {
+            return Ok(Vec::new());
+        };
+        let mut live = synced.live.lock().await;
+        Ok(reply(
+            &self.app.peer_id,
+            &self.peer,
+            id,
+            &mut live,
+            &mut synced.state,
+        ))
+    }
+
+    fn unavailable(&self, id: DocumentId) -> Message {
+        Message::DocUnavailable {
+            sender_id: self.app.peer_id.clone(),
+            target_id: self.peer.clone().unwrap_or_default(),
+            document_id: id,
+        }
+    }
+}
+
+/// The next sync message for a peer about a document, if there is news.
+fn reply(
+    server: &PeerId,
+    peer: &Option<PeerId>,
+    id: DocumentId,
+    live: &mut LiveDoc,
+    state: &mut sync::State,
+) -> Vec<Message> {
+    let Some(message) = live.doc.generate_sync_message(state) else {
+        return Vec::new();
+    };
+    vec![Message::Sync {
+        sender_id: server.clone(),
+        target_id: peer.clone().unwrap_or_default(),
+        document_id: id,
+        data: ByteBuf::from(message.encode()),
+    }]
+}

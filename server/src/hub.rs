@@ -1,0 +1,214 @@
+//! Live documents: the server's in-memory copy of each document being synced,
+//! who is subscribed to it, and the one path by which a change gets in —
+//! applied, stored durably, and only then announced.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use automerge::sync::{self, SyncDoc};
+use automerge::Automerge;
+use tokio::sync::mpsc;
+
+use roundbook_shared::compaction::should_compact;
+use roundbook_shared::ids::DocumentId;
+use roundbook_shared::schema::DocKey;
+
+use crate::store::{ChunkSizes, Store, StoreError};
+
+/// A connection's id, to tell subscribers apart.
+pub type ConnectionId = u64;
+
+/// Sends a connection the id of a document that changed under it.
+pub type ChangeNotifier = mpsc::UnboundedSender<DocumentId>;
+
+pub struct LiveDoc {
+    pub doc: Automerge,
+    sizes: ChunkSizes,
+    subscribers: HashMap<ConnectionId, ChangeNotifier>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error("the sync message's changes are not valid Automerge data")]
+    BadChanges,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub struct Hub {
+    store: Arc<dyn Store>,
+    docs: Mutex<HashMap<DocumentId, Arc<tokio::sync::Mutex<LiveDoc>>>>,
+}
+
+impl Hub {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self {
+            store,
+            docs: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The live copy of a document, loaded from storage (or born from its
+    /// genesis and stored) on first use. The caller has checked access.
+    pub async fn open(
+        &self,
+        id: DocumentId,
+        key: &DocKey,
+    ) -> Result<Arc<tokio::sync::Mutex<LiveDoc>>, StoreError> {
+        if let Some(live) = self.docs.lock().expect("hub lock").get(&id) {
+            return Ok(live.clone());
+        }
+        let (doc, sizes) = load_or_create(self.store.clone(), id, key.clone()).await?;
+        let live = Arc::new(tokio::sync::Mutex::new(LiveDoc {
+            doc,
+            sizes,
+            subscribers: HashMap::new(),
+        }));
+        // Another connection may have loaded it meanwhile: keep the first.
+        Ok(self
+            .docs
+            .lock()
+            .expect("hub lock")
+            .entry(id)
+            .or_insert(live)
+            .clone())
+    }
+
+    /// Applies a peer's sync message. If it brought changes, they are stored
+    /// durably before this returns, and every other subscriber is told. On any
+    /// failure the live copy is reloaded from storage, so nothing unstored
+    /// stays visible to anyone.
+    pub async fn apply(
+        &self,
+        id: DocumentId,
+        live: &mut LiveDoc,
+        from: ConnectionId,
+        state: &mut sync::State,
+        message: sync::Message,
+    ) -> Result<(), ApplyError> {
+        let before = live.doc.get_heads();
+        if live.doc.receive_sync_message(state, message).is_err() {
+            self.reset(id, live, state).await?;
+            return Err(ApplyError::BadChanges);
+        }
+        if live.doc.get_heads() == before {
+            return Ok(());
+        }
+        let chunk = live.doc.save_after(&before);
+        let store = self.store.clone();
+        match run_blocking(move || store.append_chunk(&id, &chunk)).await {
+            Ok(sizes) => live.sizes = sizes,
+            Err(error) => {
+                self.reset(id, live, state).await?;
+                return Err(error.into());
+            }
+        }
+        self.compact_if_due(id, live).await;
+        for (connection, notifier) in &live.subscribers {
+            if *connection != from {
+                let _ = notifier.send(id);
+            }
+        }
+        Ok(())
+    }
+
+    pub fn subscribe(live: &mut LiveDoc, connection: ConnectionId, notifier: ChangeNotifier) {
+        live.subscribers.insert(connection, notifier);
+    }
+
+    /// Drops a connection's subscriptions; documents nobody syncs leave memory.
+    pub async fn unsubscribe(
+        &self,
+        connection: ConnectionId,
+        ids: impl IntoIterator<Item = DocumentId>,
+    ) {
+        for id in ids {
+            let live = self.docs.lock().expect("hub lock").get(&id).cloned();
+            let Some(live) = live else { continue };
+            let mut guard = live.lock().await;
+            guard.subscribers.remove(&connection);
+            if guard.subscribers.is_empty() {
+                let mut docs = self.docs.lock().expect("hub lock");
+                // Only evict if no one re-opened it while we waited.
+                if Arc::strong_count(&live) <= 2 {
+                    docs.remove(&id);
+                }
+            }
+        }
+    }
+
+    /// Puts the live copy back to what storage holds and restarts the
+    /// connection's sync state, after a change could not be applied or stored.
+    async fn reset(
+        &self,
+        id: DocumentId,
+        live: &mut LiveDoc,
+        state: &mut sync::State,
+    ) -> Result<(), StoreError> {
+        *state = sync::State::new();
+        let store = self.store.clone();
+        let chunks = run_blocking(move || store.load_chunks(&id)).await?;
+        live.doc = load(&chunks)?;
+        Ok(())
+    }
+
+    async fn compact_if_due(&self, id: DocumentId, live: &mut LiveDoc) {
+        if !should_compact(live.sizes.snapshot_bytes, live.sizes.incremental_bytes) {
+            return;
+        }
+        let snapshot = live.doc.save();
+        let len = snapshot.len();
+        let store = self.store.clone();
+        match run_blocking(move || store.replace_with_snapshot(&id, &snapshot)).await {
+            Ok(()) => {
+                live.sizes = ChunkSizes {
+                    snapshot_bytes: len,
+                    incremental_bytes: 0,
+                }
+            }
+            // The chunks are still there; compaction is retried after the next change.
+            Err(error) => tracing::warn!(%id, %error, "compaction failed"),
+        }
+    }
+}
+
+fn load(chunks: &[Vec<u8>]) -> Result<Automerge, StoreError> {
+    Automerge::load(&chunks.concat()).map_err(|error| StoreError::Corrupt(error.to_string()))
+}
+
+async fn load_or_create(
+    store: Arc<dyn Store>,
+    id: DocumentId,
+    key: DocKey,
+) -> Result<(Automerge, ChunkSizes), StoreError> {
+    run_blocking(move || {
+        let chunks = store.load_chunks(&id)?;
+        if chunks.is_empty() {
+            let doc = key.genesis();
+            let snapshot = doc.save();
+            store.replace_with_snapshot(&id, &snapshot)?;
+            return Ok((
+                doc,
+                ChunkSizes {
+                    snapshot_bytes: snapshot.len(),
+                    incremental_bytes: 0,
+                },
+            ));
+        }
+        let sizes = ChunkSizes {
+            snapshot_bytes: chunks.first().map_or(0, Vec::len),
+            incremental_bytes: chunks.iter().skip(1).map(Vec::len).sum(),
+        };
+        Ok((load(&chunks)?, sizes))
+    })
+    .await
+}
+
+/// Runs blocking store work off the async threads.
+pub async fn run_blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|error| StoreError::Database(format!("storage task failed: {error}")))?
+}

@@ -1,0 +1,12 @@
+//! The Roundbook sync server as a library, so tests and benchmarks can run it
+//! in-process; `main.rs` only parses the command line.
+
+pub mod access;
+pub mod app;
+pub mod auth;
+pub mod connection;
+pub mod demo;
+pub mod error;
+pub mod hub;
+pub mod routes;
+pub mod store;

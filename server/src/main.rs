@@ -1,0 +1,91 @@
+//! `roundbook-server`: serves the tablet app and syncs its documents.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+use roundbook_server::app::{router, AppState};
+use roundbook_server::demo;
+use roundbook_server::store::sqlite::SqliteStore;
+use roundbook_server::store::Store;
+
+#[derive(Parser)]
+#[command(version, about = "Roundbook sync server")]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// SQLite database file (created if missing).
+    #[arg(long, default_value = "roundbook.sqlite3")]
+    db: PathBuf,
+    /// Seed a demo site, accounts and checkpoints into an empty database.
+    #[arg(long)]
+    demo: bool,
+    /// Directory of the built tablet app.
+    #[arg(long, default_value = "dist")]
+    web_root: PathBuf,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn")),
+        )
+        .init();
+    let args = Args::parse();
+
+    let store = SqliteStore::open(&args.db)?;
+    store.migrate()?;
+    if args.demo && demo::seed(&store)? {
+        tracing::info!("seeded the demo site");
+    }
+    if !args.web_root.join("index.html").exists() {
+        tracing::warn!(web_root = %args.web_root.display(), "no built app here; run scripts/build-web");
+    }
+
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    let address = listener.local_addr()?;
+    println!("Roundbook is running at http://{address}");
+    if args.demo {
+        println!("Demo accounts (password \"{}\"):", demo::PASSWORD);
+        for (username, name, role, zones) in demo::ACCOUNTS {
+            let zones = if zones.is_empty() {
+                "all zones".to_string()
+            } else {
+                zones.join(", ")
+            };
+            println!("  {username:<10} {name}  {}  ({zones})", role.as_str());
+        }
+    }
+
+    let app = router(AppState::new(Arc::new(store)), args.web_root);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

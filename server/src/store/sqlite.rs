@@ -1,0 +1,378 @@
+//! The embedded SQLite store: one file, WAL journal, `synchronous = FULL` so a
+//! committed transaction survives a crash or power cut.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OptionalExtension};
+
+use roundbook_shared::domain::{Role, SiteInfo, ZoneRef};
+use roundbook_shared::ids::DocumentId;
+use roundbook_shared::schema::{DocKey, DocKind};
+
+use super::{Account, ChunkSizes, Store, StoreError, StoreResult};
+
+pub struct SqliteStore {
+    connection: Mutex<Connection>,
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        StoreError::Database(error.to_string())
+    }
+}
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS sites (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    timezone TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS zones (
+    site TEXT NOT NULL REFERENCES sites(code),
+    code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (site, code)
+);
+CREATE TABLE IF NOT EXISTS accounts (
+    username TEXT PRIMARY KEY,
+    display_name TEXT NOT NULL,
+    site TEXT NOT NULL REFERENCES sites(code),
+    password_hash TEXT NOT NULL,
+    roles TEXT NOT NULL,
+    zones TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash BLOB PRIMARY KEY,
+    username TEXT NOT NULL REFERENCES accounts(username),
+    expires_unix INTEGER NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS documents (
+    id BLOB PRIMARY KEY,
+    site TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    zone TEXT NOT NULL,
+    period TEXT
+);
+CREATE INDEX IF NOT EXISTS documents_by_zone ON documents (site, zone, kind, period);
+CREATE TABLE IF NOT EXISTS chunks (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id BLOB NOT NULL,
+    is_snapshot INTEGER NOT NULL,
+    bytes BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks (doc_id, seq);
+"#;
+
+impl SqliteStore {
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        let connection = Connection::open(path)?;
+        connection.pragma_update(None, "journal_mode", "WAL")?;
+        connection.pragma_update(None, "synchronous", "FULL")?;
+        connection.pragma_update(None, "foreign_keys", "ON")?;
+        connection.busy_timeout(std::time::Duration::from_secs(5))?;
+        Ok(Self {
+            connection: Mutex::new(connection),
+        })
+    }
+
+    fn with<T>(&self, work: impl FnOnce(&mut Connection) -> StoreResult<T>) -> StoreResult<T> {
+        let mut connection = self
+            .connection
+            .lock()
+            .map_err(|_| StoreError::Database("connection lock poisoned".into()))?;
+        work(&mut connection)
+    }
+}
+
+fn chunk_sizes(connection: &Connection, id: &DocumentId) -> StoreResult<ChunkSizes> {
+    let (snapshot, incremental): (i64, i64) = connection.query_row(
+        "SELECT COALESCE(SUM(CASE WHEN is_snapshot = 1 THEN length(bytes) END), 0),
+                COALESCE(SUM(CASE WHEN is_snapshot = 0 THEN length(bytes) END), 0)
+         FROM chunks WHERE doc_id = ?1",
+        [id.as_bytes().as_slice()],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    Ok(ChunkSizes {
+        snapshot_bytes: snapshot as usize,
+        incremental_bytes: incremental as usize,
+    })
+}
+
+fn doc_key(
+    site: String,
+    kind: String,
+    zone: String,
+    period: Option<String>,
+) -> StoreResult<DocKey> {
+    let kind = DocKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("kind {kind}")))?;
+    let date = period
+        .map(|text| {
+            NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+                .map_err(|_| StoreError::Corrupt(format!("period {text}")))
+        })
+        .transpose()?;
+    Ok(DocKey {
+        site,
+        kind,
+        zone,
+        date,
+    })
+}
+
+impl Store for SqliteStore {
+    fn migrate(&self) -> StoreResult<()> {
+        self.with(|connection| Ok(connection.execute_batch(SCHEMA)?))
+    }
+
+    fn site(&self, code: &str) -> StoreResult<Option<SiteInfo>> {
+        self.with(|connection| {
+            Ok(connection
+                .query_row(
+                    "SELECT code, name, timezone FROM sites WHERE code = ?1",
+                    [code],
+                    |row| {
+                        Ok(SiteInfo {
+                            code: row.get(0)?,
+                            name: row.get(1)?,
+                            timezone: row.get(2)?,
+                        })
+                    },
+                )
+                .optional()?)
+        })
+    }
+
+    fn zones(&self, site: &str) -> StoreResult<Vec<ZoneRef>> {
+        self.with(|connection| {
+            let mut statement =
+                connection.prepare("SELECT code, name FROM zones WHERE site = ?1 ORDER BY code")?;
+            let rows = statement.query_map([site], |row| {
+                Ok(ZoneRef {
+                    code: row.get(0)?,
+                    name: row.get(1)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn put_site(&self, site: &SiteInfo, zones: &[ZoneRef]) -> StoreResult<()> {
+        self.with(|connection| {
+            let tx = connection.transaction()?;
+            tx.execute(
+                "INSERT INTO sites (code, name, timezone) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, timezone = excluded.timezone",
+                params![site.code, site.name, site.timezone],
+            )?;
+            for zone in zones {
+                tx.execute(
+                    "INSERT INTO zones (site, code, name) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (site, code) DO UPDATE SET name = excluded.name",
+                    params![site.code, zone.code, zone.name],
+                )?;
+            }
+            Ok(tx.commit()?)
+        })
+    }
+
+    fn account(&self, username: &str) -> StoreResult<Option<Account>> {
+        let row = self.with(|connection| {
+            Ok(connection
+                .query_row(
+                    "SELECT username, display_name, site, password_hash, roles, zones
+                     FROM accounts WHERE username = ?1",
+                    [username],
+                    |row| {
+                        Ok((
+                            row.get::<_, String>(0)?,
+                            row.get::<_, String>(1)?,
+                            row.get::<_, String>(2)?,
+                            row.get::<_, String>(3)?,
+                            row.get::<_, String>(4)?,
+                            row.get::<_, String>(5)?,
+                        ))
+                    },
+                )
+                .optional()?)
+        })?;
+        let Some((username, display_name, site, password_hash, roles, zones)) = row else {
+            return Ok(None);
+        };
+        let roles = roles
+            .split(',')
+            .filter(|text| !text.is_empty())
+            .map(|text| {
+                Role::parse(text).ok_or_else(|| StoreError::Corrupt(format!("role {text}")))
+            })
+            .collect::<StoreResult<_>>()?;
+        let zones = zones
+            .split(',')
+            .filter(|text| !text.is_empty())
+            .map(str::to_owned)
+            .collect();
+        Ok(Some(Account {
+            username,
+            display_name,
+            site,
+            password_hash,
+            roles,
+            zones,
+        }))
+    }
+
+    fn put_account(&self, account: &Account) -> StoreResult<()> {
+        let roles: Vec<_> = account.roles.iter().map(|role| role.as_str()).collect();
+        self.with(|connection| {
+            connection.execute(
+                "INSERT INTO accounts (username, display_name, site, password_hash, roles, zones)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (username) DO UPDATE SET display_name = excluded.display_name,
+                   site = excluded.site, password_hash = excluded.password_hash,
+                   roles = excluded.roles, zones = excluded.zones",
+                params![
+                    account.username,
+                    account.display_name,
+                    account.site,
+                    account.password_hash,
+                    roles.join(","),
+                    account.zones.join(","),
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn create_session(
+        &self,
+        token_hash: &[u8],
+        username: &str,
+        expires_unix: i64,
+    ) -> StoreResult<()> {
+        self.with(|connection| {
+            connection.execute(
+                "INSERT INTO sessions (token_hash, username, expires_unix) VALUES (?1, ?2, ?3)",
+                params![token_hash, username, expires_unix],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn session_user(&self, token_hash: &[u8], now_unix: i64) -> StoreResult<Option<String>> {
+        self.with(|connection| {
+            Ok(connection
+                .query_row(
+                    "SELECT username FROM sessions
+                     WHERE token_hash = ?1 AND revoked = 0 AND expires_unix > ?2",
+                    params![token_hash, now_unix],
+                    |row| row.get(0),
+                )
+                .optional()?)
+        })
+    }
+
+    fn revoke_session(&self, token_hash: &[u8]) -> StoreResult<()> {
+        self.with(|connection| {
+            connection.execute(
+                "UPDATE sessions SET revoked = 1 WHERE token_hash = ?1",
+                [token_hash],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn document_key(&self, id: &DocumentId) -> StoreResult<Option<DocKey>> {
+        let row = self.with(|connection| {
+            Ok(connection
+                .query_row(
+                    "SELECT site, kind, zone, period FROM documents WHERE id = ?1",
+                    [id.as_bytes().as_slice()],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+                )
+                .optional()?)
+        })?;
+        row.map(|(site, kind, zone, period)| doc_key(site, kind, zone, period))
+            .transpose()
+    }
+
+    fn register_document(&self, id: &DocumentId, key: &DocKey) -> StoreResult<()> {
+        self.with(|connection| {
+            connection.execute(
+                "INSERT INTO documents (id, site, kind, zone, period) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (id) DO NOTHING",
+                params![
+                    id.as_bytes().as_slice(),
+                    key.site,
+                    key.kind.as_str(),
+                    key.zone,
+                    key.period()
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn documents(
+        &self,
+        site: &str,
+        zones: &[String],
+        since: NaiveDate,
+    ) -> StoreResult<Vec<DocKey>> {
+        let since = since.format("%Y-%m-%d").to_string();
+        let rows: Vec<(String, String, String, Option<String>)> = self.with(|connection| {
+            let mut statement = connection.prepare(
+                "SELECT site, kind, zone, period FROM documents
+                 WHERE site = ?1 AND (period IS NULL OR period >= ?2)
+                 ORDER BY zone, kind, period",
+            )?;
+            let rows = statement.query_map(params![site, since], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })?;
+        rows.into_iter()
+            .filter(|(_, _, zone, _)| zones.contains(zone))
+            .map(|(site, kind, zone, period)| doc_key(site, kind, zone, period))
+            .collect()
+    }
+
+    fn load_chunks(&self, id: &DocumentId) -> StoreResult<Vec<Vec<u8>>> {
+        self.with(|connection| {
+            let mut statement = connection.prepare(
+                "SELECT bytes FROM chunks WHERE doc_id = ?1 ORDER BY is_snapshot DESC, seq",
+            )?;
+            let rows = statement.query_map([id.as_bytes().as_slice()], |row| row.get(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn append_chunk(&self, id: &DocumentId, bytes: &[u8]) -> StoreResult<ChunkSizes> {
+        self.with(|connection| {
+            let tx = connection.transaction()?;
+            tx.execute(
+                "INSERT INTO chunks (doc_id, is_snapshot, bytes) VALUES (?1, 0, ?2)",
+                params![id.as_bytes().as_slice(), bytes],
+            )?;
+            let sizes = chunk_sizes(&tx, id)?;
+            tx.commit()?;
+            Ok(sizes)
+        })
+    }
+
+    fn replace_with_snapshot(&self, id: &DocumentId, snapshot: &[u8]) -> StoreResult<()> {
+        self.with(|connection| {
+            let tx = connection.transaction()?;
+            tx.execute(
+                "DELETE FROM chunks WHERE doc_id = ?1",
+                [id.as_bytes().as_slice()],
+            )?;
+            tx.execute(
+                "INSERT INTO chunks (doc_id, is_snapshot, bytes) VALUES (?1, 1, ?2)",
+                params![id.as_bytes().as_slice(), snapshot],
+            )?;
+            Ok(tx.commit()?)
+        })
+    }
+}

@@ -1,0 +1,14 @@
+//! Roundbook's common ground: the domain model, the typed Automerge documents
+//! and the sync protocol, used by both the tablet app (wasm32) and the server.
+//!
+//! Nothing here does I/O: no sockets, no databases, no clocks except where a
+//! caller passes the time in. That keeps every rule testable natively and
+//! identical on both sides.
+
+pub mod api;
+pub mod compaction;
+pub mod domain;
+pub mod ids;
+pub mod protocol;
+pub mod schema;
+pub mod sync;

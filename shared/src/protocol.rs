@@ -1,0 +1,317 @@
+//! The automerge-repo network protocol, version 1: its messages and their CBOR
+//! encoding, exactly as `@automerge/automerge-repo-network-websocket` speaks it.
+//!
+//! This module turns frames into [`Message`]s and back, and refuses anything
+//! malformed with a [`DecodeError`]. It does not decide what a message means:
+//! the tablet's [`crate::sync`] and the server's connection handler do.
+
+use serde::{Deserialize, Serialize};
+use serde_bytes::ByteBuf;
+
+use crate::ids::{DocumentId, PeerId};
+
+/// The only protocol version there is.
+pub const PROTOCOL_VERSION: &str = "1";
+
+/// The largest frame either side accepts. A zone-day of patrol scans is a few
+/// hundred kilobytes; this leaves room for a first sync of a large document.
+pub const MAX_FRAME_BYTES: usize = 32 * 1024 * 1024;
+
+/// Metadata a peer announces in `join` and `peer`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PeerMetadata {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_id: Option<String>,
+    #[serde(default)]
+    pub is_ephemeral: bool,
+}
+
+/// One protocol message. Field names follow the wire (camelCase).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Message {
+    /// Client → server: the handshake's first message.
+    #[serde(rename_all = "camelCase")]
+    Join {
+        sender_id: PeerId,
+        supported_protocol_versions: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        peer_metadata: Option<PeerMetadata>,
+    },
+    /// Server → client: the handshake's answer.
+    #[serde(rename_all = "camelCase")]
+    Peer {
+        sender_id: PeerId,
+        target_id: PeerId,
+        selected_protocol_version: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        peer_metadata: Option<PeerMetadata>,
+    },
+    /// Advisory: the sender is about to disconnect.
+    #[serde(rename_all = "camelCase")]
+    Leave { sender_id: PeerId },
+    /// Like `sync`, but asks for `doc-unavailable` if the other side lacks the document.
+    #[serde(rename_all = "camelCase")]
+    Request {
+        sender_id: PeerId,
+        target_id: PeerId,
+        document_id: DocumentId,
+        data: ByteBuf,
+    },
+    /// An Automerge sync message about one document.
+    #[serde(rename_all = "camelCase")]
+    Sync {
+        sender_id: PeerId,
+        target_id: PeerId,
+        document_id: DocumentId,
+        data: ByteBuf,
+    },
+    /// The sender does not have (or will not share) the document.
+    #[serde(rename_all = "camelCase")]
+    DocUnavailable {
+        sender_id: PeerId,
+        target_id: PeerId,
+        document_id: DocumentId,
+    },
+    /// Presence and similar transient data. Roundbook neither sends nor relays it.
+    #[serde(rename_all = "camelCase")]
+    Ephemeral {
+        sender_id: PeerId,
+        target_id: PeerId,
+        document_id: DocumentId,
+    },
+    /// A protocol error; the sender closes the connection after it.
+    Error { message: String },
+    /// Remote-heads gossip. Accepted and ignored: Roundbook has one server.
+    #[serde(rename = "remote-subscription-change")]
+    RemoteSubscriptionChange,
+    /// Remote-heads gossip. Accepted and ignored.
+    #[serde(rename = "remote-heads-changed")]
+    RemoteHeadsChanged,
+}
+
+/// Why a frame was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    #[error("frame of {0} bytes is over the {MAX_FRAME_BYTES}-byte limit")]
+    TooLarge(usize),
+    #[error("frame is not valid CBOR")]
+    NotCbor,
+    #[error("message has no `type`")]
+    NoType,
+    #[error("unknown message type {0:?}")]
+    UnknownType(String),
+    #[error("malformed {kind} message: {reason}")]
+    Malformed { kind: String, reason: String },
+}
+
+const KNOWN_TYPES: [&str; 10] = [
+    "join",
+    "peer",
+    "leave",
+    "request",
+    "sync",
+    "doc-unavailable",
+    "ephemeral",
+    "error",
+    "remote-subscription-change",
+    "remote-heads-changed",
+];
+
+impl Message {
+    /// Encodes the message as one CBOR frame.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        ciborium::into_writer(self, &mut out).expect("encoding into a Vec cannot fail");
+        out
+    }
+
+    /// Decodes one frame, refusing oversized, malformed or unknown messages.
+    pub fn decode(frame: &[u8]) -> Result<Message, DecodeError> {
+        if frame.len() > MAX_FRAME_BYTES {
+            return Err(DecodeError::TooLarge(frame.len()));
+        }
+        let value: ciborium::Value =
+            ciborium::from_reader(frame).map_err(|_| DecodeError::NotCbor)?;
+        let kind = value
+            .as_map()
+            .and_then(|entries| {
+                entries
+                    .iter()
+                    .find(|(key, _)| key.as_text() == Some("type"))
+                    .and_then(|(_, kind)| kind.as_text())
+            })
+            .ok_or(DecodeError::NoType)?
+            .to_owned();
+        if !KNOWN_TYPES.contains(&kind.as_str()) {
+            return Err(DecodeError::UnknownType(kind.chars().take(40).collect()));
+        }
+        value
+            .deserialized()
+            .map_err(|error| DecodeError::Malformed {
+                kind,
+                reason: error.to_string(),
+            })
+    }
+
+    /// The document a message is about, if any.
+    pub fn document_id(&self) -> Option<DocumentId> {
+        match self {
+            Message::Request { document_id, .. }
+            | Message::Sync { document_id, .. }
+            | Message::DocUnavailable { document_id, .. }
+            | Message::Ephemeral { document_id, .. } => Some(*document_id),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc() -> DocumentId {
+        DocumentId::from_bytes([3; 16])
+    }
+
+    #[test]
+    fn round_trips_every_message_we_send() {
+        let messages = [
+            Message::Join {
+                sender_id: "tab".into(),
+                supported_protocol_versions: vec![PROTOCOL_VERSION.into()],
+                peer_metadata: Some(PeerMetadata::default()),
+            },
+            Message::Peer {
+                sender_id: "server".into(),
+                target_id: "tab".into(),
+                selected_protocol_version: PROTOCOL_VERSION.into(),
+                peer_metadata: None,
+            },
+            Message::Request {
+                sender_id: "tab".into(),
+                target_id: "server".into(),
+                document_id: doc(),
+                data: ByteBuf::from(vec![1, 2, 3]),
+            },
+            Message::Sync {
+                sender_id: "tab".into(),
+                target_id: "server".into(),
+                document_id: doc(),
+                data: ByteBuf::from(vec![4]),
+            },
+            Message::DocUnavailable {
+                sender_id: "server".into(),
+                target_id: "tab".into(),
+                document_id: doc(),
+            },
+            Message::Error {
+                message: "bad".into(),
+            },
+            Message::Leave {
+                sender_id: "tab".into(),
+            },
+        ];
+        for message in messages {
+            assert_eq!(Message::decode(&message.encode()).unwrap(), message);
+        }
+    }
+
+    #[test]
+    fn uses_the_wire_field_names() {
+        let frame = Message::Sync {
+            sender_id: "a".into(),
+            target_id: "b".into(),
+            document_id: doc(),
+            data: ByteBuf::from(vec![9]),
+        }
+        .encode();
+        let value: ciborium::Value = ciborium::from_reader(&frame[..]).unwrap();
+        let keys: Vec<_> = value
+            .as_map()
+            .unwrap()
+            .iter()
+            .map(|(k, _)| k.as_text().unwrap().to_owned())
+            .collect();
+        assert_eq!(keys, ["type", "senderId", "targetId", "documentId", "data"]);
+        // `data` must be a CBOR byte string, as cbor-x sends a Uint8Array.
+        let data = &value.as_map().unwrap()[4].1;
+        assert!(data.is_bytes());
+    }
+
+    #[test]
+    fn refuses_bad_frames() {
+        assert_eq!(Message::decode(&[0xff, 0x00]), Err(DecodeError::NotCbor));
+        assert_eq!(Message::decode(&[]), Err(DecodeError::NotCbor));
+
+        let mut no_type = Vec::new();
+        ciborium::into_writer(&ciborium::Value::Map(vec![]), &mut no_type).unwrap();
+        assert_eq!(Message::decode(&no_type), Err(DecodeError::NoType));
+
+        let unknown = ciborium::Value::Map(vec![(
+            ciborium::Value::Text("type".into()),
+            ciborium::Value::Text("teleport".into()),
+        )]);
+        let mut frame = Vec::new();
+        ciborium::into_writer(&unknown, &mut frame).unwrap();
+        assert_eq!(
+            Message::decode(&frame),
+            Err(DecodeError::UnknownType("teleport".into()))
+        );
+
+        let bad_doc = ciborium::Value::Map(vec![
+            (
+                ciborium::Value::Text("type".into()),
+                ciborium::Value::Text("sync".into()),
+            ),
+            (
+                ciborium::Value::Text("senderId".into()),
+                ciborium::Value::Text("a".into()),
+            ),
+            (
+                ciborium::Value::Text("targetId".into()),
+                ciborium::Value::Text("b".into()),
+            ),
+            (
+                ciborium::Value::Text("documentId".into()),
+                ciborium::Value::Text("nope".into()),
+            ),
+            (
+                ciborium::Value::Text("data".into()),
+                ciborium::Value::Bytes(vec![1]),
+            ),
+        ]);
+        let mut frame = Vec::new();
+        ciborium::into_writer(&bad_doc, &mut frame).unwrap();
+        assert!(matches!(
+            Message::decode(&frame),
+            Err(DecodeError::Malformed { .. })
+        ));
+
+        assert_eq!(
+            Message::decode(&vec![0u8; MAX_FRAME_BYTES + 1]),
+            Err(DecodeError::TooLarge(MAX_FRAME_BYTES + 1))
+        );
+    }
+
+    #[test]
+    fn accepts_gossip_it_ignores() {
+        let gossip = ciborium::Value::Map(vec![
+            (
+                ciborium::Value::Text("type".into()),
+                ciborium::Value::Text("remote-subscription-change".into()),
+            ),
+            (
+                ciborium::Value::Text("senderId".into()),
+                ciborium::Value::Text("a".into()),
+            ),
+        ]);
+        let mut frame = Vec::new();
+        ciborium::into_writer(&gossip, &mut frame).unwrap();
+        assert_eq!(
+            Message::decode(&frame),
+            Ok(Message::RemoteSubscriptionChange)
+        );
+    }
+}

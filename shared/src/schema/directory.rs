@@ -1,0 +1,93 @@
+//! The zone directory: the checkpoints of one zone.
+//!
+//! Edited rarely (by the security supervisor, or seeded by the server), read on
+//! every scan to check a typed or scanned code.
+
+use automerge::Automerge;
+use autosurgeon::{Hydrate, Reconcile};
+use serde::{Deserialize, Serialize};
+
+use super::{check_id, check_text, put_record, records, SchemaError};
+
+/// Name of the root map holding checkpoints by id.
+pub const CHECKPOINTS: &str = "checkpoints";
+
+/// A patrol checkpoint: a printed tag at a place in the zone.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct Checkpoint {
+    pub id: String,
+    /// The code printed on the tag and typed as the fallback, e.g. `A-03`.
+    pub code: String,
+    pub name: String,
+    /// Where to find it ("Building 3, east stairwell").
+    pub location: String,
+}
+
+impl Checkpoint {
+    pub fn validate(&self) -> Result<(), SchemaError> {
+        check_id("checkpoint", &self.id)?;
+        check_text("checkpoint code", &self.code, true, 32)?;
+        check_text("checkpoint name", &self.name, true, 100)?;
+        check_text("checkpoint location", &self.location, false, 200)
+    }
+}
+
+/// Every checkpoint of the zone, ordered by code.
+pub fn checkpoints(doc: &Automerge) -> Result<Vec<Checkpoint>, SchemaError> {
+    let mut list: Vec<Checkpoint> = records(doc, CHECKPOINTS)?;
+    list.sort_by(|a, b| a.code.cmp(&b.code).then_with(|| a.id.cmp(&b.id)));
+    Ok(list)
+}
+
+/// The checkpoint whose code matches what was typed or scanned (case and
+/// surrounding spaces ignored).
+pub fn find_by_code(doc: &Automerge, code: &str) -> Result<Option<Checkpoint>, SchemaError> {
+    let wanted = code.trim();
+    Ok(checkpoints(doc)?
+        .into_iter()
+        .find(|checkpoint| checkpoint.code.eq_ignore_ascii_case(wanted)))
+}
+
+/// Adds or replaces a checkpoint, as one change.
+pub fn put_checkpoint(
+    doc: &mut Automerge,
+    checkpoint: &Checkpoint,
+    unix_ms: i64,
+) -> Result<(), SchemaError> {
+    checkpoint.validate()?;
+    put_record(doc, CHECKPOINTS, &checkpoint.id, checkpoint, unix_ms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::DocKey;
+
+    fn checkpoint(id: &str, code: &str) -> Checkpoint {
+        Checkpoint {
+            id: id.into(),
+            code: code.into(),
+            name: format!("Gate {code}"),
+            location: "North".into(),
+        }
+    }
+
+    #[test]
+    fn finds_checkpoints_by_code() {
+        let mut doc = DocKey::zone_directory("demo", "A").genesis();
+        put_checkpoint(&mut doc, &checkpoint("cp1", "A-01"), 0).unwrap();
+        put_checkpoint(&mut doc, &checkpoint("cp2", "A-02"), 0).unwrap();
+        assert_eq!(checkpoints(&doc).unwrap().len(), 2);
+        assert_eq!(find_by_code(&doc, " a-02 ").unwrap().unwrap().id, "cp2");
+        assert!(find_by_code(&doc, "B-01").unwrap().is_none());
+    }
+
+    #[test]
+    fn refuses_invalid_checkpoints() {
+        let mut doc = DocKey::zone_directory("demo", "A").genesis();
+        let heads = doc.get_heads();
+        assert!(put_checkpoint(&mut doc, &checkpoint("bad/id", "A-01"), 0).is_err());
+        assert!(put_checkpoint(&mut doc, &checkpoint("cp1", " "), 0).is_err());
+        assert_eq!(doc.get_heads(), heads, "a refused record changes nothing");
+    }
+}

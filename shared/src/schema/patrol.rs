@@ -1,0 +1,143 @@
+//! The patrol log: every checkpoint scan of one zone on one site-local day.
+//!
+//! Scans are only ever added, keyed by a random id, so scans made on several
+//! tablets offline merge as their union.
+
+use automerge::Automerge;
+use autosurgeon::{Hydrate, Reconcile};
+use serde::{Deserialize, Serialize};
+
+use super::{check_id, check_text, put_record, records, SchemaError};
+
+/// Name of the root map holding scans by id.
+pub const SCANS: &str = "scans";
+
+/// How a checkpoint was identified.
+pub const METHOD_TYPED: &str = "typed";
+pub const METHOD_CAMERA: &str = "camera";
+
+/// One checkpoint scan by a guard.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct Scan {
+    pub id: String,
+    pub checkpoint_id: String,
+    /// The checkpoint's code at the time of the scan, kept for reports.
+    pub checkpoint_code: String,
+    /// Username of the guard.
+    pub guard: String,
+    /// The tablet that recorded it.
+    pub device: String,
+    /// The tablet's clock at the scan, Unix milliseconds.
+    pub scanned_at: i64,
+    /// [`METHOD_TYPED`] or [`METHOD_CAMERA`].
+    pub method: String,
+}
+
+impl Scan {
+    pub fn validate(&self) -> Result<(), SchemaError> {
+        check_id("scan", &self.id)?;
+        check_id("checkpoint", &self.checkpoint_id)?;
+        check_text("checkpoint code", &self.checkpoint_code, true, 32)?;
+        check_text("guard", &self.guard, true, 64)?;
+        check_text("device", &self.device, true, 64)?;
+        if ![METHOD_TYPED, METHOD_CAMERA].contains(&self.method.as_str()) {
+            return Err(SchemaError::Invalid(format!(
+                "scan method {:?}",
+                self.method
+            )));
+        }
+        if self.scanned_at <= 0 {
+            return Err(SchemaError::Invalid("scan time".into()));
+        }
+        Ok(())
+    }
+}
+
+/// Every well-formed scan of the day, newest first.
+pub fn scans(doc: &Automerge) -> Result<Vec<Scan>, SchemaError> {
+    let mut list: Vec<Scan> = records(doc, SCANS)?;
+    list.sort_by(|a, b| {
+        b.scanned_at
+            .cmp(&a.scanned_at)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    Ok(list)
+}
+
+/// Records one scan as one change. The caller stores the document before
+/// telling the guard it is saved.
+pub fn record_scan(doc: &mut Automerge, scan: &Scan) -> Result<(), SchemaError> {
+    scan.validate()?;
+    put_record(doc, SCANS, &scan.id, scan, scan.scanned_at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::DocKey;
+    use chrono::NaiveDate;
+
+    pub(crate) fn scan(id: &str, at: i64) -> Scan {
+        Scan {
+            id: id.into(),
+            checkpoint_id: "cp1".into(),
+            checkpoint_code: "A-01".into(),
+            guard: "guard-a".into(),
+            device: "tablet-1".into(),
+            scanned_at: at,
+            method: METHOD_TYPED.into(),
+        }
+    }
+
+    fn key() -> DocKey {
+        DocKey::patrol_log("demo", "A", NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
+    }
+
+    #[test]
+    fn lists_scans_newest_first() {
+        let mut doc = key().genesis();
+        record_scan(&mut doc, &scan("s1", 1_000)).unwrap();
+        record_scan(&mut doc, &scan("s2", 2_000)).unwrap();
+        let ids: Vec<_> = scans(&doc).unwrap().into_iter().map(|s| s.id).collect();
+        assert_eq!(ids, ["s2", "s1"]);
+    }
+
+    #[test]
+    fn refuses_invalid_scans_without_changing_the_document() {
+        let mut doc = key().genesis();
+        let heads = doc.get_heads();
+        let mut bad = scan("s1", 1_000);
+        bad.method = "guess".into();
+        assert!(record_scan(&mut doc, &bad).is_err());
+        assert!(record_scan(&mut doc, &scan("", 1_000)).is_err());
+        assert!(record_scan(&mut doc, &scan("s1", 0)).is_err());
+        assert_eq!(doc.get_heads(), heads);
+    }
+
+    #[test]
+    fn skips_malformed_records_written_by_other_peers() {
+        use automerge::transaction::Transactable;
+        let mut doc = key().genesis();
+        record_scan(&mut doc, &scan("s1", 1_000)).unwrap();
+        let (_, map) = automerge::ReadDoc::get(&doc, automerge::ROOT, SCANS)
+            .unwrap()
+            .unwrap();
+        let mut tx = doc.transaction();
+        tx.put(&map, "junk", 42).unwrap();
+        tx.commit();
+        assert_eq!(scans(&doc).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn two_tablets_creating_the_day_offline_keep_both_scans() {
+        // Neither tablet has seen the other's document: both build it from genesis.
+        let mut first = key().genesis();
+        let mut second = key().genesis();
+        record_scan(&mut first, &scan("s1", 1_000)).unwrap();
+        record_scan(&mut second, &scan("s2", 2_000)).unwrap();
+        first.merge(&mut second).unwrap();
+        second.merge(&mut first.clone()).unwrap();
+        assert_eq!(scans(&first).unwrap().len(), 2);
+        assert_eq!(scans(&first).unwrap(), scans(&second).unwrap());
+    }
+}

@@ -1,0 +1,255 @@
+//! The tablet's side of sync, without I/O: a [`Replica`] holds the tablet's
+//! documents and, fed the server's frames, says what to send back and what
+//! changed. The frontend moves the frames over a WebSocket and stores the
+//! documents; the server's tests and benchmarks use the same type as a client.
+//!
+//! Acknowledgement: the server stores a change durably before it answers with
+//! heads that contain it, so the heads both sides share (`shared_heads` of the
+//! Automerge sync state) are exactly the changes the server has acknowledged.
+//! Everything after them is pending; nothing is ever dropped locally.
+
+use std::collections::BTreeMap;
+
+use automerge::sync::{self, SyncDoc};
+use automerge::{Automerge, ChangeHash};
+use serde_bytes::ByteBuf;
+
+use crate::ids::{DocumentId, PeerId};
+use crate::protocol::{DecodeError, Message, PeerMetadata, PROTOCOL_VERSION};
+
+/// What one incoming frame led to.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Frames to send to the server, in order.
+    pub frames: Vec<Vec<u8>>,
+    /// Documents whose content changed (store them, refresh the screen).
+    pub changed: Vec<DocumentId>,
+    /// Documents whose acknowledged heads moved (store the new heads).
+    pub acked: Vec<DocumentId>,
+    /// Documents the server refused or does not have.
+    pub unavailable: Vec<DocumentId>,
+    /// An error the server reported before closing.
+    pub server_error: Option<String>,
+}
+
+/// Why a frame from the server could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    #[error("invalid Automerge sync data for {0}")]
+    BadSyncData(DocumentId),
+    #[error("the server chose protocol version {0:?}")]
+    WrongVersion(String),
+    #[error("a {0} message before the handshake finished")]
+    BeforeHandshake(&'static str),
+}
+
+struct Replicated {
+    doc: Automerge,
+    /// Sync state for the current connection; reset on every reconnect.
+    state: sync::State,
+    /// Heads the server has acknowledged (kept across connections by the caller).
+    acked: Vec<ChangeHash>,
+    /// Whether this connection already sent the opening `request`.
+    requested: bool,
+    unavailable: bool,
+}
+
+/// The tablet's documents and their sync with one server.
+pub struct Replica {
+    peer_id: PeerId,
+    server: Option<PeerId>,
+    docs: BTreeMap<DocumentId, Replicated>,
+}
+
+impl Replica {
+    pub fn new(peer_id: PeerId) -> Self {
+        Self {
+            peer_id,
+            server: None,
+            docs: BTreeMap::new(),
+        }
+    }
+
+    /// Adds a document with the heads the server is known to have. For a
+    /// document just built from its genesis, pass its heads: every peer can
+    /// build the genesis, so it is never pending.
+    pub fn add(&mut self, id: DocumentId, doc: Automerge, acked: Vec<ChangeHash>) {
+        self.docs.insert(
+            id,
+            Replicated {
+                doc,
+                state: sync::State::new(),
+                acked,
+                requested: false,
+                unavailable: false,
+            },
+        );
+    }
+
+    pub fn contains(&self, id: &DocumentId) -> bool {
+        self.docs.contains_key(id)
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &DocumentId> {
+        self.docs.keys()
+    }
+
+    pub fn doc(&self, id: &DocumentId) -> Option<&Automerge> {
+        self.docs.get(id).map(|entry| &entry.doc)
+    }
+
+    /// For local edits. Store the document, then call [`Replica::sync_doc`].
+    pub fn doc_mut(&mut self, id: &DocumentId) -> Option<&mut Automerge> {
+        self.docs.get_mut(id).map(|entry| &mut entry.doc)
+    }
+
+    pub fn acked_heads(&self, id: &DocumentId) -> &[ChangeHash] {
+        self.docs.get(id).map_or(&[], |entry| &entry.acked)
+    }
+
+    pub fn is_unavailable(&self, id: &DocumentId) -> bool {
+        self.docs.get(id).is_some_and(|entry| entry.unavailable)
+    }
+
+    /// Local changes of one document the server has not acknowledged.
+    pub fn pending(&self, id: &DocumentId) -> usize {
+        self.docs
+            .get(id)
+            .map_or(0, |entry| entry.doc.get_changes(&entry.acked).len())
+    }
+
+    /// Local changes of all documents the server has not acknowledged.
+    pub fn pending_total(&self) -> usize {
+        self.docs.keys().map(|id| self.pending(id)).sum()
+    }
+
+    /// True once the handshake with the server is done.
+    pub fn is_connected(&self) -> bool {
+        self.server.is_some()
+    }
+
+    /// A new connection is open: returns the `join` frame to send first.
+    pub fn connect(&mut self) -> Vec<u8> {
+        self.disconnect();
+        Message::Join {
+            sender_id: self.peer_id.clone(),
+            supported_protocol_versions: vec![PROTOCOL_VERSION.into()],
+            peer_metadata: Some(PeerMetadata {
+                storage_id: None,
+                is_ephemeral: false,
+            }),
+        }
+        .encode()
+    }
+
+    /// The connection is gone: forget per-connection state, keep everything else.
+    pub fn disconnect(&mut self) {
+        self.server = None;
+        for entry in self.docs.values_mut() {
+            entry.state = sync::State::new();
+            entry.requested = false;
+        }
+    }
+
+    /// Frames that bring the server up to date with one document (after a
+    /// local change, or after adding it). Empty while disconnected.
+    pub fn sync_doc(&mut self, id: &DocumentId) -> Vec<Vec<u8>> {
+        let (Some(server), Some(entry)) = (self.server.as_ref(), self.docs.get_mut(id)) else {
+            return Vec::new();
+        };
+        let Some(message) = entry.doc.generate_sync_message(&mut entry.state) else {
+            return Vec::new();
+        };
+        let (sender_id, target_id, document_id) = (self.peer_id.clone(), server.clone(), *id);
+        let data = ByteBuf::from(message.encode());
+        let frame = if entry.requested {
+            Message::Sync {
+                sender_id,
+                target_id,
+                document_id,
+                data,
+            }
+        } else {
+            entry.requested = true;
+            Message::Request {
+                sender_id,
+                target_id,
+                document_id,
+                data,
+            }
+        };
+        vec![frame.encode()]
+    }
+
+    /// Handles one frame from the server.
+    pub fn receive(&mut self, frame: &[u8]) -> Result<Outcome, SyncError> {
+        let mut outcome = Outcome::default();
+        match Message::decode(frame)? {
+            Message::Peer {
+                sender_id,
+                selected_protocol_version,
+                ..
+            } => {
+                if selected_protocol_version != PROTOCOL_VERSION {
+                    return Err(SyncError::WrongVersion(selected_protocol_version));
+                }
+                self.server = Some(sender_id);
+                let ids: Vec<_> = self.docs.keys().copied().collect();
+                for id in ids {
+                    outcome.frames.extend(self.sync_doc(&id));
+                }
+            }
+            Message::Sync {
+                document_id, data, ..
+            }
+            | Message::Request {
+                document_id, data, ..
+            } => {
+                if self.server.is_none() {
+                    return Err(SyncError::BeforeHandshake("sync"));
+                }
+                self.receive_sync(document_id, &data, &mut outcome)?;
+            }
+            Message::DocUnavailable { document_id, .. } => {
+                if let Some(entry) = self.docs.get_mut(&document_id) {
+                    entry.unavailable = true;
+                    outcome.unavailable.push(document_id);
+                }
+            }
+            Message::Error { message } => outcome.server_error = Some(message),
+            // The server sends nothing else we act on.
+            _ => {}
+        }
+        Ok(outcome)
+    }
+
+    fn receive_sync(
+        &mut self,
+        id: DocumentId,
+        data: &[u8],
+        outcome: &mut Outcome,
+    ) -> Result<(), SyncError> {
+        // A document we do not hold: the server only syncs what we asked for.
+        let Some(entry) = self.docs.get_mut(&id) else {
+            return Ok(());
+        };
+        let message = sync::Message::decode(data).map_err(|_| SyncError::BadSyncData(id))?;
+        let heads_before = entry.doc.get_heads();
+        entry
+            .doc
+            .receive_sync_message(&mut entry.state, message)
+            .map_err(|_| SyncError::BadSyncData(id))?;
+        entry.unavailable = false;
+        if entry.doc.get_heads() != heads_before {
+            outcome.changed.push(id);
+        }
+        if entry.state.shared_heads != entry.acked {
+            entry.acked = entry.state.shared_heads.clone();
+            outcome.acked.push(id);
+        }
+        outcome.frames.extend(self.sync_doc(&id));
+        Ok(())
+    }
+}
