@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use automerge::sync::{self, SyncDoc};
-use automerge::Automerge;
+use automerge::{Automerge, AutomergeError, LoadOptions, OnPartialLoad};
 use tokio::sync::mpsc;
 
 use roundbook_shared::compaction::should_compact;
@@ -86,6 +86,9 @@ impl Hub {
         state: &mut sync::State,
         message: sync::Message,
     ) -> Result<(), ApplyError> {
+        if !changes_are_well_formed(&message) {
+            return Err(ApplyError::BadChanges);
+        }
         let before = live.doc.get_heads();
         if live.doc.receive_sync_message(state, message).is_err() {
             self.reset(id, live, state).await?;
@@ -170,6 +173,23 @@ impl Hub {
             Err(error) => tracing::warn!(%id, %error, "compaction failed"),
         }
     }
+}
+
+/// Automerge skips change bytes it cannot parse; a peer sending them deserves
+/// an error rather than silence, so they are parsed strictly first. Changes
+/// that only lack their dependencies are well formed: those arrive later.
+fn changes_are_well_formed(message: &sync::Message) -> bool {
+    if message.changes.is_empty() {
+        return true;
+    }
+    let bytes: Vec<u8> = message.changes.iter().flatten().copied().collect();
+    matches!(
+        Automerge::load_with_options(
+            &bytes,
+            LoadOptions::new().on_partial_load(OnPartialLoad::Error),
+        ),
+        Ok(_) | Err(AutomergeError::MissingDeps)
+    )
 }
 
 fn load(chunks: &[Vec<u8>]) -> Result<Automerge, StoreError> {

@@ -376,3 +376,79 @@ impl Store for SqliteStore {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> (tempfile::TempDir, SqliteStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("test.sqlite3")).unwrap();
+        store.migrate().unwrap();
+        (dir, store)
+    }
+
+    #[test]
+    fn chunks_append_load_and_compact() {
+        let (_dir, store) = store();
+        let id = DocumentId::from_bytes([1; 16]);
+        store.replace_with_snapshot(&id, b"snapshot").unwrap();
+        let sizes = store.append_chunk(&id, b"one").unwrap();
+        assert_eq!(
+            sizes,
+            ChunkSizes {
+                snapshot_bytes: 8,
+                incremental_bytes: 3
+            }
+        );
+        store.append_chunk(&id, b"two").unwrap();
+        assert_eq!(
+            store.load_chunks(&id).unwrap(),
+            [b"snapshot".to_vec(), b"one".to_vec(), b"two".to_vec()]
+        );
+        store.replace_with_snapshot(&id, b"all").unwrap();
+        assert_eq!(store.load_chunks(&id).unwrap(), [b"all".to_vec()]);
+        assert!(store
+            .load_chunks(&DocumentId::from_bytes([2; 16]))
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn sessions_expire_and_revoke() {
+        let (_dir, store) = store();
+        crate::demo::seed(&store).unwrap();
+        store.create_session(b"hash", "guard-a", 100).unwrap();
+        assert_eq!(
+            store.session_user(b"hash", 99).unwrap().as_deref(),
+            Some("guard-a")
+        );
+        assert_eq!(store.session_user(b"hash", 100).unwrap(), None);
+        store.revoke_session(b"hash").unwrap();
+        assert_eq!(store.session_user(b"hash", 0).unwrap(), None);
+    }
+
+    #[test]
+    fn the_catalog_lists_only_requested_zones_and_recent_days() {
+        let (_dir, store) = store();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let keys = [
+            DocKey::zone_directory("demo", "A"),
+            DocKey::patrol_log("demo", "A", today),
+            DocKey::patrol_log("demo", "A", today - chrono::Duration::days(30)),
+            DocKey::patrol_log("demo", "B", today),
+        ];
+        for key in &keys {
+            store.register_document(&key.document_id(), key).unwrap();
+        }
+        let listed = store
+            .documents("demo", &["A".into()], today - chrono::Duration::days(7))
+            .unwrap();
+        assert_eq!(listed.len(), 2);
+        assert!(listed.contains(&keys[0]) && listed.contains(&keys[1]));
+        assert_eq!(
+            store.document_key(&keys[3].document_id()).unwrap(),
+            Some(keys[3].clone())
+        );
+    }
+}

@@ -117,7 +117,7 @@ impl Replica {
     pub fn pending(&self, id: &DocumentId) -> usize {
         self.docs
             .get(id)
-            .map_or(0, |entry| entry.doc.get_changes(&entry.acked).len())
+            .map_or(0, |entry| entry.doc.get_changes_meta(&entry.acked).len())
     }
 
     /// Local changes of all documents the server has not acknowledged.

@@ -1,0 +1,256 @@
+//! Test harness: a real `roundbook-server` process on 127.0.0.1 with a real
+//! SQLite file, and a tablet-like sync client built on the shared `Replica`.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use roundbook_shared::api::{DocEntry, LoginResponse};
+use roundbook_shared::ids::{random_peer_id, DocumentId};
+use roundbook_shared::schema::patrol::{record_scan, scans, Scan, METHOD_TYPED};
+use roundbook_shared::schema::DocKey;
+use roundbook_shared::sync::{Outcome, Replica};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub const PASSWORD: &str = "roundbook";
+
+/// A server process that is killed when dropped.
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+    pub db: PathBuf,
+    _dir: std::sync::Arc<tempfile::TempDir>,
+}
+
+impl Server {
+    pub async fn start() -> Server {
+        let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
+        let db = dir.path().join("roundbook.sqlite3");
+        Self::start_on(dir, db, "127.0.0.1:0").await
+    }
+
+    async fn start_on(dir: std::sync::Arc<tempfile::TempDir>, db: PathBuf, listen: &str) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_roundbook-server"))
+            .args(["--listen", listen, "--demo", "--web-root"])
+            .arg(dir.path())
+            .arg("--db")
+            .arg(&db)
+            .env(
+                "RUST_LOG",
+                std::env::var("ROUNDBOOK_TEST_LOG").unwrap_or_else(|_| "warn".into()),
+            )
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start roundbook-server");
+        let stdout = child.stdout.take().expect("stdout");
+        let base = tokio::task::spawn_blocking(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            let line = lines
+                .find_map(|line| {
+                    let line = line.ok()?;
+                    line.strip_prefix("Roundbook is running at ")
+                        .map(str::to_owned)
+                })
+                .expect("server printed its address");
+            // Keep draining so the server never blocks on a full pipe.
+            std::thread::spawn(move || for _ in lines {});
+            line
+        })
+        .await
+        .unwrap();
+        Server {
+            child,
+            base,
+            db,
+            _dir: dir,
+        }
+    }
+
+    /// SIGKILL: no chance to flush anything.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// A new process on the same address and database.
+    pub async fn restart(mut self) -> Server {
+        self.kill();
+        let listen = self.base.trim_start_matches("http://").to_owned();
+        let dir = self._dir.clone();
+        let db = self.db.clone();
+        drop(self);
+        // The port is free again once the old process is gone.
+        Self::start_on(dir, db, &listen).await
+    }
+
+    pub fn ws_url(&self, token: &str) -> String {
+        format!(
+            "{}/sync?token={token}",
+            self.base.replace("http://", "ws://")
+        )
+    }
+
+    pub async fn login(&self, username: &str) -> LoginResponse {
+        let response = reqwest::Client::new()
+            .post(format!("{}/api/login", self.base))
+            .body(format!(
+                r#"{{"username":"{username}","password":"{PASSWORD}"}}"#
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "login {username}");
+        response.json().await.unwrap()
+    }
+
+    pub async fn docs(&self, token: &str) -> Vec<DocEntry> {
+        let response = reqwest::Client::new()
+            .get(format!("{}/api/docs", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// A tablet: a replica of some documents and, while online, a socket.
+pub struct Tablet {
+    pub replica: Replica,
+    pub socket: Option<Socket>,
+    pub username: String,
+    pub device: String,
+    pub unavailable: Vec<DocumentId>,
+}
+
+impl Tablet {
+    pub fn new(username: &str) -> Tablet {
+        Tablet {
+            replica: Replica::new(random_peer_id("tablet")),
+            socket: None,
+            username: username.into(),
+            device: random_peer_id("device"),
+            unavailable: Vec::new(),
+        }
+    }
+
+    /// Holds a document, building it from its genesis like a tablet offline.
+    pub fn hold(&mut self, key: &DocKey) -> DocumentId {
+        let id = key.document_id();
+        if !self.replica.contains(&id) {
+            let doc = key.genesis();
+            let heads = doc.get_heads();
+            self.replica.add(id, doc, heads);
+        }
+        id
+    }
+
+    pub fn scan(&mut self, id: &DocumentId, scan_id: &str) {
+        let scan = Scan {
+            id: scan_id.into(),
+            checkpoint_id: "cp-a-01".into(),
+            checkpoint_code: "A-01".into(),
+            guard: self.username.clone(),
+            device: self.device.clone(),
+            scanned_at: chrono::Utc::now().timestamp_millis(),
+            method: METHOD_TYPED.into(),
+        };
+        record_scan(self.replica.doc_mut(id).unwrap(), &scan).unwrap();
+    }
+
+    pub fn scan_ids(&self, id: &DocumentId) -> Vec<String> {
+        let mut ids: Vec<_> = scans(self.replica.doc(id).unwrap())
+            .unwrap()
+            .into_iter()
+            .map(|scan| scan.id)
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    pub async fn connect(&mut self, url: &str) {
+        let (mut socket, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .expect("connect");
+        socket
+            .send(WsMessage::Binary(self.replica.connect().into()))
+            .await
+            .unwrap();
+        self.socket = Some(socket);
+    }
+
+    pub fn disconnect(&mut self) {
+        self.socket = None;
+        self.replica.disconnect();
+    }
+
+    /// Sends what a local change produced.
+    pub async fn flush(&mut self, id: &DocumentId) {
+        for frame in self.replica.sync_doc(id) {
+            self.send(frame).await;
+        }
+    }
+
+    async fn send(&mut self, frame: Vec<u8>) {
+        if let Some(socket) = self.socket.as_mut() {
+            let _ = socket.send(WsMessage::Binary(frame.into())).await;
+        }
+    }
+
+    /// Exchanges frames until `done` holds; panics after `timeout`.
+    pub async fn sync_until(&mut self, timeout: Duration, done: impl Fn(&Tablet) -> bool) {
+        let deadline = Instant::now() + timeout;
+        while !done(self) {
+            let remaining = deadline
+                .checked_duration_since(Instant::now())
+                .unwrap_or_else(|| panic!("{} timed out syncing", self.username));
+            let socket = self.socket.as_mut().expect("online");
+            let frame = tokio::time::timeout(remaining, socket.next())
+                .await
+                .unwrap_or_else(|_| panic!("{} timed out syncing", self.username));
+            match frame {
+                Some(Ok(WsMessage::Binary(bytes))) => {
+                    let outcome: Outcome = self.replica.receive(&bytes).expect("valid frame");
+                    self.unavailable.extend(outcome.unavailable);
+                    for frame in outcome.frames {
+                        self.send(frame).await;
+                    }
+                }
+                Some(Ok(_)) => {}
+                other => panic!("{}: connection ended: {other:?}", self.username),
+            }
+        }
+    }
+
+    /// Until every local change is acknowledged by the server.
+    pub async fn sync_all(&mut self) {
+        self.sync_until(Duration::from_secs(20), |tablet| {
+            tablet.replica.is_connected() && tablet.replica.pending_total() == 0
+        })
+        .await;
+    }
+}
+
+pub fn today() -> chrono::NaiveDate {
+    roundbook_shared::domain::local_date(chrono::Utc::now().timestamp_millis())
+}
+
+pub fn patrol_key(zone: &str) -> DocKey {
+    DocKey::patrol_log("demo", zone, today())
+}
