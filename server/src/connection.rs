@@ -82,7 +82,7 @@ pub async fn serve(mut socket: WebSocket, app: AppState, access: Access) {
         }
     };
     if let Err(Fatal(reason)) = outcome {
-        tracing::warn!(connection = connection.id, %reason, "closing sync connection");
+        tracing::info!(connection = connection.id, %reason, "closing sync connection");
         let error = Message::Error { message: reason };
         let _ = socket.send(WsMessage::Binary(error.encode().into())).await;
         let _ = socket.send(WsMessage::Close(None)).await;

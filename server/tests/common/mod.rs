@@ -137,6 +137,9 @@ pub struct Tablet {
     pub username: String,
     pub device: String,
     pub unavailable: Vec<DocumentId>,
+    /// WebSocket payload bytes sent and received, for the benchmarks.
+    pub bytes_sent: usize,
+    pub bytes_received: usize,
 }
 
 impl Tablet {
@@ -147,6 +150,8 @@ impl Tablet {
             username: username.into(),
             device: random_peer_id("device"),
             unavailable: Vec::new(),
+            bytes_sent: 0,
+            bytes_received: 0,
         }
     }
 
@@ -162,13 +167,17 @@ impl Tablet {
     }
 
     pub fn scan(&mut self, id: &DocumentId, scan_id: &str) {
+        self.scan_at(id, scan_id, chrono::Utc::now().timestamp_millis());
+    }
+
+    pub fn scan_at(&mut self, id: &DocumentId, scan_id: &str, scanned_at: i64) {
         let scan = Scan {
             id: scan_id.into(),
             checkpoint_id: "cp-a-01".into(),
             checkpoint_code: "A-01".into(),
             guard: self.username.clone(),
             device: self.device.clone(),
-            scanned_at: chrono::Utc::now().timestamp_millis(),
+            scanned_at,
             method: METHOD_TYPED.into(),
         };
         record_scan(self.replica.doc_mut(id).unwrap(), &scan).unwrap();
@@ -208,6 +217,7 @@ impl Tablet {
     }
 
     async fn send(&mut self, frame: Vec<u8>) {
+        self.bytes_sent += frame.len();
         if let Some(socket) = self.socket.as_mut() {
             let _ = socket.send(WsMessage::Binary(frame.into())).await;
         }
@@ -226,6 +236,7 @@ impl Tablet {
                 .unwrap_or_else(|_| panic!("{} timed out syncing", self.username));
             match frame {
                 Some(Ok(WsMessage::Binary(bytes))) => {
+                    self.bytes_received += bytes.len();
                     let outcome: Outcome = self.replica.receive(&bytes).expect("valid frame");
                     self.unavailable.extend(outcome.unavailable);
                     for frame in outcome.frames {
