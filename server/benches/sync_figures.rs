@@ -52,7 +52,11 @@ async fn main() {
     let recorded = started.elapsed();
     seeder.connect(&url).await;
     let upload = Instant::now();
-    seeder.sync_until(WAIT, |t| t.replica.is_connected() && t.replica.pending_total() == 0).await;
+    seeder
+        .sync_until(WAIT, |t| {
+            t.replica.is_connected() && t.replica.pending_total() == 0
+        })
+        .await;
     println!(
         "seed: recorded {} scans in {:.2?}; uploaded in {:.2?} ({} sent)",
         DAYS as usize * SCANS_PER_DAY,
@@ -82,10 +86,7 @@ async fn main() {
         })
         .await;
     let bootstrap = started.elapsed();
-    let held: usize = ids
-        .iter()
-        .map(|id| fresh.scan_ids(id).len())
-        .sum();
+    let held: usize = ids.iter().map(|id| fresh.scan_ids(id).len()).sum();
     assert_eq!(held, total);
     println!(
         "bootstrap: {total} scans in {DAYS} day documents in {:.2?} ({} received, {} sent)",
@@ -104,7 +105,9 @@ async fn main() {
     let started = Instant::now();
     fresh.connect(&url).await;
     fresh
-        .sync_until(WAIT, |t| t.replica.is_connected() && t.replica.pending_total() == 0)
+        .sync_until(WAIT, |t| {
+            t.replica.is_connected() && t.replica.pending_total() == 0
+        })
         .await;
     println!(
         "offline catch-up: {OFFLINE_SCANS} scans acknowledged in {:.2?} ({} sent, {} received)",

@@ -31,11 +31,13 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // automerge logs every strict parse of a change set that arrives before its
+    // dependencies (see `hub::changes_are_well_formed`) as an error: silence it.
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
             EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn")),
+                .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn,automerge=off")),
         )
         .init();
     let args = Args::parse();

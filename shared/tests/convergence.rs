@@ -56,6 +56,7 @@ proptest! {
                         checkpoint_id: "cp1".into(),
                         checkpoint_code: "A-01".into(),
                         guard: format!("guard-{tablet}"),
+                        guard_name: format!("Guard {tablet}"),
                         device: format!("tablet-{tablet}"),
                         scanned_at: 1_000 + n as i64,
                         method: METHOD_CAMERA.into(),

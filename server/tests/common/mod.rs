@@ -176,6 +176,7 @@ impl Tablet {
             checkpoint_id: "cp-a-01".into(),
             checkpoint_code: "A-01".into(),
             guard: self.username.clone(),
+            guard_name: self.username.clone(),
             device: self.device.clone(),
             scanned_at,
             method: METHOD_TYPED.into(),

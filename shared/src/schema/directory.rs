@@ -15,11 +15,15 @@ pub const CHECKPOINTS: &str = "checkpoints";
 /// A patrol checkpoint: a printed tag at a place in the zone.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
 pub struct Checkpoint {
+    #[autosurgeon(hydrate = "super::text_or_string")]
     pub id: String,
     /// The code printed on the tag and typed as the fallback, e.g. `A-03`.
+    #[autosurgeon(hydrate = "super::text_or_string")]
     pub code: String,
+    #[autosurgeon(hydrate = "super::text_or_string")]
     pub name: String,
     /// Where to find it ("Building 3, east stairwell").
+    #[autosurgeon(hydrate = "super::text_or_string")]
     pub location: String,
 }
 
@@ -80,6 +84,30 @@ mod tests {
         assert_eq!(checkpoints(&doc).unwrap().len(), 2);
         assert_eq!(find_by_code(&doc, " a-02 ").unwrap().unwrap().id, "cp2");
         assert!(find_by_code(&doc, "B-01").unwrap().is_none());
+    }
+
+    #[test]
+    fn reads_checkpoints_written_as_text_by_javascript_peers() {
+        use automerge::transaction::Transactable;
+        use automerge::ObjType;
+        let mut doc = DocKey::zone_directory("demo", "A").genesis();
+        let (_, map) = automerge::ReadDoc::get(&doc, automerge::ROOT, CHECKPOINTS)
+            .unwrap()
+            .unwrap();
+        let mut tx = doc.transaction();
+        let record = tx.put_object(&map, "cp9", ObjType::Map).unwrap();
+        for (field, value) in [
+            ("id", "cp9"),
+            ("code", "A-09"),
+            ("name", "Gate"),
+            ("location", ""),
+        ] {
+            let text = tx.put_object(&record, field, ObjType::Text).unwrap();
+            tx.splice_text(&text, 0, 0, value).unwrap();
+        }
+        tx.commit();
+        let found = find_by_code(&doc, "A-09").unwrap().unwrap();
+        assert_eq!(found.name, "Gate");
     }
 
     #[test]

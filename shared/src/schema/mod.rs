@@ -200,6 +200,30 @@ pub fn autocommit(doc: Automerge) -> AutoCommit {
     AutoCommit::load(&doc.save()).expect("a saved document loads")
 }
 
+/// Reads a string field written either as a plain string (what Roundbook and
+/// autosurgeon write) or as collaborative text (what the JavaScript Automerge
+/// client writes for a plain JS string). Used as `#[autosurgeon(hydrate = ...)]`.
+pub fn text_or_string<D: autosurgeon::ReadDoc>(
+    doc: &D,
+    obj: &automerge::ObjId,
+    prop: autosurgeon::Prop<'_>,
+) -> Result<String, autosurgeon::HydrateError> {
+    match doc.get(obj, &prop)? {
+        Some((automerge::Value::Object(ObjType::Text), id)) => Ok(doc.text(&id)?),
+        Some((automerge::Value::Scalar(value), _)) => match value.as_ref() {
+            automerge::ScalarValue::Str(text) => Ok(text.to_string()),
+            other => Err(autosurgeon::HydrateError::unexpected(
+                "a string",
+                other.to_string(),
+            )),
+        },
+        _ => Err(autosurgeon::HydrateError::unexpected(
+            "a string",
+            "something else".into(),
+        )),
+    }
+}
+
 /// Checks a record id: short, printable, no path separators.
 pub(crate) fn check_id(what: &str, id: &str) -> Result<(), SchemaError> {
     let ok = !id.is_empty()

@@ -19,17 +19,26 @@ pub const METHOD_CAMERA: &str = "camera";
 /// One checkpoint scan by a guard.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
 pub struct Scan {
+    #[autosurgeon(hydrate = "super::text_or_string")]
     pub id: String,
+    #[autosurgeon(hydrate = "super::text_or_string")]
     pub checkpoint_id: String,
     /// The checkpoint's code at the time of the scan, kept for reports.
+    #[autosurgeon(hydrate = "super::text_or_string")]
     pub checkpoint_code: String,
     /// Username of the guard.
+    #[autosurgeon(hydrate = "super::text_or_string")]
     pub guard: String,
+    /// The guard's name as shown to people, kept with the scan for reports.
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub guard_name: String,
     /// The tablet that recorded it.
+    #[autosurgeon(hydrate = "super::text_or_string")]
     pub device: String,
     /// The tablet's clock at the scan, Unix milliseconds.
     pub scanned_at: i64,
     /// [`METHOD_TYPED`] or [`METHOD_CAMERA`].
+    #[autosurgeon(hydrate = "super::text_or_string")]
     pub method: String,
 }
 
@@ -39,6 +48,7 @@ impl Scan {
         check_id("checkpoint", &self.checkpoint_id)?;
         check_text("checkpoint code", &self.checkpoint_code, true, 32)?;
         check_text("guard", &self.guard, true, 64)?;
+        check_text("guard name", &self.guard_name, true, 64)?;
         check_text("device", &self.device, true, 64)?;
         if ![METHOD_TYPED, METHOD_CAMERA].contains(&self.method.as_str()) {
             return Err(SchemaError::Invalid(format!(
@@ -83,6 +93,7 @@ mod tests {
             checkpoint_id: "cp1".into(),
             checkpoint_code: "A-01".into(),
             guard: "guard-a".into(),
+            guard_name: "王强".into(),
             device: "tablet-1".into(),
             scanned_at: at,
             method: METHOD_TYPED.into(),

@@ -1,0 +1,123 @@
+//! The server's HTTP API (`/api/...`): sign-in, sign-out and the list of
+//! documents to sync, with answers turned into [`ApiError`]s the UI can
+//! translate.
+//!
+//! Bodies are the shared crate's types, so field names cannot drift. This
+//! module only talks HTTP: it stores nothing and shows nothing.
+
+use roundbook_shared::api::{DocEntry, ErrorBody, LoginRequest, LoginResponse};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, Request, RequestInit, Response};
+
+/// Why an API call did not succeed, as the UI needs to tell it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// No network, or the server could not be reached.
+    Offline,
+    /// `invalid_credentials`
+    InvalidCredentials,
+    /// `too_many_attempts`, with the wait if the server said.
+    TooManyAttempts(Option<u64>),
+    /// `bad_request`
+    BadRequest,
+    /// The bearer token is missing, expired or revoked (401 outside sign-in).
+    Unauthorized,
+    /// Anything else: a server fault or an unexpected answer.
+    Server(String),
+}
+
+/// `POST /api/login`.
+pub async fn login(username: &str, password: &str) -> Result<LoginResponse, ApiError> {
+    let body = LoginRequest {
+        username: username.to_owned(),
+        password: password.to_owned(),
+    };
+    let body = serde_json::to_string(&body).map_err(|e| ApiError::Server(e.to_string()))?;
+    let response = send("POST", "/api/login", None, Some(&body)).await?;
+    json(response).await
+}
+
+/// `POST /api/logout`: revokes the token on the server.
+pub async fn logout(token: &str) -> Result<(), ApiError> {
+    send("POST", "/api/logout", Some(token), None).await?;
+    Ok(())
+}
+
+/// `GET /api/docs`: the documents this user's tablet should hold.
+pub async fn documents(token: &str) -> Result<Vec<DocEntry>, ApiError> {
+    let response = send("GET", "/api/docs", Some(token), None).await?;
+    json(response).await
+}
+
+/// Sends a request; any non-2xx answer becomes an [`ApiError`].
+async fn send(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> Result<Response, ApiError> {
+    let window = web_sys::window().ok_or(ApiError::Offline)?;
+    let headers = Headers::new().map_err(js_error)?;
+    headers
+        .set("Accept", "application/json")
+        .map_err(js_error)?;
+    if let Some(token) = token {
+        headers
+            .set("Authorization", &format!("Bearer {token}"))
+            .map_err(js_error)?;
+    }
+    let init = RequestInit::new();
+    init.set_method(method);
+    if let Some(body) = body {
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(js_error)?;
+        init.set_body(&body.into());
+    }
+    init.set_headers(&headers);
+    let request = Request::new_with_str_and_init(path, &init).map_err(js_error)?;
+    // `fetch` rejects only when no answer came at all: offline or unreachable.
+    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|_| ApiError::Offline)?
+        .unchecked_into();
+    if response.ok() {
+        return Ok(response);
+    }
+    let status = response.status();
+    let detail = json::<ErrorBody>(response)
+        .await
+        .ok()
+        .map(|body| body.error);
+    Err(match (status, detail) {
+        (_, Some(detail)) => match detail.code.as_str() {
+            "invalid_credentials" => ApiError::InvalidCredentials,
+            "too_many_attempts" => ApiError::TooManyAttempts(detail.retry_after_secs),
+            "bad_request" => ApiError::BadRequest,
+            "unauthorized" => ApiError::Unauthorized,
+            _ if status == 401 => ApiError::Unauthorized,
+            _ => ApiError::Server(format!("{status} {}", detail.code)),
+        },
+        (401, None) => ApiError::Unauthorized,
+        (429, None) => ApiError::TooManyAttempts(None),
+        // A service worker or proxy answering for an unreachable server.
+        (502..=504, None) => ApiError::Offline,
+        (_, None) => ApiError::Server(format!("HTTP {status}")),
+    })
+}
+
+async fn json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    let promise = response.text().map_err(js_error)?;
+    let text = JsFuture::from(promise)
+        .await
+        .map_err(|_| ApiError::Offline)?
+        .as_string()
+        .unwrap_or_default();
+    serde_json::from_str(&text).map_err(|e| ApiError::Server(format!("unexpected answer: {e}")))
+}
+
+fn js_error(value: wasm_bindgen::JsValue) -> ApiError {
+    ApiError::Server(format!("{value:?}"))
+}

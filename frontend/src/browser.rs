@@ -1,0 +1,124 @@
+//! Thin, infallible wrappers over the few browser facilities the app uses
+//! outside IndexedDB and the network: the clock, the online flag, small
+//! preferences in `localStorage`, persistent-storage permission, and the
+//! service worker's takeover.
+//!
+//! Nothing here holds records: `localStorage` only keeps UI preferences that
+//! may be lost without harm (language, the last-sync hint). Records live in
+//! [`crate::storage`].
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// The wall clock in Unix milliseconds (the tablet's clock).
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+fn window() -> Option<web_sys::Window> {
+    web_sys::window()
+}
+
+/// The browser's idea of whether there is a network at all.
+pub fn is_online() -> bool {
+    window().is_none_or(|w| w.navigator().on_line())
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    window()?.local_storage().ok().flatten()
+}
+
+/// A remembered UI preference.
+pub fn pref(name: &str) -> Option<String> {
+    local_storage()?.get_item(name).ok().flatten()
+}
+
+/// Remembers a UI preference; silently does nothing where storage is refused.
+pub fn set_pref(name: &str, value: &str) {
+    if let Some(storage) = local_storage() {
+        let _ = storage.set_item(name, value);
+    }
+}
+
+/// Sets `<html lang>` so the browser picks the right fonts and hyphenation.
+pub fn set_document_lang(tag: &str) {
+    if let Some(root) = window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute("lang", tag);
+    }
+}
+
+/// `http(s)://host` → `ws(s)://host/sync?token=...`.
+pub fn sync_url(token: &str) -> Option<String> {
+    let location = window()?.location();
+    let scheme = if location.protocol().ok()? == "https:" {
+        "wss"
+    } else {
+        "ws"
+    };
+    let host = location.host().ok()?;
+    let token = String::from(js_sys::encode_uri_component(token));
+    Some(format!("{scheme}://{host}/sync?token={token}"))
+}
+
+const PERSIST_ASKED: &str = "roundbook.persist_asked";
+
+/// Asks once per device for persistent storage, so the browser does not evict
+/// unsynced records under storage pressure. The answer is not needed.
+pub fn ask_persistent_storage_once() {
+    if pref(PERSIST_ASKED).is_some() {
+        return;
+    }
+    let Some(window) = window() else { return };
+    let storage = window.navigator().storage();
+    if let Ok(promise) = storage.persist() {
+        set_pref(PERSIST_ASKED, "1");
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        });
+    }
+}
+
+/// Asks the user to confirm; false when dialogs are unavailable.
+pub fn confirm(message: &str) -> bool {
+    window()
+        .and_then(|w| w.confirm_with_message(message).ok())
+        .unwrap_or(false)
+}
+
+pub fn reload() {
+    if let Some(window) = window() {
+        let _ = window.location().reload();
+    }
+}
+
+/// Calls `on_update` when a new service worker takes over a page that was
+/// already controlled by an older one (not on the very first install).
+pub fn on_service_worker_update(on_update: impl Fn() + 'static) {
+    let Some(window) = window() else { return };
+    let container = window.navigator().service_worker();
+    if container.controller().is_none() {
+        // First visit: the first worker claiming the page is not an update.
+        // Later takeovers are: remember that a controller now exists.
+        let had_controller = std::rc::Rc::new(std::cell::Cell::new(false));
+        let flag = had_controller.clone();
+        let callback = Closure::<dyn Fn()>::new(move || {
+            if flag.replace(true) {
+                on_update();
+            }
+        });
+        let _ = container.add_event_listener_with_callback(
+            "controllerchange",
+            callback.as_ref().unchecked_ref(),
+        );
+        callback.forget();
+        return;
+    }
+    let callback = Closure::<dyn Fn()>::new(on_update);
+    let _ = container
+        .add_event_listener_with_callback("controllerchange", callback.as_ref().unchecked_ref());
+    // Lives as long as the page.
+    callback.forget();
+}

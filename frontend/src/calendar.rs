@@ -1,0 +1,55 @@
+//! The site's calendar on the tablet: which day it is and how an instant
+//! reads on the site's clock.
+//!
+//! The site offset comes from `roundbook_shared::domain` so the tablet and the
+//! server agree on where a day starts. Only the tablet's clock is read here;
+//! this module must not decide anything about records.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use roundbook_shared::domain::{local_date, site_offset};
+
+use crate::browser;
+
+/// Today in the site's calendar, by the tablet's clock.
+pub fn today() -> NaiveDate {
+    local_date(browser::now_ms())
+}
+
+fn local(unix_ms: i64) -> DateTime<chrono::FixedOffset> {
+    DateTime::<Utc>::from_timestamp_millis(unix_ms)
+        .unwrap_or_default()
+        .with_timezone(&site_offset())
+}
+
+/// Site-local `HH:MM` of an instant in Unix milliseconds.
+pub fn clock_time(unix_ms: i64) -> String {
+    local(unix_ms).format("%H:%M").to_string()
+}
+
+/// `HH:MM` today, `MM-DD HH:MM` on another day.
+pub fn short_time(unix_ms: i64) -> String {
+    if local_date(unix_ms) == today() {
+        clock_time(unix_ms)
+    } else {
+        local(unix_ms).format("%m-%d %H:%M").to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn reads_instants_on_the_site_clock() {
+        // 2026-11-22T16:30Z is 00:30 on the 23rd in Shanghai.
+        assert_eq!(clock_time(1_795_365_000_000), "00:30");
+        // A year earlier is never today.
+        assert_eq!(
+            short_time(1_795_365_000_000 - 365 * 86_400_000),
+            "11-23 00:30"
+        );
+        let now = browser::now_ms();
+        assert_eq!(short_time(now), clock_time(now));
+    }
+}

@@ -1,0 +1,373 @@
+//! The documents this tablet holds: which ones, loading them from IndexedDB
+//! into the shared crate's [`Replica`], and writing every change back.
+//!
+//! Which documents: each of the user's zones has a zone directory and one
+//! patrol log per site-local day. Today's ids are computed here from
+//! [`DocKey`] (deterministic ids), so the tablet works offline from the first
+//! minute; online, the server's list (`GET /api/docs`) adds recent days.
+//!
+//! Writing back: [`Library::persist`] takes the bytes of the changes not yet
+//! stored *at the moment it is called* and appends them as one chunk, then
+//! compacts when the chunks outgrow the snapshot (see
+//! [`roundbook_shared::compaction`]). The acknowledged heads are stored by
+//! [`Library::persist_acked`].
+//!
+//! This module does no networking and shows nothing; it must never delete a
+//! document.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::rc::Rc;
+
+use automerge::{Automerge, ChangeHash};
+use chrono::NaiveDate;
+use roundbook_shared::api::DocEntry;
+use roundbook_shared::ids::{DocumentId, PeerId};
+use roundbook_shared::schema::{DocKey, DocKind};
+use roundbook_shared::sync::Replica;
+
+use crate::session::Session;
+use crate::storage::{Storage, StorageError};
+
+/// The tablet's documents and their storage. Shared as `Rc<Library>`.
+pub struct Library {
+    storage: Storage,
+    replica: RefCell<Replica>,
+    /// Heads whose changes are already in IndexedDB, per document.
+    stored: RefCell<HashMap<DocumentId, Vec<ChangeHash>>>,
+    /// Documents with a local edit under way.
+    editing: RefCell<HashSet<DocumentId>>,
+}
+
+/// Why a local change was not made.
+#[derive(Debug, Clone)]
+pub enum EditError {
+    /// The change is invalid; the message is for logs.
+    Invalid(String),
+    /// The document is not held by this tablet.
+    NotHeld,
+    /// Another change to the same document is being saved.
+    Busy,
+    /// IndexedDB refused the write; nothing changed.
+    Storage(StorageError),
+}
+
+impl std::fmt::Display for EditError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EditError::Invalid(reason) => write!(f, "invalid change: {reason}"),
+            EditError::NotHeld => f.write_str("the document is not on this tablet"),
+            EditError::Busy => f.write_str("another change to the document is being saved"),
+            EditError::Storage(error) => error.fmt(f),
+        }
+    }
+}
+
+impl From<StorageError> for EditError {
+    fn from(error: StorageError) -> Self {
+        EditError::Storage(error)
+    }
+}
+
+/// The documents a user needs on `date` without asking the server: every
+/// zone's directory and that day's patrol log.
+pub fn keys_for_day(session: &Session, date: NaiveDate) -> Vec<DocKey> {
+    let site = session.site_code();
+    session
+        .zones()
+        .iter()
+        .flat_map(|zone| {
+            [
+                DocKey::zone_directory(site, &zone.code),
+                DocKey::patrol_log(site, &zone.code, date),
+            ]
+        })
+        .collect()
+}
+
+/// The key of a listed document, if the listing is consistent with its id.
+pub fn key_of_entry(site: &str, entry: &DocEntry) -> Option<DocKey> {
+    let key = match entry.kind {
+        DocKind::ZoneDirectory => DocKey::zone_directory(site, &entry.zone),
+        DocKind::PatrolLog => {
+            let date = NaiveDate::parse_from_str(entry.period.as_deref()?, "%Y-%m-%d").ok()?;
+            DocKey::patrol_log(site, &entry.zone, date)
+        }
+    };
+    (key.document_id() == entry.document_id).then_some(key)
+}
+
+fn hashes(heads: &[ChangeHash]) -> Vec<[u8; 32]> {
+    heads.iter().map(|hash| hash.0).collect()
+}
+
+impl Library {
+    pub fn new(storage: Storage, peer_id: PeerId) -> Rc<Library> {
+        Rc::new(Library {
+            storage,
+            replica: RefCell::new(Replica::new(peer_id)),
+            stored: RefCell::default(),
+            editing: RefCell::default(),
+        })
+    }
+
+    #[cfg(test)]
+    pub fn storage(&self) -> &Storage {
+        &self.storage
+    }
+
+    /// Loads a document from IndexedDB (or builds it from its genesis) and
+    /// adds it to the replica. Returns its id if it was not held before.
+    pub async fn add(&self, key: DocKey) -> Result<Option<DocumentId>, StorageError> {
+        let id = key.document_id();
+        if self.replica.borrow().contains(&id) {
+            return Ok(None);
+        }
+        let name = id.to_string();
+        let chunks = self.storage.load_chunks(&name).await?;
+        let acked = self.storage.acked_heads(&name).await?;
+        // Another `add` of the same key may have finished while we awaited.
+        if self.replica.borrow().contains(&id) {
+            return Ok(None);
+        }
+        let mut doc = key.genesis();
+        let genesis_heads = doc.get_heads();
+        for chunk in &chunks {
+            if let Err(error) = doc.load_incremental(chunk) {
+                // A damaged chunk must not hide the others.
+                web_sys::console::error_1(&format!("document {name}: {error}").into());
+            }
+        }
+        // Every peer can build the genesis, so it is never pending.
+        let acked = acked
+            .map(|heads| heads.into_iter().map(ChangeHash).collect())
+            .unwrap_or_else(|| genesis_heads.clone());
+        let stored = if chunks.is_empty() {
+            genesis_heads
+        } else {
+            doc.get_heads()
+        };
+        self.stored.borrow_mut().insert(id, stored);
+        self.replica.borrow_mut().add(id, doc, acked);
+        Ok(Some(id))
+    }
+
+    /// Reads the replica (never across an `await`).
+    pub fn read<R>(&self, f: impl FnOnce(&Replica) -> R) -> R {
+        f(&self.replica.borrow())
+    }
+
+    /// Changes the replica (never across an `await`).
+    pub fn write<R>(&self, f: impl FnOnce(&mut Replica) -> R) -> R {
+        f(&mut self.replica.borrow_mut())
+    }
+
+    /// A held document by key.
+    pub fn with_doc<R>(&self, key: &DocKey, f: impl FnOnce(&Automerge) -> R) -> Option<R> {
+        let replica = self.replica.borrow();
+        replica.doc(&key.document_id()).map(f)
+    }
+
+    /// Stores the changes of `id` not yet in IndexedDB. The bytes are taken
+    /// now; the returned future writes them and resolves once the write is
+    /// durable, compacting first-written or outgrown documents.
+    pub fn persist(
+        self: &Rc<Self>,
+        id: DocumentId,
+    ) -> impl Future<Output = Result<(), StorageError>> {
+        let library = self.clone();
+        let taken = {
+            let replica = self.replica.borrow();
+            let mut stored = self.stored.borrow_mut();
+            match (replica.doc(&id), stored.get_mut(&id)) {
+                (Some(doc), Some(heads)) if doc.get_heads() != *heads => {
+                    let bytes = doc.save_after(heads);
+                    let previous = std::mem::replace(heads, doc.get_heads());
+                    Some((bytes, previous))
+                }
+                _ => None,
+            }
+        };
+        async move {
+            let Some((bytes, previous)) = taken else {
+                return Ok(());
+            };
+            let name = id.to_string();
+            let sizes = match library.storage.append_chunk(&name, &bytes).await {
+                Ok(sizes) => sizes,
+                Err(error) => {
+                    // Not stored: the next persist must write these changes again.
+                    if let Some(heads) = library.stored.borrow_mut().get_mut(&id) {
+                        *heads = previous;
+                    }
+                    return Err(error);
+                }
+            };
+            if sizes.should_compact() {
+                library.compact(id).await;
+            }
+            Ok(())
+        }
+    }
+
+    /// Makes a local change durably: `edit` runs on a copy of the document,
+    /// the resulting change is written to IndexedDB, and only then is it
+    /// applied to the live document. If the write fails, nothing changed.
+    pub async fn edit<R>(
+        self: &Rc<Self>,
+        id: DocumentId,
+        edit: impl FnOnce(&mut Automerge) -> Result<R, EditError>,
+    ) -> Result<R, EditError> {
+        if !self.editing.borrow_mut().insert(id) {
+            // Two drafts from the same base would reuse one actor sequence number.
+            return Err(EditError::Busy);
+        }
+        let result = self.edit_locked(id, edit).await;
+        self.editing.borrow_mut().remove(&id);
+        result
+    }
+
+    async fn edit_locked<R>(
+        self: &Rc<Self>,
+        id: DocumentId,
+        edit: impl FnOnce(&mut Automerge) -> Result<R, EditError>,
+    ) -> Result<R, EditError> {
+        // Earlier changes first, so the chunks stay in causal order.
+        self.persist(id).await?;
+        let (result, bytes) = {
+            let replica = self.replica.borrow();
+            let doc = replica.doc(&id).ok_or(EditError::NotHeld)?;
+            let mut draft = doc.clone();
+            let result = edit(&mut draft)?;
+            (result, draft.save_after(&doc.get_heads()))
+        };
+        let name = id.to_string();
+        let sizes = self.storage.append_chunk(&name, &bytes).await?;
+        {
+            let mut replica = self.replica.borrow_mut();
+            let doc = replica.doc_mut(&id).ok_or(EditError::NotHeld)?;
+            let before = doc.get_heads();
+            doc.load_incremental(&bytes)
+                .map_err(|error| EditError::Invalid(error.to_string()))?;
+            let mut stored = self.stored.borrow_mut();
+            if let Some(heads) = stored.get_mut(&id) {
+                // Only if nothing else was waiting to be stored.
+                if *heads == before {
+                    *heads = doc.get_heads();
+                }
+            }
+        }
+        if sizes.should_compact() {
+            self.compact(id).await;
+        }
+        Ok(result)
+    }
+
+    async fn compact(&self, id: DocumentId) {
+        let name = id.to_string();
+        let Some(snapshot) = self.read(|replica| replica.doc(&id).map(Automerge::save)) else {
+            return;
+        };
+        // Failing to compact loses nothing: the chunks stay.
+        if let Err(error) = self.storage.replace_with_snapshot(&name, &snapshot).await {
+            web_sys::console::warn_1(&format!("compaction of {name}: {error}").into());
+        }
+    }
+
+    /// Stores the heads the server acknowledged for `id`, as they are now.
+    pub fn persist_acked(&self, id: DocumentId) -> impl Future<Output = Result<(), StorageError>> {
+        let heads = hashes(
+            self.read(|replica| replica.acked_heads(&id).to_vec())
+                .as_slice(),
+        );
+        let storage = self.storage.clone();
+        async move { storage.save_acked_heads(&id.to_string(), &heads).await }
+    }
+
+    /// Local changes the server has not acknowledged yet, over all documents.
+    pub fn pending(&self) -> usize {
+        self.read(Replica::pending_total)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::tests::session;
+    use roundbook_shared::domain::Role;
+    use roundbook_shared::schema::patrol::{record_scan, scans, Scan, METHOD_TYPED};
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    fn scan(id: &str) -> Scan {
+        Scan {
+            id: id.into(),
+            checkpoint_id: "cp-a-01".into(),
+            checkpoint_code: "A-01".into(),
+            guard: "guard-a".into(),
+            guard_name: "王强".into(),
+            device: "tablet".into(),
+            scanned_at: 1_764_000_000_000,
+            method: METHOD_TYPED.into(),
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn computes_today_documents_per_zone() {
+        let keys = keys_for_day(&session(vec![Role::Guard]), day());
+        assert_eq!(keys.len(), 2);
+        let entry = DocEntry {
+            document_id: keys[1].document_id(),
+            kind: DocKind::PatrolLog,
+            zone: "A".into(),
+            period: Some("2026-11-23".into()),
+        };
+        assert_eq!(key_of_entry("demo", &entry), Some(keys[1].clone()));
+        let wrong = DocEntry {
+            zone: "B".into(),
+            ..entry
+        };
+        assert_eq!(key_of_entry("demo", &wrong), None);
+    }
+
+    #[wasm_bindgen_test]
+    async fn scans_survive_a_reload_and_stay_pending() {
+        let name = format!("roundbook-test-library-{}", uuid::Uuid::new_v4().simple());
+        let key = DocKey::patrol_log("demo", "A", day());
+        let id = key.document_id();
+
+        let library = Library::new(Storage::open_named(&name).await.unwrap(), "t1".into());
+        assert_eq!(library.add(key.clone()).await.unwrap(), Some(id));
+        assert_eq!(library.add(key.clone()).await.unwrap(), None);
+        assert_eq!(library.pending(), 0, "a genesis is never pending");
+        for n in 0..5 {
+            library
+                .edit(id, |doc| {
+                    record_scan(doc, &scan(&format!("s{n}")))
+                        .map_err(|e| EditError::Invalid(e.to_string()))
+                })
+                .await
+                .unwrap();
+        }
+        let refused = library
+            .edit(id, |doc| {
+                record_scan(doc, &scan("")).map_err(|e| EditError::Invalid(e.to_string()))
+            })
+            .await;
+        assert!(matches!(refused, Err(EditError::Invalid(_))));
+        assert_eq!(library.pending(), 5);
+        let storage = library.storage().clone();
+        drop(library);
+        storage.close();
+
+        let library = Library::new(Storage::open_named(&name).await.unwrap(), "t2".into());
+        library.add(key.clone()).await.unwrap();
+        let count = library.with_doc(&key, |doc| scans(doc).unwrap().len());
+        assert_eq!(count, Some(5));
+        assert_eq!(library.pending(), 5, "nothing was acknowledged");
+    }
+}

@@ -1,0 +1,41 @@
+//! Roundbook's tablet app: a Leptos (client-side rendered) WebAssembly app
+//! that works offline first. Records are Automerge documents kept in
+//! IndexedDB and synced with the server whenever there is a network.
+//!
+//! Layers, each in its own module, each knowing only the ones below it:
+//! - `ui`: screens and components. Renders state and forwards user actions.
+//! - `patrol`: patrol rules applied to the tablet's documents.
+//! - `sync`: the WebSocket connection and the sync status.
+//! - `documents`: which documents the tablet holds; loading and storing them.
+//! - `session`: who is signed in and which home they get.
+//! - `api`: the HTTP API. `storage`: IndexedDB. `browser`: small browser facilities.
+//! - `calendar`: the site's day and clock.
+//! - `i18n`: every user-visible string, in zh-CN and English.
+
+mod api;
+mod browser;
+mod calendar;
+mod documents;
+mod i18n;
+mod patrol;
+mod session;
+mod storage;
+mod sync;
+mod ui;
+
+#[cfg(test)]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+/// Entry point, called by the generated `roundbook.js` init. Not a start
+/// function in test builds, where the test runner owns the page.
+#[cfg_attr(not(test), wasm_bindgen::prelude::wasm_bindgen(start))]
+pub fn start() {
+    // The static "loading" text of index.html gives way to the app.
+    if let Some(boot) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("boot"))
+    {
+        boot.remove();
+    }
+    leptos::mount::mount_to_body(ui::App);
+}

@@ -1,0 +1,212 @@
+//! The screens. [`App`] decides between loading, sign-in and the signed-in
+//! shell; each submodule is one component with one job.
+//!
+//! Components render state and forward user actions to [`crate::patrol`],
+//! [`crate::sync`] and [`crate::session`]; they hold no rules of their own and
+//! never touch IndexedDB or the network directly, except that the app shell
+//! starts and ends a signed-in [`Workspace`].
+
+mod header;
+mod home;
+mod scan_list;
+mod scan_screen;
+mod sign_in;
+mod sync_indicator;
+mod zone_cards;
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use roundbook_shared::api::LoginResponse;
+use roundbook_shared::ids::random_peer_id;
+
+use crate::browser;
+use crate::calendar::today;
+use crate::documents::{keys_for_day, Library};
+use crate::i18n::{I18n, Key};
+use crate::session::Session;
+use crate::storage::Storage;
+use crate::sync::{SyncClient, SyncStatus};
+
+/// Everything a signed-in screen needs. Lives in a local [`StoredValue`], so
+/// views can reach it from `Send` closures.
+#[derive(Clone)]
+pub struct Workspace {
+    pub session: Session,
+    pub library: Rc<Library>,
+    pub sync: SyncClient,
+    pub device: String,
+}
+
+/// The signed-in workspace handle given to components.
+pub type WorkspaceRef = StoredValue<Workspace, LocalStorage>;
+
+/// Where the app is.
+#[derive(Clone, Copy)]
+enum Phase {
+    Loading,
+    /// IndexedDB could not be opened (e.g. a private window that refuses it).
+    NoStorage,
+    SignedOut,
+    SignedIn(WorkspaceRef),
+}
+
+/// App-wide handles, provided as context.
+#[derive(Clone, Copy)]
+struct Shell {
+    phase: RwSignal<Phase>,
+    storage: StoredValue<Option<Storage>, LocalStorage>,
+    device: StoredValue<String, LocalStorage>,
+    status: SyncStatus,
+}
+
+impl Shell {
+    fn get() -> Shell {
+        expect_context::<Shell>()
+    }
+
+    /// Opens the session's documents and starts syncing them.
+    async fn enter(self, session: Session) {
+        let Some(storage) = self.storage.get_value() else {
+            return;
+        };
+        let library = Library::new(storage, random_peer_id("tablet"));
+        for key in keys_for_day(&session, today()) {
+            if let Err(error) = library.add(key).await {
+                web_sys::console::error_1(&error.to_string().into());
+            }
+        }
+        self.status.expired.set(false);
+        let sync = SyncClient::start(library.clone(), session.clone(), self.status);
+        let workspace = Workspace {
+            session,
+            library,
+            sync,
+            device: self.device.get_value(),
+        };
+        self.status.revision.update(|n| *n += 1);
+        self.phase
+            .set(Phase::SignedIn(StoredValue::new_local(workspace)));
+    }
+
+    /// A successful sign-in: keep the session, then enter.
+    async fn signed_in(self, response: LoginResponse) {
+        let session = Session(response);
+        if let Some(storage) = self.storage.get_value() {
+            if let Err(error) = session.save(&storage).await {
+                web_sys::console::error_1(&error.to_string().into());
+            }
+        }
+        browser::ask_persistent_storage_once();
+        self.enter(session).await;
+    }
+
+    /// Signs out after a warning if changes are pending. Never deletes
+    /// documents: only the session is forgotten.
+    fn sign_out(self, workspace: WorkspaceRef) {
+        let pending = self.status.pending.get_untracked();
+        let lang = I18n::get().lang();
+        if pending > 0 && !browser::confirm(&crate::i18n::pending_sign_out_warning(lang, pending)) {
+            return;
+        }
+        let Workspace { session, sync, .. } = workspace.get_value();
+        sync.stop();
+        let storage = self.storage.get_value();
+        let expired = self.status.expired.get_untracked();
+        spawn_local(async move {
+            if let Some(storage) = storage {
+                if let Err(error) = storage.clear_session().await {
+                    web_sys::console::error_1(&error.to_string().into());
+                }
+            }
+            // Best effort: offline, the token simply expires on the server.
+            if !expired {
+                let _ = crate::api::logout(session.token()).await;
+            }
+        });
+        self.status.connected.set(false);
+        self.status.pending.set(0);
+        self.phase.set(Phase::SignedOut);
+        // Freed once the signed-in screens, which read it, are gone.
+        set_timeout(
+            move || workspace.dispose(),
+            std::time::Duration::from_secs(1),
+        );
+    }
+}
+
+/// The whole app.
+#[component]
+pub fn App() -> impl IntoView {
+    let i18n = I18n::provide();
+    let shell = Shell {
+        phase: RwSignal::new(Phase::Loading),
+        storage: StoredValue::new_local(None),
+        device: StoredValue::new_local(String::new()),
+        status: SyncStatus::new(),
+    };
+    provide_context(shell);
+    provide_context(shell.status);
+
+    let update_ready = RwSignal::new(false);
+    browser::on_service_worker_update(move || update_ready.set(true));
+
+    spawn_local(async move {
+        let storage = match Storage::open().await {
+            Ok(storage) => storage,
+            Err(error) => {
+                web_sys::console::error_1(&error.to_string().into());
+                shell.phase.set(Phase::NoStorage);
+                return;
+            }
+        };
+        let device = storage
+            .device_id(|| format!("tablet-{}", uuid::Uuid::new_v4().simple()))
+            .await
+            .unwrap_or_else(|_| "tablet-unknown".into());
+        shell.device.set_value(device);
+        let session = Session::restore(&storage).await.ok().flatten();
+        shell.storage.set_value(Some(storage));
+        match session {
+            Some(session) => shell.enter(session).await,
+            None => shell.phase.set(Phase::SignedOut),
+        }
+    });
+
+    let workspace = move || match shell.phase.get() {
+        Phase::SignedIn(workspace) => Some(workspace),
+        _ => None,
+    };
+
+    view! {
+        <header::Header workspace=Signal::derive(workspace) />
+        <Show when=move || update_ready.get()>
+            <div class="banner banner-info" data-testid="update-banner" role="status">
+                <span>{move || i18n.t(Key::NewVersion)}</span>
+                <button class="button" data-testid="update-reload" on:click=|_| browser::reload()>
+                    {move || i18n.t(Key::Reload)}
+                </button>
+            </div>
+        </Show>
+        <main class="content">
+            {move || match shell.phase.get() {
+                Phase::Loading => view! { <p class="muted">{move || i18n.t(Key::Loading)}</p> }.into_any(),
+                Phase::NoStorage => view! {
+                    <p class="banner banner-error">{move || i18n.t(Key::NoStorage)}</p>
+                }.into_any(),
+                Phase::SignedOut => view! {
+                    <sign_in::SignIn on_success=move |response| {
+                        spawn_local(shell.signed_in(response));
+                    } />
+                }.into_any(),
+                Phase::SignedIn(workspace) => view! { <home::Home workspace /> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+/// Signs the current user out (used by the header and the expiry banner).
+pub(crate) fn sign_out(workspace: WorkspaceRef) {
+    Shell::get().sign_out(workspace);
+}

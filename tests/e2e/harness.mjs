@@ -1,0 +1,314 @@
+// Shared helpers for the end-to-end tests: start a real roundbook-server on a
+// free loopback port with a fresh database, launch headless Chromium, sign in.
+//
+// Everything started here stops by itself: pass the test context `t` to
+// register cleanup with `t.after`, and a process 'exit' handler kills any
+// server still running when the test file's process ends.
+//
+// Environment (scripts/test sets both; the defaults suit a local run after
+// scripts/build-web and `cargo build --release -p roundbook-server`):
+//   ROUNDBOOK_SERVER_BIN  server binary (default $CARGO_TARGET_DIR or
+//                         ~/.cache/roundbook/target, then release/roundbook-server)
+//   ROUNDBOOK_DIST        built web app (default <repo>/dist)
+//   ROUNDBOOK_E2E_SERVER_LOG=1  echo the servers' output (with RUST_LOG=debug: all of it)
+
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { chromium } from "playwright-core";
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export const SERVER_BIN =
+  process.env.ROUNDBOOK_SERVER_BIN ||
+  path.join(
+    process.env.CARGO_TARGET_DIR || path.join(os.homedir(), ".cache/roundbook/target"),
+    "release/roundbook-server",
+  );
+
+export const DIST = process.env.ROUNDBOOK_DIST || path.join(REPO_ROOT, "dist");
+
+/** Where tests may write screenshots and traces (gitignored; made on demand). */
+export function artifactPath(name) {
+  const dir = path.join(REPO_ROOT, "tests/artifacts");
+  fs.mkdirSync(dir, { recursive: true });
+  return path.join(dir, name);
+}
+
+/** Password of every demo account. */
+export const DEMO_PASSWORD = "roundbook";
+
+export const CHROMIUM_PATH = "/usr/bin/chromium";
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+/** ROUNDBOOK_E2E_SERVER_LOG=1 echoes the servers' output to stderr (set RUST_LOG too for more). */
+const ECHO_SERVER_OUTPUT = process.env.ROUNDBOOK_E2E_SERVER_LOG === "1";
+
+const HEALTH_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+// ---------------------------------------------------------------------------
+// Cleanup of last resort: servers still running when this process ends.
+
+const liveProcesses = new Set();
+
+process.on("exit", () => {
+  for (const child of liveProcesses) {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+});
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.once(signal, () => process.exit(128 + os.constants.signals[signal]));
+}
+
+// ---------------------------------------------------------------------------
+// Small utilities.
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Calls `fn` (sync or async) until it returns a truthy value, and returns that
+ * value. Throws after `timeout` ms, with `message` and the last error `fn` threw.
+ * An error thrown by `fn` is retried, except one made by `stopWaiting(...)`,
+ * which ends the wait at once.
+ */
+export async function waitFor(fn, { timeout = 10_000, interval = 100, message = "condition" } = {}) {
+  const deadline = Date.now() + timeout;
+  let lastError;
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value) return value;
+      lastError = undefined;
+    } catch (error) {
+      if (error?.stopWaiting) throw error;
+      lastError = error;
+    }
+    if (Date.now() >= deadline) {
+      const detail = lastError ? `: last error: ${lastError.stack || lastError}` : "";
+      throw new Error(`timed out after ${timeout} ms waiting for ${message}${detail}`);
+    }
+    await sleep(interval);
+  }
+}
+
+/** An error that makes `waitFor` give up at once instead of retrying. */
+export function stopWaiting(message) {
+  const error = new Error(message);
+  error.stopWaiting = true;
+  return error;
+}
+
+/** A TCP port that is free on 127.0.0.1 right now. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.unref();
+    probe.on("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------
+// The server.
+
+/**
+ * Starts roundbook-server on a free port with a fresh database in a temp dir,
+ * and waits until `GET /api/health` answers 200.
+ *
+ * @param {object} [options]
+ * @param {boolean} [options.demo=true] seed the demo site and accounts
+ * @param {import("node:test").TestContext} [options.t] stop the server when this test ends
+ * @returns {Promise<{url: string, port: number, dbPath: string, dir: string,
+ *   proc: import("node:child_process").ChildProcess, output: () => string,
+ *   kill: (signal?: string) => Promise<void>, restart: () => Promise<void>,
+ *   stop: () => Promise<void>}>}
+ */
+export async function startServer({ demo = true, t } = {}) {
+  if (!fs.existsSync(SERVER_BIN)) {
+    throw new Error(
+      `server binary ${SERVER_BIN} not found: run \`cargo build --release -p roundbook-server\` ` +
+        "or set ROUNDBOOK_SERVER_BIN",
+    );
+  }
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "roundbook-e2e-"));
+  const dbPath = path.join(dir, "db.sqlite3");
+  const url = `http://127.0.0.1:${port}`;
+  let log = "";
+
+  const server = {
+    url,
+    port,
+    dbPath,
+    dir,
+    proc: null,
+    /** Everything the server printed so far (for failure messages). */
+    output: () => log,
+    /** Sends `signal` (default SIGTERM) and waits for the process to end (SIGKILL after 10 s). */
+    kill: (signal = "SIGTERM") => stopProcess(server.proc, signal),
+    /** Stops the server and starts a new process on the same port and database. */
+    restart: async () => {
+      await server.kill();
+      await launch();
+    },
+    /** Stops the server and removes its temp dir. */
+    stop: async () => {
+      await server.kill();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+
+  async function launch() {
+    const args = ["--listen", `127.0.0.1:${port}`, "--db", dbPath, "--web-root", DIST];
+    if (demo) args.push("--demo");
+    const child = spawn(SERVER_BIN, args, {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, RUST_LOG: process.env.RUST_LOG || "warn" },
+    });
+    liveProcesses.add(child);
+    // Do not keep the test process alive for the server: when the tests are
+    // done the process exits, and the 'exit' handler above kills the server.
+    child.unref();
+    child.stdout.unref();
+    child.stderr.unref();
+    const append = (chunk) => {
+      if (ECHO_SERVER_OUTPUT) process.stderr.write(`[server :${port}] ${chunk}`);
+      log += chunk.toString();
+      if (log.length > 200_000) log = log.slice(-100_000);
+    };
+    child.stdout.on("data", append);
+    child.stderr.on("data", append);
+    const exited = new Promise((resolve) => {
+      child.once("exit", (code, signal) => {
+        liveProcesses.delete(child);
+        resolve({ code, signal });
+      });
+      child.once("error", (error) => {
+        liveProcesses.delete(child);
+        resolve({ error });
+      });
+    });
+    child.exited = exited;
+    server.proc = child;
+
+    let early;
+    exited.then((result) => {
+      early = result;
+    });
+    try {
+      await waitFor(
+        async () => {
+          if (early) {
+            throw stopWaiting(`${SERVER_BIN} exited before answering (${JSON.stringify(early)})`);
+          }
+          const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) });
+          return response.status === 200;
+        },
+        { timeout: HEALTH_TIMEOUT_MS, interval: 100, message: `${url}/api/health` },
+      );
+    } catch (error) {
+      await stopProcess(child, "SIGKILL");
+      error.message += `\n--- server output ---\n${log}`;
+      throw error;
+    }
+  }
+
+  if (t) t.after(() => server.stop());
+  await launch();
+  return server;
+}
+
+async function stopProcess(child, signal) {
+  if (!child || !liveProcesses.has(child)) return;
+  child.kill(signal);
+  let timer;
+  const timeout = new Promise((resolve) => {
+    timer = setTimeout(resolve, STOP_TIMEOUT_MS, "timeout");
+  });
+  try {
+    if ((await Promise.race([child.exited, timeout])) === "timeout") {
+      child.kill("SIGKILL");
+      await child.exited;
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The browser.
+
+/**
+ * Launches Debian's headless Chromium through Playwright. Each launch gets its
+ * own fresh temporary profile; use `browser.newContext()` for each tablet.
+ * Pass the test context `t` to close it when the test ends (or close it in a
+ * `finally` yourself).
+ */
+export async function launchBrowser({ t, args = [] } = {}) {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_ARGS, ...args],
+  });
+  if (t) t.after(() => browser.close());
+  return browser;
+}
+
+// ---------------------------------------------------------------------------
+// The HTTP API.
+
+/**
+ * `POST /api/login`. Returns `{token, expires_at, user, site}`; throws on any
+ * answer but 200.
+ */
+export async function login(baseUrl, username, password = DEMO_PASSWORD) {
+  const response = await fetch(`${baseUrl}/api/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username, password }),
+  });
+  const text = await response.text();
+  if (response.status !== 200) {
+    throw new Error(`login as ${username} answered ${response.status}: ${text}`);
+  }
+  return JSON.parse(text);
+}
+
+/** `GET path` with the bearer token; returns the parsed JSON, throws unless 200. */
+export async function apiGet(baseUrl, pathname, token) {
+  const response = await fetch(`${baseUrl}${pathname}`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  const text = await response.text();
+  if (response.status !== 200) {
+    throw new Error(`GET ${pathname} answered ${response.status}: ${text}`);
+  }
+  return JSON.parse(text);
+}
+
+/** `GET /api/docs`: `[{document_id, kind, zone, period?}]`. */
+export const listDocs = (baseUrl, token) => apiGet(baseUrl, "/api/docs", token);
+
+/** The automerge-repo WebSocket URL of a server for a signed-in user. */
+export const syncUrl = (server, token) =>
+  `ws://127.0.0.1:${server.port}/sync?token=${encodeURIComponent(token)}`;
