@@ -16,6 +16,8 @@ import {
   DEMO_PASSWORD,
   artifactPath,
   launchBrowser,
+  listDocs,
+  login,
   startServer,
   waitFor,
 } from "./harness.mjs";
@@ -229,4 +231,48 @@ test("a guard of zone B never sees zone A", async (t) => {
   await scan(b, "B-01");
   await waitForPending(b, 0, "zone B's scan stored");
   assert.deepEqual(await scanCodes(b), ["B-01"]);
+});
+
+test("two tablets that open a new day offline both keep their scans of it", async (t) => {
+  const server = await startServer({ t });
+  const browser = await launchBrowser({ t });
+  const pages = [];
+  for (const name of ["A", "B"]) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // The tablets' clocks are faked so that midnight can come during the test.
+    await page.clock.install();
+    await signIn(page, server.url, "guard-a");
+    await page.getByTestId("start-scan").click();
+    await waitFor(async () => (await linkState(page)) === "online", { message: `tablet ${name} online` });
+    pages.push({ name, context, page });
+  }
+  screenshotOnFailure(t, Object.fromEntries(pages.map(({ name, page }) => [name, page])));
+  // A scan today, so that the switch to the new day is visible as an empty list.
+  await scan(pages[0].page, "A-04");
+  await waitForScans(pages[1].page, 1, "today's scan on tablet B");
+
+  // Both go offline, then site-local midnight passes: each tablet creates the
+  // new day's patrol log on its own, neither having seen the other's.
+  const shanghaiNow = Date.now() + 8 * 3600_000;
+  const toNextMidnight = 86_400_000 - (shanghaiNow % 86_400_000);
+  for (const { context, page } of pages) {
+    await context.setOffline(true);
+    await waitFor(async () => (await linkState(page)) === "offline");
+    await page.clock.fastForward(toNextMidnight + 10 * 60_000);
+    await waitForScans(page, 0, "the new day starts empty");
+  }
+  await scan(pages[0].page, "A-01");
+  await scan(pages[1].page, "A-02");
+
+  for (const { context } of pages) await context.setOffline(false);
+  for (const { name, page } of pages) {
+    await waitForPending(page, 0, `tablet ${name}`);
+    await waitForScans(page, 2, `tablet ${name} after merging the new day`);
+    assert.deepEqual(await scanCodes(page), ["A-01", "A-02"]);
+  }
+  // The server holds the new day as one document.
+  const { token } = await login(server.url, "guard-a");
+  const logs = (await listDocs(server.url, token)).filter((doc) => doc.kind === "patrol_log");
+  assert.equal(logs.length, 2, `today's and the new day's patrol logs: ${JSON.stringify(logs)}`);
 });

@@ -75,7 +75,11 @@ impl Replica {
     /// Adds a document with the heads the server is known to have. For a
     /// document just built from its genesis, pass its heads: every peer can
     /// build the genesis, so it is never pending.
-    pub fn add(&mut self, id: DocumentId, doc: Automerge, acked: Vec<ChangeHash>) {
+    pub fn add(&mut self, id: DocumentId, doc: Automerge, mut acked: Vec<ChangeHash>) {
+        // Heads stored before the changes they name (a crash between the two
+        // writes) are dropped: at worst the pending count is too high until
+        // the next sync, never too low.
+        acked.retain(|hash| doc.get_change_meta_by_hash(hash).is_some());
         self.docs.insert(
             id,
             Replicated {
