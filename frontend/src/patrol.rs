@@ -198,7 +198,7 @@ mod tests {
         let list = scans(&library, "demo", "A", date);
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].checkpoint_name, "正门岗亭");
-        assert_eq!(list[0].guard, "guard-a");
+        assert_eq!(list[0].guard, "王强");
         assert_eq!(list[0].time, clock_time(now));
     }
 }

@@ -117,4 +117,17 @@ async fn main() {
     );
     let size: u64 = std::fs::metadata(&server.db).map_or(0, |m| m.len());
     println!("server database after all: {}", kib(size as usize));
+
+    // Keep the seeded database for the browser benchmark (tests/bench/).
+    if let Ok(target) = std::env::var("ROUNDBOOK_BENCH_KEEP_DB") {
+        let mut server = server;
+        server.kill();
+        for suffix in ["", "-wal", "-shm"] {
+            let from = format!("{}{suffix}", server.db.display());
+            if std::path::Path::new(&from).exists() {
+                std::fs::copy(&from, format!("{target}{suffix}")).expect("copy the database");
+            }
+        }
+        println!("kept the database at {target}");
+    }
 }

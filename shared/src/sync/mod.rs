@@ -257,3 +257,78 @@ impl Replica {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::patrol::{record_scan, Scan, METHOD_TYPED};
+    use crate::schema::DocKey;
+
+    fn key() -> DocKey {
+        DocKey::patrol_log(
+            "demo",
+            "A",
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        )
+    }
+
+    fn scan(id: &str) -> Scan {
+        Scan {
+            id: id.into(),
+            checkpoint_id: "cp-a-01".into(),
+            checkpoint_code: "A-01".into(),
+            guard: "guard-a".into(),
+            guard_name: "王强".into(),
+            device: "tablet".into(),
+            scanned_at: 1_000,
+            method: METHOD_TYPED.into(),
+        }
+    }
+
+    #[test]
+    fn a_new_day_has_nothing_pending_until_a_scan() {
+        let mut replica = Replica::new("tab".into());
+        let doc = key().genesis();
+        let heads = doc.get_heads();
+        let id = key().document_id();
+        replica.add(id, doc, heads);
+        assert_eq!(replica.pending(&id), 0);
+        record_scan(replica.doc_mut(&id).unwrap(), &scan("s1")).unwrap();
+        assert_eq!(replica.pending_total(), 1);
+    }
+
+    #[test]
+    fn acknowledged_heads_the_document_lacks_are_dropped() {
+        let mut other = key().genesis();
+        record_scan(&mut other, &scan("elsewhere")).unwrap();
+        let mut replica = Replica::new("tab".into());
+        let id = key().document_id();
+        let mut doc = key().genesis();
+        record_scan(&mut doc, &scan("local")).unwrap();
+        replica.add(id, doc, other.get_heads());
+        assert!(replica.acked_heads(&id).is_empty());
+        assert_eq!(replica.pending(&id), 2, "genesis and the local scan");
+    }
+
+    #[test]
+    fn nothing_is_sent_before_the_handshake() {
+        let mut replica = Replica::new("tab".into());
+        let id = key().document_id();
+        replica.add(id, key().genesis(), Vec::new());
+        assert!(replica.sync_doc(&id).is_empty());
+        assert!(matches!(
+            Message::decode(&replica.connect()).unwrap(),
+            Message::Join { .. }
+        ));
+        let sync = Message::Sync {
+            sender_id: "server".into(),
+            target_id: "tab".into(),
+            document_id: id,
+            data: ByteBuf::from(vec![0x42]),
+        };
+        assert!(matches!(
+            replica.receive(&sync.encode()),
+            Err(SyncError::BeforeHandshake(_))
+        ));
+    }
+}
