@@ -89,7 +89,8 @@ function screenshotOnFailure(t, pages) {
   });
 }
 
-test("a guard records offline, reloads offline, and the scans reach a second tablet live", async (t) => {
+/** A server and two tablets (browser contexts with a page each), all stopped after `t`. */
+async function twoTablets(t) {
   const server = await startServer({ t });
   const browser = await launchBrowser({ t });
   const tabletA = await browser.newContext();
@@ -97,6 +98,11 @@ test("a guard records offline, reloads offline, and the scans reach a second tab
   const a = await tabletA.newPage();
   const b = await tabletB.newPage();
   screenshotOnFailure(t, { a, b });
+  return { server, tabletA, tabletB, a, b };
+}
+
+test("a guard records offline, reloads offline, and the scans reach a second tablet live", async (t) => {
+  const { server, tabletA, tabletB, a, b } = await twoTablets(t);
 
   await signIn(a, server.url, "guard-a");
   await signIn(b, server.url, "guard-a");
@@ -177,13 +183,7 @@ test("scans survive closing and reopening the browser offline", async (t) => {
 });
 
 test("two tablets recording offline at the same time end with every scan", async (t) => {
-  const server = await startServer({ t });
-  const browser = await launchBrowser({ t });
-  const tabletA = await browser.newContext();
-  const tabletB = await browser.newContext();
-  const a = await tabletA.newPage();
-  const b = await tabletB.newPage();
-  screenshotOnFailure(t, { a, b });
+  const { server, tabletA, tabletB, a, b } = await twoTablets(t);
 
   for (const page of [a, b]) {
     await signIn(page, server.url, "guard-a");
