@@ -1,16 +1,19 @@
 //! Every piece of text the tablet shows, in Simplified Chinese and English,
 //! and the language the user chose.
 //!
-//! Each message is a [`Key`]; [`Key::text`] matches on the key and the
-//! language, so a key without both translations does not compile. Text that
-//! carries numbers or names is built by the small functions at the end.
+//! The wording lives in `frontend/locales/zh-CN.json` and `en.json`, loaded
+//! at compile time by the leptos_i18n library. Screens name a message by
+//! [`Key`]; [`Key::text`] looks it up for the chosen language, and a key
+//! missing from either file does not compile. Text that carries numbers or
+//! names is built by the small functions at the end.
 //!
-//! This module must not hold anything but wording: no formatting of dates or
-//! domain rules. The chosen language is remembered in `localStorage`
+//! This module must not hold anything but wording lookups: no formatting of
+//! dates or domain rules. The chosen language is remembered in `localStorage`
 //! (a preference, not data: it is read before IndexedDB is open, so the first
 //! frame is already in the right language).
 
 use leptos::prelude::*;
+use leptos_i18n::td_string;
 use roundbook_shared::domain::Role;
 
 use crate::browser;
@@ -45,6 +48,14 @@ impl Lang {
         }
     }
 
+    /// The locale of the translation files (`frontend/locales/`).
+    fn locale(self) -> locales::Locale {
+        match self {
+            Lang::ZhCn => locales::Locale::zh_CN,
+            Lang::En => locales::Locale::en,
+        }
+    }
+
     /// The language's own name, shown on the switch.
     pub fn native_name(self) -> &'static str {
         match self {
@@ -52,6 +63,17 @@ impl Lang {
             Lang::En => "English",
         }
     }
+}
+
+/// The translations, loaded from `frontend/locales/*.json` at compile time by
+/// leptos_i18n: a key missing from one language does not compile.
+mod locales {
+    // Deprecated upstream in favour of build.rs code generation, whose build
+    // crate pulls ICU's data exporter into every build; the macro generates
+    // the same tables.
+    #![allow(deprecated)]
+    leptos_i18n::load_locales!();
+    pub use i18n::Locale;
 }
 
 const LANG_PREF: &str = "roundbook.lang";
@@ -165,129 +187,62 @@ pub enum Key {
 impl Key {
     pub fn text(self, lang: Lang) -> &'static str {
         use Key::*;
-        match lang {
-            Lang::ZhCn => match self {
-                AppName => "巡查本",
-                Loading => "正在加载…",
-                NoStorage => "此浏览器不允许本应用在本机保存数据（可能是无痕模式），无法使用。",
-                SignInTitle => "登录",
-                Username => "用户名",
-                Password => "密码",
-                SignIn => "登录",
-                SigningIn => "正在登录…",
-                InvalidCredentials => "用户名或密码错误。",
-                TooManyAttemptsNoTime => "尝试次数过多，请稍后再试。",
-                BadRequest => "请填写用户名和密码。",
-                OfflineSignIn => "当前处于离线状态，无法登录。请连接网络后再试。",
-                ServerError => "服务器暂时无法处理，请稍后再试。",
-                SignOut => "退出登录",
-                SessionExpired => "登录已过期，记录仍保存在本机，重新登录后继续同步。",
-                SignInAgain => "重新登录",
-                Online => "在线",
-                Offline => "离线",
-                Connecting => "连接中",
-                NotSyncing => "未同步",
-                NeverSynced => "尚未同步",
-                LastSync => "上次同步",
-                Pending => "待上传",
-                NewVersion => "新版本已就绪。",
-                Reload => "刷新",
-                TodayPatrol => "今日巡更",
-                StartScan => "巡更打卡",
-                ZoneOverview => "各片区今日巡更",
-                ScansToday => "今日打卡",
-                LatestScans => "最近打卡",
-                NoScansYet => "今天还没有打卡记录。",
-                NoZones => "您的账号尚未分配片区，请联系管理处。",
-                ReadOnlyNote => "以下为本片区今日巡更记录（只读）。",
-                ScanTitle => "巡更打卡",
-                Zone => "片区",
-                CheckpointCode => "巡更点编号",
-                CheckpointCodeHint => "例如 A-01",
-                RecordScan => "打卡",
-                Saving => "正在保存…",
-                Back => "返回",
-                UnknownCheckpoint => "本片区没有这个巡更点编号，未记录。请核对后重试。",
-                EmptyCode => "请输入巡更点编号。",
-                NoCheckpointsYet => "本片区的巡更点尚未下载，请联网同步后再打卡。",
-                SaveFailed => "保存失败，请重试。",
-                Time => "时间",
-                Checkpoint => "巡更点",
-                Guard => "巡逻人",
-                RoleOfficeHead => "管理处主任",
-                RoleServiceSupervisor => "客服主管",
-                RoleZoneService => "区域客服",
-                RoleSecuritySupervisor => "安全主管",
-                RoleGuard => "安管员",
-                RoleEnvironmentSupervisor => "环境主管",
-                RoleCleaningSupervisor => "保洁主管",
-            },
-            Lang::En => match self {
-                AppName => "Roundbook",
-                Loading => "Loading…",
-                NoStorage => {
-                    "This browser does not let the app store data on the device (private mode?), so it cannot run."
-                }
-                SignInTitle => "Sign in",
-                Username => "Username",
-                Password => "Password",
-                SignIn => "Sign in",
-                SigningIn => "Signing in…",
-                InvalidCredentials => "Wrong username or password.",
-                TooManyAttemptsNoTime => "Too many attempts. Please try again later.",
-                BadRequest => "Please enter your username and password.",
-                OfflineSignIn => {
-                    "You are offline, so you cannot sign in. Connect to the network and try again."
-                }
-                ServerError => "The server cannot handle this right now. Please try again later.",
-                SignOut => "Sign out",
-                SessionExpired => {
-                    "Your sign-in has expired. Your records are kept on this tablet; sign in again to sync."
-                }
-                SignInAgain => "Sign in again",
-                Online => "Online",
-                Offline => "Offline",
-                Connecting => "Connecting",
-                NotSyncing => "Not syncing",
-                NeverSynced => "Not synced yet",
-                LastSync => "Last sync",
-                Pending => "Waiting to upload",
-                NewVersion => "A new version is ready.",
-                Reload => "Reload",
-                TodayPatrol => "Today's patrol",
-                StartScan => "Scan a checkpoint",
-                ZoneOverview => "Today's patrol by zone",
-                ScansToday => "Scans today",
-                LatestScans => "Latest scans",
-                NoScansYet => "No scans yet today.",
-                NoZones => "Your account has no zones yet. Please ask the management office.",
-                ReadOnlyNote => "Today's patrol scans in your zones (read-only).",
-                ScanTitle => "Checkpoint scan",
-                Zone => "Zone",
-                CheckpointCode => "Checkpoint code",
-                CheckpointCodeHint => "e.g. A-01",
-                RecordScan => "Record scan",
-                Saving => "Saving…",
-                Back => "Back",
-                UnknownCheckpoint => {
-                    "This zone has no checkpoint with that code. Nothing was recorded; please check the code."
-                }
-                EmptyCode => "Please enter a checkpoint code.",
-                NoCheckpointsYet => {
-                    "This zone's checkpoints have not been downloaded yet. Go online to sync, then scan."
-                }
-                SaveFailed => "Could not save. Please try again.",
-                Time => "Time",
-                Checkpoint => "Checkpoint",
-                Guard => "Guard",
-                RoleOfficeHead => "Office head",
-                RoleServiceSupervisor => "Service supervisor",
-                RoleZoneService => "Zone service",
-                RoleSecuritySupervisor => "Security supervisor",
-                RoleGuard => "Guard",
-                RoleEnvironmentSupervisor => "Environment supervisor",
-                RoleCleaningSupervisor => "Cleaning supervisor",
-            },
+        let locale = lang.locale();
+        match self {
+            AppName => td_string!(locale, app_name),
+            Loading => td_string!(locale, loading),
+            NoStorage => td_string!(locale, no_storage),
+            SignInTitle => td_string!(locale, sign_in_title),
+            Username => td_string!(locale, username),
+            Password => td_string!(locale, password),
+            SignIn => td_string!(locale, sign_in),
+            SigningIn => td_string!(locale, signing_in),
+            InvalidCredentials => td_string!(locale, invalid_credentials),
+            TooManyAttemptsNoTime => td_string!(locale, too_many_attempts_no_time),
+            BadRequest => td_string!(locale, bad_request),
+            OfflineSignIn => td_string!(locale, offline_sign_in),
+            ServerError => td_string!(locale, server_error),
+            SignOut => td_string!(locale, sign_out),
+            SessionExpired => td_string!(locale, session_expired),
+            SignInAgain => td_string!(locale, sign_in_again),
+            Online => td_string!(locale, online),
+            Offline => td_string!(locale, offline),
+            Connecting => td_string!(locale, connecting),
+            NotSyncing => td_string!(locale, not_syncing),
+            NeverSynced => td_string!(locale, never_synced),
+            LastSync => td_string!(locale, last_sync),
+            Pending => td_string!(locale, pending),
+            NewVersion => td_string!(locale, new_version),
+            Reload => td_string!(locale, reload),
+            TodayPatrol => td_string!(locale, today_patrol),
+            StartScan => td_string!(locale, start_scan),
+            ZoneOverview => td_string!(locale, zone_overview),
+            ScansToday => td_string!(locale, scans_today),
+            LatestScans => td_string!(locale, latest_scans),
+            NoScansYet => td_string!(locale, no_scans_yet),
+            NoZones => td_string!(locale, no_zones),
+            ReadOnlyNote => td_string!(locale, read_only_note),
+            ScanTitle => td_string!(locale, scan_title),
+            Zone => td_string!(locale, zone),
+            CheckpointCode => td_string!(locale, checkpoint_code),
+            CheckpointCodeHint => td_string!(locale, checkpoint_code_hint),
+            RecordScan => td_string!(locale, record_scan),
+            Saving => td_string!(locale, saving),
+            Back => td_string!(locale, back),
+            UnknownCheckpoint => td_string!(locale, unknown_checkpoint),
+            EmptyCode => td_string!(locale, empty_code),
+            NoCheckpointsYet => td_string!(locale, no_checkpoints_yet),
+            SaveFailed => td_string!(locale, save_failed),
+            Time => td_string!(locale, time),
+            Checkpoint => td_string!(locale, checkpoint),
+            Guard => td_string!(locale, guard),
+            RoleOfficeHead => td_string!(locale, role_office_head),
+            RoleServiceSupervisor => td_string!(locale, role_service_supervisor),
+            RoleZoneService => td_string!(locale, role_zone_service),
+            RoleSecuritySupervisor => td_string!(locale, role_security_supervisor),
+            RoleGuard => td_string!(locale, role_guard),
+            RoleEnvironmentSupervisor => td_string!(locale, role_environment_supervisor),
+            RoleCleaningSupervisor => td_string!(locale, role_cleaning_supervisor),
         }
     }
 }
@@ -307,32 +262,41 @@ pub fn role_key(role: Role) -> Key {
 
 /// `too_many_attempts` with the server's wait.
 pub fn too_many_attempts(lang: Lang, secs: u64) -> String {
-    let minutes = secs.div_ceil(60).max(1);
-    match lang {
-        Lang::ZhCn => format!("尝试次数过多，请 {minutes} 分钟后再试。"),
-        Lang::En if minutes == 1 => "Too many attempts. Please try again in 1 minute.".into(),
-        Lang::En => format!("Too many attempts. Please try again in {minutes} minutes."),
+    let locale = lang.locale();
+    match secs.div_ceil(60).max(1) {
+        1 => td_string!(locale, too_many_attempts_one_minute).to_owned(),
+        minutes => fill(
+            td_string!(locale, too_many_attempts_minutes),
+            &[("minutes", &minutes.to_string())],
+        ),
     }
 }
 
 /// The confirmation before signing out with changes not yet on the server.
 pub fn pending_sign_out_warning(lang: Lang, pending: usize) -> String {
-    match lang {
-        Lang::ZhCn => format!(
-            "还有 {pending} 项更改尚未上传到服务器。\n退出后这些记录仍保存在本机，下次登录联网后会自动上传。\n确定退出吗？"
-        ),
-        Lang::En => format!(
-            "{pending} change(s) have not reached the server yet.\nThey stay on this tablet and are sent after the next sign-in.\nSign out anyway?"
-        ),
-    }
+    fill(
+        td_string!(lang.locale(), pending_sign_out_warning),
+        &[("pending", &pending.to_string())],
+    )
 }
 
 /// The confirmation shown after a scan was stored on the tablet.
 pub fn scan_saved(lang: Lang, code: &str, name: &str) -> String {
-    match lang {
-        Lang::ZhCn => format!("已保存：{code} {name}"),
-        Lang::En => format!("Saved: {code} {name}"),
-    }
+    fill(
+        td_string!(lang.locale(), scan_saved),
+        &[("code", code), ("name", name)],
+    )
+}
+
+/// Puts values into a message's `{name}` slots. (leptos_i18n's own
+/// `{{ name }}` interpolation builds views, not strings, unless its build-time
+/// options are configured; these three strings do not justify a build script.)
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    values
+        .iter()
+        .fold(template.to_owned(), |text, (name, value)| {
+            text.replace(&format!("{{{name}}}"), value)
+        })
 }
 
 #[cfg(test)]
@@ -354,5 +318,18 @@ mod tests {
         assert!(too_many_attempts(Lang::En, 61).contains("2 minutes"));
         assert!(too_many_attempts(Lang::En, 5).contains("1 minute."));
         assert!(too_many_attempts(Lang::ZhCn, 300).contains("5 分钟"));
+    }
+
+    #[wasm_bindgen_test]
+    fn messages_come_from_the_locale_files_with_values_filled_in() {
+        assert_eq!(Key::SignIn.text(Lang::ZhCn), "登录");
+        assert_eq!(Key::SignIn.text(Lang::En), "Sign in");
+        assert_eq!(
+            scan_saved(Lang::ZhCn, "A-01", "正门岗亭"),
+            "已保存：A-01 正门岗亭"
+        );
+        let warning = pending_sign_out_warning(Lang::En, 3);
+        assert!(warning.starts_with("3 change(s)"), "{warning}");
+        assert!(!warning.contains('{'));
     }
 }
