@@ -52,9 +52,11 @@ async function scan(page, code) {
   await page.getByTestId("scan-submit").click();
   const result = page.getByTestId("scan-result");
   await waitFor(async () => (await result.getAttribute("data-kind")) === "ok", {
+    timeout: SYNC_TIMEOUT,
     message: `scan ${code} saved`,
   });
   await waitFor(async () => (await page.getByTestId("scan-item").count()) === before + 1, {
+    timeout: SYNC_TIMEOUT,
     message: `scan ${code} listed`,
   });
 }
