@@ -87,9 +87,11 @@ pub async fn serve(mut socket: WebSocket, app: AppState, access: Access) {
         let _ = socket.send(WsMessage::Binary(error.encode().into())).await;
         let _ = socket.send(WsMessage::Close(None)).await;
     }
+    // Drop this connection's handles first, so documents nobody else syncs
+    // can leave memory.
+    let ids: Vec<DocumentId> = connection.docs.drain().map(|(id, _)| id).collect();
     let hub = connection.app.hub.clone();
-    hub.unsubscribe(connection.id, connection.docs.keys().copied())
-        .await;
+    hub.unsubscribe(connection.id, ids).await;
     tracing::info!(connection = connection.id, "sync disconnected");
 }
 

@@ -120,6 +120,7 @@ impl Hub {
     }
 
     /// Drops a connection's subscriptions; documents nobody syncs leave memory.
+    /// The caller must have dropped its own handles to these documents.
     pub async fn unsubscribe(
         &self,
         connection: ConnectionId,
@@ -231,4 +232,38 @@ pub async fn run_blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|error| StoreError::Database(format!("storage task failed: {error}")))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::sqlite::SqliteStore;
+
+    #[tokio::test]
+    async fn documents_leave_memory_when_their_last_subscriber_goes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("hub.sqlite3")).unwrap();
+        store.migrate().unwrap();
+        let hub = Hub::new(Arc::new(store));
+        let key = DocKey::zone_directory("demo", "A");
+        let id = key.document_id();
+        let (notifier, _changes) = mpsc::unbounded_channel();
+
+        let first = hub.open(id, &key).await.unwrap();
+        Hub::subscribe(&mut *first.lock().await, 1, notifier.clone());
+        let second = hub.open(id, &key).await.unwrap();
+        Hub::subscribe(&mut *second.lock().await, 2, notifier);
+        assert!(Arc::ptr_eq(&first, &second), "one live copy per document");
+
+        drop(first);
+        hub.unsubscribe(1, [id]).await;
+        assert_eq!(
+            hub.docs.lock().unwrap().len(),
+            1,
+            "still synced by connection 2"
+        );
+        drop(second);
+        hub.unsubscribe(2, [id]).await;
+        assert!(hub.docs.lock().unwrap().is_empty());
+    }
 }
