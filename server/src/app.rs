@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::http::{header, HeaderValue};
 use axum::routing::{get, post};
@@ -24,6 +25,9 @@ pub struct AppState {
     pub throttle: Arc<LoginThrottle>,
     /// This server process's peer id in the sync protocol.
     pub peer_id: PeerId,
+    /// How often an open sync connection checks that its session is still
+    /// live, so a sign-out or an expiry also ends syncing already under way.
+    pub session_check: Duration,
 }
 
 impl AppState {
@@ -33,6 +37,7 @@ impl AppState {
             store,
             throttle: Arc::new(LoginThrottle::default()),
             peer_id: roundbook_shared::ids::random_peer_id("server"),
+            session_check: Duration::from_secs(60),
         }
     }
 }

@@ -44,7 +44,8 @@ struct Connection {
     notifier: mpsc::UnboundedSender<DocumentId>,
 }
 
-pub async fn serve(mut socket: WebSocket, app: AppState, access: Access) {
+/// Serves one sync connection for the session whose token hashes to `token_hash`.
+pub async fn serve(mut socket: WebSocket, app: AppState, access: Access, token_hash: Vec<u8>) {
     let (notifier, mut changes) = mpsc::unbounded_channel();
     let mut connection = Connection {
         id: NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed),
@@ -55,6 +56,8 @@ pub async fn serve(mut socket: WebSocket, app: AppState, access: Access) {
         notifier,
     };
     tracing::info!(connection = connection.id, user = %connection.access.username, "sync connected");
+    let mut session_check = tokio::time::interval(connection.app.session_check);
+    session_check.tick().await;
     let outcome = loop {
         let replies = tokio::select! {
             frame = socket.recv() => match frame {
@@ -65,6 +68,7 @@ pub async fn serve(mut socket: WebSocket, app: AppState, access: Access) {
                 Some(Err(error)) => Err(Fatal(format!("bad frame: {error}"))),
             },
             Some(id) = changes.recv() => connection.push(id).await,
+            _ = session_check.tick() => connection.check_session(&token_hash).await,
         };
         match replies {
             Ok(replies) => {
@@ -177,6 +181,22 @@ impl Connection {
             &mut live,
             &mut synced.state,
         ))
+    }
+
+    /// Ends the connection once its session is revoked or expired.
+    async fn check_session(&self, token_hash: &[u8]) -> Result<Vec<Message>, Fatal> {
+        let store = self.app.store.clone();
+        let hash = token_hash.to_vec();
+        let now = chrono::Utc::now().timestamp();
+        match run_blocking(move || store.session_user(&hash, now)).await {
+            Ok(Some(_)) => Ok(Vec::new()),
+            Ok(None) => Err(Fatal("the session has ended; sign in again".into())),
+            // A passing storage fault is no reason to drop a working tablet.
+            Err(error) => {
+                tracing::warn!(%error, "could not check a session");
+                Ok(Vec::new())
+            }
+        }
     }
 
     /// Checks access and opens the document; false if the user may not sync it.

@@ -27,6 +27,9 @@ struct Args {
     /// Directory of the built tablet app.
     #[arg(long, default_value = "dist")]
     web_root: PathBuf,
+    /// Seconds between checks that an open sync connection's session is still live.
+    #[arg(long, default_value_t = 60)]
+    session_check_secs: u64,
 }
 
 #[tokio::main]
@@ -66,7 +69,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
-    let app = router(AppState::new(Arc::new(store)), args.web_root);
+    let mut state = AppState::new(Arc::new(store));
+    state.session_check = std::time::Duration::from_secs(args.session_check_secs.max(1));
+    let app = router(state, args.web_root);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;

@@ -153,10 +153,11 @@ pub async fn sync(
 ) -> Result<Response, ApiError> {
     let token = query.token.ok_or(ApiError::Unauthorized)?;
     let access = authenticate(&app, &token).await?;
+    let token_hash = auth::token_hash(&token);
     Ok(upgrade
         .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| connection::serve(socket, app, access))
+        .on_upgrade(move |socket| connection::serve(socket, app, access, token_hash))
         .into_response())
 }
 

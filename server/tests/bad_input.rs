@@ -65,6 +65,13 @@ async fn repeated_failed_logins_are_slowed_down() {
 async fn signed_out_tokens_are_refused() {
     let server = Server::start().await;
     let token = server.login("guard-a").await.token;
+    // A tablet already syncing with this token.
+    let mut tablet = Tablet::new("guard-a");
+    tablet.hold(&patrol_key("A"));
+    tablet.connect(&server.ws_url(&token)).await;
+    tablet
+        .sync_until(Duration::from_secs(20), |t| t.replica.is_connected())
+        .await;
     let client = reqwest::Client::new();
     let logout = client
         .post(format!("{}/api/logout", server.base))
@@ -83,6 +90,17 @@ async fn signed_out_tokens_are_refused() {
     assert!(tokio_tungstenite::connect_async(server.ws_url(&token))
         .await
         .is_err());
+    // The open connection is ended too, with the reason.
+    let mut socket = tablet.socket.take().unwrap();
+    let mut reason = None;
+    while let Ok(Some(Ok(message))) =
+        tokio::time::timeout(Duration::from_secs(10), socket.next()).await
+    {
+        if let Ok(Message::Error { message }) = Message::decode(&message.into_data()) {
+            reason = Some(message);
+        }
+    }
+    assert!(reason.unwrap_or_default().contains("session has ended"));
     assert!(tokio_tungstenite::connect_async(format!(
         "{}/sync",
         server.base.replace("http", "ws")

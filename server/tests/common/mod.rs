@@ -37,7 +37,14 @@ impl Server {
 
     async fn start_on(dir: std::sync::Arc<tempfile::TempDir>, db: PathBuf, listen: &str) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_roundbook-server"))
-            .args(["--listen", listen, "--demo", "--web-root"])
+            .args([
+                "--listen",
+                listen,
+                "--demo",
+                "--session-check-secs",
+                "1",
+                "--web-root",
+            ])
             .arg(dir.path())
             .arg("--db")
             .arg(&db)
