@@ -68,10 +68,7 @@ async fn signed_out_tokens_are_refused() {
     // A tablet already syncing with this token.
     let mut tablet = Tablet::new("guard-a");
     tablet.hold(&patrol_key("A"));
-    tablet.connect(&server.ws_url(&token)).await;
-    tablet
-        .sync_until(Duration::from_secs(20), |t| t.replica.is_connected())
-        .await;
+    tablet.join(&server.ws_url(&token)).await;
     let client = reqwest::Client::new();
     let logout = client
         .post(format!("{}/api/logout", server.base))

@@ -17,8 +17,7 @@ async fn a_scan_made_offline_reaches_another_tablet_live() {
 
     let mut watcher = Tablet::new("guard-a");
     let id = watcher.hold(&key);
-    watcher.connect(&server.ws_url(&token)).await;
-    watcher.sync_until(WAIT, |t| t.replica.is_connected()).await;
+    watcher.join(&server.ws_url(&token)).await;
 
     let mut recorder = Tablet::new("guard-a");
     recorder.hold(&key);
@@ -151,8 +150,7 @@ async fn acknowledged_scans_survive_sigkill_mid_sync() {
 
     let mut tablet = Tablet::new("guard-a");
     let id = tablet.hold(&key);
-    tablet.connect(&server.ws_url(&token)).await;
-    tablet.sync_until(WAIT, |t| t.replica.is_connected()).await;
+    tablet.join(&server.ws_url(&token)).await;
     // Stream scans and kill the server while changes are in flight.
     for n in 0..40 {
         tablet.scan(&id, &format!("scan-{n:03}"));

@@ -212,6 +212,13 @@ impl Tablet {
         self.socket = Some(socket);
     }
 
+    /// Connects and waits for the handshake to finish.
+    pub async fn join(&mut self, url: &str) {
+        self.connect(url).await;
+        self.sync_until(Duration::from_secs(20), |t| t.replica.is_connected())
+            .await;
+    }
+
     pub fn disconnect(&mut self) {
         self.socket = None;
         self.replica.disconnect();
