@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use roundbook_shared::ids::DocumentId;
-use roundbook_shared::schema::{DocKey, DocKind};
+use roundbook_shared::schema::DocKey;
 
 use crate::store::{Account, Store, StoreResult};
 
@@ -82,11 +82,6 @@ impl Access {
 
 /// The day documents a user's tablet should hold: today and this many days before.
 pub const LISTED_DAYS: i64 = 7;
-
-/// Whether a kind is one document per zone (not per day).
-pub fn is_zone_document(kind: DocKind) -> bool {
-    matches!(kind, DocKind::ZoneDirectory)
-}
 
 #[cfg(test)]
 mod tests {

@@ -102,8 +102,9 @@ pub async fn logout(State(app): State<AppState>, user: SignedIn) -> Result<Statu
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The documents the user's tablet should hold: each zone's directory and the
-/// last week's patrol logs (today's always listed, so every tablet names it).
+/// The documents the user's tablet should hold: each zone's directory, today's
+/// patrol log, and the catalogued patrol logs of the last week. A read only:
+/// documents not yet in the catalog are registered when first synced.
 pub async fn docs(
     State(app): State<AppState>,
     user: SignedIn,
@@ -111,22 +112,19 @@ pub async fn docs(
     let access = user.access;
     let today = local_date(Utc::now().timestamp_millis());
     let store = app.store.clone();
-    let keys = run_blocking(move || {
-        for zone in &access.zones {
-            for key in [
-                DocKey::zone_directory(&access.site, zone),
-                DocKey::patrol_log(&access.site, zone, today),
-            ] {
-                store.register_document(&key.document_id(), &key)?;
-            }
-        }
-        store.documents(
-            &access.site,
-            &access.zones,
-            today - Duration::days(LISTED_DAYS),
-        )
-    })
-    .await?;
+    let (site, zones) = (access.site.clone(), access.zones.clone());
+    let catalogued =
+        run_blocking(move || store.documents(&site, &zones, today - Duration::days(LISTED_DAYS)))
+            .await?;
+    let standing = access.zones.iter().flat_map(|zone| {
+        [
+            DocKey::zone_directory(&access.site, zone),
+            DocKey::patrol_log(&access.site, zone, today),
+        ]
+    });
+    let mut keys: Vec<DocKey> = catalogued.into_iter().chain(standing).collect();
+    keys.sort_by(|a, b| (&a.zone, a.kind, a.date).cmp(&(&b.zone, b.kind, b.date)));
+    keys.dedup();
     Ok(Json(
         keys.into_iter()
             .map(|key| DocEntry {
