@@ -79,6 +79,7 @@ pub fn seed(store: &dyn Store) -> StoreResult<bool> {
                 code: format!("{}-{suffix}", zone.code),
                 name: name.into(),
                 location: location.into(),
+                retired: false,
             };
             put_checkpoint(&mut doc, &checkpoint, now).expect("demo checkpoints are valid");
         }

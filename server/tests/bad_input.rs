@@ -115,7 +115,7 @@ async fn error_for(server: &Server, token: &str, join: bool, frame: WsMessage) -
     if join {
         let mut tablet = roundbook_shared::sync::Replica::new("raw".into());
         socket
-            .send(WsMessage::Binary(tablet.connect().into()))
+            .send(WsMessage::Binary(tablet.connect(None).into()))
             .await
             .unwrap();
         let peer = socket.next().await.unwrap().unwrap();

@@ -63,3 +63,33 @@ pub struct ErrorDetail {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_secs: Option<u64>,
 }
+
+/// `GET` and `PUT /api/uploads/{zone}/{hash}` answer: how much of a photo the
+/// server holds. `complete` is true only once the whole photo is stored durably
+/// and matched its hash; only then may a tablet consider it uploaded.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct UploadStatus {
+    pub received: u64,
+    pub complete: bool,
+}
+
+/// `GET /api/reports/patrol?date=YYYY-MM-DD`: a day's rounds in every zone the
+/// user may see, evaluated by the server with `compliance::evaluate_day`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PatrolReport {
+    pub date: String,
+    /// Unix milliseconds at which the server evaluated the day.
+    pub evaluated_at: i64,
+    pub zones: Vec<ZonePatrolReport>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ZonePatrolReport {
+    pub zone: String,
+    pub summary: crate::compliance::Summary,
+    pub rounds: Vec<crate::compliance::RoundOutcome>,
+    /// Findings recorded that day, by kind word.
+    pub findings_by_kind: std::collections::BTreeMap<String, usize>,
+    /// Scans and findings of the day with a trust flag.
+    pub flagged_records: usize,
+}

@@ -3,7 +3,7 @@
 //! Who may see what is decided by the server from these facts; this module only
 //! names them.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A role a staff member holds. A person may hold several.
@@ -96,9 +96,68 @@ pub fn local_date(unix_ms: i64) -> NaiveDate {
     utc.with_timezone(&site_offset()).date_naive()
 }
 
+/// The site-local date and time of an instant given in Unix milliseconds.
+pub fn local_datetime(unix_ms: i64) -> NaiveDateTime {
+    let utc = DateTime::<Utc>::from_timestamp_millis(unix_ms).unwrap_or_default();
+    utc.with_timezone(&site_offset()).naive_local()
+}
+
+/// Minutes in a day: times of day are stored as minutes after site-local midnight.
+pub const MINUTES_PER_DAY: u32 = 24 * 60;
+
+/// The instant (Unix milliseconds) of a site-local time of day on a date.
+/// `minute` may run past midnight (e.g. 1,500 is 01:00 the next day).
+pub fn instant_at(date: NaiveDate, minute: u32) -> i64 {
+    let midnight = date.and_time(NaiveTime::MIN);
+    let local = midnight + Duration::minutes(i64::from(minute));
+    site_offset()
+        .from_local_datetime(&local)
+        .single()
+        .expect("a fixed offset has exactly one instant per local time")
+        .timestamp_millis()
+}
+
+/// A time of day as `HH:MM` (24-hour).
+pub fn format_minute(minute: u32) -> String {
+    let minute = minute % MINUTES_PER_DAY;
+    format!("{:02}:{:02}", minute / 60, minute % 60)
+}
+
+/// Parses `HH:MM` (24-hour) into minutes after midnight.
+pub fn parse_minute(text: &str) -> Option<u32> {
+    let (hours, minutes) = text.trim().split_once(':')?;
+    let hours: u32 = hours.parse().ok()?;
+    let minutes: u32 = minutes.parse().ok()?;
+    (hours < 24 && minutes < 60 && minutes.to_string().len() <= 2).then_some(hours * 60 + minutes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instants_are_in_shanghai_time() {
+        let date = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let eight = DateTime::parse_from_rfc3339("2026-11-23T00:00:00Z").unwrap();
+        assert_eq!(instant_at(date, 8 * 60), eight.timestamp_millis());
+        // Past midnight runs into the next day.
+        let next = DateTime::parse_from_rfc3339("2026-11-23T17:00:00Z").unwrap();
+        assert_eq!(instant_at(date, 25 * 60), next.timestamp_millis());
+        assert_eq!(
+            local_datetime(next.timestamp_millis()).to_string(),
+            "2026-11-24 01:00:00"
+        );
+    }
+
+    #[test]
+    fn times_of_day_parse_and_format() {
+        assert_eq!(parse_minute("20:00"), Some(1200));
+        assert_eq!(parse_minute(" 6:05 "), Some(365));
+        assert_eq!(format_minute(365), "06:05");
+        for bad in ["24:00", "12:60", "noon", "12", "-1:00", ""] {
+            assert_eq!(parse_minute(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn roles_round_trip_as_text() {

@@ -6,9 +6,13 @@
 //! identical on both sides.
 
 pub mod api;
+pub mod blob;
 pub mod compaction;
+pub mod compliance;
 pub mod domain;
 pub mod ids;
 pub mod protocol;
 pub mod schema;
 pub mod sync;
+pub mod tag;
+pub mod trust;

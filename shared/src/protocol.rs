@@ -25,6 +25,15 @@ pub struct PeerMetadata {
     pub storage_id: Option<String>,
     #[serde(default)]
     pub is_ephemeral: bool,
+    /// A Roundbook tablet's clock when it joins (Unix milliseconds), so the
+    /// server can record how far off it is (`schema::receipt`). Other
+    /// automerge-repo peers leave it out.
+    #[serde(
+        default,
+        rename = "roundbookClock",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub clock_ms: Option<i64>,
 }
 
 /// One protocol message. Field names follow the wire (camelCase).

@@ -53,6 +53,7 @@ proptest! {
                     let id = format!("scan-{n}");
                     let scan = Scan {
                         id: id.clone(),
+                        round_id: "round-1".into(),
                         checkpoint_id: "cp1".into(),
                         checkpoint_code: "A-01".into(),
                         guard: format!("guard-{tablet}"),
@@ -70,6 +71,7 @@ proptest! {
                         code: "A-01".into(),
                         name: format!("Gate {name}"),
                         location: String::new(),
+                        retired: false,
                     };
                     put_checkpoint(&mut tablets[tablet].1, &checkpoint, 0).unwrap();
                 }

@@ -180,6 +180,7 @@ impl Tablet {
     pub fn scan_at(&mut self, id: &DocumentId, scan_id: &str, scanned_at: i64) {
         let scan = Scan {
             id: scan_id.into(),
+            round_id: "round-1".into(),
             checkpoint_id: "cp-a-01".into(),
             checkpoint_code: "A-01".into(),
             guard: self.username.clone(),
@@ -206,7 +207,11 @@ impl Tablet {
             .await
             .expect("connect");
         socket
-            .send(WsMessage::Binary(self.replica.connect().into()))
+            .send(WsMessage::Binary(
+                self.replica
+                    .connect(Some(chrono::Utc::now().timestamp_millis()))
+                    .into(),
+            ))
             .await
             .unwrap();
         self.socket = Some(socket);

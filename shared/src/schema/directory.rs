@@ -1,7 +1,8 @@
-//! The zone directory: the checkpoints of one zone.
+//! The zone directory's checkpoints: the places a guard must scan.
 //!
-//! Edited rarely (by the security supervisor, or seeded by the server), read on
-//! every scan to check a typed or scanned code.
+//! The zone directory document also holds routes ([`super::route`]) and
+//! schedules ([`super::schedule`]). It is edited rarely (by the security
+//! supervisor) and read on every scan to check a typed or scanned code.
 
 use automerge::Automerge;
 use autosurgeon::{Hydrate, Reconcile};
@@ -25,6 +26,10 @@ pub struct Checkpoint {
     /// Where to find it ("Building 3, east stairwell").
     #[autosurgeon(hydrate = "super::text_or_string")]
     pub location: String,
+    /// Retired checkpoints are kept (old scans refer to them) but no longer scan.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub retired: bool,
 }
 
 impl Checkpoint {
@@ -43,22 +48,33 @@ pub fn checkpoints(doc: &Automerge) -> Result<Vec<Checkpoint>, SchemaError> {
     Ok(list)
 }
 
-/// The checkpoint whose code matches what was typed or scanned (case and
-/// surrounding spaces ignored).
+/// The active checkpoint whose code matches what was typed or scanned (case
+/// and surrounding spaces ignored).
 pub fn find_by_code(doc: &Automerge, code: &str) -> Result<Option<Checkpoint>, SchemaError> {
     let wanted = code.trim();
     Ok(checkpoints(doc)?
         .into_iter()
-        .find(|checkpoint| checkpoint.code.eq_ignore_ascii_case(wanted)))
+        .find(|checkpoint| !checkpoint.retired && checkpoint.code.eq_ignore_ascii_case(wanted)))
 }
 
-/// Adds or replaces a checkpoint, as one change.
+/// Adds or replaces a checkpoint, as one change. Codes are unique among the
+/// zone's active checkpoints.
 pub fn put_checkpoint(
     doc: &mut Automerge,
     checkpoint: &Checkpoint,
     unix_ms: i64,
 ) -> Result<(), SchemaError> {
     checkpoint.validate()?;
+    if !checkpoint.retired {
+        if let Some(other) = find_by_code(doc, &checkpoint.code)? {
+            if other.id != checkpoint.id {
+                return Err(SchemaError::Invalid(format!(
+                    "code {} is already used by {}",
+                    checkpoint.code, other.name
+                )));
+            }
+        }
+    }
     put_record(doc, CHECKPOINTS, &checkpoint.id, checkpoint, unix_ms)
 }
 
@@ -73,6 +89,7 @@ mod tests {
             code: code.into(),
             name: format!("Gate {code}"),
             location: "North".into(),
+            retired: false,
         }
     }
 
@@ -113,9 +130,16 @@ mod tests {
     #[test]
     fn refuses_invalid_checkpoints() {
         let mut doc = DocKey::zone_directory("demo", "A").genesis();
-        let heads = doc.get_heads();
+        let genesis = doc.get_heads();
         assert!(put_checkpoint(&mut doc, &checkpoint("bad/id", "A-01"), 0).is_err());
+        assert_eq!(doc.get_heads(), genesis);
         assert!(put_checkpoint(&mut doc, &checkpoint("cp1", " "), 0).is_err());
+        put_checkpoint(&mut doc, &checkpoint("cp1", "A-01"), 0).unwrap();
+        let heads = doc.get_heads();
+        assert!(
+            put_checkpoint(&mut doc, &checkpoint("cp2", "a-01"), 0).is_err(),
+            "a code in use"
+        );
         assert_eq!(doc.get_heads(), heads, "a refused record changes nothing");
     }
 }

@@ -1,7 +1,8 @@
 //! The Automerge documents Roundbook syncs, and how they are named and born.
 //!
 //! Granularity (see docs/architecture.md): one zone directory per zone
-//! (checkpoints), and one patrol log per zone per site-local day (scans).
+//! (checkpoints, routes, schedules), and one patrol log per zone per
+//! site-local day (shifts, rounds, scans, findings).
 //!
 //! Two rules make offline creation safe:
 //! - **Deterministic ids.** A document's id is derived from what it is
@@ -18,7 +19,13 @@
 //! list, so concurrent additions always merge as a union.
 
 pub mod directory;
+pub mod finding;
 pub mod patrol;
+pub mod receipt;
+pub mod round;
+pub mod route;
+pub mod schedule;
+pub mod shift;
 
 use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{ActorId, AutoCommit, Automerge, ObjType, ReadDoc, ROOT};
@@ -29,7 +36,8 @@ use sha2::{Digest, Sha256};
 use crate::ids::DocumentId;
 
 /// Bumped when a document's genesis changes shape (never for added fields).
-pub const SCHEMA_VERSION: i64 = 1;
+/// It is part of every document id, so documents of two versions never merge.
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// The actor of every genesis change. Never used for anything else.
 const GENESIS_ACTOR: [u8; 16] = *b"roundbook-genesi";
@@ -58,11 +66,16 @@ impl DocKind {
             .find(|kind| kind.as_str() == text)
     }
 
-    /// The map under the root that holds this kind's records.
-    fn container(self) -> &'static str {
+    /// The maps under the root that hold this kind's records.
+    pub fn containers(self) -> &'static [&'static str] {
         match self {
-            DocKind::ZoneDirectory => directory::CHECKPOINTS,
-            DocKind::PatrolLog => patrol::SCANS,
+            DocKind::ZoneDirectory => &[directory::CHECKPOINTS, route::ROUTES, schedule::SCHEDULES],
+            DocKind::PatrolLog => &[
+                shift::SHIFTS,
+                round::ROUNDS,
+                patrol::SCANS,
+                finding::FINDINGS,
+            ],
         }
     }
 }
@@ -104,8 +117,9 @@ impl DocKey {
     /// The document id: the first 16 bytes of SHA-256 over the key's fields.
     pub fn document_id(&self) -> DocumentId {
         let mut hasher = Sha256::new();
+        let version = format!("roundbook/{SCHEMA_VERSION}");
         for part in [
-            "roundbook/1",
+            version.as_str(),
             &self.site,
             self.kind.as_str(),
             &self.zone,
@@ -134,7 +148,9 @@ impl DocKey {
                 if let Some(period) = self.period() {
                     tx.put(ROOT, "date", period)?;
                 }
-                tx.put_object(ROOT, self.kind.container(), ObjType::Map)?;
+                for container in self.kind.containers() {
+                    tx.put_object(ROOT, *container, ObjType::Map)?;
+                }
                 Ok(())
             },
         )
@@ -158,7 +174,10 @@ pub enum SchemaError {
 }
 
 /// The id of a root-level map, if the document has it.
-fn container(doc: &Automerge, name: &'static str) -> Result<automerge::ObjId, SchemaError> {
+pub(crate) fn container(
+    doc: &Automerge,
+    name: &'static str,
+) -> Result<automerge::ObjId, SchemaError> {
     match doc.get(ROOT, name)? {
         Some((automerge::Value::Object(ObjType::Map), id)) => Ok(id),
         _ => Err(SchemaError::MissingContainer(name)),
@@ -167,7 +186,7 @@ fn container(doc: &Automerge, name: &'static str) -> Result<automerge::ObjId, Sc
 
 /// Reads every well-formed record of a container; malformed ones (written by a
 /// buggy or hostile peer) are skipped rather than hiding the rest.
-fn records<T: autosurgeon::Hydrate>(
+pub(crate) fn records<T: autosurgeon::Hydrate>(
     doc: &Automerge,
     name: &'static str,
 ) -> Result<Vec<T>, SchemaError> {
@@ -179,7 +198,7 @@ fn records<T: autosurgeon::Hydrate>(
 }
 
 /// Writes one record under `key` in a container, as one change.
-fn put_record<T: autosurgeon::Reconcile>(
+pub(crate) fn put_record<T: autosurgeon::Reconcile>(
     doc: &mut Automerge,
     name: &'static str,
     key: &str,
@@ -193,6 +212,19 @@ fn put_record<T: autosurgeon::Reconcile>(
     )
     .map_err(|failure| failure.error)?;
     Ok(())
+}
+
+/// Reads one record by id, if it is there and well formed.
+pub(crate) fn record<T: autosurgeon::Hydrate>(
+    doc: &Automerge,
+    name: &'static str,
+    id: &str,
+) -> Result<Option<T>, SchemaError> {
+    let map = container(doc, name)?;
+    if doc.get(&map, id)?.is_none() {
+        return Ok(None);
+    }
+    Ok(autosurgeon::hydrate_prop(doc, &map, id).ok())
 }
 
 /// A genesis-born document as the convenient autocommit handle (used in tests and tools).
@@ -235,6 +267,24 @@ pub(crate) fn check_id(what: &str, id: &str) -> Result<(), SchemaError> {
         Ok(())
     } else {
         Err(SchemaError::Invalid(format!("{what} id {id:?}")))
+    }
+}
+
+/// Checks a field that must be one of a fixed set of words.
+pub(crate) fn check_word(what: &str, word: &str, allowed: &[&str]) -> Result<(), SchemaError> {
+    if allowed.contains(&word) {
+        Ok(())
+    } else {
+        Err(SchemaError::Invalid(format!("{what} {word:?}")))
+    }
+}
+
+/// Checks an instant: after 2020 and before 2100, in Unix milliseconds.
+pub(crate) fn check_instant(what: &str, unix_ms: i64) -> Result<(), SchemaError> {
+    if (1_577_836_800_000..4_102_444_800_000).contains(&unix_ms) {
+        Ok(())
+    } else {
+        Err(SchemaError::Invalid(format!("{what} {unix_ms}")))
     }
 }
 

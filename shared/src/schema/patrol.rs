@@ -1,12 +1,15 @@
-//! The patrol log: every checkpoint scan of one zone on one site-local day.
+//! Checkpoint scans: the proof that a guard was at a checkpoint on a round.
 //!
-//! Scans are only ever added, keyed by a random id, so scans made on several
-//! tablets offline merge as their union.
+//! The patrol log document (one per zone and site-local day) also holds
+//! shifts, rounds and findings. Scans are only ever added, keyed by a random
+//! id, so scans made on several tablets offline merge as their union. A scan
+//! is stored in the patrol log of its round's day.
 
 use automerge::Automerge;
 use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
+use super::round::Round;
 use super::{check_id, check_text, put_record, records, SchemaError};
 
 /// Name of the root map holding scans by id.
@@ -21,6 +24,9 @@ pub const METHOD_CAMERA: &str = "camera";
 pub struct Scan {
     #[autosurgeon(hydrate = "super::text_or_string")]
     pub id: String,
+    /// The round it belongs to.
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub round_id: String,
     #[autosurgeon(hydrate = "super::text_or_string")]
     pub checkpoint_id: String,
     /// The checkpoint's code at the time of the scan, kept for reports.
@@ -45,6 +51,7 @@ pub struct Scan {
 impl Scan {
     pub fn validate(&self) -> Result<(), SchemaError> {
         check_id("scan", &self.id)?;
+        check_id("round", &self.round_id)?;
         check_id("checkpoint", &self.checkpoint_id)?;
         check_text("checkpoint code", &self.checkpoint_code, true, 32)?;
         check_text("guard", &self.guard, true, 64)?;
@@ -74,15 +81,57 @@ pub fn scans(doc: &Automerge) -> Result<Vec<Scan>, SchemaError> {
     Ok(list)
 }
 
-/// Records one scan as one change. The caller stores the document before
-/// telling the guard it is saved.
+/// The scans of one round, earliest first.
+pub fn scans_of_round(doc: &Automerge, round_id: &str) -> Result<Vec<Scan>, SchemaError> {
+    let mut list: Vec<Scan> = scans(doc)?
+        .into_iter()
+        .filter(|scan| scan.round_id == round_id)
+        .collect();
+    list.reverse();
+    Ok(list)
+}
+
+/// Why a scan on a round is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScanRefusal {
+    #[error("the checkpoint is not on this round")]
+    NotOnRound,
+    #[error("the checkpoint was already scanned on this round")]
+    AlreadyScanned,
+    #[error("the round has ended")]
+    RoundEnded,
+}
+
+/// Checks a scan of `checkpoint_id` against its round and the round's scans so far.
+pub fn check_round_scan(
+    round: &Round,
+    scans_so_far: &[Scan],
+    checkpoint_id: &str,
+) -> Result<(), ScanRefusal> {
+    if round.ended_at.is_some() {
+        Err(ScanRefusal::RoundEnded)
+    } else if !round.checkpoints.contains(checkpoint_id) {
+        Err(ScanRefusal::NotOnRound)
+    } else if scans_so_far
+        .iter()
+        .any(|scan| scan.round_id == round.id && scan.checkpoint_id == checkpoint_id)
+    {
+        Err(ScanRefusal::AlreadyScanned)
+    } else {
+        Ok(())
+    }
+}
+
+/// Records one scan as one change. The caller checks it with
+/// [`check_round_scan`] and stores the document before telling the guard it
+/// is saved.
 pub fn record_scan(doc: &mut Automerge, scan: &Scan) -> Result<(), SchemaError> {
     scan.validate()?;
     put_record(doc, SCANS, &scan.id, scan, scan.scanned_at)
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::schema::DocKey;
     use chrono::NaiveDate;
@@ -90,6 +139,7 @@ mod tests {
     pub(crate) fn scan(id: &str, at: i64) -> Scan {
         Scan {
             id: id.into(),
+            round_id: "r-1".into(),
             checkpoint_id: "cp1".into(),
             checkpoint_code: "A-01".into(),
             guard: "guard-a".into(),
@@ -102,6 +152,26 @@ mod tests {
 
     fn key() -> DocKey {
         DocKey::patrol_log("demo", "A", NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
+    }
+
+    #[test]
+    fn refuses_scans_off_the_round_twice_or_after_its_end() {
+        let mut round = crate::schema::round::tests::round("r-1", 1_000, &["cp1", "cp2"]);
+        let done = [scan("s1", 1_000)];
+        assert_eq!(check_round_scan(&round, &done, "cp2"), Ok(()));
+        assert_eq!(
+            check_round_scan(&round, &done, "cp1"),
+            Err(ScanRefusal::AlreadyScanned)
+        );
+        assert_eq!(
+            check_round_scan(&round, &done, "cp9"),
+            Err(ScanRefusal::NotOnRound)
+        );
+        round.ended_at = Some(2_000);
+        assert_eq!(
+            check_round_scan(&round, &done, "cp2"),
+            Err(ScanRefusal::RoundEnded)
+        );
     }
 
     #[test]

@@ -135,7 +135,7 @@ impl Replica {
     }
 
     /// A new connection is open: returns the `join` frame to send first.
-    pub fn connect(&mut self) -> Vec<u8> {
+    pub fn connect(&mut self, clock_ms: Option<i64>) -> Vec<u8> {
         self.disconnect();
         Message::Join {
             sender_id: self.peer_id.clone(),
@@ -143,6 +143,7 @@ impl Replica {
             peer_metadata: Some(PeerMetadata {
                 storage_id: None,
                 is_ephemeral: false,
+                clock_ms,
             }),
         }
         .encode()
@@ -275,6 +276,7 @@ mod tests {
     fn scan(id: &str) -> Scan {
         Scan {
             id: id.into(),
+            round_id: "round-1".into(),
             checkpoint_id: "cp-a-01".into(),
             checkpoint_code: "A-01".into(),
             guard: "guard-a".into(),
@@ -317,7 +319,7 @@ mod tests {
         replica.add(id, key().genesis(), Vec::new());
         assert!(replica.sync_doc(&id).is_empty());
         assert!(matches!(
-            Message::decode(&replica.connect()).unwrap(),
+            Message::decode(&replica.connect(None)).unwrap(),
             Message::Join { .. }
         ));
         let sync = Message::Sync {

@@ -1,0 +1,141 @@
+//! Patrol rounds: one guard walking one route once.
+//!
+//! A round is recorded when the guard starts it, with a copy of the route's
+//! checkpoints at that moment (later route edits do not change a round under
+//! way). Its scans ([`super::patrol`]) and findings ([`super::finding`]) point
+//! to it by id and live in the same day's patrol log: the day it started.
+
+use automerge::Automerge;
+use autosurgeon::{Hydrate, Reconcile};
+use serde::{Deserialize, Serialize};
+
+use super::route::CheckpointOrder;
+use super::{check_id, check_instant, check_text, put_record, record, records, SchemaError};
+
+/// Name of the root map holding rounds by id.
+pub const ROUNDS: &str = "rounds";
+
+/// One round of a route.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct Round {
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub id: String,
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub route_id: String,
+    /// The route's name at the start, kept for reports.
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub route_name: String,
+    /// The schedule the round counts for; empty for a round outside any schedule.
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub schedule_id: String,
+    /// The fixed round time it fulfils; `None` for an unannounced round.
+    pub due_at: Option<i64>,
+    /// The route's checkpoints when the round started, in walking order.
+    pub checkpoints: CheckpointOrder,
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub guard: String,
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub guard_name: String,
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub device: String,
+    /// The tablet's clock at the start, Unix milliseconds.
+    pub started_at: i64,
+    /// Set when the guard finishes the round, complete or not.
+    pub ended_at: Option<i64>,
+}
+
+impl Round {
+    pub fn validate(&self) -> Result<(), SchemaError> {
+        check_id("round", &self.id)?;
+        check_id("route", &self.route_id)?;
+        check_text("route name", &self.route_name, true, 100)?;
+        if !self.schedule_id.is_empty() {
+            check_id("schedule", &self.schedule_id)?;
+        }
+        if self.checkpoints.is_empty() {
+            return Err(SchemaError::Invalid("a round without checkpoints".into()));
+        }
+        check_text("guard", &self.guard, true, 64)?;
+        check_text("guard name", &self.guard_name, true, 64)?;
+        check_text("device", &self.device, true, 64)?;
+        check_instant("round start", self.started_at)?;
+        if let Some(ended_at) = self.ended_at {
+            check_instant("round end", ended_at)?;
+            if ended_at < self.started_at {
+                return Err(SchemaError::Invalid("a round ends before it starts".into()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Every well-formed round of the day, earliest first.
+pub fn rounds(doc: &Automerge) -> Result<Vec<Round>, SchemaError> {
+    let mut list: Vec<Round> = records(doc, ROUNDS)?;
+    list.sort_by(|a, b| {
+        a.started_at
+            .cmp(&b.started_at)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    Ok(list)
+}
+
+/// One round by id.
+pub fn round(doc: &Automerge, id: &str) -> Result<Option<Round>, SchemaError> {
+    record(doc, ROUNDS, id)
+}
+
+/// Records a round (its start, or later its end), as one change.
+pub fn put_round(doc: &mut Automerge, round: &Round) -> Result<(), SchemaError> {
+    round.validate()?;
+    let at = round.ended_at.unwrap_or(round.started_at);
+    put_record(doc, ROUNDS, &round.id, round, at)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::schema::DocKey;
+    use chrono::NaiveDate;
+
+    /// 2026-11-23 20:00 in Shanghai.
+    pub(crate) const EVENING: i64 = 1_795_435_200_000;
+
+    pub(crate) fn round(id: &str, started_at: i64, checkpoints: &[&str]) -> Round {
+        Round {
+            id: id.into(),
+            route_id: "r1".into(),
+            route_name: "Night".into(),
+            schedule_id: "s1".into(),
+            due_at: None,
+            checkpoints: CheckpointOrder(checkpoints.iter().map(|c| c.to_string()).collect()),
+            guard: "guard-a".into(),
+            guard_name: "王强".into(),
+            device: "tablet-1".into(),
+            started_at,
+            ended_at: None,
+        }
+    }
+
+    #[test]
+    fn evening_constant_is_eight_pm_in_shanghai() {
+        assert_eq!(
+            crate::domain::local_datetime(EVENING).to_string(),
+            "2026-11-23 20:00:00"
+        );
+    }
+
+    #[test]
+    fn a_round_is_started_then_ended() {
+        let mut doc =
+            DocKey::patrol_log("demo", "A", NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
+                .genesis();
+        let mut started = round("r-1", EVENING, &["cp1", "cp2"]);
+        put_round(&mut doc, &started).unwrap();
+        started.ended_at = Some(EVENING + 60_000);
+        put_round(&mut doc, &started).unwrap();
+        assert_eq!(rounds(&doc).unwrap(), vec![started.clone()]);
+        started.ended_at = Some(EVENING - 1);
+        assert!(put_round(&mut doc, &started).is_err());
+    }
+}
