@@ -4,7 +4,8 @@
 //!
 //! Layers, each in its own module, each knowing only the ones below it:
 //! - `ui`: screens and components. Renders state and forwards user actions.
-//! - `patrol`: patrol rules applied to the tablet's documents.
+//! - `patrol`: patrol rules applied to the tablet's documents; `patrol_records`
+//!   gathers a zone's patrol records for evaluation.
 //! - `sync`: the WebSocket connection and the sync status.
 //! - `documents`: which documents the tablet holds; loading and storing them.
 //! - `session`: who is signed in and which home they get.
@@ -18,6 +19,7 @@ mod calendar;
 mod documents;
 mod i18n;
 mod patrol;
+mod patrol_records;
 mod session;
 mod storage;
 mod sync;

@@ -289,7 +289,10 @@ impl SyncClient {
         let client = self.downgrade();
         let on_open = Closure::<dyn FnMut()>::new(move || {
             if let Some(client) = client.upgrade() {
-                let join = client.0.library.write(|replica| replica.connect());
+                let join = client
+                    .0
+                    .library
+                    .write(|replica| replica.connect(Some(crate::browser::now_ms())));
                 client.send(&[join]);
             }
         });
