@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 
+use roundbook_shared::domain::Role;
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::schema::DocKey;
 
@@ -20,6 +21,10 @@ pub struct Access {
     pub username: String,
     pub site: String,
     pub zones: Vec<String>,
+    /// Whether this user may change zone directories (checkpoints, routes,
+    /// schedules): the security supervisor and the office head. Everyone
+    /// else in a zone only reads its directory.
+    pub edits_directory: bool,
 }
 
 impl Access {
@@ -36,10 +41,15 @@ impl Access {
                 .cloned()
                 .collect()
         };
+        let edits_directory = account
+            .roles
+            .iter()
+            .any(|role| matches!(role, Role::SecuritySupervisor | Role::OfficeHead));
         Self {
             username: account.username.clone(),
             site: account.site.clone(),
             zones,
+            edits_directory,
         }
     }
 
@@ -86,7 +96,6 @@ pub const LISTED_DAYS: i64 = 7;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use roundbook_shared::domain::Role;
 
     fn account(roles: Vec<Role>, zones: &[&str]) -> Account {
         Account {
@@ -112,6 +121,22 @@ mod tests {
         assert!(guard.allows(&DocKey::zone_directory("demo", "A")));
         assert!(!guard.allows(&DocKey::zone_directory("demo", "B")));
         assert!(!guard.allows(&DocKey::zone_directory("other", "A")));
+    }
+
+    #[test]
+    fn only_the_security_supervisor_and_the_office_head_edit_directories() {
+        let edits =
+            |role| Access::for_account(&account(vec![role], &["A"]), &site_zones()).edits_directory;
+        assert!(edits(Role::SecuritySupervisor));
+        assert!(edits(Role::OfficeHead));
+        for role in [
+            Role::Guard,
+            Role::ZoneService,
+            Role::CleaningSupervisor,
+            Role::ServiceSupervisor,
+        ] {
+            assert!(!edits(role), "{role:?}");
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
 use axum::routing::{get, post};
 use axum::Router;
@@ -15,8 +16,8 @@ use roundbook_shared::ids::PeerId;
 
 use crate::auth::LoginThrottle;
 use crate::hub::Hub;
-use crate::routes;
 use crate::store::Store;
+use crate::{blobs, reports, routes};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -51,10 +52,21 @@ pub fn router(state: AppState, web_root: PathBuf) -> Router {
         .route("/api/login", post(routes::login))
         .route("/api/logout", post(routes::logout))
         .route("/api/docs", get(routes::docs))
+        .route(
+            "/api/uploads/{zone}/{hash}",
+            get(blobs::upload_status)
+                .put(blobs::upload_part)
+                .layer(DefaultBodyLimit::max(
+                    roundbook_shared::blob::UPLOAD_CHUNK_BYTES,
+                )),
+        )
+        .route("/api/blobs/{zone}/{hash}", get(blobs::download))
+        .route("/api/reports/patrol", get(reports::patrol))
         .route("/sync", get(routes::sync))
         .fallback_service(app)
-        // The service worker decides what is cached; the browser must revalidate.
-        .layer(SetResponseHeaderLayer::overriding(
+        // The service worker decides what is cached; the browser must
+        // revalidate. Blob downloads set their own (immutable) policy.
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
         ))

@@ -21,7 +21,7 @@ use roundbook_shared::protocol::{Message, PeerMetadata, PROTOCOL_VERSION};
 
 use crate::access::Access;
 use crate::app::AppState;
-use crate::hub::{run_blocking, ApplyError, ConnectionId, Hub, LiveDoc};
+use crate::hub::{run_blocking, ApplyError, ConnectionId, Hub, LiveDoc, Sender};
 
 static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
 
@@ -40,6 +40,9 @@ struct Connection {
     access: Access,
     /// The client's peer id, once it has joined.
     peer: Option<PeerId>,
+    /// Server clock minus the client's clock (`roundbookClock`) at join; `None`
+    /// for clients that do not report it (e.g. automerge-repo in JavaScript).
+    clock_skew_ms: Option<i64>,
     docs: HashMap<DocumentId, Synced>,
     notifier: mpsc::UnboundedSender<DocumentId>,
 }
@@ -52,6 +55,7 @@ pub async fn serve(mut socket: WebSocket, app: AppState, access: Access, token_h
         app,
         access,
         peer: None,
+        clock_skew_ms: None,
         docs: HashMap::new(),
         notifier,
     };
@@ -128,7 +132,7 @@ impl Connection {
         let Message::Join {
             sender_id,
             supported_protocol_versions,
-            ..
+            peer_metadata,
         } = message
         else {
             return Err(Fatal("the first message must be join".into()));
@@ -142,6 +146,9 @@ impl Connection {
             )));
         }
         self.peer = Some(sender_id.clone());
+        self.clock_skew_ms = peer_metadata
+            .and_then(|metadata| metadata.clock_ms)
+            .map(|clock| chrono::Utc::now().timestamp_millis().saturating_sub(clock));
         Ok(Message::Peer {
             sender_id: self.app.peer_id.clone(),
             target_id: sender_id,
@@ -159,13 +166,28 @@ impl Connection {
         let synced = self.docs.get_mut(&id).expect("started above");
         let mut live = synced.live.lock().await;
         let hub: &Hub = &self.app.hub;
+        let sender = Sender {
+            connection: self.id,
+            clock_skew_ms: self.clock_skew_ms,
+            edits_directory: self.access.edits_directory,
+        };
         match hub
-            .apply(id, &mut live, self.id, &mut synced.state, message)
+            .apply(id, &mut live, sender, &mut synced.state, message)
             .await
         {
             Ok(()) => {}
             Err(ApplyError::BadChanges) => {
                 return Err(Fatal(format!("invalid Automerge changes for {id}")))
+            }
+            Err(refused @ (ApplyError::DirectoryReadOnly | ApplyError::ReceiptForged)) => {
+                tracing::info!(user = %self.access.username, %id, %refused, "refused changes");
+                return Err(Fatal(format!("{refused} ({id}); nothing was stored")));
+            }
+            Err(ApplyError::Receipt(error)) => {
+                tracing::error!(%id, %error, "could not stamp a receipt");
+                return Err(Fatal(
+                    "the server could not store the change; retry later".into(),
+                ));
             }
             Err(ApplyError::Store(error)) => {
                 tracing::error!(%id, %error, "could not store a change");

@@ -1,11 +1,14 @@
-//! `--demo`: one site with zones A, B and C, five staff accounts and a few
-//! checkpoints per zone, so a new user can try every screen at once.
+//! `--demo`: one site with zones A, B and C, six staff accounts, and per zone
+//! four checkpoints, a patrol route over them and a night and a day schedule,
+//! so a new user can try every screen at once.
 //! Seeds only an empty database; it never overwrites real data.
 
 use chrono::Utc;
 
 use roundbook_shared::domain::{Role, SiteInfo, ZoneRef};
 use roundbook_shared::schema::directory::{put_checkpoint, Checkpoint};
+use roundbook_shared::schema::route::{put_route, CheckpointOrder, Route};
+use roundbook_shared::schema::schedule::{put_schedule, Schedule};
 use roundbook_shared::schema::DocKey;
 
 use crate::auth::hash_password;
@@ -15,7 +18,7 @@ pub const SITE: &str = "demo";
 pub const PASSWORD: &str = "roundbook";
 
 /// (username, display name, roles, zones)
-pub const ACCOUNTS: [(&str, &str, Role, &[&str]); 5] = [
+pub const ACCOUNTS: [(&str, &str, Role, &[&str]); 6] = [
     ("guard-a", "王强", Role::Guard, &["A"]),
     ("guard-b", "李军", Role::Guard, &["B"]),
     ("service-a", "陈静", Role::ZoneService, &["A"]),
@@ -26,6 +29,7 @@ pub const ACCOUNTS: [(&str, &str, Role, &[&str]); 5] = [
         &["A", "B", "C"],
     ),
     ("head", "赵敏", Role::OfficeHead, &[]),
+    ("security", "孙伟", Role::SecuritySupervisor, &[]),
 ];
 
 const ZONES: [(&str, &str); 3] = [("A", "A区 东苑"), ("B", "B区 西苑"), ("C", "C区 南苑")];
@@ -36,6 +40,13 @@ const CHECKPOINTS: [(&str, &str, &str); 4] = [
     ("02", "地下车库入口", "负一层坡道口"),
     ("03", "消防通道", "3栋与5栋之间"),
     ("04", "垃圾收集点", "北侧围墙内"),
+];
+
+/// (id suffix, name, shift start, shift end, every, tolerance, round, unannounced);
+/// times in minutes after site-local midnight.
+const SCHEDULES: [(&str, &str, u32, u32, u32, u32, u32, u32); 2] = [
+    ("night", "夜班", 20 * 60, 6 * 60, 120, 15, 60, 2),
+    ("day", "白班", 8 * 60, 20 * 60, 240, 20, 60, 1),
 ];
 
 /// Seeds the demo site unless it already exists. Returns whether it seeded.
@@ -83,9 +94,69 @@ pub fn seed(store: &dyn Store) -> StoreResult<bool> {
             };
             put_checkpoint(&mut doc, &checkpoint, now).expect("demo checkpoints are valid");
         }
+        let zone_id = zone.code.to_lowercase();
+        let route = Route {
+            id: format!("route-{zone_id}"),
+            name: format!("{}区 巡逻路线", zone.code),
+            checkpoints: CheckpointOrder(
+                CHECKPOINTS
+                    .iter()
+                    .map(|(suffix, _, _)| format!("cp-{zone_id}-{suffix}"))
+                    .collect(),
+            ),
+            retired: false,
+        };
+        put_route(&mut doc, &route, now).expect("the demo route is valid");
+        for (suffix, name, start, end, every, tolerance, round, unannounced) in SCHEDULES {
+            let schedule = Schedule {
+                id: format!("schedule-{zone_id}-{suffix}"),
+                route_id: route.id.clone(),
+                name: name.into(),
+                shift_start: start,
+                shift_end: end,
+                every_minutes: every,
+                tolerance_minutes: tolerance,
+                round_minutes: round,
+                unannounced,
+                retired: false,
+            };
+            put_schedule(&mut doc, &schedule, now).expect("demo schedules are valid");
+        }
         let id = key.document_id();
         store.register_document(&id, &key)?;
         store.replace_with_snapshot(&id, &doc.save())?;
     }
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::sqlite::SqliteStore;
+    use roundbook_shared::schema::route::routes;
+    use roundbook_shared::schema::schedule::schedules;
+
+    #[test]
+    fn every_zone_gets_a_route_and_a_night_and_a_day_schedule() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("demo.sqlite3")).unwrap();
+        store.migrate().unwrap();
+        assert!(seed(&store).unwrap());
+        assert!(!seed(&store).unwrap(), "seeds only once");
+        let chunks = store
+            .load_chunks(&DocKey::zone_directory(SITE, "B").document_id())
+            .unwrap();
+        let doc = automerge::Automerge::load(&chunks.concat()).unwrap();
+        let route = &routes(&doc).unwrap()[0];
+        assert_eq!(route.name, "B区 巡逻路线");
+        assert_eq!(route.checkpoints.len(), 4);
+        let names: Vec<_> = schedules(&doc)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(names, ["白班", "夜班"]);
+        let security = store.account("security").unwrap().unwrap();
+        assert_eq!(security.roles, [Role::SecuritySupervisor]);
+    }
 }

@@ -16,6 +16,20 @@ pub enum ApiError {
     Unauthorized,
     #[error("too many failed sign-ins; retry in {0} s")]
     TooManyAttempts(u64),
+    #[error("this zone is not yours")]
+    ZoneForbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("the upload holds {received} bytes; continue from there")]
+    UploadOffsetMismatch { received: u64 },
+    #[error("a photo may be at most {max} bytes")]
+    PhotoTooLarge { max: u64 },
+    #[error("an upload part may be at most {max} bytes")]
+    ChunkTooLarge { max: usize },
+    #[error("the bytes do not match their hash; the upload was discarded")]
+    HashMismatch,
+    #[error("not a JPEG, PNG or WebP image; the upload was discarded")]
+    NotAnImage,
     /// Logged in full; the client only learns that it failed.
     #[error("internal error")]
     Internal(String),
@@ -38,6 +52,19 @@ impl IntoResponse for ApiError {
                 "too_many_attempts",
                 Some(*secs),
             ),
+            ApiError::ZoneForbidden => (StatusCode::FORBIDDEN, "zone_forbidden", None),
+            ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found", None),
+            ApiError::UploadOffsetMismatch { .. } => {
+                (StatusCode::CONFLICT, "upload_offset_mismatch", None)
+            }
+            ApiError::PhotoTooLarge { .. } => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "photo_too_large", None)
+            }
+            ApiError::ChunkTooLarge { .. } => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "chunk_too_large", None)
+            }
+            ApiError::HashMismatch => (StatusCode::UNPROCESSABLE_ENTITY, "hash_mismatch", None),
+            ApiError::NotAnImage => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "not_an_image", None),
             ApiError::Internal(error) => {
                 tracing::error!(%error, "request failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", None)

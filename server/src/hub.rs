@@ -1,17 +1,24 @@
 //! Live documents: the server's in-memory copy of each document being synced,
 //! who is subscribed to it, and the one path by which a change gets in —
-//! applied, stored durably, and only then announced.
+//! checked, applied, stamped with its receipt, stored durably, and only then
+//! announced.
+//!
+//! Write rules enforced here, before anything is stored: a zone directory only
+//! takes changes from users who edit directories (anyone may send changes the
+//! server already holds, such as the genesis); nobody but the server writes the
+//! receipt fields of patrol records.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use automerge::sync::{self, SyncDoc};
-use automerge::{Automerge, AutomergeError, LoadOptions, OnPartialLoad};
+use automerge::{Automerge, AutomergeError, ChangeHash, LoadOptions, OnPartialLoad, ReadDoc};
 use tokio::sync::mpsc;
 
 use roundbook_shared::compaction::should_compact;
 use roundbook_shared::ids::DocumentId;
-use roundbook_shared::schema::DocKey;
+use roundbook_shared::schema::receipt::{stamp_new_records, Receipt, CLOCK_SKEW, RECEIVED_AT};
+use roundbook_shared::schema::{DocKey, DocKind, SchemaError};
 
 use crate::store::{ChunkSizes, Store, StoreError};
 
@@ -22,6 +29,8 @@ pub type ConnectionId = u64;
 pub type ChangeNotifier = mpsc::UnboundedSender<DocumentId>;
 
 pub struct LiveDoc {
+    /// What the document is (decides which write rules apply).
+    pub key: DocKey,
     pub doc: Automerge,
     sizes: ChunkSizes,
     subscribers: HashMap<ConnectionId, ChangeNotifier>,
@@ -31,8 +40,25 @@ pub struct LiveDoc {
 pub enum ApplyError {
     #[error("the sync message's changes are not valid Automerge data")]
     BadChanges,
+    #[error("only a security supervisor or the office head may change the zone directory")]
+    DirectoryReadOnly,
+    #[error("only the server writes a record's received_at and clock_skew_ms")]
+    ReceiptForged,
+    #[error("could not stamp the receipt: {0}")]
+    Receipt(SchemaError),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// Who sent a sync message, as far as applying it goes.
+#[derive(Debug, Clone, Copy)]
+pub struct Sender {
+    pub connection: ConnectionId,
+    /// Server clock minus the sender's clock when it joined; `None` when the
+    /// client did not report its clock.
+    pub clock_skew_ms: Option<i64>,
+    /// Whether the sender may change zone directories (`Access::edits_directory`).
+    pub edits_directory: bool,
 }
 
 pub struct Hub {
@@ -60,6 +86,7 @@ impl Hub {
         }
         let (doc, sizes) = load_or_create(self.store.clone(), id, key.clone()).await?;
         let live = Arc::new(tokio::sync::Mutex::new(LiveDoc {
+            key: key.clone(),
             doc,
             sizes,
             subscribers: HashMap::new(),
@@ -74,20 +101,29 @@ impl Hub {
             .clone())
     }
 
-    /// Applies a peer's sync message. If it brought changes, they are stored
-    /// durably before this returns, and every other subscriber is told. On any
-    /// failure the live copy is reloaded from storage, so nothing unstored
-    /// stays visible to anyone.
+    /// Applies a peer's sync message. New patrol records it brings are
+    /// stamped with their receipt (server time of arrival and the sender's
+    /// clock skew) in a change stored together with them, so the receipt is
+    /// durable exactly when the records are, and the reply's heads cover both.
+    /// If it brought changes, they are stored durably before this returns,
+    /// and every other subscriber is told. On any failure the live copy is
+    /// reloaded from storage, so nothing unstored stays visible to anyone.
     pub async fn apply(
         &self,
         id: DocumentId,
         live: &mut LiveDoc,
-        from: ConnectionId,
+        sender: Sender,
         state: &mut sync::State,
         message: sync::Message,
     ) -> Result<(), ApplyError> {
         if !changes_are_well_formed(&message) {
             return Err(ApplyError::BadChanges);
+        }
+        if live.key.kind == DocKind::ZoneDirectory
+            && !sender.edits_directory
+            && !brings_nothing_new(&live.doc, &message)
+        {
+            return Err(ApplyError::DirectoryReadOnly);
         }
         let before = live.doc.get_heads();
         if live.doc.receive_sync_message(state, message).is_err() {
@@ -96,6 +132,20 @@ impl Hub {
         }
         if live.doc.get_heads() == before {
             return Ok(());
+        }
+        if live.key.kind == DocKind::PatrolLog {
+            if writes_receipt_fields(&live.doc, &before) {
+                self.reset(id, live, state).await?;
+                return Err(ApplyError::ReceiptForged);
+            }
+            let receipt = Receipt {
+                received_at: chrono::Utc::now().timestamp_millis(),
+                clock_skew_ms: sender.clock_skew_ms,
+            };
+            if let Err(error) = stamp_new_records(&mut live.doc, &before, receipt) {
+                self.reset(id, live, state).await?;
+                return Err(ApplyError::Receipt(error));
+            }
         }
         let chunk = live.doc.save_after(&before);
         let store = self.store.clone();
@@ -108,7 +158,7 @@ impl Hub {
         }
         self.compact_if_due(id, live).await;
         for (connection, notifier) in &live.subscribers {
-            if *connection != from {
+            if *connection != sender.connection {
                 let _ = notifier.send(id);
             }
         }
@@ -191,6 +241,35 @@ fn changes_are_well_formed(message: &sync::Message) -> bool {
         ),
         Ok(_) | Err(AutomergeError::MissingDeps)
     )
+}
+
+/// Whether every change a message carries is one the document already holds
+/// (the genesis, which every device builds, or changes synced before). Tried
+/// on a copy without queued changes, so a change waiting for its
+/// dependencies counts as new rather than slipping in later.
+fn brings_nothing_new(doc: &Automerge, message: &sync::Message) -> bool {
+    if message.changes.is_empty() {
+        return true;
+    }
+    let heads = doc.get_heads();
+    let Ok(mut copy) = doc.fork_at(&heads) else {
+        return false;
+    };
+    let bytes: Vec<u8> = message.changes.iter().flatten().copied().collect();
+    copy.load_incremental(&bytes).is_ok()
+        && copy.get_heads() == heads
+        && copy.get_missing_deps(&[]).is_empty()
+}
+
+/// Whether a change applied since `before` writes (or deletes) a receipt
+/// field. Tablets never write them; a peer that does is forging its receipt.
+fn writes_receipt_fields(doc: &Automerge, before: &[ChangeHash]) -> bool {
+    doc.get_changes(before).iter().any(|change| {
+        change.decode().operations.iter().any(|op| {
+            matches!(&op.key, automerge::legacy::Key::Map(key)
+                if key.as_str() == RECEIVED_AT || key.as_str() == CLOCK_SKEW)
+        })
+    })
 }
 
 fn load(chunks: &[Vec<u8>]) -> Result<Automerge, StoreError> {

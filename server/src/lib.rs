@@ -4,9 +4,11 @@
 pub mod access;
 pub mod app;
 pub mod auth;
+pub mod blobs;
 pub mod connection;
 pub mod demo;
 pub mod error;
 pub mod hub;
+pub mod reports;
 pub mod routes;
 pub mod store;

@@ -162,7 +162,7 @@ pub async fn sync(
 /// A request made with a valid bearer token.
 pub struct SignedIn {
     token: String,
-    access: Access,
+    pub access: Access,
 }
 
 impl FromRequestParts<AppState> for SignedIn {

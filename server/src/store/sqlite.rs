@@ -11,7 +11,9 @@ use roundbook_shared::domain::{Role, SiteInfo, ZoneRef};
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::schema::{DocKey, DocKind};
 
-use super::{Account, ChunkSizes, Store, StoreError, StoreResult};
+use super::{
+    Account, BlobRef, ChunkSizes, PartOutcome, Store, StoreError, StoreResult, UploadState,
+};
 
 pub struct SqliteStore {
     connection: Mutex<Connection>,
@@ -64,6 +66,40 @@ CREATE TABLE IF NOT EXISTS chunks (
     bytes BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks (doc_id, seq);
+-- Photo blobs, complete and checked, stored once per content.
+CREATE TABLE IF NOT EXISTS blobs (
+    hash TEXT PRIMARY KEY,
+    content_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    bytes BLOB NOT NULL,
+    stored_unix INTEGER NOT NULL
+);
+-- Which zones uploaded a blob: only these may read it.
+CREATE TABLE IF NOT EXISTS blob_zones (
+    site TEXT NOT NULL,
+    zone TEXT NOT NULL,
+    hash TEXT NOT NULL REFERENCES blobs(hash),
+    registered_unix INTEGER NOT NULL,
+    PRIMARY KEY (site, zone, hash)
+);
+-- Uploads in progress, and their parts in order of position.
+CREATE TABLE IF NOT EXISTS uploads (
+    site TEXT NOT NULL,
+    zone TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    total INTEGER NOT NULL,
+    received INTEGER NOT NULL,
+    updated_unix INTEGER NOT NULL,
+    PRIMARY KEY (site, zone, hash)
+);
+CREATE TABLE IF NOT EXISTS upload_parts (
+    site TEXT NOT NULL,
+    zone TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    bytes BLOB NOT NULL,
+    PRIMARY KEY (site, zone, hash, start)
+);
 "#;
 
 impl SqliteStore {
@@ -99,6 +135,40 @@ fn chunk_sizes(connection: &Connection, id: &DocumentId) -> StoreResult<ChunkSiz
         snapshot_bytes: snapshot as usize,
         incremental_bytes: incremental as usize,
     })
+}
+
+/// The size of a blob registered for the zone, if it is.
+fn registered_size(connection: &Connection, blob: &BlobRef) -> StoreResult<Option<u64>> {
+    Ok(connection
+        .query_row(
+            "SELECT blobs.size FROM blob_zones JOIN blobs ON blobs.hash = blob_zones.hash
+             WHERE blob_zones.site = ?1 AND blob_zones.zone = ?2 AND blob_zones.hash = ?3",
+            params![blob.site, blob.zone, blob.hash],
+            |row| row.get::<_, i64>(0),
+        )
+        .optional()?
+        .map(|size| size as u64))
+}
+
+/// The declared total and received bytes of an upload in progress.
+fn upload_row(connection: &Connection, blob: &BlobRef) -> StoreResult<Option<(u64, u64)>> {
+    Ok(connection
+        .query_row(
+            "SELECT total, received FROM uploads WHERE site = ?1 AND zone = ?2 AND hash = ?3",
+            params![blob.site, blob.zone, blob.hash],
+            |row| Ok((row.get::<_, i64>(0)? as u64, row.get::<_, i64>(1)? as u64)),
+        )
+        .optional()?)
+}
+
+fn delete_upload(connection: &Connection, blob: &BlobRef) -> StoreResult<()> {
+    for table in ["upload_parts", "uploads"] {
+        connection.execute(
+            &format!("DELETE FROM {table} WHERE site = ?1 AND zone = ?2 AND hash = ?3"),
+            params![blob.site, blob.zone, blob.hash],
+        )?;
+    }
+    Ok(())
 }
 
 fn doc_key(
@@ -375,6 +445,114 @@ impl Store for SqliteStore {
             Ok(tx.commit()?)
         })
     }
+
+    fn upload_state(&self, blob: &BlobRef) -> StoreResult<UploadState> {
+        self.with(|connection| {
+            if let Some(size) = registered_size(connection, blob)? {
+                return Ok(UploadState::Complete { size });
+            }
+            let (total, received) = upload_row(connection, blob)?.unwrap_or((0, 0));
+            Ok(UploadState::Partial { received, total })
+        })
+    }
+
+    fn append_upload_part(
+        &self,
+        blob: &BlobRef,
+        offset: u64,
+        total: u64,
+        bytes: &[u8],
+    ) -> StoreResult<PartOutcome> {
+        self.with(|connection| {
+            let tx = connection.transaction()?;
+            if let Some(size) = registered_size(&tx, blob)? {
+                return Ok(PartOutcome::AlreadyComplete { size });
+            }
+            let row = upload_row(&tx, blob)?;
+            if row.is_some_and(|(held_total, _)| held_total != total) {
+                delete_upload(&tx, blob)?;
+                tx.commit()?;
+                return Ok(PartOutcome::TotalChanged);
+            }
+            let received = row.map_or(0, |(_, received)| received);
+            if offset != received {
+                return Ok(PartOutcome::OffsetMismatch { received });
+            }
+            let now = chrono::Utc::now().timestamp();
+            let received = received + bytes.len() as u64;
+            tx.execute(
+                "INSERT INTO uploads (site, zone, hash, total, received, updated_unix)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (site, zone, hash) DO UPDATE
+                 SET received = excluded.received, updated_unix = excluded.updated_unix",
+                params![blob.site, blob.zone, blob.hash, total as i64, received as i64, now],
+            )?;
+            tx.execute(
+                "INSERT INTO upload_parts (site, zone, hash, start, bytes) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![blob.site, blob.zone, blob.hash, offset as i64, bytes],
+            )?;
+            tx.commit()?;
+            Ok(PartOutcome::Appended { received })
+        })
+    }
+
+    fn upload_bytes(&self, blob: &BlobRef) -> StoreResult<Vec<u8>> {
+        self.with(|connection| {
+            let mut statement = connection.prepare(
+                "SELECT bytes FROM upload_parts WHERE site = ?1 AND zone = ?2 AND hash = ?3
+                 ORDER BY start",
+            )?;
+            let parts = statement.query_map(params![blob.site, blob.zone, blob.hash], |row| {
+                row.get::<_, Vec<u8>>(0)
+            })?;
+            let mut bytes = Vec::new();
+            for part in parts {
+                bytes.extend(part?);
+            }
+            Ok(bytes)
+        })
+    }
+
+    fn discard_upload(&self, blob: &BlobRef) -> StoreResult<()> {
+        self.with(|connection| {
+            let tx = connection.transaction()?;
+            delete_upload(&tx, blob)?;
+            Ok(tx.commit()?)
+        })
+    }
+
+    fn commit_blob(&self, blob: &BlobRef, content_type: &str, bytes: &[u8]) -> StoreResult<()> {
+        self.with(|connection| {
+            let tx = connection.transaction()?;
+            let now = chrono::Utc::now().timestamp();
+            tx.execute(
+                "INSERT INTO blobs (hash, content_type, size, bytes, stored_unix)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (hash) DO NOTHING",
+                params![blob.hash, content_type, bytes.len() as i64, bytes, now],
+            )?;
+            tx.execute(
+                "INSERT INTO blob_zones (site, zone, hash, registered_unix) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (site, zone, hash) DO NOTHING",
+                params![blob.site, blob.zone, blob.hash, now],
+            )?;
+            delete_upload(&tx, blob)?;
+            Ok(tx.commit()?)
+        })
+    }
+
+    fn blob(&self, blob: &BlobRef) -> StoreResult<Option<(String, Vec<u8>)>> {
+        self.with(|connection| {
+            Ok(connection
+                .query_row(
+                    "SELECT blobs.content_type, blobs.bytes FROM blob_zones
+                     JOIN blobs ON blobs.hash = blob_zones.hash
+                     WHERE blob_zones.site = ?1 AND blob_zones.zone = ?2 AND blob_zones.hash = ?3",
+                    params![blob.site, blob.zone, blob.hash],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?)
+        })
+    }
 }
 
 #[cfg(test)]
@@ -412,6 +590,65 @@ mod tests {
             .load_chunks(&DocumentId::from_bytes([2; 16]))
             .unwrap()
             .is_empty());
+    }
+
+    #[test]
+    fn uploads_append_in_order_and_commit_once_per_zone() {
+        let (_dir, store) = store();
+        let blob = |zone: &str| BlobRef {
+            site: "demo".into(),
+            zone: zone.into(),
+            hash: "ab".repeat(32),
+        };
+        let a = blob("A");
+        assert_eq!(
+            store.upload_state(&a).unwrap(),
+            UploadState::Partial {
+                received: 0,
+                total: 0
+            }
+        );
+        assert_eq!(
+            store.append_upload_part(&a, 0, 6, b"abc").unwrap(),
+            PartOutcome::Appended { received: 3 }
+        );
+        assert_eq!(
+            store.append_upload_part(&a, 0, 6, b"abc").unwrap(),
+            PartOutcome::OffsetMismatch { received: 3 }
+        );
+        assert_eq!(
+            store.append_upload_part(&a, 3, 6, b"def").unwrap(),
+            PartOutcome::Appended { received: 6 }
+        );
+        assert_eq!(store.upload_bytes(&a).unwrap(), b"abcdef");
+        store.commit_blob(&a, "image/png", b"abcdef").unwrap();
+        assert_eq!(
+            store.upload_state(&a).unwrap(),
+            UploadState::Complete { size: 6 }
+        );
+        assert_eq!(
+            store.append_upload_part(&a, 0, 6, b"abc").unwrap(),
+            PartOutcome::AlreadyComplete { size: 6 }
+        );
+        assert_eq!(
+            store.blob(&a).unwrap(),
+            Some(("image/png".to_string(), b"abcdef".to_vec()))
+        );
+        // Another zone does not see it until it uploads the bytes itself.
+        let b = blob("B");
+        assert_eq!(store.blob(&b).unwrap(), None);
+        store.append_upload_part(&b, 0, 9, b"abc").unwrap();
+        assert_eq!(
+            store.append_upload_part(&b, 3, 6, b"def").unwrap(),
+            PartOutcome::TotalChanged
+        );
+        assert_eq!(
+            store.upload_state(&b).unwrap(),
+            UploadState::Partial {
+                received: 0,
+                total: 0
+            }
+        );
     }
 
     #[test]

@@ -1,0 +1,211 @@
+//! Photo blobs over HTTP: resumable uploads (`/api/uploads/{zone}/{hash}`)
+//! and downloads (`/api/blobs/{zone}/{hash}`).
+//!
+//! A tablet uploads a photo in parts of at most `blob::UPLOAD_CHUNK_BYTES`,
+//! each appended durably where the upload stands, so an interrupted upload
+//! resumes from the bytes the server holds. When the last part arrives the
+//! server checks the SHA-256 against the name and that the bytes are an image,
+//! and only then stores the blob and answers `complete`. A blob is readable in
+//! a zone only once uploaded for that zone; every request checks the user's
+//! zones. This module does not decide which records refer to a photo, and
+//! never deletes a complete blob.
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+
+use roundbook_shared::api::UploadStatus;
+use roundbook_shared::blob::{hash_of, image_type, is_hash, MAX_PHOTO_BYTES, UPLOAD_CHUNK_BYTES};
+
+use crate::access::Access;
+use crate::app::AppState;
+use crate::error::ApiError;
+use crate::hub::run_blocking;
+use crate::routes::SignedIn;
+use crate::store::{BlobRef, PartOutcome, Store, UploadState};
+
+/// A blob's bytes never change under its name: caches may keep it, but only
+/// the signed-in user's own browser (it is a private photo).
+const IMMUTABLE: &str = "private, max-age=31536000, immutable";
+
+/// The blob a request names, once the user may reach its zone and the name is a hash.
+fn blob_ref(access: &Access, zone: String, hash: String) -> Result<BlobRef, ApiError> {
+    if !access.zones.contains(&zone) {
+        return Err(ApiError::ZoneForbidden);
+    }
+    if !is_hash(&hash) {
+        return Err(ApiError::BadRequest(
+            "a blob is named by the lowercase hex SHA-256 of its bytes".into(),
+        ));
+    }
+    Ok(BlobRef {
+        site: access.site.clone(),
+        zone,
+        hash,
+    })
+}
+
+fn status(state: UploadState) -> UploadStatus {
+    match state {
+        UploadState::Complete { size } => UploadStatus {
+            received: size,
+            complete: true,
+        },
+        UploadState::Partial { received, .. } => UploadStatus {
+            received,
+            complete: false,
+        },
+    }
+}
+
+/// `GET /api/uploads/{zone}/{hash}`: how many bytes the server holds.
+pub async fn upload_status(
+    State(app): State<AppState>,
+    user: SignedIn,
+    Path((zone, hash)): Path<(String, String)>,
+) -> Result<Json<UploadStatus>, ApiError> {
+    let blob = blob_ref(&user.access, zone, hash)?;
+    let store = app.store.clone();
+    let state = run_blocking(move || store.upload_state(&blob)).await?;
+    Ok(Json(status(state)))
+}
+
+#[derive(Deserialize)]
+pub struct PartQuery {
+    offset: u64,
+    total: u64,
+}
+
+/// `PUT /api/uploads/{zone}/{hash}?offset=N&total=T`: appends one part.
+pub async fn upload_part(
+    State(app): State<AppState>,
+    user: SignedIn,
+    Path((zone, hash)): Path<(String, String)>,
+    query: Result<Query<PartQuery>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<UploadStatus>, ApiError> {
+    let blob = blob_ref(&user.access, zone, hash)?;
+    let Query(PartQuery { offset, total }) = query.map_err(|_| {
+        ApiError::BadRequest("expected ?offset=N&total=T (whole numbers of bytes)".into())
+    })?;
+    let too_large = ApiError::ChunkTooLarge {
+        max: UPLOAD_CHUNK_BYTES,
+    };
+    let part = body.map_err(|_| too_large)?;
+    if part.len() > UPLOAD_CHUNK_BYTES {
+        return Err(ApiError::ChunkTooLarge {
+            max: UPLOAD_CHUNK_BYTES,
+        });
+    }
+    if total > MAX_PHOTO_BYTES {
+        return Err(ApiError::PhotoTooLarge {
+            max: MAX_PHOTO_BYTES,
+        });
+    }
+    if total == 0 || part.is_empty() {
+        return Err(ApiError::BadRequest(
+            "an upload part carries at least one byte of a non-empty photo".into(),
+        ));
+    }
+    if offset.saturating_add(part.len() as u64) > total {
+        return Err(ApiError::BadRequest(format!(
+            "bytes {offset}..{} run past the total of {total}",
+            offset.saturating_add(part.len() as u64)
+        )));
+    }
+    let store = app.store.clone();
+    let outcome = run_blocking(move || {
+        let outcome = store.append_upload_part(&blob, offset, total, &part)?;
+        Ok(match outcome {
+            PartOutcome::Appended { received } if received == total => {
+                finish(store.as_ref(), &blob, total)?
+            }
+            PartOutcome::Appended { received } => Ok(UploadStatus {
+                received,
+                complete: false,
+            }),
+            PartOutcome::AlreadyComplete { size } => Ok(UploadStatus {
+                received: size,
+                complete: true,
+            }),
+            PartOutcome::OffsetMismatch { received } => {
+                Err(ApiError::UploadOffsetMismatch { received })
+            }
+            PartOutcome::TotalChanged => Err(ApiError::UploadOffsetMismatch { received: 0 }),
+        })
+    })
+    .await?;
+    outcome.map(Json)
+}
+
+/// Checks a fully received upload and stores it as a blob, or discards it.
+fn finish(
+    store: &dyn Store,
+    blob: &BlobRef,
+    total: u64,
+) -> Result<Result<UploadStatus, ApiError>, crate::store::StoreError> {
+    let bytes = store.upload_bytes(blob)?;
+    if bytes.len() as u64 != total {
+        // A concurrent request finished (or discarded) this upload meanwhile.
+        return Ok(Ok(status(store.upload_state(blob)?)));
+    }
+    if hash_of(&bytes) != blob.hash {
+        store.discard_upload(blob)?;
+        return Ok(Err(ApiError::HashMismatch));
+    }
+    let Some(content_type) = image_type(&bytes) else {
+        store.discard_upload(blob)?;
+        return Ok(Err(ApiError::NotAnImage));
+    };
+    store.commit_blob(blob, content_type, &bytes)?;
+    tracing::info!(zone = %blob.zone, hash = %blob.hash, size = total, "stored a photo");
+    Ok(Ok(UploadStatus {
+        received: total,
+        complete: true,
+    }))
+}
+
+/// `GET /api/blobs/{zone}/{hash}`: the photo, if complete and uploaded for the zone.
+pub async fn download(
+    State(app): State<AppState>,
+    user: SignedIn,
+    Path((zone, hash)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let blob = blob_ref(&user.access, zone, hash)?;
+    let etag = format!("\"{}\"", blob.hash);
+    let store = app.store.clone();
+    let (content_type, bytes) = run_blocking(move || store.blob(&blob))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let cache = [
+        (header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE)),
+        (header::ETAG, HeaderValue::from_str(&etag).expect("hex")),
+    ];
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|value| value.as_bytes() == etag.as_bytes());
+    if unchanged {
+        return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
+    }
+    Ok((
+        cache,
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_str(&content_type)
+                    .map_err(|_| ApiError::Internal(format!("stored type {content_type}")))?,
+            ),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
