@@ -117,6 +117,37 @@ impl Server {
         response.json().await.unwrap()
     }
 
+    /// `GET {path}` with the token, if any, as bearer.
+    pub async fn get(&self, path: &str, token: Option<&str>) -> reqwest::Response {
+        let mut request = reqwest::Client::new().get(format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// `PUT /api/uploads/{zone}/{hash}?offset=..&total=..` with one part.
+    pub async fn put_part(
+        &self,
+        token: Option<&str>,
+        zone: &str,
+        hash: &str,
+        offset: u64,
+        total: u64,
+        part: &[u8],
+    ) -> reqwest::Response {
+        let mut request = reqwest::Client::new()
+            .put(format!(
+                "{}/api/uploads/{zone}/{hash}?offset={offset}&total={total}",
+                self.base
+            ))
+            .body(part.to_vec());
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.unwrap()
+    }
+
     pub async fn docs(&self, token: &str) -> Vec<DocEntry> {
         let response = reqwest::Client::new()
             .get(format!("{}/api/docs", self.base))
@@ -144,6 +175,11 @@ pub struct Tablet {
     pub username: String,
     pub device: String,
     pub unavailable: Vec<DocumentId>,
+    /// How far this tablet's clock is from the real time when it joins;
+    /// `None` sends no clock, like the JavaScript automerge-repo client.
+    pub clock_offset_ms: Option<i64>,
+    /// The `error` message the server sent before closing, if any.
+    pub server_error: Option<String>,
     /// WebSocket payload bytes sent and received, for the benchmarks.
     pub bytes_sent: usize,
     pub bytes_received: usize,
@@ -157,6 +193,8 @@ impl Tablet {
             username: username.into(),
             device: random_peer_id("device"),
             unavailable: Vec::new(),
+            clock_offset_ms: Some(0),
+            server_error: None,
             bytes_sent: 0,
             bytes_received: 0,
         }
@@ -209,12 +247,16 @@ impl Tablet {
         socket
             .send(WsMessage::Binary(
                 self.replica
-                    .connect(Some(chrono::Utc::now().timestamp_millis()))
+                    .connect(
+                        self.clock_offset_ms
+                            .map(|offset| chrono::Utc::now().timestamp_millis() + offset),
+                    )
                     .into(),
             ))
             .await
             .unwrap();
         self.socket = Some(socket);
+        self.server_error = None;
     }
 
     /// Connects and waits for the handshake to finish.
@@ -259,6 +301,9 @@ impl Tablet {
                     self.bytes_received += bytes.len();
                     let outcome: Outcome = self.replica.receive(&bytes).expect("valid frame");
                     self.unavailable.extend(outcome.unavailable);
+                    if let Some(error) = outcome.server_error {
+                        self.server_error = Some(error);
+                    }
                     for frame in outcome.frames {
                         self.send(frame).await;
                     }
@@ -267,6 +312,33 @@ impl Tablet {
                 other => panic!("{}: connection ended: {other:?}", self.username),
             }
         }
+    }
+
+    /// Exchanges frames until the server closes the connection; returns the
+    /// error it gave. Panics if it does not close within `timeout`.
+    pub async fn until_refused(&mut self, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        let mut socket = self.socket.take().expect("online");
+        loop {
+            let remaining = deadline
+                .checked_duration_since(Instant::now())
+                .unwrap_or_else(|| panic!("{} was not refused", self.username));
+            let frame = tokio::time::timeout(remaining, socket.next())
+                .await
+                .unwrap_or_else(|_| panic!("{} was not refused", self.username));
+            let Some(Ok(WsMessage::Binary(bytes))) = frame else {
+                break;
+            };
+            let outcome = self.replica.receive(&bytes).expect("valid frame");
+            if let Some(error) = outcome.server_error {
+                self.server_error = Some(error);
+            }
+            for frame in outcome.frames {
+                let _ = socket.send(WsMessage::Binary(frame.into())).await;
+            }
+        }
+        self.replica.disconnect();
+        self.server_error.clone().expect("the server said why")
     }
 
     /// Until every local change is acknowledged by the server.
