@@ -42,12 +42,27 @@ const CHECKPOINTS: [(&str, &str, &str); 4] = [
     ("04", "垃圾收集点", "北侧围墙内"),
 ];
 
-/// (id suffix, name, shift start, shift end, every, tolerance, round, unannounced);
-/// times in minutes after site-local midnight.
-const SCHEDULES: [(&str, &str, u32, u32, u32, u32, u32, u32); 2] = [
-    ("night", "夜班", 20 * 60, 6 * 60, 120, 15, 60, 2),
-    ("day", "白班", 8 * 60, 20 * 60, 240, 20, 60, 1),
-];
+/// The demo's night and day schedules of a zone's route (times in minutes
+/// after site-local midnight).
+fn schedules(zone_id: &str, route_id: &str) -> [Schedule; 2] {
+    let schedule =
+        |suffix: &str, name: &str, shift: (u32, u32), every, tolerance, unannounced| Schedule {
+            id: format!("schedule-{zone_id}-{suffix}"),
+            route_id: route_id.into(),
+            name: String::from(name),
+            shift_start: shift.0,
+            shift_end: shift.1,
+            every_minutes: every,
+            tolerance_minutes: tolerance,
+            round_minutes: 60,
+            unannounced,
+            retired: false,
+        };
+    [
+        schedule("night", "夜班", (20 * 60, 6 * 60), 120, 15, 2),
+        schedule("day", "白班", (8 * 60, 20 * 60), 240, 20, 1),
+    ]
+}
 
 /// Seeds the demo site unless it already exists. Returns whether it seeded.
 pub fn seed(store: &dyn Store) -> StoreResult<bool> {
@@ -107,19 +122,7 @@ pub fn seed(store: &dyn Store) -> StoreResult<bool> {
             retired: false,
         };
         put_route(&mut doc, &route, now).expect("the demo route is valid");
-        for (suffix, name, start, end, every, tolerance, round, unannounced) in SCHEDULES {
-            let schedule = Schedule {
-                id: format!("schedule-{zone_id}-{suffix}"),
-                route_id: route.id.clone(),
-                name: name.into(),
-                shift_start: start,
-                shift_end: end,
-                every_minutes: every,
-                tolerance_minutes: tolerance,
-                round_minutes: round,
-                unannounced,
-                retired: false,
-            };
+        for schedule in schedules(&zone_id, &route.id) {
             put_schedule(&mut doc, &schedule, now).expect("demo schedules are valid");
         }
         let id = key.document_id();
@@ -134,7 +137,7 @@ mod tests {
     use super::*;
     use crate::store::sqlite::SqliteStore;
     use roundbook_shared::schema::route::routes;
-    use roundbook_shared::schema::schedule::schedules;
+    use roundbook_shared::schema::schedule::schedules as stored_schedules;
 
     #[test]
     fn every_zone_gets_a_route_and_a_night_and_a_day_schedule() {
@@ -150,7 +153,7 @@ mod tests {
         let route = &routes(&doc).unwrap()[0];
         assert_eq!(route.name, "B区 巡逻路线");
         assert_eq!(route.checkpoints.len(), 4);
-        let names: Vec<_> = schedules(&doc)
+        let names: Vec<_> = stored_schedules(&doc)
             .unwrap()
             .into_iter()
             .map(|s| s.name)
