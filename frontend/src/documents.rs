@@ -306,6 +306,7 @@ mod tests {
     fn scan(id: &str) -> Scan {
         Scan {
             id: id.into(),
+            round_id: "r-1".into(),
             checkpoint_id: "cp-a-01".into(),
             checkpoint_code: "A-01".into(),
             guard: "guard-a".into(),
