@@ -73,7 +73,10 @@ impl Schedule {
         if self.every_minutes != 0 && !(15..=MINUTES_PER_DAY).contains(&self.every_minutes) {
             return invalid("rounds must be 15 minutes to 24 hours apart");
         }
-        if self.every_minutes != 0 && self.tolerance_minutes * 2 >= self.every_minutes {
+        // Widened: a hostile value must be refused, not overflow.
+        if self.every_minutes != 0
+            && u64::from(self.tolerance_minutes) * 2 >= u64::from(self.every_minutes)
+        {
             return invalid("the tolerance must be less than half the interval");
         }
         if self.tolerance_minutes > 120 {
@@ -145,9 +148,12 @@ impl Schedule {
     }
 }
 
-/// Every schedule of the zone (retired ones too), ordered by shift start.
+/// Every valid schedule of the zone (retired ones too), ordered by shift
+/// start. One that breaks the rules (written by a buggy or hostile peer) is
+/// skipped: its times could make evaluation loop for ever or overflow.
 pub fn schedules(doc: &Automerge) -> Result<Vec<Schedule>, SchemaError> {
     let mut list: Vec<Schedule> = records(doc, SCHEDULES)?;
+    list.retain(|schedule| schedule.validate().is_ok());
     list.sort_by(|a, b| {
         a.shift_start
             .cmp(&b.shift_start)
@@ -253,5 +259,20 @@ pub(crate) mod tests {
             assert!(schedule.validate().is_err(), "case {index}");
         }
         assert!(night().validate().is_ok());
+        let mut huge = night();
+        huge.tolerance_minutes = u32::MAX;
+        assert!(huge.validate().is_err(), "refused, without overflow");
+    }
+
+    #[test]
+    fn schedules_written_against_the_rules_are_skipped() {
+        let mut doc = crate::schema::DocKey::zone_directory("demo", "A").genesis();
+        let mut broken = night();
+        broken.id = "s2".into();
+        broken.shift_start = 100_000;
+        // As a peer that skips validation would write it.
+        put_record(&mut doc, SCHEDULES, &broken.id, &broken, 0).unwrap();
+        put_record(&mut doc, SCHEDULES, "s1", &night(), 0).unwrap();
+        assert_eq!(schedules(&doc).unwrap(), vec![night()]);
     }
 }
