@@ -9,6 +9,7 @@
 //! - `sync`: the WebSocket connection and the sync status.
 //! - `documents`: which documents the tablet holds; loading and storing them.
 //! - `session`: who is signed in and which home they get.
+//! - `setup`: the security supervisor's checkpoints, routes and schedules.
 //! - `api`: the HTTP API. `storage`: IndexedDB. `browser`: small browser facilities.
 //! - `calendar`: the site's day and clock.
 //! - `i18n`: every user-visible string, in zh-CN and English.
@@ -21,6 +22,7 @@ mod i18n;
 mod patrol;
 mod patrol_records;
 mod session;
+mod setup;
 mod storage;
 mod sync;
 mod ui;

@@ -20,7 +20,10 @@ pub struct Session(pub LoginResponse);
 pub enum Home {
     /// Guards: today's scans in their zones and the scan button.
     Patrol,
-    /// Office head and supervisors: today's patrol across the site's zones.
+    /// Security supervisor and office head: the rounds board, patrol setup
+    /// (security supervisor only), the tag sheet and the zone overview.
+    Supervision,
+    /// Other supervisors: today's patrol across the site's zones.
     Overview,
     /// Zone service and cleaning staff: their zones' records, read-only.
     ZoneRecords,
@@ -61,11 +64,23 @@ impl Session {
         self.roles().contains(&Role::Guard)
     }
 
+    /// Checkpoints, routes and schedules are the security supervisor's to
+    /// edit (the server checks this too); the office head only reads them.
+    pub fn can_edit_patrol_setup(&self) -> bool {
+        self.roles().contains(&Role::SecuritySupervisor)
+    }
+
     /// The home for this user's roles. A guard who is also a supervisor still
     /// patrols; the overview is one tap away in a later version.
     pub fn home(&self) -> Home {
         if self.can_patrol() {
             Home::Patrol
+        } else if self
+            .roles()
+            .iter()
+            .any(|role| matches!(role, Role::SecuritySupervisor | Role::OfficeHead))
+        {
+            Home::Supervision
         } else if self.roles().iter().any(|role| role.sees_whole_site()) {
             Home::Overview
         } else {
@@ -120,11 +135,17 @@ pub(crate) mod tests {
     #[wasm_bindgen_test]
     fn homes_follow_roles() {
         assert_eq!(session(vec![Role::Guard]).home(), Home::Patrol);
-        assert_eq!(session(vec![Role::OfficeHead]).home(), Home::Overview);
+        assert_eq!(session(vec![Role::OfficeHead]).home(), Home::Supervision);
         assert_eq!(
             session(vec![Role::SecuritySupervisor]).home(),
+            Home::Supervision
+        );
+        assert_eq!(
+            session(vec![Role::ServiceSupervisor]).home(),
             Home::Overview
         );
+        assert!(session(vec![Role::SecuritySupervisor]).can_edit_patrol_setup());
+        assert!(!session(vec![Role::OfficeHead]).can_edit_patrol_setup());
         assert_eq!(session(vec![Role::ZoneService]).home(), Home::ZoneRecords);
         assert_eq!(
             session(vec![Role::CleaningSupervisor]).home(),

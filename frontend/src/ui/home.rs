@@ -6,7 +6,10 @@
 
 use leptos::prelude::*;
 
+use super::board::RoundsBoard;
 use super::scan_screen::ScanScreen;
+use super::setup::SetupTab;
+use super::tags::TagSheet;
 use super::zone_cards::ZoneCards;
 use super::WorkspaceRef;
 use crate::i18n::{I18n, Key};
@@ -26,6 +29,7 @@ pub fn Home(workspace: WorkspaceRef) -> impl IntoView {
     }
     match kind {
         HomeKind::Patrol => view! { <PatrolHome workspace /> }.into_any(),
+        HomeKind::Supervision => view! { <SupervisorHome workspace /> }.into_any(),
         HomeKind::Overview => view! {
             <h1 class="page-title">{move || i18n.t(Key::ZoneOverview)}</h1>
             <ZoneCards workspace limit=OVERVIEW_LATEST />
@@ -64,5 +68,59 @@ fn PatrolHome(workspace: WorkspaceRef) -> impl IntoView {
         >
             <ScanScreen workspace on_back=move || scanning.set(false) />
         </Show>
+    }
+}
+
+/// The tabs of the security supervisor's and the office head's home.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SupervisorTab {
+    Board,
+    Setup,
+    Tags,
+    Overview,
+}
+
+/// The security supervisor's (and office head's) home: today's rounds board,
+/// patrol setup (security supervisor only), the tag sheet and the overview.
+#[component]
+fn SupervisorHome(workspace: WorkspaceRef) -> impl IntoView {
+    let i18n = I18n::get();
+    let can_setup = workspace.with_value(|ws| ws.session.can_edit_patrol_setup());
+    let tab = RwSignal::new(SupervisorTab::Board);
+    let tabs = [
+        (SupervisorTab::Board, "tab-board", Key::TabBoard),
+        (SupervisorTab::Setup, "tab-setup", Key::TabSetup),
+        (SupervisorTab::Tags, "tab-tags", Key::TabTags),
+        (SupervisorTab::Overview, "tab-overview", Key::TabOverview),
+    ];
+    let buttons = tabs
+        .into_iter()
+        .filter(|(which, _, _)| can_setup || *which != SupervisorTab::Setup)
+        .map(|(which, testid, key)| {
+            view! {
+                <button
+                    class="tab"
+                    role="tab"
+                    data-testid=testid
+                    aria-selected=move || (tab.get() == which).to_string()
+                    on:click=move |_| tab.set(which)
+                >
+                    {move || i18n.t(key)}
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        <nav class="tabs no-print" role="tablist">{buttons}</nav>
+        {move || match tab.get() {
+            SupervisorTab::Board => view! { <RoundsBoard workspace /> }.into_any(),
+            SupervisorTab::Setup => view! { <SetupTab workspace /> }.into_any(),
+            SupervisorTab::Tags => view! { <TagSheet workspace /> }.into_any(),
+            SupervisorTab::Overview => view! {
+                <h1 class="page-title">{move || i18n.t(Key::ZoneOverview)}</h1>
+                <ZoneCards workspace limit=OVERVIEW_LATEST />
+            }
+            .into_any(),
+        }}
     }
 }

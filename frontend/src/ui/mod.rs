@@ -6,12 +6,15 @@
 //! never touch IndexedDB or the network directly, except that the app shell
 //! starts and ends a signed-in [`Workspace`].
 
+mod board;
 mod header;
 mod home;
 mod scan_list;
 mod scan_screen;
+mod setup;
 mod sign_in;
 mod sync_indicator;
+mod tags;
 mod zone_cards;
 
 use std::rc::Rc;

@@ -1,0 +1,84 @@
+//! The rounds board (巡逻情况): for a day (today unless an earlier one is
+//! picked), every zone of the user with its rounds done, under way, missed
+//! or incomplete, per guard, with findings, photos and trust flags.
+//!
+//! It is evaluated on this tablet from the documents it holds
+//! ([`model::site_board`]), again whenever documents change and every minute
+//! (windows open and close with time). Display only.
+
+mod model;
+mod round;
+mod zone;
+
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+
+use super::WorkspaceRef;
+use crate::browser;
+use crate::calendar::today;
+use crate::i18n::{I18n, Key};
+use crate::sync::SyncStatus;
+
+pub use model::site_board;
+
+/// How often the board is evaluated again without any change.
+const TICK: Duration = Duration::from_secs(60);
+
+#[component]
+pub fn RoundsBoard(workspace: WorkspaceRef) -> impl IntoView {
+    let i18n = I18n::get();
+    let status = expect_context::<SyncStatus>();
+    let date = RwSignal::new(today());
+    let now = RwSignal::new(browser::now_ms());
+    if let Ok(handle) = set_interval_with_handle(move || now.set(browser::now_ms()), TICK) {
+        on_cleanup(move || handle.clear());
+    }
+    let zones = workspace.with_value(|ws| ws.session.zones().to_vec());
+    let board = Memo::new(move |_| {
+        status.revision.track();
+        let (date, now) = (date.get(), now.get());
+        workspace
+            .with_value(|ws| site_board(&ws.library, ws.session.site_code(), &zones, date, now))
+    });
+    let codes = move || {
+        board.with(|zones| {
+            zones
+                .iter()
+                .map(|z| z.zone.code.clone())
+                .collect::<Vec<_>>()
+        })
+    };
+    let pick = move |event| {
+        if let Ok(picked) = NaiveDate::parse_from_str(&event_target_value(&event), "%Y-%m-%d") {
+            date.set(picked.min(today()));
+        }
+    };
+    view! {
+        <section class="rounds-board" data-testid="rounds-board">
+            <div class="page-head board-head">
+                <h1 class="page-title">{move || i18n.t(Key::BoardTitle)}</h1>
+                <label class="board-date-field">
+                    <span>{move || i18n.t(Key::BoardDate)}</span>
+                    <input
+                        type="date"
+                        data-testid="board-date"
+                        prop:value=move || date.get().format("%Y-%m-%d").to_string()
+                        max=move || { now.track(); today().format("%Y-%m-%d").to_string() }
+                        on:change=pick
+                        on:input=pick
+                    />
+                </label>
+                <Show when=move || date.get() != today()>
+                    <button class="button" data-testid="board-today" on:click=move |_| date.set(today())>
+                        {move || i18n.t(Key::BoardToday)}
+                    </button>
+                </Show>
+            </div>
+            <For each=codes key=|code| code.clone() let:code>
+                <zone::ZoneSection workspace board code />
+            </For>
+        </section>
+    }
+}

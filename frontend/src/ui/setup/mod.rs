@@ -1,0 +1,181 @@
+//! The security supervisor's patrol setup, per zone: checkpoints, routes and
+//! schedules. Each editor lists its records and opens a form; saving goes
+//! through [`crate::setup`], which checks and stores the change (offline
+//! too) before the list shows it, and the change is then handed to sync.
+//!
+//! Components only collect input and show results; every rule is
+//! [`crate::setup`]'s or the shared schema's. Refusals are shown translated.
+
+mod checkpoints;
+mod routes;
+mod schedules;
+
+use std::future::Future;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use roundbook_shared::ids::DocumentId;
+
+use super::WorkspaceRef;
+use crate::i18n::{filled, I18n, Key, Lang};
+use crate::setup::{self, Directory, Problem};
+use crate::sync::SyncStatus;
+
+/// What each editor gets: the workspace, the zone and its directory.
+#[derive(Clone, Copy)]
+struct ZoneSetup {
+    workspace: WorkspaceRef,
+    zone: Signal<String>,
+    /// `None` while the tablet does not hold the zone's directory.
+    directory: Memo<Option<Directory>>,
+}
+
+impl ZoneSetup {
+    /// The site code and the library, for a change.
+    fn target(&self) -> (std::rc::Rc<crate::documents::Library>, String, String) {
+        let zone = self.zone.get_untracked();
+        self.workspace
+            .with_value(|ws| (ws.library.clone(), ws.session.site_code().to_owned(), zone))
+    }
+
+    /// Runs a change; on success hands the directory to sync, refreshes the
+    /// screens and calls `done`; on refusal shows the problem in `error`.
+    fn apply<F>(
+        &self,
+        busy: RwSignal<bool>,
+        error: RwSignal<Option<Problem>>,
+        change: F,
+        done: impl FnOnce() + 'static,
+    ) where
+        F: Future<Output = Result<DocumentId, Problem>> + 'static,
+    {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let status = expect_context::<SyncStatus>();
+        let sync = self.workspace.with_value(|ws| ws.sync.clone());
+        spawn_local(async move {
+            let result = change.await;
+            busy.set(false);
+            match result {
+                Ok(id) => {
+                    sync.push(id);
+                    status.revision.update(|n| *n += 1);
+                    done();
+                }
+                Err(problem) => {
+                    if let Problem::NotSaved(detail) | Problem::Other(detail) = &problem {
+                        web_sys::console::error_1(&format!("setup: {detail}").into());
+                    }
+                    error.set(Some(problem));
+                }
+            }
+        });
+    }
+}
+
+/// The translated message of a refused setup change.
+fn problem_text(lang: Lang, problem: &Problem) -> String {
+    let key = match problem {
+        Problem::CodeEmpty => Key::ProblemCodeEmpty,
+        Problem::CodeTooLong => Key::ProblemCodeTooLong,
+        Problem::CodeTaken(name) => {
+            return filled(Key::ProblemCodeTaken, lang, &[("name", name)]);
+        }
+        Problem::NameEmpty => Key::ProblemNameEmpty,
+        Problem::NameTooLong => Key::ProblemNameTooLong,
+        Problem::LocationTooLong => Key::ProblemLocationTooLong,
+        Problem::RouteCheckpointCount => Key::ProblemRouteCheckpointCount,
+        Problem::CheckpointTwice => Key::ProblemCheckpointTwice,
+        Problem::CheckpointUnknown => Key::ProblemCheckpointUnknown,
+        Problem::CheckpointRetired => Key::ProblemCheckpointRetired,
+        Problem::CheckpointOnRoute(name) => {
+            return filled(Key::ProblemCheckpointOnRoute, lang, &[("name", name)]);
+        }
+        Problem::RouteUnknown => Key::ProblemRouteUnknown,
+        Problem::RouteRetired => Key::ProblemRouteRetired,
+        Problem::RouteInUse(name) => {
+            return filled(Key::ProblemRouteInUse, lang, &[("name", name)]);
+        }
+        Problem::BadTime => Key::ProblemBadTime,
+        Problem::BadNumber => Key::ProblemBadNumber,
+        Problem::IntervalRange => Key::ProblemIntervalRange,
+        Problem::ToleranceHalfInterval => Key::ProblemToleranceHalfInterval,
+        Problem::ToleranceMax => Key::ProblemToleranceMax,
+        Problem::RoundMinutesRange => Key::ProblemRoundMinutesRange,
+        Problem::UnannouncedMax => Key::ProblemUnannouncedMax,
+        Problem::NoRounds => Key::ProblemNoRounds,
+        Problem::NotHeld => Key::ProblemNotHeld,
+        Problem::Busy => Key::ProblemBusy,
+        Problem::NotSaved(_) => Key::SaveFailed,
+        Problem::Other(_) => Key::ProblemOther,
+    };
+    key.text(lang).to_owned()
+}
+
+/// The refusal of the last change in an editor, if any.
+#[component]
+fn ProblemMessage(error: RwSignal<Option<Problem>>, testid: &'static str) -> impl IntoView {
+    let i18n = I18n::get();
+    move || {
+        error.get().map(|problem| {
+            view! {
+                <p class="message message-error" role="alert" data-testid=testid>
+                    {problem_text(i18n.lang(), &problem)}
+                </p>
+            }
+        })
+    }
+}
+
+/// The setup tab: the zone select and the three editors.
+#[component]
+pub fn SetupTab(workspace: WorkspaceRef) -> impl IntoView {
+    let i18n = I18n::get();
+    let status = expect_context::<SyncStatus>();
+    let zones = workspace.with_value(|ws| ws.session.zones().to_vec());
+    let zone = RwSignal::new(zones.first().map(|z| z.code.clone()).unwrap_or_default());
+    let directory = Memo::new(move |_| {
+        status.revision.track();
+        let zone = zone.get();
+        workspace.with_value(|ws| setup::directory(&ws.library, ws.session.site_code(), &zone))
+    });
+    let context = ZoneSetup {
+        workspace,
+        zone: zone.into(),
+        directory,
+    };
+    view! {
+        <section class="card setup-head">
+            <label class="field">
+                <span>{move || i18n.t(Key::Zone)}</span>
+                <select
+                    data-testid="setup-zone"
+                    prop:value=move || zone.get()
+                    on:change=move |event| zone.set(event_target_value(&event))
+                >
+                    {zones
+                        .iter()
+                        .map(|z| view! { <option value=z.code.clone()>{z.name.clone()}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <Show when=move || directory.with(Option::is_none)>
+                <p class="message message-error" data-testid="setup-not-held">
+                    {move || i18n.t(Key::ProblemNotHeld)}
+                </p>
+            </Show>
+        </section>
+        // Editors start afresh for each zone: an open form belongs to its zone.
+        {move || {
+            zone.track();
+            view! {
+                <checkpoints::CheckpointEditor setup=context />
+                <routes::RouteEditor setup=context />
+                <schedules::ScheduleEditor setup=context />
+            }
+        }}
+    }
+}

@@ -1,0 +1,271 @@
+//! The route editor: the zone's routes with their stops, and a form for the
+//! name and the ordered checkpoints (add from a select, move up / down,
+//! remove); retire / restore. Input only; [`crate::setup`] decides what is
+//! stored.
+
+use leptos::prelude::*;
+use roundbook_shared::schema::route::Route;
+
+use super::{ProblemMessage, ZoneSetup};
+use crate::browser;
+use crate::i18n::{I18n, Key};
+use crate::setup::{self, Directory, Problem, RouteForm};
+
+/// How a checkpoint id reads in a list: its code, or the id if unknown here.
+fn code_of(directory: &Option<Directory>, id: &str) -> String {
+    directory
+        .as_ref()
+        .and_then(|d| d.checkpoint(id))
+        .map(|checkpoint| checkpoint.code.clone())
+        .unwrap_or_else(|| id.to_owned())
+}
+
+#[component]
+pub(super) fn RouteEditor(setup: ZoneSetup) -> impl IntoView {
+    let i18n = I18n::get();
+    let editing = RwSignal::new(None::<RouteForm>);
+    let error = RwSignal::new(None::<Problem>);
+    let busy = RwSignal::new(false);
+    let list = Memo::new(move |_| {
+        let mut list: Vec<Route> = setup
+            .directory
+            .with(|d| d.as_ref().map(|d| d.routes.clone()))
+            .unwrap_or_default();
+        list.sort_by_key(|route| route.retired);
+        list
+    });
+
+    let set_retired = move |id: String, retired: bool| {
+        let (library, site, zone) = setup.target();
+        let change = async move {
+            setup::set_route_retired(&library, &site, &zone, &id, retired, browser::now_ms()).await
+        };
+        setup.apply(busy, error, change, || {});
+    };
+
+    let row = move |route: Route| {
+        let for_edit = route.clone();
+        let id = route.id.clone();
+        let retired = route.retired;
+        let stops = route.checkpoints.0.clone();
+        let path = move || {
+            setup.directory.with(|directory| {
+                stops
+                    .iter()
+                    .map(|id| code_of(directory, id))
+                    .collect::<Vec<_>>()
+                    .join(" → ")
+            })
+        };
+        view! {
+            <li
+                class="setup-row"
+                class:retired=retired
+                data-testid="route-row"
+                data-route-name=route.name.clone()
+                data-retired=retired.to_string()
+            >
+                <span class="setup-main">
+                    <strong>{route.name.clone()}</strong>
+                    <span class="muted">{path}</span>
+                </span>
+                <span class="setup-actions">
+                    {retired.then(|| view! { <span class="badge">{move || i18n.t(Key::Retired)}</span> })}
+                    <button
+                        class="button"
+                        data-testid="route-edit"
+                        on:click=move |_| {
+                            error.set(None);
+                            editing.set(Some(RouteForm::of(&for_edit)));
+                        }
+                    >
+                        {move || i18n.t(Key::Edit)}
+                    </button>
+                    <button
+                        class="button"
+                        data-testid=if retired { "route-restore" } else { "route-retire" }
+                        disabled=move || busy.get()
+                        on:click=move |_| set_retired(id.clone(), !retired)
+                    >
+                        {move || i18n.t(if retired { Key::Restore } else { Key::Retire })}
+                    </button>
+                </span>
+            </li>
+        }
+    };
+
+    view! {
+        <section class="card setup-section" data-testid="route-editor">
+            <div class="section-head">
+                <h2>{move || i18n.t(Key::SetupRoutes)}</h2>
+                <button
+                    class="button button-primary"
+                    data-testid="route-new"
+                    on:click=move |_| {
+                        error.set(None);
+                        editing.set(Some(RouteForm::default()));
+                    }
+                >
+                    {move || i18n.t(Key::NewRoute)}
+                </button>
+            </div>
+            {move || editing.get().map(|form| view! { <Form setup form editing error busy /> })}
+            <Show when=move || editing.with(Option::is_none)>
+                <ProblemMessage error testid="route-error" />
+            </Show>
+            <Show
+                when=move || list.with(|l| !l.is_empty())
+                fallback=move || view! { <p class="muted">{move || i18n.t(Key::NoRoutesDefined)}</p> }
+            >
+                <ul class="setup-list">
+                    <For each=move || list.get() key=|r| r.clone() children=row />
+                </ul>
+            </Show>
+        </section>
+    }
+}
+
+/// The add / change form. The stops are edited in memory; nothing is stored
+/// before "save".
+#[component]
+fn Form(
+    setup: ZoneSetup,
+    form: RouteForm,
+    editing: RwSignal<Option<RouteForm>>,
+    error: RwSignal<Option<Problem>>,
+    busy: RwSignal<bool>,
+) -> impl IntoView {
+    let i18n = I18n::get();
+    let id = form.id.clone();
+    let name = RwSignal::new(form.name);
+    let stops = RwSignal::new(form.checkpoints);
+    let to_add = RwSignal::new(String::new());
+    // Active checkpoints not on the route yet, offered in the select.
+    let addable = Memo::new(move |_| {
+        let on_route = stops.get();
+        setup.directory.with(|directory| {
+            directory
+                .as_ref()
+                .map(|d| {
+                    d.checkpoints
+                        .iter()
+                        .filter(|c| !c.retired && !on_route.contains(&c.id))
+                        .map(|c| (c.id.clone(), format!("{} {}", c.code, c.name)))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    });
+    let edit = move |change: &dyn Fn(&mut RouteForm)| {
+        stops.update(|stops| {
+            let mut form = RouteForm {
+                checkpoints: std::mem::take(stops),
+                ..RouteForm::default()
+            };
+            change(&mut form);
+            *stops = form.checkpoints;
+        });
+    };
+    let add = move |_| {
+        let chosen = to_add.get_untracked();
+        edit(&|form| form.add(&chosen));
+        to_add.set(String::new());
+    };
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let form = RouteForm {
+            id: id.clone(),
+            name: name.get_untracked(),
+            checkpoints: stops.get_untracked(),
+        };
+        let (library, site, zone) = setup.target();
+        let change = async move {
+            setup::save_route(&library, &site, &zone, &form, browser::now_ms()).await
+        };
+        setup.apply(busy, error, change, move || editing.set(None));
+    };
+    let stop_rows = move || {
+        let list = stops.get();
+        let count = list.len();
+        list.into_iter()
+            .enumerate()
+            .map(|(index, id)| {
+                let (code, label) = setup.directory.with(|directory| {
+                    let checkpoint = directory.as_ref().and_then(|d| d.checkpoint(&id));
+                    (
+                        code_of(directory, &id),
+                        checkpoint.map(|c| c.name.clone()).unwrap_or_default(),
+                    )
+                });
+                view! {
+                    <li class="stop" data-testid="route-stop" data-code=code.clone()>
+                        <span class="stop-number">{index + 1}</span>
+                        <span class="setup-main"><strong>{code.clone()}</strong> " " {label}</span>
+                        <span class="setup-actions">
+                            <button type="button" class="button" data-testid="route-stop-up"
+                                aria-label=move || i18n.t(Key::MoveUp)
+                                disabled=index == 0
+                                on:click=move |_| edit(&|form| form.shift(index, true))>"↑"</button>
+                            <button type="button" class="button" data-testid="route-stop-down"
+                                aria-label=move || i18n.t(Key::MoveDown)
+                                disabled=index + 1 == count
+                                on:click=move |_| edit(&|form| form.shift(index, false))>"↓"</button>
+                            <button type="button" class="button" data-testid="route-stop-remove"
+                                on:click=move |_| edit(&|form| form.remove(index))>
+                                {move || i18n.t(Key::Remove)}
+                            </button>
+                        </span>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <form class="setup-form" data-testid="route-form" on:submit=submit novalidate>
+            <label class="field">
+                <span>{move || i18n.t(Key::RouteName)}</span>
+                <input type="text" data-testid="route-name" bind:value=name />
+            </label>
+            <h3>{move || i18n.t(Key::RouteStops)}</h3>
+            <Show
+                when=move || stops.with(|s| !s.is_empty())
+                fallback=move || view! { <p class="muted">{move || i18n.t(Key::NoStopsYet)}</p> }
+            >
+                <ol class="stops">{stop_rows}</ol>
+            </Show>
+            <div class="add-row">
+                <select
+                    data-testid="route-add-checkpoint"
+                    prop:value=move || to_add.get()
+                    on:change=move |event| to_add.set(event_target_value(&event))
+                >
+                    <option value="">{move || i18n.t(Key::ChooseCheckpoint)}</option>
+                    <For each=move || addable.get() key=|(id, label)| (id.clone(), label.clone()) let:option>
+                        <option value=option.0.clone()>{option.1.clone()}</option>
+                    </For>
+                </select>
+                <button
+                    type="button"
+                    class="button"
+                    data-testid="route-add"
+                    disabled=move || to_add.with(String::is_empty)
+                    on:click=add
+                >
+                    {move || i18n.t(Key::AddToRoute)}
+                </button>
+            </div>
+            <ProblemMessage error testid="route-error" />
+            <div class="form-actions">
+                <button type="submit" class="button button-primary" data-testid="route-save" disabled=move || busy.get()>
+                    {move || i18n.t(if busy.get() { Key::Saving } else { Key::Save })}
+                </button>
+                <button type="button" class="button" data-testid="route-cancel" on:click=move |_| {
+                    error.set(None);
+                    editing.set(None);
+                }>
+                    {move || i18n.t(Key::Cancel)}
+                </button>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,317 @@
+//! The schedule editor: the zone's schedules, and a form for route, name,
+//! shift start and end, minutes between fixed rounds, tolerance, minutes per
+//! round and unannounced rounds per shift, with a live preview of the due
+//! times; retire / restore. Input only; [`crate::setup`] decides what is
+//! stored.
+
+use leptos::prelude::*;
+use roundbook_shared::domain::format_minute;
+use roundbook_shared::schema::schedule::Schedule;
+
+use super::{problem_text, ProblemMessage, ZoneSetup};
+use crate::browser;
+use crate::i18n::{filled, I18n, Key, Lang};
+use crate::setup::{self, due_times, Problem, ScheduleForm};
+
+/// One line about a schedule: shift, interval, tolerance, unannounced rounds.
+fn summary(lang: Lang, schedule: &Schedule) -> String {
+    let shift = format!(
+        "{}–{}",
+        format_minute(schedule.shift_start),
+        format_minute(schedule.shift_end)
+    );
+    let every = schedule.every_minutes.to_string();
+    let tolerance = schedule.tolerance_minutes.to_string();
+    let minutes = schedule.round_minutes.to_string();
+    let unannounced = schedule.unannounced.to_string();
+    let values = [
+        ("shift", shift.as_str()),
+        ("every", &every),
+        ("tolerance", &tolerance),
+        ("minutes", &minutes),
+        ("unannounced", &unannounced),
+    ];
+    let key = if schedule.every_minutes == 0 {
+        Key::ScheduleSummaryUnannounced
+    } else {
+        Key::ScheduleSummary
+    };
+    filled(key, lang, &values)
+}
+
+#[component]
+pub(super) fn ScheduleEditor(setup: ZoneSetup) -> impl IntoView {
+    let i18n = I18n::get();
+    let editing = RwSignal::new(None::<ScheduleForm>);
+    let error = RwSignal::new(None::<Problem>);
+    let busy = RwSignal::new(false);
+    let list = Memo::new(move |_| {
+        let mut list: Vec<Schedule> = setup
+            .directory
+            .with(|d| d.as_ref().map(|d| d.schedules.clone()))
+            .unwrap_or_default();
+        list.sort_by_key(|schedule| schedule.retired);
+        list
+    });
+    let first_route = move || {
+        setup.directory.with(|d| {
+            d.as_ref()
+                .and_then(|d| d.routes.iter().find(|r| !r.retired).map(|r| r.id.clone()))
+                .unwrap_or_default()
+        })
+    };
+
+    let set_retired = move |id: String, retired: bool| {
+        let (library, site, zone) = setup.target();
+        let change = async move {
+            setup::set_schedule_retired(&library, &site, &zone, &id, retired, browser::now_ms())
+                .await
+        };
+        setup.apply(busy, error, change, || {});
+    };
+
+    let row = move |schedule: Schedule| {
+        let for_edit = schedule.clone();
+        let id = schedule.id.clone();
+        let retired = schedule.retired;
+        let route_id = schedule.route_id.clone();
+        let route_name = move || {
+            setup.directory.with(|d| {
+                d.as_ref()
+                    .and_then(|d| d.route(&route_id))
+                    .map(|r| r.name.clone())
+                    .unwrap_or_default()
+            })
+        };
+        let line = summary_signal(i18n, schedule.clone());
+        view! {
+            <li
+                class="setup-row"
+                class:retired=retired
+                data-testid="schedule-row"
+                data-schedule-name=schedule.name.clone()
+                data-retired=retired.to_string()
+            >
+                <span class="setup-main">
+                    <strong>{schedule.name.clone()}</strong>
+                    <span>{route_name}</span>
+                    <span class="muted">{line}</span>
+                </span>
+                <span class="setup-actions">
+                    {retired.then(|| view! { <span class="badge">{move || i18n.t(Key::Retired)}</span> })}
+                    <button
+                        class="button"
+                        data-testid="schedule-edit"
+                        on:click=move |_| {
+                            error.set(None);
+                            editing.set(Some(ScheduleForm::of(&for_edit)));
+                        }
+                    >
+                        {move || i18n.t(Key::Edit)}
+                    </button>
+                    <button
+                        class="button"
+                        data-testid=if retired { "schedule-restore" } else { "schedule-retire" }
+                        disabled=move || busy.get()
+                        on:click=move |_| set_retired(id.clone(), !retired)
+                    >
+                        {move || i18n.t(if retired { Key::Restore } else { Key::Retire })}
+                    </button>
+                </span>
+            </li>
+        }
+    };
+
+    view! {
+        <section class="card setup-section" data-testid="schedule-editor">
+            <div class="section-head">
+                <h2>{move || i18n.t(Key::SetupSchedules)}</h2>
+                <button
+                    class="button button-primary"
+                    data-testid="schedule-new"
+                    on:click=move |_| {
+                        error.set(None);
+                        editing.set(Some(ScheduleForm::new(&first_route())));
+                    }
+                >
+                    {move || i18n.t(Key::NewSchedule)}
+                </button>
+            </div>
+            {move || editing.get().map(|form| view! { <Form setup form editing error busy /> })}
+            <Show when=move || editing.with(Option::is_none)>
+                <ProblemMessage error testid="schedule-error" />
+            </Show>
+            <Show
+                when=move || list.with(|l| !l.is_empty())
+                fallback=move || view! { <p class="muted">{move || i18n.t(Key::NoSchedulesDefined)}</p> }
+            >
+                <ul class="setup-list">
+                    <For each=move || list.get() key=|s| s.clone() children=row />
+                </ul>
+            </Show>
+        </section>
+    }
+}
+
+fn summary_signal(i18n: I18n, schedule: Schedule) -> impl Fn() -> String + Send + Sync + 'static {
+    move || summary(i18n.lang(), &schedule)
+}
+
+/// The add / change form, with the preview of the due times.
+#[component]
+fn Form(
+    setup: ZoneSetup,
+    form: ScheduleForm,
+    editing: RwSignal<Option<ScheduleForm>>,
+    error: RwSignal<Option<Problem>>,
+    busy: RwSignal<bool>,
+) -> impl IntoView {
+    let i18n = I18n::get();
+    let id = form.id.clone();
+    let route = RwSignal::new(form.route_id);
+    let name = RwSignal::new(form.name);
+    let start = RwSignal::new(form.start);
+    let end = RwSignal::new(form.end);
+    let every = RwSignal::new(form.every);
+    let tolerance = RwSignal::new(form.tolerance);
+    let round_minutes = RwSignal::new(form.round_minutes);
+    let unannounced = RwSignal::new(form.unannounced);
+    let current = Memo::new(move |_| ScheduleForm {
+        id: id.clone(),
+        route_id: route.get(),
+        name: name.get(),
+        start: start.get(),
+        end: end.get(),
+        every: every.get(),
+        tolerance: tolerance.get(),
+        round_minutes: round_minutes.get(),
+        unannounced: unannounced.get(),
+    });
+    // Active routes, and the edited schedule's own route even if retired.
+    let routes = Memo::new(move |_| {
+        let chosen = route.get();
+        setup.directory.with(|d| {
+            d.as_ref()
+                .map(|d| {
+                    d.routes
+                        .iter()
+                        .filter(|r| !r.retired || r.id == chosen)
+                        .map(|r| (r.id.clone(), r.name.clone()))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    });
+
+    let preview = move || {
+        let lang = i18n.lang();
+        match current.with(ScheduleForm::schedule) {
+            Ok(schedule) => {
+                let times = due_times(&schedule);
+                let fixed = if times.is_empty() {
+                    i18n.t(Key::NoFixedRounds).to_owned()
+                } else {
+                    times
+                        .iter()
+                        .map(|due| {
+                            if due.next_day {
+                                format!("{} ({})", due.time, Key::NextDay.text(lang))
+                            } else {
+                                due.time.clone()
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join("  ")
+                };
+                let unannounced = filled(
+                    Key::PreviewUnannounced,
+                    lang,
+                    &[("count", &schedule.unannounced.to_string())],
+                );
+                view! {
+                    <p class="preview-times" data-state="ok">{fixed}</p>
+                    <p class="muted">{unannounced}</p>
+                }
+                .into_any()
+            }
+            // Shows why there is nothing to preview yet; saving shows it as an error.
+            Err(problem) => view! {
+                <p class="muted" data-state="invalid">{problem_text(lang, &problem)}</p>
+            }
+            .into_any(),
+        }
+    };
+
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let form = current.get_untracked();
+        let (library, site, zone) = setup.target();
+        let change = async move {
+            setup::save_schedule(&library, &site, &zone, &form, browser::now_ms()).await
+        };
+        setup.apply(busy, error, change, move || editing.set(None));
+    };
+
+    let number = move |key: Key, testid: &'static str, value: RwSignal<String>| {
+        view! {
+            <label class="field">
+                <span>{move || i18n.t(key)}</span>
+                <input type="number" inputmode="numeric" min="0" step="1" data-testid=testid bind:value=value />
+            </label>
+        }
+    };
+
+    view! {
+        <form class="setup-form" data-testid="schedule-form" on:submit=submit novalidate>
+            <div class="form-grid">
+                <label class="field">
+                    <span>{move || i18n.t(Key::ScheduleRoute)}</span>
+                    <select
+                        data-testid="schedule-route"
+                        prop:value=move || route.get()
+                        on:change=move |event| route.set(event_target_value(&event))
+                    >
+                        <option value="">{move || i18n.t(Key::ChooseRoute)}</option>
+                        <For each=move || routes.get() key=|(id, name)| (id.clone(), name.clone()) let:option>
+                            <option value=option.0.clone() selected=option.0 == route.get_untracked()>
+                                {option.1.clone()}
+                            </option>
+                        </For>
+                    </select>
+                </label>
+                <label class="field">
+                    <span>{move || i18n.t(Key::ScheduleName)}</span>
+                    <input type="text" data-testid="schedule-name" bind:value=name />
+                </label>
+                <label class="field">
+                    <span>{move || i18n.t(Key::ShiftStart)}</span>
+                    <input type="time" data-testid="schedule-start" bind:value=start />
+                </label>
+                <label class="field">
+                    <span>{move || i18n.t(Key::ShiftEnd)}</span>
+                    <input type="time" data-testid="schedule-end" bind:value=end />
+                </label>
+                {number(Key::EveryMinutes, "schedule-every", every)}
+                {number(Key::ToleranceMinutes, "schedule-tolerance", tolerance)}
+                {number(Key::RoundMinutes, "schedule-round-minutes", round_minutes)}
+                {number(Key::UnannouncedPerShift, "schedule-unannounced", unannounced)}
+            </div>
+            <div class="preview" data-testid="schedule-preview">
+                <h3>{move || i18n.t(Key::PreviewDueTimes)}</h3>
+                {preview}
+            </div>
+            <ProblemMessage error testid="schedule-error" />
+            <div class="form-actions">
+                <button type="submit" class="button button-primary" data-testid="schedule-save" disabled=move || busy.get()>
+                    {move || i18n.t(if busy.get() { Key::Saving } else { Key::Save })}
+                </button>
+                <button type="button" class="button" data-testid="schedule-cancel" on:click=move |_| {
+                    error.set(None);
+                    editing.set(None);
+                }>
+                    {move || i18n.t(Key::Cancel)}
+                </button>
+            </div>
+        </form>
+    }
+}
