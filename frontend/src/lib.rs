@@ -10,17 +10,22 @@
 //! - `documents`: which documents the tablet holds; loading and storing them.
 //! - `session`: who is signed in and which home they get.
 //! - `setup`: the security supervisor's checkpoints, routes and schedules.
+//! - `blobs`: photo blobs and their upload queue; `photo`: downscaling a
+//!   picked photo; `camera`: reading QR tags from the rear camera.
 //! - `api`: the HTTP API. `storage`: IndexedDB. `browser`: small browser facilities.
 //! - `calendar`: the site's day and clock.
 //! - `i18n`: every user-visible string, in zh-CN and English.
 
 mod api;
+mod blobs;
 mod browser;
 mod calendar;
+mod camera;
 mod documents;
 mod i18n;
 mod patrol;
 mod patrol_records;
+mod photo;
 mod session;
 mod setup;
 mod storage;

@@ -1,38 +1,93 @@
-//! Patrol on the tablet: checking a typed checkpoint code against the zone
-//! directory, recording a scan durably, and reading a day's scans for display.
+//! Patrol on the tablet: a guard's shift (take over, hand over), starting a
+//! due round, scanning the round's checkpoints, finishing it, and recording
+//! findings, each written durably to the right patrol log before the caller
+//! is told it is saved.
 //!
-//! The rules for what a scan is live in `roundbook_shared::schema::patrol`;
-//! this module only applies them to the tablet's documents. It must not talk
-//! to the network (the caller hands the change to [`crate::sync`]) and must not
-//! render anything.
+//! Where records go: a shift, a round and the round's scans and findings live
+//! in the patrol log of the day the shift or round *started* (a night round
+//! that runs past midnight stays in one document); a finding outside a round
+//! goes into today's log.
+//!
+//! The rules for what a record is live in `roundbook_shared::schema` and
+//! `roundbook_shared::compliance`; this module applies them to the tablet's
+//! documents. It must not talk to the network (the caller hands the document
+//! id to [`crate::sync`]) and must not render anything.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use chrono::NaiveDate;
+use chrono::{Duration, NaiveDate};
+use roundbook_shared::compliance::{evaluate_day, RoundOutcome, RoundStatus};
 use roundbook_shared::domain::local_date;
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::schema::directory::{self, Checkpoint};
-use roundbook_shared::schema::patrol::{self, Scan, METHOD_TYPED};
+use roundbook_shared::schema::finding::{self, Finding, FindingKind, Severity, MAX_PHOTOS};
+use roundbook_shared::schema::patrol::{self, Scan, ScanRefusal};
+use roundbook_shared::schema::round::{self, Round};
+use roundbook_shared::schema::route::CheckpointOrder;
+use roundbook_shared::schema::shift::{self, Shift};
 use roundbook_shared::schema::DocKey;
 
 use crate::calendar::clock_time;
 use crate::documents::{EditError, Library};
+use crate::patrol_records::ZoneRecords;
 
-/// Why a scan was not recorded.
+/// The longest handover note or finding note, as the schema allows.
+pub const MAX_NOTE_CHARS: usize = 2000;
+
+/// Who is patrolling, on which tablet.
 #[derive(Debug, Clone)]
-pub enum ScanError {
+pub struct Patroller {
+    pub site: String,
+    pub guard: String,
+    pub guard_name: String,
+    pub device: String,
+}
+
+/// Why a patrol record was not written. Nothing was changed in any case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PatrolError {
     /// Nothing was typed.
     EmptyCode,
-    /// The zone has no checkpoint with this code.
+    /// The zone has no active checkpoint with this code.
     UnknownCheckpoint,
     /// The zone directory has no checkpoints on this tablet yet.
     NoCheckpoints,
-    /// Storage refused the write, or the document is not held.
+    /// The scan does not fit the round (not on it, scanned already, ended).
+    Refused(ScanRefusal),
+    /// The round is not on this tablet (its day's log is not held).
+    UnknownRound,
+    /// The schedule's route is gone, or none of its checkpoints can be scanned.
+    RouteUnavailable,
+    /// A finding needs a note or a photo.
+    EmptyFinding,
+    /// More than [`MAX_PHOTOS`] photos.
+    TooManyPhotos,
+    /// A note over [`MAX_NOTE_CHARS`].
+    NoteTooLong,
+    /// The shift was already handed over.
+    ShiftEnded,
+    /// The record failed validation, storage refused the write, or another
+    /// change to the same document was being saved (the detail is for logs).
     NotSaved(String),
 }
 
-/// One scan as the list shows it.
+impl From<EditError> for PatrolError {
+    fn from(error: EditError) -> Self {
+        PatrolError::NotSaved(error.to_string())
+    }
+}
+
+fn invalid(error: roundbook_shared::schema::SchemaError) -> EditError {
+    EditError::Invalid(error.to_string())
+}
+
+fn new_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// One scan as a list shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScanRow {
     pub id: String,
@@ -79,95 +134,507 @@ pub fn scans(library: &Library, site: &str, zone: &str, date: NaiveDate) -> Vec<
         .collect()
 }
 
-/// Who is scanning, on which tablet.
-#[derive(Debug, Clone)]
-pub struct Scanner {
-    pub site: String,
-    pub guard: String,
-    pub guard_name: String,
-    pub device: String,
+/// The days a guard's screen reads: yesterday (a night shift started then)
+/// and today.
+pub fn duty_days(today: NaiveDate) -> [NaiveDate; 2] {
+    [today - Duration::days(1), today]
 }
 
-/// Checks `code` against the zone's checkpoints and records a scan at
-/// `now_ms`. Returns once the scan is stored in IndexedDB, with the document
-/// to sync and the checkpoint scanned. An unknown code records nothing.
-pub async fn record_scan(
-    library: &Rc<Library>,
-    scanner: &Scanner,
+/// Makes sure the zone's directory and the patrol logs of `dates` are held
+/// (loaded from IndexedDB, or born from their genesis). Returns the ids that
+/// were not held before, for the caller to ask the server about.
+pub async fn hold_days(
+    library: &Library,
+    site: &str,
     zone: &str,
+    dates: &[NaiveDate],
+) -> Vec<DocumentId> {
+    let mut added = Vec::new();
+    let keys = std::iter::once(DocKey::zone_directory(site, zone)).chain(
+        dates
+            .iter()
+            .map(|date| DocKey::patrol_log(site, zone, *date)),
+    );
+    for key in keys {
+        match library.add(key).await {
+            Ok(Some(id)) => added.push(id),
+            Ok(None) => {}
+            Err(error) => web_sys::console::error_1(&error.to_string().into()),
+        }
+    }
+    added
+}
+
+/// Opens (holds) a day's patrol log for writing and returns its id.
+async fn open_log(
+    library: &Library,
+    site: &str,
+    zone: &str,
+    date: NaiveDate,
+) -> Result<DocumentId, PatrolError> {
+    let key = DocKey::patrol_log(site, zone, date);
+    library
+        .add(key.clone())
+        .await
+        .map_err(|error| PatrolError::NotSaved(error.to_string()))?;
+    Ok(key.document_id())
+}
+
+// ---- shifts ----
+
+/// Records the start of a shift: the guard took over `takes_over` (the
+/// pending handover they read and confirmed) or started without one.
+pub async fn start_shift(
+    library: &Rc<Library>,
+    who: &Patroller,
+    zone: &str,
+    takes_over: Option<&Shift>,
+    now: i64,
+) -> Result<(DocumentId, Shift), PatrolError> {
+    let id = open_log(library, &who.site, zone, local_date(now)).await?;
+    let shift = Shift {
+        id: new_id(),
+        guard: who.guard.clone(),
+        guard_name: who.guard_name.clone(),
+        device: who.device.clone(),
+        started_at: now,
+        takes_over: takes_over.map(|shift| shift.id.clone()).unwrap_or_default(),
+        ended_at: None,
+        handover_note: String::new(),
+    };
+    library
+        .edit(id, |doc| shift::put_shift(doc, &shift).map_err(invalid))
+        .await?;
+    Ok((id, shift))
+}
+
+/// Hands the shift over: writes its end and the handover note into the
+/// shift's record (in the log of the day it started).
+pub async fn end_shift(
+    library: &Rc<Library>,
+    site: &str,
+    zone: &str,
+    shift: &Shift,
+    note: &str,
+    now: i64,
+) -> Result<DocumentId, PatrolError> {
+    let note = note.trim();
+    if note.chars().count() > MAX_NOTE_CHARS {
+        return Err(PatrolError::NoteTooLong);
+    }
+    let id = open_log(library, site, zone, local_date(shift.started_at)).await?;
+    let ended = Cell::new(false);
+    let result = library
+        .edit(id, |doc| {
+            let mut current = shift::shifts(doc)
+                .map_err(invalid)?
+                .into_iter()
+                .find(|stored| stored.id == shift.id)
+                .unwrap_or_else(|| shift.clone());
+            if current.ended_at.is_some() {
+                ended.set(true);
+                return Err(EditError::Invalid("the shift has ended".into()));
+            }
+            current.ended_at = Some(now.max(current.started_at));
+            current.handover_note = note.to_owned();
+            shift::put_shift(doc, &current).map_err(invalid)
+        })
+        .await;
+    match result {
+        Ok(()) => Ok(id),
+        Err(_) if ended.get() => Err(PatrolError::ShiftEnded),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// What the outgoing guard left open: the findings of their shift and the
+/// rounds they started in it that are not done.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ShiftSummary {
+    pub findings: Vec<Finding>,
+    /// Rounds started during the shift and not done (incomplete or under way).
+    pub open_rounds: Vec<RoundOutcome>,
+    pub done_rounds: usize,
+    /// Due rounds whose window closed during the shift with no round started.
+    pub missed_rounds: Vec<RoundOutcome>,
+}
+
+/// Summarises `shift` (up to its end, or `now` while on duty) from the
+/// zone's records of the days around it.
+pub fn shift_summary(records: &ZoneRecords, shift: &Shift, now: i64) -> ShiftSummary {
+    let end = shift.ended_at.unwrap_or(now);
+    let within = |at: i64| (shift.started_at..=end).contains(&at);
+    let mut summary = ShiftSummary {
+        findings: records
+            .findings
+            .iter()
+            .filter(|finding| finding.guard == shift.guard && within(finding.found_at))
+            .cloned()
+            .collect(),
+        ..ShiftSummary::default()
+    };
+    let first = local_date(shift.started_at);
+    let mut day = first;
+    while day <= local_date(end) {
+        for outcome in evaluate_day(day, records.patrol_records(), now) {
+            match &outcome.progress {
+                Some(progress) if progress.guard == shift.guard && within(progress.started_at) => {
+                    if outcome.status == RoundStatus::Done {
+                        summary.done_rounds += 1;
+                    } else {
+                        summary.open_rounds.push(outcome);
+                    }
+                }
+                None if outcome.status == RoundStatus::Missed && within(outcome.window.1) => {
+                    summary.missed_rounds.push(outcome)
+                }
+                _ => {}
+            }
+        }
+        day += Duration::days(1);
+    }
+    summary
+}
+
+// ---- rounds ----
+
+/// Records the start of a round for a due outcome of [`compliance::due_now`]:
+/// the route's scannable checkpoints are copied into the round, with the
+/// schedule and the fixed time it fulfils (none for an unannounced round).
+///
+/// [`compliance::due_now`]: roundbook_shared::compliance::due_now
+pub async fn start_round(
+    library: &Rc<Library>,
+    who: &Patroller,
+    records: &ZoneRecords,
+    due: &RoundOutcome,
+    now: i64,
+) -> Result<(DocumentId, Round), PatrolError> {
+    let route = records
+        .routes
+        .iter()
+        .find(|route| route.id == due.route_id && !route.retired)
+        .ok_or(PatrolError::RouteUnavailable)?;
+    // A retired or unknown checkpoint can never be scanned: it would make
+    // the round impossible to complete.
+    let stops: Vec<String> = route
+        .checkpoints
+        .0
+        .iter()
+        .filter(|id| records.checkpoint(id).is_some_and(|cp| !cp.retired))
+        .cloned()
+        .collect();
+    if stops.is_empty() {
+        return Err(PatrolError::RouteUnavailable);
+    }
+    let id = open_log(library, &who.site, &records.zone, local_date(now)).await?;
+    let round = Round {
+        id: new_id(),
+        route_id: route.id.clone(),
+        route_name: route.name.clone(),
+        schedule_id: due.schedule_id.clone(),
+        due_at: due.due_at,
+        checkpoints: CheckpointOrder(stops),
+        guard: who.guard.clone(),
+        guard_name: who.guard_name.clone(),
+        device: who.device.clone(),
+        started_at: now,
+        ended_at: None,
+    };
+    library
+        .edit(id, |doc| round::put_round(doc, &round).map_err(invalid))
+        .await?;
+    Ok((id, round))
+}
+
+/// How a round looks on its screen: its checkpoints in walking order, each
+/// scanned or left.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoundView {
+    pub round: Round,
+    pub stops: Vec<Stop>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stop {
+    pub checkpoint_id: String,
+    /// Code and name from the directory (the id if the directory lacks it).
+    pub code: String,
+    pub name: String,
+    /// When it was first scanned on this round.
+    pub scanned_at: Option<i64>,
+}
+
+impl RoundView {
+    pub fn left(&self) -> usize {
+        self.stops
+            .iter()
+            .filter(|stop| stop.scanned_at.is_none())
+            .count()
+    }
+}
+
+/// The round `round_id` from the gathered records, with its scans.
+pub fn round_view(records: &ZoneRecords, round_id: &str) -> Option<RoundView> {
+    let round = records.rounds.iter().find(|round| round.id == round_id)?;
+    let stops = round
+        .checkpoints
+        .0
+        .iter()
+        .map(|id| {
+            let checkpoint = records.checkpoint(id);
+            Stop {
+                checkpoint_id: id.clone(),
+                code: checkpoint.map_or_else(|| id.clone(), |cp| cp.code.clone()),
+                name: checkpoint.map(|cp| cp.name.clone()).unwrap_or_default(),
+                scanned_at: records
+                    .scans
+                    .iter()
+                    .filter(|scan| scan.round_id == round.id && &scan.checkpoint_id == id)
+                    .map(|scan| scan.scanned_at)
+                    .min(),
+            }
+        })
+        .collect();
+    Some(RoundView {
+        round: round.clone(),
+        stops,
+    })
+}
+
+/// The log a round and its scans live in.
+fn round_log(site: &str, zone: &str, round: &Round) -> DocKey {
+    DocKey::patrol_log(site, zone, local_date(round.started_at))
+}
+
+/// Checks `code` against the zone's checkpoints and the round, and records a
+/// scan at `now`. Returns once the scan is stored in IndexedDB, with the
+/// document to sync and the checkpoint scanned. A refused scan records nothing.
+///
+/// `method` is [`patrol::METHOD_TYPED`] or [`patrol::METHOD_CAMERA`].
+pub async fn scan_round(
+    library: &Rc<Library>,
+    who: &Patroller,
+    zone: &str,
+    round: &Round,
     code: &str,
-    now_ms: i64,
-) -> Result<(DocumentId, Checkpoint), ScanError> {
+    method: &str,
+    now: i64,
+) -> Result<(DocumentId, Checkpoint), PatrolError> {
     let code = code.trim();
     if code.is_empty() {
-        return Err(ScanError::EmptyCode);
+        return Err(PatrolError::EmptyCode);
     }
-    let known = checkpoints(library, &scanner.site, zone);
+    let known = checkpoints(library, &who.site, zone);
     if known.is_empty() {
-        return Err(ScanError::NoCheckpoints);
+        return Err(PatrolError::NoCheckpoints);
     }
     let checkpoint = known
         .into_iter()
-        .find(|checkpoint| checkpoint.code.eq_ignore_ascii_case(code))
-        .ok_or(ScanError::UnknownCheckpoint)?;
-    let key = DocKey::patrol_log(&scanner.site, zone, local_date(now_ms));
+        .find(|checkpoint| !checkpoint.retired && checkpoint.code.eq_ignore_ascii_case(code))
+        .ok_or(PatrolError::UnknownCheckpoint)?;
+    let key = round_log(&who.site, zone, round);
     let id = key.document_id();
-    // A scan just after midnight opens the new day's document.
-    library
-        .add(key)
-        .await
-        .map_err(|error| ScanError::NotSaved(error.to_string()))?;
     let scan = Scan {
-        id: uuid::Uuid::new_v4().simple().to_string(),
-        // Rounds replace this free scan in the patrol rework.
-        round_id: "free".into(),
+        id: new_id(),
+        round_id: round.id.clone(),
         checkpoint_id: checkpoint.id.clone(),
         checkpoint_code: checkpoint.code.clone(),
-        guard: scanner.guard.clone(),
-        guard_name: scanner.guard_name.clone(),
-        device: scanner.device.clone(),
-        scanned_at: now_ms,
-        method: METHOD_TYPED.into(),
+        guard: who.guard.clone(),
+        guard_name: who.guard_name.clone(),
+        device: who.device.clone(),
+        scanned_at: now,
+        method: method.to_owned(),
+    };
+    let refusal = Cell::new(None);
+    let missing = Cell::new(false);
+    // Checked on the draft itself: the round may have been ended, or the
+    // checkpoint scanned, by a change that arrived a moment ago.
+    let result = library
+        .edit(id, |doc| {
+            let Some(current) = round::round(doc, &round.id).map_err(invalid)? else {
+                missing.set(true);
+                return Err(EditError::Invalid("unknown round".into()));
+            };
+            let so_far = patrol::scans_of_round(doc, &round.id).map_err(invalid)?;
+            if let Err(why) = patrol::check_round_scan(&current, &so_far, &checkpoint.id) {
+                refusal.set(Some(why));
+                return Err(EditError::Invalid("refused".into()));
+            }
+            patrol::record_scan(doc, &scan).map_err(invalid)
+        })
+        .await;
+    match (result, refusal.take()) {
+        (Ok(()), _) => Ok((id, checkpoint)),
+        (Err(_), Some(why)) => Err(PatrolError::Refused(why)),
+        (Err(_), None) if missing.get() => Err(PatrolError::UnknownRound),
+        (Err(EditError::NotHeld), None) => Err(PatrolError::UnknownRound),
+        (Err(error), None) => Err(error.into()),
+    }
+}
+
+/// Ends a round (complete or not). Ending an ended round changes nothing.
+pub async fn finish_round(
+    library: &Rc<Library>,
+    site: &str,
+    zone: &str,
+    round: &Round,
+    now: i64,
+) -> Result<DocumentId, PatrolError> {
+    let id = round_log(site, zone, round).document_id();
+    library
+        .edit(id, |doc| {
+            let mut current = round::round(doc, &round.id)
+                .map_err(invalid)?
+                .ok_or_else(|| EditError::Invalid("unknown round".into()))?;
+            if current.ended_at.is_none() {
+                current.ended_at = Some(now.max(current.started_at));
+                round::put_round(doc, &current).map_err(invalid)?;
+            }
+            Ok(())
+        })
+        .await
+        .map_err(|error| match error {
+            EditError::NotHeld => PatrolError::UnknownRound,
+            other => other.into(),
+        })?;
+    Ok(id)
+}
+
+// ---- findings ----
+
+/// What the guard filled in on the finding form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingDraft {
+    pub kind: FindingKind,
+    pub severity: Severity,
+    pub note: String,
+    /// Hashes of photos already stored in IndexedDB.
+    pub photos: Vec<String>,
+    pub needs_repair: bool,
+}
+
+/// Records a finding, on `round` (in its log) or outside any round (in
+/// today's log). A finding that needs a repair gets the id of the request it
+/// becomes. The photos must already be stored on the tablet.
+pub async fn record_finding(
+    library: &Rc<Library>,
+    who: &Patroller,
+    zone: &str,
+    round: Option<&Round>,
+    draft: &FindingDraft,
+    now: i64,
+) -> Result<(DocumentId, Finding), PatrolError> {
+    let note = draft.note.trim();
+    if note.is_empty() && draft.photos.is_empty() {
+        return Err(PatrolError::EmptyFinding);
+    }
+    if draft.photos.len() > MAX_PHOTOS {
+        return Err(PatrolError::TooManyPhotos);
+    }
+    if note.chars().count() > MAX_NOTE_CHARS {
+        return Err(PatrolError::NoteTooLong);
+    }
+    let date = round.map_or_else(|| local_date(now), |round| local_date(round.started_at));
+    let id = open_log(library, &who.site, zone, date).await?;
+    let finding = Finding {
+        id: new_id(),
+        round_id: round.map(|round| round.id.clone()).unwrap_or_default(),
+        checkpoint_id: String::new(),
+        kind: draft.kind.as_str().to_owned(),
+        severity: draft.severity.as_str().to_owned(),
+        note: note.to_owned(),
+        photos: draft.photos.clone(),
+        guard: who.guard.clone(),
+        guard_name: who.guard_name.clone(),
+        device: who.device.clone(),
+        found_at: now,
+        needs_repair: draft.needs_repair,
+        request_id: if draft.needs_repair {
+            format!("req-{}", new_id())
+        } else {
+            String::new()
+        },
     };
     library
         .edit(id, |doc| {
-            patrol::record_scan(doc, &scan).map_err(|error| EditError::Invalid(error.to_string()))
+            finding::put_finding(doc, &finding).map_err(invalid)
         })
-        .await
-        .map_err(|error| ScanError::NotSaved(error.to_string()))?;
-    Ok((id, checkpoint))
+        .await?;
+    Ok((id, finding))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::storage::Storage;
+    use roundbook_shared::compliance::{due_now, RoundKind};
+    use roundbook_shared::domain::instant_at;
     use roundbook_shared::schema::directory::put_checkpoint;
+    use roundbook_shared::schema::patrol::{METHOD_CAMERA, METHOD_TYPED};
+    use roundbook_shared::schema::route::{put_route, Route};
+    use roundbook_shared::schema::schedule::{put_schedule, Schedule};
     use wasm_bindgen_test::wasm_bindgen_test;
 
-    async fn library_with_checkpoints() -> Rc<Library> {
+    fn day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    /// Zone A with checkpoints A-01..A-04 (A-04 retired), a route over A-01,
+    /// and a night schedule 20:00–06:00 every 2 h with one
+    /// unannounced round.
+    async fn zone() -> Rc<Library> {
         let name = format!("roundbook-test-patrol-{}", uuid::Uuid::new_v4().simple());
         let library = Library::new(Storage::open_named(&name).await.unwrap(), "t".into());
-        let key = DocKey::zone_directory("demo", "A");
-        let id = library.add(key).await.unwrap().unwrap();
+        let id = library
+            .add(DocKey::zone_directory("demo", "A"))
+            .await
+            .unwrap()
+            .unwrap();
         library
             .edit(id, |doc| {
-                let checkpoint = Checkpoint {
-                    id: "cp-a-01".into(),
-                    code: "A-01".into(),
-                    name: "正门岗亭".into(),
-                    location: "东侧".into(),
+                for n in 1..=4 {
+                    let checkpoint = Checkpoint {
+                        id: format!("cp-a-0{n}"),
+                        code: format!("A-0{n}"),
+                        name: format!("岗亭 {n}"),
+                        location: String::new(),
+                        retired: n == 4,
+                    };
+                    put_checkpoint(doc, &checkpoint, 1).map_err(invalid)?;
+                }
+                let route = Route {
+                    id: "route-1".into(),
+                    name: "东门路线".into(),
+                    checkpoints: CheckpointOrder(vec![
+                        "cp-a-01".into(),
+                        "cp-a-04".into(),
+                        "cp-a-02".into(),
+                    ]),
                     retired: false,
                 };
-                put_checkpoint(doc, &checkpoint, 1).map_err(|e| EditError::Invalid(e.to_string()))
+                put_route(doc, &route, 1).map_err(invalid)?;
+                let schedule = Schedule {
+                    id: "night".into(),
+                    route_id: "route-1".into(),
+                    name: "夜班".into(),
+                    shift_start: 20 * 60,
+                    shift_end: 6 * 60,
+                    every_minutes: 120,
+                    tolerance_minutes: 15,
+                    round_minutes: 60,
+                    unannounced: 1,
+                    retired: false,
+                };
+                put_schedule(doc, &schedule, 1).map_err(invalid)
             })
             .await
             .unwrap();
         library
     }
 
-    fn scanner() -> Scanner {
-        Scanner {
+    fn guard() -> Patroller {
+        Patroller {
             site: "demo".into(),
             guard: "guard-a".into(),
             guard_name: "王强".into(),
@@ -175,33 +642,160 @@ mod tests {
         }
     }
 
+    fn gather(library: &Library, today: NaiveDate) -> ZoneRecords {
+        ZoneRecords::gather(library, "demo", "A", &duty_days(today))
+    }
+
     #[wasm_bindgen_test]
-    async fn records_known_codes_and_refuses_unknown_ones() {
-        let library = library_with_checkpoints().await;
-        // 2026-11-22T16:30Z is 00:30 on the 23rd in Shanghai.
-        let now = 1_795_365_000_000;
-        let date = local_date(now);
+    async fn a_night_round_is_walked_across_midnight_in_one_log() {
+        let library = zone().await;
+        let who = guard();
+        // 23:58 on the 23rd: the 00:00 round's window (23:45–00:15) is open.
+        let now = instant_at(day(), 23 * 60 + 58);
+        hold_days(&library, "demo", "A", &duty_days(day())).await;
+        let records = gather(&library, day());
+        let due = due_now(records.patrol_records(), now);
+        let fixed = due
+            .iter()
+            .find(|outcome| outcome.kind == RoundKind::Fixed)
+            .expect("the midnight round is due");
+        assert_eq!(fixed.due_at, Some(instant_at(day(), 24 * 60)));
 
-        let unknown = record_scan(&library, &scanner(), "A", "A-99", now).await;
-        assert!(matches!(unknown, Err(ScanError::UnknownCheckpoint)));
-        assert!(matches!(
-            record_scan(&library, &scanner(), "A", "  ", now).await,
-            Err(ScanError::EmptyCode)
-        ));
-        assert!(matches!(
-            record_scan(&library, &scanner(), "B", "B-01", now).await,
-            Err(ScanError::NoCheckpoints)
-        ));
-        assert!(scans(&library, "demo", "A", date).is_empty());
-
-        let (_, checkpoint) = record_scan(&library, &scanner(), "A", " a-01 ", now)
+        let (_, round) = start_round(&library, &who, &records, fixed, now)
             .await
             .unwrap();
+        // The retired checkpoint is not copied: it could never be scanned.
+        assert_eq!(round.checkpoints.0, ["cp-a-01", "cp-a-02"]);
+        assert_eq!(round.schedule_id, "night");
+
+        // Past midnight the scans still go to the round's log (the 23rd).
+        let after = now + 5 * 60_000;
+        let next = day().succ_opt().unwrap();
+        hold_days(&library, "demo", "A", &duty_days(next)).await;
+        let refused = [
+            ("A-03", PatrolError::Refused(ScanRefusal::NotOnRound)),
+            ("A-04", PatrolError::UnknownCheckpoint),
+            ("Z-99", PatrolError::UnknownCheckpoint),
+            (" ", PatrolError::EmptyCode),
+        ];
+        for (code, error) in refused {
+            let result = scan_round(&library, &who, "A", &round, code, METHOD_TYPED, after).await;
+            assert_eq!(result.unwrap_err(), error, "{code}");
+        }
+        let (id, checkpoint) =
+            scan_round(&library, &who, "A", &round, "a-01", METHOD_CAMERA, after)
+                .await
+                .unwrap();
+        assert_eq!(id, DocKey::patrol_log("demo", "A", day()).document_id());
         assert_eq!(checkpoint.code, "A-01");
-        let list = scans(&library, "demo", "A", date);
-        assert_eq!(list.len(), 1);
-        assert_eq!(list[0].checkpoint_name, "正门岗亭");
-        assert_eq!(list[0].guard, "王强");
-        assert_eq!(list[0].time, clock_time(now));
+        let again = scan_round(&library, &who, "A", &round, "A-01", METHOD_TYPED, after).await;
+        assert_eq!(
+            again.unwrap_err(),
+            PatrolError::Refused(ScanRefusal::AlreadyScanned)
+        );
+
+        let view = round_view(&gather(&library, next), &round.id).unwrap();
+        assert_eq!(view.left(), 1);
+        assert_eq!(view.stops[0].code, "A-01");
+        assert_eq!(view.stops[0].scanned_at, Some(after));
+
+        finish_round(&library, "demo", "A", &round, after + 1)
+            .await
+            .unwrap();
+        let late = scan_round(&library, &who, "A", &round, "A-02", METHOD_TYPED, after + 2).await;
+        assert_eq!(
+            late.unwrap_err(),
+            PatrolError::Refused(ScanRefusal::RoundEnded)
+        );
+        // The round is incomplete and nothing was scanned after its end.
+        let records = gather(&library, next);
+        assert_eq!(round_view(&records, &round.id).unwrap().left(), 1);
+        assert_eq!(records.scans.len(), 1);
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_shift_is_handed_over_with_what_it_left_open() {
+        let library = zone().await;
+        let who = guard();
+        let start = instant_at(day(), 19 * 60 + 50);
+        hold_days(&library, "demo", "A", &duty_days(day())).await;
+        let (_, shift) = start_shift(&library, &who, "A", None, start).await.unwrap();
+
+        let at_eight = instant_at(day(), 20 * 60 + 1);
+        let records = gather(&library, day());
+        let due = due_now(records.patrol_records(), at_eight);
+        let (_, round) = start_round(&library, &who, &records, &due[0], at_eight)
+            .await
+            .unwrap();
+        scan_round(
+            &library,
+            &who,
+            "A",
+            &round,
+            "A-01",
+            METHOD_TYPED,
+            at_eight + 60_000,
+        )
+        .await
+        .unwrap();
+        let draft = FindingDraft {
+            kind: FindingKind::FireEquipment,
+            severity: Severity::High,
+            note: " 灭火器压力不足 ".into(),
+            photos: Vec::new(),
+            needs_repair: true,
+        };
+        let (_, finding) =
+            record_finding(&library, &who, "A", Some(&round), &draft, at_eight + 90_000)
+                .await
+                .unwrap();
+        assert_eq!(finding.note, "灭火器压力不足");
+        assert!(finding.request_id.starts_with("req-"));
+        let empty = FindingDraft {
+            note: "  ".into(),
+            ..draft.clone()
+        };
+        assert_eq!(
+            record_finding(&library, &who, "A", None, &empty, at_eight)
+                .await
+                .unwrap_err(),
+            PatrolError::EmptyFinding
+        );
+
+        let end = instant_at(day(), 23 * 60);
+        end_shift(&library, "demo", "A", &shift, "3栋消防栓漏水", end)
+            .await
+            .unwrap();
+        assert_eq!(
+            end_shift(&library, "demo", "A", &shift, "again", end)
+                .await
+                .unwrap_err(),
+            PatrolError::ShiftEnded
+        );
+        let records = gather(&library, day());
+        let pending = shift::pending_handover(&records.shifts).unwrap().clone();
+        assert_eq!(pending.handover_note, "3栋消防栓漏水");
+        let summary = shift_summary(&records, &pending, end + 60_000);
+        assert_eq!(summary.findings.len(), 1);
+        // The 20:00 round timed out with A-02 left; the 22:00 one was missed.
+        assert_eq!(summary.open_rounds.len(), 1);
+        assert_eq!(summary.open_rounds[0].status, RoundStatus::Incomplete);
+        assert_eq!(summary.missed_rounds.len(), 1);
+        assert_eq!(summary.done_rounds, 0);
+
+        let next = Patroller {
+            guard: "guard-a2".into(),
+            guard_name: "李明".into(),
+            ..guard()
+        };
+        let (_, taken) = start_shift(&library, &next, "A", Some(&pending), end + 120_000)
+            .await
+            .unwrap();
+        let records = gather(&library, day());
+        assert!(shift::pending_handover(&records.shifts).is_none());
+        assert_eq!(
+            shift::on_duty(&records.shifts, "guard-a2").map(|s| &s.id),
+            Some(&taken.id)
+        );
     }
 }

@@ -9,32 +9,48 @@
 //!   so an append knows when to compact without reading the chunks.
 //! - `sync_meta`: `"<document id>"` → the heads the server acknowledged
 //!   (32-byte hashes, concatenated).
+//! - `blobs` (since version 2): `"<sha-256 hex>"` → a photo:
+//!   `{bytes: Uint8Array, zone, media_type, uploaded: bool, created_at: ms}`.
+//! - `blob_queue` (since version 2): `"<sha-256 hex>"` → zone, for each blob
+//!   not yet confirmed by the server, so the upload queue and its count never
+//!   read photo bytes. Written in the same transaction as `blobs`.
 //!
 //! Every write awaits its transaction's completion before returning, so a
 //! caller that says "saved" after it is telling the truth. This module stores
 //! bytes and strings only: it does not know Automerge or decide what to keep,
 //! and it never deletes a document's chunks except while replacing them with
-//! a snapshot in the same transaction.
+//! a snapshot in the same transaction. Blob bytes are never deleted.
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use indexed_db_futures::KeyRange;
-use js_sys::{Array, Uint8Array};
-use wasm_bindgen::JsValue;
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
 
 use roundbook_shared::compaction::should_compact;
 
 /// The database's name. Fixed: renaming it would orphan every tablet's data.
 pub const DB_NAME: &str = "roundbook";
-const DB_VERSION: u32 = 1;
+/// 2 added `blobs` and `blob_queue`; the upgrade only creates missing stores.
+const DB_VERSION: u32 = 2;
 
 const SESSION: &str = "session";
 const DEVICE: &str = "device";
 const CHUNKS: &str = "chunks";
 const CHUNK_INDEX: &str = "chunk_index";
 const SYNC_META: &str = "sync_meta";
-const STORES: [&str; 5] = [SESSION, DEVICE, CHUNKS, CHUNK_INDEX, SYNC_META];
+const BLOBS: &str = "blobs";
+const BLOB_QUEUE: &str = "blob_queue";
+const STORES: [&str; 7] = [
+    SESSION,
+    DEVICE,
+    CHUNKS,
+    CHUNK_INDEX,
+    SYNC_META,
+    BLOBS,
+    BLOB_QUEUE,
+];
 
 const CURRENT: &str = "current";
 const DEVICE_ID: &str = "id";
@@ -99,6 +115,47 @@ impl ChunkSizes {
             incremental: number(1) as usize,
             next_seq: number(2) as u64,
         }
+    }
+}
+
+/// A photo kept on the tablet, named by the SHA-256 of `bytes`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBlob {
+    pub bytes: Vec<u8>,
+    /// The zone whose records refer to it (uploads go to that zone).
+    pub zone: String,
+    pub media_type: String,
+    /// The server confirmed it holds the whole blob.
+    pub uploaded: bool,
+    /// When this tablet stored it, Unix ms.
+    pub created_at: i64,
+}
+
+impl StoredBlob {
+    fn to_js(&self) -> JsValue {
+        let object = Object::new();
+        let set = |name: &str, value: JsValue| {
+            // Setting a property on a fresh plain object cannot fail.
+            let _ = Reflect::set(&object, &name.into(), &value);
+        };
+        set("bytes", Uint8Array::from(&self.bytes[..]).into());
+        set("zone", self.zone.as_str().into());
+        set("media_type", self.media_type.as_str().into());
+        set("uploaded", self.uploaded.into());
+        set("created_at", (self.created_at as f64).into());
+        object.into()
+    }
+
+    fn from_js(value: &JsValue) -> Option<StoredBlob> {
+        let field = |name: &str| Reflect::get(value, &name.into()).ok();
+        let bytes = field("bytes").filter(|bytes| bytes.is_instance_of::<Uint8Array>())?;
+        Some(StoredBlob {
+            bytes: Uint8Array::new(&bytes).to_vec(),
+            zone: field("zone")?.as_string()?,
+            media_type: field("media_type")?.as_string()?,
+            uploaded: field("uploaded")?.as_bool()?,
+            created_at: field("created_at")?.as_f64()? as i64,
+        })
     }
 }
 
@@ -296,6 +353,82 @@ impl Storage {
     }
 }
 
+impl Storage {
+    // ---- photo blobs ----
+
+    /// Stores a blob under its hash, durably. Storing one that is already
+    /// there keeps the stored one (same hash, same bytes) and its upload state.
+    pub async fn put_blob(&self, hash: &str, blob: &StoredBlob) -> Result<()> {
+        let tx = self
+            .db
+            .transaction([BLOBS, BLOB_QUEUE])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let blobs = tx.object_store(BLOBS)?;
+        let existing: Option<JsValue> = blobs.get(hash).primitive()?.await?;
+        if existing.is_some_and(|value| !value.is_undefined()) {
+            return Ok(());
+        }
+        blobs.put(blob.to_js()).with_key(hash).primitive()?;
+        if !blob.uploaded {
+            tx.object_store(BLOB_QUEUE)?
+                .put(JsValue::from(blob.zone.as_str()))
+                .with_key(hash)
+                .primitive()?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A stored blob, if this tablet has it.
+    pub async fn blob(&self, hash: &str) -> Result<Option<StoredBlob>> {
+        Ok(self
+            .get(BLOBS, hash)
+            .await?
+            .and_then(|value| StoredBlob::from_js(&value)))
+    }
+
+    /// The server confirmed the whole blob: it leaves the upload queue. The
+    /// bytes stay.
+    pub async fn mark_blob_uploaded(&self, hash: &str) -> Result<()> {
+        let tx = self
+            .db
+            .transaction([BLOBS, BLOB_QUEUE])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let blobs = tx.object_store(BLOBS)?;
+        let existing: Option<JsValue> = blobs.get(hash).primitive()?.await?;
+        if let Some(mut blob) = existing.as_ref().and_then(StoredBlob::from_js) {
+            blob.uploaded = true;
+            blobs.put(blob.to_js()).with_key(hash).primitive()?;
+        }
+        tx.object_store(BLOB_QUEUE)?.delete(hash).primitive()?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Blobs waiting for upload: `(hash, zone)`, in hash order.
+    pub async fn queued_blobs(&self) -> Result<Vec<(String, String)>> {
+        let tx = self.db.transaction(BLOB_QUEUE).build()?;
+        let store = tx.object_store(BLOB_QUEUE)?;
+        let keys: Vec<JsValue> = store
+            .get_all_keys()
+            .primitive()?
+            .await?
+            .collect::<std::result::Result<_, _>>()?;
+        let zones: Vec<JsValue> = store
+            .get_all()
+            .primitive()?
+            .await?
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(keys
+            .into_iter()
+            .zip(zones)
+            .filter_map(|(hash, zone)| Some((hash.as_string()?, zone.as_string()?)))
+            .collect())
+    }
+}
+
 /// Chunk keys sort by sequence number: zero-padded so text order is numeric order.
 fn chunk_key(doc: &str, seq: u64) -> String {
     format!("{doc}/{seq:016}")
@@ -425,6 +558,50 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(again, device);
+    }
+
+    fn photo(zone: &str, bytes: &[u8]) -> StoredBlob {
+        StoredBlob {
+            bytes: bytes.to_vec(),
+            zone: zone.into(),
+            media_type: "image/jpeg".into(),
+            uploaded: false,
+            created_at: 1_795_435_200_000,
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn blobs_stay_after_upload_and_leave_the_queue() {
+        let name = unique_name("blobs");
+        let storage = Storage::open_named(&name).await.unwrap();
+        assert_eq!(storage.blob("h1").await.unwrap(), None);
+        storage
+            .put_blob("h1", &photo("A", &[1, 2, 3]))
+            .await
+            .unwrap();
+        storage.put_blob("h2", &photo("B", &[4])).await.unwrap();
+        assert_eq!(
+            storage.queued_blobs().await.unwrap(),
+            vec![("h1".into(), "A".into()), ("h2".into(), "B".into())]
+        );
+        storage.mark_blob_uploaded("h1").await.unwrap();
+        // Storing the same blob again does not put it back in the queue.
+        storage
+            .put_blob("h1", &photo("A", &[1, 2, 3]))
+            .await
+            .unwrap();
+        storage.close();
+
+        let storage = Storage::open_named(&name).await.unwrap();
+        assert_eq!(
+            storage.queued_blobs().await.unwrap(),
+            vec![("h2".into(), "B".into())]
+        );
+        let kept = storage.blob("h1").await.unwrap().unwrap();
+        assert_eq!(kept.bytes, vec![1, 2, 3]);
+        assert!(kept.uploaded);
+        assert_eq!(kept.zone, "A");
+        assert!(!storage.blob("h2").await.unwrap().unwrap().uploaded);
     }
 
     #[wasm_bindgen_test]

@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 
 use super::board::RoundsBoard;
-use super::scan_screen::ScanScreen;
+use super::guard::GuardHome;
 use super::setup::SetupTab;
 use super::tags::TagSheet;
 use super::zone_cards::ZoneCards;
@@ -28,7 +28,7 @@ pub fn Home(workspace: WorkspaceRef) -> impl IntoView {
             .into_any();
     }
     match kind {
-        HomeKind::Patrol => view! { <PatrolHome workspace /> }.into_any(),
+        HomeKind::Patrol => view! { <GuardHome workspace /> }.into_any(),
         HomeKind::Supervision => view! { <SupervisorHome workspace /> }.into_any(),
         HomeKind::Overview => view! {
             <h1 class="page-title">{move || i18n.t(Key::ZoneOverview)}</h1>
@@ -41,33 +41,6 @@ pub fn Home(workspace: WorkspaceRef) -> impl IntoView {
             <ZoneCards workspace />
         }
         .into_any(),
-    }
-}
-
-/// A guard's home: today's scans in their zones, and the way to scan.
-#[component]
-fn PatrolHome(workspace: WorkspaceRef) -> impl IntoView {
-    let i18n = I18n::get();
-    let scanning = RwSignal::new(false);
-    view! {
-        <Show
-            when=move || scanning.get()
-            fallback=move || view! {
-                <div class="page-head">
-                    <h1 class="page-title">{move || i18n.t(Key::TodayPatrol)}</h1>
-                    <button
-                        class="button button-primary button-large"
-                        data-testid="start-scan"
-                        on:click=move |_| scanning.set(true)
-                    >
-                        {move || i18n.t(Key::StartScan)}
-                    </button>
-                </div>
-                <ZoneCards workspace />
-            }
-        >
-            <ScanScreen workspace on_back=move || scanning.set(false) />
-        </Show>
     }
 }
 

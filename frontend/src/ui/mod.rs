@@ -7,10 +7,11 @@
 //! starts and ends a signed-in [`Workspace`].
 
 mod board;
+mod guard;
 mod header;
 mod home;
+pub mod photo;
 mod scan_list;
-mod scan_screen;
 mod setup;
 mod sign_in;
 mod sync_indicator;
@@ -40,6 +41,8 @@ pub struct Workspace {
     pub library: Rc<Library>,
     pub sync: SyncClient,
     pub device: String,
+    /// Photo blobs and their upload queue.
+    pub blobs: crate::blobs::Blobs,
 }
 
 /// The signed-in workspace handle given to components.
@@ -62,6 +65,7 @@ struct Shell {
     storage: StoredValue<Option<Storage>, LocalStorage>,
     device: StoredValue<String, LocalStorage>,
     status: SyncStatus,
+    photos: crate::blobs::PhotoStatus,
 }
 
 impl Shell {
@@ -74,6 +78,8 @@ impl Shell {
         let Some(storage) = self.storage.get_value() else {
             return;
         };
+        let blobs =
+            crate::blobs::Blobs::start(storage.clone(), session.token().to_owned(), self.photos);
         let library = Library::new(storage, random_peer_id("tablet"));
         for key in keys_for_day(&session, today()) {
             if let Err(error) = library.add(key).await {
@@ -87,6 +93,7 @@ impl Shell {
             library,
             sync,
             device: self.device.get_value(),
+            blobs,
         };
         self.status.revision.update(|n| *n += 1);
         self.phase
@@ -113,8 +120,15 @@ impl Shell {
         if pending > 0 && !browser::confirm(&crate::i18n::pending_sign_out_warning(lang, pending)) {
             return;
         }
-        let Workspace { session, sync, .. } = workspace.get_value();
+        let Workspace {
+            session,
+            sync,
+            blobs,
+            ..
+        } = workspace.get_value();
         sync.stop();
+        blobs.stop();
+        self.photos.pending.set(0);
         let storage = self.storage.get_value();
         let expired = self.status.expired.get_untracked();
         spawn_local(async move {
@@ -148,9 +162,11 @@ pub fn App() -> impl IntoView {
         storage: StoredValue::new_local(None),
         device: StoredValue::new_local(String::new()),
         status: SyncStatus::new(),
+        photos: crate::blobs::PhotoStatus::new(),
     };
     provide_context(shell);
     provide_context(shell.status);
+    provide_context(shell.photos);
 
     let update_ready = RwSignal::new(false);
     browser::on_service_worker_update(move || update_ready.set(true));

@@ -1,11 +1,14 @@
 //! The sync indicator on every screen: online / connecting / offline (or
 //! "not syncing" after the server refused the session), the
-//! last successful sync, and how many local changes wait for the server.
+//! last successful sync, how many local changes wait for the server, and how
+//! many photos wait for upload.
 //!
-//! It only reads [`SyncStatus`]; it must not start or stop syncing.
+//! It only reads [`SyncStatus`] and [`PhotoStatus`]; it must not start or
+//! stop syncing.
 
 use leptos::prelude::*;
 
+use crate::blobs::PhotoStatus;
 use crate::calendar::short_time;
 use crate::i18n::{I18n, Key};
 use crate::sync::SyncStatus;
@@ -61,6 +64,8 @@ pub fn SyncIndicator() -> impl IntoView {
         None => i18n.t(Key::NeverSynced).to_owned(),
     };
     let pending = move || status.pending.get();
+    let photos = use_context::<PhotoStatus>().unwrap_or_default();
+    let photos_pending = move || photos.pending.get();
     view! {
         <div
             class="sync"
@@ -82,6 +87,15 @@ pub fn SyncIndicator() -> impl IntoView {
                     <span class="sync-pending-label">{move || i18n.t(Key::Pending)}</span>
                     " "
                     <span data-testid="sync-pending">{pending}</span>
+                </span>
+                <span
+                    class="sync-pending sync-photos"
+                    class:has-pending=move || { photos_pending() > 0 }
+                    title=move || i18n.t(Key::SyncPhotosPending)
+                >
+                    <span class="sync-pending-label">{move || i18n.t(Key::SyncPhotosPending)}</span>
+                    " "
+                    <span data-testid="sync-photos-pending">{photos_pending}</span>
                 </span>
             </Show>
         </div>

@@ -1,0 +1,394 @@
+//! Findings on patrol: the "record a finding" form (kind, severity, note, up
+//! to six photos, needs repair) and the list of findings.
+//!
+//! A photo is downscaled and stored in IndexedDB as soon as it is picked, so
+//! the finding that refers to it is only saved once its photos are on the
+//! tablet. Saving works offline like every record; the photos upload
+//! separately.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use roundbook_shared::schema::finding::{Finding, FindingKind, Severity, MAX_PHOTOS};
+use roundbook_shared::schema::round::Round;
+use wasm_bindgen::JsCast;
+
+use super::{Duty, Feedback, Message, Said};
+use crate::blobs::BlobError;
+use crate::browser;
+use crate::calendar::short_time;
+use crate::i18n::{finding_kind_key, severity_key, I18n, Key};
+use crate::patrol::{self, FindingDraft, PatrolError, MAX_NOTE_CHARS};
+use crate::photo::{downscale, PhotoError};
+use crate::ui::photo::Photo;
+use crate::ui::WorkspaceRef;
+
+/// A photo picked for the finding, already stored on the tablet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Picked {
+    hash: String,
+    original_bytes: usize,
+    stored_bytes: usize,
+}
+
+/// The "record a finding" button, the form it opens, and `list` below.
+#[component]
+pub(super) fn Findings(
+    duty: Duty,
+    /// The round the findings are recorded on; `None` outside a round.
+    #[prop(into)]
+    round: Signal<Option<Round>>,
+    #[prop(into)] list: Signal<Vec<Finding>>,
+) -> impl IntoView {
+    let i18n = I18n::get();
+    let open = RwSignal::new(false);
+    let message = RwSignal::new(None::<(bool, Said)>);
+    view! {
+        <section class="card findings-card">
+            <div class="card-head">
+                <h2>{move || i18n.t(Key::DutyFindings)}</h2>
+                <Show when=move || !open.get()>
+                    <button
+                        class="button"
+                        data-testid="finding-new"
+                        on:click=move |_| {
+                            message.set(None);
+                            open.set(true);
+                        }
+                    >
+                        {move || i18n.t(Key::FindingNew)}
+                    </button>
+                </Show>
+            </div>
+            <Show when=move || open.get()>
+                <FindingForm duty round message on_close=move || open.set(false) />
+            </Show>
+            <Show when=move || !open.get()>
+                <Feedback testid="finding-result" message />
+            </Show>
+            <ul class="findings">
+                <For each=move || list.get() key=|finding| finding.id.clone() let:finding>
+                    <FindingItem workspace=duty.workspace zone=duty.zone.get_untracked() finding />
+                </For>
+            </ul>
+        </section>
+    }
+}
+
+fn photo_error_key(error: &PhotoError) -> Key {
+    match error {
+        PhotoError::NotAnImage => Key::PhotoNotImage,
+        PhotoError::TooLarge => Key::PhotoTooLarge,
+        PhotoError::Failed(detail) => {
+            web_sys::console::error_1(&format!("photo: {detail}").into());
+            Key::PhotoFailed
+        }
+    }
+}
+
+fn blob_error_key(error: &BlobError) -> Key {
+    match error {
+        BlobError::Corrupt => Key::PhotoNotImage,
+        BlobError::Refused(_) => Key::PhotoTooLarge,
+        other => {
+            web_sys::console::error_1(&format!("photo: {other:?}").into());
+            Key::SaveFailed
+        }
+    }
+}
+
+#[component]
+fn FindingForm(
+    duty: Duty,
+    round: Signal<Option<Round>>,
+    message: RwSignal<Message>,
+    on_close: impl Fn() + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = I18n::get();
+    let kind = RwSignal::new(FindingKind::FacilityDamage);
+    let severity = RwSignal::new(Severity::Medium);
+    let note = RwSignal::new(String::new());
+    let needs_repair = RwSignal::new(false);
+    let photos = RwSignal::new(Vec::<Picked>::new());
+    let processing = RwSignal::new(0usize);
+    let saving = RwSignal::new(false);
+    let problem = RwSignal::new(None::<(bool, Said)>);
+
+    let add_photos = move |event: leptos::ev::Event| {
+        let Some(input) = event
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(files) = input.files() else { return };
+        let room =
+            MAX_PHOTOS.saturating_sub(photos.with_untracked(Vec::len) + processing.get_untracked());
+        problem.set(None);
+        if files.length() as usize > room {
+            problem.set(Some((false, Said::Key(Key::FindingTooManyPhotos))));
+        }
+        let picked: Vec<web_sys::File> = (0..files.length())
+            .filter_map(|index| files.get(index))
+            .take(room)
+            .collect();
+        // The same picture may be picked again after removing it.
+        input.set_value("");
+        let (blobs, zone) = (
+            duty.workspace.with_value(|ws| ws.blobs.clone()),
+            duty.zone.get_untracked(),
+        );
+        for file in picked {
+            processing.update(|n| *n += 1);
+            let (blobs, zone) = (blobs.clone(), zone.clone());
+            spawn_local(async move {
+                let result = match downscale(&file).await {
+                    Ok(photo) => {
+                        let stored_bytes = photo.bytes.len();
+                        blobs
+                            .store(&zone, photo.bytes, browser::now_ms())
+                            .await
+                            .map(|hash| Picked {
+                                hash,
+                                original_bytes: photo.original_bytes,
+                                stored_bytes,
+                            })
+                            .map_err(|error| blob_error_key(&error))
+                    }
+                    Err(error) => Err(photo_error_key(&error)),
+                };
+                processing.try_update(|n| *n -= 1);
+                match result {
+                    Ok(picked) => {
+                        photos.try_update(|list| {
+                            if !list.iter().any(|p| p.hash == picked.hash) {
+                                list.push(picked);
+                            }
+                        });
+                    }
+                    Err(key) => {
+                        problem.try_set(Some((false, Said::Key(key))));
+                    }
+                }
+            });
+        }
+    };
+
+    let on_close_saved = on_close.clone();
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        if saving.get_untracked() || processing.get_untracked() > 0 {
+            return;
+        }
+        saving.set(true);
+        problem.set(None);
+        let draft = FindingDraft {
+            kind: kind.get_untracked(),
+            severity: severity.get_untracked(),
+            note: note.get_untracked(),
+            photos: photos.with_untracked(|list| list.iter().map(|p| p.hash.clone()).collect()),
+            needs_repair: needs_repair.get_untracked(),
+        };
+        let library = duty.workspace.with_value(|ws| ws.library.clone());
+        let who = duty.patroller();
+        let zone = duty.zone.get_untracked();
+        let round = round.get_untracked();
+        let close = on_close_saved.clone();
+        spawn_local(async move {
+            let result = patrol::record_finding(
+                &library,
+                &who,
+                &zone,
+                round.as_ref(),
+                &draft,
+                browser::now_ms(),
+            )
+            .await;
+            saving.try_set(false);
+            match result {
+                Ok((id, _)) => {
+                    duty.saved(id);
+                    message.try_set(Some((true, Said::Key(Key::FindingSaved))));
+                    close();
+                }
+                Err(error) => {
+                    let key = match error {
+                        PatrolError::EmptyFinding => Key::FindingEmpty,
+                        PatrolError::TooManyPhotos => Key::FindingTooManyPhotos,
+                        PatrolError::NoteTooLong => Key::FindingNoteTooLong,
+                        other => {
+                            web_sys::console::error_1(&format!("finding: {other:?}").into());
+                            Key::SaveFailed
+                        }
+                    };
+                    problem.try_set(Some((false, Said::Key(key))));
+                }
+            }
+        });
+    };
+
+    let kinds = FindingKind::ALL
+        .into_iter()
+        .map(|k| view! { <option value=k.as_str()>{move || i18n.t(finding_kind_key(k))}</option> })
+        .collect_view();
+    let severities = Severity::ALL
+        .into_iter()
+        .map(|s| view! { <option value=s.as_str()>{move || i18n.t(severity_key(s))}</option> })
+        .collect_view();
+    let workspace = duty.workspace;
+    view! {
+        <form class="finding-form" data-testid="finding-form" on:submit=submit novalidate>
+            <h3>{move || i18n.t(Key::FindingTitle)}</h3>
+            <div class="field-row">
+                <label class="field">
+                    <span>{move || i18n.t(Key::FindingKindLabel)}</span>
+                    <select
+                        data-testid="finding-kind"
+                        prop:value=move || kind.get().as_str()
+                        on:change=move |event| {
+                            if let Some(picked) = FindingKind::parse(&event_target_value(&event)) {
+                                kind.set(picked);
+                            }
+                        }
+                    >
+                        {kinds}
+                    </select>
+                </label>
+                <label class="field">
+                    <span>{move || i18n.t(Key::FindingSeverityLabel)}</span>
+                    <select
+                        data-testid="finding-severity"
+                        prop:value=move || severity.get().as_str()
+                        on:change=move |event| {
+                            if let Some(picked) = Severity::parse(&event_target_value(&event)) {
+                                severity.set(picked);
+                            }
+                        }
+                    >
+                        {severities}
+                    </select>
+                </label>
+            </div>
+            <label class="field">
+                <span>{move || i18n.t(Key::FindingNote)}</span>
+                <textarea
+                    data-testid="finding-note"
+                    rows="3"
+                    maxlength=MAX_NOTE_CHARS.to_string()
+                    placeholder=move || i18n.t(Key::FindingNoteHint)
+                    bind:value=note
+                ></textarea>
+            </label>
+            <div class="field">
+                <span>{move || i18n.t(Key::FindingPhotos)}</span>
+                <div class="thumbs">
+                    <For each=move || photos.get() key=|picked| picked.hash.clone() let:picked>
+                        {
+                            let hash = picked.hash.clone();
+                            view! {
+                                <figure
+                                    class="thumb"
+                                    data-testid="finding-photo-thumb"
+                                    data-hash=picked.hash.clone()
+                                    data-original-bytes=picked.original_bytes.to_string()
+                                    data-stored-bytes=picked.stored_bytes.to_string()
+                                >
+                                    <Photo workspace zone=duty.zone.get_untracked() hash=picked.hash.clone() />
+                                    <button
+                                        type="button"
+                                        class="button button-quiet thumb-remove"
+                                        data-testid="finding-photo-remove"
+                                        title=move || i18n.t(Key::FindingRemovePhoto)
+                                        on:click=move |_| photos.update(|list| list.retain(|p| p.hash != hash))
+                                    >
+                                        "×"
+                                    </button>
+                                </figure>
+                            }
+                        }
+                    </For>
+                    <Show when=move || { photos.with(Vec::len) + processing.get() < MAX_PHOTOS }>
+                        <label class="button thumb-add">
+                            {move || i18n.t(Key::FindingPhotos)} " +"
+                            <input
+                                type="file"
+                                class="visually-hidden"
+                                data-testid="finding-photo-input"
+                                accept="image/*"
+                                capture="environment"
+                                multiple
+                                on:change=add_photos
+                            />
+                        </label>
+                    </Show>
+                </div>
+                <Show when=move || { processing.get() > 0 }>
+                    <p class="muted" data-testid="finding-photo-processing">{move || i18n.t(Key::PhotoProcessing)}</p>
+                </Show>
+            </div>
+            <label class="check">
+                <input type="checkbox" data-testid="finding-needs-repair" bind:checked=needs_repair />
+                <span>{move || i18n.t(Key::FindingNeedsRepair)}</span>
+            </label>
+            <div class="button-row">
+                <button type="button" class="button" data-testid="finding-cancel" on:click=move |_| on_close()>
+                    {move || i18n.t(Key::DutyCancel)}
+                </button>
+                <button
+                    type="submit"
+                    class="button button-primary button-large"
+                    data-testid="finding-save"
+                    disabled=move || { saving.get() || processing.get() > 0 }
+                >
+                    {move || i18n.t(if saving.get() { Key::Saving } else { Key::FindingSave })}
+                </button>
+            </div>
+            <Feedback testid="finding-result" message=problem />
+        </form>
+    }
+}
+
+/// One finding as the lists show it: kind, severity, time, note, photos,
+/// and the repair request it becomes.
+#[component]
+pub(super) fn FindingItem(
+    workspace: WorkspaceRef,
+    zone: String,
+    finding: Finding,
+) -> impl IntoView {
+    let i18n = I18n::get();
+    let kind = FindingKind::parse(&finding.kind);
+    let severity = Severity::parse(&finding.severity);
+    let photos = finding
+        .photos
+        .iter()
+        .map(|hash| view! { <Photo workspace zone=zone.clone() hash=hash.clone() /> })
+        .collect_view();
+    let request = finding.request_id.clone();
+    view! {
+        <li
+            class="finding"
+            data-testid="finding-item"
+            data-finding-id=finding.id.clone()
+            data-kind=finding.kind.clone()
+            data-severity=finding.severity.clone()
+        >
+            <div class="finding-head">
+                <strong>{move || kind.map(|k| i18n.t(finding_kind_key(k))).unwrap_or_default()}</strong>
+                <span class=format!("severity severity-{}", finding.severity)>
+                    {move || severity.map(|s| i18n.t(severity_key(s))).unwrap_or_default()}
+                </span>
+                <span class="muted">{short_time(finding.found_at)} " · " {finding.guard_name.clone()}</span>
+            </div>
+            <p class="finding-note">{finding.note.clone()}</p>
+            <div class="thumbs">{photos}</div>
+            <Show when={
+                let request = request.clone();
+                move || !request.is_empty()
+            }>
+                <p class="muted" data-testid="finding-request">
+                    {move || i18n.t(Key::FindingRepairRequest)} ": " {request.clone()}
+                </p>
+            </Show>
+        </li>
+    }
+}

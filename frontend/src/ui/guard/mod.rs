@@ -1,0 +1,261 @@
+//! A guard's patrol screens: pick the zone (if several), take over or start
+//! the shift, then, on duty, start the rounds due now, walk a round (scan its
+//! checkpoints by camera or by typing), record findings, and hand over at the
+//! end.
+//!
+//! The screens read the zone's records of yesterday and today (a night shift
+//! starts the day before) through one memo, recomputed when documents change
+//! and every half minute (due rounds depend on the clock). Every write goes
+//! through [`crate::patrol`], which stores it before the screen says so; the
+//! components hold no patrol rules of their own.
+
+mod camera;
+mod duty;
+mod findings;
+mod round;
+mod shift;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use roundbook_shared::domain::local_date;
+use roundbook_shared::ids::DocumentId;
+use roundbook_shared::schema::shift::{on_duty, pending_handover, Shift};
+
+use super::zone_cards::ZoneCards;
+use super::WorkspaceRef;
+use crate::browser;
+use crate::i18n::{scan_saved, I18n, Key, Lang};
+use crate::patrol::{duty_days, hold_days, Patroller};
+use crate::patrol_records::ZoneRecords;
+use crate::sync::SyncStatus;
+
+/// How often the clock that due rounds depend on is read again.
+const TICK: std::time::Duration = std::time::Duration::from_secs(30);
+const ZONE_PREF: &str = "roundbook.guard_zone";
+
+/// Which guard screen is open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Screen {
+    /// The shift card: take over, start, or on duty.
+    Shift,
+    /// Walking the round with this id.
+    Round(String),
+    /// Writing the handover at the end of the shift.
+    Handover,
+}
+
+/// What every guard screen shares. Cheap to copy.
+#[derive(Clone, Copy)]
+struct Duty {
+    workspace: WorkspaceRef,
+    zone: RwSignal<String>,
+    /// The zone's records of yesterday and today.
+    records: Memo<ZoneRecords>,
+    /// The tablet's clock, read every [`TICK`] (and after every change).
+    now: RwSignal<i64>,
+    screen: RwSignal<Screen>,
+}
+
+impl Duty {
+    fn patroller(self) -> Patroller {
+        self.workspace.with_value(|ws| Patroller {
+            site: ws.session.site_code().to_owned(),
+            guard: ws.session.username().to_owned(),
+            guard_name: ws.session.display_name().to_owned(),
+            device: ws.device.clone(),
+        })
+    }
+
+    fn username(self) -> String {
+        self.workspace
+            .with_value(|ws| ws.session.username().to_owned())
+    }
+
+    /// A change to `id` is stored: send it, and let every screen see it.
+    fn saved(self, id: DocumentId) {
+        let status = expect_context::<SyncStatus>();
+        self.workspace.with_value(|ws| ws.sync.push(id));
+        self.now.set(browser::now_ms());
+        status.revision.update(|n| *n += 1);
+    }
+}
+
+/// Where the guard stands with the zone's shifts.
+#[derive(Debug, Clone, PartialEq)]
+enum ShiftState {
+    OnDuty(Shift),
+    /// An outgoing guard's handover waits to be confirmed.
+    Handover(Shift),
+    NoShift,
+}
+
+#[component]
+pub fn GuardHome(workspace: WorkspaceRef) -> impl IntoView {
+    let i18n = I18n::get();
+    let status = expect_context::<SyncStatus>();
+    let zones = workspace.with_value(|ws| ws.session.zones().to_vec());
+    let remembered = browser::pref(ZONE_PREF).filter(|code| zones.iter().any(|z| &z.code == code));
+    let zone = RwSignal::new(
+        remembered.unwrap_or_else(|| zones.first().map(|z| z.code.clone()).unwrap_or_default()),
+    );
+    let now = RwSignal::new(browser::now_ms());
+    if let Ok(timer) = set_interval_with_handle(move || now.set(browser::now_ms()), TICK) {
+        on_cleanup(move || timer.clear());
+    }
+    let records = Memo::new(move |_| {
+        status.revision.track();
+        let (zone, today) = (zone.get(), local_date(now.get()));
+        workspace.with_value(|ws| {
+            ZoneRecords::gather(
+                &ws.library,
+                ws.session.site_code(),
+                &zone,
+                &duty_days(today),
+            )
+        })
+    });
+    // Yesterday's log may not be held yet (the tablet holds today's from the
+    // start): open both, and ask the server for any that are new here.
+    Effect::new(move |_| {
+        let (zone, today) = (zone.get(), local_date(now.get()));
+        let (library, site, sync) = workspace.with_value(|ws| {
+            (
+                ws.library.clone(),
+                ws.session.site_code().to_owned(),
+                ws.sync.clone(),
+            )
+        });
+        spawn_local(async move {
+            let added = hold_days(&library, &site, &zone, &duty_days(today)).await;
+            for id in &added {
+                sync.push(*id);
+            }
+            if !added.is_empty() {
+                status.revision.update(|n| *n += 1);
+            }
+        });
+    });
+    let duty = Duty {
+        workspace,
+        zone,
+        records,
+        now,
+        screen: RwSignal::new(Screen::Shift),
+    };
+    let me = duty.username();
+    let state = Memo::new(move |_| {
+        records.with(|records| {
+            if let Some(shift) = on_duty(&records.shifts, &me) {
+                ShiftState::OnDuty(shift.clone())
+            } else if let Some(shift) = pending_handover(&records.shifts) {
+                ShiftState::Handover(shift.clone())
+            } else {
+                ShiftState::NoShift
+            }
+        })
+    });
+
+    let several = zones.len() > 1;
+    let picker = move || {
+        several.then(|| {
+            let options = zones
+                .iter()
+                .map(|z| view! { <option value=z.code.clone()>{z.name.clone()}</option> })
+                .collect_view();
+            view! {
+                <label class="field guard-zone">
+                    <span>{move || i18n.t(Key::DutyZonePick)}</span>
+                    <select
+                        data-testid="guard-zone"
+                        prop:value=move || zone.get()
+                        on:change=move |event| {
+                            let code = event_target_value(&event);
+                            browser::set_pref(ZONE_PREF, &code);
+                            duty.screen.set(Screen::Shift);
+                            zone.set(code);
+                        }
+                    >
+                        {options}
+                    </select>
+                </label>
+            }
+        })
+    };
+
+    view! {
+        <div class="guard">
+            {picker}
+            {move || match duty.screen.get() {
+                Screen::Round(round_id) => view! { <round::RoundScreen duty round_id /> }.into_any(),
+                screen => {
+                    let handing_over = screen == Screen::Handover;
+                    view! {
+                        {move || match state.get() {
+                            ShiftState::OnDuty(shift) if handing_over => {
+                                view! { <shift::HandoverForm duty shift /> }.into_any()
+                            }
+                            ShiftState::OnDuty(shift) => view! {
+                                <duty::OnDuty duty shift />
+                                <h2 class="section-title">{move || i18n.t(Key::TodayPatrol)}</h2>
+                                <ZoneCards workspace />
+                            }
+                            .into_any(),
+                            ShiftState::Handover(outgoing) => {
+                                view! { <shift::TakeOver duty outgoing /> }.into_any()
+                            }
+                            ShiftState::NoShift => view! { <shift::StartShift duty /> }.into_any(),
+                        }}
+                    }
+                    .into_any()
+                }
+            }}
+        </div>
+    }
+}
+
+/// What a message under a form says, in the language shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Said {
+    Key(Key),
+    /// A scan was stored.
+    ScanSaved {
+        code: String,
+        name: String,
+    },
+}
+
+impl Said {
+    fn text(&self, lang: Lang) -> String {
+        match self {
+            Said::Key(key) => key.text(lang).to_owned(),
+            Said::ScanSaved { code, name } => scan_saved(lang, code, name),
+        }
+    }
+}
+
+/// A success or a refusal, as shown under a form.
+type Message = Option<(bool, Said)>;
+
+/// A message under a form: `data-kind` is `ok` or `error`.
+#[component]
+fn Feedback(
+    /// The message's test id.
+    testid: &'static str,
+    #[prop(into)] message: Signal<Message>,
+) -> impl IntoView {
+    let i18n = I18n::get();
+    move || {
+        message.get().map(|(ok, said)| {
+            view! {
+                <p
+                    class=if ok { "message message-ok" } else { "message message-error" }
+                    role="status"
+                    data-testid=testid
+                    data-kind=if ok { "ok" } else { "error" }
+                >
+                    {said.text(i18n.lang())}
+                </p>
+            }
+        })
+    }
+}
