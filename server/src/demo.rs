@@ -18,8 +18,10 @@ pub const SITE: &str = "demo";
 pub const PASSWORD: &str = "roundbook";
 
 /// (username, display name, roles, zones)
-pub const ACCOUNTS: [(&str, &str, Role, &[&str]); 6] = [
+pub const ACCOUNTS: [(&str, &str, Role, &[&str]); 7] = [
     ("guard-a", "王强", Role::Guard, &["A"]),
+    // A second guard of zone A, so one can hand the shift over to the other.
+    ("guard-a2", "周磊", Role::Guard, &["A"]),
     ("guard-b", "李军", Role::Guard, &["B"]),
     ("service-a", "陈静", Role::ZoneService, &["A"]),
     (
