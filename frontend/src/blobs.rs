@@ -18,10 +18,10 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use leptos::prelude::*;
-use wasm_bindgen_futures::spawn_local;
 use roundbook_shared::api::{ErrorBody, UploadStatus};
 use roundbook_shared::blob::{hash_of, image_type, MAX_PHOTO_BYTES, UPLOAD_CHUNK_BYTES};
 use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::spawn_local;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, Response};
 

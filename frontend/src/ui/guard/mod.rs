@@ -54,6 +54,7 @@ struct Duty {
     /// The tablet's clock, read every [`TICK`] (and after every change).
     now: RwSignal<i64>,
     screen: RwSignal<Screen>,
+    status: SyncStatus,
 }
 
 impl Duty {
@@ -73,10 +74,9 @@ impl Duty {
 
     /// A change to `id` is stored: send it, and let every screen see it.
     fn saved(self, id: DocumentId) {
-        let status = expect_context::<SyncStatus>();
         self.workspace.with_value(|ws| ws.sync.push(id));
         self.now.set(browser::now_ms());
-        status.revision.update(|n| *n += 1);
+        self.status.revision.update(|n| *n += 1);
     }
 }
 
@@ -141,6 +141,7 @@ pub fn GuardHome(workspace: WorkspaceRef) -> impl IntoView {
         records,
         now,
         screen: RwSignal::new(Screen::Shift),
+        status,
     };
     let me = duty.username();
     let state = Memo::new(move |_| {

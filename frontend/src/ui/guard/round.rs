@@ -103,6 +103,10 @@ pub(super) fn RoundScreen(duty: Duty, round_id: String) -> impl IntoView {
             return true;
         };
         busy.set(true);
+        if method == METHOD_TYPED {
+            // A typed code always gets a fresh answer, even a repeated one.
+            message.set(None);
+        }
         let library = duty.workspace.with_value(|ws| ws.library.clone());
         let who = duty.patroller();
         let zone = duty.zone.get_untracked();
