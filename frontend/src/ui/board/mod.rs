@@ -21,7 +21,7 @@ use crate::calendar::today;
 use crate::i18n::{I18n, Key};
 use crate::sync::SyncStatus;
 
-pub use model::site_board;
+use model::{site_board, RecordsCache};
 
 /// How often the board is evaluated again without any change.
 const TICK: Duration = Duration::from_secs(60);
@@ -36,11 +36,24 @@ pub fn RoundsBoard(workspace: WorkspaceRef) -> impl IntoView {
         on_cleanup(move || handle.clear());
     }
     let zones = workspace.with_value(|ws| ws.session.zones().to_vec());
+    let cache = StoredValue::new_local(RecordsCache::default());
     let board = Memo::new(move |_| {
         status.revision.track();
         let (date, now) = (date.get(), now.get());
-        workspace
-            .with_value(|ws| site_board(&ws.library, ws.session.site_code(), &zones, date, now))
+        workspace.with_value(|ws| {
+            cache
+                .try_update_value(|cache| {
+                    site_board(
+                        &ws.library,
+                        ws.session.site_code(),
+                        &zones,
+                        date,
+                        now,
+                        cache,
+                    )
+                })
+                .unwrap_or_default()
+        })
     });
     let codes = move || {
         board.with(|zones| {
