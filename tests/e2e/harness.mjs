@@ -312,3 +312,101 @@ export const listDocs = (baseUrl, token) => apiGet(baseUrl, "/api/docs", token);
 /** The automerge-repo WebSocket URL of a server for a signed-in user. */
 export const syncUrl = (server, token) =>
   `ws://127.0.0.1:${server.port}/sync?token=${encodeURIComponent(token)}`;
+
+// ---------------------------------------------------------------------------
+// The guard's patrol flow (shift, round, scans), for tests that record scans.
+
+/** Site time is UTC+8 all year (Asia/Shanghai). */
+export const SITE_OFFSET_MS = 8 * 3600_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * The instant (Unix ms) of site-local `hours:minutes` on the site day
+ * `dayOffset` days from today's. Tests install it as the tablets' clock
+ * (`page.clock.install({ time })`) so that a demo round is due whatever
+ * the real time: the demo night shift runs 20:00-06:00 with fixed rounds
+ * every two hours and two unannounced rounds, the day shift 08:00-20:00.
+ */
+export function siteInstant(hours, minutes = 0, dayOffset = 0) {
+  const local = Date.now() + SITE_OFFSET_MS;
+  const midnight = local - (local % DAY_MS);
+  return midnight + dayOffset * DAY_MS + (hours * 60 + minutes) * 60_000 - SITE_OFFSET_MS;
+}
+
+/**
+ * Puts the guard on duty from the shift card: confirms a pending handover or
+ * starts a shift (or finds one already running, e.g. started on another
+ * tablet of the same guard), and waits for the on-duty screen.
+ */
+export async function startShift(page, { timeout = 15_000 } = {}) {
+  const onDuty = page.getByTestId("shift-on-duty");
+  const start = page.getByTestId("shift-start");
+  const confirm = page.getByTestId("handover-confirm");
+  await waitFor(async () => (await onDuty.count()) + (await start.count()) + (await confirm.count()) > 0, {
+    timeout,
+    message: "the shift card",
+  });
+  if ((await onDuty.count()) === 0) {
+    await ((await confirm.count()) > 0 ? confirm : start).click();
+  }
+  await onDuty.waitFor({ timeout });
+}
+
+/**
+ * Starts a round due now from the on-duty screen (the first listed, or the
+ * one whose `data-due` is `due`: ms or "unannounced") and waits for the round
+ * screen. Returns the round's id.
+ */
+export async function startRound(page, { due, timeout = 15_000 } = {}) {
+  const rounds =
+    due === undefined
+      ? page.getByTestId("due-round")
+      : page.locator(`[data-testid=due-round][data-due="${due}"]`);
+  await rounds.first().waitFor({ timeout });
+  await rounds.first().getByTestId("due-round-start").click();
+  const screen = page.getByTestId("round-screen");
+  await screen.waitFor({ timeout });
+  return screen.getAttribute("data-round-id");
+}
+
+/** Reopens a round under way (after a reload) from the on-duty screen. */
+export async function continueRound(page, { timeout = 15_000 } = {}) {
+  const open = page.getByTestId("open-round-continue");
+  await open.first().waitFor({ timeout });
+  await open.first().click();
+  await page.getByTestId("round-screen").waitFor({ timeout });
+}
+
+/** The number of checkpoints left on the open round screen. */
+export async function checkpointsLeft(page) {
+  return Number((await page.getByTestId("round-left-count").textContent()).trim());
+}
+
+/**
+ * Types a checkpoint code on the round screen and waits until it is saved:
+ * "saved" shown and one checkpoint fewer left.
+ */
+export async function scanOnRound(page, code, { timeout = 15_000 } = {}) {
+  const before = await checkpointsLeft(page);
+  await page.getByTestId("scan-code").fill(code);
+  await page.getByTestId("scan-submit").click();
+  const result = page.getByTestId("scan-result");
+  await waitFor(
+    async () => (await result.getAttribute("data-kind")) === "ok" && (await checkpointsLeft(page)) === before - 1,
+    { timeout, message: `scan ${code} saved` },
+  );
+}
+
+/** Types a code that must be refused; returns the message shown. */
+export async function scanRefused(page, code, { timeout = 15_000 } = {}) {
+  const before = await checkpointsLeft(page);
+  await page.getByTestId("scan-code").fill(code);
+  await page.getByTestId("scan-submit").click();
+  const result = page.getByTestId("scan-result");
+  await waitFor(async () => (await result.getAttribute("data-kind")) === "error", {
+    timeout,
+    message: `scan ${code} refused`,
+  });
+  if ((await checkpointsLeft(page)) !== before) throw new Error(`refused scan ${code} changed the round`);
+  return (await result.textContent()).trim();
+}

@@ -1,6 +1,10 @@
 // Two tablets in headless Chromium against a real server: recording offline,
 // reloading and restarting the browser offline, reconnecting with live push,
-// concurrent offline edits, and zone isolation.
+// concurrent offline edits, and zone isolation. Scans are made the way a
+// guard makes them: on duty, on a round due now, by typing the code.
+//
+// The tablets' clocks are set to a site time when a demo round is due
+// (`siteInstant`), so the tests do not depend on the time they run at.
 
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -15,12 +19,22 @@ import {
   CHROMIUM_PATH,
   DEMO_PASSWORD,
   artifactPath,
+  checkpointsLeft,
+  continueRound,
   launchBrowser,
   listDocs,
   login,
+  scanOnRound,
+  scanRefused,
+  siteInstant,
+  startRound,
   startServer,
+  startShift,
   waitFor,
 } from "./harness.mjs";
+
+/** 20:05 yesterday, site time: the night shift's 20:00 round is due. */
+const EVENING = siteInstant(20, 5, -1);
 
 const SYNC_TIMEOUT = 15_000;
 
@@ -45,26 +59,15 @@ async function waitForServiceWorker(page) {
   });
 }
 
-/** Types a checkpoint code on the scan screen and waits for "saved". */
-async function scan(page, code) {
-  const before = await page.getByTestId("scan-item").count();
-  await page.getByTestId("scan-code").fill(code);
-  await page.getByTestId("scan-submit").click();
-  const result = page.getByTestId("scan-result");
-  await waitFor(async () => (await result.getAttribute("data-kind")) === "ok", {
-    timeout: SYNC_TIMEOUT,
-    message: `scan ${code} saved`,
-  });
-  await waitFor(async () => (await page.getByTestId("scan-item").count()) === before + 1, {
-    timeout: SYNC_TIMEOUT,
-    message: `scan ${code} listed`,
-  });
-}
-
 const pending = async (page) => Number(await page.getByTestId("sync-pending").textContent());
 const linkState = (page) => page.getByTestId("sync-online").getAttribute("data-state");
+/** Today's scans of the zone as the on-duty screen lists them, by code. */
 const scanCodes = (page) => page.getByTestId("scan-item").evaluateAll((items) =>
   items.map((item) => item.querySelector("[data-testid=scan-item-code]")?.textContent?.trim()).sort(),
+);
+/** The checkpoints of the open round and whether each was scanned. */
+const roundStates = (page) => page.getByTestId("round-checkpoint").evaluateAll((rows) =>
+  Object.fromEntries(rows.map((row) => [row.dataset.code, row.dataset.state])),
 );
 
 async function waitForPending(page, count, message) {
@@ -81,6 +84,12 @@ async function waitForScans(page, count, message) {
   });
 }
 
+/** Leaves the round screen for the on-duty screen, which lists today's scans. */
+async function backToDuty(page) {
+  await page.getByTestId("round-back").click();
+  await page.getByTestId("shift-on-duty").waitFor();
+}
+
 /** Saves a screenshot when a test fails, for the person reading CI's output. */
 function screenshotOnFailure(t, pages) {
   t.after(async () => {
@@ -91,47 +100,58 @@ function screenshotOnFailure(t, pages) {
   });
 }
 
-/** A server and two tablets (browser contexts with a page each), all stopped after `t`. */
-async function twoTablets(t) {
+/** A server and two tablets (browser contexts with a page each, clocks at `time`), all stopped after `t`. */
+async function twoTablets(t, time = EVENING) {
   const server = await startServer({ t });
   const browser = await launchBrowser({ t });
   const tabletA = await browser.newContext();
   const tabletB = await browser.newContext();
   const a = await tabletA.newPage();
   const b = await tabletB.newPage();
+  for (const page of [a, b]) await page.clock.install({ time });
   screenshotOnFailure(t, { a, b });
   return { server, tabletA, tabletB, a, b };
 }
 
-test("a guard records offline, reloads offline, and the scans reach a second tablet live", async (t) => {
-  const { server, tabletA, tabletB, a, b } = await twoTablets(t);
-
+/** Signs guard-a in on two tablets: A starts the shift, B (the same guard) sees it and is on duty too. */
+async function onDutyOnBoth(server, a, b) {
   await signIn(a, server.url, "guard-a");
+  await startShift(a);
+  await waitForPending(a, 0, "the shift reached the server");
   await signIn(b, server.url, "guard-a");
+  await b.getByTestId("shift-on-duty").waitFor({ timeout: SYNC_TIMEOUT });
+  for (const page of [a, b]) {
+    await waitFor(async () => (await linkState(page)) === "online", { message: "tablet online" });
+  }
+}
+
+test("a guard records offline, reloads offline, and the scans reach a second tablet live", async (t) => {
+  const { server, tabletA, a, b } = await twoTablets(t);
+  await onDutyOnBoth(server, a, b);
   await waitForServiceWorker(a);
-  await a.getByTestId("start-scan").click();
-  await b.getByTestId("start-scan").click();
-  await waitFor(async () => (await linkState(a)) === "online", { message: "tablet A online" });
+  await startRound(a);
+  assert.equal(await checkpointsLeft(a), 4);
+  await waitForPending(a, 0, "the round reached the server");
 
   await tabletA.setOffline(true);
   await waitFor(async () => (await linkState(a)) === "offline", { message: "tablet A offline" });
-  await scan(a, "A-01");
-  await scan(a, "a-02"); // codes are matched without regard to case
+  await scanOnRound(a, "A-01");
+  await scanOnRound(a, "a-02"); // codes are matched without regard to case
   assert.equal(await pending(a), 2);
 
-  // An unknown code is refused and nothing is recorded.
-  await a.getByTestId("scan-code").fill("Z-99");
-  await a.getByTestId("scan-submit").click();
-  await waitFor(async () => (await a.getByTestId("scan-result").getAttribute("data-kind")) === "error");
-  assert.equal(await a.getByTestId("scan-item").count(), 2);
+  // An unknown code and a second scan are refused, and nothing is recorded.
+  await scanRefused(a, "Z-99");
+  assert.match(await scanRefused(a, "A-01"), /已巡过/);
   assert.equal(await pending(a), 2);
 
   // Reload while offline: the service worker serves the app; the guard is
-  // still signed in and both scans are still there, still pending.
+  // still signed in and on duty, the round is still under way with both
+  // scans, still pending.
   await a.reload();
   await a.getByTestId("user-name").waitFor();
-  await a.getByTestId("start-scan").click();
-  await waitForScans(a, 2, "after an offline reload");
+  await continueRound(a);
+  await waitFor(async () => (await checkpointsLeft(a)) === 2, { message: "two checkpoints left after the reload" });
+  assert.deepEqual(await roundStates(a), { "A-01": "scanned", "A-02": "scanned", "A-03": "left", "A-04": "left" });
   assert.equal(await pending(a), 2);
   assert.equal(await linkState(a), "offline");
 
@@ -150,31 +170,41 @@ test("scans survive closing and reopening the browser offline", async (t) => {
   const server = await startServer({ t });
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "roundbook-profile-"));
   t.after(() => fs.rmSync(profile, { recursive: true, force: true }));
-  const open = () =>
-    chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  const open = async (time) => {
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_ARGS,
+    });
+    await context.clock.install({ time });
+    return context;
+  };
 
-  let context = await open();
+  let context = await open(EVENING);
   try {
     const page = context.pages()[0] || (await context.newPage());
     await signIn(page, server.url, "guard-a");
     await waitForServiceWorker(page);
-    await page.getByTestId("start-scan").click();
+    await startShift(page);
+    await startRound(page);
+    await waitForPending(page, 0, "shift and round on the server");
     await context.setOffline(true);
-    await scan(page, "A-03");
+    await scanOnRound(page, "A-03");
     assert.equal(await pending(page), 1);
   } finally {
     await context.close();
   }
 
-  context = await open();
+  context = await open(EVENING + 5 * 60_000);
   try {
     await context.setOffline(true);
     const page = context.pages()[0] || (await context.newPage());
     screenshotOnFailure(t, { reopened: page });
     await page.goto(server.url);
     await page.getByTestId("user-name").waitFor();
-    await page.getByTestId("start-scan").click();
-    await waitForScans(page, 1, "after reopening the browser offline");
+    await continueRound(page);
+    await waitFor(async () => (await roundStates(page))["A-03"] === "scanned", {
+      message: "A-03 scanned after reopening the browser offline",
+    });
     assert.equal(await pending(page), 1);
 
     await context.setOffline(false);
@@ -186,18 +216,18 @@ test("scans survive closing and reopening the browser offline", async (t) => {
 
 test("two tablets recording offline at the same time end with every scan", async (t) => {
   const { server, tabletA, tabletB, a, b } = await twoTablets(t);
-
-  for (const page of [a, b]) {
-    await signIn(page, server.url, "guard-a");
-    await page.getByTestId("start-scan").click();
-    await waitFor(async () => (await linkState(page)) === "online");
-  }
+  await onDutyOnBoth(server, a, b);
   await tabletA.setOffline(true);
   await tabletB.setOffline(true);
-  await scan(a, "A-01");
-  await scan(b, "A-02");
-  await scan(a, "A-04");
-  await scan(b, "A-04");
+  // Neither sees the other's round: both start the one due now.
+  await startRound(a);
+  await startRound(b);
+  await scanOnRound(a, "A-01");
+  await scanOnRound(b, "A-02");
+  await scanOnRound(a, "A-04");
+  await scanOnRound(b, "A-04");
+  await backToDuty(a);
+  await backToDuty(b);
 
   await tabletA.setOffline(false);
   await tabletB.setOffline(false);
@@ -213,59 +243,62 @@ test("a guard of zone B never sees zone A", async (t) => {
   const browser = await launchBrowser({ t });
   const a = await (await browser.newContext()).newPage();
   const b = await (await browser.newContext()).newPage();
+  for (const page of [a, b]) await page.clock.install({ time: EVENING });
   screenshotOnFailure(t, { a, b });
 
   await signIn(a, server.url, "guard-a");
-  await a.getByTestId("start-scan").click();
-  await scan(a, "A-01");
+  await startShift(a);
+  await startRound(a);
+  await scanOnRound(a, "A-01");
   await waitForPending(a, 0, "zone A's scan stored");
 
   await signIn(b, server.url, "guard-b");
+  await startShift(b);
   const zones = await b.getByTestId("zone-card").evaluateAll((cards) =>
     cards.map((card) => card.getAttribute("data-zone")),
   );
   assert.deepEqual(zones, ["B"]);
-  await b.getByTestId("start-scan").click();
-  // Zone A's checkpoints are not in guard B's directory.
-  await b.getByTestId("scan-code").fill("A-01");
-  await b.getByTestId("scan-submit").click();
-  await waitFor(async () => (await b.getByTestId("scan-result").getAttribute("data-kind")) === "error");
-  await scan(b, "B-01");
+  await startRound(b);
+  // Zone A's checkpoints are not in guard B's directory, nor on B's round.
+  assert.deepEqual(Object.keys(await roundStates(b)).sort(), ["B-01", "B-02", "B-03", "B-04"]);
+  await scanRefused(b, "A-01");
+  await scanOnRound(b, "B-01");
   await waitForPending(b, 0, "zone B's scan stored");
+  await backToDuty(b);
   assert.deepEqual(await scanCodes(b), ["B-01"]);
 });
 
 test("two tablets that open a new day offline both keep their scans of it", async (t) => {
-  const server = await startServer({ t });
-  const browser = await launchBrowser({ t });
-  const pages = [];
-  for (const name of ["A", "B"]) {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    // The tablets' clocks are faked so that midnight can come during the test.
-    await page.clock.install();
-    await signIn(page, server.url, "guard-a");
-    await page.getByTestId("start-scan").click();
-    await waitFor(async () => (await linkState(page)) === "online", { message: `tablet ${name} online` });
-    pages.push({ name, context, page });
-  }
-  screenshotOnFailure(t, Object.fromEntries(pages.map(({ name, page }) => [name, page])));
-  // A scan today, so that the switch to the new day is visible as an empty list.
-  await scan(pages[0].page, "A-04");
-  await waitForScans(pages[1].page, 1, "today's scan on tablet B");
+  // 23:50 yesterday: the midnight round's window (23:45-00:15) is open.
+  const { server, tabletA, tabletB, a, b } = await twoTablets(t, siteInstant(23, 50, -1));
+  const pages = [
+    { name: "A", context: tabletA, page: a },
+    { name: "B", context: tabletB, page: b },
+  ];
+  await onDutyOnBoth(server, a, b);
+  // A scan before midnight, so that the switch to the new day is visible as an empty list.
+  await startRound(a);
+  await scanOnRound(a, "A-04");
+  await backToDuty(a);
+  await waitForPending(a, 0, "the evening round stored");
+  await waitForScans(b, 1, "the evening scan on tablet B");
 
   // Both go offline, then site-local midnight passes: each tablet creates the
   // new day's patrol log on its own, neither having seen the other's.
-  const shanghaiNow = Date.now() + 8 * 3600_000;
-  const toNextMidnight = 86_400_000 - (shanghaiNow % 86_400_000);
   for (const { context, page } of pages) {
     await context.setOffline(true);
     await waitFor(async () => (await linkState(page)) === "offline");
-    await page.clock.fastForward(toNextMidnight + 10 * 60_000);
+    await page.clock.fastForward(20 * 60_000);
     await waitForScans(page, 0, "the new day starts empty");
   }
-  await scan(pages[0].page, "A-01");
-  await scan(pages[1].page, "A-02");
+  // The midnight round is under way (tablet A's): each tablet starts an
+  // unannounced round of the same night shift, in the new day's log.
+  await startRound(a, { due: "unannounced" });
+  await startRound(b, { due: "unannounced" });
+  await scanOnRound(a, "A-01");
+  await scanOnRound(b, "A-02");
+  await backToDuty(a);
+  await backToDuty(b);
 
   for (const { context } of pages) await context.setOffline(false);
   for (const { name, page } of pages) {
@@ -273,8 +306,12 @@ test("two tablets that open a new day offline both keep their scans of it", asyn
     await waitForScans(page, 2, `tablet ${name} after merging the new day`);
     assert.deepEqual(await scanCodes(page), ["A-01", "A-02"]);
   }
-  // The server holds the new day as one document.
+  // The server holds each day as one document, the new day among them.
+  const newDay = new Date(siteInstant(0, 10, 0) + 8 * 3600_000).toISOString().slice(0, 10);
   const { token } = await login(server.url, "guard-a");
-  const logs = (await listDocs(server.url, token)).filter((doc) => doc.kind === "patrol_log");
-  assert.equal(logs.length, 2, `today's and the new day's patrol logs: ${JSON.stringify(logs)}`);
+  const periods = (await listDocs(server.url, token))
+    .filter((doc) => doc.kind === "patrol_log")
+    .map((doc) => doc.period);
+  assert.equal(new Set(periods).size, periods.length, `one document per day: ${periods}`);
+  assert.ok(periods.includes(newDay), `the new day ${newDay} is on the server: ${periods}`);
 });

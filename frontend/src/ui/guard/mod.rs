@@ -17,6 +17,7 @@ mod shift;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use chrono::NaiveDate;
 use roundbook_shared::domain::local_date;
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::schema::shift::{on_duty, pending_handover, Shift};
@@ -115,8 +116,10 @@ pub fn GuardHome(workspace: WorkspaceRef) -> impl IntoView {
         })
     });
     // Yesterday's log may not be held yet (the tablet holds today's from the
-    // start): open both, and ask the server for any that are new here.
-    Effect::new(move |_| {
+    // start): open both, and ask the server for any that are new here. When
+    // the site-local day turns, every list of "today" must be read again
+    // even if no document was added (the new day's may be held already).
+    Effect::new(move |previous: Option<(String, NaiveDate)>| {
         let (zone, today) = (zone.get(), local_date(now.get()));
         let (library, site, sync) = workspace.with_value(|ws| {
             (
@@ -125,15 +128,18 @@ pub fn GuardHome(workspace: WorkspaceRef) -> impl IntoView {
                 ws.sync.clone(),
             )
         });
+        let turned = previous.is_some_and(|(_, day)| day != today);
+        let key = (zone.clone(), today);
         spawn_local(async move {
             let added = hold_days(&library, &site, &zone, &duty_days(today)).await;
             for id in &added {
                 sync.push(*id);
             }
-            if !added.is_empty() {
+            if turned || !added.is_empty() {
                 status.revision.update(|n| *n += 1);
             }
         });
+        key
     });
     let duty = Duty {
         workspace,
