@@ -15,9 +15,9 @@ mod findings;
 mod round;
 mod shift;
 
+use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use chrono::NaiveDate;
 use roundbook_shared::domain::local_date;
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::schema::shift::{on_duty, pending_handover, Shift};
