@@ -70,6 +70,9 @@ pub struct RoundLine {
     /// Stable among the day's rounds (for keyed lists).
     pub key: String,
     pub outcome: RoundOutcome,
+    /// The name of the schedule it is due under (empty for an extra round
+    /// outside any schedule).
+    pub schedule_name: String,
     /// Checkpoints on the round (0 for a round nobody started).
     pub total: usize,
     /// Codes of the checkpoints not scanned, in walking order.
@@ -191,11 +194,20 @@ pub fn zone_board(zone: ZoneRef, records: &ZoneRecords, date: NaiveDate, now: i6
         .map(|finding| (finding.id.as_str(), finding))
         .collect();
 
+    let schedule_name = |id: &str| {
+        records
+            .schedules
+            .iter()
+            .find(|schedule| schedule.id == id)
+            .map(|schedule| schedule.name.clone())
+            .unwrap_or_default()
+    };
     let mut lines = Vec::with_capacity(outcomes.len());
     for (index, outcome) in outcomes.into_iter().enumerate() {
         let Some(progress) = &outcome.progress else {
             lines.push(RoundLine {
                 key: format!("{}/{}/{index}", outcome.schedule_id, outcome.window.0),
+                schedule_name: schedule_name(&outcome.schedule_id),
                 total: 0,
                 missing: Vec::new(),
                 findings: Vec::new(),
@@ -229,6 +241,7 @@ pub fn zone_board(zone: ZoneRef, records: &ZoneRecords, date: NaiveDate, now: i6
         findings.sort_by_key(|line| line.finding.found_at);
         lines.push(RoundLine {
             key: progress.round_id.clone(),
+            schedule_name: schedule_name(&outcome.schedule_id),
             total: progress.scanned.len() + progress.missing.len(),
             missing: progress.missing.iter().map(|id| code_of(id)).collect(),
             findings,

@@ -109,9 +109,11 @@ pub(super) fn RoundRow(workspace: WorkspaceRef, zone: String, line: RoundLine) -
     let i18n = I18n::get();
     let outcome = line.outcome.clone();
     let (status, kind) = (outcome.status, outcome.kind);
-    let time = match (kind, outcome.due_at) {
-        (RoundKind::Fixed, Some(due)) => clock_time(due),
-        _ => clock_time(outcome.window.0),
+    // A fixed round's time; when an unannounced or extra round was started.
+    let time = match (outcome.due_at, &outcome.progress) {
+        (Some(due), _) => clock_time(due),
+        (None, Some(progress)) => clock_time(progress.started_at),
+        (None, None) => "—".to_owned(),
     };
     let (start, end) = (clock_time(outcome.window.0), clock_time(outcome.window.1));
     let window = move || match kind {
@@ -156,6 +158,7 @@ pub(super) fn RoundRow(workspace: WorkspaceRef, zone: String, line: RoundLine) -
             <div class="round-body">
                 <div class="round-head">
                     <strong class="round-route">{outcome.route_name.clone()}</strong>
+                    <span class="muted">{line.schedule_name.clone()}</span>
                     <span class="badge">{move || i18n.t(kind_key(kind))}</span>
                     <span class="status-badge" data-status=status_word(status)>
                         {move || i18n.t(status_key(status))}
