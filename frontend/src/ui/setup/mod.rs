@@ -125,9 +125,10 @@ fn ProblemMessage(error: RwSignal<Option<Problem>>, testid: &'static str) -> imp
                 <p class="message message-error" role="alert" data-testid=testid>
                     {problem_text(i18n.lang(), &problem)}
                     // Busy and not-held refusals say what to do; the others
-                    // also say that the change was not stored.
+                    // also say that the change was not stored (the English
+                    // text brings its own leading space, Chinese needs none).
                     {(!matches!(problem, Problem::Busy | Problem::NotHeld))
-                        .then(|| format!(" {}", i18n.t(Key::NothingSaved)))}
+                        .then(|| i18n.t(Key::NothingSaved))}
                 </p>
             }
         })
