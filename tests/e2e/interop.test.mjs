@@ -64,7 +64,8 @@ async function fetchFresh(server, token, documentId) {
   try {
     const handle = await find(repo, documentId);
     return {
-      json: JSON.parse(JSON.stringify(handle.doc())),
+      // Numbers written as 64-bit integers (schedule minutes) arrive as BigInt.
+      json: JSON.parse(JSON.stringify(handle.doc(), (_, v) => (typeof v === "bigint" ? Number(v) : v))),
       bytes: Automerge.save(handle.doc()),
     };
   } finally {
@@ -92,7 +93,8 @@ async function zoneDirectory(server, token, zone) {
 
 test("the JS automerge-repo client reads, changes and syncs a zone directory", async (t) => {
   const server = await startServer({ demo: true, t });
-  const { token } = await login(server.url, "guard-a", "roundbook");
+  // Changing a zone directory takes a security supervisor (or the office head).
+  const { token } = await login(server.url, "security", "roundbook");
   const documentId = await zoneDirectory(server, token, "A");
 
   const repo = openRepo(server, token);
@@ -153,6 +155,8 @@ test("a guard cannot read or write another zone's documents", async (t) => {
     listedForA.every((doc) => doc.zone === "A"),
     `guard-a is only offered zone A: ${JSON.stringify(listedForA)}`,
   );
+  const todayLogA = listedForA.find((doc) => doc.kind === "patrol_log")?.document_id;
+  assert.ok(todayLogA, "guard-a is offered today's patrol log of zone A");
 
   const { json: before, bytes: zoneBBytes } = await fetchFresh(server, guardB.token, zoneB);
   const beforeCount = Object.keys(before.checkpoints).length;
@@ -173,13 +177,14 @@ test("a guard cannot read or write another zone's documents", async (t) => {
       await sleep(1_000);
       // A change to guard-a's own zone on the same connection, sent after the
       // forgery: once it is on the server, the forgery has been handled too.
-      const own = await find(attacker, zoneA);
-      const marker = `cp-marker-${Date.now()}`;
+      // (Guards write patrol logs; the zone directory is the supervisor's.)
+      const own = await find(attacker, todayLogA);
+      const marker = `scan-marker-${Date.now()}`;
       own.change((d) => {
-        d.checkpoints[marker] = checkpoint(marker, "A-98", "Marker", "test");
+        d.scans[marker] = { id: marker, round_id: "interop", checkpoint_id: "cp-a-01" };
       });
       await waitFor(
-        async () => (await readFresh(server, guardA.token, zoneA)).checkpoints?.[marker],
+        async () => (await readFresh(server, guardA.token, todayLogA)).scans?.[marker],
         { timeout: 20_000, interval: 250, message: "guard-a's own change to reach the server" },
       );
     } finally {
