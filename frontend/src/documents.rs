@@ -24,7 +24,8 @@ use automerge::{Automerge, ChangeHash};
 use chrono::NaiveDate;
 use roundbook_shared::api::DocEntry;
 use roundbook_shared::ids::{DocumentId, PeerId};
-use roundbook_shared::schema::{DocKey, DocKind};
+use roundbook_shared::reach;
+use roundbook_shared::schema::DocKey;
 use roundbook_shared::sync::Replica;
 
 use crate::session::Session;
@@ -71,30 +72,23 @@ impl From<StorageError> for EditError {
 }
 
 /// The documents a user needs on `date` without asking the server: every
-/// zone's directory and that day's patrol log.
+/// document of their roles and zones without a period (directories) and the
+/// current period of every periodic kind (today's patrol log, this month's
+/// requests, ...), by the same rule the server lists them.
 pub fn keys_for_day(session: &Session, date: NaiveDate) -> Vec<DocKey> {
-    let site = session.site_code();
-    session
-        .zones()
-        .iter()
-        .flat_map(|zone| {
-            [
-                DocKey::zone_directory(site, &zone.code),
-                DocKey::patrol_log(site, &zone.code, date),
-            ]
-        })
-        .collect()
+    let zones: Vec<String> = session.zones().iter().map(|zone| zone.code.clone()).collect();
+    reach::documents(
+        session.site_code(),
+        session.roles(),
+        &zones,
+        date,
+        reach::Around::default(),
+    )
 }
 
 /// The key of a listed document, if the listing is consistent with its id.
 pub fn key_of_entry(site: &str, entry: &DocEntry) -> Option<DocKey> {
-    let key = match entry.kind {
-        DocKind::ZoneDirectory => DocKey::zone_directory(site, &entry.zone),
-        DocKind::PatrolLog => {
-            let date = NaiveDate::parse_from_str(entry.period.as_deref()?, "%Y-%m-%d").ok()?;
-            DocKey::patrol_log(site, &entry.zone, date)
-        }
-    };
+    let key = DocKey::from_parts(site, entry.kind, &entry.zone, entry.period.as_deref())?;
     (key.document_id() == entry.document_id).then_some(key)
 }
 
@@ -296,6 +290,7 @@ mod tests {
     use super::*;
     use crate::session::tests::session;
     use roundbook_shared::domain::Role;
+    use roundbook_shared::schema::DocKind;
     use roundbook_shared::schema::patrol::{record_scan, scans, Scan, METHOD_TYPED};
     use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -320,7 +315,8 @@ mod tests {
     #[wasm_bindgen_test]
     fn computes_today_documents_per_zone() {
         let keys = keys_for_day(&session(vec![Role::Guard]), day());
-        assert_eq!(keys.len(), 2);
+        // The directory, today's patrol log and this month's requests.
+        assert_eq!(keys.len(), 3);
         let entry = DocEntry {
             document_id: keys[1].document_id(),
             kind: DocKind::PatrolLog,

@@ -6,7 +6,8 @@ use chrono::NaiveDate;
 
 use roundbook_shared::domain::Role;
 use roundbook_shared::ids::DocumentId;
-use roundbook_shared::schema::DocKey;
+use roundbook_shared::reach;
+use roundbook_shared::schema::{DocKey, DocKind, SITE_WIDE};
 
 use crate::store::{Account, Store, StoreResult};
 
@@ -14,6 +15,9 @@ use crate::store::{Account, Store, StoreResult};
 /// ahead (a tablet clock a little fast, or a shift crossing midnight).
 const DAYS_BACK: i64 = 62;
 const DAYS_AHEAD: i64 = 1;
+/// The same for month and quarter documents: the period holding today, the
+/// two before it and the one after it.
+const PERIODS_BACK: u32 = 2;
 
 /// A signed-in user's reach: their site and the zones they may see and write.
 #[derive(Debug, Clone)]
@@ -21,10 +25,9 @@ pub struct Access {
     pub username: String,
     pub site: String,
     pub zones: Vec<String>,
-    /// Whether this user may change zone directories (checkpoints, routes,
-    /// schedules): the security supervisor and the office head. Everyone
-    /// else in a zone only reads its directory.
-    pub edits_directory: bool,
+    /// What the user does; decides which kinds of document they hold and
+    /// write (`roundbook_shared::reach`).
+    pub roles: Vec<Role>,
 }
 
 impl Access {
@@ -41,20 +44,35 @@ impl Access {
                 .cloned()
                 .collect()
         };
-        let edits_directory = account
-            .roles
-            .iter()
-            .any(|role| matches!(role, Role::SecuritySupervisor | Role::OfficeHead));
         Self {
             username: account.username.clone(),
             site: account.site.clone(),
             zones,
-            edits_directory,
+            roles: account.roles.clone(),
         }
     }
 
+    /// Whether this user may receive (and so sync) the document.
     pub fn allows(&self, key: &DocKey) -> bool {
-        key.site == self.site && self.zones.contains(&key.zone)
+        let place = if key.kind.site_wide() {
+            key.zone == SITE_WIDE
+        } else {
+            self.zones.contains(&key.zone)
+        };
+        key.site == self.site && place && reach::reads(&self.roles, key.kind)
+    }
+
+    /// Whether this user may change documents of `kind` (they must also be
+    /// allowed the document itself).
+    pub fn writes(&self, kind: DocKind) -> bool {
+        reach::writes(&self.roles, kind)
+    }
+
+    /// The documents this user always holds, whether or not the server has
+    /// seen them yet: every reachable zone and site-wide document without a
+    /// period, and the current period of every periodic kind.
+    pub fn standing(&self, today: NaiveDate) -> Vec<DocKey> {
+        self.candidates(today, 0, 0, 0)
     }
 
     /// What document `id` is, if this user may sync it. Documents not yet in
@@ -77,16 +95,23 @@ impl Access {
     }
 
     fn derive(&self, id: &DocumentId, today: NaiveDate) -> Option<DocKey> {
-        self.zones.iter().find_map(|zone| {
-            let directory = DocKey::zone_directory(&self.site, zone);
-            if directory.document_id() == *id {
-                return Some(directory);
-            }
-            (-DAYS_BACK..=DAYS_AHEAD)
-                .filter_map(|offset| today.checked_add_signed(chrono::Duration::days(offset)))
-                .map(|date| DocKey::patrol_log(&self.site, zone, date))
-                .find(|key| key.document_id() == *id)
-        })
+        self.candidates(today, DAYS_BACK, DAYS_AHEAD, PERIODS_BACK)
+            .into_iter()
+            .find(|key| key.document_id() == *id)
+    }
+    fn candidates(
+        &self,
+        today: NaiveDate,
+        days_back: i64,
+        days_ahead: i64,
+        periods_back: u32,
+    ) -> Vec<DocKey> {
+        let around = reach::Around {
+            days_back,
+            days_ahead,
+            periods_back,
+        };
+        reach::documents(&self.site, &self.roles, &self.zones, today, around)
     }
 }
 
@@ -125,8 +150,10 @@ mod tests {
 
     #[test]
     fn only_the_security_supervisor_and_the_office_head_edit_directories() {
-        let edits =
-            |role| Access::for_account(&account(vec![role], &["A"]), &site_zones()).edits_directory;
+        let edits = |role| {
+            Access::for_account(&account(vec![role], &["A"]), &site_zones())
+                .writes(DocKind::ZoneDirectory)
+        };
         assert!(edits(Role::SecuritySupervisor));
         assert!(edits(Role::OfficeHead));
         for role in [
@@ -152,5 +179,39 @@ mod tests {
         assert_eq!(guard.derive(&long_ago.document_id(), today), None);
         let other_zone = DocKey::patrol_log("demo", "B", today);
         assert_eq!(guard.derive(&other_zone.document_id(), today), None);
+    }
+
+    #[test]
+    fn derives_month_quarter_and_site_documents_by_role() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let staff = Access::for_account(&account(vec![Role::ZoneService], &["A"]), &site_zones());
+        let september = NaiveDate::from_ymd_opt(2026, 9, 30).unwrap();
+        for key in [
+            DocKey::request_log("demo", "A", today),
+            DocKey::request_log("demo", "A", september),
+            DocKey::visit_log("demo", "A", today),
+            DocKey::resident_directory("demo", "A"),
+        ] {
+            assert_eq!(staff.derive(&key.document_id(), today), Some(key));
+        }
+        let august = NaiveDate::from_ymd_opt(2026, 8, 31).unwrap();
+        for key in [
+            DocKey::request_log("demo", "A", august),
+            DocKey::request_log("demo", "B", today),
+            DocKey::cleaning_month("demo", today),
+        ] {
+            assert_eq!(staff.derive(&key.document_id(), today), None, "{key:?}");
+        }
+        let guard = Access::for_account(&account(vec![Role::Guard], &["A"]), &site_zones());
+        let residents = DocKey::resident_directory("demo", "A");
+        assert_eq!(guard.derive(&residents.document_id(), today), None);
+        assert!(!guard.allows(&residents));
+        let cleaning = Access::for_account(
+            &account(vec![Role::CleaningSupervisor], &["A"]),
+            &site_zones(),
+        );
+        let month = DocKey::cleaning_month("demo", today);
+        assert_eq!(cleaning.derive(&month.document_id(), today), Some(month));
+        assert!(cleaning.standing(today).contains(&DocKey::cleaning_setup("demo")));
     }
 }

@@ -169,7 +169,7 @@ impl Connection {
         let sender = Sender {
             connection: self.id,
             clock_skew_ms: self.clock_skew_ms,
-            edits_directory: self.access.edits_directory,
+            writes: self.access.writes(live.key.kind),
         };
         match hub
             .apply(id, &mut live, sender, &mut synced.state, message)
@@ -179,7 +179,7 @@ impl Connection {
             Err(ApplyError::BadChanges) => {
                 return Err(Fatal(format!("invalid Automerge changes for {id}")))
             }
-            Err(refused @ (ApplyError::DirectoryReadOnly | ApplyError::ReceiptForged)) => {
+            Err(refused @ (ApplyError::ReadOnly | ApplyError::ReceiptForged)) => {
                 tracing::info!(user = %self.access.username, %id, %refused, "refused changes");
                 return Err(Fatal(format!("{refused} ({id}); nothing was stored")));
             }

@@ -40,8 +40,8 @@ pub struct LiveDoc {
 pub enum ApplyError {
     #[error("the sync message's changes are not valid Automerge data")]
     BadChanges,
-    #[error("only a security supervisor or the office head may change the zone directory")]
-    DirectoryReadOnly,
+    #[error("this user may read but not change the document (a zone directory is changed only by a security supervisor or the office head, the cleaning template only by an environment supervisor or the office head)")]
+    ReadOnly,
     #[error("only the server writes a record's received_at and clock_skew_ms")]
     ReceiptForged,
     #[error("could not stamp the receipt: {0}")]
@@ -57,8 +57,9 @@ pub struct Sender {
     /// Server clock minus the sender's clock when it joined; `None` when the
     /// client did not report its clock.
     pub clock_skew_ms: Option<i64>,
-    /// Whether the sender may change zone directories (`Access::edits_directory`).
-    pub edits_directory: bool,
+    /// Whether the sender may change documents of this kind (`Access::writes`);
+    /// if not, only changes the server already holds pass.
+    pub writes: bool,
 }
 
 pub struct Hub {
@@ -119,11 +120,8 @@ impl Hub {
         if !changes_are_well_formed(&message) {
             return Err(ApplyError::BadChanges);
         }
-        if live.key.kind == DocKind::ZoneDirectory
-            && !sender.edits_directory
-            && !brings_nothing_new(&live.doc, &message)
-        {
-            return Err(ApplyError::DirectoryReadOnly);
+        if !sender.writes && !brings_nothing_new(&live.doc, &message) {
+            return Err(ApplyError::ReadOnly);
         }
         let before = live.doc.get_heads();
         if live.doc.receive_sync_message(state, message).is_err() {

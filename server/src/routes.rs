@@ -11,7 +11,7 @@ use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{Duration, Utc};
+use chrono::{Datelike, Duration, Months, NaiveDate, Utc};
 use serde::Deserialize;
 
 use roundbook_shared::api::{DocEntry, LoginRequest, LoginResponse, UserProfile};
@@ -102,9 +102,11 @@ pub async fn logout(State(app): State<AppState>, user: SignedIn) -> Result<Statu
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The documents the user's tablet should hold: each zone's directory, today's
-/// patrol log, and the catalogued patrol logs of the last week. A read only:
-/// documents not yet in the catalog are registered when first synced.
+/// The documents the user's tablet should hold: every reachable document of
+/// the current period ([`Access::standing`]), the catalogued patrol logs of the
+/// last week, and the catalogued month and quarter documents of the last year
+/// (requests stay open across months; cleaning history covers 12 months). A
+/// read only: documents not yet in the catalog are registered when first synced.
 pub async fn docs(
     State(app): State<AppState>,
     user: SignedIn,
@@ -112,17 +114,20 @@ pub async fn docs(
     let access = user.access;
     let today = local_date(Utc::now().timestamp_millis());
     let store = app.store.clone();
-    let (site, zones) = (access.site.clone(), access.zones.clone());
-    let catalogued =
-        run_blocking(move || store.documents(&site, &zones, today - Duration::days(LISTED_DAYS)))
-            .await?;
-    let standing = access.zones.iter().flat_map(|zone| {
-        [
-            DocKey::zone_directory(&access.site, zone),
-            DocKey::patrol_log(&access.site, zone, today),
-        ]
-    });
-    let mut keys: Vec<DocKey> = catalogued.into_iter().chain(standing).collect();
+    let site = access.site.clone();
+    let since = Listed {
+        days: today - Duration::days(LISTED_DAYS),
+        periods: today
+            .with_day(1)
+            .and_then(|first| first.checked_sub_months(Months::new(LISTED_MONTHS)))
+            .unwrap_or(today),
+    };
+    let catalogued = run_blocking(move || store.documents(&site, since.days, since.periods)).await?;
+    let mut keys: Vec<DocKey> = catalogued
+        .into_iter()
+        .filter(|key| access.allows(key))
+        .chain(access.standing(today))
+        .collect();
     keys.sort_by(|a, b| (&a.zone, a.kind, a.date).cmp(&(&b.zone, b.kind, b.date)));
     keys.dedup();
     Ok(Json(
@@ -136,6 +141,15 @@ pub async fn docs(
             .collect(),
     ))
 }
+
+/// How far back `GET /api/docs` lists catalogued documents.
+struct Listed {
+    days: NaiveDate,
+    periods: NaiveDate,
+}
+
+/// Month and quarter documents listed: those starting in the last this many months.
+const LISTED_MONTHS: u32 = 12;
 
 #[derive(Deserialize)]
 pub struct SyncQuery {

@@ -12,6 +12,7 @@ pub mod compliance;
 pub mod domain;
 pub mod ids;
 pub mod protocol;
+pub mod reach;
 pub mod schema;
 pub mod sync;
 pub mod tag;

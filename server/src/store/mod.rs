@@ -106,8 +106,8 @@ pub trait Store: Send + Sync + 'static {
     fn documents(
         &self,
         site: &str,
-        zones: &[String],
-        since: chrono::NaiveDate,
+        days_since: chrono::NaiveDate,
+        periods_since: chrono::NaiveDate,
     ) -> StoreResult<Vec<DocKey>>;
 
     /// The snapshot (if any) followed by incremental chunks, in write order.

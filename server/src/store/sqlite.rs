@@ -387,23 +387,25 @@ impl Store for SqliteStore {
     fn documents(
         &self,
         site: &str,
-        zones: &[String],
-        since: NaiveDate,
+        days_since: NaiveDate,
+        periods_since: NaiveDate,
     ) -> StoreResult<Vec<DocKey>> {
-        let since = since.format("%Y-%m-%d").to_string();
+        let days_since = days_since.format("%Y-%m-%d").to_string();
+        let periods_since = periods_since.format("%Y-%m-%d").to_string();
         let rows: Vec<(String, String, String, Option<String>)> = self.with(|connection| {
             let mut statement = connection.prepare(
                 "SELECT site, kind, zone, period FROM documents
-                 WHERE site = ?1 AND (period IS NULL OR period >= ?2)
+                 WHERE site = ?1 AND (period IS NULL
+                   OR (kind = 'patrol_log' AND period >= ?2)
+                   OR (kind != 'patrol_log' AND period >= ?3))
                  ORDER BY zone, kind, period",
             )?;
-            let rows = statement.query_map(params![site, since], |row| {
+            let rows = statement.query_map(params![site, days_since, periods_since], |row| {
                 Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
             })?;
             Ok(rows.collect::<Result<_, _>>()?)
         })?;
         rows.into_iter()
-            .filter(|(_, _, zone, _)| zones.contains(zone))
             .map(|(site, kind, zone, period)| doc_key(site, kind, zone, period))
             .collect()
     }
@@ -666,26 +668,30 @@ mod tests {
     }
 
     #[test]
-    fn the_catalog_lists_only_requested_zones_and_recent_days() {
+    fn the_catalog_lists_recent_days_and_recent_periods() {
         let (_dir, store) = store();
         let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
         let keys = [
             DocKey::zone_directory("demo", "A"),
             DocKey::patrol_log("demo", "A", today),
-            DocKey::patrol_log("demo", "A", today - chrono::Duration::days(30)),
             DocKey::patrol_log("demo", "B", today),
+            DocKey::request_log("demo", "A", today - chrono::Duration::days(60)),
+            DocKey::patrol_log("demo", "A", today - chrono::Duration::days(30)),
+            DocKey::request_log("demo", "A", today - chrono::Duration::days(400)),
         ];
         for key in &keys {
             store.register_document(&key.document_id(), key).unwrap();
         }
+        let month_ago = today - chrono::Duration::days(365);
         let listed = store
-            .documents("demo", &["A".into()], today - chrono::Duration::days(7))
+            .documents("demo", today - chrono::Duration::days(7), month_ago)
             .unwrap();
-        assert_eq!(listed.len(), 2);
-        assert!(listed.contains(&keys[0]) && listed.contains(&keys[1]));
+        assert_eq!(listed.len(), 4);
+        assert!(keys[..4].iter().all(|key| listed.contains(key)));
         assert_eq!(
             store.document_key(&keys[3].document_id()).unwrap(),
             Some(keys[3].clone())
         );
+        assert!(store.documents("other", today, today).unwrap().is_empty());
     }
 }

@@ -1,8 +1,12 @@
 //! The Automerge documents Roundbook syncs, and how they are named and born.
 //!
 //! Granularity (see docs/architecture.md): one zone directory per zone
-//! (checkpoints, routes, schedules), and one patrol log per zone per
-//! site-local day (shifts, rounds, scans, findings).
+//! (checkpoints, routes, schedules); one patrol log per zone per site-local
+//! day (shifts, rounds, scans, findings); one resident directory per zone
+//! (units, residents); one request log per zone and month of creation
+//! (requests and their workflow events); one visit log per zone and quarter;
+//! one cleaning setup per site (score-sheet template versions) and one
+//! cleaning month per site and month (inspections, rectifications, sign-off).
 //!
 //! Two rules make offline creation safe:
 //! - **Deterministic ids.** A document's id is derived from what it is
@@ -18,18 +22,22 @@
 //! Records inside a container are keyed by a random id, never appended to a
 //! list, so concurrent additions always merge as a union.
 
+pub mod cleaning;
 pub mod directory;
 pub mod finding;
 pub mod patrol;
 pub mod receipt;
+pub mod request;
+pub mod resident;
 pub mod round;
 pub mod route;
 pub mod schedule;
 pub mod shift;
+pub mod visit;
 
 use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{ActorId, AutoCommit, Automerge, ObjType, ReadDoc, ROOT};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -42,28 +50,84 @@ pub const SCHEMA_VERSION: i64 = 2;
 /// The actor of every genesis change. Never used for anything else.
 const GENESIS_ACTOR: [u8; 16] = *b"roundbook-genesi";
 
+/// The `zone` of a document that belongs to the whole site (cleaning), not to one zone.
+pub const SITE_WIDE: &str = "";
+
 /// What a document holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DocKind {
-    /// A zone's checkpoints (and later its other reference data).
+    /// A zone's checkpoints, routes and schedules.
     ZoneDirectory,
-    /// A zone's patrol scans for one site-local day.
+    /// A zone's patrol records for one site-local day.
     PatrolLog,
+    /// A zone's units and residents (confidential: names and phone numbers).
+    ResidentDirectory,
+    /// A zone's requests (complaints, repairs, help) created in one month,
+    /// with their whole workflow history.
+    RequestLog,
+    /// A zone's household visits in one quarter.
+    VisitLog,
+    /// The site's cleaning score-sheet template versions.
+    CleaningSetup,
+    /// The site's cleaning inspections, rectifications and score-sheet
+    /// sign-off for one month.
+    CleaningMonth,
+}
+
+/// How long a document's period is; its key's date is the period's first day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    /// No period: one document for ever.
+    None,
+    Day,
+    Month,
+    Quarter,
 }
 
 impl DocKind {
+    pub const ALL: [DocKind; 7] = [
+        DocKind::ZoneDirectory,
+        DocKind::PatrolLog,
+        DocKind::ResidentDirectory,
+        DocKind::RequestLog,
+        DocKind::VisitLog,
+        DocKind::CleaningSetup,
+        DocKind::CleaningMonth,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             DocKind::ZoneDirectory => "zone_directory",
             DocKind::PatrolLog => "patrol_log",
+            DocKind::ResidentDirectory => "resident_directory",
+            DocKind::RequestLog => "request_log",
+            DocKind::VisitLog => "visit_log",
+            DocKind::CleaningSetup => "cleaning_setup",
+            DocKind::CleaningMonth => "cleaning_month",
         }
     }
 
     pub fn parse(text: &str) -> Option<DocKind> {
-        [DocKind::ZoneDirectory, DocKind::PatrolLog]
-            .into_iter()
-            .find(|kind| kind.as_str() == text)
+        DocKind::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
+
+    /// The period one document of this kind covers.
+    pub fn period(self) -> Period {
+        match self {
+            DocKind::ZoneDirectory | DocKind::ResidentDirectory | DocKind::CleaningSetup => {
+                Period::None
+            }
+            DocKind::PatrolLog => Period::Day,
+            DocKind::RequestLog | DocKind::CleaningMonth => Period::Month,
+            DocKind::VisitLog => Period::Quarter,
+        }
+    }
+
+    /// Whether a document of this kind belongs to the whole site (its zone is
+    /// [`SITE_WIDE`]) rather than to one zone.
+    pub fn site_wide(self) -> bool {
+        matches!(self, DocKind::CleaningSetup | DocKind::CleaningMonth)
     }
 
     /// The maps under the root that hold this kind's records.
@@ -76,6 +140,41 @@ impl DocKind {
                 patrol::SCANS,
                 finding::FINDINGS,
             ],
+            DocKind::ResidentDirectory => &[resident::UNITS, resident::RESIDENTS],
+            DocKind::RequestLog => &[request::REQUESTS, request::REQUEST_EVENTS],
+            DocKind::VisitLog => &[visit::VISITS],
+            DocKind::CleaningSetup => &[cleaning::TEMPLATES],
+            DocKind::CleaningMonth => &[
+                cleaning::INSPECTIONS,
+                cleaning::MARKS,
+                cleaning::RECTIFICATIONS,
+                cleaning::SIGNATURES,
+            ],
+        }
+    }
+}
+
+impl Period {
+    /// The first day of the period that holds `date`.
+    pub fn start(self, date: NaiveDate) -> Option<NaiveDate> {
+        match self {
+            Period::None => None,
+            Period::Day => Some(date),
+            Period::Month => date.with_day(1),
+            Period::Quarter => {
+                let first_month = (date.month0() / 3) * 3 + 1;
+                NaiveDate::from_ymd_opt(date.year(), first_month, 1)
+            }
+        }
+    }
+
+    /// The first day of the period after the one starting at `start`.
+    pub fn next(self, start: NaiveDate) -> Option<NaiveDate> {
+        match self {
+            Period::None => None,
+            Period::Day => start.succ_opt(),
+            Period::Month => start.checked_add_months(chrono::Months::new(1)),
+            Period::Quarter => start.checked_add_months(chrono::Months::new(3)),
         }
     }
 }
@@ -86,7 +185,8 @@ pub struct DocKey {
     pub site: String,
     pub kind: DocKind,
     pub zone: String,
-    /// The site-local day, for day documents.
+    /// The first site-local day of the document's period (day, month or
+    /// quarter, see [`DocKind::period`]); `None` for documents without one.
     pub date: Option<NaiveDate>,
 }
 
@@ -101,12 +201,75 @@ impl DocKey {
     }
 
     pub fn patrol_log(site: &str, zone: &str, date: NaiveDate) -> Self {
+        Self::of_period(site, DocKind::PatrolLog, zone, date)
+    }
+
+    pub fn resident_directory(site: &str, zone: &str) -> Self {
         Self {
             site: site.to_owned(),
-            kind: DocKind::PatrolLog,
+            kind: DocKind::ResidentDirectory,
             zone: zone.to_owned(),
-            date: Some(date),
+            date: None,
         }
+    }
+
+    /// The request log of the month that holds `date`.
+    pub fn request_log(site: &str, zone: &str, date: NaiveDate) -> Self {
+        Self::of_period(site, DocKind::RequestLog, zone, date)
+    }
+
+    /// The visit log of the quarter that holds `date`.
+    pub fn visit_log(site: &str, zone: &str, date: NaiveDate) -> Self {
+        Self::of_period(site, DocKind::VisitLog, zone, date)
+    }
+
+    pub fn cleaning_setup(site: &str) -> Self {
+        Self {
+            site: site.to_owned(),
+            kind: DocKind::CleaningSetup,
+            zone: SITE_WIDE.to_owned(),
+            date: None,
+        }
+    }
+
+    /// The cleaning month that holds `date`.
+    pub fn cleaning_month(site: &str, date: NaiveDate) -> Self {
+        Self::of_period(site, DocKind::CleaningMonth, SITE_WIDE, date)
+    }
+
+    /// The document of `kind` whose period holds `date` (its key's date is the
+    /// period's first day, so any day of a month names the same month document).
+    pub fn of_period(site: &str, kind: DocKind, zone: &str, date: NaiveDate) -> Self {
+        Self {
+            site: site.to_owned(),
+            kind,
+            zone: zone.to_owned(),
+            date: kind.period().start(date),
+        }
+    }
+
+    /// The key of a listed document (kind, zone and `YYYY-MM-DD` period as in
+    /// `GET /api/docs`), if those fields are consistent with one another.
+    pub fn from_parts(site: &str, kind: DocKind, zone: &str, period: Option<&str>) -> Option<Self> {
+        if kind.site_wide() != (zone == SITE_WIDE) {
+            return None;
+        }
+        let date = match (kind.period(), period) {
+            (Period::None, None) => None,
+            (Period::None, Some(_)) | (_, None) => return None,
+            (granularity, Some(text)) => {
+                let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+                // Only the first day of a period names it.
+                (granularity.start(date) == Some(date)).then_some(date)?;
+                Some(date)
+            }
+        };
+        Some(Self {
+            site: site.to_owned(),
+            kind,
+            zone: zone.to_owned(),
+            date,
+        })
     }
 
     /// The period as sent in `GET /api/docs` (`YYYY-MM-DD`), if any.
@@ -345,8 +508,56 @@ mod tests {
 
     #[test]
     fn kinds_round_trip() {
-        for kind in [DocKind::ZoneDirectory, DocKind::PatrolLog] {
+        for kind in DocKind::ALL {
             assert_eq!(DocKind::parse(kind.as_str()), Some(kind));
         }
+    }
+
+    #[test]
+    fn any_day_of_a_period_names_its_document() {
+        let nov_30 = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        assert_eq!(
+            DocKey::request_log("demo", "A", day()),
+            DocKey::request_log("demo", "A", nov_30)
+        );
+        assert_eq!(
+            DocKey::request_log("demo", "A", day()).period().as_deref(),
+            Some("2026-11-01")
+        );
+        assert_eq!(
+            DocKey::visit_log("demo", "A", day()).period().as_deref(),
+            Some("2026-10-01")
+        );
+        let dec_1 = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_ne!(
+            DocKey::request_log("demo", "A", day()).document_id(),
+            DocKey::request_log("demo", "A", dec_1).document_id()
+        );
+        assert_eq!(
+            Period::Quarter.next(NaiveDate::from_ymd_opt(2026, 10, 1).unwrap()),
+            Some(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap())
+        );
+        assert_eq!(DocKey::cleaning_month("demo", day()).zone, SITE_WIDE);
+    }
+
+    #[test]
+    fn listed_parts_must_agree() {
+        let key = DocKey::request_log("demo", "A", day());
+        let again = DocKey::from_parts("demo", key.kind, "A", key.period().as_deref());
+        assert_eq!(again, Some(key));
+        // Mid-month is not a month's name; a zone document with a period is wrong.
+        assert_eq!(
+            DocKey::from_parts("demo", DocKind::RequestLog, "A", Some("2026-11-23")),
+            None
+        );
+        assert_eq!(
+            DocKey::from_parts("demo", DocKind::ZoneDirectory, "A", Some("2026-11-01")),
+            None
+        );
+        assert_eq!(
+            DocKey::from_parts("demo", DocKind::CleaningMonth, "A", Some("2026-11-01")),
+            None
+        );
+        assert!(DocKey::from_parts("demo", DocKind::CleaningSetup, SITE_WIDE, None).is_some());
     }
 }

@@ -1,0 +1,180 @@
+//! Which roles hold and write which kind of document. The server enforces
+//! these rules on every sync message; the tablet uses them only to decide
+//! which documents to ask for and which screens to show.
+//!
+//! Zone documents are further limited to the user's zones (supervisors and
+//! the office head have every zone); site-wide documents to the user's site.
+
+use chrono::NaiveDate;
+
+use crate::domain::Role;
+use crate::schema::{DocKey, DocKind, Period, SITE_WIDE};
+
+/// Roles that serve residents and so may see their names and phone numbers.
+fn serves_residents(role: Role) -> bool {
+    matches!(
+        role,
+        Role::ZoneService | Role::ServiceSupervisor | Role::OfficeHead
+    )
+}
+
+/// Roles that inspect cleaning and sign the vendor's score sheet.
+fn inspects_cleaning(role: Role) -> bool {
+    matches!(
+        role,
+        Role::EnvironmentSupervisor | Role::CleaningSupervisor | Role::OfficeHead
+    )
+}
+
+/// Whether someone holding `roles` may receive documents of `kind`.
+pub fn reads(roles: &[Role], kind: DocKind) -> bool {
+    roles.iter().any(|role| match kind {
+        // Everyone on the zone: guards walk its checkpoints, and any staff
+        // member records a request they are told about.
+        DocKind::ZoneDirectory | DocKind::PatrolLog | DocKind::RequestLog => true,
+        DocKind::ResidentDirectory | DocKind::VisitLog => serves_residents(*role),
+        DocKind::CleaningSetup | DocKind::CleaningMonth => inspects_cleaning(*role),
+    })
+}
+
+/// Whether someone holding `roles` may change documents of `kind`.
+pub fn writes(roles: &[Role], kind: DocKind) -> bool {
+    roles.iter().any(|role| match kind {
+        DocKind::ZoneDirectory => matches!(role, Role::SecuritySupervisor | Role::OfficeHead),
+        DocKind::CleaningSetup => matches!(role, Role::EnvironmentSupervisor | Role::OfficeHead),
+        kind => reads(&[*role], kind),
+    })
+}
+
+/// Which periods around today [`documents`] names.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Around {
+    /// Day documents from this many days before today...
+    pub days_back: i64,
+    /// ...to this many days after it.
+    pub days_ahead: i64,
+    /// Month and quarter documents from this many periods before the current
+    /// one (and, when above 0, the period after it too).
+    pub periods_back: u32,
+}
+
+/// Every document someone with `roles` on `zones` of `site` could name for
+/// the periods around `today`. With `Around::default()` these are the
+/// documents they always hold: everything without a period and the current
+/// period of every periodic kind.
+pub fn documents(
+    site: &str,
+    roles: &[Role],
+    zones: &[String],
+    today: NaiveDate,
+    around: Around,
+) -> Vec<DocKey> {
+    let mut places: Vec<&str> = zones.iter().map(String::as_str).collect();
+    places.push(SITE_WIDE);
+    let mut keys = Vec::new();
+    for kind in DocKind::ALL.into_iter().filter(|kind| reads(roles, *kind)) {
+        let dates = match kind.period() {
+            Period::None => vec![today],
+            Period::Day => (-around.days_back..=around.days_ahead)
+                .filter_map(|offset| today.checked_add_signed(chrono::Duration::days(offset)))
+                .collect(),
+            period => period_starts(period, today, around.periods_back),
+        };
+        for place in places.iter().filter(|place| kind.site_wide() == (**place == SITE_WIDE)) {
+            for date in &dates {
+                keys.push(DocKey::of_period(site, kind, place, *date));
+            }
+        }
+    }
+    keys
+}
+
+/// The first days of the period holding `today`, of `back` periods before it,
+/// and (when `back` > 0) of the period after it.
+fn period_starts(period: Period, today: NaiveDate, back: u32) -> Vec<NaiveDate> {
+    let Some(current) = period.start(today) else {
+        return Vec::new();
+    };
+    let months = if period == Period::Quarter { 3 } else { 1 };
+    let mut starts: Vec<NaiveDate> = (1..=back)
+        .rev()
+        .filter_map(|n| current.checked_sub_months(chrono::Months::new(n * months)))
+        .collect();
+    starts.push(current);
+    if back > 0 {
+        starts.extend(period.next(current));
+    }
+    starts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guards_see_patrol_and_requests_but_not_residents() {
+        let guard = [Role::Guard];
+        assert!(reads(&guard, DocKind::PatrolLog));
+        assert!(writes(&guard, DocKind::RequestLog));
+        assert!(reads(&guard, DocKind::ZoneDirectory));
+        assert!(!writes(&guard, DocKind::ZoneDirectory));
+        for kind in [
+            DocKind::ResidentDirectory,
+            DocKind::VisitLog,
+            DocKind::CleaningSetup,
+            DocKind::CleaningMonth,
+        ] {
+            assert!(!reads(&guard, kind), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn service_staff_hold_residents_and_visits() {
+        let staff = [Role::ZoneService];
+        assert!(writes(&staff, DocKind::ResidentDirectory));
+        assert!(writes(&staff, DocKind::VisitLog));
+        assert!(!reads(&staff, DocKind::CleaningMonth));
+    }
+
+    #[test]
+    fn only_the_environment_supervisor_and_head_edit_the_cleaning_template() {
+        assert!(reads(&[Role::CleaningSupervisor], DocKind::CleaningSetup));
+        assert!(!writes(&[Role::CleaningSupervisor], DocKind::CleaningSetup));
+        assert!(writes(&[Role::CleaningSupervisor], DocKind::CleaningMonth));
+        assert!(writes(&[Role::EnvironmentSupervisor], DocKind::CleaningSetup));
+        assert!(writes(&[Role::OfficeHead], DocKind::CleaningSetup));
+    }
+
+    #[test]
+    fn a_guard_always_holds_the_directory_today_and_this_months_requests() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let zones = ["A".to_owned()];
+        let held = documents("demo", &[Role::Guard], &zones, today, Around::default());
+        assert_eq!(
+            held,
+            [
+                DocKey::zone_directory("demo", "A"),
+                DocKey::patrol_log("demo", "A", today),
+                DocKey::request_log("demo", "A", today),
+            ]
+        );
+        let around = Around {
+            periods_back: 2,
+            ..Around::default()
+        };
+        let cleaner = documents("demo", &[Role::CleaningSupervisor], &zones, today, around);
+        let months: Vec<_> = cleaner
+            .iter()
+            .filter(|key| key.kind == DocKind::CleaningMonth)
+            .filter_map(|key| key.period())
+            .collect();
+        assert_eq!(months, ["2026-09-01", "2026-10-01", "2026-11-01", "2026-12-01"]);
+    }
+
+    #[test]
+    fn roles_add_up() {
+        let both = [Role::Guard, Role::ZoneService];
+        assert!(reads(&both, DocKind::ResidentDirectory));
+        assert!(!reads(&[], DocKind::PatrolLog));
+    }
+}
