@@ -360,6 +360,14 @@ pub enum Key {
     TrustClockOff,
     TrustArrivedLate,
     // End of supervisor keys
+    // Requests keys
+    // End of requests keys
+    // Residents and visits keys
+    // End of residents and visits keys
+    // Cleaning keys
+    // End of cleaning keys
+    // Home keys
+    // End of home keys
 }
 
 impl Key {
@@ -598,6 +606,14 @@ impl Key {
             TrustClockOff => td_string!(locale, trust_clock_off),
             TrustArrivedLate => td_string!(locale, trust_arrived_late),
             // End of supervisor keys
+            // Requests keys
+            // End of requests keys
+            // Residents and visits keys
+            // End of residents and visits keys
+            // Cleaning keys
+            // End of cleaning keys
+            // Home keys
+            // End of home keys
         }
     }
 }

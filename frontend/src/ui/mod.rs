@@ -7,10 +7,13 @@
 //! starts and ends a signed-in [`Workspace`].
 
 mod board;
+mod cleaning;
 mod guard;
 mod header;
 mod home;
 pub mod photo;
+mod requests;
+mod residents;
 mod scan_list;
 mod setup;
 mod sign_in;

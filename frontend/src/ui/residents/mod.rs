@@ -1,0 +1,2 @@
+//! The resident directory (units and residents, CSV import) and household
+//! visits (走访) screens.
