@@ -156,7 +156,6 @@ pub enum Key {
     LatestScans,
     NoScansYet,
     NoZones,
-    ReadOnlyNote,
     // Scan screen
     Zone,
     CheckpointCode,
@@ -367,6 +366,16 @@ pub enum Key {
     // Cleaning keys
     // End of cleaning keys
     // Home keys
+    TabPatrol,
+    TabRequests,
+    TabReview,
+    TabVisits,
+    TabResidents,
+    TabInspect,
+    TabRectifications,
+    TabSheet,
+    TabHistory,
+    TabTemplate,
     // End of home keys
 }
 
@@ -406,7 +415,6 @@ impl Key {
             LatestScans => td_string!(locale, latest_scans),
             NoScansYet => td_string!(locale, no_scans_yet),
             NoZones => td_string!(locale, no_zones),
-            ReadOnlyNote => td_string!(locale, read_only_note),
             Zone => td_string!(locale, zone),
             CheckpointCode => td_string!(locale, checkpoint_code),
             CheckpointCodeHint => td_string!(locale, checkpoint_code_hint),
@@ -613,6 +621,16 @@ impl Key {
             // Cleaning keys
             // End of cleaning keys
             // Home keys
+            TabPatrol => td_string!(locale, tab_patrol),
+            TabRequests => td_string!(locale, tab_requests),
+            TabReview => td_string!(locale, tab_review),
+            TabVisits => td_string!(locale, tab_visits),
+            TabResidents => td_string!(locale, tab_residents),
+            TabInspect => td_string!(locale, tab_inspect),
+            TabRectifications => td_string!(locale, tab_rectifications),
+            TabSheet => td_string!(locale, tab_sheet),
+            TabHistory => td_string!(locale, tab_history),
+            TabTemplate => td_string!(locale, tab_template),
             // End of home keys
         }
     }

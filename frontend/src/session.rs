@@ -15,18 +15,66 @@ use crate::storage::{Storage, StorageError};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session(pub LoginResponse);
 
-/// What the home screen shows for a user.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Home {
-    /// Guards: today's scans in their zones and the scan button.
+/// A screen of the home's tab bar. Each role brings its screens; a person
+/// with several roles gets all of them, their first role's screens first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tab {
+    /// Guards: shift, due rounds, scanning, findings.
     Patrol,
-    /// Security supervisor and office head: the rounds board, patrol setup
-    /// (security supervisor only), the tag sheet and the zone overview.
-    Supervision,
-    /// Other supervisors: today's patrol across the site's zones.
+    /// Security supervisor and office head: today's rounds board.
+    Board,
+    /// Security supervisor: checkpoints, routes, schedules.
+    Setup,
+    /// Security supervisor and office head: printable checkpoint tags.
+    Tags,
+    /// Whole-site roles: today's patrol across the zones.
     Overview,
-    /// Zone service and cleaning staff: their zones' records, read-only.
-    ZoneRecords,
+    /// Everyone: the zone's requests (any staff member records one).
+    Requests,
+    /// Service staff, their supervisor and the office head: the 15:30 review.
+    Review,
+    /// Service staff, their supervisor and the office head: household visits.
+    Visits,
+    /// Service staff, their supervisor and the office head: units and residents.
+    Residents,
+    /// Cleaning and environment supervisors: inspecting an area.
+    Inspect,
+    /// Cleaning roles and the office head: open and overdue rectifications.
+    Rectifications,
+    /// Cleaning roles and the office head: the month's score sheet and sign-off.
+    Sheet,
+    /// Cleaning roles and the office head: 12 months of scores.
+    History,
+    /// Environment supervisor and office head: the score-sheet template.
+    Template,
+}
+
+/// The screens each role brings, in the order they are shown.
+fn role_tabs(role: Role) -> &'static [Tab] {
+    use Tab::*;
+    match role {
+        Role::Guard => &[Patrol, Requests],
+        Role::SecuritySupervisor => &[Board, Setup, Tags, Overview, Requests],
+        Role::ZoneService => &[Requests, Review, Visits, Residents],
+        Role::ServiceSupervisor => &[Requests, Review, Visits, Residents, Overview],
+        Role::CleaningSupervisor => &[Inspect, Rectifications, Sheet, History, Requests],
+        Role::EnvironmentSupervisor => {
+            &[Inspect, Rectifications, Sheet, History, Template, Requests]
+        }
+        Role::OfficeHead => &[
+            Board,
+            Requests,
+            Review,
+            Visits,
+            Residents,
+            Sheet,
+            History,
+            Rectifications,
+            Template,
+            Tags,
+            Overview,
+        ],
+    }
 }
 
 impl Session {
@@ -59,33 +107,20 @@ impl Session {
         &self.0.user.zones
     }
 
-    /// Guards patrol; so does anyone who also holds the guard role.
-    pub fn can_patrol(&self) -> bool {
-        self.roles().contains(&Role::Guard)
-    }
-
-    /// Checkpoints, routes and schedules are the security supervisor's to
-    /// edit (the server checks this too); the office head only reads them.
-    pub fn can_edit_patrol_setup(&self) -> bool {
-        self.roles().contains(&Role::SecuritySupervisor)
-    }
-
-    /// The home for this user's roles. A guard who is also a supervisor still
-    /// patrols; the overview is one tap away in a later version.
-    pub fn home(&self) -> Home {
-        if self.can_patrol() {
-            Home::Patrol
-        } else if self
-            .roles()
-            .iter()
-            .any(|role| matches!(role, Role::SecuritySupervisor | Role::OfficeHead))
-        {
-            Home::Supervision
-        } else if self.roles().iter().any(|role| role.sees_whole_site()) {
-            Home::Overview
-        } else {
-            Home::ZoneRecords
+    /// The home's screens for this user's roles, without repeats. The first
+    /// is the one shown after sign-in (a guard who is also a supervisor still
+    /// lands on the patrol).
+    pub fn tabs(&self) -> Vec<Tab> {
+        let mut roles = self.roles().to_vec();
+        // Patrolling is the most urgent work: a guard lands on it whatever else they are.
+        roles.sort_by_key(|role| *role != Role::Guard);
+        let mut tabs = Vec::new();
+        for tab in roles.into_iter().flat_map(role_tabs) {
+            if !tabs.contains(tab) {
+                tabs.push(*tab);
+            }
         }
+        tabs
     }
 
     /// Keeps the session on this tablet.
@@ -133,28 +168,27 @@ pub(crate) mod tests {
     }
 
     #[wasm_bindgen_test]
-    fn homes_follow_roles() {
-        assert_eq!(session(vec![Role::Guard]).home(), Home::Patrol);
-        assert_eq!(session(vec![Role::OfficeHead]).home(), Home::Supervision);
+    fn tabs_follow_roles() {
+        use Tab::*;
+        assert_eq!(session(vec![Role::Guard]).tabs(), [Patrol, Requests]);
         assert_eq!(
-            session(vec![Role::SecuritySupervisor]).home(),
-            Home::Supervision
+            session(vec![Role::ZoneService]).tabs(),
+            [Requests, Review, Visits, Residents]
         );
-        assert_eq!(
-            session(vec![Role::ServiceSupervisor]).home(),
-            Home::Overview
-        );
-        assert!(session(vec![Role::SecuritySupervisor]).can_edit_patrol_setup());
-        assert!(!session(vec![Role::OfficeHead]).can_edit_patrol_setup());
-        assert_eq!(session(vec![Role::ZoneService]).home(), Home::ZoneRecords);
-        assert_eq!(
-            session(vec![Role::CleaningSupervisor]).home(),
-            Home::ZoneRecords
-        );
-        assert_eq!(
-            session(vec![Role::SecuritySupervisor, Role::Guard]).home(),
-            Home::Patrol
-        );
+        assert_eq!(session(vec![Role::OfficeHead]).tabs()[0], Board);
+        assert_eq!(session(vec![Role::CleaningSupervisor]).tabs()[0], Inspect);
+        assert!(!session(vec![Role::CleaningSupervisor])
+            .tabs()
+            .contains(&Template));
+        assert!(session(vec![Role::SecuritySupervisor])
+            .tabs()
+            .contains(&Setup));
+        assert!(!session(vec![Role::OfficeHead]).tabs().contains(&Setup));
+        // A supervisor who also patrols lands on the patrol; no tab twice.
+        let both = session(vec![Role::SecuritySupervisor, Role::Guard]).tabs();
+        assert_eq!(both[0], Patrol);
+        assert_eq!(both.iter().filter(|tab| **tab == Requests).count(), 1);
+        assert!(both.contains(&Board));
     }
 
     #[wasm_bindgen_test]

@@ -1,8 +1,7 @@
-//! The home screen for the signed-in user's roles (see
-//! [`Session::home`](crate::session::Session::home)): guards get their patrol
-//! with the scan button, the office head and supervisors the site overview,
-//! zone and cleaning staff their zones' records. Only working features are
-//! shown: no placeholder buttons. It chooses screens; it must not compute records.
+//! The home screen: a tab bar with the screens of the signed-in user's roles
+//! ([`Session::tabs`](crate::session::Session::tabs)) and the chosen screen
+//! below it. Only working features are shown: no placeholder buttons. It
+//! chooses screens; it must not compute records.
 
 use leptos::prelude::*;
 
@@ -13,7 +12,7 @@ use super::tags::TagSheet;
 use super::zone_cards::ZoneCards;
 use super::WorkspaceRef;
 use crate::i18n::{I18n, Key};
-use crate::session::Home as HomeKind;
+use crate::session::Tab;
 
 /// How many latest scans the overview shows per zone.
 const OVERVIEW_LATEST: usize = 5;
@@ -21,79 +20,85 @@ const OVERVIEW_LATEST: usize = 5;
 #[component]
 pub fn Home(workspace: WorkspaceRef) -> impl IntoView {
     let i18n = I18n::get();
-    let (kind, has_zones) =
-        workspace.with_value(|ws| (ws.session.home(), !ws.session.zones().is_empty()));
+    let (tabs, has_zones) =
+        workspace.with_value(|ws| (ws.session.tabs(), !ws.session.zones().is_empty()));
     if !has_zones {
         return view! { <p class="banner banner-warn" data-testid="no-zones">{move || i18n.t(Key::NoZones)}</p> }
             .into_any();
     }
-    match kind {
-        HomeKind::Patrol => view! { <GuardHome workspace /> }.into_any(),
-        HomeKind::Supervision => view! { <SupervisorHome workspace /> }.into_any(),
-        HomeKind::Overview => view! {
+    let tabs: Vec<Tab> = tabs.into_iter().filter(|tab| built(*tab)).collect();
+    let Some(first) = tabs.first().copied() else {
+        return ().into_any();
+    };
+    let current = RwSignal::new(first);
+    let bar = (tabs.len() > 1).then(|| {
+        let buttons = tabs
+            .into_iter()
+            .map(|tab| {
+                let (testid, key) = label(tab);
+                view! {
+                    <button
+                        class="tab"
+                        role="tab"
+                        data-testid=testid
+                        aria-selected=move || (current.get() == tab).to_string()
+                        on:click=move |_| current.set(tab)
+                    >
+                        {move || i18n.t(key)}
+                    </button>
+                }
+            })
+            .collect_view();
+        view! { <nav class="tabs no-print" role="tablist">{buttons}</nav> }
+    });
+    view! {
+        {bar}
+        {move || screen(current.get(), workspace)}
+    }
+    .into_any()
+}
+
+/// Whether a tab's screen exists in this build.
+fn built(tab: Tab) -> bool {
+    matches!(
+        tab,
+        Tab::Patrol | Tab::Board | Tab::Setup | Tab::Tags | Tab::Overview
+    )
+}
+
+/// A tab's test id and its label.
+fn label(tab: Tab) -> (&'static str, Key) {
+    match tab {
+        Tab::Patrol => ("tab-patrol", Key::TabPatrol),
+        Tab::Board => ("tab-board", Key::TabBoard),
+        Tab::Setup => ("tab-setup", Key::TabSetup),
+        Tab::Tags => ("tab-tags", Key::TabTags),
+        Tab::Overview => ("tab-overview", Key::TabOverview),
+        Tab::Requests => ("tab-requests", Key::TabRequests),
+        Tab::Review => ("tab-review", Key::TabReview),
+        Tab::Visits => ("tab-visits", Key::TabVisits),
+        Tab::Residents => ("tab-residents", Key::TabResidents),
+        Tab::Inspect => ("tab-inspect", Key::TabInspect),
+        Tab::Rectifications => ("tab-rectifications", Key::TabRectifications),
+        Tab::Sheet => ("tab-sheet", Key::TabSheet),
+        Tab::History => ("tab-history", Key::TabHistory),
+        Tab::Template => ("tab-template", Key::TabTemplate),
+    }
+}
+
+/// The screen of a tab.
+fn screen(tab: Tab, workspace: WorkspaceRef) -> AnyView {
+    let i18n = I18n::get();
+    match tab {
+        Tab::Patrol => view! { <GuardHome workspace /> }.into_any(),
+        Tab::Board => view! { <RoundsBoard workspace /> }.into_any(),
+        Tab::Setup => view! { <SetupTab workspace /> }.into_any(),
+        Tab::Tags => view! { <TagSheet workspace /> }.into_any(),
+        Tab::Overview => view! {
             <h1 class="page-title">{move || i18n.t(Key::ZoneOverview)}</h1>
             <ZoneCards workspace limit=OVERVIEW_LATEST />
         }
         .into_any(),
-        HomeKind::ZoneRecords => view! {
-            <h1 class="page-title">{move || i18n.t(Key::TodayPatrol)}</h1>
-            <p class="muted">{move || i18n.t(Key::ReadOnlyNote)}</p>
-            <ZoneCards workspace />
-        }
-        .into_any(),
-    }
-}
-
-/// The tabs of the security supervisor's and the office head's home.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum SupervisorTab {
-    Board,
-    Setup,
-    Tags,
-    Overview,
-}
-
-/// The security supervisor's (and office head's) home: today's rounds board,
-/// patrol setup (security supervisor only), the tag sheet and the overview.
-#[component]
-fn SupervisorHome(workspace: WorkspaceRef) -> impl IntoView {
-    let i18n = I18n::get();
-    let can_setup = workspace.with_value(|ws| ws.session.can_edit_patrol_setup());
-    let tab = RwSignal::new(SupervisorTab::Board);
-    let tabs = [
-        (SupervisorTab::Board, "tab-board", Key::TabBoard),
-        (SupervisorTab::Setup, "tab-setup", Key::TabSetup),
-        (SupervisorTab::Tags, "tab-tags", Key::TabTags),
-        (SupervisorTab::Overview, "tab-overview", Key::TabOverview),
-    ];
-    let buttons = tabs
-        .into_iter()
-        .filter(|(which, _, _)| can_setup || *which != SupervisorTab::Setup)
-        .map(|(which, testid, key)| {
-            view! {
-                <button
-                    class="tab"
-                    role="tab"
-                    data-testid=testid
-                    aria-selected=move || (tab.get() == which).to_string()
-                    on:click=move |_| tab.set(which)
-                >
-                    {move || i18n.t(key)}
-                </button>
-            }
-        })
-        .collect_view();
-    view! {
-        <nav class="tabs no-print" role="tablist">{buttons}</nav>
-        {move || match tab.get() {
-            SupervisorTab::Board => view! { <RoundsBoard workspace /> }.into_any(),
-            SupervisorTab::Setup => view! { <SetupTab workspace /> }.into_any(),
-            SupervisorTab::Tags => view! { <TagSheet workspace /> }.into_any(),
-            SupervisorTab::Overview => view! {
-                <h1 class="page-title">{move || i18n.t(Key::ZoneOverview)}</h1>
-                <ZoneCards workspace limit=OVERVIEW_LATEST />
-            }
-            .into_any(),
-        }}
+        _ => ().into_any(),
     }
 }
