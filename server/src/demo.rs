@@ -1,4 +1,4 @@
-//! `--demo`: one site with zones A, B and C, six staff accounts, and per zone
+//! `--demo`: one site with zones A, B and C, eleven staff accounts, and per zone
 //! four checkpoints, a patrol route over them and a night and a day schedule,
 //! so a new user can try every screen at once.
 //! Seeds only an empty database; it never overwrites real data.
@@ -18,18 +18,30 @@ pub const SITE: &str = "demo";
 pub const PASSWORD: &str = "roundbook";
 
 /// (username, display name, roles, zones)
-pub const ACCOUNTS: [(&str, &str, Role, &[&str]); 7] = [
+pub const ACCOUNTS: [(&str, &str, Role, &[&str]); 11] = [
     ("guard-a", "王强", Role::Guard, &["A"]),
     // A second guard of zone A, so one can hand the shift over to the other.
     ("guard-a2", "周磊", Role::Guard, &["A"]),
     ("guard-b", "李军", Role::Guard, &["B"]),
     ("service-a", "陈静", Role::ZoneService, &["A"]),
+    // A second service staff member of zone A, for two tablets on one request.
+    ("service-a2", "吴婷", Role::ZoneService, &["A"]),
+    ("service-b", "郑洁", Role::ZoneService, &["B"]),
+    ("service-lead", "黄丽", Role::ServiceSupervisor, &[]),
     (
         "cleaning",
         "刘芳",
         Role::CleaningSupervisor,
         &["A", "B", "C"],
     ),
+    // A second cleaning supervisor, so two can inspect one area at once.
+    (
+        "cleaning2",
+        "马超",
+        Role::CleaningSupervisor,
+        &["A", "B", "C"],
+    ),
+    ("environment", "杨帆", Role::EnvironmentSupervisor, &[]),
     ("head", "赵敏", Role::OfficeHead, &[]),
     ("security", "孙伟", Role::SecuritySupervisor, &[]),
 ];
