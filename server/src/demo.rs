@@ -1,4 +1,4 @@
-//! `--demo`: one site with zones A, B and C, eleven staff accounts, and per zone
+//! `--demo`: one site with zones A, B and C, twelve staff accounts, and per zone
 //! four checkpoints, a patrol route over them and a night and a day schedule,
 //! so a new user can try every screen at once.
 //! Seeds only an empty database; it never overwrites real data.
@@ -18,7 +18,7 @@ pub const SITE: &str = "demo";
 pub const PASSWORD: &str = "roundbook";
 
 /// (username, display name, roles, zones)
-pub const ACCOUNTS: [(&str, &str, Role, &[&str]); 11] = [
+pub const ACCOUNTS: [(&str, &str, Role, &[&str]); 12] = [
     ("guard-a", "王强", Role::Guard, &["A"]),
     // A second guard of zone A, so one can hand the shift over to the other.
     ("guard-a2", "周磊", Role::Guard, &["A"]),
