@@ -76,7 +76,11 @@ impl From<StorageError> for EditError {
 /// current period of every periodic kind (today's patrol log, this month's
 /// requests, ...), by the same rule the server lists them.
 pub fn keys_for_day(session: &Session, date: NaiveDate) -> Vec<DocKey> {
-    let zones: Vec<String> = session.zones().iter().map(|zone| zone.code.clone()).collect();
+    let zones: Vec<String> = session
+        .zones()
+        .iter()
+        .map(|zone| zone.code.clone())
+        .collect();
     reach::documents(
         session.site_code(),
         session.roles(),
@@ -290,8 +294,8 @@ mod tests {
     use super::*;
     use crate::session::tests::session;
     use roundbook_shared::domain::Role;
-    use roundbook_shared::schema::DocKind;
     use roundbook_shared::schema::patrol::{record_scan, scans, Scan, METHOD_TYPED};
+    use roundbook_shared::schema::DocKind;
     use wasm_bindgen_test::wasm_bindgen_test;
 
     fn day() -> NaiveDate {
