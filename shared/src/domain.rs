@@ -131,6 +131,19 @@ pub fn parse_minute(text: &str) -> Option<u32> {
     (hours < 24 && minutes < 60 && minutes.to_string().len() <= 2).then_some(hours * 60 + minutes)
 }
 
+/// A phone number as shown to someone who may not see it, and in every
+/// export: the first three and last four digits, the rest starred
+/// (`13812345678` → `138****5678`). Short numbers are starred whole.
+pub fn mask_phone(phone: &str) -> String {
+    let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() < 8 {
+        return "*".repeat(digits.len());
+    }
+    let head: String = digits[..3].iter().collect();
+    let tail: String = digits[digits.len() - 4..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(digits.len() - 7))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,6 +170,15 @@ mod tests {
         for bad in ["24:00", "12:60", "noon", "12", "-1:00", ""] {
             assert_eq!(parse_minute(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn phones_are_masked_in_the_middle() {
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_phone("138-1234-5678"), "138****5678");
+        assert_eq!(mask_phone("0755-8888-1234"), "075*****1234");
+        assert_eq!(mask_phone("110"), "***");
+        assert_eq!(mask_phone(""), "");
     }
 
     #[test]
