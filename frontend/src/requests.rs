@@ -1,2 +1,667 @@
-//! The tablet's side of requests: gathering a zone's requests from the held
-//! request logs and writing intake records and workflow events.
+//! The tablet's side of requests: reading a zone's requests out of the
+//! request logs it holds, folded into views by [`workflow::fold`], and writing
+//! intake records and workflow events.
+//!
+//! A request lives in the request log of the month it was received in, and
+//! every later event goes into that same document. Writes are checked first
+//! (form problems, then [`workflow::check`] against the request as this tablet
+//! sees it) and nothing is written when a check fails.
+//!
+//! This module shows nothing and does no networking: the caller pushes the
+//! returned document to the sync client.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use automerge::ChangeHash;
+use chrono::{Months, NaiveDate};
+use roundbook_shared::deadline;
+use roundbook_shared::domain::local_date;
+use roundbook_shared::ids::DocumentId;
+use roundbook_shared::schema::finding::MAX_PHOTOS;
+use roundbook_shared::schema::request::{
+    put_request, put_request_event, request_events, requests, Action, Channel, Classification,
+    Handling, ReportTarget, Request, RequestEvent, RequestKind, Satisfaction,
+};
+use roundbook_shared::schema::DocKey;
+use roundbook_shared::workflow::{self, Refusal, RequestView};
+
+use crate::documents::{EditError, Library};
+
+/// How many months back the tablet looks for request logs (the server lists a year).
+const MONTHS_HELD: u32 = 12;
+/// Longest description or note, in characters.
+pub const MAX_TEXT_CHARS: usize = 2000;
+
+/// Who is acting, on which tablet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub username: String,
+    pub name: String,
+    pub device: String,
+}
+
+/// Why a request or an event was not recorded. Nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestError {
+    /// The description is empty.
+    NoDescription,
+    /// The contact phone is not a phone number.
+    BadPhone,
+    /// Collective complaints need two or more households; only complaints are collective.
+    BadCollective,
+    /// A note, reason or explanation the action needs is missing.
+    NoteNeeded,
+    /// Assign and transfer need someone (or a department) to hand it to.
+    AssigneeNeeded,
+    /// A valid complaint needs the reply time agreed with the resident.
+    ReplyTimeNeeded,
+    TooManyPhotos,
+    TextTooLong,
+    /// The action is not allowed now (the workflow's reason).
+    Refused(Refusal),
+    /// The request is not on this tablet.
+    NotFound,
+    /// Another change to the same month is being saved; try again.
+    Busy,
+    /// Any other invalid input (for logs).
+    Invalid(String),
+    /// IndexedDB refused the write.
+    NotSaved(String),
+}
+
+impl From<EditError> for RequestError {
+    fn from(error: EditError) -> Self {
+        match error {
+            EditError::Invalid(reason) => RequestError::Invalid(reason),
+            EditError::NotHeld => RequestError::NotFound,
+            EditError::Busy => RequestError::Busy,
+            EditError::Storage(error) => RequestError::NotSaved(error.to_string()),
+        }
+    }
+}
+
+/// What the intake form filled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestDraft {
+    pub zone: String,
+    pub channel: Channel,
+    pub kind: RequestKind,
+    /// The resident directory's unit id, or empty.
+    pub unit_id: String,
+    pub unit_label: String,
+    pub resident_name: String,
+    pub contact_phone: String,
+    pub description: String,
+    /// Hashes of photos already stored on the tablet.
+    pub photos: Vec<String>,
+    pub collective: bool,
+    pub households: u32,
+    /// The visit that raised it, or empty.
+    pub visit_id: String,
+    /// The patrol finding it came from, or empty.
+    pub finding_id: String,
+}
+
+impl RequestDraft {
+    /// A blank draft for `zone`.
+    pub fn new(zone: &str, channel: Channel, kind: RequestKind) -> RequestDraft {
+        RequestDraft {
+            zone: zone.into(),
+            channel,
+            kind,
+            unit_id: String::new(),
+            unit_label: String::new(),
+            resident_name: String::new(),
+            contact_phone: String::new(),
+            description: String::new(),
+            photos: Vec::new(),
+            collective: false,
+            households: 0,
+            visit_id: String::new(),
+            finding_id: String::new(),
+        }
+    }
+}
+
+/// What an action form filled in. Fields the action does not use are ignored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventDraft {
+    pub action: Action,
+    pub assignee: String,
+    pub assignee_name: String,
+    pub classification: Option<Classification>,
+    pub handling: Option<Handling>,
+    /// The reply time agreed for a valid complaint (unix ms).
+    pub reply_by: Option<i64>,
+    pub on_the_spot: bool,
+    pub satisfaction: Option<Satisfaction>,
+    pub target: Option<ReportTarget>,
+    pub note: String,
+    pub photos: Vec<String>,
+}
+
+impl EventDraft {
+    pub fn new(action: Action) -> EventDraft {
+        EventDraft {
+            action,
+            assignee: String::new(),
+            assignee_name: String::new(),
+            classification: None,
+            handling: None,
+            reply_by: None,
+            on_the_spot: false,
+            satisfaction: None,
+            target: None,
+            note: String::new(),
+            photos: Vec::new(),
+        }
+    }
+}
+
+fn new_id(prefix: &str) -> String {
+    format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
+}
+
+fn phone_is_plausible(phone: &str) -> bool {
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    phone.is_empty()
+        || (phone.chars().count() <= 20
+            && (3..=15).contains(&digits)
+            && phone
+                .chars()
+                .enumerate()
+                .all(|(i, c)| c.is_ascii_digit() || c == ' ' || c == '-' || (i == 0 && c == '+')))
+}
+
+/// Records a new request in the request log of the month it is received in.
+/// The photos must already be stored on the tablet.
+pub async fn record_request(
+    library: &Rc<Library>,
+    site: &str,
+    actor: &Actor,
+    draft: &RequestDraft,
+    now: i64,
+) -> Result<(DocumentId, Request), RequestError> {
+    let description = draft.description.trim();
+    if description.is_empty() {
+        return Err(RequestError::NoDescription);
+    }
+    if description.chars().count() > MAX_TEXT_CHARS {
+        return Err(RequestError::TextTooLong);
+    }
+    let phone = draft.contact_phone.trim();
+    if !phone_is_plausible(phone) {
+        return Err(RequestError::BadPhone);
+    }
+    let collective = draft.collective && draft.kind == RequestKind::Complaint;
+    if draft.collective && (!collective || draft.households < 2) {
+        return Err(RequestError::BadCollective);
+    }
+    if draft.photos.len() > MAX_PHOTOS {
+        return Err(RequestError::TooManyPhotos);
+    }
+    let request = Request {
+        id: new_id("req"),
+        zone: draft.zone.clone(),
+        channel: draft.channel.as_str().into(),
+        kind: draft.kind.as_str().into(),
+        unit_id: draft.unit_id.clone(),
+        unit_label: draft.unit_label.trim().into(),
+        resident_name: draft.resident_name.trim().into(),
+        contact_phone: phone.into(),
+        description: description.into(),
+        photos: draft.photos.clone(),
+        collective,
+        households: if collective { draft.households } else { 0 },
+        visit_id: draft.visit_id.clone(),
+        finding_id: draft.finding_id.clone(),
+        received_by: actor.username.clone(),
+        received_by_name: actor.name.clone(),
+        device: actor.device.clone(),
+        received_at: now,
+    };
+    request
+        .validate()
+        .map_err(|error| RequestError::Invalid(error.to_string()))?;
+    let key = DocKey::request_log(site, &draft.zone, local_date(now));
+    library
+        .add(key.clone())
+        .await
+        .map_err(|error| RequestError::NotSaved(error.to_string()))?;
+    let id = key.document_id();
+    library
+        .edit(id, |doc| {
+            put_request(doc, &request).map_err(|error| EditError::Invalid(error.to_string()))
+        })
+        .await?;
+    Ok((id, request))
+}
+
+/// Records a workflow event on request `request_id` of `zone`, if the
+/// workflow allows it now as this tablet sees the request.
+pub async fn record_event(
+    library: &Rc<Library>,
+    site: &str,
+    zone: &str,
+    request_id: &str,
+    actor: &Actor,
+    draft: &EventDraft,
+    now: i64,
+) -> Result<(DocumentId, RequestEvent), RequestError> {
+    let (id, view) = request(library, site, zone, request_id).ok_or(RequestError::NotFound)?;
+    let event = event_of(&view, actor, draft, now)?;
+    workflow::check(&view, &event).map_err(|refusal| match refusal {
+        Refusal::Malformed => RequestError::Invalid(format!("{event:?}")),
+        refusal => RequestError::Refused(refusal),
+    })?;
+    library
+        .edit(id, |doc| {
+            // Check again against the document as it is now (a sync may have landed).
+            let now_view = fold_document(doc, request_id);
+            if let Some(view) = now_view {
+                workflow::check(&view, &event)
+                    .map_err(|refusal| EditError::Invalid(refusal.to_string()))?;
+            }
+            put_request_event(doc, &event).map_err(|error| EditError::Invalid(error.to_string()))
+        })
+        .await?;
+    Ok((id, event))
+}
+
+/// Builds the event a form asks for, refusing forms that miss what the action needs.
+fn event_of(
+    view: &RequestView,
+    actor: &Actor,
+    draft: &EventDraft,
+    now: i64,
+) -> Result<RequestEvent, RequestError> {
+    let note = draft.note.trim();
+    if note.chars().count() > MAX_TEXT_CHARS {
+        return Err(RequestError::TextTooLong);
+    }
+    if draft.photos.len() > MAX_PHOTOS {
+        return Err(RequestError::TooManyPhotos);
+    }
+    let assignee = draft.assignee.trim();
+    match draft.action {
+        Action::Assign if assignee.is_empty() => return Err(RequestError::AssigneeNeeded),
+        Action::Transfer if assignee.is_empty() && note.is_empty() => {
+            return Err(RequestError::AssigneeNeeded)
+        }
+        Action::Return | Action::CloseInvalid | Action::Note | Action::Done if note.is_empty() => {
+            return Err(RequestError::NoteNeeded)
+        }
+        Action::Classify
+            if draft.classification == Some(Classification::Valid) && draft.reply_by.is_none() =>
+        {
+            return Err(RequestError::ReplyTimeNeeded)
+        }
+        _ => {}
+    }
+    let mut event = RequestEvent::new(&new_id("ev"), &view.request.id, draft.action, now);
+    event.by = actor.username.clone();
+    event.by_name = actor.name.clone();
+    event.device = actor.device.clone();
+    event.prior = view.latest_event_id().to_owned();
+    event.note = note.to_owned();
+    event.photos = draft.photos.clone();
+    match draft.action {
+        Action::Assign | Action::Transfer => {
+            event.assignee = assignee.to_owned();
+            event.assignee_name = match draft.assignee_name.trim() {
+                "" => assignee.to_owned(),
+                name => name.to_owned(),
+            };
+        }
+        Action::Classify => {
+            let classification = draft
+                .classification
+                .ok_or_else(|| RequestError::Invalid("no classification".into()))?;
+            event.classification = classification.as_str().into();
+            if classification == Classification::Valid {
+                event.reply_by = draft.reply_by.unwrap_or_default();
+            }
+        }
+        Action::Mark => {
+            event.handling = draft
+                .handling
+                .ok_or_else(|| RequestError::Invalid("no handling mark".into()))?
+                .as_str()
+                .into();
+        }
+        Action::Done => event.on_the_spot = draft.on_the_spot,
+        Action::Callback => {
+            event.satisfaction = draft
+                .satisfaction
+                .ok_or_else(|| RequestError::Invalid("no satisfaction".into()))?
+                .as_str()
+                .into();
+        }
+        Action::Report => {
+            event.target = draft
+                .target
+                .ok_or_else(|| RequestError::Invalid("no report target".into()))?
+                .as_str()
+                .into();
+        }
+        _ => {}
+    }
+    Ok(event)
+}
+
+fn fold_document(doc: &automerge::Automerge, request_id: &str) -> Option<RequestView> {
+    let request = roundbook_shared::schema::request::request(doc, request_id).ok()??;
+    let events = request_events(doc).ok()?;
+    Some(workflow::fold(request, &events))
+}
+
+// ---- reading ----
+
+/// Folded views per document, kept while the document's heads are unchanged:
+/// opening a list again after an unrelated sync costs nothing.
+type Folded = (Vec<ChangeHash>, Rc<Vec<RequestView>>);
+
+thread_local! {
+    static FOLDED: RefCell<HashMap<DocumentId, Folded>> = RefCell::new(HashMap::new());
+}
+
+/// The request logs of `zone` this tablet may hold: this month and the
+/// [`MONTHS_HELD`] before it (and the next, for a fast clock).
+fn request_logs(site: &str, zone: &str, today: NaiveDate) -> Vec<DocKey> {
+    let first = DocKey::request_log(site, zone, today)
+        .date
+        .expect("a month document has a date");
+    (0..=MONTHS_HELD)
+        .filter_map(|back| first.checked_sub_months(Months::new(back)))
+        .chain(first.checked_add_months(Months::new(1)))
+        .map(|month| DocKey::request_log(site, zone, month))
+        .collect()
+}
+
+/// Every request of one held document, folded (cached by heads).
+fn document_views(library: &Library, key: &DocKey) -> Option<Rc<Vec<RequestView>>> {
+    let id = key.document_id();
+    library.with_doc(key, |doc| {
+        let heads = doc.get_heads();
+        if let Some(views) = FOLDED.with(|cache| {
+            cache
+                .borrow()
+                .get(&id)
+                .filter(|(held, _)| *held == heads)
+                .map(|(_, views)| views.clone())
+        }) {
+            return views;
+        }
+        let events = request_events(doc).unwrap_or_default();
+        let mut by_request: HashMap<&str, Vec<&RequestEvent>> = HashMap::new();
+        for event in &events {
+            by_request
+                .entry(event.request_id.as_str())
+                .or_default()
+                .push(event);
+        }
+        let views: Vec<RequestView> = requests(doc)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|request| {
+                let mine = by_request.remove(request.id.as_str()).unwrap_or_default();
+                workflow::fold(request, mine)
+            })
+            .collect();
+        let views = Rc::new(views);
+        FOLDED.with(|cache| cache.borrow_mut().insert(id, (heads, views.clone())));
+        views
+    })
+}
+
+/// Every request of `zone` on this tablet: open ones first, newest first.
+pub fn zone_requests(library: &Library, site: &str, zone: &str, now: i64) -> Vec<RequestView> {
+    let mut list: Vec<RequestView> = request_logs(site, zone, local_date(now))
+        .iter()
+        .filter_map(|key| document_views(library, key))
+        .flat_map(|views| views.iter().cloned().collect::<Vec<_>>())
+        .collect();
+    list.sort_by(|a, b| {
+        b.state
+            .is_open()
+            .cmp(&a.state.is_open())
+            .then(b.request.received_at.cmp(&a.request.received_at))
+            .then_with(|| a.request.id.cmp(&b.request.id))
+    });
+    list
+}
+
+/// One request and the document it lives in.
+pub fn request(
+    library: &Library,
+    site: &str,
+    zone: &str,
+    request_id: &str,
+) -> Option<(DocumentId, RequestView)> {
+    let today = local_date(crate::browser::now_ms());
+    request_logs(site, zone, today).iter().find_map(|key| {
+        let views = document_views(library, key)?;
+        let view = views.iter().find(|view| view.request.id == request_id)?;
+        Some((key.document_id(), view.clone()))
+    })
+}
+
+/// The overdue requests of `zones`, most overdue first.
+pub fn overdue_list(library: &Library, site: &str, zones: &[String], now: i64) -> Vec<RequestView> {
+    let all: Vec<RequestView> = zones
+        .iter()
+        .flat_map(|zone| zone_requests(library, site, zone, now))
+        .collect();
+    deadline::overdue(&all, now).into_iter().cloned().collect()
+}
+
+/// The 15:30 daily review of `zones`: every overdue request, then today's open ones.
+pub fn daily_review_list(
+    library: &Library,
+    site: &str,
+    zones: &[String],
+    now: i64,
+) -> Vec<RequestView> {
+    let all: Vec<RequestView> = zones
+        .iter()
+        .flat_map(|zone| zone_requests(library, site, zone, now))
+        .collect();
+    deadline::daily_review(&all, now)
+        .into_iter()
+        .cloned()
+        .collect()
+}
+
+/// Collective complaints of `zones` not yet reported to the office head.
+pub fn unreported_collective(
+    library: &Library,
+    site: &str,
+    zones: &[String],
+    now: i64,
+) -> Vec<RequestView> {
+    zones
+        .iter()
+        .flat_map(|zone| zone_requests(library, site, zone, now))
+        .filter(|view| {
+            view.request.collective
+                && view.state.is_open()
+                && !view.effective().any(|event| {
+                    event.action() == Some(Action::Report)
+                        && event.target == ReportTarget::Head.as_str()
+                })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::Storage;
+    use roundbook_shared::domain::instant_at;
+    use roundbook_shared::workflow::State;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn now() -> i64 {
+        instant_at(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(), 10 * 60)
+    }
+
+    fn actor(username: &str) -> Actor {
+        Actor {
+            username: username.into(),
+            name: "陈静".into(),
+            device: "tablet-1".into(),
+        }
+    }
+
+    async fn library() -> Rc<Library> {
+        let name = format!("roundbook-test-requests-{}", uuid::Uuid::new_v4().simple());
+        Library::new(Storage::open_named(&name).await.unwrap(), "t1".into())
+    }
+
+    fn draft() -> RequestDraft {
+        let mut draft = RequestDraft::new("A", Channel::Phone, RequestKind::RepairCommon);
+        draft.unit_label = "3栋2单元501".into();
+        draft.contact_phone = "13812345678".into();
+        draft.description = "楼道灯不亮".into();
+        draft
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_request_is_recorded_and_walked_to_closure() {
+        let library = library().await;
+        let me = actor("service-a");
+        let (_, request) = record_request(&library, "demo", &me, &draft(), now())
+            .await
+            .unwrap();
+        let steps = [
+            EventDraft::new(Action::Start),
+            EventDraft {
+                note: "已更换灯泡".into(),
+                ..EventDraft::new(Action::Done)
+            },
+            EventDraft {
+                satisfaction: Some(Satisfaction::Satisfied),
+                ..EventDraft::new(Action::Callback)
+            },
+            EventDraft::new(Action::Close),
+        ];
+        for (n, step) in steps.iter().enumerate() {
+            record_event(
+                &library,
+                "demo",
+                "A",
+                &request.id,
+                &me,
+                step,
+                now() + 1000 * (n as i64 + 1),
+            )
+            .await
+            .unwrap();
+        }
+        let list = zone_requests(&library, "demo", "A", now());
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].state, State::Closed);
+        assert_eq!(list[0].history.len(), 4);
+        assert_eq!(list[0].history[1].event.prior, list[0].history[0].event.id);
+    }
+
+    #[wasm_bindgen_test]
+    async fn refusals_write_nothing() {
+        let library = library().await;
+        let me = actor("service-a");
+        let blank = RequestDraft {
+            description: " ".into(),
+            ..draft()
+        };
+        assert_eq!(
+            record_request(&library, "demo", &me, &blank, now()).await,
+            Err(RequestError::NoDescription)
+        );
+        let bad_phone = RequestDraft {
+            contact_phone: "call me".into(),
+            ..draft()
+        };
+        assert_eq!(
+            record_request(&library, "demo", &me, &bad_phone, now()).await,
+            Err(RequestError::BadPhone)
+        );
+        let (_, request) = record_request(&library, "demo", &me, &draft(), now())
+            .await
+            .unwrap();
+        // Closing before a callback is refused by the workflow.
+        assert_eq!(
+            record_event(
+                &library,
+                "demo",
+                "A",
+                &request.id,
+                &me,
+                &EventDraft::new(Action::Close),
+                now() + 1
+            )
+            .await,
+            Err(RequestError::Refused(Refusal::NotNow(State::Received)))
+        );
+        assert_eq!(
+            record_event(
+                &library,
+                "demo",
+                "A",
+                &request.id,
+                &me,
+                &EventDraft::new(Action::Return),
+                now() + 1
+            )
+            .await,
+            Err(RequestError::NoteNeeded)
+        );
+        let list = zone_requests(&library, "demo", "A", now());
+        assert!(list[0].history.is_empty());
+        assert!(list[0].state == State::Received);
+    }
+
+    #[wasm_bindgen_test]
+    async fn collective_complaints_wait_for_the_heads_report() {
+        let library = library().await;
+        let me = actor("service-a");
+        let collective = RequestDraft {
+            kind: RequestKind::Complaint,
+            collective: true,
+            households: 8,
+            ..draft()
+        };
+        let (_, request) = record_request(&library, "demo", &me, &collective, now())
+            .await
+            .unwrap();
+        let zones = ["A".to_owned()];
+        assert_eq!(
+            unreported_collective(&library, "demo", &zones, now()).len(),
+            1
+        );
+        let head = actor("head");
+        let report = EventDraft {
+            target: Some(ReportTarget::Head),
+            ..EventDraft::new(Action::Report)
+        };
+        record_event(
+            &library,
+            "demo",
+            "A",
+            &request.id,
+            &head,
+            &report,
+            now() + 60_000,
+        )
+        .await
+        .unwrap();
+        assert!(unreported_collective(&library, "demo", &zones, now()).is_empty());
+        // 20 minutes later only the company report (due in 2 h) is pending: not overdue.
+        assert!(overdue_list(&library, "demo", &zones, now() + 20 * 60_000).is_empty());
+        assert_eq!(
+            overdue_list(&library, "demo", &zones, now() + 3 * 3_600_000).len(),
+            1
+        );
+    }
+}
