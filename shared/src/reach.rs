@@ -80,7 +80,10 @@ pub fn documents(
                 .collect(),
             period => period_starts(period, today, around.periods_back),
         };
-        for place in places.iter().filter(|place| kind.site_wide() == (**place == SITE_WIDE)) {
+        for place in places
+            .iter()
+            .filter(|place| kind.site_wide() == (**place == SITE_WIDE))
+        {
             for date in &dates {
                 keys.push(DocKey::of_period(site, kind, place, *date));
             }
@@ -141,7 +144,10 @@ mod tests {
         assert!(reads(&[Role::CleaningSupervisor], DocKind::CleaningSetup));
         assert!(!writes(&[Role::CleaningSupervisor], DocKind::CleaningSetup));
         assert!(writes(&[Role::CleaningSupervisor], DocKind::CleaningMonth));
-        assert!(writes(&[Role::EnvironmentSupervisor], DocKind::CleaningSetup));
+        assert!(writes(
+            &[Role::EnvironmentSupervisor],
+            DocKind::CleaningSetup
+        ));
         assert!(writes(&[Role::OfficeHead], DocKind::CleaningSetup));
     }
 
@@ -168,7 +174,10 @@ mod tests {
             .filter(|key| key.kind == DocKind::CleaningMonth)
             .filter_map(|key| key.period())
             .collect();
-        assert_eq!(months, ["2026-09-01", "2026-10-01", "2026-11-01", "2026-12-01"]);
+        assert_eq!(
+            months,
+            ["2026-09-01", "2026-10-01", "2026-11-01", "2026-12-01"]
+        );
     }
 
     #[test]
