@@ -664,4 +664,141 @@ mod tests {
             1
         );
     }
+
+    fn clock() -> f64 {
+        web_sys::window().unwrap().performance().unwrap().now()
+    }
+
+    /// The figure for the closing note: a zone with 5,000 requests over 12
+    /// months (about six events each, most closed), as a tablet holds them.
+    /// Prints the times; asserts only the outcome. Run it in release:
+    /// `cargo test --release -p roundbook-frontend --target wasm32-unknown-unknown figure -- --nocapture`.
+    #[wasm_bindgen_test]
+    #[cfg_attr(debug_assertions, ignore = "a figure: run it with --release")]
+    async fn figure_a_zone_with_5000_requests() {
+        use roundbook_shared::schema::request::{put_request, put_request_event};
+        let library = library().await;
+        let now = now();
+        let per_month = 5_000 / 12 + 1;
+        let mut made = 0;
+        for back in 0..12u32 {
+            let month = NaiveDate::from_ymd_opt(2026, 11, 1)
+                .unwrap()
+                .checked_sub_months(Months::new(back))
+                .unwrap();
+            let key = DocKey::request_log("demo", "A", month);
+            library.add(key.clone()).await.unwrap();
+            let start = instant_at(month, 9 * 60);
+            let count = per_month.min(5_000 - made);
+            made += count;
+            library
+                .edit(key.document_id(), |doc| {
+                    for n in 0..count {
+                        let at = start + n as i64 * 60_000;
+                        let mut request = Request {
+                            id: format!("req-{back}-{n}"),
+                            received_at: at,
+                            ..Request::clone(&sample_request())
+                        };
+                        request.kind = RequestKind::ALL[n % 8].as_str().into();
+                        put_request(doc, &request).unwrap();
+                        // The newest month's last requests stay open (some overdue).
+                        let steps: &[Action] = if back == 0 && n + 40 > count {
+                            &[Action::Note]
+                        } else {
+                            &[
+                                Action::Assign,
+                                Action::Accept,
+                                Action::Start,
+                                Action::Done,
+                                Action::Callback,
+                                Action::Close,
+                            ]
+                        };
+                        let mut prior = String::new();
+                        for (k, action) in steps.iter().enumerate() {
+                            let mut event = RequestEvent::new(
+                                &format!("ev-{back}-{n}-{k}"),
+                                &request.id,
+                                *action,
+                                at + (k as i64 + 1) * 1000,
+                            );
+                            event.by = "service-a".into();
+                            event.by_name = "陈静".into();
+                            event.device = "tablet-1".into();
+                            event.prior = prior.clone();
+                            event.assignee = "service-a".into();
+                            event.note = "已处理".into();
+                            event.satisfaction = Satisfaction::Satisfied.as_str().into();
+                            prior = event.id.clone();
+                            put_request_event(doc, &event).unwrap();
+                        }
+                    }
+                    Ok(())
+                })
+                .await
+                .unwrap();
+        }
+        let bytes: usize = (0..12u32)
+            .map(|back| {
+                let month = NaiveDate::from_ymd_opt(2026, 11, 1)
+                    .unwrap()
+                    .checked_sub_months(Months::new(back))
+                    .unwrap();
+                library
+                    .with_doc(&DocKey::request_log("demo", "A", month), |doc| {
+                        doc.save().len()
+                    })
+                    .unwrap()
+            })
+            .sum();
+        FOLDED.with(|cache| cache.borrow_mut().clear());
+        let cold = clock();
+        let list = zone_requests(&library, "demo", "A", now);
+        let opened = clock();
+        let again = zone_requests(&library, "demo", "A", now);
+        let reopened = clock();
+        let overdue = overdue_list(&library, "demo", &["A".to_owned()], now);
+        let end = clock();
+        assert_eq!(list.len(), 5_000);
+        assert_eq!(again.len(), 5_000);
+        assert!(!overdue.is_empty());
+        web_sys::console::log_1(
+            &format!(
+                "figure: a zone with 5,000 requests in 12 month documents ({} KiB saved), {} build: \
+                 opening the list {:.0} ms (documents read and folded), again with unchanged \
+                 documents {:.0} ms; the overdue list {:.0} ms ({} overdue)",
+                bytes / 1024,
+                if cfg!(debug_assertions) { "debug" } else { "release" },
+                opened - cold,
+                reopened - opened,
+                end - reopened,
+                overdue.len(),
+            )
+            .into(),
+        );
+    }
+
+    fn sample_request() -> Request {
+        Request {
+            id: "req-x".into(),
+            zone: "A".into(),
+            channel: Channel::Phone.as_str().into(),
+            kind: RequestKind::RepairHome.as_str().into(),
+            unit_id: String::new(),
+            unit_label: "3栋2单元501".into(),
+            resident_name: "张先生".into(),
+            contact_phone: "13812345678".into(),
+            description: "楼道灯不亮，请尽快维修".into(),
+            photos: Vec::new(),
+            collective: false,
+            households: 0,
+            visit_id: String::new(),
+            finding_id: String::new(),
+            received_by: "service-a".into(),
+            received_by_name: "陈静".into(),
+            device: "tablet-1".into(),
+            received_at: now(),
+        }
+    }
 }
