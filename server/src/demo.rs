@@ -5,8 +5,12 @@
 
 use chrono::Utc;
 
-use roundbook_shared::domain::{Role, SiteInfo, ZoneRef};
+use roundbook_shared::domain::{local_date, Role, SiteInfo, ZoneRef};
 use roundbook_shared::schema::directory::{put_checkpoint, Checkpoint};
+use roundbook_shared::schema::request::{
+    put_request, put_request_event, Action, Channel, Classification, Handling, Request,
+    RequestEvent, RequestKind, Satisfaction,
+};
 use roundbook_shared::schema::route::{put_route, CheckpointOrder, Route};
 use roundbook_shared::schema::schedule::{put_schedule, Schedule};
 use roundbook_shared::schema::DocKey;
@@ -143,7 +147,152 @@ pub fn seed(store: &dyn Store) -> StoreResult<bool> {
         store.register_document(&id, &key)?;
         store.replace_with_snapshot(&id, &doc.save())?;
     }
+    seed_requests(store, now)?;
     Ok(true)
+}
+
+/// A few of zone A's requests in different states, so the request screens
+/// are not empty: a repair in progress, a valid complaint awaiting its
+/// agreed reply, and a closed enquiry with its callback.
+fn seed_requests(store: &dyn Store, now: i64) -> StoreResult<()> {
+    const HOUR: i64 = 3_600_000;
+    let request = |id: &str, kind: RequestKind, unit: &str, description: &str, at: i64| Request {
+        id: id.into(),
+        zone: "A".into(),
+        channel: Channel::Phone.as_str().into(),
+        kind: kind.as_str().into(),
+        unit_id: String::new(),
+        unit_label: unit.into(),
+        resident_name: "王女士".into(),
+        contact_phone: "13800138000".into(),
+        description: description.into(),
+        photos: Vec::new(),
+        collective: false,
+        households: 0,
+        visit_id: String::new(),
+        finding_id: String::new(),
+        received_by: "service-a".into(),
+        received_by_name: "陈静".into(),
+        device: "demo".into(),
+        received_at: at,
+    };
+    let event = |id: &str, request_id: &str, action: Action, at: i64| {
+        let mut event = RequestEvent::new(id, request_id, action, at);
+        event.by = "service-a".into();
+        event.by_name = "陈静".into();
+        event.device = "demo".into();
+        event
+    };
+    let repair_at = now - 26 * HOUR;
+    let complaint_at = now - 3 * HOUR;
+    let enquiry_at = now - 50 * HOUR;
+    let mut docs: Vec<(DocKey, automerge::Automerge)> = Vec::new();
+    let mut doc_for = |at: i64| -> usize {
+        let key = DocKey::request_log(SITE, "A", local_date(at));
+        match docs.iter().position(|(held, _)| *held == key) {
+            Some(index) => index,
+            None => {
+                docs.push((key.clone(), key.genesis()));
+                docs.len() - 1
+            }
+        }
+    };
+    let (repair, complaint, enquiry) = (
+        doc_for(repair_at),
+        doc_for(complaint_at),
+        doc_for(enquiry_at),
+    );
+    let valid = "demo requests are valid";
+    let doc = &mut docs[repair].1;
+    put_request(
+        doc,
+        &request(
+            "req-demo-1",
+            RequestKind::RepairCommon,
+            "3栋2单元",
+            "楼道声控灯不亮",
+            repair_at,
+        ),
+    )
+    .expect(valid);
+    let mut mark = event("ev-demo-1", "req-demo-1", Action::Mark, repair_at + 600_000);
+    mark.handling = Handling::Normal.as_str().into();
+    put_request_event(doc, &mark).expect(valid);
+    put_request_event(
+        doc,
+        &event(
+            "ev-demo-2",
+            "req-demo-1",
+            Action::Start,
+            repair_at + 1_200_000,
+        ),
+    )
+    .expect(valid);
+    let doc = &mut docs[complaint].1;
+    put_request(
+        doc,
+        &request(
+            "req-demo-2",
+            RequestKind::Complaint,
+            "5栋1单元802",
+            "楼上装修噪音影响休息",
+            complaint_at,
+        ),
+    )
+    .expect(valid);
+    let mut classify = event(
+        "ev-demo-3",
+        "req-demo-2",
+        Action::Classify,
+        complaint_at + 900_000,
+    );
+    classify.classification = Classification::Valid.as_str().into();
+    classify.reply_by = now + 24 * HOUR;
+    put_request_event(doc, &classify).expect(valid);
+    let doc = &mut docs[enquiry].1;
+    put_request(
+        doc,
+        &request(
+            "req-demo-3",
+            RequestKind::Enquiry,
+            "1栋3单元1201",
+            "咨询停车位月卡办理",
+            enquiry_at,
+        ),
+    )
+    .expect(valid);
+    let mut done = event(
+        "ev-demo-4",
+        "req-demo-3",
+        Action::Done,
+        enquiry_at + 300_000,
+    );
+    done.note = "已告知办理流程".into();
+    put_request_event(doc, &done).expect(valid);
+    let mut callback = event(
+        "ev-demo-5",
+        "req-demo-3",
+        Action::Callback,
+        enquiry_at + 24 * HOUR,
+    );
+    callback.satisfaction = Satisfaction::Satisfied.as_str().into();
+    put_request_event(doc, &callback).expect(valid);
+    put_request_event(
+        doc,
+        &event(
+            "ev-demo-6",
+            "req-demo-3",
+            Action::Close,
+            enquiry_at + 24 * HOUR + 60_000,
+        ),
+    )
+    .expect(valid);
+    for (key, doc) in docs {
+        let id = key.document_id();
+        store.register_document(&id, &key)?;
+        store.replace_with_snapshot(&id, &doc.save())?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -173,6 +322,24 @@ mod tests {
             .map(|s| s.name)
             .collect();
         assert_eq!(names, ["白班", "夜班"]);
+        // Zone A's demo requests, in whichever months they fell.
+        let mut seeded = Vec::new();
+        let today = local_date(Utc::now().timestamp_millis());
+        for month in [today, today - chrono::Duration::days(5)] {
+            let key = DocKey::request_log(SITE, "A", month);
+            let chunks = store.load_chunks(&key.document_id()).unwrap();
+            if chunks.is_empty() {
+                continue;
+            }
+            let doc = automerge::Automerge::load(&chunks.concat()).unwrap();
+            for request in roundbook_shared::schema::request::requests(&doc).unwrap() {
+                if !seeded.contains(&request.id) {
+                    seeded.push(request.id);
+                }
+            }
+        }
+        seeded.sort();
+        assert_eq!(seeded, ["req-demo-1", "req-demo-2", "req-demo-3"]);
         let security = store.account("security").unwrap().unwrap();
         assert_eq!(security.roles, [Role::SecuritySupervisor]);
     }
