@@ -212,6 +212,8 @@ mod tests {
         );
         let month = DocKey::cleaning_month("demo", today);
         assert_eq!(cleaning.derive(&month.document_id(), today), Some(month));
-        assert!(cleaning.standing(today).contains(&DocKey::cleaning_setup("demo")));
+        assert!(cleaning
+            .standing(today)
+            .contains(&DocKey::cleaning_setup("demo")));
     }
 }

@@ -122,7 +122,8 @@ pub async fn docs(
             .and_then(|first| first.checked_sub_months(Months::new(LISTED_MONTHS)))
             .unwrap_or(today),
     };
-    let catalogued = run_blocking(move || store.documents(&site, since.days, since.periods)).await?;
+    let catalogued =
+        run_blocking(move || store.documents(&site, since.days, since.periods)).await?;
     let mut keys: Vec<DocKey> = catalogued
         .into_iter()
         .filter(|key| access.allows(key))
