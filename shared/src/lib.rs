@@ -15,6 +15,7 @@ pub mod ids;
 pub mod protocol;
 pub mod reach;
 pub mod schema;
+pub mod score;
 pub mod sync;
 pub mod tag;
 pub mod trust;

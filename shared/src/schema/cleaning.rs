@@ -1,10 +1,29 @@
-//! Cleaning inspections and the monthly vendor score sheet.
+//! Cleaning inspections and the monthly vendor score sheet: the records.
 //!
-//! The cleaning setup document holds the score-sheet template versions; a
-//! cleaning month document holds that month's inspections, their item marks,
-//! rectifications and the two sign-off signatures that lock the month.
+//! The site's cleaning setup document holds the score-sheet template
+//! versions; a cleaning month document holds that month's inspections, their
+//! item marks, the rectifications deductions opened, and the two sign-off
+//! signatures that lock the month. How marks combine into scores is
+//! [`crate::score`]'s.
+//!
+//! Concurrency: an inspection of an area on a day has a deterministic id, so
+//! two supervisors on the same area join one inspection; each supervisor's
+//! mark of an item is its own record (keyed by inspection, item and
+//! username), so concurrent marks never overwrite each other.
 
-/// Score-sheet template versions (cleaning setup), keyed by version id.
+use automerge::Automerge;
+use autosurgeon::{Hydrate, Reconcile};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::finding::MAX_PHOTOS;
+use super::{
+    check_id, check_instant, check_text, check_word, put_record, record, records, SchemaError,
+};
+use crate::domain::instant_at;
+
+/// Score-sheet template versions (cleaning setup), keyed by template id.
 pub const TEMPLATES: &str = "templates";
 /// Inspections of an area (cleaning month), keyed by inspection id.
 pub const INSPECTIONS: &str = "inspections";
@@ -14,3 +33,939 @@ pub const MARKS: &str = "marks";
 pub const RECTIFICATIONS: &str = "rectifications";
 /// The month's sign-off signatures, keyed by party (`supervisor`, `vendor`).
 pub const SIGNATURES: &str = "signatures";
+
+/// The id of the built-in template, used while the site has published none.
+pub const DEFAULT_TEMPLATE_ID: &str = "default";
+/// A template's items add up to this.
+pub const FULL_SCORE: u32 = 100;
+/// The usual contract threshold: a month below it is flagged.
+pub const DEFAULT_THRESHOLD: f64 = 90.0;
+
+pub const KIND_ROUTINE: &str = "routine";
+pub const KIND_REINSPECTION: &str = "reinspection";
+pub const OUTCOME_FULL: &str = "full";
+pub const OUTCOME_DEDUCTED: &str = "deducted";
+pub const OUTCOME_NA: &str = "na";
+pub const PARTY_SUPERVISOR: &str = "supervisor";
+pub const PARTY_VENDOR: &str = "vendor";
+pub const STATUS_OPEN: &str = "open";
+pub const STATUS_CLOSED: &str = "closed";
+
+/// One scored item of an area.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct Item {
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub id: String,
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub name_zh: String,
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub name_en: String,
+    /// The standard the item is scored against.
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub standard_zh: String,
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub standard_en: String,
+    pub max_score: u32,
+}
+
+/// An area of the site (lobby, lifts, ...) and its items.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct Area {
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub id: String,
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub name_zh: String,
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub name_en: String,
+    pub items: Vec<Item>,
+}
+
+impl Area {
+    /// The area's share of the 100 points: the sum of its items' maxima.
+    pub fn weight(&self) -> u32 {
+        self.items.iter().map(|item| item.max_score).sum()
+    }
+}
+
+/// One published version of the score sheet. Written once, never changed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct Template {
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub id: String,
+    pub version: u32,
+    pub published_at: i64,
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub published_by: String,
+    pub areas: Vec<Area>,
+}
+
+impl Template {
+    pub fn area(&self, id: &str) -> Option<&Area> {
+        self.areas.iter().find(|area| area.id == id)
+    }
+
+    pub fn item(&self, area_id: &str, item_id: &str) -> Option<&Item> {
+        self.area(area_id)?
+            .items
+            .iter()
+            .find(|item| item.id == item_id)
+    }
+
+    pub fn total(&self) -> u32 {
+        self.areas.iter().map(Area::weight).sum()
+    }
+
+    /// A publishable template: ids short and unique, names present, every
+    /// item worth at least a point, and the items adding up to 100.
+    pub fn validate(&self) -> Result<(), SchemaError> {
+        check_id("template", &self.id)?;
+        check_text("published by", &self.published_by, true, 64)?;
+        if self.areas.is_empty() {
+            return Err(SchemaError::Invalid("a template needs areas".into()));
+        }
+        let mut ids = std::collections::HashSet::new();
+        for area in &self.areas {
+            check_slug("area", &area.id)?;
+            check_text("area name", &area.name_zh, true, 40)?;
+            check_text("area name (English)", &area.name_en, false, 60)?;
+            if area.items.is_empty() {
+                return Err(SchemaError::Invalid(format!(
+                    "area {} has no items",
+                    area.id
+                )));
+            }
+            if !ids.insert(format!("area:{}", area.id)) {
+                return Err(SchemaError::Invalid(format!("area id {} twice", area.id)));
+            }
+            for item in &area.items {
+                check_slug("item", &item.id)?;
+                check_text("item name", &item.name_zh, true, 60)?;
+                check_text("item name (English)", &item.name_en, false, 80)?;
+                check_text("standard", &item.standard_zh, false, 400)?;
+                check_text("standard (English)", &item.standard_en, false, 400)?;
+                if item.max_score == 0 || item.max_score > FULL_SCORE {
+                    return Err(SchemaError::Invalid(format!(
+                        "item {} max score {}",
+                        item.id, item.max_score
+                    )));
+                }
+                if !ids.insert(format!("item:{}", item.id)) {
+                    return Err(SchemaError::Invalid(format!("item id {} twice", item.id)));
+                }
+            }
+        }
+        if self.total() != FULL_SCORE {
+            return Err(SchemaError::Invalid(format!(
+                "the items add up to {}, not {FULL_SCORE}",
+                self.total()
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Area and item ids: short lowercase slugs (they are part of record ids).
+fn check_slug(what: &str, id: &str) -> Result<(), SchemaError> {
+    let ok = !id.is_empty()
+        && id.len() <= 24
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(SchemaError::Invalid(format!("{what} id {id:?}")))
+    }
+}
+
+/// The built-in template (version 0): seven areas, 100 points.
+pub fn default_template() -> Template {
+    let item = |id: &str, zh: &str, en: &str, szh: &str, sen: &str, max| Item {
+        id: id.into(),
+        name_zh: zh.into(),
+        name_en: en.into(),
+        standard_zh: szh.into(),
+        standard_en: sen.into(),
+        max_score: max,
+    };
+    let area = |id: &str, zh: &str, en: &str, items| Area {
+        id: id.into(),
+        name_zh: zh.into(),
+        name_en: en.into(),
+        items,
+    };
+    Template {
+        id: DEFAULT_TEMPLATE_ID.into(),
+        version: 0,
+        published_at: 0,
+        published_by: "roundbook".into(),
+        areas: vec![
+            area(
+                "lobby",
+                "大堂",
+                "Lobby",
+                vec![
+                    item(
+                        "lobby-floor",
+                        "地面",
+                        "Floor",
+                        "无垃圾、无污渍、无积水，光亮洁净",
+                        "No litter, stains or water; clean and bright",
+                        6,
+                    ),
+                    item(
+                        "lobby-glass",
+                        "门窗玻璃",
+                        "Doors and glass",
+                        "无手印、无灰尘，明亮",
+                        "No fingerprints or dust",
+                        5,
+                    ),
+                    item(
+                        "lobby-fixtures",
+                        "信报箱及设施",
+                        "Mailboxes and fixtures",
+                        "表面无灰尘、无张贴物",
+                        "Dust-free, no flyers",
+                        4,
+                    ),
+                ],
+            ),
+            area(
+                "corridors",
+                "楼道及楼梯",
+                "Corridors and stairs",
+                vec![
+                    item(
+                        "corridor-floor",
+                        "地面及台阶",
+                        "Floors and steps",
+                        "无垃圾、无杂物堆放",
+                        "No litter or stored clutter",
+                        8,
+                    ),
+                    item(
+                        "corridor-rails",
+                        "扶手及栏杆",
+                        "Handrails and railings",
+                        "无灰尘、无污迹",
+                        "No dust or smears",
+                        5,
+                    ),
+                    item(
+                        "corridor-walls",
+                        "墙面及消防设施",
+                        "Walls and fire equipment",
+                        "无蛛网、无乱张贴，消防箱表面洁净",
+                        "No cobwebs or flyers; fire boxes clean",
+                        5,
+                    ),
+                ],
+            ),
+            area(
+                "lifts",
+                "电梯",
+                "Lifts",
+                vec![
+                    item(
+                        "lift-car",
+                        "轿厢",
+                        "Lift car",
+                        "轿厢四壁及地面洁净、无异味",
+                        "Walls and floor clean, no odour",
+                        8,
+                    ),
+                    item(
+                        "lift-doors",
+                        "厅门及按钮",
+                        "Landing doors and buttons",
+                        "无手印、无污渍",
+                        "No fingerprints or stains",
+                        6,
+                    ),
+                ],
+            ),
+            area(
+                "grounds",
+                "室外地面",
+                "Outdoor grounds",
+                vec![
+                    item(
+                        "grounds-roads",
+                        "道路及广场",
+                        "Roads and squares",
+                        "无垃圾、无积水、无烟头",
+                        "No litter, water or cigarette ends",
+                        8,
+                    ),
+                    item(
+                        "grounds-drains",
+                        "排水沟及井盖",
+                        "Drains and covers",
+                        "畅通、无堵塞、无异味",
+                        "Flowing, unblocked, no odour",
+                        7,
+                    ),
+                ],
+            ),
+            area(
+                "refuse",
+                "垃圾收集点",
+                "Refuse points",
+                vec![
+                    item(
+                        "refuse-bins",
+                        "垃圾桶",
+                        "Bins",
+                        "日产日清，桶身洁净，分类清晰",
+                        "Emptied daily, clean, sorting clear",
+                        8,
+                    ),
+                    item(
+                        "refuse-area",
+                        "收集点周边",
+                        "Around the point",
+                        "地面无散落垃圾、无异味、定期消杀",
+                        "No spilt rubbish or odour; disinfected",
+                        8,
+                    ),
+                ],
+            ),
+            area(
+                "carpark",
+                "停车场",
+                "Car park",
+                vec![
+                    item(
+                        "carpark-floor",
+                        "地面",
+                        "Floor",
+                        "无垃圾、无油污",
+                        "No litter or oil",
+                        8,
+                    ),
+                    item(
+                        "carpark-signs",
+                        "标识及设施",
+                        "Signs and fixtures",
+                        "表面无灰尘",
+                        "Dust-free",
+                        4,
+                    ),
+                ],
+            ),
+            area(
+                "greenery",
+                "绿化",
+                "Greenery",
+                vec![
+                    item(
+                        "greenery-beds",
+                        "绿地及花坛",
+                        "Lawns and beds",
+                        "无垃圾、无杂物、无枯枝落叶堆积",
+                        "No litter, clutter or piled leaves",
+                        5,
+                    ),
+                    item(
+                        "greenery-features",
+                        "水景及小品",
+                        "Water features",
+                        "水体清洁、无漂浮物",
+                        "Water clean, nothing floating",
+                        5,
+                    ),
+                ],
+            ),
+        ],
+    }
+}
+
+/// Every well-formed published template version.
+pub fn templates(setup: &Automerge) -> Result<Vec<Template>, SchemaError> {
+    let mut list: Vec<Template> = records(setup, TEMPLATES)?;
+    list.retain(|template| template.validate().is_ok());
+    list.sort_by(|a, b| {
+        (a.version, a.published_at, &a.id).cmp(&(b.version, b.published_at, &b.id))
+    });
+    Ok(list)
+}
+
+/// The template to score with now: the newest published version, else the built-in one.
+pub fn current_template(setup: &Automerge) -> Template {
+    templates(setup)
+        .ok()
+        .and_then(|mut list| list.pop())
+        .unwrap_or_else(default_template)
+}
+
+/// A template by id (the built-in one is always there).
+pub fn template(setup: &Automerge, id: &str) -> Option<Template> {
+    if id == DEFAULT_TEMPLATE_ID {
+        return Some(default_template());
+    }
+    templates(setup)
+        .ok()?
+        .into_iter()
+        .find(|template| template.id == id)
+}
+
+/// Publishes a new template version, as one change.
+pub fn publish_template(setup: &mut Automerge, template: &Template) -> Result<(), SchemaError> {
+    template.validate()?;
+    if template.id == DEFAULT_TEMPLATE_ID
+        || record::<Template>(setup, TEMPLATES, &template.id)?.is_some()
+    {
+        return Err(SchemaError::Invalid(format!(
+            "template {} already exists",
+            template.id
+        )));
+    }
+    check_instant("publish time", template.published_at)?;
+    put_record(
+        setup,
+        TEMPLATES,
+        &template.id,
+        template,
+        template.published_at,
+    )
+}
+
+/// An inspection of one area (a routine one scores; a re-inspection closes a rectification).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct Inspection {
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub id: String,
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub area_id: String,
+    /// The site-local day, `YYYY-MM-DD`.
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub date: String,
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub template_id: String,
+    /// `routine` or `reinspection`.
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub kind: String,
+    /// For a re-inspection: the rectification it checks.
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub rectification_id: String,
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub started_by: String,
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub started_by_name: String,
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub device: String,
+    pub started_at: i64,
+}
+
+/// The id two supervisors share for the routine inspection of `area_id` on `date`.
+pub fn inspection_id(area_id: &str, date: NaiveDate) -> String {
+    format!("insp-{area_id}-{}", date.format("%Y%m%d"))
+}
+
+impl Inspection {
+    pub fn is_routine(&self) -> bool {
+        self.kind == KIND_ROUTINE
+    }
+
+    pub fn validate(&self) -> Result<(), SchemaError> {
+        check_id("inspection", &self.id)?;
+        check_slug("area", &self.area_id)?;
+        NaiveDate::parse_from_str(&self.date, "%Y-%m-%d")
+            .map_err(|_| SchemaError::Invalid(format!("inspection date {:?}", self.date)))?;
+        check_id("template", &self.template_id)?;
+        check_word(
+            "inspection kind",
+            &self.kind,
+            &[KIND_ROUTINE, KIND_REINSPECTION],
+        )?;
+        match (self.is_routine(), self.rectification_id.is_empty()) {
+            (true, true) => {}
+            (false, false) => check_id("rectification", &self.rectification_id)?,
+            _ => {
+                return Err(SchemaError::Invalid(
+                    "a re-inspection, and only one, names its rectification".into(),
+                ))
+            }
+        }
+        check_text("inspector", &self.started_by, true, 64)?;
+        check_text("inspector name", &self.started_by_name, true, 64)?;
+        check_text("device", &self.device, true, 64)?;
+        check_instant("inspection time", self.started_at)
+    }
+}
+
+/// One supervisor's mark of one item in one inspection.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct Mark {
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub id: String,
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub inspection_id: String,
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub area_id: String,
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub item_id: String,
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub by: String,
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub by_name: String,
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub device: String,
+    pub at: i64,
+    /// `full`, `deducted` or `na`.
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub outcome: String,
+    /// Points deducted (only when deducted; at most the item's maximum).
+    pub deduction: u32,
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub reason: String,
+    pub photos: Vec<String>,
+}
+
+/// The record id of `username`'s mark of `item_id` in `inspection_id`
+/// (re-marking rewrites one's own record; another supervisor's is separate).
+pub fn mark_id(inspection_id: &str, item_id: &str, username: &str) -> String {
+    let digest = Sha256::digest(format!("{inspection_id}\n{item_id}\n{username}"));
+    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    format!("mark-{hex}")
+}
+
+impl Mark {
+    /// The points this mark awards out of `max`; `None` for not applicable.
+    pub fn awarded(&self, max: u32) -> Option<u32> {
+        match self.outcome.as_str() {
+            OUTCOME_FULL => Some(max),
+            OUTCOME_DEDUCTED => Some(max.saturating_sub(self.deduction)),
+            _ => None,
+        }
+    }
+
+    /// Checks the mark against its item's maximum.
+    pub fn validate(&self, max_score: u32) -> Result<(), SchemaError> {
+        check_id("mark", &self.id)?;
+        if self.id != mark_id(&self.inspection_id, &self.item_id, &self.by) {
+            return Err(SchemaError::Invalid("mark id does not match".into()));
+        }
+        check_id("inspection", &self.inspection_id)?;
+        check_slug("area", &self.area_id)?;
+        check_slug("item", &self.item_id)?;
+        check_text("inspector", &self.by, true, 64)?;
+        check_text("inspector name", &self.by_name, true, 64)?;
+        check_text("device", &self.device, true, 64)?;
+        check_instant("mark time", self.at)?;
+        check_word(
+            "outcome",
+            &self.outcome,
+            &[OUTCOME_FULL, OUTCOME_DEDUCTED, OUTCOME_NA],
+        )?;
+        check_text(
+            "reason",
+            &self.reason,
+            self.outcome == OUTCOME_DEDUCTED,
+            500,
+        )?;
+        match self.outcome.as_str() {
+            OUTCOME_DEDUCTED if self.deduction == 0 || self.deduction > max_score => {
+                return Err(SchemaError::Invalid(format!(
+                    "deduction {} of at most {max_score}",
+                    self.deduction
+                )))
+            }
+            OUTCOME_FULL | OUTCOME_NA if self.deduction != 0 => {
+                return Err(SchemaError::Invalid(
+                    "deduction without a deducted mark".into(),
+                ))
+            }
+            _ => {}
+        }
+        if self.photos.len() > MAX_PHOTOS || self.photos.iter().any(|h| !crate::blob::is_hash(h)) {
+            return Err(SchemaError::Invalid("photos".into()));
+        }
+        Ok(())
+    }
+}
+
+/// A deduction the vendor must put right by a deadline (整改).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct Rectification {
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub id: String,
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub inspection_id: String,
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub area_id: String,
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub item_id: String,
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub reason: String,
+    pub opened_at: i64,
+    pub deadline: i64,
+    /// `open` or `closed`.
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub status: String,
+    /// The re-inspection that closed it (or last failed it).
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub reinspection_id: String,
+    pub closed_at: i64,
+    /// The re-inspection's finding.
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub result_note: String,
+}
+
+/// The one rectification an item's deduction in an inspection opens.
+pub fn rectification_id(inspection_id: &str, item_id: &str) -> String {
+    format!(
+        "rect-{}-{item_id}",
+        inspection_id.trim_start_matches("insp-")
+    )
+}
+
+/// The default deadline: 18:00 two days after the inspection day.
+pub fn default_deadline(date: NaiveDate) -> i64 {
+    instant_at(date + chrono::Duration::days(2), 18 * 60)
+}
+
+impl Rectification {
+    pub fn is_open(&self) -> bool {
+        self.status == STATUS_OPEN
+    }
+
+    pub fn is_overdue(&self, now: i64) -> bool {
+        self.is_open() && now > self.deadline
+    }
+
+    pub fn validate(&self) -> Result<(), SchemaError> {
+        check_id("rectification", &self.id)?;
+        check_id("inspection", &self.inspection_id)?;
+        check_slug("area", &self.area_id)?;
+        check_slug("item", &self.item_id)?;
+        check_text("reason", &self.reason, false, 500)?;
+        check_instant("opened", self.opened_at)?;
+        check_instant("deadline", self.deadline)?;
+        check_word(
+            "rectification status",
+            &self.status,
+            &[STATUS_OPEN, STATUS_CLOSED],
+        )?;
+        check_text("result", &self.result_note, false, 500)?;
+        if self.status == STATUS_CLOSED {
+            check_id("re-inspection", &self.reinspection_id)?;
+            check_instant("closed", self.closed_at)?;
+        }
+        Ok(())
+    }
+}
+
+/// A party's sign-off of the month's sheet: a drawn signature stored as an image blob.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct Signature {
+    /// `supervisor` or `vendor`.
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub party: String,
+    /// The signer's name as written.
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub name: String,
+    pub signed_at: i64,
+    /// The user of the tablet it was signed on.
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub by: String,
+    /// Hash of the PNG of the drawn signature.
+    #[autosurgeon(hydrate = "super::text_or_string")]
+    pub image: String,
+}
+
+impl Signature {
+    pub fn validate(&self) -> Result<(), SchemaError> {
+        check_word("party", &self.party, &[PARTY_SUPERVISOR, PARTY_VENDOR])?;
+        check_text("signer", &self.name, true, 64)?;
+        check_instant("signed", self.signed_at)?;
+        check_text("by", &self.by, true, 64)?;
+        if !crate::blob::is_hash(&self.image) {
+            return Err(SchemaError::Invalid("signature image".into()));
+        }
+        Ok(())
+    }
+}
+
+/// Why a change to a month was refused.
+pub fn locked_error() -> SchemaError {
+    SchemaError::Invalid("the month is signed off and locked".into())
+}
+
+/// The month's signatures.
+pub fn signatures(month: &Automerge) -> Result<Vec<Signature>, SchemaError> {
+    records(month, SIGNATURES)
+}
+
+/// Signed off by both the supervisor and the vendor: nothing may change any more.
+pub fn is_locked(month: &Automerge) -> bool {
+    let signed = signatures(month).unwrap_or_default();
+    [PARTY_SUPERVISOR, PARTY_VENDOR].iter().all(|party| {
+        signed
+            .iter()
+            .any(|s| s.party == *party && s.validate().is_ok())
+    })
+}
+
+fn unlocked(month: &Automerge) -> Result<(), SchemaError> {
+    if is_locked(month) {
+        Err(locked_error())
+    } else {
+        Ok(())
+    }
+}
+
+pub fn inspections(month: &Automerge) -> Result<Vec<Inspection>, SchemaError> {
+    let mut list: Vec<Inspection> = records(month, INSPECTIONS)?;
+    list.sort_by(|a, b| (a.started_at, &a.id).cmp(&(b.started_at, &b.id)));
+    Ok(list)
+}
+
+pub fn marks(month: &Automerge) -> Result<Vec<Mark>, SchemaError> {
+    records(month, MARKS)
+}
+
+pub fn rectifications(month: &Automerge) -> Result<Vec<Rectification>, SchemaError> {
+    records(month, RECTIFICATIONS)
+}
+
+/// The template version the month is scored with: that of its earliest
+/// routine inspection (the same on every device), if it has one.
+pub fn month_template_id(month: &Automerge) -> Option<String> {
+    inspections(month)
+        .ok()?
+        .into_iter()
+        .find(Inspection::is_routine)
+        .map(|inspection| inspection.template_id)
+}
+
+/// Starts an inspection (or leaves an existing one of the same id as it is).
+pub fn put_inspection(month: &mut Automerge, inspection: &Inspection) -> Result<(), SchemaError> {
+    unlocked(month)?;
+    inspection.validate()?;
+    if record::<Inspection>(month, INSPECTIONS, &inspection.id)?.is_some() {
+        return Ok(());
+    }
+    put_record(
+        month,
+        INSPECTIONS,
+        &inspection.id,
+        inspection,
+        inspection.started_at,
+    )
+}
+
+/// Records (or re-records) one's mark of an item, as one change.
+pub fn put_mark(month: &mut Automerge, mark: &Mark, max_score: u32) -> Result<(), SchemaError> {
+    unlocked(month)?;
+    mark.validate(max_score)?;
+    if record::<Inspection>(month, INSPECTIONS, &mark.inspection_id)?.is_none() {
+        return Err(SchemaError::Invalid(format!(
+            "inspection {} is not in this month",
+            mark.inspection_id
+        )));
+    }
+    put_record(month, MARKS, &mark.id, mark, mark.at)
+}
+
+/// Opens, updates or closes a rectification, as one change.
+pub fn put_rectification(
+    month: &mut Automerge,
+    rectification: &Rectification,
+    at: i64,
+) -> Result<(), SchemaError> {
+    unlocked(month)?;
+    rectification.validate()?;
+    put_record(month, RECTIFICATIONS, &rectification.id, rectification, at)
+}
+
+/// Signs the month for a party. A party signs once; the second party's
+/// signature locks the month.
+pub fn put_signature(month: &mut Automerge, signature: &Signature) -> Result<(), SchemaError> {
+    unlocked(month)?;
+    signature.validate()?;
+    if record::<Signature>(month, SIGNATURES, &signature.party)?.is_some() {
+        return Err(SchemaError::Invalid(format!(
+            "the {} has already signed",
+            signature.party
+        )));
+    }
+    put_record(
+        month,
+        SIGNATURES,
+        &signature.party,
+        signature,
+        signature.signed_at,
+    )
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::schema::DocKey;
+
+    pub(crate) const AT: i64 = 1_795_399_200_000;
+
+    pub(crate) fn day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    pub(crate) fn month() -> Automerge {
+        DocKey::cleaning_month("demo", day()).genesis()
+    }
+
+    pub(crate) fn inspection(area: &str, by: &str) -> Inspection {
+        Inspection {
+            id: inspection_id(area, day()),
+            area_id: area.into(),
+            date: "2026-11-23".into(),
+            template_id: DEFAULT_TEMPLATE_ID.into(),
+            kind: KIND_ROUTINE.into(),
+            rectification_id: String::new(),
+            started_by: by.into(),
+            started_by_name: by.into(),
+            device: "tablet".into(),
+            started_at: AT,
+        }
+    }
+
+    pub(crate) fn mark(area: &str, item: &str, by: &str, outcome: &str, deduction: u32) -> Mark {
+        let inspection = inspection_id(area, day());
+        Mark {
+            id: mark_id(&inspection, item, by),
+            inspection_id: inspection,
+            area_id: area.into(),
+            item_id: item.into(),
+            by: by.into(),
+            by_name: by.into(),
+            device: "tablet".into(),
+            at: AT,
+            outcome: outcome.into(),
+            deduction,
+            reason: if outcome == OUTCOME_DEDUCTED {
+                "地面有垃圾".into()
+            } else {
+                String::new()
+            },
+            photos: Vec::new(),
+        }
+    }
+
+    pub(crate) fn signature(party: &str) -> Signature {
+        Signature {
+            party: party.into(),
+            name: "刘芳".into(),
+            signed_at: AT,
+            by: "cleaning".into(),
+            image: crate::blob::hash_of(party.as_bytes()),
+        }
+    }
+
+    #[test]
+    fn the_default_template_adds_up_to_100() {
+        let template = default_template();
+        template.validate().unwrap();
+        assert_eq!(template.areas.len(), 7);
+    }
+
+    #[test]
+    fn publishing_checks_the_sum_and_ids() {
+        let mut setup = DocKey::cleaning_setup("demo").genesis();
+        let mut template = default_template();
+        template.id = "tpl-1".into();
+        template.version = 1;
+        template.published_at = AT;
+        template.areas[0].items[0].max_score += 1;
+        assert!(
+            publish_template(&mut setup, &template).is_err(),
+            "101 points"
+        );
+        template.areas[0].items[0].max_score -= 1;
+        template.areas[1].items[0].id = template.areas[0].items[0].id.clone();
+        assert!(
+            publish_template(&mut setup, &template).is_err(),
+            "duplicate id"
+        );
+        template.areas[1].items[0].id = "corridor-floor".into();
+        publish_template(&mut setup, &template).unwrap();
+        assert_eq!(current_template(&setup).id, "tpl-1");
+        assert!(
+            publish_template(&mut setup, &template).is_err(),
+            "published once"
+        );
+        assert_eq!(
+            current_template(&DocKey::cleaning_setup("x").genesis()).id,
+            DEFAULT_TEMPLATE_ID
+        );
+    }
+
+    #[test]
+    fn marks_are_checked_against_the_item() {
+        let ok = mark("lobby", "lobby-floor", "cleaning", OUTCOME_DEDUCTED, 2);
+        ok.validate(6).unwrap();
+        assert!(ok.validate(1).is_err(), "more than the maximum");
+        let mut no_reason = ok.clone();
+        no_reason.reason.clear();
+        assert!(no_reason.validate(6).is_err());
+        let mut forged = ok.clone();
+        forged.by = "cleaning2".into();
+        assert!(forged.validate(6).is_err(), "someone else's record");
+        assert_eq!(ok.awarded(6), Some(4));
+        assert_eq!(
+            mark("lobby", "lobby-floor", "x", OUTCOME_NA, 0).awarded(6),
+            None
+        );
+    }
+
+    #[test]
+    fn the_month_pins_its_earliest_inspections_template() {
+        let mut doc = month();
+        let mut later = inspection("lifts", "cleaning");
+        later.template_id = "tpl-2".into();
+        later.started_at = AT + 1000;
+        put_inspection(&mut doc, &later).unwrap();
+        put_inspection(&mut doc, &inspection("lobby", "cleaning")).unwrap();
+        assert_eq!(
+            month_template_id(&doc).as_deref(),
+            Some(DEFAULT_TEMPLATE_ID)
+        );
+    }
+
+    #[test]
+    fn both_signatures_lock_the_month_against_every_write() {
+        let mut doc = month();
+        put_inspection(&mut doc, &inspection("lobby", "cleaning")).unwrap();
+        put_signature(&mut doc, &signature(PARTY_SUPERVISOR)).unwrap();
+        assert!(!is_locked(&doc));
+        assert!(
+            put_signature(&mut doc, &signature(PARTY_SUPERVISOR)).is_err(),
+            "signs once"
+        );
+        put_signature(&mut doc, &signature(PARTY_VENDOR)).unwrap();
+        assert!(is_locked(&doc));
+        let heads = doc.get_heads();
+        assert!(put_inspection(&mut doc, &inspection("lifts", "cleaning")).is_err());
+        assert!(put_mark(
+            &mut doc,
+            &mark("lobby", "lobby-floor", "cleaning", OUTCOME_FULL, 0),
+            6
+        )
+        .is_err());
+        let rect = Rectification {
+            id: rectification_id(&inspection_id("lobby", day()), "lobby-floor"),
+            inspection_id: inspection_id("lobby", day()),
+            area_id: "lobby".into(),
+            item_id: "lobby-floor".into(),
+            reason: "x".into(),
+            opened_at: AT,
+            deadline: default_deadline(day()),
+            status: STATUS_OPEN.into(),
+            reinspection_id: String::new(),
+            closed_at: 0,
+            result_note: String::new(),
+        };
+        assert!(put_rectification(&mut doc, &rect, AT).is_err());
+        assert_eq!(doc.get_heads(), heads, "nothing changed");
+    }
+}
