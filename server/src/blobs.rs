@@ -21,6 +21,9 @@ use serde::Deserialize;
 use roundbook_shared::api::UploadStatus;
 use roundbook_shared::blob::{hash_of, image_type, is_hash, MAX_PHOTO_BYTES, UPLOAD_CHUNK_BYTES};
 
+use roundbook_shared::reach;
+use roundbook_shared::schema::DocKind;
+
 use crate::access::Access;
 use crate::app::AppState;
 use crate::error::ApiError;
@@ -32,9 +35,18 @@ use crate::store::{BlobRef, PartOutcome, Store, UploadState};
 /// the signed-in user's own browser (it is a private photo).
 const IMMUTABLE: &str = "private, max-age=31536000, immutable";
 
+/// The zone segment of site-wide blobs (cleaning photos and sign-off
+/// signatures): reachable by whoever holds the site's cleaning documents.
+pub const SITE_BLOBS: &str = "_site";
+
 /// The blob a request names, once the user may reach its zone and the name is a hash.
 fn blob_ref(access: &Access, zone: String, hash: String) -> Result<BlobRef, ApiError> {
-    if !access.zones.contains(&zone) {
+    let reachable = if zone == SITE_BLOBS {
+        reach::reads(&access.roles, DocKind::CleaningMonth)
+    } else {
+        access.zones.contains(&zone)
+    };
+    if !reachable {
         return Err(ApiError::ZoneForbidden);
     }
     if !is_hash(&hash) {

@@ -179,7 +179,11 @@ impl Connection {
             Err(ApplyError::BadChanges) => {
                 return Err(Fatal(format!("invalid Automerge changes for {id}")))
             }
-            Err(refused @ (ApplyError::ReadOnly | ApplyError::ReceiptForged)) => {
+            Err(
+                refused @ (ApplyError::ReadOnly
+                | ApplyError::MonthLocked
+                | ApplyError::ReceiptForged),
+            ) => {
                 tracing::info!(user = %self.access.username, %id, %refused, "refused changes");
                 return Err(Fatal(format!("{refused} ({id}); nothing was stored")));
             }

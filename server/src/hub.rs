@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 use roundbook_shared::compaction::should_compact;
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::schema::receipt::{stamp_new_records, Receipt, CLOCK_SKEW, RECEIVED_AT};
-use roundbook_shared::schema::{DocKey, DocKind, SchemaError};
+use roundbook_shared::schema::{cleaning, DocKey, DocKind, SchemaError};
 
 use crate::store::{ChunkSizes, Store, StoreError};
 
@@ -42,6 +42,8 @@ pub enum ApplyError {
     BadChanges,
     #[error("this user may read but not change the document (a zone directory is changed only by a security supervisor or the office head, the cleaning template only by an environment supervisor or the office head)")]
     ReadOnly,
+    #[error("the cleaning month is signed off by both parties and locked")]
+    MonthLocked,
     #[error("only the server writes a record's received_at and clock_skew_ms")]
     ReceiptForged,
     #[error("could not stamp the receipt: {0}")]
@@ -122,6 +124,13 @@ impl Hub {
         }
         if !sender.writes && !brings_nothing_new(&live.doc, &message) {
             return Err(ApplyError::ReadOnly);
+        }
+        // A signed-off month is final: judged on what is stored, before the message.
+        if live.key.kind == DocKind::CleaningMonth
+            && cleaning::is_locked(&live.doc)
+            && !brings_nothing_new(&live.doc, &message)
+        {
+            return Err(ApplyError::MonthLocked);
         }
         let before = live.doc.get_heads();
         if live.doc.receive_sync_message(state, message).is_err() {

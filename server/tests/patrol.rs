@@ -243,10 +243,22 @@ async fn only_supervisors_change_the_zone_directory() {
         error.contains("security supervisor or the office head"),
         "{error}"
     );
-    // So is a zone service user (who reads the directory too).
+    // The refused tablet stops offering the refused document (so its other
+    // documents keep syncing) and keeps the change.
+    assert!(writer.replica.refusal(&id).is_some());
+    assert_eq!(writer.replica.pending(&id), 1);
+    // A zone service user (who reads the directory too) is refused as well.
     let service_token = server.login("service-a").await.token;
-    writer.connect(&server.ws_url(&service_token)).await;
-    writer.until_refused(WAIT).await;
+    let mut service = Tablet::new("service-a");
+    service.hold(&key);
+    put_checkpoint(
+        service.replica.doc_mut(&id).unwrap(),
+        &checkpoint("cp-fake", "A-99"),
+        now(),
+    )
+    .unwrap();
+    service.connect(&server.ws_url(&service_token)).await;
+    service.until_refused(WAIT).await;
 
     // The security supervisor may; the reading guard receives it live.
     let security_token = server.login("security").await.token;

@@ -54,6 +54,11 @@ struct Replicated {
     /// Whether this connection already sent the opening `request`.
     requested: bool,
     unavailable: bool,
+    /// The server refused this document's changes (e.g. a signed-off month):
+    /// its reason. Nothing more is sent for it until the app restarts, so one
+    /// refused document cannot stop the others from syncing; its local
+    /// changes are kept and still count as pending.
+    refused: Option<String>,
 }
 
 /// The tablet's documents and their sync with one server.
@@ -88,6 +93,7 @@ impl Replica {
                 acked,
                 requested: false,
                 unavailable: false,
+                refused: None,
             },
         );
     }
@@ -111,6 +117,11 @@ impl Replica {
 
     pub fn acked_heads(&self, id: &DocumentId) -> &[ChangeHash] {
         self.docs.get(id).map_or(&[], |entry| &entry.acked)
+    }
+
+    /// Why the server refused the document's changes, if it did.
+    pub fn refusal(&self, id: &DocumentId) -> Option<&str> {
+        self.docs.get(id).and_then(|entry| entry.refused.as_deref())
     }
 
     pub fn is_unavailable(&self, id: &DocumentId) -> bool {
@@ -164,6 +175,9 @@ impl Replica {
         let (Some(server), Some(entry)) = (self.server.as_ref(), self.docs.get_mut(id)) else {
             return Vec::new();
         };
+        if entry.refused.is_some() {
+            return Vec::new();
+        }
         let Some(message) = entry.doc.generate_sync_message(&mut entry.state) else {
             return Vec::new();
         };
@@ -223,7 +237,15 @@ impl Replica {
                     outcome.unavailable.push(document_id);
                 }
             }
-            Message::Error { message } => outcome.server_error = Some(message),
+            Message::Error { message } => {
+                // Our server names a refused document as `(<id>)` in its error.
+                if let Some(entry) =
+                    refused_document(&message).and_then(|id| self.docs.get_mut(&id))
+                {
+                    entry.refused = Some(message.clone());
+                }
+                outcome.server_error = Some(message);
+            }
             // The server sends nothing else we act on.
             _ => {}
         }
@@ -257,6 +279,15 @@ impl Replica {
         outcome.frames.extend(self.sync_doc(&id));
         Ok(())
     }
+}
+
+/// The document an error message names as `(<document id>)`, if any.
+fn refused_document(message: &str) -> Option<DocumentId> {
+    message
+        .split('(')
+        .skip(1)
+        .filter_map(|part| part.split(')').next())
+        .find_map(|text| text.parse().ok())
 }
 
 #[cfg(test)]
@@ -310,6 +341,32 @@ mod tests {
         replica.add(id, doc, other.get_heads());
         assert!(replica.acked_heads(&id).is_empty());
         assert_eq!(replica.pending(&id), 2, "genesis and the local scan");
+    }
+
+    #[test]
+    fn a_refused_document_is_not_offered_again() {
+        let mut replica = Replica::new("tablet".into());
+        let id = key().document_id();
+        let mut doc = key().genesis();
+        let acked = doc.get_heads();
+        record_scan(&mut doc, &scan("s1")).unwrap();
+        replica.add(id, doc, acked);
+        let peer = Message::Peer {
+            sender_id: "server".into(),
+            target_id: "tablet".into(),
+            selected_protocol_version: PROTOCOL_VERSION.into(),
+            peer_metadata: None,
+        };
+        replica.connect(None);
+        assert!(!replica.receive(&peer.encode()).unwrap().frames.is_empty());
+        let error = Message::Error {
+            message: format!("the month is locked ({id}); nothing was stored"),
+        };
+        replica.receive(&error.encode()).unwrap();
+        assert!(replica.refusal(&id).unwrap().contains("locked"));
+        replica.connect(None);
+        assert!(replica.receive(&peer.encode()).unwrap().frames.is_empty());
+        assert_eq!(replica.pending(&id), 1, "the change is kept");
     }
 
     #[test]
