@@ -135,7 +135,7 @@ async fn a_signed_off_month_refuses_every_later_change() {
         .sync_until(WAIT, |t| {
             t.replica
                 .doc(&id)
-                .is_some_and(|doc| roundbook_shared::schema::cleaning::is_locked(doc))
+                .is_some_and(roundbook_shared::schema::cleaning::is_locked)
         })
         .await;
     let stored = marks(fresh.replica.doc(&id).unwrap()).unwrap();
