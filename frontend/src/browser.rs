@@ -122,3 +122,36 @@ pub fn on_service_worker_update(on_update: impl Fn() + 'static) {
     // Lives as long as the page.
     callback.forget();
 }
+
+/// Opens the browser's print dialog (printable lists and sheets).
+pub fn print() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.print();
+    }
+}
+
+/// Whether the user allowed system notifications.
+pub fn notifications_allowed() -> bool {
+    web_sys::Notification::permission() == web_sys::NotificationPermission::Granted
+}
+
+/// Asks for permission to show system notifications (call from a tap: browsers
+/// ignore the request otherwise). The answer arrives later; nothing waits for it.
+pub fn ask_notifications() {
+    if let Ok(promise) = web_sys::Notification::request_permission() {
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        });
+    }
+}
+
+/// Shows a system notification if the user allowed them; otherwise does nothing.
+pub fn notify(title: &str, body: &str, tag: &str) {
+    if !notifications_allowed() {
+        return;
+    }
+    let options = web_sys::NotificationOptions::new();
+    options.set_body(body);
+    options.set_tag(tag);
+    let _ = web_sys::Notification::new_with_options(title, &options);
+}

@@ -448,15 +448,6 @@ pub fn request(
     })
 }
 
-/// The overdue requests of `zones`, most overdue first.
-pub fn overdue_list(library: &Library, site: &str, zones: &[String], now: i64) -> Vec<RequestView> {
-    let all: Vec<RequestView> = zones
-        .iter()
-        .flat_map(|zone| zone_requests(library, site, zone, now))
-        .collect();
-    deadline::overdue(&all, now).into_iter().cloned().collect()
-}
-
 /// The 15:30 daily review of `zones`: every overdue request, then today's open ones.
 pub fn daily_review_list(
     library: &Library,
@@ -658,11 +649,12 @@ mod tests {
         .unwrap();
         assert!(unreported_collective(&library, "demo", &zones, now()).is_empty());
         // 20 minutes later only the company report (due in 2 h) is pending: not overdue.
-        assert!(overdue_list(&library, "demo", &zones, now() + 20 * 60_000).is_empty());
-        assert_eq!(
-            overdue_list(&library, "demo", &zones, now() + 3 * 3_600_000).len(),
-            1
-        );
+        let overdue_at = |at: i64| {
+            let views = zone_requests(&library, "demo", "A", at);
+            deadline::overdue(&views, at).len()
+        };
+        assert_eq!(overdue_at(now() + 20 * 60_000), 0);
+        assert_eq!(overdue_at(now() + 3 * 3_600_000), 1);
     }
 
     fn clock() -> f64 {
@@ -758,7 +750,7 @@ mod tests {
         let opened = clock();
         let again = zone_requests(&library, "demo", "A", now);
         let reopened = clock();
-        let overdue = overdue_list(&library, "demo", &["A".to_owned()], now);
+        let overdue = deadline::overdue(&list, now);
         let end = clock();
         assert_eq!(list.len(), 5_000);
         assert_eq!(again.len(), 5_000);

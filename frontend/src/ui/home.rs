@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use super::board::RoundsBoard;
 use super::guard::GuardHome;
+use super::requests::{is_office_head, CollectiveAlert, RequestsTab, ReviewTab};
 use super::setup::SetupTab;
 use super::tags::TagSheet;
 use super::zone_cards::ZoneCards;
@@ -51,7 +52,10 @@ pub fn Home(workspace: WorkspaceRef) -> impl IntoView {
             .collect_view();
         view! { <nav class="tabs no-print" role="tablist">{buttons}</nav> }
     });
+    // The office head hears of a collective complaint whatever screen is open.
+    let alert = is_office_head(workspace).then(|| view! { <CollectiveAlert workspace /> });
     view! {
+        {alert}
         {bar}
         {move || screen(current.get(), workspace)}
     }
@@ -62,7 +66,13 @@ pub fn Home(workspace: WorkspaceRef) -> impl IntoView {
 fn built(tab: Tab) -> bool {
     matches!(
         tab,
-        Tab::Patrol | Tab::Board | Tab::Setup | Tab::Tags | Tab::Overview
+        Tab::Patrol
+            | Tab::Board
+            | Tab::Setup
+            | Tab::Tags
+            | Tab::Overview
+            | Tab::Requests
+            | Tab::Review
     )
 }
 
@@ -99,6 +109,8 @@ fn screen(tab: Tab, workspace: WorkspaceRef) -> AnyView {
             <ZoneCards workspace limit=OVERVIEW_LATEST />
         }
         .into_any(),
+        Tab::Requests => view! { <RequestsTab workspace /> }.into_any(),
+        Tab::Review => view! { <ReviewTab workspace /> }.into_any(),
         _ => ().into_any(),
     }
 }

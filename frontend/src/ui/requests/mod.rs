@@ -1,3 +1,458 @@
-//! Requests (诉求): intake, the zone's request list, a request's workflow
-//! screen with its history and conflicts, callbacks, the overdue list and
-//! the 15:30 daily review, and the collective-complaint alert.
+//! Requests (诉求): the zone's request list, the intake form, a request's
+//! workflow screen, the 15:30 daily review and the collective-complaint
+//! alert. Components show what [`crate::requests`] reads and forward actions
+//! to it; the rules (what is allowed, deadlines, the concurrent-edit rule)
+//! are the shared crate's.
+//!
+//! Test ids: `request-new` (opens the intake form), `request-zone` (zone
+//! picker), `request-filter-{open,overdue,all}`, `request-row` (with
+//! `data-request-id`, `data-state`, `data-overdue`), `request-empty`; the
+//! form's and the detail's ids are listed in `intake.rs` and `detail.rs`.
+
+mod alert;
+mod detail;
+mod intake;
+mod review;
+
+pub use alert::CollectiveAlert;
+pub use review::ReviewTab;
+
+use leptos::prelude::*;
+use roundbook_shared::deadline::{next_deadline, Deadline, DeadlineKind, DeadlineStatus};
+use roundbook_shared::domain::{mask_phone, Role};
+use roundbook_shared::reach;
+use roundbook_shared::schema::request::{
+    Action, Channel, Classification, Handling, ReportTarget, RequestKind, Satisfaction,
+};
+use roundbook_shared::schema::DocKind;
+use roundbook_shared::workflow::{Refusal, RequestView, State};
+
+use crate::browser;
+use crate::calendar::short_time;
+use crate::i18n::{I18n, Key};
+use crate::requests::{self, Actor, RequestError};
+use crate::sync::SyncStatus;
+use crate::ui::WorkspaceRef;
+
+/// The request list of one of the user's zones, with the intake form and a
+/// request's screen.
+#[component]
+pub fn RequestsTab(workspace: WorkspaceRef) -> impl IntoView {
+    let i18n = I18n::get();
+    let zones = workspace.with_value(|ws| ws.session.zones().to_vec());
+    let zone = RwSignal::new(zones.first().map(|z| z.code.clone()).unwrap_or_default());
+    let open = RwSignal::new(None::<String>);
+    let creating = RwSignal::new(false);
+    let filter = RwSignal::new(Filter::Open);
+    let saved = RwSignal::new(false);
+
+    let picker = (zones.len() > 1).then(|| {
+        let options = zones
+            .iter()
+            .map(|z| view! { <option value=z.code.clone()>{z.name.clone()}</option> })
+            .collect_view();
+        view! {
+            <label class="field inline">
+                <span>{move || i18n.t(Key::ReqZone)}</span>
+                <select
+                    data-testid="request-zone"
+                    prop:value=move || zone.get()
+                    on:change=move |event| {
+                        open.set(None);
+                        zone.set(event_target_value(&event));
+                    }
+                >
+                    {options}
+                </select>
+            </label>
+        }
+    });
+
+    view! {
+        <section class="requests">
+            {move || match (open.get(), creating.get()) {
+                (Some(id), _) => view! {
+                    <detail::RequestDetail
+                        workspace
+                        zone=zone.get_untracked()
+                        request_id=id
+                        on_back=move || open.set(None)
+                    />
+                }
+                .into_any(),
+                (None, true) => view! {
+                    <intake::IntakeForm
+                        workspace
+                        zone=zone.get_untracked()
+                        on_done=move |id| {
+                            creating.set(false);
+                            saved.set(id.is_some());
+                            if let Some(id) = id {
+                                open.set(Some(id));
+                            }
+                        }
+                    />
+                }
+                .into_any(),
+                (None, false) => view! {
+                    <div class="card-head no-print">
+                        <h1 class="page-title">{move || i18n.t(Key::TabRequests)}</h1>
+                        {picker.clone()}
+                        <button class="button" data-testid="request-new" on:click=move |_| creating.set(true)>
+                            {move || i18n.t(Key::ReqNew)}
+                        </button>
+                    </div>
+                    <Show when=move || saved.get()>
+                        <p class="message message-ok" role="status" data-testid="request-saved">
+                            {move || i18n.t(Key::ReqSaved)}
+                        </p>
+                    </Show>
+                    <FilterBar filter />
+                    <RequestList workspace zone filter on_open=move |id| open.set(Some(id)) />
+                }
+                .into_any(),
+            }}
+        </section>
+    }
+}
+
+/// Which requests the list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Filter {
+    Open,
+    Overdue,
+    All,
+}
+
+#[component]
+fn FilterBar(filter: RwSignal<Filter>) -> impl IntoView {
+    let i18n = I18n::get();
+    [
+        (Filter::Open, "request-filter-open", Key::ReqFilterOpen),
+        (
+            Filter::Overdue,
+            "request-filter-overdue",
+            Key::ReqFilterOverdue,
+        ),
+        (Filter::All, "request-filter-all", Key::ReqFilterAll),
+    ]
+    .into_iter()
+    .map(|(which, testid, key)| {
+        view! {
+            <button
+                class="tab"
+                data-testid=testid
+                aria-selected=move || (filter.get() == which).to_string()
+                on:click=move |_| filter.set(which)
+            >
+                {move || i18n.t(key)}
+            </button>
+        }
+    })
+    .collect_view()
+}
+
+#[component]
+fn RequestList(
+    workspace: WorkspaceRef,
+    zone: RwSignal<String>,
+    filter: RwSignal<Filter>,
+    on_open: impl Fn(String) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = I18n::get();
+    let status = expect_context::<SyncStatus>();
+    let rows = Memo::new(move |_| {
+        status.revision.track();
+        let zone = zone.get();
+        let now = browser::now_ms();
+        let list = workspace.with_value(|ws| {
+            requests::zone_requests(&ws.library, ws.session.site_code(), &zone, now)
+        });
+        let which = filter.get();
+        list.into_iter()
+            .map(|view| {
+                let next = next_deadline(&view, now);
+                (view, next)
+            })
+            .filter(|(view, next)| match which {
+                Filter::Open => view.state.is_open(),
+                Filter::Overdue => next
+                    .as_ref()
+                    .is_some_and(|d| d.status == DeadlineStatus::Overdue),
+                Filter::All => true,
+            })
+            .map(|(view, next)| Row::of(&view, next))
+            .collect::<Vec<_>>()
+    });
+    view! {
+        <Show
+            when=move || rows.with(|rows| !rows.is_empty())
+            fallback=move || view! { <p class="muted" data-testid="request-empty">{move || i18n.t(Key::ReqEmpty)}</p> }
+        >
+            <ul class="request-list">
+                <For each=move || rows.get() key=|row| (row.id.clone(), row.state, row.overdue) let:row>
+                    <RequestRow row on_open />
+                </For>
+            </ul>
+        </Show>
+    }
+}
+
+/// One line of a request list.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Row {
+    id: String,
+    unit: String,
+    kind: RequestKind,
+    state: State,
+    owner: String,
+    description: String,
+    collective: bool,
+    households: u32,
+    received_at: i64,
+    next: Option<Deadline>,
+    overdue: bool,
+}
+
+impl Row {
+    fn of(view: &RequestView, next: Option<Deadline>) -> Row {
+        let overdue = next
+            .as_ref()
+            .is_some_and(|d| d.status == DeadlineStatus::Overdue);
+        Row {
+            id: view.request.id.clone(),
+            unit: view.request.unit_label.clone(),
+            kind: view.request.kind(),
+            state: view.state,
+            owner: view.request.received_by_name.clone(),
+            description: view.request.description.clone(),
+            collective: view.request.collective,
+            households: view.request.households,
+            received_at: view.request.received_at,
+            next,
+            overdue,
+        }
+    }
+}
+
+#[component]
+fn RequestRow(row: Row, on_open: impl Fn(String) + Copy + Send + Sync + 'static) -> impl IntoView {
+    let i18n = I18n::get();
+    let id = row.id.clone();
+    view! {
+        <li
+            class="request-row card"
+            class:overdue=row.overdue
+            data-testid="request-row"
+            data-request-id=row.id.clone()
+            data-state=row.state.as_str()
+            data-overdue=row.overdue.to_string()
+            on:click=move |_| on_open(id.clone())
+        >
+            <div class="request-row-head">
+                <strong>{row.unit.clone()}</strong>
+                <span class="badge">{move || i18n.t(kind_key(row.kind))}</span>
+                <span class="badge" data-testid="request-state">{move || i18n.t(state_key(row.state))}</span>
+                {row.collective.then(|| view! {
+                    <span class="badge badge-alert" data-testid="request-collective">
+                        {move || i18n.t(Key::ReqCollective)} " · "
+                        {move || crate::i18n::filled(Key::ReqHouseholdsCount, i18n.lang(), &[("n", &row.households.to_string())])}
+                    </span>
+                })}
+            </div>
+            <p class="request-row-text">{row.description.clone()}</p>
+            <p class="muted">
+                {short_time(row.received_at)} " · " {move || i18n.t(Key::ReqOwner)} ": " {row.owner.clone()}
+                {row.next.clone().map(|next| view! { " · " <DeadlineBadge deadline=next /> })}
+            </p>
+        </li>
+    }
+}
+
+/// A deadline: what, when, and where it stands.
+#[component]
+pub(super) fn DeadlineBadge(deadline: Deadline) -> impl IntoView {
+    let i18n = I18n::get();
+    let class = match deadline.status {
+        DeadlineStatus::Overdue | DeadlineStatus::Missed => "deadline deadline-late",
+        DeadlineStatus::Met => "deadline deadline-met",
+        DeadlineStatus::Pending => "deadline",
+    };
+    view! {
+        <span class=class data-testid="request-deadline" data-kind=deadline.kind.as_str() data-status=status_word(deadline.status)>
+            {move || i18n.t(deadline_key(deadline.kind))} " "
+            {short_time(deadline.due_at)} " "
+            {move || i18n.t(status_key(deadline.status))}
+        </span>
+    }
+}
+
+/// Who is acting on this tablet.
+pub(super) fn actor(workspace: WorkspaceRef) -> Actor {
+    workspace.with_value(|ws| Actor {
+        username: ws.session.username().to_owned(),
+        name: ws.session.display_name().to_owned(),
+        device: ws.device.clone(),
+    })
+}
+
+/// A phone as this user may see it: in full for those who serve residents, masked otherwise.
+pub(super) fn shown_phone(workspace: WorkspaceRef, phone: &str) -> String {
+    let full =
+        workspace.with_value(|ws| reach::reads(ws.session.roles(), DocKind::ResidentDirectory));
+    if full {
+        phone.to_owned()
+    } else {
+        mask_phone(phone)
+    }
+}
+
+/// Whether the user is the office head (the collective-complaint alert is theirs).
+pub fn is_office_head(workspace: WorkspaceRef) -> bool {
+    workspace.with_value(|ws| ws.session.roles().contains(&Role::OfficeHead))
+}
+
+fn status_word(status: DeadlineStatus) -> &'static str {
+    match status {
+        DeadlineStatus::Met => "met",
+        DeadlineStatus::Pending => "pending",
+        DeadlineStatus::Overdue => "overdue",
+        DeadlineStatus::Missed => "missed",
+    }
+}
+
+pub(super) fn error_key(error: &RequestError) -> Key {
+    match error {
+        RequestError::NoDescription => Key::ReqErrDescription,
+        RequestError::BadPhone => Key::ReqErrPhone,
+        RequestError::BadCollective => Key::ReqErrCollective,
+        RequestError::NoteNeeded => Key::ReqErrNote,
+        RequestError::AssigneeNeeded => Key::ReqErrAssignee,
+        RequestError::ReplyTimeNeeded => Key::ReqErrReplyBy,
+        RequestError::TooManyPhotos => Key::ReqErrPhotos,
+        RequestError::TextTooLong => Key::ReqErrTooLong,
+        RequestError::Refused(refusal) => match refusal {
+            Refusal::NotNow(_) => Key::ReqErrNotNow,
+            Refusal::NotTheAssignee => Key::ReqErrAssigneeOnly,
+            Refusal::NoSatisfiedCallback => Key::ReqErrNoCallback,
+            Refusal::NotInvalid => Key::ReqErrNotInvalid,
+            Refusal::NotAComplaint | Refusal::NotARepair => Key::ReqErrKindOnly,
+            Refusal::Malformed => Key::ReqErrSave,
+        },
+        RequestError::NotFound => Key::ReqErrNotFound,
+        RequestError::Busy => Key::ReqErrBusy,
+        RequestError::Invalid(detail) | RequestError::NotSaved(detail) => {
+            web_sys::console::error_1(&format!("request: {detail}").into());
+            Key::ReqErrSave
+        }
+    }
+}
+
+pub(super) fn state_key(state: State) -> Key {
+    match state {
+        State::Received => Key::ReqStReceived,
+        State::Assigned => Key::ReqStAssigned,
+        State::Accepted => Key::ReqStAccepted,
+        State::InProgress => Key::ReqStInProgress,
+        State::Returned => Key::ReqStReturned,
+        State::Transferred => Key::ReqStTransferred,
+        State::Done => Key::ReqStDone,
+        State::CalledBack => Key::ReqStCalledBack,
+        State::Closed => Key::ReqStClosed,
+    }
+}
+
+pub(super) fn kind_key(kind: RequestKind) -> Key {
+    match kind {
+        RequestKind::Medical => Key::ReqKMedical,
+        RequestKind::RepairHome => Key::ReqKRepairHome,
+        RequestKind::RepairCommon => Key::ReqKRepairCommon,
+        RequestKind::Complaint => Key::ReqKComplaint,
+        RequestKind::Enquiry => Key::ReqKEnquiry,
+        RequestKind::Crime => Key::ReqKCrime,
+        RequestKind::Disaster => Key::ReqKDisaster,
+        RequestKind::Other => Key::ReqKOther,
+    }
+}
+
+pub(super) fn channel_key(channel: Channel) -> Key {
+    match channel {
+        Channel::Phone => Key::ReqChPhone,
+        Channel::WalkIn => Key::ReqChWalkIn,
+        Channel::Visit => Key::ReqChVisit,
+        Channel::WalkRound => Key::ReqChWalkRound,
+        Channel::LetterOnline => Key::ReqChLetter,
+        Channel::CompanyCentre => Key::ReqChCentre,
+    }
+}
+
+pub(super) fn action_key(action: Action) -> Key {
+    match action {
+        Action::Assign => Key::ReqActAssign,
+        Action::Accept => Key::ReqActAccept,
+        Action::Start => Key::ReqActStart,
+        Action::Return => Key::ReqActReturn,
+        Action::Transfer => Key::ReqActTransfer,
+        Action::Done => Key::ReqActDone,
+        Action::Callback => Key::ReqActCallback,
+        Action::Close => Key::ReqActClose,
+        Action::CloseInvalid => Key::ReqActCloseInvalid,
+        Action::Classify => Key::ReqActClassify,
+        Action::Mark => Key::ReqActMark,
+        Action::Note => Key::ReqActNote,
+        Action::Report => Key::ReqActReport,
+    }
+}
+
+pub(super) fn classification_key(value: Classification) -> Key {
+    match value {
+        Classification::Valid => Key::ReqClValid,
+        Classification::Invalid => Key::ReqClInvalid,
+        Classification::OtherDepartment => Key::ReqClOther,
+    }
+}
+
+pub(super) fn handling_key(value: Handling) -> Key {
+    match value {
+        Handling::Normal => Key::ReqHNormal,
+        Handling::Z => Key::ReqHZ,
+        Handling::Q => Key::ReqHQ,
+        Handling::Gt => Key::ReqHGt,
+    }
+}
+
+pub(super) fn satisfaction_key(value: Satisfaction) -> Key {
+    match value {
+        Satisfaction::Satisfied => Key::ReqSatSatisfied,
+        Satisfaction::Basically => Key::ReqSatBasic,
+        Satisfaction::NotSatisfied => Key::ReqSatNot,
+    }
+}
+
+pub(super) fn target_key(value: ReportTarget) -> Key {
+    match value {
+        ReportTarget::Head => Key::ReqToHead,
+        ReportTarget::Company => Key::ReqToCompany,
+        ReportTarget::Centre => Key::ReqToCentre,
+        ReportTarget::Supervisor => Key::ReqToSupervisor,
+    }
+}
+
+fn deadline_key(kind: DeadlineKind) -> Key {
+    match kind {
+        DeadlineKind::Response => Key::ReqDlResponse,
+        DeadlineKind::SpotReport => Key::ReqDlSpot,
+        DeadlineKind::Head => Key::ReqDlHead,
+        DeadlineKind::Company => Key::ReqDlCompany,
+        DeadlineKind::CentreResult => Key::ReqDlCentre,
+    }
+}
+
+fn status_key(status: DeadlineStatus) -> Key {
+    match status {
+        DeadlineStatus::Met => Key::ReqMet,
+        DeadlineStatus::Pending => Key::ReqPending,
+        DeadlineStatus::Overdue => Key::ReqOverdue,
+        DeadlineStatus::Missed => Key::ReqMissed,
+    }
+}

@@ -1,0 +1,428 @@
+//! One request: its intake, time limits, conflicts between offline edits,
+//! full history, and the actions allowed now (only those are offered).
+//!
+//! Test ids: `request-detail` (with `data-state`), `request-back`,
+//! `request-detail-phone`, `request-conflict` (with `data-field`),
+//! `request-history-entry` (with `data-action`, `data-superseded`),
+//! `request-action-{action}` (e.g. `request-action-assign`), the action form
+//! `request-action-form` with `request-action-note`, `request-action-assignee`,
+//! `request-action-classification`, `request-action-reply-by`,
+//! `request-action-handling`, `request-action-satisfaction`,
+//! `request-action-target`, `request-action-on-the-spot`,
+//! `request-action-confirm`, and `request-action-error`.
+
+use chrono::{NaiveDateTime, Timelike};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use roundbook_shared::deadline::deadlines;
+use roundbook_shared::domain::instant_at;
+use roundbook_shared::schema::request::{
+    Action, Classification, Handling, ReportTarget, RequestKind, Satisfaction,
+};
+use roundbook_shared::workflow::{Field, RequestView};
+
+use super::{
+    action_key, actor, channel_key, classification_key, error_key, handling_key, kind_key,
+    satisfaction_key, shown_phone, state_key, target_key, DeadlineBadge,
+};
+use crate::browser;
+use crate::calendar::short_time;
+use crate::i18n::{filled, I18n, Key};
+use crate::requests::{self, EventDraft};
+use crate::sync::SyncStatus;
+use crate::ui::photo::Photo;
+use crate::ui::WorkspaceRef;
+
+#[component]
+pub(super) fn RequestDetail(
+    workspace: WorkspaceRef,
+    zone: String,
+    request_id: String,
+    on_back: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = I18n::get();
+    let status = expect_context::<SyncStatus>();
+    let (read_zone, read_id) = (zone.clone(), request_id.clone());
+    let view = Memo::new(move |_| {
+        status.revision.track();
+        workspace.with_value(|ws| {
+            requests::request(&ws.library, ws.session.site_code(), &read_zone, &read_id)
+                .map(|(_, view)| view)
+        })
+    });
+    let username = workspace.with_value(|ws| ws.session.username().to_owned());
+    let username = StoredValue::new(username);
+    let chosen = RwSignal::new(None::<Action>);
+    view! {
+        <div class="request-detail" data-testid="request-detail" data-state=move || view.with(|v| v.as_ref().map(|v| v.state.as_str()).unwrap_or(""))>
+            <button class="button button-quiet no-print" data-testid="request-back" on:click=move |_| on_back()>
+                {move || i18n.t(Key::ReqBack)}
+            </button>
+            {move || {
+                let (zone, request_id) = (zone.clone(), request_id.clone());
+                match view.get() {
+                None => view! { <p class="message message-error">{move || i18n.t(Key::ReqErrNotFound)}</p> }.into_any(),
+                Some(request) => {
+                    let actions = request.actions_for(&username.get_value());
+                    view! {
+                        <Intake workspace zone=zone.clone() view=request.clone() />
+                        <Conflicts view=request.clone() />
+                        <section class="card">
+                            <h3>{move || i18n.t(Key::ReqDeadlines)}</h3>
+                            <ul class="plain">
+                                {deadlines(&request, browser::now_ms())
+                                    .into_iter()
+                                    .map(|deadline| view! { <li><DeadlineBadge deadline /></li> })
+                                    .collect_view()}
+                            </ul>
+                        </section>
+                        <section class="card no-print">
+                            <div class="actions">
+                                {actions
+                                    .into_iter()
+                                    .map(|action| view! {
+                                        <button
+                                            class="button"
+                                            data-testid=format!("request-action-{}", action.as_str().replace('_', "-"))
+                                            aria-pressed=move || (chosen.get() == Some(action)).to_string()
+                                            on:click=move |_| chosen.set(Some(action))
+                                        >
+                                            {move || i18n.t(action_key(action))}
+                                        </button>
+                                    })
+                                    .collect_view()}
+                            </div>
+                            {
+                                let kind = request.request.kind();
+                                let (zone, request_id) = (zone.clone(), request_id.clone());
+                                move || chosen.get().map(|action| view! {
+                                <ActionForm
+                                    workspace
+                                    zone=zone.clone()
+                                    request_id=request_id.clone()
+                                    kind
+                                    action
+                                    on_done=move || chosen.set(None)
+                                />
+                            })}
+                        </section>
+                        <History view=request.clone() />
+                    }
+                    .into_any()
+                }
+            }}}
+        </div>
+    }
+}
+
+#[component]
+fn Intake(workspace: WorkspaceRef, zone: String, view: RequestView) -> impl IntoView {
+    let i18n = I18n::get();
+    let request = view.request.clone();
+    let phone = shown_phone(workspace, &request.contact_phone);
+    let kind = request.kind();
+    let channel = request.channel();
+    let state = view.state;
+    view! {
+        <section class="card">
+            <h2>
+                {request.unit_label.clone()} " "
+                <span class="badge">{move || i18n.t(kind_key(kind))}</span> " "
+                <span class="badge">{move || i18n.t(state_key(state))}</span>
+                {request.collective.then(|| view! {
+                    " " <span class="badge badge-alert">{move || i18n.t(Key::ReqCollective)}</span>
+                })}
+            </h2>
+            <p>{request.description.clone()}</p>
+            <dl class="facts">
+                <dt>{move || i18n.t(Key::ReqChannel)}</dt><dd>{move || i18n.t(channel_key(channel))}</dd>
+                <dt>{move || i18n.t(Key::ReqResident)}</dt><dd>{request.resident_name.clone()}</dd>
+                <dt>{move || i18n.t(Key::ReqPhone)}</dt><dd data-testid="request-detail-phone">{phone}</dd>
+                <dt>{move || i18n.t(Key::ReqReceived)}</dt><dd>{short_time(request.received_at)}</dd>
+                <dt>{move || i18n.t(Key::ReqOwner)}</dt><dd>{request.received_by_name.clone()}</dd>
+                <dt>{move || i18n.t(Key::ReqAssignee)}</dt>
+                <dd data-testid="request-detail-assignee">{view.assignee.clone().map(|(_, name)| name).unwrap_or_default()}</dd>
+                {view.classification.map(|c| view! {
+                    <dt>{move || i18n.t(Key::ReqClassification)}</dt><dd>{move || i18n.t(classification_key(c))}</dd>
+                })}
+                {view.handling.map(|h| view! {
+                    <dt>{move || i18n.t(Key::ReqHandling)}</dt><dd>{move || i18n.t(handling_key(h))}</dd>
+                })}
+            </dl>
+            <div class="thumbs">
+                {request.photos.iter().map(|hash| view! {
+                    <figure class="thumb"><Photo workspace zone=zone.clone() hash=hash.clone() /></figure>
+                }).collect_view()}
+            </div>
+        </section>
+    }
+}
+
+/// Fields two tablets set offline without seeing each other's edit.
+#[component]
+fn Conflicts(view: RequestView) -> impl IntoView {
+    let i18n = I18n::get();
+    view.conflicts
+        .into_iter()
+        .map(|conflict| {
+            let field = match conflict.field {
+                Field::State => Key::ReqFieldState,
+                Field::Assignee => Key::ReqFieldAssignee,
+                Field::Classification => Key::ReqFieldClassification,
+                Field::Handling => Key::ReqFieldHandling,
+            };
+            let who = conflict
+                .stood
+                .as_ref()
+                .and_then(|id| conflict.events.iter().find(|event| &event.id == id))
+                .map(|event| event.by_name.clone())
+                .unwrap_or_default();
+            let field_word = match conflict.field {
+                Field::State => "state",
+                Field::Assignee => "assignee",
+                Field::Classification => "classification",
+                Field::Handling => "handling",
+            };
+            view! {
+                <p class="banner banner-warn" role="status" data-testid="request-conflict" data-field=field_word>
+                    {move || filled(Key::ReqConflict, i18n.lang(), &[("field", i18n.t(field)), ("who", &who)])}
+                </p>
+            }
+        })
+        .collect_view()
+}
+
+#[component]
+fn History(view: RequestView) -> impl IntoView {
+    let i18n = I18n::get();
+    view! {
+        <section class="card">
+            <h3>{move || i18n.t(Key::ReqHistory)}</h3>
+            <ol class="history">
+                {view
+                    .history
+                    .into_iter()
+                    .map(|entry| {
+                        let event = entry.event;
+                        let superseded = entry.superseded.is_some();
+                        let action = event.action();
+                        let detail = [
+                            event.assignee_name.clone(),
+                            Classification::parse(&event.classification).map(|c| i18n.t(classification_key(c)).to_owned()).unwrap_or_default(),
+                            Handling::parse(&event.handling).map(|h| i18n.t(handling_key(h)).to_owned()).unwrap_or_default(),
+                            Satisfaction::parse(&event.satisfaction).map(|s| i18n.t(satisfaction_key(s)).to_owned()).unwrap_or_default(),
+                            ReportTarget::parse(&event.target).map(|t| i18n.t(target_key(t)).to_owned()).unwrap_or_default(),
+                            event.note.clone(),
+                        ]
+                        .into_iter()
+                        .filter(|part| !part.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" · ");
+                        view! {
+                            <li
+                                class:superseded=superseded
+                                data-testid="request-history-entry"
+                                data-action=event.action.clone()
+                                data-superseded=superseded.to_string()
+                            >
+                                <span class="muted">{short_time(event.at)}</span> " "
+                                <strong>{event.by_name.clone()}</strong> " "
+                                {move || action.map(|a| i18n.t(action_key(a))).unwrap_or("?")} " "
+                                {detail}
+                                <span class="muted">" (" {event.device.clone()} ")"</span>
+                                {superseded.then(|| view! { " " <span class="badge">{move || i18n.t(Key::ReqSuperseded)}</span> })}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM` from a `datetime-local` input, read as site time.
+fn site_instant(text: &str) -> Option<i64> {
+    let local = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").ok()?;
+    Some(instant_at(local.date(), local.hour() * 60 + local.minute()))
+}
+
+#[component]
+fn ActionForm(
+    workspace: WorkspaceRef,
+    zone: String,
+    request_id: String,
+    kind: RequestKind,
+    action: Action,
+    on_done: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = I18n::get();
+    let status = expect_context::<SyncStatus>();
+    let note = RwSignal::new(String::new());
+    let assignee = RwSignal::new(String::new());
+    let classification = RwSignal::new(Classification::Valid);
+    let reply_by = RwSignal::new(String::new());
+    let handling = RwSignal::new(Handling::Normal);
+    let satisfaction = RwSignal::new(Satisfaction::Satisfied);
+    let target = RwSignal::new(ReportTarget::Head);
+    let on_the_spot = RwSignal::new(false);
+    let saving = RwSignal::new(false);
+    let problem = RwSignal::new(None::<Key>);
+
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        if saving.get_untracked() {
+            return;
+        }
+        problem.set(None);
+        let mut draft = EventDraft::new(action);
+        draft.note = note.get_untracked();
+        draft.assignee = assignee.get_untracked();
+        draft.classification = Some(classification.get_untracked());
+        draft.reply_by = site_instant(&reply_by.get_untracked());
+        draft.handling = Some(handling.get_untracked());
+        draft.satisfaction = Some(satisfaction.get_untracked());
+        draft.target = Some(target.get_untracked());
+        draft.on_the_spot = on_the_spot.get_untracked();
+        let (library, site) =
+            workspace.with_value(|ws| (ws.library.clone(), ws.session.site_code().to_owned()));
+        let who = actor(workspace);
+        let (zone, request_id) = (zone.clone(), request_id.clone());
+        saving.set(true);
+        spawn_local(async move {
+            let result = requests::record_event(
+                &library,
+                &site,
+                &zone,
+                &request_id,
+                &who,
+                &draft,
+                browser::now_ms(),
+            )
+            .await;
+            saving.try_set(false);
+            match result {
+                Ok((id, _)) => {
+                    workspace.with_value(|ws| ws.sync.push(id));
+                    status.revision.update(|n| *n += 1);
+                    on_done();
+                }
+                Err(error) => {
+                    problem.try_set(Some(error_key(&error)));
+                }
+            }
+        });
+    };
+
+    let wants_note = !matches!(
+        action,
+        Action::Accept | Action::Start | Action::Close | Action::Mark
+    );
+    let options = |values: &'static [&'static str], label: fn(&str) -> Key| {
+        values
+            .iter()
+            .map(
+                move |value| view! { <option value=*value>{move || i18n.t(label(value))}</option> },
+            )
+            .collect_view()
+    };
+    view! {
+        <form class="action-form" data-testid="request-action-form" data-action=action.as_str() on:submit=submit novalidate>
+            <h3>{move || i18n.t(action_key(action))}</h3>
+            {matches!(action, Action::Assign | Action::Transfer).then(|| view! {
+                <label class="field">
+                    <span>{move || i18n.t(Key::ReqAssignTo)}</span>
+                    <input data-testid="request-action-assignee" maxlength="64" bind:value=assignee />
+                </label>
+            })}
+            {(action == Action::Classify).then(|| view! {
+                <label class="field">
+                    <span>{move || i18n.t(Key::ReqClassification)}</span>
+                    <select
+                        data-testid="request-action-classification"
+                        on:change=move |event| {
+                            if let Some(value) = Classification::parse(&event_target_value(&event)) {
+                                classification.set(value);
+                            }
+                        }
+                    >
+                        {options(&["valid", "invalid", "other_department"], |v| classification_key(Classification::parse(v).unwrap_or(Classification::Valid)))}
+                    </select>
+                </label>
+                <Show when=move || classification.get() == Classification::Valid>
+                    <label class="field">
+                        <span>{move || i18n.t(Key::ReqReplyBy)}</span>
+                        <input data-testid="request-action-reply-by" type="datetime-local" bind:value=reply_by />
+                    </label>
+                </Show>
+            })}
+            {(action == Action::Mark).then(|| view! {
+                <label class="field">
+                    <span>{move || i18n.t(Key::ReqHandling)}</span>
+                    <select
+                        data-testid="request-action-handling"
+                        on:change=move |event| {
+                            if let Some(value) = Handling::parse(&event_target_value(&event)) {
+                                handling.set(value);
+                            }
+                        }
+                    >
+                        {options(&["normal", "z", "q", "gt"], |v| handling_key(Handling::parse(v).unwrap_or(Handling::Normal)))}
+                    </select>
+                </label>
+            })}
+            {(action == Action::Callback).then(|| view! {
+                <label class="field">
+                    <span>{move || i18n.t(Key::ReqSatisfaction)}</span>
+                    <select
+                        data-testid="request-action-satisfaction"
+                        on:change=move |event| {
+                            if let Some(value) = Satisfaction::parse(&event_target_value(&event)) {
+                                satisfaction.set(value);
+                            }
+                        }
+                    >
+                        {options(&["satisfied", "basically", "not_satisfied"], |v| satisfaction_key(Satisfaction::parse(v).unwrap_or(Satisfaction::Satisfied)))}
+                    </select>
+                </label>
+            })}
+            {(action == Action::Report).then(|| view! {
+                <label class="field">
+                    <span>{move || i18n.t(Key::ReqTarget)}</span>
+                    <select
+                        data-testid="request-action-target"
+                        on:change=move |event| {
+                            if let Some(value) = ReportTarget::parse(&event_target_value(&event)) {
+                                target.set(value);
+                            }
+                        }
+                    >
+                        {options(&["head", "company", "centre", "supervisor"], |v| target_key(ReportTarget::parse(v).unwrap_or(ReportTarget::Head)))}
+                    </select>
+                </label>
+            })}
+            {(action == Action::Done && kind == RequestKind::Complaint).then(|| view! {
+                <label class="check">
+                    <input type="checkbox" data-testid="request-action-on-the-spot" bind:checked=on_the_spot />
+                    <span>{move || i18n.t(Key::ReqOnTheSpot)}</span>
+                </label>
+            })}
+            {wants_note.then(|| view! {
+                <label class="field">
+                    <span>{move || i18n.t(Key::ReqNote)}</span>
+                    <textarea data-testid="request-action-note" rows="2" maxlength="2000" bind:value=note></textarea>
+                </label>
+            })}
+            {move || problem.get().map(|key| view! {
+                <p class="message message-error" role="alert" data-testid="request-action-error">{move || i18n.t(key)}</p>
+            })}
+            <div class="actions">
+                <button class="button button-primary" type="submit" data-testid="request-action-confirm" disabled=move || saving.get()>
+                    {move || i18n.t(Key::ReqConfirm)}
+                </button>
+                <button class="button button-quiet" type="button" on:click=move |_| on_done()>
+                    {move || i18n.t(Key::ReqCancel)}
+                </button>
+            </div>
+        </form>
+    }
+}

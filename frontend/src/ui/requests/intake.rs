@@ -1,0 +1,237 @@
+//! The intake form: any staff member records a request from any channel.
+//! Photos are downscaled and stored on the tablet as they are picked; the
+//! request is saved only with photos that are already stored.
+//!
+//! Test ids: `request-form`, `request-channel`, `request-kind`, `request-unit`,
+//! `request-resident`, `request-phone`, `request-description`,
+//! `request-photo-input`, `request-photo-thumb`, `request-collective`,
+//! `request-households`, `request-save`, `request-cancel`, `request-error`.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use roundbook_shared::schema::finding::MAX_PHOTOS;
+use roundbook_shared::schema::request::{Channel, RequestKind};
+use wasm_bindgen::JsCast;
+
+use super::{actor, channel_key, error_key, kind_key};
+use crate::browser;
+use crate::i18n::{I18n, Key};
+use crate::photo::downscale;
+use crate::requests::{self, RequestDraft, MAX_TEXT_CHARS};
+use crate::ui::photo::Photo;
+use crate::ui::WorkspaceRef;
+
+#[component]
+pub(super) fn IntakeForm(
+    workspace: WorkspaceRef,
+    zone: String,
+    /// Called with the new request's id once saved, or `None` when cancelled.
+    on_done: impl Fn(Option<String>) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = I18n::get();
+    let channel = RwSignal::new(Channel::Phone);
+    let kind = RwSignal::new(RequestKind::RepairHome);
+    let unit = RwSignal::new(String::new());
+    let resident = RwSignal::new(String::new());
+    let phone = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let collective = RwSignal::new(false);
+    let households = RwSignal::new(String::new());
+    let photos = RwSignal::new(Vec::<String>::new());
+    let processing = RwSignal::new(0usize);
+    let saving = RwSignal::new(false);
+    let problem = RwSignal::new(None::<Key>);
+
+    let photo_zone = zone.clone();
+    let add_photos = move |event: leptos::ev::Event| {
+        let Some(input) = event
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(files) = input.files() else { return };
+        let room =
+            MAX_PHOTOS.saturating_sub(photos.with_untracked(Vec::len) + processing.get_untracked());
+        let picked: Vec<web_sys::File> = (0..files.length())
+            .filter_map(|i| files.get(i))
+            .take(room)
+            .collect();
+        input.set_value("");
+        let blobs = workspace.with_value(|ws| ws.blobs.clone());
+        for file in picked {
+            processing.update(|n| *n += 1);
+            let (blobs, zone) = (blobs.clone(), photo_zone.clone());
+            spawn_local(async move {
+                let stored = match downscale(&file).await {
+                    Ok(photo) => blobs
+                        .store(&zone, photo.bytes, browser::now_ms())
+                        .await
+                        .ok(),
+                    Err(_) => None,
+                };
+                processing.try_update(|n| *n -= 1);
+                match stored {
+                    Some(hash) => {
+                        photos.try_update(|list| {
+                            if !list.contains(&hash) {
+                                list.push(hash);
+                            }
+                        });
+                    }
+                    None => {
+                        problem.try_set(Some(Key::ReqPhotoFailed));
+                    }
+                }
+            });
+        }
+    };
+
+    let draft_zone = zone.clone();
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        if saving.get_untracked() || processing.get_untracked() > 0 {
+            return;
+        }
+        problem.set(None);
+        let mut draft =
+            RequestDraft::new(&draft_zone, channel.get_untracked(), kind.get_untracked());
+        draft.unit_label = unit.get_untracked();
+        draft.resident_name = resident.get_untracked();
+        draft.contact_phone = phone.get_untracked();
+        draft.description = description.get_untracked();
+        draft.photos = photos.get_untracked();
+        draft.collective = collective.get_untracked();
+        draft.households = households.get_untracked().trim().parse().unwrap_or(0);
+        let (library, site) =
+            workspace.with_value(|ws| (ws.library.clone(), ws.session.site_code().to_owned()));
+        let who = actor(workspace);
+        saving.set(true);
+        spawn_local(async move {
+            let result =
+                requests::record_request(&library, &site, &who, &draft, browser::now_ms()).await;
+            saving.try_set(false);
+            match result {
+                Ok((id, request)) => {
+                    workspace.with_value(|ws| ws.sync.push(id));
+                    on_done(Some(request.id));
+                }
+                Err(error) => {
+                    problem.try_set(Some(error_key(&error)));
+                }
+            }
+        });
+    };
+
+    let channels = Channel::ALL
+        .iter()
+        .map(|c| view! { <option value=c.as_str()>{move || i18n.t(channel_key(*c))}</option> })
+        .collect_view();
+    let kinds = RequestKind::ALL
+        .iter()
+        .map(|k| view! { <option value=k.as_str()>{move || i18n.t(kind_key(*k))}</option> })
+        .collect_view();
+    let thumb_zone = zone.clone();
+    view! {
+        <form class="card request-form" data-testid="request-form" on:submit=submit novalidate>
+            <h2>{move || i18n.t(Key::ReqNew)}</h2>
+            <div class="field-row">
+                <label class="field">
+                    <span>{move || i18n.t(Key::ReqChannel)}</span>
+                    <select
+                        data-testid="request-channel"
+                        prop:value=move || channel.get().as_str()
+                        on:change=move |event| {
+                            if let Some(picked) = Channel::parse(&event_target_value(&event)) {
+                                channel.set(picked);
+                            }
+                        }
+                    >
+                        {channels}
+                    </select>
+                </label>
+                <label class="field">
+                    <span>{move || i18n.t(Key::ReqKind)}</span>
+                    <select
+                        data-testid="request-kind"
+                        prop:value=move || kind.get().as_str()
+                        on:change=move |event| {
+                            if let Some(picked) = RequestKind::parse(&event_target_value(&event)) {
+                                kind.set(picked);
+                            }
+                        }
+                    >
+                        {kinds}
+                    </select>
+                </label>
+            </div>
+            <div class="field-row">
+                <label class="field">
+                    <span>{move || i18n.t(Key::ReqUnit)}</span>
+                    <input data-testid="request-unit" maxlength="64" placeholder=move || i18n.t(Key::ReqUnitHint) bind:value=unit />
+                </label>
+                <label class="field">
+                    <span>{move || i18n.t(Key::ReqResident)}</span>
+                    <input data-testid="request-resident" maxlength="64" bind:value=resident />
+                </label>
+                <label class="field">
+                    <span>{move || i18n.t(Key::ReqPhone)}</span>
+                    <input data-testid="request-phone" type="tel" maxlength="20" bind:value=phone />
+                </label>
+            </div>
+            <label class="field">
+                <span>{move || i18n.t(Key::ReqDescription)}</span>
+                <textarea data-testid="request-description" rows="3" maxlength=MAX_TEXT_CHARS.to_string() bind:value=description></textarea>
+            </label>
+            <Show when=move || kind.get() == RequestKind::Complaint>
+                <div class="field-row">
+                    <label class="check">
+                        <input type="checkbox" data-testid="request-collective" bind:checked=collective />
+                        <span>{move || i18n.t(Key::ReqCollective)}</span>
+                    </label>
+                    <Show when=move || collective.get()>
+                        <label class="field inline">
+                            <span>{move || i18n.t(Key::ReqHouseholds)}</span>
+                            <input data-testid="request-households" type="number" min="2" max="999" bind:value=households />
+                        </label>
+                    </Show>
+                </div>
+            </Show>
+            <div class="field">
+                <span>{move || i18n.t(Key::ReqPhotos)}</span>
+                <div class="thumbs">
+                    <For each=move || photos.get() key=|hash| hash.clone() let:hash>
+                        <figure class="thumb" data-testid="request-photo-thumb" data-hash=hash.clone()>
+                            <Photo workspace zone=thumb_zone.clone() hash=hash.clone() />
+                        </figure>
+                    </For>
+                    <Show when=move || { photos.with(Vec::len) + processing.get() < MAX_PHOTOS }>
+                        <label class="button thumb-add">
+                            {move || i18n.t(Key::ReqPhotos)} " +"
+                            <input
+                                type="file"
+                                class="visually-hidden"
+                                data-testid="request-photo-input"
+                                accept="image/*"
+                                capture="environment"
+                                multiple
+                                on:change=add_photos.clone()
+                            />
+                        </label>
+                    </Show>
+                </div>
+            </div>
+            {move || problem.get().map(|key| view! {
+                <p class="message message-error" role="alert" data-testid="request-error">{move || i18n.t(key)}</p>
+            })}
+            <div class="actions">
+                <button class="button button-primary" type="submit" data-testid="request-save" disabled=move || { saving.get() || processing.get() > 0 }>
+                    {move || i18n.t(Key::ReqSave)}
+                </button>
+                <button class="button button-quiet" type="button" data-testid="request-cancel" on:click=move |_| on_done(None)>
+                    {move || i18n.t(Key::ReqCancel)}
+                </button>
+            </div>
+        </form>
+    }
+}

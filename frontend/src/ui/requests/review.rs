@@ -1,0 +1,90 @@
+//! The 15:30 daily review (每日检讨): every overdue request of the user's
+//! zones, then today's open ones, printable with phones masked.
+//!
+//! Test ids: `review`, `review-row` (with `data-request-id`, `data-overdue`),
+//! `review-empty`, `review-print`.
+
+use leptos::prelude::*;
+use roundbook_shared::deadline::{is_overdue, next_deadline};
+use roundbook_shared::domain::mask_phone;
+
+use super::{kind_key, state_key, DeadlineBadge};
+use crate::browser;
+use crate::calendar::short_time;
+use crate::i18n::{I18n, Key};
+use crate::requests;
+use crate::sync::SyncStatus;
+use crate::ui::WorkspaceRef;
+
+#[component]
+pub fn ReviewTab(workspace: WorkspaceRef) -> impl IntoView {
+    let i18n = I18n::get();
+    let status = expect_context::<SyncStatus>();
+    let rows = Memo::new(move |_| {
+        status.revision.track();
+        let now = browser::now_ms();
+        workspace.with_value(|ws| {
+            let zones: Vec<String> = ws.session.zones().iter().map(|z| z.code.clone()).collect();
+            requests::daily_review_list(&ws.library, ws.session.site_code(), &zones, now)
+                .into_iter()
+                .map(|view| {
+                    let overdue = is_overdue(&view, now);
+                    let next = next_deadline(&view, now);
+                    (view, overdue, next)
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    view! {
+        <section class="review" data-testid="review">
+            <div class="card-head">
+                <h1 class="page-title">{move || i18n.t(Key::ReqReviewTitle)}</h1>
+                <button class="button no-print" data-testid="review-print" on:click=|_| browser::print()>
+                    {move || i18n.t(Key::ReqPrint)}
+                </button>
+            </div>
+            <Show
+                when=move || rows.with(|rows| !rows.is_empty())
+                fallback=move || view! { <p class="muted" data-testid="review-empty">{move || i18n.t(Key::ReqReviewEmpty)}</p> }
+            >
+                <table class="review-table">
+                    <thead>
+                        <tr>
+                            <th>{move || i18n.t(Key::ReqZone)}</th>
+                            <th>{move || i18n.t(Key::ReqUnit)}</th>
+                            <th>{move || i18n.t(Key::ReqKind)}</th>
+                            <th>{move || i18n.t(Key::ReqDescription)}</th>
+                            <th>{move || i18n.t(Key::ReqPhone)}</th>
+                            <th>{move || i18n.t(Key::ReqOwner)}</th>
+                            <th>{move || i18n.t(Key::ReqReceived)}</th>
+                            <th>{move || i18n.t(Key::ReqDeadlines)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {move || rows.get().into_iter().map(|(view, overdue, next)| {
+                            let request = view.request.clone();
+                            let (kind, state) = (request.kind(), view.state);
+                            view! {
+                                <tr
+                                    class:overdue=overdue
+                                    data-testid="review-row"
+                                    data-request-id=request.id.clone()
+                                    data-overdue=overdue.to_string()
+                                >
+                                    <td>{request.zone.clone()}</td>
+                                    <td>{request.unit_label.clone()}</td>
+                                    <td>{move || i18n.t(kind_key(kind))} " · " {move || i18n.t(state_key(state))}</td>
+                                    <td>{request.description.clone()}</td>
+                                    <td>{mask_phone(&request.contact_phone)}</td>
+                                    <td>{request.received_by_name.clone()}</td>
+                                    <td>{short_time(request.received_at)}</td>
+                                    <td>{next.map(|deadline| view! { <DeadlineBadge deadline /> })}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </Show>
+        </section>
+    }
+}
