@@ -1,2 +1,605 @@
 //! The tablet's side of cleaning: templates, inspections, marks,
 //! rectifications, the month's score sheet and its signatures.
+//!
+//! Reads go through [`Library::with_doc`]; every write is one durable
+//! [`Library::edit`] of the site-wide setup or month document, checked by the
+//! shared schema (`put_*` refuses a locked month, a bad mark, a second
+//! signature of a party). Screens call these and then `ws.sync.push(id)`.
+//! It must not hold score rules (those are `roundbook_shared::score`) or views.
+
+use std::rc::Rc;
+
+use chrono::{Datelike, Months, NaiveDate};
+use roundbook_shared::domain::local_date;
+use roundbook_shared::ids::DocumentId;
+use roundbook_shared::schema::cleaning::{
+    self as schema, current_template, default_deadline, inspection_id, mark_id,
+    month_template_id, put_inspection, put_mark, put_rectification, put_signature,
+    rectification_id, Inspection, Mark, Rectification, Signature, Template, KIND_REINSPECTION,
+    KIND_ROUTINE, OUTCOME_DEDUCTED, OUTCOME_FULL, OUTCOME_NA, PARTY_SUPERVISOR, PARTY_VENDOR,
+    STATUS_CLOSED, STATUS_OPEN,
+};
+use roundbook_shared::schema::finding::MAX_PHOTOS;
+use roundbook_shared::schema::{DocKey, SchemaError};
+use roundbook_shared::score::{self, Sheet};
+
+use crate::blobs::Blobs;
+use crate::documents::{EditError, Library};
+
+/// The blob zone of site-wide photos and signature images.
+pub const SITE_BLOBS: &str = "_site";
+
+/// Who is acting, on which tablet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub username: String,
+    pub name: String,
+    pub device: String,
+}
+
+/// Why a cleaning record was not written. Nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CleaningError {
+    /// The month is signed by both parties.
+    Locked,
+    /// Deducted points are 0 or above the item's maximum.
+    PointsInvalid,
+    /// A deduction without a reason.
+    ReasonRequired,
+    TooManyPhotos,
+    /// The area or item is not in the month's template.
+    UnknownItem,
+    /// The rectification is not in the month (or already closed).
+    NotFound,
+    /// A failed re-inspection's new deadline is not in the future.
+    DeadlineInvalid,
+    /// The signer's name is empty.
+    NameRequired,
+    /// The pad is empty.
+    NoSignature,
+    /// Signing opens on the month's last day.
+    TooEarly,
+    /// The party has signed already.
+    AlreadySigned,
+    /// The template does not validate.
+    TemplateInvalid,
+    /// Another change to the same document is being saved.
+    Busy,
+    /// The change was refused for another reason (message for logs).
+    Invalid(String),
+    /// The tablet could not store it.
+    NotSaved(String),
+}
+
+fn locked_text() -> String {
+    schema::locked_error().to_string()
+}
+
+impl From<EditError> for CleaningError {
+    fn from(error: EditError) -> Self {
+        match error {
+            EditError::Invalid(reason) if reason == locked_text() => CleaningError::Locked,
+            EditError::Invalid(reason) if reason.contains("already signed") => {
+                CleaningError::AlreadySigned
+            }
+            EditError::Invalid(reason) => CleaningError::Invalid(reason),
+            EditError::NotHeld => CleaningError::NotSaved("not held".into()),
+            EditError::Busy => CleaningError::Busy,
+            EditError::Storage(error) => CleaningError::NotSaved(error.to_string()),
+        }
+    }
+}
+
+fn invalid(error: SchemaError) -> EditError {
+    EditError::Invalid(error.to_string())
+}
+
+/// The first day of the month of `day`.
+pub fn month_start(day: NaiveDate) -> NaiveDate {
+    day.with_day(1).unwrap_or(day)
+}
+
+/// The last day of the month of `day` (signing opens then).
+pub fn month_end(day: NaiveDate) -> NaiveDate {
+    month_start(day)
+        .checked_add_months(Months::new(1))
+        .and_then(|next| next.pred_opt())
+        .unwrap_or(day)
+}
+
+/// The sign-off due date: the 5th of the next month.
+pub fn due_date(day: NaiveDate) -> NaiveDate {
+    month_start(day)
+        .checked_add_months(Months::new(1))
+        .and_then(|next| next.with_day(5))
+        .unwrap_or(day)
+}
+
+/// The `count` months ending with the month of `today`, oldest first.
+pub fn last_months(today: NaiveDate, count: u32) -> Vec<NaiveDate> {
+    let this = month_start(today);
+    (0..count)
+        .rev()
+        .filter_map(|back| this.checked_sub_months(Months::new(back)))
+        .collect()
+}
+
+/// Everything a screen shows of one month.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthView {
+    pub month: NaiveDate,
+    /// The version the month is scored with.
+    pub template: Template,
+    pub inspections: Vec<Inspection>,
+    pub marks: Vec<Mark>,
+    pub rectifications: Vec<Rectification>,
+    pub signatures: Vec<Signature>,
+    pub locked: bool,
+    pub sheet: Sheet,
+}
+
+impl MonthView {
+    pub fn signature(&self, party: &str) -> Option<&Signature> {
+        self.signatures.iter().find(|s| s.party == party)
+    }
+
+    pub fn inspection(&self, id: &str) -> Option<&Inspection> {
+        self.inspections.iter().find(|i| i.id == id)
+    }
+
+    /// Marks of one inspection.
+    pub fn marks_of<'a>(&'a self, inspection: &'a str) -> impl Iterator<Item = &'a Mark> + 'a {
+        self.marks.iter().filter(move |m| m.inspection_id == inspection)
+    }
+}
+
+/// The current template of the site (the built-in default without a setup).
+pub fn current(library: &Library, site: &str) -> Template {
+    library
+        .with_doc(&DocKey::cleaning_setup(site), current_template)
+        .unwrap_or_else(schema::default_template)
+}
+
+/// All published versions, newest first (the default when none).
+pub fn versions(library: &Library, site: &str) -> Vec<Template> {
+    let mut list = library
+        .with_doc(&DocKey::cleaning_setup(site), |doc| {
+            schema::templates(doc).unwrap_or_default()
+        })
+        .unwrap_or_default();
+    list.sort_by(|a, b| {
+        (b.version, b.published_at, &b.id).cmp(&(a.version, a.published_at, &a.id))
+    });
+    if list.is_empty() {
+        list.push(schema::default_template());
+    }
+    list
+}
+
+/// The month's view, if the tablet holds the month.
+pub fn month(library: &Library, site: &str, day: NaiveDate) -> Option<MonthView> {
+    let key = DocKey::cleaning_month(site, day);
+    let (pinned, inspections, marks, rectifications, signatures, locked) =
+        library.with_doc(&key, |doc| {
+            (
+                month_template_id(doc),
+                schema::inspections(doc).unwrap_or_default(),
+                schema::marks(doc).unwrap_or_default(),
+                schema::rectifications(doc).unwrap_or_default(),
+                schema::signatures(doc).unwrap_or_default(),
+                schema::is_locked(doc),
+            )
+        })?;
+    let template = pinned
+        .and_then(|id| {
+            library
+                .with_doc(&DocKey::cleaning_setup(site), |doc| schema::template(doc, &id))
+                .flatten()
+                .or_else(|| (id == schema::DEFAULT_TEMPLATE_ID).then(schema::default_template))
+        })
+        .unwrap_or_else(|| current(library, site));
+    let sheet = score::month_sheet(&template, &inspections, &marks);
+    Some(MonthView {
+        month: month_start(day),
+        template,
+        inspections,
+        marks,
+        rectifications,
+        signatures,
+        locked,
+        sheet,
+    })
+}
+
+async fn open_month(library: &Rc<Library>, site: &str, day: NaiveDate) -> Result<DocumentId, CleaningError> {
+    let key = DocKey::cleaning_month(site, day);
+    library
+        .add(key.clone())
+        .await
+        .map_err(|error| CleaningError::NotSaved(error.to_string()))?;
+    Ok(key.document_id())
+}
+
+/// Starts today's routine inspection of an area, or joins it (same id on
+/// every tablet).
+pub async fn start_inspection(
+    library: &Rc<Library>,
+    site: &str,
+    actor: &Actor,
+    area_id: &str,
+    now: i64,
+) -> Result<(DocumentId, Inspection), CleaningError> {
+    let today = local_date(now);
+    let id = open_month(library, site, today).await?;
+    let template = month(library, site, today)
+        .map(|view| view.template)
+        .unwrap_or_else(|| current(library, site));
+    if template.area(area_id).is_none() {
+        return Err(CleaningError::UnknownItem);
+    }
+    let inspection = Inspection {
+        id: inspection_id(area_id, today),
+        area_id: area_id.into(),
+        date: today.to_string(),
+        template_id: template.id.clone(),
+        kind: KIND_ROUTINE.into(),
+        rectification_id: String::new(),
+        started_by: actor.username.clone(),
+        started_by_name: actor.name.clone(),
+        device: actor.device.clone(),
+        started_at: now,
+    };
+    library
+        .edit(id, |doc| put_inspection(doc, &inspection).map_err(invalid))
+        .await?;
+    Ok((id, inspection))
+}
+
+/// What the mark form filled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarkDraft {
+    pub outcome: &'static str,
+    pub deduction: u32,
+    pub reason: String,
+    pub photos: Vec<String>,
+}
+
+/// Checks a mark against the item's maximum (the form's first check; the
+/// schema checks again).
+pub fn check_mark(draft: &MarkDraft, max_score: u32) -> Result<(), CleaningError> {
+    if draft.photos.len() > MAX_PHOTOS {
+        return Err(CleaningError::TooManyPhotos);
+    }
+    if draft.outcome == OUTCOME_DEDUCTED {
+        if draft.deduction == 0 || draft.deduction > max_score {
+            return Err(CleaningError::PointsInvalid);
+        }
+        if draft.reason.trim().is_empty() {
+            return Err(CleaningError::ReasonRequired);
+        }
+    } else if ![OUTCOME_FULL, OUTCOME_NA].contains(&draft.outcome) {
+        return Err(CleaningError::Invalid(draft.outcome.into()));
+    }
+    Ok(())
+}
+
+/// Records the actor's mark of an item of an inspection; a deduction opens
+/// the item's rectification (one per inspection and item) in the same change.
+pub async fn save_mark(
+    library: &Rc<Library>,
+    site: &str,
+    actor: &Actor,
+    inspection: &Inspection,
+    item_id: &str,
+    draft: &MarkDraft,
+    now: i64,
+) -> Result<DocumentId, CleaningError> {
+    let date: NaiveDate = inspection
+        .date
+        .parse()
+        .map_err(|_| CleaningError::Invalid("inspection date".into()))?;
+    let view = month(library, site, date).ok_or(CleaningError::NotFound)?;
+    if view.locked {
+        return Err(CleaningError::Locked);
+    }
+    let item = view
+        .template
+        .item(&inspection.area_id, item_id)
+        .ok_or(CleaningError::UnknownItem)?
+        .clone();
+    check_mark(draft, item.max_score)?;
+    let deducted = draft.outcome == OUTCOME_DEDUCTED;
+    let mark = Mark {
+        id: mark_id(&inspection.id, item_id, &actor.username),
+        inspection_id: inspection.id.clone(),
+        area_id: inspection.area_id.clone(),
+        item_id: item_id.into(),
+        by: actor.username.clone(),
+        by_name: actor.name.clone(),
+        device: actor.device.clone(),
+        at: now,
+        outcome: draft.outcome.into(),
+        deduction: if deducted { draft.deduction } else { 0 },
+        reason: if deducted { draft.reason.trim().into() } else { String::new() },
+        photos: draft.photos.clone(),
+    };
+    let rectification = Rectification {
+        id: rectification_id(&inspection.id, item_id),
+        inspection_id: inspection.id.clone(),
+        area_id: inspection.area_id.clone(),
+        item_id: item_id.into(),
+        reason: mark.reason.clone(),
+        opened_at: now,
+        deadline: default_deadline(date),
+        status: STATUS_OPEN.into(),
+        reinspection_id: String::new(),
+        closed_at: 0,
+        result_note: String::new(),
+    };
+    let id = DocKey::cleaning_month(site, date).document_id();
+    library
+        .edit(id, |doc| {
+            put_mark(doc, &mark, item.max_score).map_err(invalid)?;
+            let exists = schema::rectifications(doc)
+                .map_err(invalid)?
+                .iter()
+                .any(|r| r.id == rectification.id);
+            if deducted && !exists {
+                put_rectification(doc, &rectification, now).map_err(invalid)?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(id)
+}
+
+/// A re-inspection's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Passed,
+    /// Failed, with the new deadline.
+    Failed(i64),
+}
+
+/// Records a re-inspection of an open rectification of the month of
+/// `month_day`: passed closes it, failed sets a new deadline.
+pub async fn reinspect(
+    library: &Rc<Library>,
+    site: &str,
+    actor: &Actor,
+    month_day: NaiveDate,
+    rectification: &str,
+    result: Verdict,
+    note: &str,
+    now: i64,
+) -> Result<DocumentId, CleaningError> {
+    let view = month(library, site, month_day).ok_or(CleaningError::NotFound)?;
+    if view.locked {
+        return Err(CleaningError::Locked);
+    }
+    let mut record = view
+        .rectifications
+        .iter()
+        .find(|r| r.id == rectification && r.is_open())
+        .cloned()
+        .ok_or(CleaningError::NotFound)?;
+    if let Verdict::Failed(deadline) = result {
+        if deadline <= now {
+            return Err(CleaningError::DeadlineInvalid);
+        }
+    }
+    let inspection = Inspection {
+        id: format!("reinsp-{}", uuid::Uuid::new_v4().simple()),
+        area_id: record.area_id.clone(),
+        date: local_date(now).to_string(),
+        template_id: view.template.id.clone(),
+        kind: KIND_REINSPECTION.into(),
+        rectification_id: record.id.clone(),
+        started_by: actor.username.clone(),
+        started_by_name: actor.name.clone(),
+        device: actor.device.clone(),
+        started_at: now,
+    };
+    record.reinspection_id = inspection.id.clone();
+    record.result_note = note.trim().into();
+    match result {
+        Verdict::Passed => {
+            record.status = STATUS_CLOSED.into();
+            record.closed_at = now;
+        }
+        Verdict::Failed(deadline) => record.deadline = deadline,
+    }
+    let id = DocKey::cleaning_month(site, month_day).document_id();
+    library
+        .edit(id, |doc| {
+            put_inspection(doc, &inspection).map_err(invalid)?;
+            put_rectification(doc, &record, now).map_err(invalid)
+        })
+        .await?;
+    Ok(id)
+}
+
+/// Signs the month for `party` with a drawn signature (PNG bytes): the image
+/// is stored as a site-wide blob first, then the signature is recorded.
+#[allow(clippy::too_many_arguments)]
+pub async fn sign(
+    library: &Rc<Library>,
+    blobs: &Blobs,
+    site: &str,
+    actor: &Actor,
+    month_day: NaiveDate,
+    party: &str,
+    name: &str,
+    png: Option<Vec<u8>>,
+    now: i64,
+) -> Result<DocumentId, CleaningError> {
+    if ![PARTY_SUPERVISOR, PARTY_VENDOR].contains(&party) {
+        return Err(CleaningError::Invalid(party.into()));
+    }
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(CleaningError::NameRequired);
+    }
+    let png = png.ok_or(CleaningError::NoSignature)?;
+    if local_date(now) < month_end(month_day) {
+        return Err(CleaningError::TooEarly);
+    }
+    let id = open_month(library, site, month_day).await?;
+    if let Some(view) = month(library, site, month_day) {
+        if view.locked {
+            return Err(CleaningError::Locked);
+        }
+        if view.signature(party).is_some() {
+            return Err(CleaningError::AlreadySigned);
+        }
+    }
+    let image = blobs
+        .store(SITE_BLOBS, png, now)
+        .await
+        .map_err(|error| CleaningError::NotSaved(format!("{error:?}")))?;
+    let signature = Signature {
+        party: party.into(),
+        name: name.into(),
+        signed_at: now,
+        by: actor.username.clone(),
+        image,
+    };
+    library
+        .edit(id, |doc| put_signature(doc, &signature).map_err(invalid))
+        .await?;
+    Ok(id)
+}
+
+/// Publishes `draft`'s areas as a new template version.
+pub async fn publish(
+    library: &Rc<Library>,
+    site: &str,
+    actor: &Actor,
+    areas: Vec<schema::Area>,
+    now: i64,
+) -> Result<(DocumentId, Template), CleaningError> {
+    let key = DocKey::cleaning_setup(site);
+    library
+        .add(key.clone())
+        .await
+        .map_err(|error| CleaningError::NotSaved(error.to_string()))?;
+    let template = Template {
+        id: format!("tpl-{}", uuid::Uuid::new_v4().simple()),
+        version: current(library, site).version + 1,
+        published_at: now,
+        published_by: actor.username.clone(),
+        areas,
+    };
+    if template.validate().is_err() {
+        return Err(CleaningError::TemplateInvalid);
+    }
+    let id = key.document_id();
+    library
+        .edit(id, |doc| {
+            schema::publish_template(doc, &template).map_err(invalid)
+        })
+        .await?;
+    Ok((id, template))
+}
+
+/// One month of the history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryMonth {
+    pub month: NaiveDate,
+    /// `None` when the tablet does not hold the month.
+    pub view: Option<MonthView>,
+    pub below: bool,
+    /// The second (or later) month in a row below the threshold.
+    pub streak: bool,
+}
+
+/// The last `count` months (oldest first) with their sheets and the
+/// threshold flags.
+pub fn history(library: &Library, site: &str, today: NaiveDate, count: u32, threshold: f64) -> Vec<HistoryMonth> {
+    let views: Vec<(NaiveDate, Option<MonthView>)> = last_months(today, count)
+        .into_iter()
+        .map(|m| (m, month(library, site, m)))
+        .collect();
+    let totals: Vec<Option<f64>> = views
+        .iter()
+        .map(|(_, v)| v.as_ref().and_then(|v| v.sheet.total))
+        .collect();
+    let flags = score::threshold_streak(&totals, threshold);
+    views
+        .into_iter()
+        .zip(flags)
+        .map(|((month, view), (below, streak))| HistoryMonth {
+            month,
+            view,
+            below,
+            streak,
+        })
+        .collect()
+}
+
+/// Open rectifications of the last `count` months, oldest deadline first.
+pub fn open_rectifications(
+    library: &Library,
+    site: &str,
+    today: NaiveDate,
+    count: u32,
+) -> Vec<(NaiveDate, Template, Rectification)> {
+    let mut list: Vec<_> = last_months(today, count)
+        .into_iter()
+        .filter_map(|m| month(library, site, m))
+        .flat_map(|view| {
+            let (month, template) = (view.month, view.template.clone());
+            view.rectifications
+                .into_iter()
+                .filter(Rectification::is_open)
+                .map(move |r| (month, template.clone(), r))
+        })
+        .collect();
+    list.sort_by_key(|(_, _, r)| r.deadline);
+    list
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[wasm_bindgen_test]
+    fn month_dates() {
+        assert_eq!(month_end(day("2026-02-10")), day("2026-02-28"));
+        assert_eq!(due_date(day("2026-12-31")), day("2027-01-05"));
+        let months = last_months(day("2026-03-15"), 12);
+        assert_eq!(months.len(), 12);
+        assert_eq!(months[0], day("2025-04-01"));
+        assert_eq!(months[11], day("2026-03-01"));
+    }
+
+    #[wasm_bindgen_test]
+    fn marks_are_checked_against_the_item_maximum() {
+        let draft = |outcome, deduction, reason: &str| MarkDraft {
+            outcome,
+            deduction,
+            reason: reason.into(),
+            photos: vec![],
+        };
+        assert_eq!(check_mark(&draft(OUTCOME_DEDUCTED, 3, "stains"), 5), Ok(()));
+        assert_eq!(
+            check_mark(&draft(OUTCOME_DEDUCTED, 6, "stains"), 5),
+            Err(CleaningError::PointsInvalid)
+        );
+        assert_eq!(
+            check_mark(&draft(OUTCOME_DEDUCTED, 0, "stains"), 5),
+            Err(CleaningError::PointsInvalid)
+        );
+        assert_eq!(
+            check_mark(&draft(OUTCOME_DEDUCTED, 2, "  "), 5),
+            Err(CleaningError::ReasonRequired)
+        );
+        assert_eq!(check_mark(&draft(OUTCOME_NA, 0, ""), 5), Ok(()));
+        assert_eq!(check_mark(&draft(OUTCOME_FULL, 0, ""), 5), Ok(()));
+    }
+}
