@@ -5,7 +5,7 @@
 //! `request-detail-phone`, `request-conflict` (with `data-field`),
 //! `request-history-entry` (with `data-action`, `data-superseded`),
 //! `request-action-{action}` (e.g. `request-action-assign`), the action form
-//! `request-action-form` with `request-action-note`, `request-action-assignee`,
+//! `request-action-form` with `request-action-text` (the note), `request-action-assignee`,
 //! `request-action-classification`, `request-action-reply-by`,
 //! `request-action-handling`, `request-action-satisfaction`,
 //! `request-action-target`, `request-action-on-the-spot`,
@@ -409,7 +409,7 @@ fn ActionForm(
             {wants_note.then(|| view! {
                 <label class="field">
                     <span>{move || i18n.t(Key::ReqNote)}</span>
-                    <textarea data-testid="request-action-note" rows="2" maxlength="2000" bind:value=note></textarea>
+                    <textarea data-testid="request-action-text" rows="2" maxlength="2000" bind:value=note></textarea>
                 </label>
             })}
             {move || problem.get().map(|key| view! {

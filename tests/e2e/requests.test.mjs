@@ -1,0 +1,237 @@
+// Requests end to end, in headless Chromium against a real server: a request
+// recorded offline on one tablet is assigned and completed on another,
+// called back and closed; a collective complaint reaches the office head's
+// tablet at once; two tablets editing one request offline merge as
+// docs/requests.md specifies (both edits kept, the later one stands, the
+// conflict shown).
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { DEMO_PASSWORD, artifactPath, launchBrowser, startServer, waitFor } from "./harness.mjs";
+
+const SYNC_TIMEOUT = 20_000;
+
+async function signIn(page, url, username) {
+  await page.goto(url);
+  await page.getByTestId("signin-username").fill(username);
+  await page.getByTestId("signin-password").fill(DEMO_PASSWORD);
+  await page.getByTestId("signin-submit").click();
+  await page.getByTestId("user-name").waitFor();
+}
+
+const pending = async (page) => Number(await page.getByTestId("sync-pending").textContent());
+
+async function waitForPending(page, count, message) {
+  await waitFor(async () => (await pending(page)) === count, {
+    timeout: SYNC_TIMEOUT,
+    message: `${message}: pending ${count} (is ${await pending(page).catch(() => "?")})`,
+  });
+}
+
+async function tablets(t, count) {
+  const server = await startServer({ t });
+  const browser = await launchBrowser({ t });
+  const pages = [];
+  const contexts = [];
+  for (let n = 0; n < count; n += 1) {
+    const context = await browser.newContext();
+    contexts.push(context);
+    pages.push(await context.newPage());
+  }
+  t.after(async () => {
+    if (t.passed !== false) return;
+    for (const [n, page] of pages.entries()) {
+      await page.screenshot({ path: artifactPath(`${t.name}-${n}.png`) }).catch(() => {});
+    }
+  });
+  return { server, contexts, pages };
+}
+
+/** Records a request through the intake form; returns when its screen shows. */
+async function recordRequest(page, { kind, unit, phone, description, households }) {
+  await page.getByTestId("tab-requests").click().catch(() => {});
+  await page.getByTestId("request-new").click();
+  await page.getByTestId("request-kind").selectOption(kind);
+  await page.getByTestId("request-unit").fill(unit);
+  await page.getByTestId("request-phone").fill(phone);
+  await page.getByTestId("request-description").fill(description);
+  if (households) {
+    await page.getByTestId("request-collective").check();
+    await page.getByTestId("request-households").fill(String(households));
+  }
+  await page.getByTestId("request-save").click();
+  await page.getByTestId("request-detail").waitFor();
+}
+
+/** Opens a request from the list by its description (waiting for it to arrive). */
+async function openRequest(page, description) {
+  await page.getByTestId("tab-requests").click().catch(() => {});
+  const back = page.getByTestId("request-back");
+  if (await back.count()) await back.click();
+  await page.getByTestId("request-filter-all").click();
+  const row = page.getByTestId("request-row").filter({ hasText: description });
+  await row.waitFor({ timeout: SYNC_TIMEOUT });
+  await row.click();
+  await page.getByTestId("request-detail").waitFor();
+}
+
+/** Takes an action on the open request, filling the fields given. */
+async function act(page, action, fields = {}) {
+  await page.getByTestId(`request-action-${action}`).click();
+  const form = page.getByTestId("request-action-form");
+  await form.waitFor();
+  if (fields.assignee) await page.getByTestId("request-action-assignee").fill(fields.assignee);
+  if (fields.satisfaction) await page.getByTestId("request-action-satisfaction").selectOption(fields.satisfaction);
+  if (fields.target) await page.getByTestId("request-action-target").selectOption(fields.target);
+  if (fields.note) await page.getByTestId("request-action-text").fill(fields.note);
+  await page.getByTestId("request-action-confirm").click();
+  await form.waitFor({ state: "detached" });
+}
+
+const stateOf = (page) => page.getByTestId("request-detail").getAttribute("data-state");
+
+async function waitForState(page, state, message) {
+  await waitFor(async () => (await stateOf(page)) === state, {
+    timeout: SYNC_TIMEOUT,
+    message: `${message}: state ${state} (is ${await stateOf(page).catch(() => "?")})`,
+  });
+}
+
+const history = (page) =>
+  page.getByTestId("request-history-entry").evaluateAll((entries) =>
+    entries.map((entry) => [entry.dataset.action, entry.dataset.superseded === "true"]),
+  );
+
+test("a request recorded offline is assigned and done on another tablet, called back and closed", async (t) => {
+  const { server, contexts, pages } = await tablets(t, 2);
+  const [a, b] = pages;
+  await signIn(a, server.url, "service-a");
+  await signIn(b, server.url, "service-a2");
+
+  // Tablet A is offline when the resident calls.
+  await contexts[0].setOffline(true);
+  const description = "E2E 7栋电梯按钮失灵";
+  await recordRequest(a, {
+    kind: "repair_common",
+    unit: "7栋1单元",
+    phone: "13900001111",
+    description,
+  });
+  assert.equal(await stateOf(a), "received");
+  assert.ok((await pending(a)) > 0, "kept on the tablet until the server has it");
+  // A phone that is not one is refused with a message, and nothing is added.
+  await a.getByTestId("request-back").click();
+  await a.getByTestId("request-new").click();
+  await a.getByTestId("request-description").fill("E2E bad phone");
+  await a.getByTestId("request-phone").fill("call me");
+  await a.getByTestId("request-save").click();
+  await a.getByTestId("request-error").waitFor();
+  assert.match(await a.getByTestId("request-error").textContent(), /电话/);
+  await a.getByTestId("request-cancel").click();
+  await contexts[0].setOffline(false);
+  await waitForPending(a, 0, "the request reached the server");
+
+  // Tablet B takes it: assigned to themselves, accepted, worked, done.
+  await openRequest(b, description);
+  await act(b, "assign", { assignee: "service-a2" });
+  await waitForState(b, "assigned", "assigned on B");
+  await act(b, "accept");
+  await act(b, "start");
+  await act(b, "done", { note: "已更换按钮面板" });
+  await waitForState(b, "done", "done on B");
+  await waitForPending(b, 0, "B's work reached the server");
+
+  // The owner calls the resident back on A and closes it.
+  await openRequest(a, description);
+  await waitForState(a, "done", "B's work reached A");
+  // Closing before the callback is not offered.
+  assert.equal(await a.getByTestId("request-action-close").count(), 0);
+  await act(a, "callback", { satisfaction: "satisfied", note: "住户表示满意" });
+  await waitForState(a, "called_back", "called back");
+  await act(a, "close");
+  await waitForState(a, "closed", "closed on A");
+  await waitForState(b, "closed", "closed reached B");
+  const entries = await history(b);
+  assert.deepEqual(
+    entries.map(([action]) => action),
+    ["assign", "accept", "start", "done", "callback", "close"],
+  );
+  assert.ok(entries.every(([, superseded]) => !superseded));
+});
+
+test("a collective complaint reaches the office head's tablet at once", async (t) => {
+  const { server, pages } = await tablets(t, 2);
+  const [staff, head] = pages;
+  await signIn(head, server.url, "head");
+  await signIn(staff, server.url, "service-a");
+  const description = "E2E 多户投诉：地下车库积水";
+  await recordRequest(staff, {
+    kind: "complaint",
+    unit: "2栋",
+    phone: "13900002222",
+    description,
+    households: 6,
+  });
+  const alert = head.getByTestId("collective-alert").filter({ hasText: description });
+  await alert.waitFor({ timeout: SYNC_TIMEOUT });
+  assert.match(await alert.textContent(), /6 户/);
+  await alert.getByTestId("collective-ack").click();
+  await alert.waitFor({ state: "detached", timeout: SYNC_TIMEOUT });
+  // The acknowledgement is the report to the head, seen on the staff tablet.
+  await waitFor(
+    async () => (await history(staff)).some(([action]) => action === "report"),
+    { timeout: SYNC_TIMEOUT, message: "the head's report reached the staff tablet" },
+  );
+  const head15 = staff.locator('[data-testid=request-deadline][data-kind=head]');
+  await waitFor(async () => (await head15.first().getAttribute("data-status")) === "met", {
+    timeout: SYNC_TIMEOUT,
+    message: "the 15-minute deadline is met",
+  });
+});
+
+test("two tablets editing one request offline keep both edits and show the conflict", async (t) => {
+  const { server, contexts, pages } = await tablets(t, 2);
+  const [a, b] = pages;
+  await signIn(a, server.url, "service-a");
+  await signIn(b, server.url, "service-a2");
+  const description = "E2E 楼道墙皮脱落";
+  await recordRequest(a, { kind: "repair_common", unit: "4栋2单元", phone: "", description });
+  await act(a, "start");
+  await waitForPending(a, 0, "the request reached the server");
+  await openRequest(b, description);
+  await waitForState(b, "in_progress", "B has the request");
+
+  // Offline: A adds a note while B moves it to done.
+  for (const context of contexts) await context.setOffline(true);
+  await act(a, "note", { note: "住户下午不在家" });
+  await act(b, "done", { note: "已修补墙面" });
+  for (const context of contexts) await context.setOffline(false);
+  for (const page of [a, b]) await waitForPending(page, 0, "both edits reached the server");
+  for (const page of [a, b]) {
+    await waitForState(page, "done", "both tablets agree");
+    await waitFor(async () => (await history(page)).length === 3, {
+      timeout: SYNC_TIMEOUT,
+      message: "both edits in the history",
+    });
+    const actions = (await history(page)).map(([action]) => action);
+    assert.deepEqual(actions.slice(1).sort(), ["done", "note"]);
+  }
+
+  // Offline again, both call the resident back: A hears "not satisfied",
+  // B (later) "satisfied". The earlier callback stands; B's is superseded.
+  for (const context of contexts) await context.setOffline(true);
+  await act(a, "callback", { satisfaction: "not_satisfied", note: "仍有裂缝" });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await act(b, "callback", { satisfaction: "satisfied", note: "满意" });
+  for (const context of contexts) await context.setOffline(false);
+  for (const page of [a, b]) {
+    await waitForPending(page, 0, "both callbacks reached the server");
+    await waitForState(page, "in_progress", "the unsatisfied callback stands");
+    const conflict = page.getByTestId("request-conflict");
+    await conflict.first().waitFor({ timeout: SYNC_TIMEOUT });
+    assert.equal(await conflict.first().getAttribute("data-field"), "state");
+    const superseded = (await history(page)).filter(([, gone]) => gone);
+    assert.deepEqual(superseded, [["callback", true]]);
+  }
+});
