@@ -14,6 +14,7 @@ pub mod domain;
 pub mod ids;
 pub mod protocol;
 pub mod reach;
+pub mod resident_import;
 pub mod schema;
 pub mod score;
 pub mod sync;
