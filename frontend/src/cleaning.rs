@@ -13,11 +13,10 @@ use chrono::{Datelike, Months, NaiveDate};
 use roundbook_shared::domain::local_date;
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::schema::cleaning::{
-    self as schema, current_template, default_deadline, inspection_id, mark_id,
-    month_template_id, put_inspection, put_mark, put_rectification, put_signature,
-    rectification_id, Inspection, Mark, Rectification, Signature, Template, KIND_REINSPECTION,
-    KIND_ROUTINE, OUTCOME_DEDUCTED, OUTCOME_FULL, OUTCOME_NA, PARTY_SUPERVISOR, PARTY_VENDOR,
-    STATUS_CLOSED, STATUS_OPEN,
+    self as schema, current_template, default_deadline, inspection_id, mark_id, month_template_id,
+    put_inspection, put_mark, put_rectification, put_signature, rectification_id, Inspection, Mark,
+    Rectification, Signature, Template, KIND_REINSPECTION, KIND_ROUTINE, OUTCOME_DEDUCTED,
+    OUTCOME_FULL, OUTCOME_NA, PARTY_SUPERVISOR, PARTY_VENDOR, STATUS_CLOSED, STATUS_OPEN,
 };
 use roundbook_shared::schema::finding::MAX_PHOTOS;
 use roundbook_shared::schema::{DocKey, SchemaError};
@@ -149,7 +148,9 @@ impl MonthView {
 
     /// Marks of one inspection.
     pub fn marks_of<'a>(&'a self, inspection: &'a str) -> impl Iterator<Item = &'a Mark> + 'a {
-        self.marks.iter().filter(move |m| m.inspection_id == inspection)
+        self.marks
+            .iter()
+            .filter(move |m| m.inspection_id == inspection)
     }
 }
 
@@ -193,7 +194,9 @@ pub fn month(library: &Library, site: &str, day: NaiveDate) -> Option<MonthView>
     let template = pinned
         .and_then(|id| {
             library
-                .with_doc(&DocKey::cleaning_setup(site), |doc| schema::template(doc, &id))
+                .with_doc(&DocKey::cleaning_setup(site), |doc| {
+                    schema::template(doc, &id)
+                })
                 .flatten()
                 .or_else(|| (id == schema::DEFAULT_TEMPLATE_ID).then(schema::default_template))
         })
@@ -211,7 +214,11 @@ pub fn month(library: &Library, site: &str, day: NaiveDate) -> Option<MonthView>
     })
 }
 
-async fn open_month(library: &Rc<Library>, site: &str, day: NaiveDate) -> Result<DocumentId, CleaningError> {
+async fn open_month(
+    library: &Rc<Library>,
+    site: &str,
+    day: NaiveDate,
+) -> Result<DocumentId, CleaningError> {
     let key = DocKey::cleaning_month(site, day);
     library
         .add(key.clone())
@@ -320,7 +327,11 @@ pub async fn save_mark(
         at: now,
         outcome: draft.outcome.into(),
         deduction: if deducted { draft.deduction } else { 0 },
-        reason: if deducted { draft.reason.trim().into() } else { String::new() },
+        reason: if deducted {
+            draft.reason.trim().into()
+        } else {
+            String::new()
+        },
         photos: draft.photos.clone(),
     };
     let rectification = Rectification {
@@ -515,7 +526,13 @@ pub struct HistoryMonth {
 
 /// The last `count` months (oldest first) with their sheets and the
 /// threshold flags.
-pub fn history(library: &Library, site: &str, today: NaiveDate, count: u32, threshold: f64) -> Vec<HistoryMonth> {
+pub fn history(
+    library: &Library,
+    site: &str,
+    today: NaiveDate,
+    count: u32,
+    threshold: f64,
+) -> Vec<HistoryMonth> {
     let views: Vec<(NaiveDate, Option<MonthView>)> = last_months(today, count)
         .into_iter()
         .map(|m| (m, month(library, site, m)))

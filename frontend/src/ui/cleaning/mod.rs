@@ -1,5 +1,124 @@
 //! Cleaning inspections, rectifications, the monthly score sheet with its
 //! sign-off, the 12-month history and the template editor.
+//!
+//! Each submodule is one screen (a pub component taking `workspace`); this
+//! module holds what they share: the acting user, error wording, names in the
+//! chosen language. Records are read and written only through
+//! [`crate::cleaning`].
 
 mod chart;
+mod history;
+mod inspect;
+mod rectifications;
+mod sheet;
 mod signature;
+mod template;
+
+pub use history::HistoryTab;
+pub use inspect::InspectTab;
+pub use rectifications::RectificationsTab;
+pub use sheet::SheetTab;
+pub use template::TemplateTab;
+
+use leptos::prelude::*;
+use roundbook_shared::ids::DocumentId;
+use roundbook_shared::schema::cleaning::{Area, Item, Template};
+
+use crate::cleaning::{Actor, CleaningError};
+use crate::i18n::{I18n, Key, Lang};
+use crate::sync::SyncStatus;
+use crate::ui::WorkspaceRef;
+
+/// The signed-in user as the author of cleaning records.
+fn actor(workspace: WorkspaceRef) -> Actor {
+    workspace.with_value(|ws| Actor {
+        username: ws.session.username().to_owned(),
+        name: ws.session.display_name().to_owned(),
+        device: ws.device.clone(),
+    })
+}
+
+fn site(workspace: WorkspaceRef) -> String {
+    workspace.with_value(|ws| ws.session.site_code().to_owned())
+}
+
+/// After a local change: send it, and let every screen re-read.
+fn saved(workspace: WorkspaceRef, id: DocumentId) {
+    workspace.with_value(|ws| ws.sync.push(id));
+    expect_context::<SyncStatus>().revision.update(|n| *n += 1);
+}
+
+/// The wording of a refusal.
+fn error_key(error: &CleaningError) -> Key {
+    match error {
+        CleaningError::Locked => Key::CleanLocked,
+        CleaningError::PointsInvalid => Key::CleanPointsInvalid,
+        CleaningError::ReasonRequired => Key::CleanReasonRequired,
+        CleaningError::DeadlineInvalid => Key::CleanDeadlineInvalid,
+        CleaningError::NameRequired => Key::CleanNameRequired,
+        CleaningError::NoSignature => Key::CleanDrawFirst,
+        CleaningError::TooEarly => Key::CleanSignTooEarly,
+        CleaningError::AlreadySigned => Key::CleanAlreadySigned,
+        CleaningError::TemplateInvalid => Key::CleanTemplateInvalid,
+        other => {
+            web_sys::console::error_1(&format!("cleaning: {other:?}").into());
+            Key::CleanSaveFailed
+        }
+    }
+}
+
+fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
+    match lang {
+        Lang::ZhCn if !zh.is_empty() => zh,
+        _ if !en.is_empty() => en,
+        _ => zh,
+    }
+}
+
+fn area_name(lang: Lang, area: &Area) -> String {
+    pick(lang, &area.name_zh, &area.name_en).to_owned()
+}
+
+fn item_name(lang: Lang, item: &Item) -> String {
+    pick(lang, &item.name_zh, &item.name_en).to_owned()
+}
+
+fn item_standard(lang: Lang, item: &Item) -> String {
+    pick(lang, &item.standard_zh, &item.standard_en).to_owned()
+}
+
+/// An area's name in `template`, or its id.
+fn area_label(lang: Lang, template: &Template, area_id: &str) -> String {
+    template
+        .area(area_id)
+        .map(|area| area_name(lang, area))
+        .unwrap_or_else(|| area_id.to_owned())
+}
+
+/// An item's name in `template`, or its id.
+fn item_label(lang: Lang, template: &Template, area_id: &str, item_id: &str) -> String {
+    template
+        .item(area_id, item_id)
+        .map(|item| item_name(lang, item))
+        .unwrap_or_else(|| item_id.to_owned())
+}
+
+/// A result line: ok (green) or refused (red), with a test id.
+#[component]
+fn Said(testid: &'static str, said: RwSignal<Option<(bool, Key)>>) -> impl IntoView {
+    let i18n = I18n::get();
+    move || {
+        said.get().map(|(ok, key)| {
+            view! {
+                <p
+                    class=if ok { "banner banner-ok" } else { "banner banner-error" }
+                    data-testid=testid
+                    data-ok=ok.to_string()
+                    role="status"
+                >
+                    {move || i18n.t(key)}
+                </p>
+            }
+        })
+    }
+}

@@ -1,0 +1,137 @@
+//! The last 12 months: the total (or one area's score) by month as a bar
+//! chart with the threshold line, the same figures as a table, and the open
+//! and overdue rectifications.
+//!
+//! Test ids: `history-series` (select: "total" or an area id),
+//! `history-table`, `history-row` (`data-month`, `data-total`, `data-below`,
+//! `data-streak`), plus the chart's ids (`chart.rs`) and the rectification
+//! list's (`rectifications.rs`).
+
+use leptos::prelude::*;
+use roundbook_shared::schema::cleaning::DEFAULT_THRESHOLD;
+
+use super::chart::{one_decimal, HistoryChart, Point, Series};
+use super::rectifications::RectificationsTab;
+use super::{area_name, site};
+use crate::calendar::today;
+use crate::cleaning::{self, HistoryMonth};
+use crate::i18n::{I18n, Key};
+use crate::sync::SyncStatus;
+use crate::ui::WorkspaceRef;
+
+const TOTAL: &str = "total";
+
+/// The chart's series: the total out of 100, or an area out of its weight
+/// (the threshold scaled to the weight).
+pub fn series_of(history: &[HistoryMonth], which: &str) -> Series {
+    let mut max = 100.0;
+    let points = history
+        .iter()
+        .map(|month| {
+            let value = month.view.as_ref().and_then(|view| {
+                if which == TOTAL {
+                    view.sheet.total
+                } else {
+                    let area = view.sheet.areas.iter().find(|a| a.area_id == which)?;
+                    max = f64::from(area.weight.max(1));
+                    area.score
+                }
+            });
+            Point {
+                month: month.month.format("%Y-%m").to_string(),
+                label: month.month.format("%m").to_string(),
+                value,
+            }
+        })
+        .collect();
+    Series {
+        max,
+        threshold: Some(DEFAULT_THRESHOLD * max / 100.0),
+        points,
+    }
+}
+
+#[component]
+pub fn HistoryTab(workspace: WorkspaceRef) -> impl IntoView {
+    let i18n = I18n::get();
+    let status = expect_context::<SyncStatus>();
+    let site = site(workspace);
+    let history = {
+        let site = site.clone();
+        Memo::new(move |_| {
+            status.revision.track();
+            workspace.with_value(|ws| {
+                cleaning::history(&ws.library, &site, today(), 12, DEFAULT_THRESHOLD)
+            })
+        })
+    };
+    let template = Memo::new(move |_| {
+        status.revision.track();
+        workspace.with_value(|ws| cleaning::current(&ws.library, &site))
+    });
+    let which = RwSignal::new(TOTAL.to_string());
+    let series = Signal::derive(move || history.with(|h| series_of(h, &which.get())));
+    let options = move || {
+        let lang = i18n.lang();
+        template
+            .get()
+            .areas
+            .iter()
+            .map(|a| view! { <option value=a.id.clone()>{area_name(lang, a)}</option> })
+            .collect_view()
+    };
+    let rows = move || {
+        history
+            .get()
+            .into_iter()
+            .rev()
+            .map(|m| {
+                let total = m.view.as_ref().and_then(|v| v.sheet.total);
+                let locked = m.view.as_ref().is_some_and(|v| v.locked);
+                view! {
+                    <tr
+                        data-testid="history-row"
+                        data-month=m.month.format("%Y-%m").to_string()
+                        data-total=total.map(one_decimal).unwrap_or_default()
+                        data-below=m.below.to_string()
+                        data-streak=m.streak.to_string()
+                    >
+                        <td>{m.month.format("%Y-%m").to_string()}</td>
+                        <td>{total.map(one_decimal).unwrap_or_else(|| "—".into())}</td>
+                        <td>
+                            {m.below.then(|| i18n.t(Key::CleanBelow))} " "
+                            {m.streak.then(|| i18n.t(Key::CleanTwoBelow))}
+                        </td>
+                        <td>{locked.then(|| i18n.t(Key::CleanLockedBadge))}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <section class="card">
+            <h1 class="page-title">{move || i18n.t(Key::TabHistory)}</h1>
+            <label class="field">
+                <span>{move || i18n.t(Key::CleanHistoryShow)}</span>
+                <select data-testid="history-series" prop:value=move || which.get() on:change=move |e| which.set(event_target_value(&e))>
+                    <option value=TOTAL>{move || i18n.t(Key::CleanTotal)}</option>
+                    {options}
+                </select>
+            </label>
+            <HistoryChart series />
+            <h2>{move || i18n.t(Key::CleanHistoryTable)}</h2>
+            <table class="clean-table" data-testid="history-table">
+                <thead>
+                    <tr>
+                        <th>{move || i18n.t(Key::CleanMonth)}</th>
+                        <th>{move || i18n.t(Key::CleanTotal)}</th>
+                        <th>{move || i18n.t(Key::CleanThreshold)}</th>
+                        <th></th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </section>
+        <RectificationsTab workspace />
+    }
+}

@@ -1,0 +1,540 @@
+//! Inspecting an area today: pick the area, start (or join) today's
+//! inspection, mark each item full / deducted (points and reason) / not
+//! applicable with photos, all offline. Where two supervisors marked an item
+//! differently it shows both marks and which stood (the stricter mark, by
+//! `roundbook_shared::score::resolve`). Open rectifications of the area can be
+//! re-inspected from here too.
+//!
+//! Test ids: `inspect-area` (select), `inspect-start` (`data-join` = "true"
+//! when joining), `inspect-locked`, `inspect-items` (`data-inspection-id`),
+//! `inspect-item` (`data-item-id`, `data-max`, `data-outcome` of the standing
+//! mark or ""), `inspect-standing` (the standing mark text), `mark-full`,
+//! `mark-deduct`, `mark-na`, `mark-points`, `mark-reason`, `mark-photo-input`,
+//! `mark-photo-thumb`, `mark-save`, `mark-cancel`, `mark-result`,
+//! `inspect-conflict` (per item with differing marks), `inspect-conflict-mark`
+//! (`data-by`, `data-stood` = "true"/"false"), `inspect-rule`, and the
+//! re-inspection ids of [`super::rectifications::Reinspect`].
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use roundbook_shared::schema::cleaning::{
+    Inspection, Item, Mark, OUTCOME_DEDUCTED, OUTCOME_FULL, OUTCOME_NA,
+};
+use roundbook_shared::schema::finding::MAX_PHOTOS;
+use roundbook_shared::score::{resolve, ResolvedMark};
+use wasm_bindgen::JsCast;
+
+use super::rectifications::RectificationCard;
+use super::{actor, area_name, error_key, item_name, item_standard, saved, site, Said};
+use crate::browser;
+use crate::calendar::{short_time, today};
+use crate::cleaning::{self, MarkDraft, MonthView, SITE_BLOBS};
+use crate::i18n::{I18n, Key, Lang};
+use crate::photo::downscale;
+use crate::sync::SyncStatus;
+use crate::ui::photo::Photo;
+use crate::ui::WorkspaceRef;
+
+#[component]
+pub fn InspectTab(workspace: WorkspaceRef) -> impl IntoView {
+    let i18n = I18n::get();
+    let status = expect_context::<SyncStatus>();
+    let site = site(workspace);
+    let view = {
+        let site = site.clone();
+        Memo::new(move |_| {
+            status.revision.track();
+            workspace.with_value(|ws| cleaning::month(&ws.library, &site, today()))
+        })
+    };
+    let template = {
+        let site = site.clone();
+        Memo::new(move |_| {
+            status.revision.track();
+            view.get()
+                .map(|v| v.template)
+                .unwrap_or_else(|| workspace.with_value(|ws| cleaning::current(&ws.library, &site)))
+        })
+    };
+    let area = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if area.get_untracked().is_empty() {
+            if let Some(first) = template.with(|t| t.areas.first().map(|a| a.id.clone())) {
+                area.set(first);
+            }
+        }
+    });
+    let inspection = Memo::new(move |_| {
+        let id = roundbook_shared::schema::cleaning::inspection_id(&area.get(), today());
+        view.with(|v| v.as_ref().and_then(|v| v.inspection(&id).cloned()))
+    });
+    let locked = Memo::new(move |_| view.with(|v| v.as_ref().is_some_and(|v| v.locked)));
+    let said = RwSignal::new(None::<(bool, Key)>);
+    let busy = RwSignal::new(false);
+    let start = {
+        let site = site.clone();
+        move |_| {
+            if busy.get_untracked() {
+                return;
+            }
+            busy.set(true);
+            said.set(None);
+            let (library, who, site, area) = (
+                workspace.with_value(|ws| ws.library.clone()),
+                actor(workspace),
+                site.clone(),
+                area.get_untracked(),
+            );
+            spawn_local(async move {
+                let result =
+                    cleaning::start_inspection(&library, &site, &who, &area, browser::now_ms())
+                        .await;
+                busy.try_set(false);
+                match result {
+                    Ok((id, _)) => saved(workspace, id),
+                    Err(error) => {
+                        said.try_set(Some((false, error_key(&error))));
+                    }
+                }
+            });
+        }
+    };
+    let areas = move || {
+        let lang = i18n.lang();
+        template
+            .get()
+            .areas
+            .iter()
+            .map(|a| view! { <option value=a.id.clone()>{area_name(lang, a)}</option> })
+            .collect_view()
+    };
+    let open_here = move || {
+        let current = area.get();
+        view.get()
+            .map(|v| {
+                v.rectifications
+                    .iter()
+                    .filter(|r| r.is_open() && r.area_id == current)
+                    .cloned()
+                    .map(|r| (v.month, v.template.clone(), r))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    view! {
+        <section class="card clean-inspect">
+            <h1 class="page-title">{move || i18n.t(Key::CleanToday)}</h1>
+            <Show when=move || locked.get()>
+                <p class="banner banner-warn" data-testid="inspect-locked">{move || i18n.t(Key::CleanLocked)}</p>
+            </Show>
+            <div class="field-row">
+                <label class="field">
+                    <span>{move || i18n.t(Key::CleanArea)}</span>
+                    <select
+                        data-testid="inspect-area"
+                        prop:value=move || area.get()
+                        on:change=move |event| area.set(event_target_value(&event))
+                    >
+                        {areas}
+                    </select>
+                </label>
+                <Show when=move || inspection.with(Option::is_none)>
+                    <button
+                        class="button button-primary button-large"
+                        data-testid="inspect-start"
+                        data-join="false"
+                        disabled=move || busy.get() || locked.get() || area.with(String::is_empty)
+                        on:click=start.clone()
+                    >
+                        {move || i18n.t(Key::CleanStart)}
+                    </button>
+                </Show>
+            </div>
+            <Said testid="inspect-result" said />
+            {move || {
+                inspection
+                    .get()
+                    .map(|inspection| {
+                        view! { <InspectionItems workspace view inspection locked /> }
+                    })
+            }}
+        </section>
+        <section class="card">
+            <h2>{move || i18n.t(Key::CleanRectifications)}</h2>
+            <ul class="clean-rects">
+                <For each=open_here key=|(_, _, r)| (r.id.clone(), r.deadline, r.status.clone()) let:entry>
+                    <RectificationCard workspace month=entry.0 template=entry.1 rectification=entry.2 locked />
+                </For>
+            </ul>
+        </section>
+    }
+}
+
+/// The items of one inspection with everyone's marks.
+#[component]
+fn InspectionItems(
+    workspace: WorkspaceRef,
+    view: Memo<Option<MonthView>>,
+    inspection: Inspection,
+    locked: Memo<bool>,
+) -> impl IntoView {
+    let i18n = I18n::get();
+    let items: Vec<Item> = view
+        .with_untracked(|v| {
+            v.as_ref().and_then(|v| {
+                v.template
+                    .area(&inspection.area_id)
+                    .map(|a| a.items.clone())
+            })
+        })
+        .unwrap_or_default();
+    let (inspection_id, area_id) = (inspection.id.clone(), inspection.area_id.clone());
+    let resolved = Memo::new(move |_| {
+        view.with(|v| {
+            v.as_ref()
+                .map(|v| resolve(&v.template, &area_id, v.marks_of(&inspection_id)))
+                .unwrap_or_default()
+        })
+    });
+    let rows = items
+        .into_iter()
+        .map(|item| {
+            let item_id = item.id.clone();
+            let mark = Signal::derive(move || resolved.with(|r| r.get(&item_id).cloned()));
+            view! { <ItemRow workspace inspection=inspection.clone() item mark locked /> }
+        })
+        .collect_view();
+    view! {
+        <p class="muted">
+            {move || i18n.t(Key::CleanInspectedBy)} ": " {inspection.started_by_name.clone()} " · "
+            {short_time(inspection.started_at)}
+        </p>
+        <p class="muted" data-testid="inspect-rule">{move || i18n.t(Key::CleanRule)}</p>
+        <ol class="clean-items" data-testid="inspect-items" data-inspection-id=inspection.id.clone()>
+            {rows}
+        </ol>
+    }
+}
+
+fn outcome_key(outcome: &str) -> Key {
+    match outcome {
+        OUTCOME_DEDUCTED => Key::CleanDeduct,
+        OUTCOME_NA => Key::CleanNa,
+        _ => Key::CleanFull,
+    }
+}
+
+/// A mark as one line: outcome, points, reason, who and when.
+fn mark_text(lang: Lang, mark: &Mark, max: u32) -> String {
+    let outcome = outcome_key(&mark.outcome).text(lang);
+    let points = match mark.awarded(max) {
+        Some(awarded) => format!("{awarded}/{max}"),
+        None => "—".into(),
+    };
+    let reason = if mark.reason.is_empty() {
+        String::new()
+    } else {
+        format!(" · {}", mark.reason)
+    };
+    format!(
+        "{outcome} {points}{reason} · {} {}",
+        mark.by_name,
+        short_time(mark.at)
+    )
+}
+
+/// One item: its standard, the standing mark, a conflict if any, and the
+/// actor's mark form.
+#[component]
+fn ItemRow(
+    workspace: WorkspaceRef,
+    inspection: Inspection,
+    item: Item,
+    #[prop(into)] mark: Signal<Option<ResolvedMark>>,
+    locked: Memo<bool>,
+) -> impl IntoView {
+    let i18n = I18n::get();
+    let max = item.max_score;
+    let choice = RwSignal::new(None::<&'static str>);
+    let points = RwSignal::new(String::new());
+    let reason = RwSignal::new(String::new());
+    let photos = RwSignal::new(Vec::<String>::new());
+    let processing = RwSignal::new(0usize);
+    let busy = RwSignal::new(false);
+    let said = RwSignal::new(None::<(bool, Key)>);
+
+    let save = {
+        let (inspection, item_id) = (inspection.clone(), item.id.clone());
+        move |outcome: &'static str| {
+            if busy.get_untracked() || processing.get_untracked() > 0 {
+                return;
+            }
+            let deduction = if outcome == OUTCOME_DEDUCTED {
+                match points.get_untracked().trim().parse::<u32>() {
+                    Ok(points) => points,
+                    Err(_) => {
+                        said.set(Some((false, Key::CleanPointsInvalid)));
+                        return;
+                    }
+                }
+            } else {
+                0
+            };
+            let draft = MarkDraft {
+                outcome,
+                deduction,
+                reason: reason.get_untracked(),
+                photos: photos.get_untracked(),
+            };
+            busy.set(true);
+            said.set(None);
+            let (library, who, site) = (
+                workspace.with_value(|ws| ws.library.clone()),
+                actor(workspace),
+                site(workspace),
+            );
+            let (inspection, item_id) = (inspection.clone(), item_id.clone());
+            spawn_local(async move {
+                let result = cleaning::save_mark(
+                    &library,
+                    &site,
+                    &who,
+                    &inspection,
+                    &item_id,
+                    &draft,
+                    browser::now_ms(),
+                )
+                .await;
+                busy.try_set(false);
+                match result {
+                    Ok(id) => {
+                        choice.try_set(None);
+                        said.try_set(Some((true, Key::CleanMarkSaved)));
+                        saved(workspace, id);
+                    }
+                    Err(error) => {
+                        said.try_set(Some((false, error_key(&error))));
+                    }
+                }
+            });
+        }
+    };
+    let add_photos = move |event: leptos::ev::Event| {
+        let Some(input) = event
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(files) = input.files() else { return };
+        let room =
+            MAX_PHOTOS.saturating_sub(photos.with_untracked(Vec::len) + processing.get_untracked());
+        let picked: Vec<web_sys::File> = (0..files.length())
+            .filter_map(|i| files.get(i))
+            .take(room)
+            .collect();
+        input.set_value("");
+        let blobs = workspace.with_value(|ws| ws.blobs.clone());
+        for file in picked {
+            processing.update(|n| *n += 1);
+            let blobs = blobs.clone();
+            spawn_local(async move {
+                let stored = match downscale(&file).await {
+                    Ok(photo) => blobs
+                        .store(SITE_BLOBS, photo.bytes, browser::now_ms())
+                        .await
+                        .ok(),
+                    Err(_) => None,
+                };
+                processing.try_update(|n| *n -= 1);
+                match stored {
+                    Some(hash) => {
+                        photos.try_update(|list| {
+                            if !list.contains(&hash) {
+                                list.push(hash);
+                            }
+                        });
+                    }
+                    None => {
+                        said.try_set(Some((false, Key::PhotoFailed)));
+                    }
+                }
+            });
+        }
+    };
+
+    let lang = move || i18n.lang();
+    let standing = move || {
+        mark.get()
+            .map(|r| mark_text(lang(), &r.stood, max))
+            .unwrap_or_else(|| i18n.t(Key::CleanNotMarked).to_owned())
+    };
+    let conflict = move || {
+        mark.get().filter(ResolvedMark::is_conflict).map(|r| {
+            let stood = std::iter::once((true, r.stood.clone()));
+            let others = r.others.iter().cloned().map(|m| (false, m));
+            let lines = stood
+                .chain(others)
+                .map(|(stood, m)| {
+                    view! {
+                        <li
+                            data-testid="inspect-conflict-mark"
+                            data-by=m.by.clone()
+                            data-stood=stood.to_string()
+                            class:clean-stood=stood
+                        >
+                            {mark_text(lang(), &m, max)}
+                            {stood.then(|| view! { <strong>" ✓ " {move || i18n.t(Key::CleanStands)}</strong> })}
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <div class="clean-conflict" data-testid="inspect-conflict">
+                    <strong>{move || i18n.t(Key::CleanTwoMarks)}</strong>
+                    <ul>{lines}</ul>
+                </div>
+            }
+        })
+    };
+    let mark_photos = {
+        move || {
+            mark.get()
+                .map(|r| {
+                    std::iter::once(r.stood)
+                        .chain(r.others)
+                        .flat_map(|m| m.photos)
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+                .into_iter()
+                .map(|hash| view! { <Photo workspace zone=SITE_BLOBS.to_string() hash /> })
+                .collect_view()
+        }
+    };
+    let save_full = save.clone();
+    let save_na = save.clone();
+    let save_deduct = save.clone();
+    let disabled = move || locked.get() || busy.get();
+    let item_id = item.id.clone();
+    view! {
+        <li
+            class="clean-item"
+            data-testid="inspect-item"
+            data-item-id=item_id
+            data-max=max.to_string()
+            data-outcome=move || mark.get().map(|r| r.stood.outcome).unwrap_or_default()
+        >
+            <div class="clean-item-head">
+                <strong>{
+                    let item = item.clone();
+                    move || item_name(lang(), &item)
+                }</strong>
+                <span class="muted">{move || i18n.t(Key::CleanMax)} " " {max}</span>
+            </div>
+            <p class="muted">{
+                let item = item.clone();
+                move || item_standard(lang(), &item)
+            }</p>
+            <p data-testid="inspect-standing">{standing}</p>
+            {conflict}
+            <div class="thumbs">{mark_photos}</div>
+            <div class="button-row">
+                <button
+                    class="button"
+                    data-testid="mark-full"
+                    disabled=disabled
+                    on:click=move |_| save_full(OUTCOME_FULL)
+                >
+                    {move || i18n.t(Key::CleanFull)}
+                </button>
+                <button
+                    class="button"
+                    data-testid="mark-deduct"
+                    disabled=disabled
+                    on:click=move |_| choice.set(Some(OUTCOME_DEDUCTED))
+                >
+                    {move || i18n.t(Key::CleanDeduct)}
+                </button>
+                <button
+                    class="button"
+                    data-testid="mark-na"
+                    disabled=disabled
+                    on:click=move |_| save_na(OUTCOME_NA)
+                >
+                    {move || i18n.t(Key::CleanNa)}
+                </button>
+            </div>
+            <Show when=move || choice.get() == Some(OUTCOME_DEDUCTED)>
+                <form
+                    class="clean-deduct"
+                    novalidate
+                    on:submit={
+                        let save_deduct = save_deduct.clone();
+                        move |event: leptos::ev::SubmitEvent| {
+                            event.prevent_default();
+                            save_deduct(OUTCOME_DEDUCTED);
+                        }
+                    }
+                >
+                    <label class="field">
+                        <span>{move || i18n.t(Key::CleanPoints)} " (1–" {max} ")"</span>
+                        <input
+                            type="number"
+                            inputmode="numeric"
+                            min="1"
+                            max=max.to_string()
+                            data-testid="mark-points"
+                            bind:value=points
+                        />
+                    </label>
+                    <label class="field">
+                        <span>{move || i18n.t(Key::CleanReason)}</span>
+                        <textarea
+                            rows="2"
+                            maxlength="500"
+                            data-testid="mark-reason"
+                            placeholder=move || i18n.t(Key::CleanReasonHint)
+                            bind:value=reason
+                        ></textarea>
+                    </label>
+                    <div class="thumbs">
+                        <For each=move || photos.get() key=|hash| hash.clone() let:hash>
+                            <figure class="thumb" data-testid="mark-photo-thumb" data-hash=hash.clone()>
+                                <Photo workspace zone=SITE_BLOBS.to_string() hash=hash.clone() />
+                            </figure>
+                        </For>
+                        <Show when=move || photos.with(Vec::len) + processing.get() < MAX_PHOTOS>
+                            <label class="button thumb-add">
+                                {move || i18n.t(Key::CleanPhotos)} " +"
+                                <input
+                                    type="file"
+                                    class="visually-hidden"
+                                    data-testid="mark-photo-input"
+                                    accept="image/*"
+                                    capture="environment"
+                                    multiple
+                                    on:change=add_photos
+                                />
+                            </label>
+                        </Show>
+                    </div>
+                    <div class="button-row">
+                        <button type="button" class="button" data-testid="mark-cancel" on:click=move |_| choice.set(None)>
+                            {move || i18n.t(Key::CleanCancel)}
+                        </button>
+                        <button
+                            type="submit"
+                            class="button button-primary"
+                            data-testid="mark-save"
+                            disabled=move || { busy.get() || processing.get() > 0 }
+                        >
+                            {move || i18n.t(Key::CleanSaveMark)}
+                        </button>
+                    </div>
+                </form>
+            </Show>
+            <Said testid="mark-result" said />
+        </li>
+    }
+}

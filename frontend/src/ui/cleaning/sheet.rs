@@ -1,0 +1,372 @@
+//! The month's score sheet: score per area and the total out of 100, areas
+//! not assessed, the threshold flags, the due date (5th of next month), the
+//! two drawn signatures that lock the month, and a printable sheet (print
+//! styles in `app.css` print only `.clean-print`).
+//!
+//! Test ids: `sheet-month` (select of held months), `sheet-area`
+//! (`data-area-id`, `data-score` or "" when not assessed), `sheet-not-assessed`,
+//! `sheet-total` (`data-total`), `sheet-below`, `sheet-streak`, `sheet-due`
+//! (`data-overdue`), `sheet-state` (`data-locked`), `sign-supervisor-form` /
+//! `sign-vendor-form` (`data-signed`), `sign-supervisor-name` /
+//! `sign-vendor-name`, the pads `sign-supervisor-pad` / `sign-vendor-pad` with
+//! `-clear`, `sign-supervisor-submit` / `sign-vendor-submit`,
+//! `sign-supervisor-result` / `sign-vendor-result`, `sheet-print`,
+//! `print-sheet`, `print-deduction`, `print-signature` (`data-party`).
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use roundbook_shared::schema::cleaning::{
+    DEFAULT_THRESHOLD, OUTCOME_DEDUCTED, PARTY_SUPERVISOR, PARTY_VENDOR,
+};
+use roundbook_shared::score::resolve;
+
+use super::chart::one_decimal;
+use super::signature::{Pad, SignaturePad};
+use super::{actor, area_label, area_name, error_key, item_label, saved, site, Said};
+use crate::browser;
+use crate::calendar::{short_time, today};
+use crate::cleaning::{self, MonthView, SITE_BLOBS};
+use crate::i18n::{I18n, Key};
+use crate::sync::SyncStatus;
+use crate::ui::photo::Photo;
+use crate::ui::WorkspaceRef;
+
+#[component]
+pub fn SheetTab(workspace: WorkspaceRef) -> impl IntoView {
+    let i18n = I18n::get();
+    let status = expect_context::<SyncStatus>();
+    let site = site(workspace);
+    let months = cleaning::last_months(today(), 12);
+    let chosen = RwSignal::new(cleaning::month_start(today()));
+    let history = {
+        let site = site.clone();
+        Memo::new(move |_| {
+            status.revision.track();
+            workspace.with_value(|ws| {
+                cleaning::history(&ws.library, &site, today(), 12, DEFAULT_THRESHOLD)
+            })
+        })
+    };
+    let entry = Memo::new(move |_| {
+        let month = chosen.get();
+        history.with(|h| h.iter().find(|m| m.month == month).cloned())
+    });
+    let view_of = Memo::new(move |_| entry.with(|e| e.as_ref().and_then(|e| e.view.clone())));
+    let locked = Memo::new(move |_| view_of.with(|v| v.as_ref().is_some_and(|v| v.locked)));
+    let options = months
+        .iter()
+        .rev()
+        .map(|m| view! { <option value=m.to_string()>{m.format("%Y-%m").to_string()}</option> })
+        .collect_view();
+    let due = move || cleaning::due_date(chosen.get());
+    let due_overdue = move || today() > due() && !locked.get();
+    let print = move |_| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.print();
+        }
+    };
+    view! {
+        <section class="card no-print">
+            <h1 class="page-title">{move || i18n.t(Key::CleanSheetTitle)}</h1>
+            <div class="field-row">
+                <label class="field">
+                    <span>{move || i18n.t(Key::CleanMonth)}</span>
+                    <select
+                        data-testid="sheet-month"
+                        prop:value=move || chosen.get().to_string()
+                        on:change=move |event| {
+                            if let Ok(day) = event_target_value(&event).parse::<NaiveDate>() {
+                                chosen.set(day);
+                            }
+                        }
+                    >
+                        {options}
+                    </select>
+                </label>
+                <span
+                    class=move || if locked.get() { "badge badge-ok" } else { "badge" }
+                    data-testid="sheet-state"
+                    data-locked=move || locked.get().to_string()
+                >
+                    {move || i18n.t(if locked.get() { Key::CleanLockedBadge } else { Key::CleanOpenBadge })}
+                </span>
+            </div>
+            <p data-testid="sheet-due" data-overdue=move || due_overdue().to_string() class:error-text=due_overdue>
+                {move || i18n.t(Key::CleanDue)} ": " {move || due().to_string()}
+                {move || due_overdue().then(|| format!(" · {}", i18n.t(Key::CleanDueOverdue)))}
+            </p>
+            {move || match view_of.get() {
+                None => view! { <p class="muted">{move || i18n.t(Key::CleanNoSheet)}</p> }.into_any(),
+                Some(view) => {
+                    let (below, streak) = entry.with(|e| e.as_ref().map_or((false, false), |e| (e.below, e.streak)));
+                    view! { <Scores view below streak /> }.into_any()
+                }
+            }}
+        </section>
+        <section class="card no-print clean-signing">
+            <SignForm workspace party=PARTY_SUPERVISOR prefix="sign-supervisor" month=chosen view=view_of locked />
+            <SignForm workspace party=PARTY_VENDOR prefix="sign-vendor" month=chosen view=view_of locked />
+            <button class="button" data-testid="sheet-print" on:click=print disabled=move || view_of.with(Option::is_none)>
+                {move || i18n.t(Key::CleanPrint)}
+            </button>
+        </section>
+        {move || view_of.get().map(|view| view! { <PrintSheet workspace view /> })}
+    }
+}
+
+/// The per-area scores, the total and the flags.
+#[component]
+fn Scores(view: MonthView, below: bool, streak: bool) -> impl IntoView {
+    let i18n = I18n::get();
+    let lang = move || i18n.lang();
+    let template = view.template.clone();
+    let rows = view
+        .sheet
+        .areas
+        .iter()
+        .map(|area| {
+            let template = template.clone();
+            let id = area.area_id.clone();
+            let score = area.score;
+            view! {
+                <tr data-testid="sheet-area" data-area-id=area.area_id.clone() data-score=score.map(one_decimal).unwrap_or_default()>
+                    <td>{move || area_label(lang(), &template, &id)}</td>
+                    <td>{area.weight}</td>
+                    <td>{area.inspections}</td>
+                    <td>{match score {
+                        Some(score) => view! { <span>{one_decimal(score)}</span> }.into_any(),
+                        None => view! { <span class="muted" data-testid="sheet-not-assessed">{move || i18n.t(Key::CleanNotAssessed)}</span> }.into_any(),
+                    }}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let total = view.sheet.total;
+    view! {
+        <table class="clean-table">
+            <thead>
+                <tr>
+                    <th>{move || i18n.t(Key::CleanArea)}</th>
+                    <th>{move || i18n.t(Key::CleanWeight)}</th>
+                    <th>{move || i18n.t(Key::CleanInspections)}</th>
+                    <th>{move || i18n.t(Key::CleanScore)}</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+            <tfoot>
+                <tr data-testid="sheet-total" data-total=total.map(one_decimal).unwrap_or_default()>
+                    <th>{move || i18n.t(Key::CleanTotal)}</th>
+                    <td>"100"</td>
+                    <td></td>
+                    <th>{total.map(one_decimal).unwrap_or_else(|| "—".into())}</th>
+                </tr>
+            </tfoot>
+        </table>
+        <p class="muted">{move || i18n.t(Key::CleanThreshold)} ": " {one_decimal(DEFAULT_THRESHOLD)}</p>
+        {below.then(|| view! { <p class="banner banner-warn" data-testid="sheet-below">{move || i18n.t(Key::CleanBelow)}</p> })}
+        {streak.then(|| view! { <p class="banner banner-error" data-testid="sheet-streak">{move || i18n.t(Key::CleanTwoBelow)}</p> })}
+    }
+}
+
+/// One party's sign-off: the signer's name, the pad, and the sign button;
+/// once signed, who signed and the image.
+#[component]
+fn SignForm(
+    workspace: WorkspaceRef,
+    party: &'static str,
+    prefix: &'static str,
+    month: RwSignal<NaiveDate>,
+    view: Memo<Option<MonthView>>,
+    locked: Memo<bool>,
+) -> impl IntoView {
+    let i18n = I18n::get();
+    let pad = Pad::new();
+    let default_name = if party == PARTY_SUPERVISOR {
+        workspace.with_value(|ws| ws.session.display_name().to_owned())
+    } else {
+        String::new()
+    };
+    let name = RwSignal::new(default_name);
+    let busy = RwSignal::new(false);
+    let said = RwSignal::new(None::<(bool, Key)>);
+    let signature =
+        Memo::new(move |_| view.with(|v| v.as_ref().and_then(|v| v.signature(party).cloned())));
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        said.set(None);
+        let (library, blobs, who, site) = (
+            workspace.with_value(|ws| ws.library.clone()),
+            workspace.with_value(|ws| ws.blobs.clone()),
+            actor(workspace),
+            site(workspace),
+        );
+        let (month, name, png) = (month.get_untracked(), name.get_untracked(), pad.png());
+        spawn_local(async move {
+            let result = cleaning::sign(
+                &library,
+                &blobs,
+                &site,
+                &who,
+                month,
+                party,
+                &name,
+                png,
+                browser::now_ms(),
+            )
+            .await;
+            busy.try_set(false);
+            match result {
+                Ok(id) => {
+                    said.try_set(Some((true, Key::CleanSignedSaved)));
+                    saved(workspace, id);
+                }
+                Err(error) => {
+                    said.try_set(Some((false, error_key(&error))));
+                }
+            }
+        });
+    };
+    let title = if party == PARTY_SUPERVISOR {
+        Key::CleanSupervisorSign
+    } else {
+        Key::CleanVendorSign
+    };
+    view! {
+        <form
+            class="clean-sign"
+            data-testid=format!("{prefix}-form")
+            data-signed=move || signature.with(Option::is_some).to_string()
+            novalidate
+            on:submit=submit
+        >
+            <h2>{move || i18n.t(title)}</h2>
+            {move || match signature.get() {
+                Some(signed) => view! {
+                    <p>
+                        {move || i18n.t(Key::CleanSigned)} ": " {signed.name.clone()} " · " {short_time(signed.signed_at)}
+                    </p>
+                    <Photo workspace zone=SITE_BLOBS.to_string() hash=signed.image.clone() />
+                }
+                .into_any(),
+                None => ().into_any(),
+            }}
+            <Show when=move || signature.with(Option::is_none)>
+                <label class="field">
+                    <span>{move || i18n.t(Key::CleanSignerName)}</span>
+                    <input type="text" maxlength="64" data-testid=format!("{prefix}-name") bind:value=name disabled=move || locked.get() />
+                </label>
+                <SignaturePad
+                    pad
+                    prefix
+                    disabled=Signal::derive(move || locked.get() || busy.get())
+                    clear_label=Signal::derive(move || i18n.t(Key::CleanClear).to_owned())
+                />
+                <button type="submit" class="button button-primary" data-testid=format!("{prefix}-submit") disabled=move || busy.get()>
+                    {move || i18n.t(Key::CleanSign)}
+                </button>
+            </Show>
+            <Said testid=if party == PARTY_SUPERVISOR { "sign-supervisor-result" } else { "sign-vendor-result" } said />
+        </form>
+    }
+}
+
+/// The printed sheet: the month, every area and item with its deductions
+/// and reasons, the totals and both signatures.
+#[component]
+fn PrintSheet(workspace: WorkspaceRef, view: MonthView) -> impl IntoView {
+    let i18n = I18n::get();
+    let lang = i18n.lang();
+    let site_name = workspace.with_value(|ws| ws.session.site_name().to_owned());
+    let template = &view.template;
+    let routine: Vec<_> = view.inspections.iter().filter(|i| i.is_routine()).collect();
+    let areas = template
+        .areas
+        .iter()
+        .map(|area| {
+            let score = view
+                .sheet
+                .areas
+                .iter()
+                .find(|a| a.area_id == area.id)
+                .and_then(|a| a.score);
+            let deductions = routine
+                .iter()
+                .filter(|i| i.area_id == area.id)
+                .flat_map(|inspection| {
+                    resolve(template, &area.id, view.marks_of(&inspection.id))
+                        .into_values()
+                        .filter(|r| r.stood.outcome == OUTCOME_DEDUCTED)
+                        .map(|r| {
+                            let item = item_label(lang, template, &area.id, &r.item_id);
+                            (inspection.date.clone(), item, r.stood.deduction, r.stood.reason.clone())
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .map(|(date, item, points, reason)| {
+                    view! {
+                        <li data-testid="print-deduction">{format!("{date} {item} −{points} {reason}")}</li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <tr>
+                    <td>{area_name(lang, area)}</td>
+                    <td>{area.weight()}</td>
+                    <td>{score.map(one_decimal).unwrap_or_else(|| i18n.t(Key::CleanNotAssessed).to_owned())}</td>
+                    <td><ul>{deductions}</ul></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let signatures = [PARTY_SUPERVISOR, PARTY_VENDOR]
+        .into_iter()
+        .map(|party| {
+            let label = if party == PARTY_SUPERVISOR {
+                Key::CleanSupervisorSign
+            } else {
+                Key::CleanVendorSign
+            };
+            let signed = view.signature(party).cloned();
+            view! {
+                <div class="print-signature" data-testid="print-signature" data-party=party>
+                    <div>{i18n.t(label)}</div>
+                    {signed.map(|s| view! {
+                        <Photo workspace zone=SITE_BLOBS.to_string() hash=s.image.clone() />
+                        <div>{s.name.clone()} " · " {short_time(s.signed_at)}</div>
+                    })}
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="clean-print" data-testid="print-sheet">
+            <h2>{format!("{site_name} · {} · {}", i18n.t(Key::CleanSheetTitle), view.month.format("%Y-%m"))}</h2>
+            <p>{i18n.t(Key::CleanTemplateVersion)} ": " {template.version}</p>
+            <table class="clean-table">
+                <thead>
+                    <tr>
+                        <th>{i18n.t(Key::CleanArea)}</th>
+                        <th>{i18n.t(Key::CleanWeight)}</th>
+                        <th>{i18n.t(Key::CleanScore)}</th>
+                        <th>{i18n.t(Key::CleanDeductions)}</th>
+                    </tr>
+                </thead>
+                <tbody>{areas}</tbody>
+                <tfoot>
+                    <tr>
+                        <th>{i18n.t(Key::CleanTotal)}</th>
+                        <td>"100"</td>
+                        <th>{view.sheet.total.map(one_decimal).unwrap_or_else(|| "—".into())}</th>
+                        <td></td>
+                    </tr>
+                </tfoot>
+            </table>
+            <div class="print-signatures">{signatures}</div>
+        </section>
+    }
+}

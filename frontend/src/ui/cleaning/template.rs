@@ -1,0 +1,283 @@
+//! The environment supervisor's score-sheet template editor: a draft of
+//! the current version (areas and items: names zh/en, standards zh/en, max
+//! score), a live sum that must be 100 before publishing, publish as a new
+//! version, and the version history. Read-only for users who may not write
+//! the cleaning setup (`reach::writes`).
+//!
+//! Test ids: `template-readonly`, `template-area` (`data-area-id`),
+//! `template-area-name-zh` / `-name-en`, `template-item` (`data-item-id`),
+//! `template-item-name-zh` / `-name-en` / `-standard-zh` / `-standard-en` /
+//! `-max`, `template-add-area`, `template-add-item`, `template-remove-area`,
+//! `template-remove-item`, `template-sum` (`data-sum`), `template-publish`,
+//! `template-reset`, `template-result`, `template-version` (`data-version`).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use roundbook_shared::reach;
+use roundbook_shared::schema::cleaning::{Area, Item, FULL_SCORE};
+use roundbook_shared::schema::DocKind;
+
+use super::{actor, area_name, error_key, saved, site, Said};
+use crate::browser;
+use crate::calendar::short_time;
+use crate::cleaning;
+use crate::i18n::{I18n, Key};
+use crate::sync::SyncStatus;
+use crate::ui::WorkspaceRef;
+
+/// A short random slug for a new area or item (`[a-z0-9-]`).
+fn new_slug(prefix: &str) -> String {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    format!("{prefix}-{}", &id[..8])
+}
+
+/// The items' maxima added up.
+pub fn sum(areas: &[Area]) -> u32 {
+    areas.iter().map(Area::weight).sum()
+}
+
+#[component]
+pub fn TemplateTab(workspace: WorkspaceRef) -> impl IntoView {
+    let i18n = I18n::get();
+    let status = expect_context::<SyncStatus>();
+    let site = site(workspace);
+    let may_edit =
+        workspace.with_value(|ws| reach::writes(ws.session.roles(), DocKind::CleaningSetup));
+    let versions = {
+        let site = site.clone();
+        Memo::new(move |_| {
+            status.revision.track();
+            workspace.with_value(|ws| cleaning::versions(&ws.library, &site))
+        })
+    };
+    let draft = RwSignal::new(
+        versions.with_untracked(|v| v.first().map(|t| t.areas.clone()).unwrap_or_default()),
+    );
+    let reset = move || {
+        draft.set(
+            versions.with_untracked(|v| v.first().map(|t| t.areas.clone()).unwrap_or_default()),
+        )
+    };
+    let total = Memo::new(move |_| draft.with(|areas| sum(areas)));
+    let busy = RwSignal::new(false);
+    let said = RwSignal::new(None::<(bool, Key)>);
+    let publish = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        said.set(None);
+        let (library, who, site, areas) = (
+            workspace.with_value(|ws| ws.library.clone()),
+            actor(workspace),
+            site.clone(),
+            draft.get_untracked(),
+        );
+        spawn_local(async move {
+            let result = cleaning::publish(&library, &site, &who, areas, browser::now_ms()).await;
+            busy.try_set(false);
+            match result {
+                Ok((id, _)) => {
+                    said.try_set(Some((true, Key::CleanPublished)));
+                    saved(workspace, id);
+                }
+                Err(error) => {
+                    said.try_set(Some((false, error_key(&error))));
+                }
+            }
+        });
+    };
+    let area_count = move || draft.with(Vec::len);
+    let areas = move || {
+        (0..area_count())
+            .map(|index| view! { <AreaEditor draft index may_edit /> })
+            .collect_view()
+    };
+    let history = move || {
+        let lang = i18n.lang();
+        versions
+            .get()
+            .into_iter()
+            .map(|t| {
+                let names = t
+                    .areas
+                    .iter()
+                    .map(|a| area_name(lang, a))
+                    .collect::<Vec<_>>()
+                    .join("、");
+                let when = if t.published_at > 0 {
+                    format!("{} · {}", short_time(t.published_at), t.published_by)
+                } else {
+                    i18n.t(Key::CleanDefaultTemplate).to_owned()
+                };
+                view! {
+                    <li data-testid="template-version" data-version=t.version.to_string()>
+                        <strong>"v" {t.version}</strong> " · " {when} " · " {names}
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <section class="card clean-template">
+            <h1 class="page-title">{move || i18n.t(Key::CleanTemplate)}</h1>
+            {(!may_edit).then(|| view! { <p class="banner banner-warn" data-testid="template-readonly">{move || i18n.t(Key::CleanTemplateReadOnly)}</p> })}
+            {areas}
+            <div class="button-row">
+                <button class="button" data-testid="template-add-area" disabled=!may_edit on:click=move |_| {
+                    draft.update(|areas| areas.push(Area { id: new_slug("area"), name_zh: String::new(), name_en: String::new(), items: vec![] }));
+                }>{move || i18n.t(Key::CleanAddArea)}</button>
+            </div>
+            <p
+                data-testid="template-sum"
+                data-sum=move || total.get().to_string()
+                class:error-text=move || total.get() != FULL_SCORE
+            >
+                {move || i18n.t(Key::CleanSum)} ": " {move || total.get()} " / " {FULL_SCORE}
+                {move || (total.get() != FULL_SCORE).then(|| format!(" · {}", i18n.t(Key::CleanSumMust)))}
+            </p>
+            <div class="button-row">
+                <button class="button" data-testid="template-reset" disabled=!may_edit on:click=move |_| reset()>
+                    {move || i18n.t(Key::CleanReset)}
+                </button>
+                <button
+                    class="button button-primary"
+                    data-testid="template-publish"
+                    disabled=move || !may_edit || busy.get() || total.get() != FULL_SCORE
+                    on:click=publish
+                >
+                    {move || i18n.t(Key::CleanPublish)}
+                </button>
+            </div>
+            <Said testid="template-result" said />
+        </section>
+        <section class="card">
+            <h2>{move || i18n.t(Key::CleanVersions)}</h2>
+            <ul class="clean-versions">{history}</ul>
+        </section>
+    }
+}
+
+/// A text input bound to one field of the draft.
+fn text_field(
+    draft: RwSignal<Vec<Area>>,
+    testid: &'static str,
+    label: Key,
+    may_edit: bool,
+    get: impl Fn(&Vec<Area>) -> Option<String> + Send + Sync + 'static,
+    set: impl Fn(&mut Vec<Area>, String) + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = I18n::get();
+    view! {
+        <label class="field">
+            <span>{move || i18n.t(label)}</span>
+            <input
+                type="text"
+                maxlength="200"
+                data-testid=testid
+                disabled=!may_edit
+                prop:value=move || draft.with(|areas| get(areas)).unwrap_or_default()
+                on:change=move |event| {
+                    let value = event_target_value(&event);
+                    draft.update(|areas| set(areas, value));
+                }
+            />
+        </label>
+    }
+}
+
+#[component]
+fn AreaEditor(draft: RwSignal<Vec<Area>>, index: usize, may_edit: bool) -> impl IntoView {
+    let i18n = I18n::get();
+    let id = draft
+        .with_untracked(|areas| areas.get(index).map(|a| a.id.clone()))
+        .unwrap_or_default();
+    let items = move || draft.with(|areas| areas.get(index).map_or(0, |a| a.items.len()));
+    let weight = move || draft.with(|areas| areas.get(index).map_or(0, Area::weight));
+    view! {
+        <fieldset class="clean-template-area" data-testid="template-area" data-area-id=id>
+            <div class="field-row">
+                {text_field(draft, "template-area-name-zh", Key::CleanNameZh, may_edit,
+                    move |a| a.get(index).map(|a| a.name_zh.clone()),
+                    move |a, v| if let Some(a) = a.get_mut(index) { a.name_zh = v })}
+                {text_field(draft, "template-area-name-en", Key::CleanNameEn, may_edit,
+                    move |a| a.get(index).map(|a| a.name_en.clone()),
+                    move |a, v| if let Some(a) = a.get_mut(index) { a.name_en = v })}
+                <span class="muted">{move || i18n.t(Key::CleanWeight)} ": " {weight}</span>
+                <button type="button" class="button button-quiet" data-testid="template-remove-area" disabled=!may_edit
+                    on:click=move |_| draft.update(|a| { if index < a.len() { a.remove(index); } })>
+                    {move || i18n.t(Key::CleanRemove)}
+                </button>
+            </div>
+            <ol>
+                {move || (0..items()).map(|item| view! { <ItemEditor draft area=index item may_edit /> }).collect_view()}
+            </ol>
+            <button type="button" class="button" data-testid="template-add-item" disabled=!may_edit on:click=move |_| {
+                draft.update(|a| if let Some(a) = a.get_mut(index) {
+                    a.items.push(Item { id: new_slug("item"), name_zh: String::new(), name_en: String::new(), standard_zh: String::new(), standard_en: String::new(), max_score: 1 });
+                });
+            }>{move || i18n.t(Key::CleanAddItem)}</button>
+        </fieldset>
+    }
+}
+
+#[component]
+fn ItemEditor(
+    draft: RwSignal<Vec<Area>>,
+    area: usize,
+    item: usize,
+    may_edit: bool,
+) -> impl IntoView {
+    let i18n = I18n::get();
+    let get = move |areas: &Vec<Area>| areas.get(area).and_then(|a| a.items.get(item)).cloned();
+    let id = draft
+        .with_untracked(|a| get(a).map(|i| i.id))
+        .unwrap_or_default();
+    macro_rules! field {
+        ($testid:literal, $key:expr, $name:ident) => {
+            text_field(
+                draft,
+                $testid,
+                $key,
+                may_edit,
+                move |a| get(a).map(|i| i.$name),
+                move |a, v| {
+                    if let Some(i) = a.get_mut(area).and_then(|a| a.items.get_mut(item)) {
+                        i.$name = v
+                    }
+                },
+            )
+        };
+    }
+    view! {
+        <li class="clean-template-item" data-testid="template-item" data-item-id=id>
+            <div class="field-row">
+                {field!("template-item-name-zh", Key::CleanNameZh, name_zh)}
+                {field!("template-item-name-en", Key::CleanNameEn, name_en)}
+                <label class="field">
+                    <span>{move || i18n.t(Key::CleanMax)}</span>
+                    <input
+                        type="number"
+                        min="1"
+                        max="100"
+                        data-testid="template-item-max"
+                        disabled=!may_edit
+                        prop:value=move || draft.with(|a| get(a).map(|i| i.max_score)).unwrap_or_default().to_string()
+                        on:change=move |event| {
+                            let value = event_target_value(&event).trim().parse::<u32>().unwrap_or(0);
+                            draft.update(|a| if let Some(i) = a.get_mut(area).and_then(|a| a.items.get_mut(item)) { i.max_score = value });
+                        }
+                    />
+                </label>
+                <button type="button" class="button button-quiet" data-testid="template-remove-item" disabled=!may_edit
+                    on:click=move |_| draft.update(|a| if let Some(a) = a.get_mut(area) { if item < a.items.len() { a.items.remove(item); } })>
+                    {move || i18n.t(Key::CleanRemove)}
+                </button>
+            </div>
+            <div class="field-row">
+                {field!("template-item-standard-zh", Key::CleanStandardZh, standard_zh)}
+                {field!("template-item-standard-en", Key::CleanStandardEn, standard_en)}
+            </div>
+        </li>
+    }
+}
