@@ -155,3 +155,27 @@ pub fn notify(title: &str, body: &str, tag: &str) {
     options.set_tag(tag);
     let _ = web_sys::Notification::new_with_options(title, &options);
 }
+
+/// Offers `text` as a file download named `name` (an export).
+pub fn download(name: &str, media_type: &str, text: &str) {
+    use wasm_bindgen::JsCast;
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(blob) = crate::photo::to_blob(text.as_bytes(), media_type) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Some(link) = document
+        .create_element("a")
+        .ok()
+        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = link.set_attribute("href", &url);
+        let _ = link.set_attribute("download", name);
+        link.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}

@@ -6,8 +6,10 @@
 use leptos::prelude::*;
 
 use super::board::RoundsBoard;
+use super::cleaning::{HistoryTab, InspectTab, RectificationsTab, SheetTab, TemplateTab};
 use super::guard::GuardHome;
 use super::requests::{is_office_head, CollectiveAlert, RequestsTab, ReviewTab};
+use super::residents::{ResidentsTab, VisitsTab};
 use super::setup::SetupTab;
 use super::tags::TagSheet;
 use super::zone_cards::ZoneCards;
@@ -27,7 +29,6 @@ pub fn Home(workspace: WorkspaceRef) -> impl IntoView {
         return view! { <p class="banner banner-warn" data-testid="no-zones">{move || i18n.t(Key::NoZones)}</p> }
             .into_any();
     }
-    let tabs: Vec<Tab> = tabs.into_iter().filter(|tab| built(*tab)).collect();
     let Some(first) = tabs.first().copied() else {
         return ().into_any();
     };
@@ -60,20 +61,6 @@ pub fn Home(workspace: WorkspaceRef) -> impl IntoView {
         {move || screen(current.get(), workspace)}
     }
     .into_any()
-}
-
-/// Whether a tab's screen exists in this build.
-fn built(tab: Tab) -> bool {
-    matches!(
-        tab,
-        Tab::Patrol
-            | Tab::Board
-            | Tab::Setup
-            | Tab::Tags
-            | Tab::Overview
-            | Tab::Requests
-            | Tab::Review
-    )
 }
 
 /// A tab's test id and its label.
@@ -111,6 +98,12 @@ fn screen(tab: Tab, workspace: WorkspaceRef) -> AnyView {
         .into_any(),
         Tab::Requests => view! { <RequestsTab workspace /> }.into_any(),
         Tab::Review => view! { <ReviewTab workspace /> }.into_any(),
-        _ => ().into_any(),
+        Tab::Visits => view! { <VisitsTab workspace /> }.into_any(),
+        Tab::Residents => view! { <ResidentsTab workspace /> }.into_any(),
+        Tab::Inspect => view! { <InspectTab workspace /> }.into_any(),
+        Tab::Rectifications => view! { <RectificationsTab workspace /> }.into_any(),
+        Tab::Sheet => view! { <SheetTab workspace /> }.into_any(),
+        Tab::History => view! { <HistoryTab workspace /> }.into_any(),
+        Tab::Template => view! { <TemplateTab workspace /> }.into_any(),
     }
 }

@@ -288,7 +288,7 @@ pub(super) fn DeadlineBadge(deadline: Deadline) -> impl IntoView {
 }
 
 /// Who is acting on this tablet.
-pub(super) fn actor(workspace: WorkspaceRef) -> Actor {
+pub(crate) fn actor(workspace: WorkspaceRef) -> Actor {
     workspace.with_value(|ws| Actor {
         username: ws.session.username().to_owned(),
         name: ws.session.display_name().to_owned(),
@@ -321,7 +321,7 @@ fn status_word(status: DeadlineStatus) -> &'static str {
     }
 }
 
-pub(super) fn error_key(error: &RequestError) -> Key {
+pub(crate) fn error_key(error: &RequestError) -> Key {
     match error {
         RequestError::NoDescription => Key::ReqErrDescription,
         RequestError::BadPhone => Key::ReqErrPhone,
@@ -362,7 +362,7 @@ pub(super) fn state_key(state: State) -> Key {
     }
 }
 
-pub(super) fn kind_key(kind: RequestKind) -> Key {
+pub(crate) fn kind_key(kind: RequestKind) -> Key {
     match kind {
         RequestKind::Medical => Key::ReqKMedical,
         RequestKind::RepairHome => Key::ReqKRepairHome,

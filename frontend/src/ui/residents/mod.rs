@@ -1,2 +1,250 @@
-//! The resident directory (units and residents, CSV import) and household
-//! visits (走访) screens.
+//! The resident directory (units and residents, CSV import and masked
+//! export) and household visits (走访) screens. Rules live in the shared
+//! crate (`resident_import`, `schema::visit`); reading and writing in
+//! [`crate::residents`].
+//!
+//! Test ids — residents: `residents-zone`, `residents-import` (file input),
+//! `residents-imported`, `residents-import-failed`, `residents-import-row`
+//! (with `data-line`, `data-problem`), `residents-export`, `residents-search`,
+//! `residents-unit` (with `data-unit-id`), `residents-empty`.
+//! Visits: `visits-month-count` (with `data-count`), `visit-new`, `visit-unit`,
+//! `visit-raised`, `visit-satisfaction`, `visit-raise-request`,
+//! `visit-request-kind`, `visit-request-text`, `visit-save`, `visit-saved`,
+//! `visit-error`, `visit-row`, `visits-not-visited` (with `data-count`).
+
+mod visits;
+
+pub use visits::VisitsTab;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use roundbook_shared::resident_import::{ImportError, RowProblem};
+use wasm_bindgen::JsCast;
+
+use crate::browser;
+use crate::i18n::{filled, I18n, Key};
+use crate::residents::{self, ImportFailure};
+use crate::sync::SyncStatus;
+use crate::ui::WorkspaceRef;
+
+/// A zone picker for users with several zones; `None` when they have one.
+fn zone_picker(
+    workspace: WorkspaceRef,
+    zone: RwSignal<String>,
+    testid: &'static str,
+) -> Option<AnyView> {
+    let i18n = I18n::get();
+    let zones = workspace.with_value(|ws| ws.session.zones().to_vec());
+    (zones.len() > 1).then(|| {
+        let options = zones
+            .iter()
+            .map(|z| view! { <option value=z.code.clone()>{z.name.clone()}</option> })
+            .collect_view();
+        view! {
+            <label class="field inline">
+                <span>{move || i18n.t(Key::ReqZone)}</span>
+                <select data-testid=testid prop:value=move || zone.get() on:change=move |event| zone.set(event_target_value(&event))>
+                    {options}
+                </select>
+            </label>
+        }
+        .into_any()
+    })
+}
+
+fn first_zone(workspace: WorkspaceRef) -> String {
+    workspace.with_value(|ws| {
+        ws.session
+            .zones()
+            .first()
+            .map(|z| z.code.clone())
+            .unwrap_or_default()
+    })
+}
+
+fn problem_key(problem: RowProblem) -> Key {
+    match problem {
+        RowProblem::MissingBuilding => Key::ResPMissingBuilding,
+        RowProblem::MissingRoom => Key::ResPMissingRoom,
+        RowProblem::MissingName => Key::ResPMissingName,
+        RowProblem::BadPhone => Key::ResPBadPhone,
+        RowProblem::BadRelation => Key::ResPBadRelation,
+        RowProblem::TooLong => Key::ResPTooLong,
+        RowProblem::Duplicate => Key::ResPDuplicate,
+        RowProblem::BadShape => Key::ResPBadShape,
+    }
+}
+
+/// What the last import did.
+#[derive(Debug, Clone, PartialEq)]
+enum Imported {
+    Done(usize, usize),
+    Rows(Vec<(usize, RowProblem)>),
+    File(Key),
+}
+
+#[component]
+pub fn ResidentsTab(workspace: WorkspaceRef) -> impl IntoView {
+    let i18n = I18n::get();
+    let status = expect_context::<SyncStatus>();
+    let zone = RwSignal::new(first_zone(workspace));
+    let search = RwSignal::new(String::new());
+    let outcome = RwSignal::new(None::<Imported>);
+    let busy = RwSignal::new(false);
+
+    let directory = Memo::new(move |_| {
+        status.revision.track();
+        let zone = zone.get();
+        workspace.with_value(|ws| residents::directory(&ws.library, ws.session.site_code(), &zone))
+    });
+
+    let import = move |event: leptos::ev::Event| {
+        let Some(input) = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        busy.set(true);
+        outcome.set(None);
+        let (library, site) =
+            workspace.with_value(|ws| (ws.library.clone(), ws.session.site_code().to_owned()));
+        let zone = zone.get_untracked();
+        spawn_local(async move {
+            let bytes = match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+                Ok(buffer) => js_sys::Uint8Array::new(&buffer).to_vec(),
+                Err(_) => {
+                    busy.try_set(false);
+                    outcome.try_set(Some(Imported::File(Key::ResSaveFailed)));
+                    return;
+                }
+            };
+            let result =
+                residents::import_csv(&library, &site, &zone, &bytes, browser::now_ms()).await;
+            busy.try_set(false);
+            let shown = match result {
+                Ok((id, units, people)) => {
+                    workspace.with_value(|ws| ws.sync.push(id));
+                    status.revision.update(|n| *n += 1);
+                    Imported::Done(units, people)
+                }
+                Err(ImportFailure::File(ImportError::Rows(rows))) => Imported::Rows(rows),
+                Err(ImportFailure::File(error)) => Imported::File(match error {
+                    ImportError::TooLarge => Key::ResFileTooLarge,
+                    ImportError::TooManyRows => Key::ResFileTooManyRows,
+                    ImportError::NotUtf8 => Key::ResFileNotUtf8,
+                    ImportError::MissingColumn(_) => Key::ResFileMissingColumn,
+                    ImportError::Empty | ImportError::Rows(_) => Key::ResFileEmpty,
+                }),
+                Err(ImportFailure::NotSaved(detail)) => {
+                    web_sys::console::error_1(&format!("import: {detail}").into());
+                    Imported::File(Key::ResSaveFailed)
+                }
+            };
+            outcome.try_set(Some(shown));
+        });
+    };
+
+    let export = move |_| {
+        let csv = workspace.with_value(|ws| {
+            residents::export_csv(&ws.library, ws.session.site_code(), &zone.get_untracked())
+        });
+        // A byte-order mark so spreadsheet programs read the Chinese text as UTF-8.
+        browser::download(
+            &format!("residents-{}.csv", zone.get_untracked()),
+            "text/csv;charset=utf-8",
+            &format!("\u{feff}{csv}"),
+        );
+    };
+
+    let rows = move || {
+        let needle = search.get().trim().to_owned();
+        directory.with(|(units, people)| {
+            units
+                .iter()
+                .filter(|unit| !unit.retired)
+                .filter_map(|unit| {
+                    let here: Vec<_> = people
+                        .iter()
+                        .filter(|p| p.unit_id == unit.id && !p.retired)
+                        .cloned()
+                        .collect();
+                    let label = unit.label();
+                    let hit = needle.is_empty()
+                        || label.contains(&needle)
+                        || here.iter().any(|p| p.name.contains(&needle));
+                    hit.then(|| (unit.id.clone(), label, here))
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+
+    view! {
+        <section class="residents">
+            <div class="card-head">
+                <h1 class="page-title">{move || i18n.t(Key::ResTitle)}</h1>
+                {zone_picker(workspace, zone, "residents-zone")}
+                <span class="muted">{move || filled(Key::ResUnitCount, i18n.lang(), &[("n", &directory.with(|(units, _)| units.len()).to_string())])}</span>
+            </div>
+            <div class="card">
+                <p class="muted">{move || i18n.t(Key::ResImportHint)}</p>
+                <div class="actions">
+                    <label class="button">
+                        {move || i18n.t(Key::ResImport)}
+                        <input type="file" class="visually-hidden" accept=".csv,text/csv" data-testid="residents-import" disabled=move || busy.get() on:change=import />
+                    </label>
+                    <button class="button button-quiet" data-testid="residents-export" on:click=export>
+                        {move || i18n.t(Key::ResExport)}
+                    </button>
+                </div>
+                {move || outcome.get().map(|shown| match shown {
+                    Imported::Done(units, people) => view! {
+                        <p class="message message-ok" role="status" data-testid="residents-imported">
+                            {move || filled(Key::ResImported, i18n.lang(), &[("units", &units.to_string()), ("residents", &people.to_string())])}
+                        </p>
+                    }.into_any(),
+                    Imported::Rows(rows) => view! {
+                        <div class="message message-error" role="alert" data-testid="residents-import-failed">
+                            <p>{move || i18n.t(Key::ResImportFailed)}</p>
+                            <ul>
+                                {rows.into_iter().map(|(line, problem)| view! {
+                                    <li data-testid="residents-import-row" data-line=line.to_string() data-problem=problem.as_str()>
+                                        {move || filled(Key::ResRowLine, i18n.lang(), &[("line", &line.to_string())])}
+                                        {move || i18n.t(problem_key(problem))}
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        </div>
+                    }.into_any(),
+                    Imported::File(key) => view! {
+                        <p class="message message-error" role="alert" data-testid="residents-import-failed">{move || i18n.t(key)}</p>
+                    }.into_any(),
+                })}
+            </div>
+            <label class="field">
+                <input data-testid="residents-search" placeholder=move || i18n.t(Key::ResSearch) bind:value=search />
+            </label>
+            <Show
+                when=move || directory.with(|(units, _)| !units.is_empty())
+                fallback=move || view! { <p class="muted" data-testid="residents-empty">{move || i18n.t(Key::ResEmpty)}</p> }
+            >
+                <ul class="unit-list">
+                    {move || rows().into_iter().map(|(id, label, people)| view! {
+                        <li class="card unit-row" data-testid="residents-unit" data-unit-id=id>
+                            <strong>{label}</strong>
+                            <ul class="plain">
+                                {people.into_iter().map(|person| view! {
+                                    <li>{person.name} " · " {person.phone} " · " {person.relation}</li>
+                                }).collect_view()}
+                            </ul>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </Show>
+        </section>
+    }
+}
