@@ -585,6 +585,330 @@ mod tests {
         s.parse().unwrap()
     }
 
+    use roundbook_shared::domain::instant_at;
+    use roundbook_shared::score::resolve;
+
+    use crate::blobs::PhotoStatus;
+    use crate::storage::Storage;
+
+    async fn library() -> (Rc<Library>, Blobs) {
+        let name = format!("roundbook-test-cleaning-{}", uuid::Uuid::new_v4().simple());
+        let storage = Storage::open_named(&name).await.unwrap();
+        let blobs = Blobs::start(storage.clone(), "token".into(), PhotoStatus::new());
+        (Library::new(storage, "t1".into()), blobs)
+    }
+
+    fn who(username: &str) -> Actor {
+        Actor {
+            username: username.into(),
+            name: format!("{username} name"),
+            device: "tablet-1".into(),
+        }
+    }
+
+    fn deduct(points: u32, reason: &str) -> MarkDraft {
+        MarkDraft {
+            outcome: OUTCOME_DEDUCTED,
+            deduction: points,
+            reason: reason.into(),
+            photos: vec![],
+        }
+    }
+
+    /// A tiny valid PNG: the signature pad's output shape.
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+
+    #[wasm_bindgen_test]
+    async fn two_supervisors_one_inspection_rectification_sign_off_and_lock() {
+        let (library, blobs) = library().await;
+        let last = day("2026-03-31");
+        let at = |minute: u32| instant_at(last, minute);
+        let (a, b) = (who("clean-a"), who("clean-b"));
+        let (_, first) = start_inspection(&library, "demo", &a, "lobby", at(600))
+            .await
+            .unwrap();
+        let (_, joined) = start_inspection(&library, "demo", &b, "lobby", at(601))
+            .await
+            .unwrap();
+        assert_eq!(first.id, joined.id, "same area and day: one inspection");
+        assert_eq!(
+            start_inspection(&library, "demo", &a, "no-such-area", at(602)).await,
+            Err(CleaningError::UnknownItem)
+        );
+        let full = MarkDraft {
+            outcome: OUTCOME_FULL,
+            deduction: 0,
+            reason: String::new(),
+            photos: vec![],
+        };
+        save_mark(&library, "demo", &a, &first, "lobby-floor", &full, at(610))
+            .await
+            .unwrap();
+        save_mark(
+            &library,
+            "demo",
+            &b,
+            &first,
+            "lobby-floor",
+            &deduct(2, "stains"),
+            at(611),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            save_mark(
+                &library,
+                "demo",
+                &b,
+                &first,
+                "lobby-floor",
+                &deduct(99, "x"),
+                at(612)
+            )
+            .await,
+            Err(CleaningError::PointsInvalid)
+        );
+        let view = month(&library, "demo", last).unwrap();
+        assert_eq!(view.marks.len(), 2, "each supervisor's mark is kept");
+        let resolved = resolve(&view.template, "lobby", view.marks_of(&first.id));
+        let floor = &resolved["lobby-floor"];
+        assert!(floor.is_conflict());
+        assert_eq!(floor.stood.by, "clean-b", "the stricter mark stands");
+        assert_eq!(view.rectifications.len(), 1);
+        let rect = view.rectifications[0].clone();
+        assert!(rect.is_open());
+        assert!(view.sheet.total.is_some());
+
+        // A failed re-inspection needs a later deadline; a passed one closes.
+        assert_eq!(
+            reinspect(
+                &library,
+                "demo",
+                &a,
+                last,
+                &rect.id,
+                Verdict::Failed(at(600)),
+                "",
+                at(700)
+            )
+            .await,
+            Err(CleaningError::DeadlineInvalid)
+        );
+        reinspect(
+            &library,
+            "demo",
+            &a,
+            last,
+            &rect.id,
+            Verdict::Passed,
+            "clean now",
+            at(700),
+        )
+        .await
+        .unwrap();
+        let view = month(&library, "demo", last).unwrap();
+        assert!(!view.rectifications[0].is_open());
+        assert_eq!(view.inspections.len(), 2);
+
+        // Signing: not before the month's last day, a name and a drawing needed.
+        let early = instant_at(day("2026-03-30"), 600);
+        assert_eq!(
+            sign(
+                &library,
+                &blobs,
+                "demo",
+                &a,
+                last,
+                PARTY_SUPERVISOR,
+                "A",
+                Some(PNG.to_vec()),
+                early
+            )
+            .await,
+            Err(CleaningError::TooEarly)
+        );
+        assert_eq!(
+            sign(
+                &library,
+                &blobs,
+                "demo",
+                &a,
+                last,
+                PARTY_SUPERVISOR,
+                " ",
+                Some(PNG.to_vec()),
+                at(800)
+            )
+            .await,
+            Err(CleaningError::NameRequired)
+        );
+        assert_eq!(
+            sign(
+                &library,
+                &blobs,
+                "demo",
+                &a,
+                last,
+                PARTY_SUPERVISOR,
+                "A",
+                None,
+                at(800)
+            )
+            .await,
+            Err(CleaningError::NoSignature)
+        );
+        sign(
+            &library,
+            &blobs,
+            "demo",
+            &a,
+            last,
+            PARTY_SUPERVISOR,
+            "A",
+            Some(PNG.to_vec()),
+            at(800),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            sign(
+                &library,
+                &blobs,
+                "demo",
+                &a,
+                last,
+                PARTY_SUPERVISOR,
+                "A",
+                Some(PNG.to_vec()),
+                at(801)
+            )
+            .await,
+            Err(CleaningError::AlreadySigned)
+        );
+        assert!(!month(&library, "demo", last).unwrap().locked);
+        sign(
+            &library,
+            &blobs,
+            "demo",
+            &a,
+            last,
+            PARTY_VENDOR,
+            "Vendor Rep",
+            Some(PNG.to_vec()),
+            at(802),
+        )
+        .await
+        .unwrap();
+        let view = month(&library, "demo", last).unwrap();
+        assert!(view.locked);
+        let image = &view.signature(PARTY_VENDOR).unwrap().image;
+        assert_eq!(blobs.load(SITE_BLOBS, image).await.unwrap().bytes, PNG);
+
+        // After the lock every change is refused and nothing is written.
+        let before = view.marks.clone();
+        assert_eq!(
+            save_mark(&library, "demo", &a, &first, "lobby-floor", &full, at(900)).await,
+            Err(CleaningError::Locked)
+        );
+        assert_eq!(month(&library, "demo", last).unwrap().marks, before);
+        // A stale check passing the screen's test still meets the schema's.
+        let doc = DocKey::cleaning_month("demo", last).document_id();
+        let stale = library
+            .edit(doc, |doc| {
+                put_inspection(
+                    doc,
+                    &Inspection {
+                        id: inspection_id("lifts", last),
+                        area_id: "lifts".into(),
+                        ..first.clone()
+                    },
+                )
+                .map_err(invalid)
+            })
+            .await;
+        assert_eq!(
+            stale.map_err(CleaningError::from),
+            Err(CleaningError::Locked)
+        );
+    }
+
+    /// The figure for the closing note: a month with 200 inspections (all
+    /// items marked, one deduction each) — time to compute the sheet and the
+    /// month document's size. Run it with `--release ... figure -- --nocapture`.
+    #[wasm_bindgen_test]
+    #[cfg_attr(debug_assertions, ignore = "a figure: run it with --release")]
+    async fn figure_a_month_with_200_inspections() {
+        let (library, _) = library().await;
+        let template = schema::default_template();
+        let key = DocKey::cleaning_month("demo", day("2026-03-01"));
+        library.add(key.clone()).await.unwrap();
+        library
+            .edit(key.document_id(), |doc| {
+                for n in 0..200u32 {
+                    let area = &template.areas[n as usize % template.areas.len()];
+                    let date = day("2026-03-01") + chrono::Duration::days(i64::from(n / 7) % 31);
+                    let at = instant_at(date, 600 + n);
+                    let inspection = Inspection {
+                        id: inspection_id(&area.id, date),
+                        area_id: area.id.clone(),
+                        date: date.to_string(),
+                        template_id: template.id.clone(),
+                        kind: KIND_ROUTINE.into(),
+                        rectification_id: String::new(),
+                        started_by: "clean-a".into(),
+                        started_by_name: "A".into(),
+                        device: "t".into(),
+                        started_at: at,
+                    };
+                    put_inspection(doc, &inspection).map_err(invalid)?;
+                    for (i, item) in area.items.iter().enumerate() {
+                        let deducted = i == 0;
+                        let mark = Mark {
+                            id: mark_id(&inspection.id, &item.id, "clean-a"),
+                            inspection_id: inspection.id.clone(),
+                            area_id: area.id.clone(),
+                            item_id: item.id.clone(),
+                            by: "clean-a".into(),
+                            by_name: "A".into(),
+                            device: "t".into(),
+                            at,
+                            outcome: if deducted {
+                                OUTCOME_DEDUCTED
+                            } else {
+                                OUTCOME_FULL
+                            }
+                            .into(),
+                            deduction: u32::from(deducted),
+                            reason: if deducted {
+                                "stains".into()
+                            } else {
+                                String::new()
+                            },
+                            photos: vec![],
+                        };
+                        put_mark(doc, &mark, item.max_score).map_err(invalid)?;
+                    }
+                }
+                Ok(())
+            })
+            .await
+            .unwrap();
+        let clock = || web_sys::window().unwrap().performance().unwrap().now();
+        let started = clock();
+        let view = month(&library, "demo", day("2026-03-01")).unwrap();
+        let took = clock() - started;
+        let bytes = library.with_doc(&key, |doc| doc.save().len()).unwrap();
+        web_sys::console::log_1(
+            &format!(
+                "cleaning figure: {} inspections, {} marks: sheet in {took:.1} ms; month document {bytes} bytes",
+                view.inspections.len(),
+                view.marks.len()
+            )
+            .into(),
+        );
+        assert!(view.sheet.total.is_some());
+    }
+
     #[wasm_bindgen_test]
     fn month_dates() {
         assert_eq!(month_end(day("2026-02-10")), day("2026-02-28"));
