@@ -374,6 +374,7 @@ pub enum Verdict {
 
 /// Records a re-inspection of an open rectification of the month of
 /// `month_day`: passed closes it, failed sets a new deadline.
+#[allow(clippy::too_many_arguments)]
 pub async fn reinspect(
     library: &Rc<Library>,
     site: &str,

@@ -43,9 +43,10 @@ fn site(workspace: WorkspaceRef) -> String {
 }
 
 /// After a local change: send it, and let every screen re-read.
-fn saved(workspace: WorkspaceRef, id: DocumentId) {
+/// (`status` is taken when the component is made: async tasks have no context.)
+fn saved(workspace: WorkspaceRef, status: SyncStatus, id: DocumentId) {
     workspace.with_value(|ws| ws.sync.push(id));
-    expect_context::<SyncStatus>().revision.update(|n| *n += 1);
+    status.revision.try_update(|n| *n += 1);
 }
 
 /// The wording of a refusal.

@@ -85,6 +85,7 @@ pub(super) fn RectificationCard(
     locked: Memo<bool>,
 ) -> impl IntoView {
     let i18n = I18n::get();
+    let status = expect_context::<SyncStatus>();
     let now = browser::now_ms();
     let overdue = rectification.is_overdue(now);
     let open = RwSignal::new(false);
@@ -140,7 +141,7 @@ pub(super) fn RectificationCard(
                 Ok(doc) => {
                     said.try_set(Some((true, Key::CleanResultSaved)));
                     open.try_set(false);
-                    saved(workspace, doc);
+                    saved(workspace, status, doc);
                 }
                 Err(error) => {
                     said.try_set(Some((false, error_key(&error))));

@@ -181,6 +181,7 @@ fn SignForm(
     locked: Memo<bool>,
 ) -> impl IntoView {
     let i18n = I18n::get();
+    let status = expect_context::<SyncStatus>();
     let pad = Pad::new();
     let default_name = if party == PARTY_SUPERVISOR {
         workspace.with_value(|ws| ws.session.display_name().to_owned())
@@ -223,7 +224,7 @@ fn SignForm(
             match result {
                 Ok(id) => {
                     said.try_set(Some((true, Key::CleanSignedSaved)));
-                    saved(workspace, id);
+                    saved(workspace, status, id);
                 }
                 Err(error) => {
                     said.try_set(Some((false, error_key(&error))));

@@ -79,7 +79,7 @@ pub fn TemplateTab(workspace: WorkspaceRef) -> impl IntoView {
             match result {
                 Ok((id, _)) => {
                     said.try_set(Some((true, Key::CleanPublished)));
-                    saved(workspace, id);
+                    saved(workspace, status, id);
                 }
                 Err(error) => {
                     said.try_set(Some((false, error_key(&error))));
