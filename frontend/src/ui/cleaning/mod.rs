@@ -123,3 +123,120 @@ fn Said(testid: &'static str, said: RwSignal<Option<(bool, Key)>>) -> impl IntoV
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    use roundbook_shared::domain::Role;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+    use crate::blobs::{Blobs, PhotoStatus};
+    use crate::documents::Library;
+    use crate::storage::Storage;
+    use crate::sync::SyncClient;
+    use crate::ui::Workspace;
+
+    /// Mounts `screen` for a user of `roles` with an empty tablet.
+    async fn mount(
+        roles: Vec<Role>,
+        screen: fn(WorkspaceRef) -> AnyView,
+    ) -> (web_sys::Element, impl Drop) {
+        let name = format!(
+            "roundbook-test-clean-tabs-{}",
+            uuid::Uuid::new_v4().simple()
+        );
+        let storage = Storage::open_named(&name).await.unwrap();
+        let session = crate::session::tests::session(roles);
+        let library = Library::new(storage.clone(), "t1".into());
+        let document = web_sys::window().unwrap().document().unwrap();
+        let host = document.create_element("div").unwrap();
+        document.body().unwrap().append_child(&host).unwrap();
+        let handle = mount_to(host.clone().unchecked_into(), move || {
+            I18n::provide();
+            let status = SyncStatus::new();
+            provide_context(status);
+            let photos = PhotoStatus::new();
+            provide_context(photos);
+            let library: Rc<Library> = library.clone();
+            let workspace = StoredValue::new_local(Workspace {
+                blobs: Blobs::start(storage.clone(), "token".into(), photos),
+                sync: SyncClient::start(library.clone(), session.clone(), status),
+                session: session.clone(),
+                library,
+                device: "tablet-test".into(),
+            });
+            screen(workspace)
+        });
+        (host, handle)
+    }
+
+    fn attr(host: &web_sys::Element, selector: &str, name: &str) -> Option<String> {
+        host.query_selector(selector).unwrap()?.get_attribute(name)
+    }
+
+    /// The sheet, history and template screens render on an empty tablet:
+    /// no sheet yet, an open month, the chart with gaps, the default
+    /// template adding to 100 (editable for the environment supervisor only).
+    #[wasm_bindgen_test]
+    async fn screens_render_on_an_empty_tablet() {
+        let (host, handle) = mount(vec![Role::CleaningSupervisor], |workspace| {
+            view! { <SheetTab workspace /> <HistoryTab workspace /> <TemplateTab workspace /> }
+                .into_any()
+        })
+        .await;
+        assert_eq!(
+            attr(&host, "[data-testid=sheet-state]", "data-locked").as_deref(),
+            Some("false")
+        );
+        assert!(host
+            .query_selector("[data-testid=sheet-total]")
+            .unwrap()
+            .is_none());
+        assert_eq!(
+            host.query_selector_all("[data-testid=history-gap]")
+                .unwrap()
+                .length(),
+            12
+        );
+        assert_eq!(
+            host.query_selector_all("[data-testid=history-row]")
+                .unwrap()
+                .length(),
+            12
+        );
+        assert_eq!(
+            attr(&host, "[data-testid=template-sum]", "data-sum").as_deref(),
+            Some("100")
+        );
+        assert!(host
+            .query_selector("[data-testid=template-readonly]")
+            .unwrap()
+            .is_some());
+        assert_eq!(
+            attr(&host, "[data-testid=template-version]", "data-version").as_deref(),
+            Some("0")
+        );
+        drop(handle);
+        host.remove();
+
+        let (host, handle) = mount(vec![Role::EnvironmentSupervisor], |workspace| {
+            view! { <TemplateTab workspace /> }.into_any()
+        })
+        .await;
+        assert!(host
+            .query_selector("[data-testid=template-readonly]")
+            .unwrap()
+            .is_none());
+        let publish: web_sys::HtmlButtonElement = host
+            .query_selector("[data-testid=template-publish]")
+            .unwrap()
+            .unwrap()
+            .unchecked_into();
+        assert!(!publish.disabled(), "100 points: publishable");
+        drop(handle);
+        host.remove();
+    }
+}
