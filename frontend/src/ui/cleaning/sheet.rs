@@ -13,7 +13,7 @@
 //! `sign-supervisor-result` / `sign-vendor-result`, `sheet-print`,
 //! `print-sheet`, `print-deduction`, `print-signature` (`data-party`).
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use roundbook_shared::schema::cleaning::{
@@ -38,7 +38,13 @@ pub fn SheetTab(workspace: WorkspaceRef) -> impl IntoView {
     let status = expect_context::<SyncStatus>();
     let site = site(workspace);
     let months = cleaning::last_months(today(), 12);
-    let chosen = RwSignal::new(cleaning::month_start(today()));
+    // Until the 5th the sheet due is last month's: show that one first.
+    let first = if today().day() <= 5 {
+        months.iter().rev().nth(1).copied()
+    } else {
+        None
+    };
+    let chosen = RwSignal::new(first.unwrap_or_else(|| cleaning::month_start(today())));
     let history = {
         let site = site.clone();
         Memo::new(move |_| {
