@@ -14,6 +14,17 @@ import { listDocs, login, sleep, startServer, syncUrl, waitFor } from "./harness
 
 const FIND_TIMEOUT_MS = 15_000;
 
+/** Every document kind `GET /api/docs` may list. */
+const KINDS = [
+  "zone_directory",
+  "patrol_log",
+  "resident_directory",
+  "request_log",
+  "visit_log",
+  "cleaning_setup",
+  "cleaning_month",
+];
+
 // The Rust side writes record fields as scalar strings (automerge-js shows
 // them as `ImmutableString`) and reads both those and collaborative text,
 // which is what automerge-js writes for a plain JS string. This peer writes
@@ -83,7 +94,7 @@ async function zoneDirectory(server, token, zone) {
   assert.ok(Array.isArray(docs), "GET /api/docs answers an array");
   for (const entry of docs) {
     assert.equal(typeof entry.document_id, "string");
-    assert.ok(["zone_directory", "patrol_log"].includes(entry.kind), `known kind: ${entry.kind}`);
+    assert.ok(KINDS.includes(entry.kind), `known kind: ${entry.kind}`);
     assert.equal(typeof entry.zone, "string");
   }
   const entry = docs.find((doc) => doc.kind === "zone_directory" && doc.zone === zone);
