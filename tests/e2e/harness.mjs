@@ -85,6 +85,9 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Calls `fn` (sync or async) until it returns a truthy value, and returns that
  * value. Throws after `timeout` ms, with `message` and the last error `fn` threw.
+ * `message` may be a function (sync or async), called only on a timeout: use
+ * one for a message that reads the page, which would otherwise be read (and
+ * waited for) before the first try.
  * An error thrown by `fn` is retried, except one made by `stopWaiting(...)`,
  * which ends the wait at once.
  */
@@ -102,7 +105,8 @@ export async function waitFor(fn, { timeout = 10_000, interval = 100, message = 
     }
     if (Date.now() >= deadline) {
       const detail = lastError ? `: last error: ${lastError.stack || lastError}` : "";
-      throw new Error(`timed out after ${timeout} ms waiting for ${message}${detail}`);
+      const what = typeof message === "function" ? await Promise.resolve(message()).catch((e) => `(${e})`) : message;
+      throw new Error(`timed out after ${timeout} ms waiting for ${what}${detail}`);
     }
     await sleep(interval);
   }

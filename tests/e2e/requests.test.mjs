@@ -25,7 +25,7 @@ const pending = async (page) => Number(await page.getByTestId("sync-pending").te
 async function waitForPending(page, count, message) {
   await waitFor(async () => (await pending(page)) === count, {
     timeout: SYNC_TIMEOUT,
-    message: `${message}: pending ${count} (is ${await pending(page).catch(() => "?")})`,
+    message: async () => `${message}: pending ${count} (is ${await pending(page).catch(() => "?")})`,
   });
 }
 
@@ -94,7 +94,7 @@ const stateOf = (page) => page.getByTestId("request-detail").getAttribute("data-
 async function waitForState(page, state, message) {
   await waitFor(async () => (await stateOf(page)) === state, {
     timeout: SYNC_TIMEOUT,
-    message: `${message}: state ${state} (is ${await stateOf(page).catch(() => "?")})`,
+    message: async () => `${message}: state ${state} (is ${await stateOf(page).catch(() => "?")})`,
   });
 }
 

@@ -73,7 +73,7 @@ const roundStates = (page) => page.getByTestId("round-checkpoint").evaluateAll((
 async function waitForPending(page, count, message) {
   await waitFor(async () => (await pending(page)) === count, {
     timeout: SYNC_TIMEOUT,
-    message: `${message}: pending ${count} (is ${await pending(page).catch(() => "?")})`,
+    message: async () => `${message}: pending ${count} (is ${await pending(page).catch(() => "?")})`,
   });
 }
 
