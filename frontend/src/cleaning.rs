@@ -482,12 +482,13 @@ pub async fn sign(
     Ok(id)
 }
 
-/// Publishes `draft`'s areas as a new template version.
+/// Publishes a draft's areas and contract threshold as a new template version.
 pub async fn publish(
     library: &Rc<Library>,
     site: &str,
     actor: &Actor,
     areas: Vec<schema::Area>,
+    threshold: u32,
     now: i64,
 ) -> Result<(DocumentId, Template), CleaningError> {
     let key = DocKey::cleaning_setup(site);
@@ -501,6 +502,7 @@ pub async fn publish(
         published_at: now,
         published_by: actor.username.clone(),
         areas,
+        threshold: Some(threshold),
     };
     if template.validate().is_err() {
         return Err(CleaningError::TemplateInvalid);
@@ -520,6 +522,9 @@ pub struct HistoryMonth {
     pub month: NaiveDate,
     /// `None` when the tablet does not hold the month.
     pub view: Option<MonthView>,
+    /// The pass mark the month is held to: its template version's, or the
+    /// current version's when the tablet does not hold the month.
+    pub threshold: f64,
     pub below: bool,
     /// The second (or later) month in a row below the threshold.
     pub streak: bool,
@@ -527,28 +532,30 @@ pub struct HistoryMonth {
 
 /// The last `count` months (oldest first) with their sheets and the
 /// threshold flags.
-pub fn history(
-    library: &Library,
-    site: &str,
-    today: NaiveDate,
-    count: u32,
-    threshold: f64,
-) -> Vec<HistoryMonth> {
-    let views: Vec<(NaiveDate, Option<MonthView>)> = last_months(today, count)
+pub fn history(library: &Library, site: &str, today: NaiveDate, count: u32) -> Vec<HistoryMonth> {
+    let current_threshold = current(library, site).threshold();
+    let views: Vec<(NaiveDate, Option<MonthView>, f64)> = last_months(today, count)
         .into_iter()
-        .map(|m| (m, month(library, site, m)))
+        .map(|m| {
+            let view = month(library, site, m);
+            let threshold = view
+                .as_ref()
+                .map_or(current_threshold, |v| v.template.threshold());
+            (m, view, threshold)
+        })
         .collect();
-    let totals: Vec<Option<f64>> = views
+    let totals: Vec<(Option<f64>, f64)> = views
         .iter()
-        .map(|(_, v)| v.as_ref().and_then(|v| v.sheet.total))
+        .map(|(_, v, threshold)| (v.as_ref().and_then(|v| v.sheet.total), *threshold))
         .collect();
-    let flags = score::threshold_streak(&totals, threshold);
+    let flags = score::threshold_streak(&totals);
     views
         .into_iter()
         .zip(flags)
-        .map(|((month, view), (below, streak))| HistoryMonth {
+        .map(|((month, view, threshold), (below, streak))| HistoryMonth {
             month,
             view,
+            threshold,
             below,
             streak,
         })
@@ -618,6 +625,70 @@ mod tests {
 
     /// A tiny valid PNG: the signature pad's output shape.
     const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+
+    /// Scores the lobby at 86.7 (13 of 15: the floor loses 2 points).
+    async fn lobby_at_86_7(library: &Rc<Library>, date: NaiveDate) {
+        let at = |minute: u32| instant_at(date, minute);
+        let a = who("clean-a");
+        let (_, inspection) = start_inspection(library, "demo", &a, "lobby", at(600))
+            .await
+            .unwrap();
+        let full = MarkDraft {
+            outcome: OUTCOME_FULL,
+            deduction: 0,
+            reason: String::new(),
+            photos: vec![],
+        };
+        for (item, draft) in [
+            ("lobby-floor", deduct(2, "stains")),
+            ("lobby-glass", full.clone()),
+            ("lobby-fixtures", full),
+        ] {
+            save_mark(library, "demo", &a, &inspection, item, &draft, at(610))
+                .await
+                .unwrap();
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_published_threshold_holds_later_months_and_earlier_months_keep_theirs() {
+        let (library, _blobs) = library().await;
+        let (february, march) = (day("2026-02-10"), day("2026-03-10"));
+        lobby_at_86_7(&library, february).await;
+        let areas = schema::default_template().areas;
+        let publish_at = instant_at(day("2026-03-01"), 480);
+        assert_eq!(
+            publish(&library, "demo", &who("env"), areas.clone(), 0, publish_at).await,
+            Err(CleaningError::TemplateInvalid),
+            "a pass mark of 0 is refused"
+        );
+        let (_, published) = publish(&library, "demo", &who("env"), areas, 85, publish_at)
+            .await
+            .unwrap();
+        assert_eq!(published.threshold(), 85.0);
+        lobby_at_86_7(&library, march).await;
+
+        let history = history(&library, "demo", day("2026-03-31"), 2);
+        let flags: Vec<_> = history
+            .iter()
+            .map(|m| {
+                (
+                    m.view.as_ref().and_then(|v| v.sheet.total),
+                    m.threshold,
+                    m.below,
+                    m.streak,
+                )
+            })
+            .collect();
+        assert_eq!(
+            flags,
+            [
+                (Some(86.7), 90.0, true, false),
+                (Some(86.7), 85.0, false, false)
+            ],
+            "February keeps the version it was scored with"
+        );
+    }
 
     #[wasm_bindgen_test]
     async fn two_supervisors_one_inspection_rectification_sign_off_and_lock() {

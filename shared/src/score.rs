@@ -177,17 +177,17 @@ pub fn month_sheet(template: &Template, inspections: &[Inspection], marks: &[Mar
     }
 }
 
-/// For months in order (oldest first) with their totals: whether each is
-/// below the threshold, and whether it is the second (or later) month in a
-/// row below it — the contract's trigger for a corrective plan. A month with
-/// no total breaks neither a streak nor starts one.
-pub fn threshold_streak(totals: &[Option<f64>], threshold: f64) -> Vec<(bool, bool)> {
+/// For months in order (oldest first), each with its total and the
+/// threshold it is held to: whether each is below its threshold, and whether
+/// it is the second (or later) month in a row below — the contract's trigger
+/// for a corrective plan. A month with no total (not assessed) ends a streak.
+pub fn threshold_streak(months: &[(Option<f64>, f64)]) -> Vec<(bool, bool)> {
     let mut previous_below = false;
-    totals
+    months
         .iter()
-        .map(|total| match total {
+        .map(|(total, threshold)| match total {
             Some(total) => {
-                let below = *total < threshold;
+                let below = total < threshold;
                 let streak = below && previous_below;
                 previous_below = below;
                 (below, streak)
@@ -328,18 +328,30 @@ mod tests {
     }
 
     #[test]
-    fn two_months_in_a_row_below_the_threshold_are_flagged() {
-        let flags = threshold_streak(
-            &[
-                Some(92.0),
-                Some(89.9),
-                Some(88.0),
-                None,
-                Some(85.0),
-                Some(90.0),
-            ],
-            90.0,
+    fn each_month_is_held_to_its_own_threshold() {
+        // The contract lowered the pass mark to 85 from the third month on.
+        let flags = threshold_streak(&[
+            (Some(88.0), 90.0),
+            (Some(87.0), 90.0),
+            (Some(86.0), 85.0),
+            (Some(84.0), 85.0),
+        ]);
+        assert_eq!(
+            flags,
+            [(true, false), (true, true), (false, false), (true, false)]
         );
+    }
+
+    #[test]
+    fn two_months_in_a_row_below_the_threshold_are_flagged() {
+        let flags = threshold_streak(&[
+            (Some(92.0), 90.0),
+            (Some(89.9), 90.0),
+            (Some(88.0), 90.0),
+            (None, 90.0),
+            (Some(85.0), 90.0),
+            (Some(90.0), 90.0),
+        ]);
         assert_eq!(
             flags,
             [

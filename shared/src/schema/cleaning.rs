@@ -38,8 +38,12 @@ pub const SIGNATURES: &str = "signatures";
 pub const DEFAULT_TEMPLATE_ID: &str = "default";
 /// A template's items add up to this.
 pub const FULL_SCORE: u32 = 100;
-/// The usual contract threshold: a month below it is flagged.
-pub const DEFAULT_THRESHOLD: f64 = 90.0;
+/// The usual contract threshold, for templates that set none: a month below
+/// it is flagged.
+pub const DEFAULT_THRESHOLD: u32 = 90;
+/// The lowest threshold a template may set (below it the sheet's flag
+/// would mean nothing).
+pub const MIN_THRESHOLD: u32 = 1;
 
 pub const KIND_ROUTINE: &str = "routine";
 pub const KIND_REINSPECTION: &str = "reinspection";
@@ -97,6 +101,12 @@ pub struct Template {
     #[autosurgeon(hydrate = "super::text_or_string")]
     pub published_by: String,
     pub areas: Vec<Area>,
+    /// The contract's pass mark out of 100, set with the template so that a
+    /// month keeps the threshold it was scored against. `None` (versions
+    /// published before the threshold could be set): [`DEFAULT_THRESHOLD`].
+    #[serde(default)]
+    #[autosurgeon(missing = "Default::default")]
+    pub threshold: Option<u32>,
 }
 
 impl Template {
@@ -115,6 +125,11 @@ impl Template {
         self.areas.iter().map(Area::weight).sum()
     }
 
+    /// The pass mark a month scored with this version is compared with.
+    pub fn threshold(&self) -> f64 {
+        f64::from(self.threshold.unwrap_or(DEFAULT_THRESHOLD))
+    }
+
     /// A publishable template: ids short and unique, names present, every
     /// item worth at least a point, and the items adding up to 100.
     pub fn validate(&self) -> Result<(), SchemaError> {
@@ -122,6 +137,13 @@ impl Template {
         check_text("published by", &self.published_by, true, 64)?;
         if self.areas.is_empty() {
             return Err(SchemaError::Invalid("a template needs areas".into()));
+        }
+        if let Some(threshold) = self.threshold {
+            if !(MIN_THRESHOLD..=FULL_SCORE).contains(&threshold) {
+                return Err(SchemaError::Invalid(format!(
+                    "threshold {threshold} is outside {MIN_THRESHOLD}..={FULL_SCORE}"
+                )));
+            }
         }
         let mut ids = std::collections::HashSet::new();
         for area in &self.areas {
@@ -199,6 +221,7 @@ pub fn default_template() -> Template {
         version: 0,
         published_at: 0,
         published_by: "roundbook".into(),
+        threshold: None,
         areas: vec![
             area(
                 "lobby",
@@ -898,6 +921,36 @@ pub(crate) mod tests {
             current_template(&DocKey::cleaning_setup("x").genesis()).id,
             DEFAULT_TEMPLATE_ID
         );
+    }
+
+    #[test]
+    fn a_version_keeps_its_threshold_and_older_versions_read_as_the_default() {
+        let mut setup = DocKey::cleaning_setup("demo").genesis();
+        let mut template = default_template();
+        (template.id, template.version, template.published_at) = ("tpl-1".into(), 1, AT);
+        template.threshold = Some(0);
+        assert!(publish_template(&mut setup, &template).is_err(), "0");
+        template.threshold = Some(101);
+        assert!(publish_template(&mut setup, &template).is_err(), "101");
+        template.threshold = Some(85);
+        publish_template(&mut setup, &template).unwrap();
+        assert_eq!(current_template(&setup).threshold(), 85.0);
+
+        // A version written before templates carried a threshold.
+        let mut old = default_template();
+        (old.id, old.version, old.published_at) = ("tpl-0".into(), 1, AT);
+        let mut legacy = DocKey::cleaning_setup("demo").genesis();
+        publish_template(&mut legacy, &old).unwrap();
+        use automerge::transaction::Transactable;
+        use automerge::ReadDoc;
+        let mut tx = legacy.transaction();
+        let templates = tx.get(automerge::ROOT, TEMPLATES).unwrap().unwrap().1;
+        let record = tx.get(&templates, "tpl-0").unwrap().unwrap().1;
+        tx.delete(&record, "threshold").unwrap();
+        tx.commit();
+        let read = super::template(&legacy, "tpl-0").expect("still readable");
+        assert_eq!(read.threshold, None);
+        assert_eq!(read.threshold(), f64::from(DEFAULT_THRESHOLD));
     }
 
     #[test]

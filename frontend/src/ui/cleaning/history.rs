@@ -3,12 +3,11 @@
 //! and overdue rectifications.
 //!
 //! Test ids: `history-series` (select: "total" or an area id),
-//! `history-table`, `history-row` (`data-month`, `data-total`, `data-below`,
+//! `history-table`, `history-row` (`data-month`, `data-total`, `data-threshold`, `data-below`,
 //! `data-streak`), plus the chart's ids (`chart.rs`) and the rectification
 //! list's (`rectifications.rs`).
 
 use leptos::prelude::*;
-use roundbook_shared::schema::cleaning::DEFAULT_THRESHOLD;
 
 use super::chart::{one_decimal, HistoryChart, Point, Series};
 use super::rectifications::RectificationsTab;
@@ -22,7 +21,8 @@ use crate::ui::WorkspaceRef;
 const TOTAL: &str = "total";
 
 /// The chart's series: the total out of 100, or an area out of its weight
-/// (the threshold scaled to the weight).
+/// (the threshold scaled to the weight). The line is the newest month's
+/// threshold; each month's own flag is in the table.
 pub fn series_of(history: &[HistoryMonth], which: &str) -> Series {
     let mut max = 100.0;
     let points = history
@@ -46,7 +46,7 @@ pub fn series_of(history: &[HistoryMonth], which: &str) -> Series {
         .collect();
     Series {
         max,
-        threshold: Some(DEFAULT_THRESHOLD * max / 100.0),
+        threshold: history.last().map(|month| month.threshold * max / 100.0),
         points,
     }
 }
@@ -60,9 +60,7 @@ pub fn HistoryTab(workspace: WorkspaceRef) -> impl IntoView {
         let site = site.clone();
         Memo::new(move |_| {
             status.revision.track();
-            workspace.with_value(|ws| {
-                cleaning::history(&ws.library, &site, today(), 12, DEFAULT_THRESHOLD)
-            })
+            workspace.with_value(|ws| cleaning::history(&ws.library, &site, today(), 12))
         })
     };
     let template = Memo::new(move |_| {
@@ -93,12 +91,14 @@ pub fn HistoryTab(workspace: WorkspaceRef) -> impl IntoView {
                         data-testid="history-row"
                         data-month=m.month.format("%Y-%m").to_string()
                         data-total=total.map(one_decimal).unwrap_or_default()
+                        data-threshold=one_decimal(m.threshold)
                         data-below=m.below.to_string()
                         data-streak=m.streak.to_string()
                     >
                         <td>{m.month.format("%Y-%m").to_string()}</td>
                         <td>{total.map(one_decimal).unwrap_or_else(|| "—".into())}</td>
                         <td>
+                            {one_decimal(m.threshold)} " "
                             {m.below.then(|| i18n.t(Key::CleanBelow))} " "
                             {m.streak.then(|| i18n.t(Key::CleanTwoBelow))}
                         </td>

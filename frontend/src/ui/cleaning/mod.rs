@@ -173,6 +173,17 @@ mod tests {
         (host, handle)
     }
 
+    /// Lets the browser run what leptos scheduled (property updates).
+    async fn next_tick() {
+        let tick = js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window()
+                .unwrap()
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
+                .unwrap();
+        });
+        wasm_bindgen_futures::JsFuture::from(tick).await.unwrap();
+    }
+
     fn attr(host: &web_sys::Element, selector: &str, name: &str) -> Option<String> {
         host.query_selector(selector).unwrap()?.get_attribute(name)
     }
@@ -236,6 +247,23 @@ mod tests {
             .unwrap()
             .unchecked_into();
         assert!(!publish.disabled(), "100 points: publishable");
+        let threshold: web_sys::HtmlInputElement = host
+            .query_selector("[data-testid=template-threshold]")
+            .unwrap()
+            .unwrap()
+            .unchecked_into();
+        next_tick().await;
+        assert_eq!(threshold.value(), "90", "the default pass mark");
+        threshold.set_value("0");
+        threshold
+            .dispatch_event(&web_sys::Event::new("input").unwrap())
+            .unwrap();
+        next_tick().await;
+        assert!(publish.disabled(), "a pass mark of 0 cannot be published");
+        assert!(host
+            .query_selector("[data-testid=template-threshold-error]")
+            .unwrap()
+            .is_some());
         drop(handle);
         host.remove();
     }

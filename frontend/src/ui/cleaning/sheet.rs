@@ -5,7 +5,8 @@
 //!
 //! Test ids: `sheet-month` (select of held months), `sheet-area`
 //! (`data-area-id`, `data-score` or "" when not assessed), `sheet-not-assessed`,
-//! `sheet-total` (`data-total`), `sheet-below`, `sheet-streak`, `sheet-due`
+//! `sheet-total` (`data-total`), `sheet-threshold` (`data-value`, the
+//! month's template version's), `sheet-below`, `sheet-streak`, `sheet-due`
 //! (`data-overdue`), `sheet-state` (`data-locked`), `sign-supervisor-form` /
 //! `sign-vendor-form` (`data-signed`), `sign-supervisor-name` /
 //! `sign-vendor-name`, the pads `sign-supervisor-pad` / `sign-vendor-pad` with
@@ -16,9 +17,7 @@
 use chrono::{Datelike, NaiveDate};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use roundbook_shared::schema::cleaning::{
-    DEFAULT_THRESHOLD, OUTCOME_DEDUCTED, PARTY_SUPERVISOR, PARTY_VENDOR,
-};
+use roundbook_shared::schema::cleaning::{OUTCOME_DEDUCTED, PARTY_SUPERVISOR, PARTY_VENDOR};
 use roundbook_shared::score::resolve;
 
 use super::chart::one_decimal;
@@ -49,9 +48,7 @@ pub fn SheetTab(workspace: WorkspaceRef) -> impl IntoView {
         let site = site.clone();
         Memo::new(move |_| {
             status.revision.track();
-            workspace.with_value(|ws| {
-                cleaning::history(&ws.library, &site, today(), 12, DEFAULT_THRESHOLD)
-            })
+            workspace.with_value(|ws| cleaning::history(&ws.library, &site, today(), 12))
         })
     };
     let entry = Memo::new(move |_| {
@@ -149,6 +146,7 @@ fn Scores(view: MonthView, below: bool, streak: bool) -> impl IntoView {
         })
         .collect_view();
     let total = view.sheet.total;
+    let threshold = view.template.threshold();
     view! {
         <table class="clean-table">
             <thead>
@@ -169,7 +167,9 @@ fn Scores(view: MonthView, below: bool, streak: bool) -> impl IntoView {
                 </tr>
             </tfoot>
         </table>
-        <p class="muted">{move || i18n.t(Key::CleanThreshold)} ": " {one_decimal(DEFAULT_THRESHOLD)}</p>
+        <p class="muted" data-testid="sheet-threshold" data-value=one_decimal(threshold)>
+            {move || i18n.t(Key::CleanThreshold)} ": " {one_decimal(threshold)}
+        </p>
         {below.then(|| view! { <p class="banner banner-warn" data-testid="sheet-below">{move || i18n.t(Key::CleanBelow)}</p> })}
         {streak.then(|| view! { <p class="banner banner-error" data-testid="sheet-streak">{move || i18n.t(Key::CleanTwoBelow)}</p> })}
     }
@@ -353,7 +353,10 @@ fn PrintSheet(workspace: WorkspaceRef, view: MonthView) -> impl IntoView {
     view! {
         <section class="clean-print" data-testid="print-sheet">
             <h2>{format!("{site_name} · {} · {}", i18n.t(Key::CleanSheetTitle), view.month.format("%Y-%m"))}</h2>
-            <p>{i18n.t(Key::CleanTemplateVersion)} ": " {template.version}</p>
+            <p>
+                {i18n.t(Key::CleanTemplateVersion)} ": " {template.version} " · "
+                {i18n.t(Key::CleanThreshold)} ": " {one_decimal(template.threshold())}
+            </p>
             <table class="clean-table">
                 <thead>
                     <tr>

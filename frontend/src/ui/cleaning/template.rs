@@ -1,20 +1,23 @@
 //! The environment supervisor's score-sheet template editor: a draft of
 //! the current version (areas and items: names zh/en, standards zh/en, max
-//! score), a live sum that must be 100 before publishing, publish as a new
-//! version, and the version history. Read-only for users who may not write
+//! score; the contract's pass mark), a live sum that must be 100 before
+//! publishing, publish as a new version, and the version history. Read-only for users who may not write
 //! the cleaning setup (`reach::writes`).
 //!
 //! Test ids: `template-readonly`, `template-area` (`data-area-id`),
 //! `template-area-name-zh` / `-name-en`, `template-item` (`data-item-id`),
 //! `template-item-name-zh` / `-name-en` / `-standard-zh` / `-standard-en` /
 //! `-max`, `template-add-area`, `template-add-item`, `template-remove-area`,
-//! `template-remove-item`, `template-sum` (`data-sum`), `template-publish`,
+//! `template-remove-item`, `template-sum` (`data-sum`), `template-threshold`
+//! (the pass-mark input), `template-threshold-error`, `template-publish`,
 //! `template-reset`, `template-result`, `template-version` (`data-version`).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use roundbook_shared::reach;
-use roundbook_shared::schema::cleaning::{Area, Item, FULL_SCORE};
+use roundbook_shared::schema::cleaning::{
+    Area, Item, Template, DEFAULT_THRESHOLD, FULL_SCORE, MIN_THRESHOLD,
+};
 use roundbook_shared::schema::DocKind;
 
 use super::{actor, area_name, error_key, saved, site, Said};
@@ -29,6 +32,22 @@ use crate::ui::WorkspaceRef;
 fn new_slug(prefix: &str) -> String {
     let id = uuid::Uuid::new_v4().simple().to_string();
     format!("{prefix}-{}", &id[..8])
+}
+
+/// A typed pass mark, if it is one a template may carry.
+pub fn parse_threshold(text: &str) -> Option<u32> {
+    text.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|value| (MIN_THRESHOLD..=FULL_SCORE).contains(value))
+}
+
+/// The pass mark a draft starts from: the newest version's.
+fn threshold_text(newest: Option<&Template>) -> String {
+    newest
+        .and_then(|t| t.threshold)
+        .unwrap_or(DEFAULT_THRESHOLD)
+        .to_string()
 }
 
 /// The items' maxima added up.
@@ -53,15 +72,21 @@ pub fn TemplateTab(workspace: WorkspaceRef) -> impl IntoView {
     let draft = RwSignal::new(
         versions.with_untracked(|v| v.first().map(|t| t.areas.clone()).unwrap_or_default()),
     );
+    let threshold = RwSignal::new(versions.with_untracked(|v| threshold_text(v.first())));
     let reset = move || {
         draft.set(
             versions.with_untracked(|v| v.first().map(|t| t.areas.clone()).unwrap_or_default()),
-        )
+        );
+        threshold.set(versions.with_untracked(|v| threshold_text(v.first())));
     };
+    let pass_mark = Memo::new(move |_| threshold.with(|text| parse_threshold(text)));
     let total = Memo::new(move |_| draft.with(|areas| sum(areas)));
     let busy = RwSignal::new(false);
     let said = RwSignal::new(None::<(bool, Key)>);
     let publish = move |_| {
+        let Some(pass_mark) = pass_mark.get_untracked() else {
+            return;
+        };
         if busy.get_untracked() {
             return;
         }
@@ -74,7 +99,8 @@ pub fn TemplateTab(workspace: WorkspaceRef) -> impl IntoView {
             draft.get_untracked(),
         );
         spawn_local(async move {
-            let result = cleaning::publish(&library, &site, &who, areas, browser::now_ms()).await;
+            let result =
+                cleaning::publish(&library, &site, &who, areas, pass_mark, browser::now_ms()).await;
             busy.try_set(false);
             match result {
                 Ok((id, _)) => {
@@ -136,6 +162,24 @@ pub fn TemplateTab(workspace: WorkspaceRef) -> impl IntoView {
                 {move || i18n.t(Key::CleanSum)} ": " {move || total.get()} " / " {FULL_SCORE}
                 {move || (total.get() != FULL_SCORE).then(|| format!(" · {}", i18n.t(Key::CleanSumMust)))}
             </p>
+            <label class="field">
+                <span>{move || i18n.t(Key::CleanThresholdField)}</span>
+                <input
+                    type="number"
+                    min=MIN_THRESHOLD
+                    max=FULL_SCORE
+                    step="1"
+                    inputmode="numeric"
+                    data-testid="template-threshold"
+                    disabled=!may_edit
+                    prop:value=move || threshold.get()
+                    on:input=move |event| threshold.set(event_target_value(&event))
+                />
+                <small class="muted">{move || i18n.t(Key::CleanThresholdHint)}</small>
+            </label>
+            {move || pass_mark.get().is_none().then(|| view! {
+                <p class="error-text" data-testid="template-threshold-error">{move || i18n.t(Key::CleanThresholdInvalid)}</p>
+            })}
             <div class="button-row">
                 <button class="button" data-testid="template-reset" disabled=!may_edit on:click=move |_| reset()>
                     {move || i18n.t(Key::CleanReset)}
@@ -143,7 +187,9 @@ pub fn TemplateTab(workspace: WorkspaceRef) -> impl IntoView {
                 <button
                     class="button button-primary"
                     data-testid="template-publish"
-                    disabled=move || !may_edit || busy.get() || total.get() != FULL_SCORE
+                    disabled=move || {
+                        !may_edit || busy.get() || total.get() != FULL_SCORE || pass_mark.get().is_none()
+                    }
                     on:click=publish
                 >
                     {move || i18n.t(Key::CleanPublish)}
