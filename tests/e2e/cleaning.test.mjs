@@ -1,21 +1,26 @@
 // Cleaning inspection end to end, in headless Chromium against a real server:
 // two supervisors inspect the same area offline and merge (the stricter mark
 // stands, both shown); the deduction's rectification is closed by a
-// re-inspection; the supervisor and the vendor sign; the month locks and the
-// app refuses edits on both tablets. (The server's refusal of a client that
-// bypasses the app is server/tests/cleaning.rs.)
+// re-inspection; the supervisor and the vendor sign; the month locks, the app
+// refuses edits on both tablets, and the server refuses a client that bypasses
+// the app and writes into the month over /sync, storing nothing.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
+
+import * as Automerge from "@automerge/automerge";
 
 import {
   DEMO_PASSWORD,
   SITE_OFFSET_MS,
   artifactPath,
   launchBrowser,
+  listDocs,
+  login,
   startServer,
   waitFor,
 } from "./harness.mjs";
+import { RawPeer } from "./raw-peer.mjs";
 
 const SYNC_TIMEOUT = 20_000;
 
@@ -39,7 +44,7 @@ const pending = async (page) => Number(await page.getByTestId("sync-pending").te
 async function waitForPending(page, count, message) {
   await waitFor(async () => (await pending(page)) === count, {
     timeout: SYNC_TIMEOUT,
-    message: `${message}: pending ${count} (is ${await pending(page).catch(() => "?")})`,
+    message: async () => `${message}: pending ${count} (is ${await pending(page).catch(() => "?")})`,
   });
 }
 
@@ -70,7 +75,7 @@ async function sign(page, party, name) {
   await page.getByTestId(`sign-${party}-submit`).click();
   await waitFor(async () => (await page.getByTestId(`sign-${party}-form`).getAttribute("data-signed")) === "true", {
     timeout: SYNC_TIMEOUT,
-    message: `${party} signed (${await page.getByTestId(`sign-${party}-result`).textContent().catch(() => "no result")}; ink ${await page.getByTestId(`sign-${party}-pad`).getAttribute("data-ink").catch(() => "?")})`,
+    message: async () => `${party} signed (${await page.getByTestId(`sign-${party}-result`).textContent({ timeout: 1000 }).catch(() => "no result")}; ink ${await page.getByTestId(`sign-${party}-pad`).getAttribute("data-ink").catch(() => "?")})`,
   });
 }
 
@@ -129,7 +134,7 @@ test("two supervisors inspect one area offline, a rectification is closed, the m
   const statuses = () => rect.evaluateAll((els) => els.map((el) => el.dataset.status));
   await waitFor(async () => (await statuses()).every((status) => status === "closed"), {
     timeout: SYNC_TIMEOUT,
-    message: `the rectification is closed (${await a.getByTestId("reinspect-result").textContent().catch(() => "no result")})`,
+    message: async () => `the rectification is closed (${await a.getByTestId("reinspect-result").textContent({ timeout: 1000 }).catch(() => "no result")})`,
   });
 
   // The month's sheet: the lobby scored, the total out of 100.
@@ -149,7 +154,74 @@ test("two supervisors inspect one area offline, a rectification is closed, the m
   await b.getByTestId("tab-inspect").click();
   await b.getByTestId("inspect-locked").waitFor({ timeout: SYNC_TIMEOUT });
 
-  // A client that bypasses the app and writes into the locked month over
-  // /sync is refused by the server with nothing stored:
-  // server/tests/cleaning.rs (a_signed_off_month_refuses_every_later_change).
+  // A client that bypasses the app writes a mark straight into the locked
+  // month with plain Automerge over /sync: the server refuses it, names the
+  // month, and stores nothing.
+  const { token } = await login(server.url, "cleaning2");
+  const month = await currentMonthDocument(server, token);
+  const bypass = await RawPeer.connect(server, token);
+  t.after(() => bypass.close());
+  const signed = (doc) => Object.keys(doc.signatures ?? {}).length === 2;
+  const before = Automerge.getHeads(await bypass.fetch(month, signed));
+  bypass.change(month, (doc) => {
+    doc.marks["mark-forged"] = { item_id: "lobby-glass", outcome: "full", by: "cleaning2" };
+  });
+  await waitFor(() => bypass.errors.length > 0, { timeout: SYNC_TIMEOUT, message: "the server's refusal" });
+  assert.match(bypass.errors[0], /locked/);
+  assert.ok(bypass.errors[0].includes(month), `the refusal names the month: ${bypass.errors[0]}`);
+  await waitFor(() => bypass.closed, { message: "the server ended the refused connection" });
+
+  const fresh = await RawPeer.connect(server, (await login(server.url, "cleaning")).token);
+  t.after(() => fresh.close());
+  const stored = await fresh.fetch(month, signed);
+  assert.deepEqual(Automerge.getHeads(stored), before, "nothing was stored");
+  assert.equal(stored.marks["mark-forged"], undefined);
+  fresh.close();
+});
+
+/** The id of this site month's cleaning document, as listed for `token`'s user. */
+async function currentMonthDocument(server, token) {
+  const site = new Date(Date.now() + SITE_OFFSET_MS).toISOString().slice(0, 7);
+  const docs = await listDocs(server.url, token);
+  const entry = docs.find((doc) => doc.kind === "cleaning_month" && String(doc.period).startsWith(site));
+  assert.ok(entry, `this month's cleaning document in ${JSON.stringify(docs)}`);
+  return entry.document_id;
+}
+
+test("the environment supervisor sets the contract's pass mark and the month is held to it", async (t) => {
+  const server = await startServer({ t });
+  const browser = await launchBrowser({ t });
+  const page = await (await browser.newContext()).newPage();
+  await page.clock.install({ time: lastDayOfMonth() });
+  t.after(async () => {
+    if (t.passed === false) {
+      await page.screenshot({ path: artifactPath(`${t.name}.png`), fullPage: true }).catch(() => {});
+    }
+  });
+  await signIn(page, server.url, "environment");
+
+  // A pass mark outside 1..100 is refused on the spot; 95 is published.
+  await page.getByTestId("tab-template").click();
+  const threshold = page.getByTestId("template-threshold");
+  assert.equal(await threshold.inputValue(), "90", "the default");
+  await threshold.fill("101");
+  await page.getByTestId("template-threshold-error").waitFor();
+  assert.equal(await page.getByTestId("template-publish").isDisabled(), true);
+  await threshold.fill("95");
+  await page.getByTestId("template-publish").click();
+  await page.locator('[data-testid=template-version][data-version="1"]').waitFor();
+
+  // This month's first inspection uses the new version: the lobby's floor
+  // loses 1 of 6 points, 83.3 in all, below 95.
+  await inspect(page, "lobby");
+  await item(page, "lobby-floor").getByTestId("mark-deduct").click();
+  await item(page, "lobby-floor").getByTestId("mark-points").fill("1");
+  await item(page, "lobby-floor").getByTestId("mark-reason").fill("地面有水渍");
+  await item(page, "lobby-floor").getByTestId("mark-save").click();
+  await page.getByTestId("tab-sheet").click();
+  await page.getByTestId("sheet-total").waitFor();
+  assert.equal(await page.getByTestId("sheet-total").getAttribute("data-total"), "83.3");
+  assert.equal(await page.getByTestId("sheet-threshold").getAttribute("data-value"), "95.0");
+  await page.getByTestId("sheet-below").waitFor();
+  await waitForPending(page, 0, "the template and the inspection reached the server");
 });
