@@ -17,7 +17,7 @@ use std::rc::Rc;
 use automerge::ChangeHash;
 use chrono::{Months, NaiveDate};
 use roundbook_shared::deadline;
-use roundbook_shared::domain::local_date;
+use roundbook_shared::domain::{is_contact_phone, local_date};
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::schema::finding::MAX_PHOTOS;
 use roundbook_shared::schema::request::{
@@ -164,17 +164,6 @@ fn new_id(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
 }
 
-fn phone_is_plausible(phone: &str) -> bool {
-    let digits = phone.chars().filter(char::is_ascii_digit).count();
-    phone.is_empty()
-        || (phone.chars().count() <= 20
-            && (3..=15).contains(&digits)
-            && phone
-                .chars()
-                .enumerate()
-                .all(|(i, c)| c.is_ascii_digit() || c == ' ' || c == '-' || (i == 0 && c == '+')))
-}
-
 /// Records a new request in the request log of the month it is received in.
 /// The photos must already be stored on the tablet.
 pub async fn record_request(
@@ -192,7 +181,7 @@ pub async fn record_request(
         return Err(RequestError::TextTooLong);
     }
     let phone = draft.contact_phone.trim();
-    if !phone_is_plausible(phone) {
+    if !phone.is_empty() && !is_contact_phone(phone) {
         return Err(RequestError::BadPhone);
     }
     let collective = draft.collective && draft.kind == RequestKind::Complaint;

@@ -131,6 +131,29 @@ pub fn parse_minute(text: &str) -> Option<u32> {
     (hours < 24 && minutes < 60 && minutes.to_string().len() <= 2).then_some(hours * 60 + minutes)
 }
 
+/// A resident's phone number: a landline or a mobile (7 to 15 digits).
+pub fn is_resident_phone(phone: &str) -> bool {
+    is_phone_shaped(phone, 7..=15)
+}
+
+/// A caller's contact number, which may also be a short internal extension
+/// (3 to 15 digits).
+pub fn is_contact_phone(phone: &str) -> bool {
+    is_phone_shaped(phone, 3..=15)
+}
+
+/// Digits as staff type them, grouped by spaces or dashes, with an optional
+/// leading `+`, at most 20 characters, with a digit count in `digits`.
+fn is_phone_shaped(phone: &str, digits: std::ops::RangeInclusive<usize>) -> bool {
+    let count = phone.chars().filter(char::is_ascii_digit).count();
+    digits.contains(&count)
+        && phone.chars().count() <= 20
+        && phone
+            .chars()
+            .enumerate()
+            .all(|(i, c)| c.is_ascii_digit() || c == ' ' || c == '-' || (i == 0 && c == '+'))
+}
+
 /// A phone number as shown to someone who may not see it, and in every
 /// export: the first three and last four digits, the rest starred
 /// (`13812345678` → `138****5678`). Short numbers are starred whole.
@@ -147,6 +170,31 @@ pub fn mask_phone(phone: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phones_are_digits_with_spaces_dashes_and_a_leading_plus() {
+        for ok in [
+            "13812345678",
+            "+86 138-1234-5678",
+            "0755-8888 1234",
+            "6543210",
+        ] {
+            assert!(is_resident_phone(ok), "{ok}");
+            assert!(is_contact_phone(ok), "{ok}");
+        }
+        assert!(is_contact_phone("8801"), "an extension");
+        assert!(!is_resident_phone("8801"), "too short for a household");
+        for bad in [
+            "",
+            "call me",
+            "138+1234567",
+            "12",
+            "1234567890123456",
+            "1 2 3 4 5 6 7 8 9 0 1",
+        ] {
+            assert!(!is_contact_phone(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn instants_are_in_shanghai_time() {

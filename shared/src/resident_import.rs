@@ -9,9 +9,7 @@
 
 use std::collections::HashMap;
 
-use crate::schema::resident::{
-    is_phone, normalise, resident_id, unit_id, Resident, Unit, RELATIONS,
-};
+use crate::schema::resident::{normalise, resident_id, unit_id, Resident, Unit, RELATIONS};
 
 /// Largest file accepted.
 pub const MAX_BYTES: usize = 2 * 1024 * 1024;
@@ -154,7 +152,7 @@ pub fn parse(bytes: &[u8]) -> Result<Directory, ImportError> {
             || name.chars().count() > 32
         {
             Some(RowProblem::TooLong)
-        } else if !phone.is_empty() && !is_phone(phone) {
+        } else if !phone.is_empty() && !crate::domain::is_resident_phone(phone) {
             Some(RowProblem::BadPhone)
         } else if relation(field("relation")).is_none() {
             Some(RowProblem::BadRelation)

@@ -396,17 +396,9 @@ impl RequestEvent {
     }
 }
 
-/// A contact phone: empty, or 3–20 characters of digits, spaces, dashes and a leading `+`.
+/// A contact phone: empty, or a contact number ([`crate::domain::is_contact_phone`]).
 fn check_phone(phone: &str) -> Result<(), SchemaError> {
-    let digits = phone.chars().filter(char::is_ascii_digit).count();
-    let ok = phone.is_empty()
-        || (phone.chars().count() <= 20
-            && digits >= 3
-            && phone
-                .chars()
-                .enumerate()
-                .all(|(i, c)| c.is_ascii_digit() || c == ' ' || c == '-' || (i == 0 && c == '+')));
-    if ok {
+    if phone.is_empty() || crate::domain::is_contact_phone(phone) {
         Ok(())
     } else {
         Err(SchemaError::Invalid(format!("phone {phone:?}")))

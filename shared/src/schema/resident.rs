@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{check_text, check_word, records, SchemaError};
+use crate::domain::is_resident_phone;
 
 /// Units of the zone, keyed by unit id.
 pub const UNITS: &str = "units";
@@ -109,22 +110,10 @@ impl Unit {
     }
 }
 
-/// Whether `phone` looks like a phone number: 7–15 digits, with optional
-/// spaces, dashes and a leading `+`.
-pub fn is_phone(phone: &str) -> bool {
-    let digits = phone.chars().filter(char::is_ascii_digit).count();
-    (7..=15).contains(&digits)
-        && phone.chars().count() <= 20
-        && phone
-            .chars()
-            .enumerate()
-            .all(|(i, c)| c.is_ascii_digit() || c == ' ' || c == '-' || (i == 0 && c == '+'))
-}
-
 impl Resident {
     pub fn validate(&self) -> Result<(), SchemaError> {
         check_text("name", &self.name, true, 32)?;
-        if !self.phone.is_empty() && !is_phone(&self.phone) {
+        if !self.phone.is_empty() && !is_resident_phone(&self.phone) {
             return Err(SchemaError::Invalid(format!("phone {:?}", self.phone)));
         }
         check_word("relation", &self.relation, &RELATIONS)?;
