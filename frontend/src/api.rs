@@ -5,11 +5,11 @@
 //! Bodies are the shared crate's types, so field names cannot drift. This
 //! module only talks HTTP: it stores nothing and shows nothing.
 
-use roundbook_shared::api::{DocEntry, ErrorBody, LoginRequest, LoginResponse};
+use roundbook_shared::api::{DocEntry, LoginRequest, LoginResponse};
 use serde::de::DeserializeOwned;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, Request, RequestInit, Response};
+use web_sys::Response;
+
+use crate::http::{self, Body, Failure};
 
 /// Why an API call did not succeed, as the UI needs to tell it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,40 +58,19 @@ async fn send(
     token: Option<&str>,
     body: Option<&str>,
 ) -> Result<Response, ApiError> {
-    let window = web_sys::window().ok_or(ApiError::Offline)?;
-    let headers = Headers::new().map_err(js_error)?;
-    headers
-        .set("Accept", "application/json")
-        .map_err(js_error)?;
-    if let Some(token) = token {
-        headers
-            .set("Authorization", &format!("Bearer {token}"))
-            .map_err(js_error)?;
-    }
-    let init = RequestInit::new();
-    init.set_method(method);
-    if let Some(body) = body {
-        headers
-            .set("Content-Type", "application/json")
-            .map_err(js_error)?;
-        init.set_body(&body.into());
-    }
-    init.set_headers(&headers);
-    let request = Request::new_with_str_and_init(path, &init).map_err(js_error)?;
-    // `fetch` rejects only when no answer came at all: offline or unreachable.
-    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+    let body = body.map_or(Body::Empty, Body::Json);
+    http::exchange(method, path, token, body)
         .await
-        .map_err(|_| ApiError::Offline)?
-        .unchecked_into();
-    if response.ok() {
-        return Ok(response);
-    }
-    let status = response.status();
-    let detail = json::<ErrorBody>(response)
-        .await
-        .ok()
-        .map(|body| body.error);
-    Err(match (status, detail) {
+        .map_err(api_error)
+}
+
+fn api_error(failure: Failure) -> ApiError {
+    let (status, detail) = match failure {
+        Failure::Offline => return ApiError::Offline,
+        Failure::Browser(text) => return ApiError::Server(text),
+        Failure::Refused { status, error } => (status, error),
+    };
+    match (status, detail) {
         (_, Some(detail)) => match detail.code.as_str() {
             "invalid_credentials" => ApiError::InvalidCredentials,
             "too_many_attempts" => ApiError::TooManyAttempts(detail.retry_after_secs),
@@ -105,19 +84,10 @@ async fn send(
         // A service worker or proxy answering for an unreachable server.
         (502..=504, None) => ApiError::Offline,
         (_, None) => ApiError::Server(format!("HTTP {status}")),
-    })
+    }
 }
 
 async fn json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
-    let promise = response.text().map_err(js_error)?;
-    let text = JsFuture::from(promise)
-        .await
-        .map_err(|_| ApiError::Offline)?
-        .as_string()
-        .unwrap_or_default();
+    let text = http::text(response).await.map_err(api_error)?;
     serde_json::from_str(&text).map_err(|e| ApiError::Server(format!("unexpected answer: {e}")))
-}
-
-fn js_error(value: wasm_bindgen::JsValue) -> ApiError {
-    ApiError::Server(format!("{value:?}"))
 }

@@ -18,12 +18,12 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use leptos::prelude::*;
-use roundbook_shared::api::{ErrorBody, UploadStatus};
+use roundbook_shared::api::UploadStatus;
 use roundbook_shared::blob::{hash_of, image_type, MAX_PHOTO_BYTES, UPLOAD_CHUNK_BYTES};
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, Request, RequestInit, Response};
+use web_sys::Response;
+
+use crate::http::{self, Body, Failure};
 
 use crate::browser;
 use crate::storage::{Storage, StorageError, StoredBlob};
@@ -162,7 +162,7 @@ impl Blobs {
         }
         let path = format!("/api/blobs/{}/{hash}", segment(zone));
         let response = call("GET", &path, &self.0.token, None).await?;
-        let bytes = body_bytes(response).await?;
+        let bytes = http::bytes(response).await.map_err(blob_error)?;
         let media_type = image_type(&bytes).ok_or(BlobError::Corrupt)?;
         if hash_of(&bytes) != hash {
             return Err(BlobError::Corrupt);
@@ -321,25 +321,8 @@ fn segment(text: &str) -> String {
 }
 
 async fn upload_status(response: Response) -> Result<UploadStatus, BlobError> {
-    let text = body_text(response).await?;
+    let text = http::text(response).await.map_err(blob_error)?;
     serde_json::from_str(&text).map_err(|error| BlobError::Server(error.to_string()))
-}
-
-async fn body_text(response: Response) -> Result<String, BlobError> {
-    let promise = response.text().map_err(js_error)?;
-    Ok(JsFuture::from(promise)
-        .await
-        .map_err(|_| BlobError::Offline)?
-        .as_string()
-        .unwrap_or_default())
-}
-
-async fn body_bytes(response: Response) -> Result<Vec<u8>, BlobError> {
-    let promise = response.array_buffer().map_err(js_error)?;
-    let buffer = JsFuture::from(promise)
-        .await
-        .map_err(|_| BlobError::Offline)?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 /// One request with the bearer token; any non-2xx answer becomes a [`BlobError`].
@@ -349,45 +332,25 @@ async fn call(
     token: &str,
     body: Option<&[u8]>,
 ) -> Result<Response, BlobError> {
-    let window = web_sys::window().ok_or(BlobError::Offline)?;
-    let headers = Headers::new().map_err(js_error)?;
-    headers
-        .set("Authorization", &format!("Bearer {token}"))
-        .map_err(js_error)?;
-    let init = RequestInit::new();
-    init.set_method(method);
-    if let Some(body) = body {
-        headers
-            .set("Content-Type", "application/octet-stream")
-            .map_err(js_error)?;
-        init.set_body(&js_sys::Uint8Array::from(body).into());
-    }
-    init.set_headers(&headers);
-    let request = Request::new_with_str_and_init(path, &init).map_err(js_error)?;
-    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+    let body = body.map_or(Body::Empty, Body::Bytes);
+    http::exchange(method, path, Some(token), body)
         .await
-        .map_err(|_| BlobError::Offline)?
-        .unchecked_into();
-    if response.ok() {
-        return Ok(response);
-    }
-    let status = response.status();
-    let code = body_text(response)
-        .await
-        .ok()
-        .and_then(|text| serde_json::from_str::<ErrorBody>(&text).ok())
-        .map(|body| body.error.code);
-    Err(match (status, code) {
+        .map_err(blob_error)
+}
+
+fn blob_error(failure: Failure) -> BlobError {
+    let (status, code) = match failure {
+        Failure::Offline => return BlobError::Offline,
+        Failure::Browser(text) => return BlobError::Server(text),
+        Failure::Refused { status, error } => (status, error.map(|error| error.code)),
+    };
+    match (status, code) {
         (401, _) => BlobError::Unauthorized,
         (404, _) => BlobError::NotFound,
         (502..=504, None) => BlobError::Offline,
         (400..=499, Some(code)) => BlobError::Refused(code),
         (_, code) => BlobError::Server(format!("HTTP {status} {}", code.unwrap_or_default())),
-    })
-}
-
-fn js_error(value: wasm_bindgen::JsValue) -> BlobError {
-    BlobError::Server(format!("{value:?}"))
+    }
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ mod calendar;
 mod camera;
 mod cleaning;
 mod documents;
+mod http;
 mod i18n;
 mod patrol;
 mod patrol_records;
