@@ -21,9 +21,9 @@
 //! and it never deletes a document's chunks except while replacing them with
 //! a snapshot in the same transaction. Blob bytes are never deleted.
 
-use indexed_db_futures::database::Database;
+use indexed_db_futures::database::{Database, ObjectStoreName};
 use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use indexed_db_futures::KeyRange;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -194,6 +194,16 @@ impl Storage {
         self.db.close();
     }
 
+    /// A read-write transaction over `stores`; its writes land together on
+    /// `commit`, or not at all.
+    fn writing<S: ObjectStoreName>(&self, stores: S) -> Result<Transaction<'_>> {
+        Ok(self
+            .db
+            .transaction(stores)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?)
+    }
+
     async fn get(&self, store: &str, key: &str) -> Result<Option<JsValue>> {
         let tx = self.db.transaction(store).build()?;
         let value: Option<JsValue> = tx.object_store(store)?.get(key).primitive()?.await?;
@@ -201,11 +211,7 @@ impl Storage {
     }
 
     async fn put(&self, store: &str, key: &str, value: &JsValue) -> Result<()> {
-        let tx = self
-            .db
-            .transaction(store)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+        let tx = self.writing(store)?;
         tx.object_store(store)?
             .put(value)
             .with_key(key)
@@ -215,11 +221,7 @@ impl Storage {
     }
 
     async fn delete(&self, store: &str, key: &str) -> Result<()> {
-        let tx = self
-            .db
-            .transaction(store)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+        let tx = self.writing(store)?;
         tx.object_store(store)?.delete(key).primitive()?;
         tx.commit().await?;
         Ok(())
@@ -280,11 +282,7 @@ impl Storage {
 
     /// Appends an incremental chunk and returns the document's sizes after it.
     pub async fn append_chunk(&self, doc: &str, bytes: &[u8]) -> Result<ChunkSizes> {
-        let tx = self
-            .db
-            .transaction([CHUNKS, CHUNK_INDEX])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+        let tx = self.writing([CHUNKS, CHUNK_INDEX])?;
         let index = tx.object_store(CHUNK_INDEX)?;
         let current: Option<JsValue> = index.get(doc).primitive()?.await?;
         let mut sizes = ChunkSizes::from_js(current);
@@ -303,11 +301,7 @@ impl Storage {
     /// transaction: either all old chunks are gone and the snapshot is there,
     /// or nothing changed.
     pub async fn replace_with_snapshot(&self, doc: &str, snapshot: &[u8]) -> Result<ChunkSizes> {
-        let tx = self
-            .db
-            .transaction([CHUNKS, CHUNK_INDEX])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+        let tx = self.writing([CHUNKS, CHUNK_INDEX])?;
         let index = tx.object_store(CHUNK_INDEX)?;
         let chunks = tx.object_store(CHUNKS)?;
         let current: Option<JsValue> = index.get(doc).primitive()?.await?;
@@ -359,11 +353,7 @@ impl Storage {
     /// Stores a blob under its hash, durably. Storing one that is already
     /// there keeps the stored one (same hash, same bytes) and its upload state.
     pub async fn put_blob(&self, hash: &str, blob: &StoredBlob) -> Result<()> {
-        let tx = self
-            .db
-            .transaction([BLOBS, BLOB_QUEUE])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+        let tx = self.writing([BLOBS, BLOB_QUEUE])?;
         let blobs = tx.object_store(BLOBS)?;
         let existing: Option<JsValue> = blobs.get(hash).primitive()?.await?;
         if existing.is_some_and(|value| !value.is_undefined()) {
@@ -391,11 +381,7 @@ impl Storage {
     /// The server confirmed the whole blob: it leaves the upload queue. The
     /// bytes stay.
     pub async fn mark_blob_uploaded(&self, hash: &str) -> Result<()> {
-        let tx = self
-            .db
-            .transaction([BLOBS, BLOB_QUEUE])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+        let tx = self.writing([BLOBS, BLOB_QUEUE])?;
         let blobs = tx.object_store(BLOBS)?;
         let existing: Option<JsValue> = blobs.get(hash).primitive()?.await?;
         if let Some(mut blob) = existing.as_ref().and_then(StoredBlob::from_js) {
