@@ -11,41 +11,24 @@ import { test } from "node:test";
 import * as Automerge from "@automerge/automerge";
 
 import {
-  DEMO_PASSWORD,
   SITE_OFFSET_MS,
+  SYNC_TIMEOUT,
   artifactPath,
   launchBrowser,
   listDocs,
   login,
+  signIn,
   startServer,
   waitFor,
+  waitForPending,
 } from "./harness.mjs";
 import { RawPeer } from "./raw-peer.mjs";
-
-const SYNC_TIMEOUT = 20_000;
 
 /** 09:00 site time on the last day of the current site month (signing opens then). */
 function lastDayOfMonth() {
   const site = new Date(Date.now() + SITE_OFFSET_MS);
   const last = Date.UTC(site.getUTCFullYear(), site.getUTCMonth() + 1, 0, 9, 0);
   return last - SITE_OFFSET_MS;
-}
-
-async function signIn(page, url, username) {
-  await page.goto(url);
-  await page.getByTestId("signin-username").fill(username);
-  await page.getByTestId("signin-password").fill(DEMO_PASSWORD);
-  await page.getByTestId("signin-submit").click();
-  await page.getByTestId("user-name").waitFor();
-}
-
-const pending = async (page) => Number(await page.getByTestId("sync-pending").textContent());
-
-async function waitForPending(page, count, message) {
-  await waitFor(async () => (await pending(page)) === count, {
-    timeout: SYNC_TIMEOUT,
-    message: async () => `${message}: pending ${count} (is ${await pending(page).catch(() => "?")})`,
-  });
 }
 
 /** Starts (or joins) today's inspection of `area`. */

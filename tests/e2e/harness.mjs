@@ -318,6 +318,32 @@ export const syncUrl = (server, token) =>
   `ws://127.0.0.1:${server.port}/sync?token=${encodeURIComponent(token)}`;
 
 // ---------------------------------------------------------------------------
+// A tablet: sign-in and the sync indicator.
+
+/** How long a change may take to reach the server or another tablet. */
+export const SYNC_TIMEOUT = 20_000;
+
+/** Signs `username` in on the app at `url` (demo password). */
+export async function signIn(page, url, username) {
+  await page.goto(url);
+  await page.getByTestId("signin-username").fill(username);
+  await page.getByTestId("signin-password").fill(DEMO_PASSWORD);
+  await page.getByTestId("signin-submit").click();
+  await page.getByTestId("user-name").waitFor();
+}
+
+/** The sync indicator's count of changes waiting for the server. */
+export const pending = async (page) => Number(await page.getByTestId("sync-pending").textContent());
+
+/** Waits until the sync indicator shows `count` changes waiting. */
+export async function waitForPending(page, count, message, { timeout = SYNC_TIMEOUT } = {}) {
+  await waitFor(async () => (await pending(page)) === count, {
+    timeout,
+    message: async () => `${message}: pending ${count} (is ${await pending(page).catch(() => "?")})`,
+  });
+}
+
+// ---------------------------------------------------------------------------
 // The guard's patrol flow (shift, round, scans), for tests that record scans.
 
 /** Site time is UTC+8 all year (Asia/Shanghai). */

@@ -13,16 +13,16 @@ import { test } from "node:test";
 
 import { fakeCameraArgs, photoPng, writeQrVideo } from "./fixtures.mjs";
 import {
-  DEMO_PASSWORD,
+  SYNC_TIMEOUT,
   apiGet,
   artifactPath,
   launchBrowser,
   login,
+  signIn,
   startServer,
   waitFor,
 } from "./harness.mjs";
 
-const SYNC_TIMEOUT = 20_000;
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 /** Site time is UTC+8 (Asia/Shanghai, no daylight saving). */
@@ -36,14 +36,6 @@ const STOPS = [
   { id: "cp-a-03", code: "A-03" },
 ];
 const HANDOVER_NOTE = "3栋消防栓漏水，已通知工程部";
-
-async function signIn(page, url, username) {
-  await page.goto(url);
-  await page.getByTestId("signin-username").fill(username);
-  await page.getByTestId("signin-password").fill(DEMO_PASSWORD);
-  await page.getByTestId("signin-submit").click();
-  await page.getByTestId("user-name").waitFor();
-}
 
 const syncState = (page) => page.getByTestId("sync-online").getAttribute("data-state");
 const count = async (page, testId) => Number((await page.getByTestId(testId).textContent()).trim());

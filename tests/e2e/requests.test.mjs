@@ -8,26 +8,16 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { DEMO_PASSWORD, artifactPath, launchBrowser, startServer, waitFor } from "./harness.mjs";
-
-const SYNC_TIMEOUT = 20_000;
-
-async function signIn(page, url, username) {
-  await page.goto(url);
-  await page.getByTestId("signin-username").fill(username);
-  await page.getByTestId("signin-password").fill(DEMO_PASSWORD);
-  await page.getByTestId("signin-submit").click();
-  await page.getByTestId("user-name").waitFor();
-}
-
-const pending = async (page) => Number(await page.getByTestId("sync-pending").textContent());
-
-async function waitForPending(page, count, message) {
-  await waitFor(async () => (await pending(page)) === count, {
-    timeout: SYNC_TIMEOUT,
-    message: async () => `${message}: pending ${count} (is ${await pending(page).catch(() => "?")})`,
-  });
-}
+import {
+  SYNC_TIMEOUT,
+  artifactPath,
+  launchBrowser,
+  pending,
+  signIn,
+  startServer,
+  waitFor,
+  waitForPending,
+} from "./harness.mjs";
 
 async function tablets(t, count) {
   const server = await startServer({ t });

@@ -10,15 +10,15 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 
-import { DEMO_PASSWORD, artifactPath, launchBrowser, listDocs, login, startServer, waitFor } from "./harness.mjs";
-
-async function signIn(page, url, username) {
-  await page.goto(url);
-  await page.getByTestId("signin-username").fill(username);
-  await page.getByTestId("signin-password").fill(DEMO_PASSWORD);
-  await page.getByTestId("signin-submit").click();
-  await page.getByTestId("user-name").waitFor();
-}
+import {
+  artifactPath,
+  launchBrowser,
+  listDocs,
+  login,
+  signIn,
+  startServer,
+  waitFor,
+} from "./harness.mjs";
 
 function csvFile(name, text) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "roundbook-csv-"));

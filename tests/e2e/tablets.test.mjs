@@ -17,20 +17,22 @@ import { chromium } from "playwright-core";
 import {
   CHROMIUM_ARGS,
   CHROMIUM_PATH,
-  DEMO_PASSWORD,
   artifactPath,
   checkpointsLeft,
   continueRound,
   launchBrowser,
   listDocs,
   login,
+  pending,
   scanOnRound,
   scanRefused,
+  signIn,
   siteInstant,
   startRound,
   startServer,
   startShift,
   waitFor,
+  waitForPending,
 } from "./harness.mjs";
 
 /** 20:05 yesterday, site time: the night shift's 20:00 round is due. */
@@ -39,14 +41,6 @@ const EVENING = siteInstant(20, 5, -1);
 const SYNC_TIMEOUT = 15_000;
 
 /** Signs in through the sign-in screen and waits for the home screen. */
-async function signIn(page, url, username) {
-  await page.goto(url);
-  await page.getByTestId("signin-username").fill(username);
-  await page.getByTestId("signin-password").fill(DEMO_PASSWORD);
-  await page.getByTestId("signin-submit").click();
-  await page.getByTestId("user-name").waitFor();
-}
-
 /** Waits until the service worker controls the page, so it can start offline. */
 async function waitForServiceWorker(page) {
   await page.evaluate(async () => {
@@ -59,7 +53,6 @@ async function waitForServiceWorker(page) {
   });
 }
 
-const pending = async (page) => Number(await page.getByTestId("sync-pending").textContent());
 const linkState = (page) => page.getByTestId("sync-online").getAttribute("data-state");
 /** Today's scans of the zone as the on-duty screen lists them, by code. */
 const scanCodes = (page) => page.getByTestId("scan-item").evaluateAll((items) =>
@@ -69,13 +62,6 @@ const scanCodes = (page) => page.getByTestId("scan-item").evaluateAll((items) =>
 const roundStates = (page) => page.getByTestId("round-checkpoint").evaluateAll((rows) =>
   Object.fromEntries(rows.map((row) => [row.dataset.code, row.dataset.state])),
 );
-
-async function waitForPending(page, count, message) {
-  await waitFor(async () => (await pending(page)) === count, {
-    timeout: SYNC_TIMEOUT,
-    message: async () => `${message}: pending ${count} (is ${await pending(page).catch(() => "?")})`,
-  });
-}
 
 async function waitForScans(page, count, message) {
   await waitFor(async () => (await page.getByTestId("scan-item").count()) === count, {
