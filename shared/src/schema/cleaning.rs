@@ -19,7 +19,8 @@ use sha2::{Digest, Sha256};
 
 use super::finding::MAX_PHOTOS;
 use super::{
-    check_id, check_instant, check_text, check_word, put_record, record, records, SchemaError,
+    check_author, check_id, check_instant, check_text, check_word, put_record, record, records,
+    SchemaError,
 };
 use crate::domain::instant_at;
 
@@ -511,9 +512,12 @@ impl Inspection {
                 ))
             }
         }
-        check_text("inspector", &self.started_by, true, 64)?;
-        check_text("inspector name", &self.started_by_name, true, 64)?;
-        check_text("device", &self.device, true, 64)?;
+        check_author(
+            "inspector",
+            &self.started_by,
+            &self.started_by_name,
+            &self.device,
+        )?;
         check_instant("inspection time", self.started_at)
     }
 }
@@ -573,9 +577,7 @@ impl Mark {
         check_id("inspection", &self.inspection_id)?;
         check_slug("area", &self.area_id)?;
         check_slug("item", &self.item_id)?;
-        check_text("inspector", &self.by, true, 64)?;
-        check_text("inspector name", &self.by_name, true, 64)?;
-        check_text("device", &self.device, true, 64)?;
+        check_author("inspector", &self.by, &self.by_name, &self.device)?;
         check_instant("mark time", self.at)?;
         check_word(
             "outcome",

@@ -9,7 +9,8 @@ use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    check_id, check_instant, check_text, check_word, put_record, record, records, SchemaError,
+    check_author, check_id, check_instant, check_text, check_word, put_record, record, records,
+    SchemaError,
 };
 
 /// Name of the root map holding findings by id.
@@ -156,9 +157,7 @@ impl Finding {
                 "a finding needs a note or a photo".into(),
             ));
         }
-        check_text("guard", &self.guard, true, 64)?;
-        check_text("guard name", &self.guard_name, true, 64)?;
-        check_text("device", &self.device, true, 64)?;
+        check_author("guard", &self.guard, &self.guard_name, &self.device)?;
         check_instant("finding time", self.found_at)?;
         match (self.needs_repair, self.request_id.is_empty()) {
             (true, false) => check_id("request", &self.request_id),

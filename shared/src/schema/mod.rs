@@ -451,6 +451,37 @@ pub(crate) fn check_instant(what: &str, unix_ms: i64) -> Result<(), SchemaError>
     }
 }
 
+/// Who wrote a record, all present: their username (`role`, such as
+/// "guard"), their name as shown, and the device.
+pub(crate) fn check_author(
+    role: &str,
+    username: &str,
+    name: &str,
+    device: &str,
+) -> Result<(), SchemaError> {
+    check_text(role, username, true, 64)?;
+    check_text(&format!("{role} name"), name, true, 64)?;
+    check_text("device", device, true, 64)
+}
+
+/// A start and an optional end that is not before it (`what`: "round", "shift").
+pub(crate) fn check_span(
+    what: &str,
+    started_at: i64,
+    ended_at: Option<i64>,
+) -> Result<(), SchemaError> {
+    check_instant(&format!("{what} start"), started_at)?;
+    if let Some(ended_at) = ended_at {
+        check_instant(&format!("{what} end"), ended_at)?;
+        if ended_at < started_at {
+            return Err(SchemaError::Invalid(format!(
+                "a {what} ends before it starts"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Checks a free-text field: not blank where required, bounded.
 pub(crate) fn check_text(
     what: &str,

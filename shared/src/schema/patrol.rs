@@ -10,7 +10,7 @@ use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
 use super::round::Round;
-use super::{check_id, check_text, put_record, records, SchemaError};
+use super::{check_author, check_id, check_text, put_record, records, SchemaError};
 
 /// Name of the root map holding scans by id.
 pub const SCANS: &str = "scans";
@@ -54,9 +54,7 @@ impl Scan {
         check_id("round", &self.round_id)?;
         check_id("checkpoint", &self.checkpoint_id)?;
         check_text("checkpoint code", &self.checkpoint_code, true, 32)?;
-        check_text("guard", &self.guard, true, 64)?;
-        check_text("guard name", &self.guard_name, true, 64)?;
-        check_text("device", &self.device, true, 64)?;
+        check_author("guard", &self.guard, &self.guard_name, &self.device)?;
         if ![METHOD_TYPED, METHOD_CAMERA].contains(&self.method.as_str()) {
             return Err(SchemaError::Invalid(format!(
                 "scan method {:?}",

@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use super::finding::MAX_PHOTOS;
 use super::{
-    check_id, check_instant, check_text, check_word, put_record, record, records, SchemaError,
+    check_author, check_id, check_instant, check_text, check_word, put_record, record, records,
+    SchemaError,
 };
 
 /// Intake records, keyed by request id.
@@ -252,9 +253,12 @@ impl Request {
                 check_id(what, id)?;
             }
         }
-        check_text("receiver", &self.received_by, true, 64)?;
-        check_text("receiver name", &self.received_by_name, true, 64)?;
-        check_text("device", &self.device, true, 64)?;
+        check_author(
+            "receiver",
+            &self.received_by,
+            &self.received_by_name,
+            &self.device,
+        )?;
         check_instant("received time", self.received_at)
     }
 }
@@ -351,9 +355,7 @@ impl RequestEvent {
         if !self.prior.is_empty() {
             check_id("prior event", &self.prior)?;
         }
-        check_text("by", &self.by, true, 64)?;
-        check_text("by name", &self.by_name, true, 64)?;
-        check_text("device", &self.device, true, 64)?;
+        check_author("by", &self.by, &self.by_name, &self.device)?;
         check_instant("event time", self.at)?;
         check_text("assignee", &self.assignee, false, 64)?;
         check_text("assignee name", &self.assignee_name, false, 64)?;

@@ -10,7 +10,9 @@ use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
 use super::route::CheckpointOrder;
-use super::{check_id, check_instant, check_text, put_record, record, records, SchemaError};
+use super::{
+    check_author, check_id, check_span, check_text, put_record, record, records, SchemaError,
+};
 
 /// Name of the root map holding rounds by id.
 pub const ROUNDS: &str = "rounds";
@@ -55,16 +57,8 @@ impl Round {
         if self.checkpoints.is_empty() {
             return Err(SchemaError::Invalid("a round without checkpoints".into()));
         }
-        check_text("guard", &self.guard, true, 64)?;
-        check_text("guard name", &self.guard_name, true, 64)?;
-        check_text("device", &self.device, true, 64)?;
-        check_instant("round start", self.started_at)?;
-        if let Some(ended_at) = self.ended_at {
-            check_instant("round end", ended_at)?;
-            if ended_at < self.started_at {
-                return Err(SchemaError::Invalid("a round ends before it starts".into()));
-            }
-        }
+        check_author("guard", &self.guard, &self.guard_name, &self.device)?;
+        check_span("round", self.started_at, self.ended_at)?;
         Ok(())
     }
 }

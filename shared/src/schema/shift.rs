@@ -9,7 +9,7 @@ use automerge::Automerge;
 use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
-use super::{check_id, check_instant, check_text, put_record, records, SchemaError};
+use super::{check_author, check_id, check_span, check_text, put_record, records, SchemaError};
 
 /// Name of the root map holding shifts by id.
 pub const SHIFTS: &str = "shifts";
@@ -43,17 +43,9 @@ impl Shift {
         if !self.takes_over.is_empty() {
             check_id("shift taken over", &self.takes_over)?;
         }
-        check_text("guard", &self.guard, true, 64)?;
-        check_text("guard name", &self.guard_name, true, 64)?;
-        check_text("device", &self.device, true, 64)?;
-        check_instant("shift start", self.started_at)?;
+        check_author("guard", &self.guard, &self.guard_name, &self.device)?;
         check_text("handover note", &self.handover_note, false, 2000)?;
-        if let Some(ended_at) = self.ended_at {
-            check_instant("shift end", ended_at)?;
-            if ended_at < self.started_at {
-                return Err(SchemaError::Invalid("a shift ends before it starts".into()));
-            }
-        }
+        check_span("shift", self.started_at, self.ended_at)?;
         Ok(())
     }
 }

@@ -10,7 +10,9 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::resident::Unit;
-use super::{check_id, check_instant, check_text, check_word, put_record, records, SchemaError};
+use super::{
+    check_author, check_id, check_instant, check_text, check_word, put_record, records, SchemaError,
+};
 use crate::domain::local_date;
 
 /// Visits, keyed by visit id.
@@ -63,9 +65,7 @@ impl Visit {
         check_text("unit", &self.unit_label, true, 64)?;
         check_text("resident", &self.resident_name, false, 64)?;
         check_instant("visit time", self.visited_at)?;
-        check_text("by", &self.by, true, 64)?;
-        check_text("by name", &self.by_name, true, 64)?;
-        check_text("device", &self.device, true, 64)?;
+        check_author("by", &self.by, &self.by_name, &self.device)?;
         check_word("purpose", &self.purpose, &[PURPOSE_VISIT, PURPOSE_CALLBACK])?;
         check_text("raised", &self.raised, false, 2000)?;
         check_word("satisfaction", &self.satisfaction, &SATISFACTIONS)?;
