@@ -372,19 +372,31 @@ pub enum Verdict {
     Failed(i64),
 }
 
-/// Records a re-inspection of an open rectification of the month of
-/// `month_day`: passed closes it, failed sets a new deadline.
-#[allow(clippy::too_many_arguments)]
+/// A re-inspection as the form filled it in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reinspection<'a> {
+    /// A day of the rectification's month.
+    pub month: NaiveDate,
+    pub rectification: &'a str,
+    pub verdict: Verdict,
+    pub note: &'a str,
+}
+
+/// Records a re-inspection of an open rectification: passed closes it,
+/// failed sets a new deadline.
 pub async fn reinspect(
     library: &Rc<Library>,
     site: &str,
     actor: &Actor,
-    month_day: NaiveDate,
-    rectification: &str,
-    result: Verdict,
-    note: &str,
+    reinspection: &Reinspection<'_>,
     now: i64,
 ) -> Result<DocumentId, CleaningError> {
+    let Reinspection {
+        month: month_day,
+        rectification,
+        verdict: result,
+        note,
+    } = reinspection.clone();
     let view = month(library, site, month_day).ok_or(CleaningError::NotFound)?;
     if view.locked {
         return Err(CleaningError::Locked);
@@ -431,20 +443,35 @@ pub async fn reinspect(
     Ok(id)
 }
 
-/// Signs the month for `party` with a drawn signature (PNG bytes): the image
-/// is stored as a site-wide blob first, then the signature is recorded.
-#[allow(clippy::too_many_arguments)]
+/// A sign-off as the form filled it in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignOff {
+    /// A day of the month signed.
+    pub month: NaiveDate,
+    /// `supervisor` or `vendor`.
+    pub party: &'static str,
+    /// The signer's name as typed.
+    pub name: String,
+    /// The drawn signature (PNG bytes); `None` when nothing was drawn.
+    pub png: Option<Vec<u8>>,
+}
+
+/// Signs the month for a party: the drawn signature is stored as a
+/// site-wide blob first, then the signature is recorded.
 pub async fn sign(
     library: &Rc<Library>,
     blobs: &Blobs,
     site: &str,
     actor: &Actor,
-    month_day: NaiveDate,
-    party: &str,
-    name: &str,
-    png: Option<Vec<u8>>,
+    sign_off: SignOff,
     now: i64,
 ) -> Result<DocumentId, CleaningError> {
+    let SignOff {
+        month: month_day,
+        party,
+        name,
+        png,
+    } = sign_off;
     if ![PARTY_SUPERVISOR, PARTY_VENDOR].contains(&party) {
         return Err(CleaningError::Invalid(party.into()));
     }
@@ -752,125 +779,72 @@ mod tests {
         assert!(view.sheet.total.is_some());
 
         // A failed re-inspection needs a later deadline; a passed one closes.
+        let passed = Reinspection {
+            month: last,
+            rectification: &rect.id,
+            verdict: Verdict::Passed,
+            note: "clean now",
+        };
+        let too_soon = Reinspection {
+            verdict: Verdict::Failed(at(600)),
+            ..passed.clone()
+        };
         assert_eq!(
-            reinspect(
-                &library,
-                "demo",
-                &a,
-                last,
-                &rect.id,
-                Verdict::Failed(at(600)),
-                "",
-                at(700)
-            )
-            .await,
+            reinspect(&library, "demo", &a, &too_soon, at(700)).await,
             Err(CleaningError::DeadlineInvalid)
         );
-        reinspect(
-            &library,
-            "demo",
-            &a,
-            last,
-            &rect.id,
-            Verdict::Passed,
-            "clean now",
-            at(700),
-        )
-        .await
-        .unwrap();
+        reinspect(&library, "demo", &a, &passed, at(700))
+            .await
+            .unwrap();
         let view = month(&library, "demo", last).unwrap();
         assert!(!view.rectifications[0].is_open());
         assert_eq!(view.inspections.len(), 2);
 
         // Signing: not before the month's last day, a name and a drawing needed.
+        let supervisor = SignOff {
+            month: last,
+            party: PARTY_SUPERVISOR,
+            name: "A".into(),
+            png: Some(PNG.to_vec()),
+        };
+        let sign_as = |sign_off: SignOff, now: i64| {
+            let (library, blobs, a) = (library.clone(), blobs.clone(), a.clone());
+            async move { sign(&library, &blobs, "demo", &a, sign_off, now).await }
+        };
         let early = instant_at(day("2026-03-30"), 600);
         assert_eq!(
-            sign(
-                &library,
-                &blobs,
-                "demo",
-                &a,
-                last,
-                PARTY_SUPERVISOR,
-                "A",
-                Some(PNG.to_vec()),
-                early
-            )
-            .await,
+            sign_as(supervisor.clone(), early).await,
             Err(CleaningError::TooEarly)
         );
+        let unnamed = SignOff {
+            name: " ".into(),
+            ..supervisor.clone()
+        };
         assert_eq!(
-            sign(
-                &library,
-                &blobs,
-                "demo",
-                &a,
-                last,
-                PARTY_SUPERVISOR,
-                " ",
-                Some(PNG.to_vec()),
-                at(800)
-            )
-            .await,
+            sign_as(unnamed, at(800)).await,
             Err(CleaningError::NameRequired)
         );
+        let undrawn = SignOff {
+            png: None,
+            ..supervisor.clone()
+        };
         assert_eq!(
-            sign(
-                &library,
-                &blobs,
-                "demo",
-                &a,
-                last,
-                PARTY_SUPERVISOR,
-                "A",
-                None,
-                at(800)
-            )
-            .await,
+            sign_as(undrawn, at(800)).await,
             Err(CleaningError::NoSignature)
         );
-        sign(
-            &library,
-            &blobs,
-            "demo",
-            &a,
-            last,
-            PARTY_SUPERVISOR,
-            "A",
-            Some(PNG.to_vec()),
-            at(800),
-        )
-        .await
-        .unwrap();
+        sign_as(supervisor.clone(), at(800)).await.unwrap();
         assert_eq!(
-            sign(
-                &library,
-                &blobs,
-                "demo",
-                &a,
-                last,
-                PARTY_SUPERVISOR,
-                "A",
-                Some(PNG.to_vec()),
-                at(801)
-            )
-            .await,
+            sign_as(supervisor, at(801)).await,
             Err(CleaningError::AlreadySigned)
         );
         assert!(!month(&library, "demo", last).unwrap().locked);
-        sign(
-            &library,
-            &blobs,
-            "demo",
-            &a,
-            last,
-            PARTY_VENDOR,
-            "Vendor Rep",
-            Some(PNG.to_vec()),
-            at(802),
-        )
-        .await
-        .unwrap();
+        let vendor = SignOff {
+            month: last,
+            party: PARTY_VENDOR,
+            name: "Vendor Rep".into(),
+            png: Some(PNG.to_vec()),
+        };
+        sign_as(vendor, at(802)).await.unwrap();
         let view = month(&library, "demo", last).unwrap();
         assert!(view.locked);
         let image = &view.signature(PARTY_VENDOR).unwrap().image;

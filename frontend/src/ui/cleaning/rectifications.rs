@@ -16,7 +16,7 @@ use roundbook_shared::schema::cleaning::{Rectification, Template};
 use super::{actor, area_label, error_key, item_label, saved, site, Said};
 use crate::browser;
 use crate::calendar::{short_time, today};
-use crate::cleaning::{self, Verdict, SITE_BLOBS};
+use crate::cleaning::{self, Reinspection, Verdict, SITE_BLOBS};
 use crate::i18n::{I18n, Key};
 use crate::sync::SyncStatus;
 use crate::ui::photo::Photo;
@@ -125,17 +125,14 @@ pub(super) fn RectificationCard(
             note.get_untracked(),
         );
         spawn_local(async move {
-            let result = cleaning::reinspect(
-                &library,
-                &site,
-                &who,
+            let reinspection = Reinspection {
                 month,
-                &id,
+                rectification: &id,
                 verdict,
-                &note,
-                browser::now_ms(),
-            )
-            .await;
+                note: &note,
+            };
+            let result =
+                cleaning::reinspect(&library, &site, &who, &reinspection, browser::now_ms()).await;
             busy.try_set(false);
             match result {
                 Ok(doc) => {

@@ -25,7 +25,7 @@ use super::signature::{Pad, SignaturePad};
 use super::{actor, area_label, area_name, error_key, item_label, saved, site, Said};
 use crate::browser;
 use crate::calendar::{short_time, today};
-use crate::cleaning::{self, MonthView, SITE_BLOBS};
+use crate::cleaning::{self, MonthView, SignOff, SITE_BLOBS};
 use crate::i18n::{I18n, Key};
 use crate::sync::SyncStatus;
 use crate::ui::photo::Photo;
@@ -212,20 +212,15 @@ fn SignForm(
             actor(workspace),
             site(workspace),
         );
-        let (month, name, png) = (month.get_untracked(), name.get_untracked(), pad.png());
+        let sign_off = SignOff {
+            month: month.get_untracked(),
+            party,
+            name: name.get_untracked(),
+            png: pad.png(),
+        };
         spawn_local(async move {
-            let result = cleaning::sign(
-                &library,
-                &blobs,
-                &site,
-                &who,
-                month,
-                party,
-                &name,
-                png,
-                browser::now_ms(),
-            )
-            .await;
+            let result =
+                cleaning::sign(&library, &blobs, &site, &who, sign_off, browser::now_ms()).await;
             busy.try_set(false);
             match result {
                 Ok(id) => {
