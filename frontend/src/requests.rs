@@ -508,6 +508,17 @@ mod tests {
         draft
     }
 
+    /// Records `draft` on a request of zone A of the demo site.
+    async fn act(
+        library: &Rc<Library>,
+        request_id: &str,
+        who: &Actor,
+        draft: &EventDraft,
+        now: i64,
+    ) -> Result<(DocumentId, RequestEvent), RequestError> {
+        record_event(library, "demo", "A", request_id, who, draft, now).await
+    }
+
     #[wasm_bindgen_test]
     async fn a_request_is_recorded_and_walked_to_closure() {
         let library = library().await;
@@ -528,10 +539,8 @@ mod tests {
             EventDraft::new(Action::Close),
         ];
         for (n, step) in steps.iter().enumerate() {
-            record_event(
+            act(
                 &library,
-                "demo",
-                "A",
                 &request.id,
                 &me,
                 step,
@@ -572,10 +581,8 @@ mod tests {
             .unwrap();
         // Closing before a callback is refused by the workflow.
         assert_eq!(
-            record_event(
+            act(
                 &library,
-                "demo",
-                "A",
                 &request.id,
                 &me,
                 &EventDraft::new(Action::Close),
@@ -585,10 +592,8 @@ mod tests {
             Err(RequestError::Refused(Refusal::NotNow(State::Received)))
         );
         assert_eq!(
-            record_event(
+            act(
                 &library,
-                "demo",
-                "A",
                 &request.id,
                 &me,
                 &EventDraft::new(Action::Return),
@@ -625,17 +630,9 @@ mod tests {
             target: Some(ReportTarget::Head),
             ..EventDraft::new(Action::Report)
         };
-        record_event(
-            &library,
-            "demo",
-            "A",
-            &request.id,
-            &head,
-            &report,
-            now() + 60_000,
-        )
-        .await
-        .unwrap();
+        act(&library, &request.id, &head, &report, now() + 60_000)
+            .await
+            .unwrap();
         assert!(unreported_collective(&library, "demo", &zones, now()).is_empty());
         // 20 minutes later only the company report (due in 2 h) is pending: not overdue.
         let overdue_at = |at: i64| {
