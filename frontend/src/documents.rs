@@ -39,6 +39,8 @@ pub struct Library {
     stored: RefCell<HashMap<DocumentId, Vec<ChangeHash>>>,
     /// Documents with a local edit under way.
     editing: RefCell<HashSet<DocumentId>>,
+    /// What each held document is.
+    keys: RefCell<HashMap<DocumentId, DocKey>>,
 }
 
 /// Why a local change was not made.
@@ -107,6 +109,7 @@ impl Library {
             replica: RefCell::new(Replica::new(peer_id)),
             stored: RefCell::default(),
             editing: RefCell::default(),
+            keys: RefCell::default(),
         })
     }
 
@@ -147,8 +150,14 @@ impl Library {
             doc.get_heads()
         };
         self.stored.borrow_mut().insert(id, stored);
+        self.keys.borrow_mut().insert(id, key);
         self.replica.borrow_mut().add(id, doc, acked);
         Ok(Some(id))
+    }
+
+    /// What a held document is.
+    pub fn key_of(&self, id: &DocumentId) -> Option<DocKey> {
+        self.keys.borrow().get(id).cloned()
     }
 
     /// Reads the replica (never across an `await`).

@@ -21,6 +21,8 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use roundbook_shared::ids::DocumentId;
+use roundbook_shared::protocol::RefusalReason;
+use roundbook_shared::schema::DocKey;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{BinaryType, MessageEvent, WebSocket};
@@ -53,6 +55,18 @@ pub struct SyncStatus {
     pub expired: RwSignal<bool>,
     /// Bumped whenever document content changed (and was stored).
     pub revision: RwSignal<u64>,
+    /// Documents whose changes the server refused (kept on the tablet, not
+    /// offered again until the app restarts).
+    pub refused: RwSignal<Vec<RefusedDoc>>,
+}
+
+/// A document the server refused changes to, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedDoc {
+    pub id: DocumentId,
+    /// What the document is, when the tablet knows.
+    pub key: Option<DocKey>,
+    pub reason: RefusalReason,
 }
 
 impl SyncStatus {
@@ -65,6 +79,7 @@ impl SyncStatus {
             pending: RwSignal::new(0),
             expired: RwSignal::new(false),
             revision: RwSignal::new(0),
+            refused: RwSignal::new(Vec::new()),
         }
     }
 
@@ -344,6 +359,18 @@ impl SyncClient {
         self.send(&outcome.frames);
         if let Some(message) = &outcome.server_error {
             web_sys::console::warn_1(&format!("sync: server said {message}").into());
+        }
+        if outcome.refused.is_some() {
+            let refused = inner.library.read(|replica| replica.refusals());
+            let refused = refused
+                .into_iter()
+                .map(|(id, reason)| RefusedDoc {
+                    key: inner.library.key_of(&id),
+                    id,
+                    reason,
+                })
+                .collect();
+            inner.status.refused.set(refused);
         }
         for id in &outcome.unavailable {
             web_sys::console::warn_1(&format!("sync: server refused {id}").into());

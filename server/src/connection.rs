@@ -17,7 +17,7 @@ use tokio::sync::{mpsc, Mutex};
 
 use roundbook_shared::domain::local_date;
 use roundbook_shared::ids::{DocumentId, PeerId};
-use roundbook_shared::protocol::{Message, PeerMetadata, PROTOCOL_VERSION};
+use roundbook_shared::protocol::{Message, PeerMetadata, Refusal, PROTOCOL_VERSION};
 
 use crate::access::Access;
 use crate::app::AppState;
@@ -26,7 +26,20 @@ use crate::hub::{run_blocking, ApplyError, ConnectionId, Hub, LiveDoc, Sender};
 static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
 
 /// Ends the connection after telling the peer why.
-struct Fatal(String);
+struct Fatal {
+    reason: String,
+    /// Set when the reason is a refused document's changes.
+    refusal: Option<Refusal>,
+}
+
+impl Fatal {
+    fn new(reason: impl Into<String>) -> Fatal {
+        Fatal {
+            reason: reason.into(),
+            refusal: None,
+        }
+    }
+}
 
 /// A document this connection syncs, with the sync state for this peer.
 struct Synced {
@@ -66,10 +79,10 @@ pub async fn serve(mut socket: WebSocket, app: AppState, access: Access, token_h
         let replies = tokio::select! {
             frame = socket.recv() => match frame {
                 Some(Ok(WsMessage::Binary(bytes))) => connection.receive(&bytes).await,
-                Some(Ok(WsMessage::Text(_))) => Err(Fatal("frames must be binary CBOR".into())),
+                Some(Ok(WsMessage::Text(_))) => Err(Fatal::new("frames must be binary CBOR")),
                 Some(Ok(WsMessage::Close(_))) | None => break Ok(()),
                 Some(Ok(_)) => Ok(Vec::new()),
-                Some(Err(error)) => Err(Fatal(format!("bad frame: {error}"))),
+                Some(Err(error)) => Err(Fatal::new(format!("bad frame: {error}"))),
             },
             Some(id) = changes.recv() => connection.push(id).await,
             _ = session_check.tick() => connection.check_session(&token_hash).await,
@@ -89,9 +102,12 @@ pub async fn serve(mut socket: WebSocket, app: AppState, access: Access, token_h
             Err(fatal) => break Err(fatal),
         }
     };
-    if let Err(Fatal(reason)) = outcome {
+    if let Err(Fatal { reason, refusal }) = outcome {
         tracing::info!(connection = connection.id, %reason, "closing sync connection");
-        let error = Message::Error { message: reason };
+        let error = Message::Error {
+            message: reason,
+            refusal,
+        };
         let _ = socket.send(WsMessage::Binary(error.encode().into())).await;
         let _ = socket.send(WsMessage::Close(None)).await;
     }
@@ -105,7 +121,7 @@ pub async fn serve(mut socket: WebSocket, app: AppState, access: Access, token_h
 
 impl Connection {
     async fn receive(&mut self, frame: &[u8]) -> Result<Vec<Message>, Fatal> {
-        let message = Message::decode(frame).map_err(|error| Fatal(error.to_string()))?;
+        let message = Message::decode(frame).map_err(|error| Fatal::new(error.to_string()))?;
         if self.peer.is_none() {
             return self.join(message).map(|reply| vec![reply]);
         }
@@ -117,9 +133,9 @@ impl Connection {
                 document_id, data, ..
             } => self.sync(document_id, &data).await,
             Message::Join { .. } | Message::Peer { .. } => {
-                Err(Fatal("handshake message after the handshake".into()))
+                Err(Fatal::new("handshake message after the handshake"))
             }
-            Message::Leave { .. } | Message::Error { .. } => Err(Fatal("peer is leaving".into())),
+            Message::Leave { .. } | Message::Error { .. } => Err(Fatal::new("peer is leaving")),
             // Not relayed: Roundbook has no presence, and relaying would cross zones.
             Message::Ephemeral { .. }
             | Message::DocUnavailable { .. }
@@ -135,13 +151,13 @@ impl Connection {
             peer_metadata,
         } = message
         else {
-            return Err(Fatal("the first message must be join".into()));
+            return Err(Fatal::new("the first message must be join"));
         };
         if !supported_protocol_versions
             .iter()
             .any(|version| version == PROTOCOL_VERSION)
         {
-            return Err(Fatal(format!(
+            return Err(Fatal::new(format!(
                 "unsupported protocol versions {supported_protocol_versions:?}; this server speaks {PROTOCOL_VERSION}"
             )));
         }
@@ -159,7 +175,7 @@ impl Connection {
 
     async fn sync(&mut self, id: DocumentId, data: &[u8]) -> Result<Vec<Message>, Fatal> {
         let message = sync::Message::decode(data)
-            .map_err(|_| Fatal(format!("invalid Automerge sync message for {id}")))?;
+            .map_err(|_| Fatal::new(format!("invalid Automerge sync message for {id}")))?;
         if !self.docs.contains_key(&id) && !self.start(id).await? {
             return Ok(vec![self.unavailable(id)]);
         }
@@ -177,26 +193,28 @@ impl Connection {
         {
             Ok(()) => {}
             Err(ApplyError::BadChanges) => {
-                return Err(Fatal(format!("invalid Automerge changes for {id}")))
+                return Err(Fatal::new(format!("invalid Automerge changes for {id}")))
             }
-            Err(
-                refused @ (ApplyError::ReadOnly
-                | ApplyError::MonthLocked
-                | ApplyError::ReceiptForged),
-            ) => {
+            Err(refused @ ApplyError::Refused(reason)) => {
                 tracing::info!(user = %self.access.username, %id, %refused, "refused changes");
-                return Err(Fatal(format!("{refused} ({id}); nothing was stored")));
+                return Err(Fatal {
+                    reason: format!("{refused} ({id}); nothing was stored"),
+                    refusal: Some(Refusal {
+                        document_id: id,
+                        reason,
+                    }),
+                });
             }
             Err(ApplyError::Receipt(error)) => {
                 tracing::error!(%id, %error, "could not stamp a receipt");
-                return Err(Fatal(
-                    "the server could not store the change; retry later".into(),
+                return Err(Fatal::new(
+                    "the server could not store the change; retry later",
                 ));
             }
             Err(ApplyError::Store(error)) => {
                 tracing::error!(%id, %error, "could not store a change");
-                return Err(Fatal(
-                    "the server could not store the change; retry later".into(),
+                return Err(Fatal::new(
+                    "the server could not store the change; retry later",
                 ));
             }
         }
@@ -216,7 +234,7 @@ impl Connection {
         let now = chrono::Utc::now().timestamp();
         match run_blocking(move || store.session_user(&hash, now)).await {
             Ok(Some(_)) => Ok(Vec::new()),
-            Ok(None) => Err(Fatal("the session has ended; sign in again".into())),
+            Ok(None) => Err(Fatal::new("the session has ended; sign in again")),
             // A passing storage fault is no reason to drop a working tablet.
             Err(error) => {
                 tracing::warn!(%error, "could not check a session");
@@ -232,7 +250,7 @@ impl Connection {
         let today = local_date(chrono::Utc::now().timestamp_millis());
         let key = run_blocking(move || access.resolve(store.as_ref(), &id, today))
             .await
-            .map_err(|error| Fatal(format!("storage error: {error}")))?;
+            .map_err(|error| Fatal::new(format!("storage error: {error}")))?;
         let Some(key) = key else {
             tracing::info!(user = %self.access.username, %id, "refused a document outside the user's zones");
             return Ok(false);
@@ -242,7 +260,7 @@ impl Connection {
             .hub
             .open(id, &key)
             .await
-            .map_err(|error| Fatal(format!("storage error: {error}")))?;
+            .map_err(|error| Fatal::new(format!("storage error: {error}")))?;
         Hub::subscribe(&mut *live.lock().await, self.id, self.notifier.clone());
         self.docs.insert(
             id,

@@ -17,6 +17,7 @@ use tokio::sync::mpsc;
 
 use roundbook_shared::compaction::should_compact;
 use roundbook_shared::ids::DocumentId;
+use roundbook_shared::protocol::RefusalReason;
 use roundbook_shared::schema::receipt::{stamp_new_records, Receipt, CLOCK_SKEW, RECEIVED_AT};
 use roundbook_shared::schema::{cleaning, DocKey, DocKind, SchemaError};
 
@@ -40,16 +41,23 @@ pub struct LiveDoc {
 pub enum ApplyError {
     #[error("the sync message's changes are not valid Automerge data")]
     BadChanges,
-    #[error("this user may read but not change the document (a zone directory is changed only by a security supervisor or the office head, the cleaning template only by an environment supervisor or the office head)")]
-    ReadOnly,
-    #[error("the cleaning month is signed off by both parties and locked")]
-    MonthLocked,
-    #[error("only the server writes a record's received_at and clock_skew_ms")]
-    ReceiptForged,
+    /// Changes refused on their merits: nothing of them is stored, and the
+    /// peer is told why.
+    #[error("{}", refusal_text(*.0))]
+    Refused(RefusalReason),
     #[error("could not stamp the receipt: {0}")]
     Receipt(SchemaError),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// What a refused peer is told (tablets show their own translated text).
+fn refusal_text(reason: RefusalReason) -> &'static str {
+    match reason {
+        RefusalReason::ReadOnly => "this user may read but not change the document (a zone directory is changed only by a security supervisor or the office head, the cleaning template only by an environment supervisor or the office head)",
+        RefusalReason::MonthLocked => "the cleaning month is signed off by both parties and locked",
+        RefusalReason::ReceiptForged => "only the server writes a record's received_at and clock_skew_ms",
+    }
 }
 
 /// Who sent a sync message, as far as applying it goes.
@@ -123,14 +131,14 @@ impl Hub {
             return Err(ApplyError::BadChanges);
         }
         if !sender.writes && !brings_nothing_new(&live.doc, &message) {
-            return Err(ApplyError::ReadOnly);
+            return Err(ApplyError::Refused(RefusalReason::ReadOnly));
         }
         // A signed-off month is final: judged on what is stored, before the message.
         if live.key.kind == DocKind::CleaningMonth
             && cleaning::is_locked(&live.doc)
             && !brings_nothing_new(&live.doc, &message)
         {
-            return Err(ApplyError::MonthLocked);
+            return Err(ApplyError::Refused(RefusalReason::MonthLocked));
         }
         let before = live.doc.get_heads();
         if live.doc.receive_sync_message(state, message).is_err() {
@@ -143,7 +151,7 @@ impl Hub {
         if live.key.kind == DocKind::PatrolLog {
             if writes_receipt_fields(&live.doc, &before) {
                 self.reset(id, live, state).await?;
-                return Err(ApplyError::ReceiptForged);
+                return Err(ApplyError::Refused(RefusalReason::ReceiptForged));
             }
             let receipt = Receipt {
                 received_at: chrono::Utc::now().timestamp_millis(),

@@ -93,7 +93,7 @@ async fn signed_out_tokens_are_refused() {
     while let Ok(Some(Ok(message))) =
         tokio::time::timeout(Duration::from_secs(10), socket.next()).await
     {
-        if let Ok(Message::Error { message }) = Message::decode(&message.into_data()) {
+        if let Ok(Message::Error { message, .. }) = Message::decode(&message.into_data()) {
             reason = Some(message);
         }
     }
@@ -130,7 +130,7 @@ async fn error_for(server: &Server, token: &str, join: bool, frame: WsMessage) -
         tokio::time::timeout(Duration::from_secs(10), socket.next()).await
     {
         if let WsMessage::Binary(bytes) = message {
-            if let Ok(Message::Error { message }) = Message::decode(&bytes) {
+            if let Ok(Message::Error { message, .. }) = Message::decode(&bytes) {
                 error = Some(message);
             }
         }
@@ -218,7 +218,7 @@ async fn malformed_frames_get_an_error_and_change_nothing() {
         while let Some(Ok(message)) = socket.next().await {
             if let WsMessage::Binary(bytes) = message {
                 match Message::decode(&bytes) {
-                    Ok(Message::Error { message }) => {
+                    Ok(Message::Error { message, .. }) => {
                         assert!(message.contains("too long"), "{message}")
                     }
                     other => panic!("unexpected answer to an oversized frame: {other:?}"),

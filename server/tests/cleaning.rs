@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use common::{today, Server, Tablet};
 use roundbook_shared::blob::hash_of;
+use roundbook_shared::protocol::RefusalReason;
 use roundbook_shared::schema::cleaning::{
     inspection_id, mark_id, marks, put_inspection, put_mark, put_signature, Inspection, Mark,
     Signature, DEFAULT_TEMPLATE_ID, KIND_ROUTINE, OUTCOME_DEDUCTED, OUTCOME_FULL, PARTY_SUPERVISOR,
@@ -125,6 +126,11 @@ async fn a_signed_off_month_refuses_every_later_change() {
     assert!(
         error.contains(&id.to_string()),
         "names the document: {error}"
+    );
+    assert_eq!(
+        bypass.replica.refusal(&id),
+        Some(RefusalReason::MonthLocked),
+        "and says why in a form a tablet can translate"
     );
 
     // Nothing was stored: a fresh tablet gets the month with its one mark.

@@ -11,6 +11,7 @@ use roundbook_shared::api::PatrolReport;
 use roundbook_shared::compliance::{RoundKind, RoundStatus};
 use roundbook_shared::domain::instant_at;
 use roundbook_shared::ids::DocumentId;
+use roundbook_shared::protocol::RefusalReason;
 use roundbook_shared::schema::directory::{checkpoints, put_checkpoint, Checkpoint};
 use roundbook_shared::schema::finding::{put_finding, Finding, FINDINGS};
 use roundbook_shared::schema::patrol::{record_scan, Scan, METHOD_CAMERA, SCANS};
@@ -187,6 +188,10 @@ async fn a_tablet_writing_its_own_receipt_is_refused() {
     forger.connect(&server.ws_url(&token)).await;
     let error = forger.until_refused(WAIT).await;
     assert!(error.contains("only the server writes"), "{error}");
+    assert_eq!(
+        forger.replica.refusal(&id),
+        Some(RefusalReason::ReceiptForged)
+    );
 
     let mut fresh = Tablet::new("guard-a");
     fresh.hold(&key);
@@ -245,7 +250,7 @@ async fn only_supervisors_change_the_zone_directory() {
     );
     // The refused tablet stops offering the refused document (so its other
     // documents keep syncing) and keeps the change.
-    assert!(writer.replica.refusal(&id).is_some());
+    assert_eq!(writer.replica.refusal(&id), Some(RefusalReason::ReadOnly));
     assert_eq!(writer.replica.pending(&id), 1);
     // A zone service user (who reads the directory too) is refused as well.
     let service_token = server.login("service-a").await.token;

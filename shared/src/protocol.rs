@@ -36,6 +36,26 @@ pub struct PeerMetadata {
     pub clock_ms: Option<i64>,
 }
 
+/// Why the server refused a document's changes (nothing of them was stored).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RefusalReason {
+    /// The user may read the document but not change it.
+    ReadOnly,
+    /// A cleaning month signed off by both parties.
+    MonthLocked,
+    /// The changes write fields only the server writes.
+    ReceiptForged,
+}
+
+/// A refused document and the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Refusal {
+    pub document_id: DocumentId,
+    pub reason: RefusalReason,
+}
+
 /// One protocol message. Field names follow the wire (camelCase).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
@@ -91,7 +111,18 @@ pub enum Message {
         document_id: DocumentId,
     },
     /// A protocol error; the sender closes the connection after it.
-    Error { message: String },
+    Error {
+        message: String,
+        /// Roundbook's addition: the document whose changes the server
+        /// refused, and why, so a tablet can say so in its user's language.
+        /// Other automerge-repo peers ignore it.
+        #[serde(
+            default,
+            rename = "roundbookRefusal",
+            skip_serializing_if = "Option::is_none"
+        )]
+        refusal: Option<Refusal>,
+    },
     /// Remote-heads gossip. Accepted and ignored: Roundbook has one server.
     #[serde(rename = "remote-subscription-change")]
     RemoteSubscriptionChange,
@@ -217,6 +248,14 @@ mod tests {
             },
             Message::Error {
                 message: "bad".into(),
+                refusal: None,
+            },
+            Message::Error {
+                message: "locked".into(),
+                refusal: Some(Refusal {
+                    document_id: doc(),
+                    reason: RefusalReason::MonthLocked,
+                }),
             },
             Message::Leave {
                 sender_id: "tab".into(),

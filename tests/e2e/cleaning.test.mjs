@@ -17,6 +17,7 @@ import {
   launchBrowser,
   listDocs,
   login,
+  pending,
   signIn,
   startServer,
   waitFor,
@@ -127,6 +128,14 @@ test("two supervisors inspect one area offline, a rectification is closed, the m
   assert.notEqual(await lobby.getAttribute("data-score"), "");
   assert.notEqual(await a.getByTestId("sheet-total").getAttribute("data-total"), "");
 
+  // B, offline, marks one more item before the month is signed.
+  // (B's screen still shows today's lobby inspection.)
+  await contexts[1].setOffline(true);
+  await item(b, "lobby-glass").getByTestId("mark-full").click();
+  await waitFor(async () => (await item(b, "lobby-glass").getAttribute("data-outcome")) === "full", {
+    message: "B's late mark recorded offline",
+  });
+
   // Both parties sign on A's tablet; the month locks, on B's tablet too.
   await sign(a, "supervisor", "刘芳");
   await sign(a, "vendor", "洁美保洁 周经理");
@@ -134,8 +143,16 @@ test("two supervisors inspect one area offline, a rectification is closed, the m
     message: "locked after both signatures",
   });
   await waitForPending(a, 0, "signatures reached the server");
+  // B reconnects: the server refuses its late mark and B says so, keeps the
+  // mark on the tablet, and still receives the lock.
+  await contexts[1].setOffline(false);
+  const refused = b.locator('[data-testid=sync-refused-doc][data-kind="cleaning_month"]');
+  await refused.waitFor({ state: "attached", timeout: SYNC_TIMEOUT });
+  assert.equal(await refused.getAttribute("data-reason"), "month-locked");
+  assert.match(await refused.textContent(), /锁定/);
   await b.getByTestId("tab-inspect").click();
   await b.getByTestId("inspect-locked").waitFor({ timeout: SYNC_TIMEOUT });
+  assert.ok((await pending(b)) > 0, "the refused mark stays on B's tablet");
 
   // A client that bypasses the app writes a mark straight into the locked
   // month with plain Automerge over /sync: the server refuses it, names the

@@ -1,17 +1,26 @@
 //! The sync indicator on every screen: online / connecting / offline (or
 //! "not syncing" after the server refused the session), the
-//! last successful sync, how many local changes wait for the server, and how
-//! many photos wait for upload.
+//! last successful sync, how many local changes wait for the server, how
+//! many photos wait for upload, and which documents' changes the server
+//! refused and why.
+//!
+//! Test ids: `sync-indicator`, `sync-online` (`data-state`), `sync-last`,
+//! `sync-pending`, `sync-photos-pending`, `sync-refused` (a `<details>`,
+//! `data-count`), `sync-refused-doc` (`data-reason`, `data-kind`).
 //!
 //! It only reads [`SyncStatus`] and [`PhotoStatus`]; it must not start or
 //! stop syncing.
 
 use leptos::prelude::*;
 
+use chrono::Datelike;
+use roundbook_shared::protocol::RefusalReason;
+use roundbook_shared::schema::{DocKind, Period};
+
 use crate::blobs::PhotoStatus;
 use crate::calendar::short_time;
 use crate::i18n::{I18n, Key};
-use crate::sync::SyncStatus;
+use crate::sync::{RefusedDoc, SyncStatus};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Link {
@@ -97,7 +106,91 @@ pub fn SyncIndicator() -> impl IntoView {
                     " "
                     <span data-testid="sync-photos-pending">{photos_pending}</span>
                 </span>
+                <RefusedChanges />
             </Show>
         </div>
+    }
+}
+
+/// The documents whose changes the server refused: what each is and why, in
+/// the user's language. Shown only when there are some.
+#[component]
+fn RefusedChanges() -> impl IntoView {
+    let i18n = I18n::get();
+    let status = expect_context::<SyncStatus>();
+    let count = move || status.refused.with(Vec::len);
+    let items = move || {
+        status
+            .refused
+            .get()
+            .into_iter()
+            .map(|doc| {
+                let kind = doc.key.as_ref().map_or("", |key| key.kind.as_str());
+                let reason = doc.reason;
+                view! {
+                    <li data-testid="sync-refused-doc" data-reason=reason_code(reason) data-kind=kind>
+                        <strong>{move || label(i18n, &doc)}</strong>
+                        ": "
+                        {move || i18n.t(reason_key(reason))}
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <Show when=move || { count() > 0 }>
+            <details class="sync-refused banner banner-error" data-testid="sync-refused" data-count=count>
+                <summary>{move || i18n.t(Key::RefusedTitle)} " " {count}</summary>
+                <ul>{items}</ul>
+                <p>{move || i18n.t(Key::RefusedKept)}</p>
+            </details>
+        </Show>
+    }
+}
+
+/// What a refused document is: its kind, zone and period.
+fn label(i18n: I18n, doc: &RefusedDoc) -> String {
+    let Some(key) = &doc.key else {
+        return doc.id.to_string();
+    };
+    let mut parts = vec![i18n.t(kind_key(key.kind)).to_owned()];
+    if !key.zone.is_empty() {
+        parts.push(key.zone.clone());
+    }
+    if let Some(date) = key.date {
+        parts.push(match key.kind.period() {
+            Period::Month => date.format("%Y-%m").to_string(),
+            Period::Quarter => format!("{} Q{}", date.year(), date.month0() / 3 + 1),
+            Period::Day | Period::None => date.to_string(),
+        });
+    }
+    parts.join(" · ")
+}
+
+fn kind_key(kind: DocKind) -> Key {
+    match kind {
+        DocKind::ZoneDirectory => Key::DocZoneDirectory,
+        DocKind::PatrolLog => Key::DocPatrolLog,
+        DocKind::ResidentDirectory => Key::DocResidentDirectory,
+        DocKind::RequestLog => Key::DocRequestLog,
+        DocKind::VisitLog => Key::DocVisitLog,
+        DocKind::CleaningSetup => Key::DocCleaningSetup,
+        DocKind::CleaningMonth => Key::DocCleaningMonth,
+    }
+}
+
+fn reason_key(reason: RefusalReason) -> Key {
+    match reason {
+        RefusalReason::ReadOnly => Key::RefusedReadOnly,
+        RefusalReason::MonthLocked => Key::RefusedMonthLocked,
+        RefusalReason::ReceiptForged => Key::RefusedReceiptForged,
+    }
+}
+
+fn reason_code(reason: RefusalReason) -> &'static str {
+    match reason {
+        RefusalReason::ReadOnly => "read-only",
+        RefusalReason::MonthLocked => "month-locked",
+        RefusalReason::ReceiptForged => "receipt-forged",
     }
 }

@@ -15,7 +15,9 @@ use automerge::{Automerge, ChangeHash};
 use serde_bytes::ByteBuf;
 
 use crate::ids::{DocumentId, PeerId};
-use crate::protocol::{DecodeError, Message, PeerMetadata, PROTOCOL_VERSION};
+use crate::protocol::{
+    DecodeError, Message, PeerMetadata, Refusal, RefusalReason, PROTOCOL_VERSION,
+};
 
 /// What one incoming frame led to.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -30,6 +32,8 @@ pub struct Outcome {
     pub unavailable: Vec<DocumentId>,
     /// An error the server reported before closing.
     pub server_error: Option<String>,
+    /// A held document whose changes the server refused, with the reason.
+    pub refused: Option<(DocumentId, RefusalReason)>,
 }
 
 /// Why a frame from the server could not be used.
@@ -54,11 +58,16 @@ struct Replicated {
     /// Whether this connection already sent the opening `request`.
     requested: bool,
     unavailable: bool,
-    /// The server refused this document's changes (e.g. a signed-off month):
-    /// its reason. Nothing more is sent for it until the app restarts, so one
-    /// refused document cannot stop the others from syncing; its local
-    /// changes are kept and still count as pending.
-    refused: Option<String>,
+    /// The server refused this document's changes (e.g. a signed-off month).
+    /// Its local changes are not offered again until the app restarts, so
+    /// one refused document cannot stop the others from syncing; they are
+    /// kept and still count as pending.
+    refused: Option<RefusalReason>,
+    /// While refused: the document as the server has it (forked at the
+    /// acknowledged heads). It syncs in the document's place, so the tablet
+    /// still receives the server's changes (such as the lock) without
+    /// offering its own; what it receives is merged into `doc`.
+    mirror: Option<Automerge>,
 }
 
 /// The tablet's documents and their sync with one server.
@@ -94,6 +103,7 @@ impl Replica {
                 requested: false,
                 unavailable: false,
                 refused: None,
+                mirror: None,
             },
         );
     }
@@ -120,8 +130,16 @@ impl Replica {
     }
 
     /// Why the server refused the document's changes, if it did.
-    pub fn refusal(&self, id: &DocumentId) -> Option<&str> {
-        self.docs.get(id).and_then(|entry| entry.refused.as_deref())
+    pub fn refusal(&self, id: &DocumentId) -> Option<RefusalReason> {
+        self.docs.get(id).and_then(|entry| entry.refused)
+    }
+
+    /// Every held document whose changes the server refused, with the reason.
+    pub fn refusals(&self) -> Vec<(DocumentId, RefusalReason)> {
+        self.docs
+            .iter()
+            .filter_map(|(id, entry)| Some((*id, entry.refused?)))
+            .collect()
     }
 
     pub fn is_unavailable(&self, id: &DocumentId) -> bool {
@@ -175,10 +193,8 @@ impl Replica {
         let (Some(server), Some(entry)) = (self.server.as_ref(), self.docs.get_mut(id)) else {
             return Vec::new();
         };
-        if entry.refused.is_some() {
-            return Vec::new();
-        }
-        let Some(message) = entry.doc.generate_sync_message(&mut entry.state) else {
+        let synced = entry.mirror.as_mut().unwrap_or(&mut entry.doc);
+        let Some(message) = synced.generate_sync_message(&mut entry.state) else {
             return Vec::new();
         };
         let (sender_id, target_id, document_id) = (self.peer_id.clone(), server.clone(), *id);
@@ -237,12 +253,21 @@ impl Replica {
                     outcome.unavailable.push(document_id);
                 }
             }
-            Message::Error { message } => {
-                // Our server names a refused document as `(<id>)` in its error.
-                if let Some(entry) =
-                    refused_document(&message).and_then(|id| self.docs.get_mut(&id))
+            Message::Error { message, refusal } => {
+                if let Some(Refusal {
+                    document_id,
+                    reason,
+                }) = refusal
                 {
-                    entry.refused = Some(message.clone());
+                    if let Some(entry) = self.docs.get_mut(&document_id) {
+                        entry.refused = Some(reason);
+                        entry.mirror = Some(entry.doc.fork_at(&entry.acked).unwrap_or_else(|_| {
+                            // The acknowledged heads are always in the document
+                            // (`add` keeps only those); be safe all the same.
+                            Automerge::new()
+                        }));
+                        outcome.refused = Some((document_id, reason));
+                    }
                 }
                 outcome.server_error = Some(message);
             }
@@ -264,10 +289,21 @@ impl Replica {
         };
         let message = sync::Message::decode(data).map_err(|_| SyncError::BadSyncData(id))?;
         let heads_before = entry.doc.get_heads();
-        entry
-            .doc
-            .receive_sync_message(&mut entry.state, message)
-            .map_err(|_| SyncError::BadSyncData(id))?;
+        match entry.mirror.as_mut() {
+            None => entry
+                .doc
+                .receive_sync_message(&mut entry.state, message)
+                .map_err(|_| SyncError::BadSyncData(id))?,
+            Some(mirror) => {
+                mirror
+                    .receive_sync_message(&mut entry.state, message)
+                    .map_err(|_| SyncError::BadSyncData(id))?;
+                entry
+                    .doc
+                    .merge(mirror)
+                    .map_err(|_| SyncError::BadSyncData(id))?;
+            }
+        }
         entry.unavailable = false;
         if entry.doc.get_heads() != heads_before {
             outcome.changed.push(id);
@@ -279,15 +315,6 @@ impl Replica {
         outcome.frames.extend(self.sync_doc(&id));
         Ok(())
     }
-}
-
-/// The document an error message names as `(<document id>)`, if any.
-fn refused_document(message: &str) -> Option<DocumentId> {
-    message
-        .split('(')
-        .skip(1)
-        .filter_map(|part| part.split(')').next())
-        .find_map(|text| text.parse().ok())
 }
 
 #[cfg(test)]
@@ -343,13 +370,48 @@ mod tests {
         assert_eq!(replica.pending(&id), 2, "genesis and the local scan");
     }
 
+    /// Plays the server's side of one document: answers every sync frame of
+    /// the tablet from `server` and returns the frames to hand back.
+    fn serve(
+        server: &mut Automerge,
+        state: &mut sync::State,
+        frames: Vec<Vec<u8>>,
+    ) -> Vec<Vec<u8>> {
+        let mut replies = Vec::new();
+        for frame in frames {
+            let (Message::Request {
+                document_id, data, ..
+            }
+            | Message::Sync {
+                document_id, data, ..
+            }) = Message::decode(&frame).unwrap()
+            else {
+                continue;
+            };
+            let message = sync::Message::decode(&data).unwrap();
+            server.receive_sync_message(state, message).unwrap();
+            if let Some(reply) = server.generate_sync_message(state) {
+                replies.push(
+                    Message::Sync {
+                        sender_id: "server".into(),
+                        target_id: "tablet".into(),
+                        document_id,
+                        data: ByteBuf::from(reply.encode()),
+                    }
+                    .encode(),
+                );
+            }
+        }
+        replies
+    }
+
     #[test]
-    fn a_refused_document_is_not_offered_again() {
+    fn a_refused_document_still_receives_the_servers_changes_but_offers_none_of_its_own() {
         let mut replica = Replica::new("tablet".into());
         let id = key().document_id();
         let mut doc = key().genesis();
         let acked = doc.get_heads();
-        record_scan(&mut doc, &scan("s1")).unwrap();
+        record_scan(&mut doc, &scan("refused")).unwrap();
         replica.add(id, doc, acked);
         let peer = Message::Peer {
             sender_id: "server".into(),
@@ -361,12 +423,51 @@ mod tests {
         assert!(!replica.receive(&peer.encode()).unwrap().frames.is_empty());
         let error = Message::Error {
             message: format!("the month is locked ({id}); nothing was stored"),
+            refusal: Some(Refusal {
+                document_id: id,
+                reason: RefusalReason::MonthLocked,
+            }),
         };
-        replica.receive(&error.encode()).unwrap();
-        assert!(replica.refusal(&id).unwrap().contains("locked"));
+        let outcome = replica.receive(&error.encode()).unwrap();
+        assert_eq!(outcome.refused, Some((id, RefusalReason::MonthLocked)));
+        assert_eq!(replica.refusal(&id), Some(RefusalReason::MonthLocked));
+        assert_eq!(replica.refusals(), [(id, RefusalReason::MonthLocked)]);
+
+        // Meanwhile the server took another tablet's change.
+        let mut server = key().genesis();
+        record_scan(&mut server, &scan("from-elsewhere")).unwrap();
+        let mut state = sync::State::new();
         replica.connect(None);
-        assert!(replica.receive(&peer.encode()).unwrap().frames.is_empty());
-        assert_eq!(replica.pending(&id), 1, "the change is kept");
+        let mut frames = replica.receive(&peer.encode()).unwrap().frames;
+        for _ in 0..10 {
+            if frames.is_empty() {
+                break;
+            }
+            frames = serve(&mut server, &mut state, frames)
+                .iter()
+                .flat_map(|reply| replica.receive(reply).unwrap().frames)
+                .collect();
+        }
+        let ids = |doc: &Automerge| {
+            let mut ids: Vec<_> = crate::schema::patrol::scans(doc)
+                .unwrap()
+                .into_iter()
+                .map(|scan| scan.id)
+                .collect();
+            ids.sort();
+            ids
+        };
+        assert_eq!(
+            ids(replica.doc(&id).unwrap()),
+            ["from-elsewhere", "refused"],
+            "the server's change arrived; the refused one is kept"
+        );
+        assert_eq!(
+            ids(&server),
+            ["from-elsewhere"],
+            "nothing refused was offered"
+        );
+        assert_eq!(replica.pending(&id), 1, "the refused change stays pending");
     }
 
     #[test]
