@@ -7,6 +7,13 @@
 //! takes changes from users who edit directories (anyone may send changes the
 //! server already holds, such as the genesis); nobody but the server writes the
 //! receipt fields of patrol records.
+//!
+//! Several servers may share one database. Each live copy knows up to which
+//! chunk sequence number it holds everything stored (`through`): news of a
+//! write elsewhere ([`Hub::follow`]) makes it read the chunks after that and
+//! tell its subscribers, exactly as a local change does, and compaction folds
+//! only the chunks up to it. Nothing here knows which database is behind the
+//! store.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -20,7 +27,7 @@ use roundbook_shared::ids::DocumentId;
 use roundbook_shared::schema::receipt::{stamp_new_records, Receipt, CLOCK_SKEW, RECEIVED_AT};
 use roundbook_shared::schema::{cleaning, DocKey, DocKind, SchemaError};
 
-use crate::store::{ChunkSizes, Store, StoreError};
+use crate::store::{ChunkSeq, ChunkSizes, Elsewhere, ElsewhereFeed, Store, StoreError, Written};
 
 /// A connection's id, to tell subscribers apart.
 pub type ConnectionId = u64;
@@ -33,7 +40,33 @@ pub struct LiveDoc {
     pub key: DocKey,
     pub doc: Automerge,
     sizes: ChunkSizes,
+    /// Every stored chunk of the document up to this sequence number is in
+    /// `doc`: catching up reads after it, and compaction folds up to it.
+    through: ChunkSeq,
     subscribers: HashMap<ConnectionId, ChangeNotifier>,
+}
+
+impl LiveDoc {
+    /// Takes note of a chunk this server wrote from `doc`. If nobody wrote
+    /// since `through`, the copy now holds everything up to the new chunk;
+    /// false if another server wrote in between and the copy must catch up.
+    fn wrote(&mut self, written: &Written) -> bool {
+        self.sizes = written.sizes;
+        if written.after != self.through {
+            return false;
+        }
+        self.through = written.seq;
+        true
+    }
+
+    /// Tells every subscriber but `except` that the document changed.
+    fn announce(&self, id: DocumentId, except: Option<ConnectionId>) {
+        for (connection, notifier) in &self.subscribers {
+            if Some(*connection) != except {
+                let _ = notifier.send(id);
+            }
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +110,29 @@ impl Hub {
         }
     }
 
+    /// Follows news of documents other servers change, for as long as the
+    /// hub lives: each live copy concerned catches up and tells its
+    /// subscribers. With a store that has no other writers the feed ends at
+    /// once and so does this.
+    pub fn follow(self: &Arc<Self>, mut feed: ElsewhereFeed) {
+        let hub = Arc::downgrade(self);
+        tokio::spawn(async move {
+            while let Some(news) = feed.recv().await {
+                let Some(hub) = hub.upgrade() else { break };
+                match news {
+                    Elsewhere::Changed { id, seq } => hub.catch_up(id, Some(seq)).await,
+                    Elsewhere::Missed => {
+                        let ids: Vec<DocumentId> =
+                            hub.docs.lock().expect("hub lock").keys().copied().collect();
+                        for id in ids {
+                            hub.catch_up(id, None).await;
+                        }
+                    }
+                }
+            }
+        });
+    }
+
     /// The live copy of a document, loaded from storage (or born from its
     /// genesis and stored) on first use. The caller has checked access.
     pub async fn open(
@@ -87,21 +143,55 @@ impl Hub {
         if let Some(live) = self.docs.lock().expect("hub lock").get(&id) {
             return Ok(live.clone());
         }
-        let (doc, sizes) = load_or_create(self.store.clone(), id, key.clone()).await?;
-        let live = Arc::new(tokio::sync::Mutex::new(LiveDoc {
-            key: key.clone(),
-            doc,
-            sizes,
-            subscribers: HashMap::new(),
-        }));
+        let loaded = load_or_create(self.store.clone(), id, key.clone()).await?;
+        let live = Arc::new(tokio::sync::Mutex::new(loaded));
         // Another connection may have loaded it meanwhile: keep the first.
-        Ok(self
+        let kept = self
             .docs
             .lock()
             .expect("hub lock")
             .entry(id)
-            .or_insert(live)
-            .clone())
+            .or_insert(live.clone())
+            .clone();
+        if Arc::ptr_eq(&kept, &live) {
+            // News of a write elsewhere that came while the copy was loading
+            // found no live copy to update: read what was written meanwhile.
+            self.catch_up(id, None).await;
+        }
+        Ok(kept)
+    }
+
+    /// Brings a live copy up to date with chunks other servers wrote, and
+    /// tells its subscribers if that changed it. `seq` (the chunk the news is
+    /// about) skips the read when the copy already holds it.
+    async fn catch_up(&self, id: DocumentId, seq: Option<ChunkSeq>) {
+        let live = self.docs.lock().expect("hub lock").get(&id).cloned();
+        let Some(live) = live else { return };
+        let mut guard = live.lock().await;
+        if seq.is_none_or(|seq| seq > guard.through) {
+            match self.read_newer(id, &mut guard).await {
+                Ok(true) => guard.announce(id, None),
+                Ok(false) => {}
+                Err(error) => tracing::warn!(%id, %error, "could not catch up with other servers"),
+            }
+        }
+        self.evict_if_unused(id, &live, &guard);
+    }
+
+    /// Loads the chunks stored after the copy's `through` into it; true if
+    /// that brought changes.
+    async fn read_newer(&self, id: DocumentId, live: &mut LiveDoc) -> Result<bool, StoreError> {
+        let store = self.store.clone();
+        let after = live.through;
+        let newer = run_blocking(move || store.chunks_after(&id, after)).await?;
+        let before = live.doc.get_heads();
+        if !newer.bytes.is_empty() {
+            live.doc
+                .load_incremental(&newer.bytes.concat())
+                .map_err(|error| StoreError::Corrupt(error.to_string()))?;
+        }
+        live.through = live.through.max(newer.through);
+        Ok(live.doc.get_heads() != before)
     }
 
     /// Applies a peer's sync message. New patrol records it brings are
@@ -157,18 +247,22 @@ impl Hub {
         let chunk = live.doc.save_after(&before);
         let store = self.store.clone();
         match run_blocking(move || store.append_chunk(&id, &chunk)).await {
-            Ok(sizes) => live.sizes = sizes,
+            Ok(written) => {
+                if !live.wrote(&written) {
+                    // Another server wrote meanwhile; the reply and the
+                    // announcement below carry its changes too.
+                    if let Err(error) = self.read_newer(id, live).await {
+                        tracing::warn!(%id, %error, "could not catch up with other servers");
+                    }
+                }
+            }
             Err(error) => {
                 self.reset(id, live, state).await?;
                 return Err(error.into());
             }
         }
         self.compact_if_due(id, live).await;
-        for (connection, notifier) in &live.subscribers {
-            if *connection != sender.connection {
-                let _ = notifier.send(id);
-            }
-        }
+        live.announce(id, Some(sender.connection));
         Ok(())
     }
 
@@ -188,13 +282,27 @@ impl Hub {
             let Some(live) = live else { continue };
             let mut guard = live.lock().await;
             guard.subscribers.remove(&connection);
-            if guard.subscribers.is_empty() {
-                let mut docs = self.docs.lock().expect("hub lock");
-                // Only evict if no one re-opened it while we waited.
-                if Arc::strong_count(&live) <= 2 {
-                    docs.remove(&id);
-                }
-            }
+            self.evict_if_unused(id, &live, &guard);
+        }
+    }
+
+    /// Drops a live copy nobody subscribes to. `live` is the caller's handle,
+    /// `guard` its lock. Only if no one re-opened it meanwhile: a connection
+    /// holding a handle is about to subscribe.
+    fn evict_if_unused(
+        &self,
+        id: DocumentId,
+        live: &Arc<tokio::sync::Mutex<LiveDoc>>,
+        guard: &LiveDoc,
+    ) {
+        if !guard.subscribers.is_empty() {
+            return;
+        }
+        let mut docs = self.docs.lock().expect("hub lock");
+        // The map's handle and the caller's: nobody else's.
+        if Arc::strong_count(live) <= 2 && docs.get(&id).is_some_and(|kept| Arc::ptr_eq(kept, live))
+        {
+            docs.remove(&id);
         }
     }
 
@@ -208,8 +316,9 @@ impl Hub {
     ) -> Result<(), StoreError> {
         *state = sync::State::new();
         let store = self.store.clone();
-        let chunks = run_blocking(move || store.load_chunks(&id)).await?;
-        live.doc = load(&chunks)?;
+        let chunks = run_blocking(move || store.chunks_after(&id, 0)).await?;
+        live.doc = load(&chunks.bytes)?;
+        live.through = chunks.through;
         Ok(())
     }
 
@@ -218,14 +327,13 @@ impl Hub {
             return;
         }
         let snapshot = live.doc.save();
-        let len = snapshot.len();
+        let covers = live.through;
         let store = self.store.clone();
-        match run_blocking(move || store.replace_with_snapshot(&id, &snapshot)).await {
-            Ok(()) => {
-                live.sizes = ChunkSizes {
-                    snapshot_bytes: len,
-                    incremental_bytes: 0,
-                }
+        match run_blocking(move || store.replace_with_snapshot(&id, &snapshot, covers)).await {
+            // Chunks written after `covers` stay; if there are some, the
+            // copy reads them with the next news or write.
+            Ok(written) => {
+                live.wrote(&written);
             }
             // The chunks are still there; compaction is retried after the next change.
             Err(error) => tracing::warn!(%id, %error, "compaction failed"),
@@ -283,30 +391,38 @@ fn load(chunks: &[Vec<u8>]) -> Result<Automerge, StoreError> {
     Automerge::load(&chunks.concat()).map_err(|error| StoreError::Corrupt(error.to_string()))
 }
 
+/// A document's live copy as stored, or born from its genesis (stored as its
+/// first snapshot) if nothing is.
 async fn load_or_create(
     store: Arc<dyn Store>,
     id: DocumentId,
     key: DocKey,
-) -> Result<(Automerge, ChunkSizes), StoreError> {
+) -> Result<LiveDoc, StoreError> {
     run_blocking(move || {
-        let chunks = store.load_chunks(&id)?;
-        if chunks.is_empty() {
-            let doc = key.genesis();
-            let snapshot = doc.save();
-            store.replace_with_snapshot(&id, &snapshot)?;
-            return Ok((
-                doc,
-                ChunkSizes {
-                    snapshot_bytes: snapshot.len(),
-                    incremental_bytes: 0,
-                },
-            ));
-        }
-        let sizes = ChunkSizes {
-            snapshot_bytes: chunks.first().map_or(0, Vec::len),
-            incremental_bytes: chunks.iter().skip(1).map(Vec::len).sum(),
+        let chunks = store.chunks_after(&id, 0)?;
+        let mut live = LiveDoc {
+            doc: key.genesis(),
+            key,
+            sizes: ChunkSizes::default(),
+            through: 0,
+            subscribers: HashMap::new(),
         };
-        Ok((load(&chunks)?, sizes))
+        if chunks.bytes.is_empty() {
+            let written = store.add_snapshot(&id, &live.doc.save())?;
+            // If another server created it at the same moment, `through`
+            // stays 0 and the copy catches up with its genesis.
+            live.wrote(&written);
+            return Ok(live);
+        }
+        live.doc = load(&chunks.bytes)?;
+        live.through = chunks.through;
+        // The first chunk is a snapshot (or the only one); close enough for
+        // the compaction rule until the next write returns the exact sizes.
+        live.sizes = ChunkSizes {
+            snapshot_bytes: chunks.bytes.first().map_or(0, Vec::len),
+            incremental_bytes: chunks.bytes.iter().skip(1).map(Vec::len).sum(),
+        };
+        Ok(live)
     })
     .await
 }
