@@ -1,7 +1,10 @@
 //! Test harness: a real `roundbook-server` process on 127.0.0.1 with a real
-//! SQLite file, and a tablet-like sync client built on the shared `Replica`.
+//! SQLite file (or a PostgreSQL database of a throwaway cluster, `postgres`),
+//! and a tablet-like sync client built on the shared `Replica`.
 
 #![allow(dead_code)]
+
+pub mod postgres;
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -33,6 +36,13 @@ impl Server {
         let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
         let db = dir.path().join("roundbook.sqlite3");
         Self::start_on(dir, db, "127.0.0.1:0").await
+    }
+
+    /// A server on another database: a PostgreSQL address, so several
+    /// servers can share it.
+    pub async fn start_with_db(db: &str) -> Server {
+        let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
+        Self::start_on(dir, PathBuf::from(db), "127.0.0.1:0").await
     }
 
     async fn start_on(dir: std::sync::Arc<tempfile::TempDir>, db: PathBuf, listen: &str) -> Server {
