@@ -440,6 +440,7 @@ pub async fn run_blocking<T: Send + 'static>(
 mod tests {
     use super::*;
     use crate::store::sqlite::SqliteStore;
+    use automerge::transaction::Transactable;
 
     #[tokio::test]
     async fn documents_leave_memory_when_their_last_subscriber_goes() {
@@ -467,5 +468,50 @@ mod tests {
         drop(second);
         hub.unsubscribe(2, [id]).await;
         assert!(hub.docs.lock().unwrap().is_empty());
+    }
+
+    /// Server 2 (another store on the same database) stores a change after
+    /// this server loaded the document, and this server compacts before it
+    /// hears of it: the change survives, and catching up brings it into the
+    /// live copy and tells the subscribers.
+    #[tokio::test]
+    async fn compaction_keeps_what_another_server_wrote_and_catching_up_brings_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.sqlite3");
+        let store = SqliteStore::open(&path).unwrap();
+        store.migrate().unwrap();
+        let other = SqliteStore::open(&path).unwrap();
+        let hub = Hub::new(Arc::new(store));
+        let key = DocKey::zone_directory("demo", "A");
+        let id = key.document_id();
+        let live = hub.open(id, &key).await.unwrap();
+        let (notifier, mut changes) = mpsc::unbounded_channel();
+        Hub::subscribe(&mut *live.lock().await, 1, notifier);
+
+        let mut theirs = live.lock().await.doc.fork();
+        let base = theirs.get_heads();
+        theirs
+            .transact::<_, _, AutomergeError>(|tx| {
+                tx.put(automerge::ROOT, "written_by", "server 2")
+            })
+            .unwrap();
+        other.append_chunk(&id, &theirs.save_after(&base)).unwrap();
+
+        {
+            let mut guard = live.lock().await;
+            guard.sizes.incremental_bytes = guard.sizes.snapshot_bytes + 1;
+            hub.compact_if_due(id, &mut guard).await;
+        }
+        let stored = other.load_chunks(&id).unwrap();
+        assert_eq!(stored.len(), 2, "compacted, and server 2's chunk kept");
+        assert_eq!(
+            load(&stored).unwrap().get_heads(),
+            theirs.get_heads(),
+            "server 2's change survived the compaction"
+        );
+
+        hub.catch_up(id, None).await;
+        assert_eq!(live.lock().await.doc.get_heads(), theirs.get_heads());
+        assert_eq!(changes.try_recv().ok(), Some(id), "subscribers told");
     }
 }

@@ -78,16 +78,32 @@ impl TestDatabase {
     }
 
     /// Ends this database's connections that listen for other servers'
-    /// changes, as a network fault would.
+    /// changes, as a network fault would; returns how many it ended.
     pub fn drop_listeners(&self) -> usize {
-        self.query(&format!(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-             WHERE datname = '{}' AND application_name = '{}'",
+        self.count(&format!(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE {}",
+            self.listening()
+        ))
+    }
+
+    /// How many connections listen for other servers' changes now.
+    pub fn listeners(&self) -> usize {
+        self.count(&format!(
+            "SELECT count(*) FROM pg_stat_activity WHERE {}",
+            self.listening()
+        ))
+    }
+
+    fn listening(&self) -> String {
+        format!(
+            "datname = '{}' AND application_name = '{}'",
             self.name,
             roundbook_server::store::postgres::LISTENER_NAME
-        ))
-        .parse()
-        .expect("a count")
+        )
+    }
+
+    fn count(&self, sql: &str) -> usize {
+        self.query(sql).parse().expect("a count")
     }
 }
 
@@ -141,7 +157,7 @@ impl Cluster {
 
     fn try_start(&self) -> bool {
         let options = format!(
-            "-c listen_addresses=127.0.0.1 -p {} -k {} -c max_connections={MAX_CONNECTIONS}",
+            "-c listen_addresses=127.0.0.1 -p {} -k {} -c max_connections={MAX_CONNECTIONS} -c fsync=off",
             self.port,
             self.dir.path().display()
         );
