@@ -70,8 +70,21 @@ pub struct PostgresStore {
 
 impl From<postgres::Error> for StoreError {
     fn from(error: postgres::Error) -> Self {
-        StoreError::Database(error.to_string())
+        StoreError::Database(describe(&error))
     }
+}
+
+/// An error with its causes: the client's own text is only its kind ("db
+/// error", "error connecting to server"); the reason is in the sources.
+fn describe(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 const SCHEMA: &str = r#"
@@ -80,9 +93,11 @@ CREATE TABLE IF NOT EXISTS sites (
     name TEXT NOT NULL,
     timezone TEXT NOT NULL
 );
+-- Codes, kinds and periods compare byte by byte ("C"), as in SQLite, so
+-- listings come in the same order and periods compare as dates.
 CREATE TABLE IF NOT EXISTS zones (
     site TEXT NOT NULL REFERENCES sites(code),
-    code TEXT NOT NULL,
+    code TEXT COLLATE "C" NOT NULL,
     name TEXT NOT NULL,
     PRIMARY KEY (site, code)
 );
@@ -103,9 +118,9 @@ CREATE TABLE IF NOT EXISTS sessions (
 CREATE TABLE IF NOT EXISTS documents (
     id BYTEA PRIMARY KEY,
     site TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    zone TEXT NOT NULL,
-    period TEXT
+    kind TEXT COLLATE "C" NOT NULL,
+    zone TEXT COLLATE "C" NOT NULL,
+    period TEXT COLLATE "C"
 );
 CREATE INDEX IF NOT EXISTS documents_by_zone ON documents (site, zone, kind, period);
 -- A compaction snapshot's `covers` is the sequence number up to which it
@@ -175,6 +190,9 @@ impl PostgresStore {
         if config.get_application_name().is_none() {
             config.application_name("roundbook-server");
         }
+        // Once alone first: a wrong address or password is reported at once
+        // and with its reason, rather than as the pool's timeout.
+        config.connect(NoTls)?;
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
             .min_idle(Some(1))
@@ -322,6 +340,8 @@ impl Store for PostgresStore {
         self.with(|client| {
             let mut tx = client.transaction()?;
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+            // Not a notice per existing table at every start.
+            tx.batch_execute("SET LOCAL client_min_messages = warning")?;
             tx.batch_execute(SCHEMA)?;
             Ok(tx.commit()?)
         })

@@ -4,6 +4,10 @@
 //! dropped. A test binary shares one cluster among the tests running at once
 //! (each gets a fresh database); it stops when the last of them ends.
 //!
+//! The cluster runs with `fsync=off`: tests kill servers, never PostgreSQL,
+//! so flushing to disk would prove nothing and cost seconds. Servers still
+//! commit synchronously before acknowledging.
+//!
 //! initdb refuses to run as root: as root, the PostgreSQL programs run as the
 //! `postgres` system user (the Debian package creates it), owning the
 //! directory. Only client programs (`createdb`, `psql`) talk to the cluster,
