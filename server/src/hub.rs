@@ -514,4 +514,28 @@ mod tests {
         assert_eq!(live.lock().await.doc.get_heads(), theirs.get_heads());
         assert_eq!(changes.try_recv().ok(), Some(id), "subscribers told");
     }
+
+    /// Two servers that open a new document at once each store a genesis,
+    /// and compactions on two servers can leave two snapshots: a document
+    /// stored with several snapshots loads whole.
+    #[tokio::test]
+    async fn a_document_stored_with_two_snapshots_loads_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("hub.sqlite3")).unwrap();
+        store.migrate().unwrap();
+        let key = DocKey::zone_directory("demo", "A");
+        let id = key.document_id();
+        let mut first = key.genesis();
+        let mut second = first.fork();
+        for (doc, server) in [(&mut first, "server 1"), (&mut second, "server 2")] {
+            doc.transact::<_, _, AutomergeError>(|tx| tx.put(automerge::ROOT, server, true))
+                .unwrap();
+            store.add_snapshot(&id, &doc.save()).unwrap();
+        }
+        let hub = Hub::new(Arc::new(store));
+        let live = hub.open(id, &key).await.unwrap();
+        let mut heads = [first.get_heads(), second.get_heads()].concat();
+        heads.sort();
+        assert_eq!(live.lock().await.doc.get_heads(), heads);
+    }
 }
