@@ -127,7 +127,8 @@ impl Cluster {
                 .expect("chown");
             assert!(
                 status.success(),
-                "could not give the cluster directory to the postgres user"
+                "could not give the cluster directory to the postgres user \
+                 (Debian's postgresql package creates it: run scripts/setup)"
             );
         }
         let mut cluster = Cluster {
