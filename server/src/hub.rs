@@ -169,13 +169,20 @@ impl Hub {
         let Some(live) = live else { return };
         let mut guard = live.lock().await;
         if seq.is_none_or(|seq| seq > guard.through) {
-            match self.read_newer(id, &mut guard).await {
-                Ok(true) => guard.announce(id, None),
-                Ok(false) => {}
-                Err(error) => tracing::warn!(%id, %error, "could not catch up with other servers"),
-            }
+            self.refresh(id, &mut guard).await;
         }
         self.evict_if_unused(id, &live, &guard);
+    }
+
+    /// Reads what other servers stored since the copy last read, and tells
+    /// the subscribers if that changed it. A failure leaves the copy as it
+    /// was; the next news or write tries again.
+    async fn refresh(&self, id: DocumentId, live: &mut LiveDoc) {
+        match self.read_newer(id, live).await {
+            Ok(true) => live.announce(id, None),
+            Ok(false) => {}
+            Err(error) => tracing::warn!(%id, %error, "could not catch up with other servers"),
+        }
     }
 
     /// Loads the chunks stored after the copy's `through` into it; true if
@@ -212,15 +219,19 @@ impl Hub {
         if !changes_are_well_formed(&message) {
             return Err(ApplyError::BadChanges);
         }
-        if !sender.writes && !brings_nothing_new(&live.doc, &message) {
-            return Err(ApplyError::ReadOnly);
-        }
-        // A signed-off month is final: judged on what is stored, before the message.
-        if live.key.kind == DocKind::CleaningMonth
-            && cleaning::is_locked(&live.doc)
-            && !brings_nothing_new(&live.doc, &message)
+        // Judged on what is stored, which another server may have added to
+        // since this copy last read: changes the peer got from it are not
+        // new, and a month it signed off is locked. So before refusing, and
+        // before taking changes to a cleaning month, the copy catches up.
+        let mut refused = refusal(live, sender, &message);
+        if refused.is_some()
+            || (live.key.kind == DocKind::CleaningMonth && !message.changes.is_empty())
         {
-            return Err(ApplyError::MonthLocked);
+            self.refresh(id, live).await;
+            refused = refusal(live, sender, &message);
+        }
+        if let Some(refused) = refused {
+            return Err(refused);
         }
         let before = live.doc.get_heads();
         if live.doc.receive_sync_message(state, message).is_err() {
@@ -339,6 +350,22 @@ impl Hub {
             Err(error) => tracing::warn!(%id, %error, "compaction failed"),
         }
     }
+}
+
+/// Why a message's changes are refused before they are applied, if they are:
+/// a reader sending changes the document lacks, or any change to a month
+/// signed off by both parties.
+fn refusal(live: &LiveDoc, sender: Sender, message: &sync::Message) -> Option<ApplyError> {
+    if !sender.writes && !brings_nothing_new(&live.doc, message) {
+        return Some(ApplyError::ReadOnly);
+    }
+    if live.key.kind == DocKind::CleaningMonth
+        && cleaning::is_locked(&live.doc)
+        && !brings_nothing_new(&live.doc, message)
+    {
+        return Some(ApplyError::MonthLocked);
+    }
+    None
 }
 
 /// Automerge skips change bytes it cannot parse; a peer sending them deserves
@@ -537,5 +564,51 @@ mod tests {
         let mut heads = [first.get_heads(), second.get_heads()].concat();
         heads.sort();
         assert_eq!(live.lock().await.doc.get_heads(), heads);
+    }
+
+    /// A reader's tablet synced a directory change through another server
+    /// and brings it here before this server heard of it: the change is not
+    /// new to the database, so it is not refused.
+    #[tokio::test]
+    async fn a_reader_may_bring_changes_another_server_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.sqlite3");
+        let store = SqliteStore::open(&path).unwrap();
+        store.migrate().unwrap();
+        let other = SqliteStore::open(&path).unwrap();
+        let hub = Hub::new(Arc::new(store));
+        let key = DocKey::zone_directory("demo", "A");
+        let id = key.document_id();
+        let live = hub.open(id, &key).await.unwrap();
+        let mut guard = live.lock().await;
+
+        let mut tablet = guard.doc.fork();
+        let base = tablet.get_heads();
+        tablet
+            .transact::<_, _, AutomergeError>(|tx| {
+                tx.put(automerge::ROOT, "edited_by", "supervisor")
+            })
+            .unwrap();
+        other.append_chunk(&id, &tablet.save_after(&base)).unwrap();
+
+        let reader = Sender {
+            connection: 1,
+            clock_skew_ms: None,
+            writes: false,
+        };
+        let (mut server_state, mut tablet_state) = (sync::State::new(), sync::State::new());
+        for _ in 0..3 {
+            if let Some(message) = tablet.generate_sync_message(&mut tablet_state) {
+                hub.apply(id, &mut guard, reader, &mut server_state, message)
+                    .await
+                    .unwrap();
+            }
+            if let Some(reply) = guard.doc.generate_sync_message(&mut server_state) {
+                tablet
+                    .receive_sync_message(&mut tablet_state, reply)
+                    .unwrap();
+            }
+        }
+        assert_eq!(guard.doc.get_heads(), tablet.get_heads());
     }
 }
