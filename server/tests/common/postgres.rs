@@ -242,7 +242,13 @@ impl Drop for Cluster {
 /// package's `/usr/lib/postgresql/<version>/bin`.
 fn postgres_bin() -> PathBuf {
     if let Some(bin) = std::env::var_os("ROUNDBOOK_PG_BIN") {
-        return PathBuf::from(bin);
+        let bin = PathBuf::from(bin);
+        assert!(
+            has_server_programs(&bin),
+            "ROUNDBOOK_PG_BIN={} lacks initdb, pg_ctl, createdb or psql",
+            bin.display()
+        );
+        return bin;
     }
     let newest = std::fs::read_dir("/usr/lib/postgresql")
         .into_iter()
