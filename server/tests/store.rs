@@ -430,3 +430,26 @@ fn postgres_says_news_was_missed_after_listening_again() {
         })
     );
 }
+
+#[test]
+fn postgres_store_survives_its_connections_being_dropped() {
+    let backend = postgres();
+    let store = backend.open();
+    store.add_snapshot(&doc(8), b"before").unwrap();
+    let dropped: usize = backend
+        .0
+        .query(&format!(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+             WHERE datname = '{}' AND application_name = 'roundbook-server'",
+            backend.0.name
+        ))
+        .parse()
+        .unwrap();
+    assert!(dropped >= 1);
+    // The pool checks a connection before handing it out and replaces it.
+    store.append_chunk(&doc(8), b"after").unwrap();
+    assert_eq!(
+        store.load_chunks(&doc(8)).unwrap(),
+        [b"before".to_vec(), b"after".to_vec()]
+    );
+}
