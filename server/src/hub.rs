@@ -47,6 +47,17 @@ pub struct LiveDoc {
 }
 
 impl LiveDoc {
+    /// A copy holding nothing stored yet, with no subscribers.
+    fn new(key: DocKey, doc: Automerge) -> Self {
+        Self {
+            key,
+            doc,
+            sizes: ChunkSizes::default(),
+            through: 0,
+            subscribers: HashMap::new(),
+        }
+    }
+
     /// Takes note of a chunk this server wrote from `doc`. If nobody wrote
     /// since `through`, the copy now holds everything up to the new chunk;
     /// false if another server wrote in between and the copy must catch up.
@@ -427,21 +438,15 @@ async fn load_or_create(
 ) -> Result<LiveDoc, StoreError> {
     run_blocking(move || {
         let chunks = store.chunks_after(&id, 0)?;
-        let mut live = LiveDoc {
-            doc: key.genesis(),
-            key,
-            sizes: ChunkSizes::default(),
-            through: 0,
-            subscribers: HashMap::new(),
-        };
         if chunks.bytes.is_empty() {
+            let mut live = LiveDoc::new(key.clone(), key.genesis());
             let written = store.add_snapshot(&id, &live.doc.save())?;
             // If another server created it at the same moment, `through`
             // stays 0 and the copy catches up with its genesis.
             live.wrote(&written);
             return Ok(live);
         }
-        live.doc = load(&chunks.bytes)?;
+        let mut live = LiveDoc::new(key, load(&chunks.bytes)?);
         live.through = chunks.through;
         // The first chunk is a snapshot (or the only one); close enough for
         // the compaction rule until the next write returns the exact sizes.
