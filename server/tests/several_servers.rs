@@ -1,8 +1,8 @@
 //! Several real server processes on one PostgreSQL database (a throwaway
 //! cluster, a fresh database per test): live push from one server's tablets
 //! to another's, no acknowledged change lost to a SIGKILL, compaction on both
-//! servers losing nothing, and catching up after the listening connection
-//! drops.
+//! servers losing nothing, catching up after the listening connection drops,
+//! and sign-ins and photo uploads carrying over from one server to another.
 
 mod common;
 
@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use common::postgres::{database, TestDatabase};
 use common::{patrol_key, Server, Tablet};
+use roundbook_shared::api::UploadStatus;
+use roundbook_shared::blob::{hash_of, UPLOAD_CHUNK_BYTES};
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::schema::directory::checkpoints;
 use roundbook_shared::schema::DocKey;
@@ -180,4 +182,50 @@ async fn wait_for_listeners(db: &TestDatabase, count: usize) {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// A tablet may reach any server: a token from one works on another, an
+/// upload cut off on one continues on another, and a sign-out on one ends the
+/// session everywhere.
+#[tokio::test]
+async fn a_sign_in_and_a_photo_upload_carry_over_to_another_server() {
+    let db = database();
+    let (first, second) = two_servers(&db).await;
+    let token = first.login("guard-a").await.token;
+    let mut photo = b"\x89PNG\r\n\x1a\n".to_vec();
+    photo.extend((0..200_000u32).map(|n| (n.wrapping_mul(2_654_435_761) >> 11) as u8));
+    let hash = hash_of(&photo);
+    let total = photo.len() as u64;
+    let (head, rest) = photo.split_at(UPLOAD_CHUNK_BYTES);
+
+    let response = first
+        .put_part(Some(&token), "A", &hash, 0, total, head)
+        .await;
+    assert_eq!(response.status(), 200);
+    let response = second
+        .put_part(Some(&token), "A", &hash, head.len() as u64, total, rest)
+        .await;
+    assert_eq!(response.status(), 200);
+    let status: UploadStatus = response.json().await.unwrap();
+    assert_eq!(
+        status,
+        UploadStatus {
+            received: total,
+            complete: true
+        }
+    );
+    let download = first
+        .get(&format!("/api/blobs/A/{hash}"), Some(&token))
+        .await;
+    assert_eq!(download.status(), 200);
+    assert_eq!(download.bytes().await.unwrap(), photo);
+
+    let logout = reqwest::Client::new()
+        .post(format!("{}/api/logout", second.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logout.status(), 204);
+    assert_eq!(first.get("/api/docs", Some(&token)).await.status(), 401);
 }
