@@ -613,3 +613,53 @@ impl Store for SqliteStore {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file made before chunks recorded what a compaction covers gets the
+    /// column, keeps its chunks, and compacts by the new rule.
+    #[test]
+    fn a_file_from_before_covers_is_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        let id = DocumentId::from_bytes([1; 16]);
+        {
+            let old = Connection::open(&path).unwrap();
+            old.execute_batch(
+                "CREATE TABLE chunks (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    doc_id BLOB NOT NULL,
+                    is_snapshot INTEGER NOT NULL,
+                    bytes BLOB NOT NULL
+                );",
+            )
+            .unwrap();
+            for (is_snapshot, bytes) in [(1, b"snap".as_slice()), (0, b"inc".as_slice())] {
+                old.execute(
+                    "INSERT INTO chunks (doc_id, is_snapshot, bytes) VALUES (?1, ?2, ?3)",
+                    params![id.as_bytes().as_slice(), is_snapshot, bytes],
+                )
+                .unwrap();
+            }
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        store.migrate().unwrap();
+        store.migrate().unwrap();
+        let held = store.chunks_after(&id, 0).unwrap();
+        assert_eq!(held.bytes, [b"snap".to_vec(), b"inc".to_vec()]);
+        let late = store.append_chunk(&id, b"late").unwrap();
+        store
+            .replace_with_snapshot(&id, b"folded", held.through)
+            .unwrap();
+        assert_eq!(
+            store.load_chunks(&id).unwrap(),
+            [b"folded".to_vec(), b"late".to_vec()]
+        );
+        assert_eq!(
+            store.chunks_after(&id, late.seq).unwrap().bytes,
+            Vec::<Vec<u8>>::new()
+        );
+    }
+}
