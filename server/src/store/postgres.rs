@@ -190,8 +190,8 @@ impl PostgresStore {
         if config.get_application_name().is_none() {
             config.application_name("roundbook-server");
         }
-        // Once alone first: a wrong address or password is reported at once
-        // and with its reason, rather than as the pool's timeout.
+        // One connection on its own first: a wrong address or password is
+        // reported at once and with its reason, not as the pool's timeout.
         config.connect(NoTls)?;
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
