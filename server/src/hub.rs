@@ -230,18 +230,14 @@ impl Hub {
         if !changes_are_well_formed(&message) {
             return Err(ApplyError::BadChanges);
         }
-        // Judged on what is stored, which another server may have added to
-        // since this copy last read: changes the peer got from it are not
-        // new, and a month it signed off is locked. So before refusing, and
-        // before taking changes to a cleaning month, the copy catches up.
-        let mut refused = refusal(live, sender, &message);
-        if refused.is_some()
-            || (live.key.kind == DocKind::CleaningMonth && !message.changes.is_empty())
-        {
+        // Judged, applied and stamped on what is stored, which another server
+        // may have added to since this copy last read: changes the peer got
+        // from it are not new, a month it signed off is locked, a record it
+        // stamped keeps its receipt. So changes first make the copy catch up.
+        if !message.changes.is_empty() {
             self.refresh(id, live).await;
-            refused = refusal(live, sender, &message);
         }
-        if let Some(refused) = refused {
+        if let Some(refused) = refusal(live, sender, &message) {
             return Err(refused);
         }
         let before = live.doc.get_heads();
@@ -615,5 +611,77 @@ mod tests {
             }
         }
         assert_eq!(guard.doc.get_heads(), tablet.get_heads());
+    }
+
+    /// A tablet sends a scan to this server that another server already
+    /// stored and stamped (the tablet did not hear the acknowledgement): the
+    /// scan keeps that receipt, rather than getting a second one here.
+    #[tokio::test]
+    async fn a_scan_another_server_stamped_keeps_its_receipt() {
+        use roundbook_shared::schema::patrol::{record_scan, Scan, METHOD_TYPED};
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.sqlite3");
+        let store = SqliteStore::open(&path).unwrap();
+        store.migrate().unwrap();
+        let other = SqliteStore::open(&path).unwrap();
+        let hub = Hub::new(Arc::new(store));
+        let key = DocKey::patrol_log(
+            "demo",
+            "A",
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        );
+        let id = key.document_id();
+        let live = hub.open(id, &key).await.unwrap();
+        let mut guard = live.lock().await;
+
+        let mut tablet = guard.doc.fork();
+        let scan = Scan {
+            id: "scan-1".into(),
+            round_id: "round-1".into(),
+            checkpoint_id: "cp-a-01".into(),
+            checkpoint_code: "A-01".into(),
+            guard: "guard-a".into(),
+            guard_name: "guard-a".into(),
+            device: "device".into(),
+            scanned_at: 1_000,
+            method: METHOD_TYPED.into(),
+        };
+        record_scan(&mut tablet, &scan).unwrap();
+        let mut elsewhere = guard.doc.fork();
+        let base = elsewhere.get_heads();
+        elsewhere.merge(&mut tablet.clone()).unwrap();
+        let receipt = Receipt {
+            received_at: 2_000,
+            clock_skew_ms: Some(0),
+        };
+        stamp_new_records(&mut elsewhere, &base, receipt).unwrap();
+        other
+            .append_chunk(&id, &elsewhere.save_after(&base))
+            .unwrap();
+
+        let writer = Sender {
+            connection: 1,
+            clock_skew_ms: Some(0),
+            writes: true,
+        };
+        let (mut server_state, mut tablet_state) = (sync::State::new(), sync::State::new());
+        for _ in 0..3 {
+            if let Some(message) = tablet.generate_sync_message(&mut tablet_state) {
+                hub.apply(id, &mut guard, writer, &mut server_state, message)
+                    .await
+                    .unwrap();
+            }
+            if let Some(reply) = guard.doc.generate_sync_message(&mut server_state) {
+                tablet
+                    .receive_sync_message(&mut tablet_state, reply)
+                    .unwrap();
+            }
+        }
+        assert_eq!(
+            guard.doc.get_heads(),
+            elsewhere.get_heads(),
+            "no second stamp"
+        );
     }
 }
