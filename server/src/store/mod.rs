@@ -139,7 +139,8 @@ pub enum Elsewhere {
 pub type ElsewhereFeed = tokio::sync::mpsc::UnboundedReceiver<Elsewhere>;
 
 pub trait Store: Send + Sync + 'static {
-    /// Creates tables if needed.
+    /// Creates the tables, or brings older ones up to date; safe to run at
+    /// every start, by several servers at once.
     fn migrate(&self) -> StoreResult<()>;
 
     fn site(&self, code: &str) -> StoreResult<Option<SiteInfo>>;
