@@ -9,9 +9,10 @@
 //!
 //! Live push across servers: a write that brings content `NOTIFY`s
 //! [`CHANNEL`] in its own transaction, so the news leaves exactly when the
-//! chunk is committed. [`Store::changes_elsewhere`] listens on a connection of
-//! its own, skips this store's own news, and after losing that connection
-//! makes it again and reports [`Elsewhere::Missed`].
+//! chunk is committed. [`Store::changes_elsewhere`] starts the `listener`
+//! thread, which passes other servers' news on and reports
+//! [`Elsewhere::Missed`](crate::store::Elsewhere::Missed) after losing its
+//! connection.
 //!
 //! Must not be called from an async task: `postgres::Client` blocks on a
 //! runtime of its own, which panics on tokio's async threads. Callers use
@@ -20,7 +21,6 @@
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, GenericClient, NoTls};
 use r2d2_postgres::{r2d2, PostgresConnectionManager};
 use tokio::sync::mpsc;
@@ -29,11 +29,15 @@ use roundbook_shared::domain::{SiteInfo, ZoneRef};
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::schema::DocKey;
 
+use listener::Listener;
+
 use super::columns::{date_column, doc_key, parse_roles, parse_zones, roles_column, zones_column};
 use super::{
-    Account, BlobRef, ChunkSeq, ChunkSizes, Chunks, Elsewhere, ElsewhereFeed, PartOutcome, Store,
-    StoreError, StoreResult, UploadState, Written,
+    Account, BlobRef, ChunkSeq, ChunkSizes, Chunks, ElsewhereFeed, PartOutcome, Store, StoreError,
+    StoreResult, UploadState, Written,
 };
+
+mod listener;
 
 /// The notification channel of chunk writes. Payload: `origin id seq`.
 pub const CHANNEL: &str = "roundbook_chunks";
@@ -47,13 +51,6 @@ const POOL_SIZE: u32 = 8;
 
 /// How long connecting, or waiting for a free pooled connection, may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// How often an idle listening connection is checked for life.
-const LISTENER_PING: Duration = Duration::from_secs(5);
-
-/// Waits between attempts to listen again, doubling up to the second.
-const RELISTEN_FIRST_WAIT: Duration = Duration::from_millis(200);
-const RELISTEN_MAX_WAIT: Duration = Duration::from_secs(5);
 
 /// Advisory lock key serializing schema migrations of servers starting at once.
 const MIGRATION_LOCK: i64 = 0x526f_756e_6462_6f6f; // "Roundboo"
@@ -251,7 +248,7 @@ impl PostgresStore {
                 )?
                 .get(0);
             if covers.is_none() {
-                let news = format!("{} {id} {seq}", self.origin);
+                let news = listener::news(&self.origin, id, seq);
                 tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &news])?;
             }
             let sizes = chunk_sizes(&mut tx, doc_id)?;
@@ -586,11 +583,7 @@ impl Store for PostgresStore {
         let (news, feed) = mpsc::unbounded_channel();
         let mut config = self.config.clone();
         config.application_name(LISTENER_NAME);
-        let listener = Listener {
-            config,
-            origin: self.origin.clone(),
-            news,
-        };
+        let listener = Listener::new(config, self.origin.clone(), news);
         let client = listener.listen()?;
         std::thread::Builder::new()
             .name(LISTENER_NAME.into())
@@ -707,121 +700,5 @@ impl Store for PostgresStore {
                 )?
                 .map(|row| (row.get(0), row.get(1))))
         })
-    }
-}
-
-/// The thread that listens for other servers' chunk writes and passes them
-/// on to the hub, until the hub stops reading.
-struct Listener {
-    config: postgres::Config,
-    origin: String,
-    news: mpsc::UnboundedSender<Elsewhere>,
-}
-
-/// Why relaying stopped.
-enum Stop {
-    /// The hub dropped its feed: the thread ends.
-    HubGone,
-    /// The connection failed: listen again, and say news may be missed.
-    Lost(postgres::Error),
-}
-
-impl Listener {
-    fn listen(&self) -> StoreResult<Client> {
-        let mut client = self.config.connect(NoTls)?;
-        client.batch_execute(&format!("LISTEN {CHANNEL}"))?;
-        Ok(client)
-    }
-
-    fn run(self, mut client: Client) {
-        loop {
-            match self.relay(&mut client) {
-                Stop::HubGone => return,
-                Stop::Lost(error) => {
-                    tracing::warn!(%error, "lost the connection listening for other servers' changes")
-                }
-            }
-            let Some(again) = self.listen_again() else {
-                return;
-            };
-            client = again;
-            tracing::info!("listening for other servers' changes again; re-reading live documents");
-            if self.news.send(Elsewhere::Missed).is_err() {
-                return;
-            }
-        }
-    }
-
-    /// Passes notifications on; pings when idle, so a dead connection is
-    /// noticed rather than waited on.
-    fn relay(&self, client: &mut Client) -> Stop {
-        loop {
-            let next = client.notifications().timeout_iter(LISTENER_PING).next();
-            match next {
-                Ok(Some(notification)) => {
-                    if !self.pass_on(notification.payload()) {
-                        return Stop::HubGone;
-                    }
-                }
-                Ok(None) => {
-                    if self.news.is_closed() {
-                        return Stop::HubGone;
-                    }
-                    if let Err(error) = client.simple_query("") {
-                        return Stop::Lost(error);
-                    }
-                }
-                Err(error) => return Stop::Lost(error),
-            }
-        }
-    }
-
-    /// Forwards another server's news; false once the hub stopped reading.
-    fn pass_on(&self, payload: &str) -> bool {
-        let Some((origin, id, seq)) = parse_news(payload) else {
-            tracing::warn!(payload, "unreadable chunk notification");
-            return true;
-        };
-        origin == self.origin || self.news.send(Elsewhere::Changed { id, seq }).is_ok()
-    }
-
-    /// Connects and listens again, waiting longer after each failure; `None`
-    /// once the hub stopped reading.
-    fn listen_again(&self) -> Option<Client> {
-        let mut wait = RELISTEN_FIRST_WAIT;
-        loop {
-            std::thread::sleep(wait);
-            if self.news.is_closed() {
-                return None;
-            }
-            match self.listen() {
-                Ok(client) => return Some(client),
-                Err(error) => tracing::warn!(%error, "could not listen for other servers' changes"),
-            }
-            wait = (wait * 2).min(RELISTEN_MAX_WAIT);
-        }
-    }
-}
-
-/// `origin id seq`, as `write_chunk` sends it.
-fn parse_news(payload: &str) -> Option<(&str, DocumentId, ChunkSeq)> {
-    let mut parts = payload.split(' ');
-    let origin = parts.next()?;
-    let id = parts.next()?.parse().ok()?;
-    let seq = parts.next()?.parse().ok()?;
-    parts.next().is_none().then_some((origin, id, seq))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn news_reads_back_as_written() {
-        let id = DocumentId::from_bytes([7; 16]);
-        let payload = format!("00ff {id} 42");
-        assert_eq!(parse_news(&payload), Some(("00ff", id, 42)));
-        assert_eq!(parse_news("00ff nonsense 42"), None);
-        assert_eq!(parse_news(&format!("00ff {id} 42 extra")), None);
     }
 }
