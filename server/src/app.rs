@@ -32,6 +32,9 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// State over `store`. A server sharing its database with others also
+    /// passes the store's `changes_elsewhere` to `hub.follow` (as `main`
+    /// does), or its tablets would not see the others' changes live.
     pub fn new(store: Arc<dyn Store>) -> Self {
         Self {
             hub: Arc::new(Hub::new(store.clone())),

@@ -83,10 +83,9 @@ fn schedules(zone_id: &str, route_id: &str) -> [Schedule; 2] {
 }
 
 /// Seeds the demo site unless it already exists. Returns whether it seeded.
+/// Of several servers seeding one database at once, the one that creates the
+/// site seeds the rest.
 pub fn seed(store: &dyn Store) -> StoreResult<bool> {
-    if store.site(SITE)?.is_some() {
-        return Ok(false);
-    }
     let zones: Vec<ZoneRef> = ZONES
         .iter()
         .map(|(code, name)| ZoneRef {
@@ -94,14 +93,14 @@ pub fn seed(store: &dyn Store) -> StoreResult<bool> {
             name: (*name).into(),
         })
         .collect();
-    store.put_site(
-        &SiteInfo {
-            code: SITE.into(),
-            name: "翠湖花园".into(),
-            timezone: "Asia/Shanghai".into(),
-        },
-        &zones,
-    )?;
+    let site = SiteInfo {
+        code: SITE.into(),
+        name: "翠湖花园".into(),
+        timezone: "Asia/Shanghai".into(),
+    };
+    if !store.create_site(&site, &zones)? {
+        return Ok(false);
+    }
     let password_hash = hash_password(PASSWORD);
     for (username, display_name, role, zones) in ACCOUNTS {
         store.put_account(&Account {
@@ -145,7 +144,7 @@ pub fn seed(store: &dyn Store) -> StoreResult<bool> {
         }
         let id = key.document_id();
         store.register_document(&id, &key)?;
-        store.replace_with_snapshot(&id, &doc.save())?;
+        store.add_snapshot(&id, &doc.save())?;
     }
     seed_requests(store, now)?;
     Ok(true)
@@ -290,7 +289,7 @@ fn seed_requests(store: &dyn Store, now: i64) -> StoreResult<()> {
     for (key, doc) in docs {
         let id = key.document_id();
         store.register_document(&id, &key)?;
-        store.replace_with_snapshot(&id, &doc.save())?;
+        store.add_snapshot(&id, &doc.save())?;
     }
     Ok(())
 }

@@ -7,6 +7,13 @@
 //! takes changes from users who edit directories (anyone may send changes the
 //! server already holds, such as the genesis); nobody but the server writes the
 //! receipt fields of patrol records.
+//!
+//! Several servers may share one database. Each live copy knows up to which
+//! chunk sequence number it holds everything stored (`through`): news of a
+//! write elsewhere ([`Hub::follow`]) makes it read the chunks after that and
+//! tell its subscribers, exactly as a local change does, and compaction folds
+//! only the chunks up to it. Nothing here knows which database is behind the
+//! store.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -21,7 +28,7 @@ use roundbook_shared::protocol::RefusalReason;
 use roundbook_shared::schema::receipt::{stamp_new_records, Receipt, CLOCK_SKEW, RECEIVED_AT};
 use roundbook_shared::schema::{cleaning, DocKey, DocKind, SchemaError};
 
-use crate::store::{ChunkSizes, Store, StoreError};
+use crate::store::{ChunkSeq, ChunkSizes, Elsewhere, ElsewhereFeed, Store, StoreError, Written};
 
 /// A connection's id, to tell subscribers apart.
 pub type ConnectionId = u64;
@@ -34,7 +41,44 @@ pub struct LiveDoc {
     pub key: DocKey,
     pub doc: Automerge,
     sizes: ChunkSizes,
+    /// Every stored chunk of the document up to this sequence number is in
+    /// `doc`: catching up reads after it, and compaction folds up to it.
+    through: ChunkSeq,
     subscribers: HashMap<ConnectionId, ChangeNotifier>,
+}
+
+impl LiveDoc {
+    /// A copy holding nothing stored yet, with no subscribers.
+    fn new(key: DocKey, doc: Automerge) -> Self {
+        Self {
+            key,
+            doc,
+            sizes: ChunkSizes::default(),
+            through: 0,
+            subscribers: HashMap::new(),
+        }
+    }
+
+    /// Takes note of a chunk this server wrote from `doc`. If nobody wrote
+    /// since `through`, the copy now holds everything up to the new chunk;
+    /// false if another server wrote in between and the copy must catch up.
+    fn wrote(&mut self, written: &Written) -> bool {
+        self.sizes = written.sizes;
+        if written.after != self.through {
+            return false;
+        }
+        self.through = written.seq;
+        true
+    }
+
+    /// Tells every subscriber but `except` that the document changed.
+    fn announce(&self, id: DocumentId, except: Option<ConnectionId>) {
+        for (connection, notifier) in &self.subscribers {
+            if Some(*connection) != except {
+                let _ = notifier.send(id);
+            }
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -85,6 +129,29 @@ impl Hub {
         }
     }
 
+    /// Follows news of documents other servers change, for as long as the
+    /// hub lives: each live copy concerned catches up and tells its
+    /// subscribers. With a store that has no other writers the feed ends at
+    /// once and so does this.
+    pub fn follow(self: &Arc<Self>, mut feed: ElsewhereFeed) {
+        let hub = Arc::downgrade(self);
+        tokio::spawn(async move {
+            while let Some(news) = feed.recv().await {
+                let Some(hub) = hub.upgrade() else { break };
+                match news {
+                    Elsewhere::Changed { id, seq } => hub.catch_up(id, Some(seq)).await,
+                    Elsewhere::Missed => {
+                        let ids: Vec<DocumentId> =
+                            hub.docs.lock().expect("hub lock").keys().copied().collect();
+                        for id in ids {
+                            hub.catch_up(id, None).await;
+                        }
+                    }
+                }
+            }
+        });
+    }
+
     /// The live copy of a document, loaded from storage (or born from its
     /// genesis and stored) on first use. The caller has checked access.
     pub async fn open(
@@ -95,21 +162,62 @@ impl Hub {
         if let Some(live) = self.docs.lock().expect("hub lock").get(&id) {
             return Ok(live.clone());
         }
-        let (doc, sizes) = load_or_create(self.store.clone(), id, key.clone()).await?;
-        let live = Arc::new(tokio::sync::Mutex::new(LiveDoc {
-            key: key.clone(),
-            doc,
-            sizes,
-            subscribers: HashMap::new(),
-        }));
+        let loaded = load_or_create(self.store.clone(), id, key.clone()).await?;
+        let live = Arc::new(tokio::sync::Mutex::new(loaded));
         // Another connection may have loaded it meanwhile: keep the first.
-        Ok(self
+        let kept = self
             .docs
             .lock()
             .expect("hub lock")
             .entry(id)
-            .or_insert(live)
-            .clone())
+            .or_insert(live.clone())
+            .clone();
+        if Arc::ptr_eq(&kept, &live) {
+            // News of a write elsewhere that came while the copy was loading
+            // found no live copy to update: read what was written meanwhile.
+            self.catch_up(id, None).await;
+        }
+        Ok(kept)
+    }
+
+    /// Brings a live copy up to date with chunks other servers wrote, and
+    /// tells its subscribers if that changed it. `seq` (the chunk the news is
+    /// about) skips the read when the copy already holds it.
+    async fn catch_up(&self, id: DocumentId, seq: Option<ChunkSeq>) {
+        let live = self.docs.lock().expect("hub lock").get(&id).cloned();
+        let Some(live) = live else { return };
+        let mut guard = live.lock().await;
+        if seq.is_none_or(|seq| seq > guard.through) {
+            self.refresh(id, &mut guard).await;
+        }
+        self.evict_if_unused(id, &live, &guard);
+    }
+
+    /// Reads what other servers stored since the copy last read, and tells
+    /// the subscribers if that changed it. A failure leaves the copy as it
+    /// was; the next news or write tries again.
+    async fn refresh(&self, id: DocumentId, live: &mut LiveDoc) {
+        match self.read_newer(id, live).await {
+            Ok(true) => live.announce(id, None),
+            Ok(false) => {}
+            Err(error) => tracing::warn!(%id, %error, "could not catch up with other servers"),
+        }
+    }
+
+    /// Loads the chunks stored after the copy's `through` into it; true if
+    /// that brought changes.
+    async fn read_newer(&self, id: DocumentId, live: &mut LiveDoc) -> Result<bool, StoreError> {
+        let store = self.store.clone();
+        let after = live.through;
+        let newer = run_blocking(move || store.chunks_after(&id, after)).await?;
+        let before = live.doc.get_heads();
+        if !newer.bytes.is_empty() {
+            live.doc
+                .load_incremental(&newer.bytes.concat())
+                .map_err(|error| StoreError::Corrupt(error.to_string()))?;
+        }
+        live.through = live.through.max(newer.through);
+        Ok(live.doc.get_heads() != before)
     }
 
     /// Applies a peer's sync message. New patrol records it brings are
@@ -130,15 +238,15 @@ impl Hub {
         if !changes_are_well_formed(&message) {
             return Err(ApplyError::BadChanges);
         }
-        if !sender.writes && !brings_nothing_new(&live.doc, &message) {
-            return Err(ApplyError::Refused(RefusalReason::ReadOnly));
+        // Judged, applied and stamped on what is stored, which another server
+        // may have added to since this copy last read: changes the peer got
+        // from it are not new, a month it signed off is locked, a record it
+        // stamped keeps its receipt. So changes first make the copy catch up.
+        if !message.changes.is_empty() {
+            self.refresh(id, live).await;
         }
-        // A signed-off month is final: judged on what is stored, before the message.
-        if live.key.kind == DocKind::CleaningMonth
-            && cleaning::is_locked(&live.doc)
-            && !brings_nothing_new(&live.doc, &message)
-        {
-            return Err(ApplyError::Refused(RefusalReason::MonthLocked));
+        if let Some(refused) = refusal(live, sender, &message) {
+            return Err(refused);
         }
         let before = live.doc.get_heads();
         if live.doc.receive_sync_message(state, message).is_err() {
@@ -165,18 +273,22 @@ impl Hub {
         let chunk = live.doc.save_after(&before);
         let store = self.store.clone();
         match run_blocking(move || store.append_chunk(&id, &chunk)).await {
-            Ok(sizes) => live.sizes = sizes,
+            Ok(written) => {
+                if !live.wrote(&written) {
+                    // Another server wrote meanwhile; the reply and the
+                    // announcement below carry its changes too.
+                    if let Err(error) = self.read_newer(id, live).await {
+                        tracing::warn!(%id, %error, "could not catch up with other servers");
+                    }
+                }
+            }
             Err(error) => {
                 self.reset(id, live, state).await?;
                 return Err(error.into());
             }
         }
         self.compact_if_due(id, live).await;
-        for (connection, notifier) in &live.subscribers {
-            if *connection != sender.connection {
-                let _ = notifier.send(id);
-            }
-        }
+        live.announce(id, Some(sender.connection));
         Ok(())
     }
 
@@ -196,13 +308,27 @@ impl Hub {
             let Some(live) = live else { continue };
             let mut guard = live.lock().await;
             guard.subscribers.remove(&connection);
-            if guard.subscribers.is_empty() {
-                let mut docs = self.docs.lock().expect("hub lock");
-                // Only evict if no one re-opened it while we waited.
-                if Arc::strong_count(&live) <= 2 {
-                    docs.remove(&id);
-                }
-            }
+            self.evict_if_unused(id, &live, &guard);
+        }
+    }
+
+    /// Drops a live copy nobody subscribes to. `live` is the caller's handle,
+    /// `guard` its lock. Only if no one re-opened it meanwhile: a connection
+    /// holding a handle is about to subscribe.
+    fn evict_if_unused(
+        &self,
+        id: DocumentId,
+        live: &Arc<tokio::sync::Mutex<LiveDoc>>,
+        guard: &LiveDoc,
+    ) {
+        if !guard.subscribers.is_empty() {
+            return;
+        }
+        let mut docs = self.docs.lock().expect("hub lock");
+        // The map's handle and the caller's: nobody else's.
+        if Arc::strong_count(live) <= 2 && docs.get(&id).is_some_and(|kept| Arc::ptr_eq(kept, live))
+        {
+            docs.remove(&id);
         }
     }
 
@@ -216,8 +342,9 @@ impl Hub {
     ) -> Result<(), StoreError> {
         *state = sync::State::new();
         let store = self.store.clone();
-        let chunks = run_blocking(move || store.load_chunks(&id)).await?;
-        live.doc = load(&chunks)?;
+        let chunks = run_blocking(move || store.chunks_after(&id, 0)).await?;
+        live.doc = load(&chunks.bytes)?;
+        live.through = chunks.through;
         Ok(())
     }
 
@@ -226,19 +353,34 @@ impl Hub {
             return;
         }
         let snapshot = live.doc.save();
-        let len = snapshot.len();
+        let covers = live.through;
         let store = self.store.clone();
-        match run_blocking(move || store.replace_with_snapshot(&id, &snapshot)).await {
-            Ok(()) => {
-                live.sizes = ChunkSizes {
-                    snapshot_bytes: len,
-                    incremental_bytes: 0,
-                }
+        match run_blocking(move || store.replace_with_snapshot(&id, &snapshot, covers)).await {
+            // Chunks written after `covers` stay; if there are some, the
+            // copy reads them with the next news or write.
+            Ok(written) => {
+                live.wrote(&written);
             }
             // The chunks are still there; compaction is retried after the next change.
             Err(error) => tracing::warn!(%id, %error, "compaction failed"),
         }
     }
+}
+
+/// Why a message's changes are refused before they are applied, if they are:
+/// a reader sending changes the document lacks, or any change to a month
+/// signed off by both parties.
+fn refusal(live: &LiveDoc, sender: Sender, message: &sync::Message) -> Option<ApplyError> {
+    if !sender.writes && !brings_nothing_new(&live.doc, message) {
+        return Some(ApplyError::Refused(RefusalReason::ReadOnly));
+    }
+    if live.key.kind == DocKind::CleaningMonth
+        && cleaning::is_locked(&live.doc)
+        && !brings_nothing_new(&live.doc, message)
+    {
+        return Some(ApplyError::Refused(RefusalReason::MonthLocked));
+    }
+    None
 }
 
 /// Automerge skips change bytes it cannot parse; a peer sending them deserves
@@ -291,30 +433,32 @@ fn load(chunks: &[Vec<u8>]) -> Result<Automerge, StoreError> {
     Automerge::load(&chunks.concat()).map_err(|error| StoreError::Corrupt(error.to_string()))
 }
 
+/// A document's live copy as stored, or born from its genesis (stored as its
+/// first snapshot) if nothing is.
 async fn load_or_create(
     store: Arc<dyn Store>,
     id: DocumentId,
     key: DocKey,
-) -> Result<(Automerge, ChunkSizes), StoreError> {
+) -> Result<LiveDoc, StoreError> {
     run_blocking(move || {
-        let chunks = store.load_chunks(&id)?;
-        if chunks.is_empty() {
-            let doc = key.genesis();
-            let snapshot = doc.save();
-            store.replace_with_snapshot(&id, &snapshot)?;
-            return Ok((
-                doc,
-                ChunkSizes {
-                    snapshot_bytes: snapshot.len(),
-                    incremental_bytes: 0,
-                },
-            ));
+        let chunks = store.chunks_after(&id, 0)?;
+        if chunks.bytes.is_empty() {
+            let mut live = LiveDoc::new(key.clone(), key.genesis());
+            let written = store.add_snapshot(&id, &live.doc.save())?;
+            // If another server created it at the same moment, `through`
+            // stays 0 and the copy catches up with its genesis.
+            live.wrote(&written);
+            return Ok(live);
         }
-        let sizes = ChunkSizes {
-            snapshot_bytes: chunks.first().map_or(0, Vec::len),
-            incremental_bytes: chunks.iter().skip(1).map(Vec::len).sum(),
+        let mut live = LiveDoc::new(key, load(&chunks.bytes)?);
+        live.through = chunks.through;
+        // The first chunk is a snapshot (or the only one); close enough for
+        // the compaction rule until the next write returns the exact sizes.
+        live.sizes = ChunkSizes {
+            snapshot_bytes: chunks.bytes.first().map_or(0, Vec::len),
+            incremental_bytes: chunks.bytes.iter().skip(1).map(Vec::len).sum(),
         };
-        Ok((load(&chunks)?, sizes))
+        Ok(live)
     })
     .await
 }
@@ -332,6 +476,7 @@ pub async fn run_blocking<T: Send + 'static>(
 mod tests {
     use super::*;
     use crate::store::sqlite::SqliteStore;
+    use automerge::transaction::Transactable;
 
     #[tokio::test]
     async fn documents_leave_memory_when_their_last_subscriber_goes() {
@@ -359,5 +504,192 @@ mod tests {
         drop(second);
         hub.unsubscribe(2, [id]).await;
         assert!(hub.docs.lock().unwrap().is_empty());
+    }
+
+    /// Server 2 (another store on the same database) stores a change after
+    /// this server loaded the document, and this server compacts before it
+    /// hears of it: the change survives, and catching up brings it into the
+    /// live copy and tells the subscribers.
+    #[tokio::test]
+    async fn compaction_keeps_what_another_server_wrote_and_catching_up_brings_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.sqlite3");
+        let store = SqliteStore::open(&path).unwrap();
+        store.migrate().unwrap();
+        let other = SqliteStore::open(&path).unwrap();
+        let hub = Hub::new(Arc::new(store));
+        let key = DocKey::zone_directory("demo", "A");
+        let id = key.document_id();
+        let live = hub.open(id, &key).await.unwrap();
+        let (notifier, mut changes) = mpsc::unbounded_channel();
+        Hub::subscribe(&mut *live.lock().await, 1, notifier);
+
+        let mut theirs = live.lock().await.doc.fork();
+        let base = theirs.get_heads();
+        theirs
+            .transact::<_, _, AutomergeError>(|tx| {
+                tx.put(automerge::ROOT, "written_by", "server 2")
+            })
+            .unwrap();
+        other.append_chunk(&id, &theirs.save_after(&base)).unwrap();
+
+        {
+            let mut guard = live.lock().await;
+            guard.sizes.incremental_bytes = guard.sizes.snapshot_bytes + 1;
+            hub.compact_if_due(id, &mut guard).await;
+        }
+        let stored = other.load_chunks(&id).unwrap();
+        assert_eq!(stored.len(), 2, "compacted, and server 2's chunk kept");
+        assert_eq!(
+            load(&stored).unwrap().get_heads(),
+            theirs.get_heads(),
+            "server 2's change survived the compaction"
+        );
+
+        hub.catch_up(id, None).await;
+        assert_eq!(live.lock().await.doc.get_heads(), theirs.get_heads());
+        assert_eq!(changes.try_recv().ok(), Some(id), "subscribers told");
+    }
+
+    /// Two servers that open a new document at once each store a genesis,
+    /// and compactions on two servers can leave two snapshots: a document
+    /// stored with several snapshots loads whole.
+    #[tokio::test]
+    async fn a_document_stored_with_two_snapshots_loads_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("hub.sqlite3")).unwrap();
+        store.migrate().unwrap();
+        let key = DocKey::zone_directory("demo", "A");
+        let id = key.document_id();
+        let mut first = key.genesis();
+        let mut second = first.fork();
+        for (doc, server) in [(&mut first, "server 1"), (&mut second, "server 2")] {
+            doc.transact::<_, _, AutomergeError>(|tx| tx.put(automerge::ROOT, server, true))
+                .unwrap();
+            store.add_snapshot(&id, &doc.save()).unwrap();
+        }
+        let hub = Hub::new(Arc::new(store));
+        let live = hub.open(id, &key).await.unwrap();
+        let mut heads = [first.get_heads(), second.get_heads()].concat();
+        heads.sort();
+        assert_eq!(live.lock().await.doc.get_heads(), heads);
+    }
+
+    /// A reader's tablet synced a directory change through another server
+    /// and brings it here before this server heard of it: the change is not
+    /// new to the database, so it is not refused.
+    #[tokio::test]
+    async fn a_reader_may_bring_changes_another_server_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.sqlite3");
+        let store = SqliteStore::open(&path).unwrap();
+        store.migrate().unwrap();
+        let other = SqliteStore::open(&path).unwrap();
+        let hub = Hub::new(Arc::new(store));
+        let key = DocKey::zone_directory("demo", "A");
+        let id = key.document_id();
+        let live = hub.open(id, &key).await.unwrap();
+        let mut guard = live.lock().await;
+
+        let mut tablet = guard.doc.fork();
+        let base = tablet.get_heads();
+        tablet
+            .transact::<_, _, AutomergeError>(|tx| {
+                tx.put(automerge::ROOT, "edited_by", "supervisor")
+            })
+            .unwrap();
+        other.append_chunk(&id, &tablet.save_after(&base)).unwrap();
+
+        let reader = Sender {
+            connection: 1,
+            clock_skew_ms: None,
+            writes: false,
+        };
+        let (mut server_state, mut tablet_state) = (sync::State::new(), sync::State::new());
+        for _ in 0..3 {
+            if let Some(message) = tablet.generate_sync_message(&mut tablet_state) {
+                hub.apply(id, &mut guard, reader, &mut server_state, message)
+                    .await
+                    .unwrap();
+            }
+            if let Some(reply) = guard.doc.generate_sync_message(&mut server_state) {
+                tablet
+                    .receive_sync_message(&mut tablet_state, reply)
+                    .unwrap();
+            }
+        }
+        assert_eq!(guard.doc.get_heads(), tablet.get_heads());
+    }
+
+    /// A tablet sends a scan to this server that another server already
+    /// stored and stamped (the tablet did not hear the acknowledgement): the
+    /// scan keeps that receipt, rather than getting a second one here.
+    #[tokio::test]
+    async fn a_scan_another_server_stamped_keeps_its_receipt() {
+        use roundbook_shared::schema::patrol::{record_scan, Scan, METHOD_TYPED};
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.sqlite3");
+        let store = SqliteStore::open(&path).unwrap();
+        store.migrate().unwrap();
+        let other = SqliteStore::open(&path).unwrap();
+        let hub = Hub::new(Arc::new(store));
+        let key = DocKey::patrol_log(
+            "demo",
+            "A",
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        );
+        let id = key.document_id();
+        let live = hub.open(id, &key).await.unwrap();
+        let mut guard = live.lock().await;
+
+        let mut tablet = guard.doc.fork();
+        let scan = Scan {
+            id: "scan-1".into(),
+            round_id: "round-1".into(),
+            checkpoint_id: "cp-a-01".into(),
+            checkpoint_code: "A-01".into(),
+            guard: "guard-a".into(),
+            guard_name: "guard-a".into(),
+            device: "device".into(),
+            scanned_at: 1_000,
+            method: METHOD_TYPED.into(),
+        };
+        record_scan(&mut tablet, &scan).unwrap();
+        let mut elsewhere = guard.doc.fork();
+        let base = elsewhere.get_heads();
+        elsewhere.merge(&mut tablet.clone()).unwrap();
+        let receipt = Receipt {
+            received_at: 2_000,
+            clock_skew_ms: Some(0),
+        };
+        stamp_new_records(&mut elsewhere, &base, receipt).unwrap();
+        other
+            .append_chunk(&id, &elsewhere.save_after(&base))
+            .unwrap();
+
+        let writer = Sender {
+            connection: 1,
+            clock_skew_ms: Some(0),
+            writes: true,
+        };
+        let (mut server_state, mut tablet_state) = (sync::State::new(), sync::State::new());
+        for _ in 0..3 {
+            if let Some(message) = tablet.generate_sync_message(&mut tablet_state) {
+                hub.apply(id, &mut guard, writer, &mut server_state, message)
+                    .await
+                    .unwrap();
+            }
+            if let Some(reply) = guard.doc.generate_sync_message(&mut server_state) {
+                tablet
+                    .receive_sync_message(&mut tablet_state, reply)
+                    .unwrap();
+            }
+        }
+        assert_eq!(
+            guard.doc.get_heads(),
+            elsewhere.get_heads(),
+            "no second stamp"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! `roundbook-server`: serves the tablet app and syncs its documents.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Parser;
@@ -9,8 +9,10 @@ use tracing_subscriber::EnvFilter;
 
 use roundbook_server::app::{router, AppState};
 use roundbook_server::demo;
+use roundbook_server::hub::run_blocking;
+use roundbook_server::store::postgres::PostgresStore;
 use roundbook_server::store::sqlite::SqliteStore;
-use roundbook_server::store::Store;
+use roundbook_server::store::{ElsewhereFeed, Store, StoreResult};
 
 #[derive(Parser)]
 #[command(version, about = "Roundbook sync server")]
@@ -18,9 +20,10 @@ struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// SQLite database file (created if missing).
+    /// Database: a SQLite file (created if missing), or a PostgreSQL address
+    /// (`postgres://user@host/dbname`) that several servers can share.
     #[arg(long, default_value = "roundbook.sqlite3")]
-    db: PathBuf,
+    db: String,
     /// Seed a demo site, accounts and checkpoints into an empty database.
     #[arg(long)]
     demo: bool,
@@ -45,11 +48,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .init();
     let args = Args::parse();
 
-    let store = SqliteStore::open(&args.db)?;
-    store.migrate()?;
-    if args.demo && demo::seed(&store)? {
-        tracing::info!("seeded the demo site");
-    }
+    let (db, seed_demo) = (args.db.clone(), args.demo);
+    // On the blocking pool: the PostgreSQL client must not run on async threads.
+    let (store, elsewhere) = run_blocking(move || open_store(&db, seed_demo)).await?;
     if !args.web_root.join("index.html").exists() {
         tracing::warn!(web_root = %args.web_root.display(), "no built app here; run scripts/build-web");
     }
@@ -69,13 +70,35 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
-    let mut state = AppState::new(Arc::new(store));
+    let mut state = AppState::new(store);
+    state.hub.follow(elsewhere);
     state.session_check = std::time::Duration::from_secs(args.session_check_secs.max(1));
     let app = router(state, args.web_root);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     Ok(())
+}
+
+/// Opens (and migrates) the database `--db` names, seeds the demo if asked,
+/// and starts listening for other servers' changes before any document is
+/// loaded.
+fn open_store(db: &str, seed_demo: bool) -> StoreResult<(Arc<dyn Store>, ElsewhereFeed)> {
+    let store: Arc<dyn Store> = if is_postgres_address(db) {
+        Arc::new(PostgresStore::connect(db)?)
+    } else {
+        Arc::new(SqliteStore::open(Path::new(db))?)
+    };
+    store.migrate()?;
+    if seed_demo && demo::seed(store.as_ref())? {
+        tracing::info!("seeded the demo site");
+    }
+    let elsewhere = store.changes_elsewhere()?;
+    Ok((store, elsewhere))
+}
+
+fn is_postgres_address(db: &str) -> bool {
+    db.starts_with("postgres://") || db.starts_with("postgresql://")
 }
 
 async fn shutdown_signal() {

@@ -145,52 +145,7 @@ async fn the_office_head_reaches_every_zone() {
 
 #[tokio::test]
 async fn acknowledged_scans_survive_sigkill_mid_sync() {
-    let server = Server::start().await;
-    let token = server.login("guard-a").await.token;
-    let key = patrol_key("A");
-
-    let mut tablet = Tablet::new("guard-a");
-    let id = tablet.hold(&key);
-    tablet.join(&server.ws_url(&token)).await;
-    // Stream scans and kill the server while changes are in flight.
-    for n in 0..40 {
-        tablet.scan(&id, &format!("scan-{n:03}"));
-        tablet.flush(&id).await;
-        if n == 20 {
-            tablet
-                .sync_until(WAIT, |t| t.replica.pending_total() < 15)
-                .await;
-        }
-    }
-    let mut server = server;
-    server.kill();
-    let acked = tablet.replica.acked_heads(&id).to_vec();
-    assert!(!acked.is_empty());
-    tablet.disconnect();
-    let server = server.restart().await;
-
-    // Everything acknowledged before the kill is on the restarted server.
-    let mut fresh = Tablet::new("guard-a");
-    fresh.hold(&key);
-    fresh.connect(&server.ws_url(&token)).await;
-    fresh
-        .sync_until(WAIT, |t| {
-            acked.iter().all(|hash| {
-                t.replica
-                    .doc(&id)
-                    .unwrap()
-                    .get_change_meta_by_hash(hash)
-                    .is_some()
-            })
-        })
-        .await;
-
-    // The tablet kept the rest and delivers it now.
-    tablet.connect(&server.ws_url(&token)).await;
-    tablet.sync_all().await;
-    fresh
-        .sync_until(WAIT, |t| t.scan_ids(&id).len() == 40)
-        .await;
+    common::acknowledged_scans_survive_sigkill_mid_sync(Server::start().await).await;
 }
 
 #[tokio::test]

@@ -1,12 +1,30 @@
 //! Durable storage behind one trait: accounts, sessions, the document catalog,
-//! document chunks, and photo blobs with their partial uploads. SQLite is the embedded default; PostgreSQL (for several
-//! servers) implements the same trait.
+//! document chunks, and photo blobs with their partial uploads. SQLite is the
+//! embedded default; PostgreSQL implements the same trait so that several
+//! servers can share one database.
 //!
 //! Methods block: callers run them on tokio's blocking pool. A method returns
 //! only after its write is committed durably, because the sync layer
 //! acknowledges a change to a tablet as soon as `append_chunk` returns.
-//! Nothing here checks permissions: that is `access`'s job.
+//! Nothing here checks permissions: that is `access`'s job; nothing here holds
+//! documents in memory: that is `hub`'s.
+//!
+//! ## Chunks and their sequence numbers
+//!
+//! A document is stored as chunks (snapshots and incremental saves), each with
+//! a sequence number ([`ChunkSeq`]) that grows with every write. Writes to one
+//! document are serialized, so a document's chunks commit in the order of
+//! their numbers, and "every chunk of the document up to N" is a precise
+//! statement of what a reader holds. Two rules follow, and both backends keep
+//! them:
+//!
+//! - a reader that holds everything up to N catches up by reading the chunks
+//!   after N ([`Store::chunks_after`]);
+//! - compaction replaces only the chunks up to the number the caller had read
+//!   (`covers`), never a chunk written after it by this or another server.
 
+mod columns;
+pub mod postgres;
 pub mod sqlite;
 
 use roundbook_shared::domain::{Role, SiteInfo, ZoneRef};
@@ -77,13 +95,61 @@ pub enum PartOutcome {
     AlreadyComplete { size: u64 },
 }
 
+/// A chunk's sequence number: increasing with every write to the database.
+/// 0 stands before the first chunk.
+pub type ChunkSeq = i64;
+
+/// A document's chunks read after some sequence number.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Chunks {
+    /// Snapshots first, then incremental chunks, each in write order.
+    pub bytes: Vec<Vec<u8>>,
+    /// The highest sequence number the read saw (or the one it started
+    /// after, if it saw nothing): a reader that held everything up to that
+    /// start and loads `bytes` holds everything up to `through`.
+    pub through: ChunkSeq,
+}
+
+/// What a chunk write did, so the writer can tell whether its live copy is
+/// still complete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    /// The new chunk's sequence number.
+    pub seq: ChunkSeq,
+    /// The document's highest sequence number just before the write (0 if it
+    /// had no chunk). If the writer held everything up to it, it now holds
+    /// everything up to `seq`; if not, another server wrote in between.
+    pub after: ChunkSeq,
+    /// The document's chunk sizes after the write, whoever wrote them.
+    pub sizes: ChunkSizes,
+}
+
+/// News from the database about documents another server changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Elsewhere {
+    /// Another server wrote chunk `seq` of document `id`.
+    Changed { id: DocumentId, seq: ChunkSeq },
+    /// News may have been lost (the listening connection dropped and was
+    /// made again): every live document must be read again.
+    Missed,
+}
+
+/// Where [`Elsewhere`] news arrives. A backend without other writers ends
+/// the feed at once.
+pub type ElsewhereFeed = tokio::sync::mpsc::UnboundedReceiver<Elsewhere>;
+
 pub trait Store: Send + Sync + 'static {
-    /// Creates tables if needed.
+    /// Creates the tables, or brings older ones up to date; safe to run at
+    /// every start, by several servers at once.
     fn migrate(&self) -> StoreResult<()>;
 
     fn site(&self, code: &str) -> StoreResult<Option<SiteInfo>>;
     fn zones(&self, site: &str) -> StoreResult<Vec<ZoneRef>>;
     fn put_site(&self, site: &SiteInfo, zones: &[ZoneRef]) -> StoreResult<()>;
+    /// Stores a site and its zones unless the site exists, in one
+    /// transaction; false if it existed. Servers seeding one database at
+    /// once agree on which of them seeds.
+    fn create_site(&self, site: &SiteInfo, zones: &[ZoneRef]) -> StoreResult<bool>;
 
     fn account(&self, username: &str) -> StoreResult<Option<Account>>;
     fn put_account(&self, account: &Account) -> StoreResult<()>;
@@ -110,12 +176,33 @@ pub trait Store: Send + Sync + 'static {
         periods_since: chrono::NaiveDate,
     ) -> StoreResult<Vec<DocKey>>;
 
-    /// The snapshot (if any) followed by incremental chunks, in write order.
-    fn load_chunks(&self, id: &DocumentId) -> StoreResult<Vec<Vec<u8>>>;
-    /// Appends an incremental chunk durably; returns the sizes after it.
-    fn append_chunk(&self, id: &DocumentId, bytes: &[u8]) -> StoreResult<ChunkSizes>;
-    /// Replaces every chunk of the document with one snapshot, atomically.
-    fn replace_with_snapshot(&self, id: &DocumentId, snapshot: &[u8]) -> StoreResult<()>;
+    /// Every stored chunk of the document: snapshots first, then incremental
+    /// chunks, in write order.
+    fn load_chunks(&self, id: &DocumentId) -> StoreResult<Vec<Vec<u8>>> {
+        Ok(self.chunks_after(id, 0)?.bytes)
+    }
+    /// The chunks a reader that holds everything up to `after` lacks: those
+    /// written after it, less the snapshots that only fold chunks up to
+    /// `after` (nothing in them is new to the reader).
+    fn chunks_after(&self, id: &DocumentId, after: ChunkSeq) -> StoreResult<Chunks>;
+    /// Appends an incremental chunk durably.
+    fn append_chunk(&self, id: &DocumentId, bytes: &[u8]) -> StoreResult<Written>;
+    /// Stores a snapshot that brings content of its own (a genesis, a seeded
+    /// document) and replaces nothing.
+    fn add_snapshot(&self, id: &DocumentId, snapshot: &[u8]) -> StoreResult<Written>;
+    /// Compaction: stores `snapshot`, which holds every chunk of the document
+    /// up to `covers`, and deletes exactly those chunks, in one transaction.
+    /// Chunks written after `covers`, by this server or another, stay.
+    fn replace_with_snapshot(
+        &self,
+        id: &DocumentId,
+        snapshot: &[u8],
+        covers: ChunkSeq,
+    ) -> StoreResult<Written>;
+    /// Starts listening for documents other servers change; call once, before
+    /// documents are loaded into memory, so no change falls between a load and
+    /// the listening. Only news of other servers' writes arrives.
+    fn changes_elsewhere(&self) -> StoreResult<ElsewhereFeed>;
 
     /// How far an upload of `blob` to its zone has come.
     fn upload_state(&self, blob: &BlobRef) -> StoreResult<UploadState>;

@@ -1,18 +1,23 @@
 //! The embedded SQLite store: one file, WAL journal, `synchronous = FULL` so a
 //! committed transaction survives a crash or power cut.
+//!
+//! One server per file: SQLite has no way to tell another process that a
+//! document changed, so [`Store::changes_elsewhere`] never brings news.
 
 use std::path::Path;
 use std::sync::Mutex;
 
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use roundbook_shared::domain::{Role, SiteInfo, ZoneRef};
+use roundbook_shared::domain::{SiteInfo, ZoneRef};
 use roundbook_shared::ids::DocumentId;
-use roundbook_shared::schema::{DocKey, DocKind};
+use roundbook_shared::schema::DocKey;
 
+use super::columns::{date_column, doc_key, parse_roles, parse_zones, roles_column, zones_column};
 use super::{
-    Account, BlobRef, ChunkSizes, PartOutcome, Store, StoreError, StoreResult, UploadState,
+    Account, BlobRef, ChunkSeq, ChunkSizes, Chunks, ElsewhereFeed, PartOutcome, Store, StoreError,
+    StoreResult, UploadState, Written,
 };
 
 pub struct SqliteStore {
@@ -59,11 +64,14 @@ CREATE TABLE IF NOT EXISTS documents (
     period TEXT
 );
 CREATE INDEX IF NOT EXISTS documents_by_zone ON documents (site, zone, kind, period);
+-- A compaction snapshot's `covers` is the sequence number up to which it
+-- folds the document's chunks; NULL for a snapshot with content of its own.
 CREATE TABLE IF NOT EXISTS chunks (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     doc_id BLOB NOT NULL,
     is_snapshot INTEGER NOT NULL,
-    bytes BLOB NOT NULL
+    bytes BLOB NOT NULL,
+    covers INTEGER
 );
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks (doc_id, seq);
 -- Photo blobs, complete and checked, stored once per content.
@@ -123,6 +131,54 @@ impl SqliteStore {
     }
 }
 
+/// Databases made before compaction recorded what it covers: their snapshots
+/// get NULL, so a reader never skips them (each already folded everything
+/// before it, so no reader is sent more than once what it holds).
+fn add_chunk_covers(connection: &Connection) -> StoreResult<()> {
+    let present: bool = connection.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('chunks') WHERE name = 'covers'",
+        [],
+        |row| row.get(0),
+    )?;
+    if !present {
+        connection.execute_batch("ALTER TABLE chunks ADD COLUMN covers INTEGER")?;
+    }
+    Ok(())
+}
+
+/// Writes one chunk in a transaction that holds the write lock from its start,
+/// so the highest sequence number read before the insert is still the highest
+/// when it commits. `covers` deletes the chunks a compaction snapshot folds.
+fn write_chunk(
+    connection: &mut Connection,
+    id: &DocumentId,
+    bytes: &[u8],
+    is_snapshot: bool,
+    covers: Option<ChunkSeq>,
+) -> StoreResult<Written> {
+    let doc_id = id.as_bytes().as_slice();
+    let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let after: ChunkSeq = tx.query_row(
+        "SELECT COALESCE(MAX(seq), 0) FROM chunks WHERE doc_id = ?1",
+        [doc_id],
+        |row| row.get(0),
+    )?;
+    if let Some(covers) = covers {
+        tx.execute(
+            "DELETE FROM chunks WHERE doc_id = ?1 AND seq <= ?2",
+            params![doc_id, covers],
+        )?;
+    }
+    tx.execute(
+        "INSERT INTO chunks (doc_id, is_snapshot, bytes, covers) VALUES (?1, ?2, ?3, ?4)",
+        params![doc_id, is_snapshot, bytes, covers],
+    )?;
+    let seq = tx.last_insert_rowid();
+    let sizes = chunk_sizes(&tx, id)?;
+    tx.commit()?;
+    Ok(Written { seq, after, sizes })
+}
+
 fn chunk_sizes(connection: &Connection, id: &DocumentId) -> StoreResult<ChunkSizes> {
     let (snapshot, incremental): (i64, i64) = connection.query_row(
         "SELECT COALESCE(SUM(CASE WHEN is_snapshot = 1 THEN length(bytes) END), 0),
@@ -171,30 +227,12 @@ fn delete_upload(connection: &Connection, blob: &BlobRef) -> StoreResult<()> {
     Ok(())
 }
 
-fn doc_key(
-    site: String,
-    kind: String,
-    zone: String,
-    period: Option<String>,
-) -> StoreResult<DocKey> {
-    let kind = DocKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("kind {kind}")))?;
-    let date = period
-        .map(|text| {
-            NaiveDate::parse_from_str(&text, "%Y-%m-%d")
-                .map_err(|_| StoreError::Corrupt(format!("period {text}")))
-        })
-        .transpose()?;
-    Ok(DocKey {
-        site,
-        kind,
-        zone,
-        date,
-    })
-}
-
 impl Store for SqliteStore {
     fn migrate(&self) -> StoreResult<()> {
-        self.with(|connection| Ok(connection.execute_batch(SCHEMA)?))
+        self.with(|connection| {
+            connection.execute_batch(SCHEMA)?;
+            add_chunk_covers(connection)
+        })
     }
 
     fn site(&self, code: &str) -> StoreResult<Option<SiteInfo>> {
@@ -248,6 +286,28 @@ impl Store for SqliteStore {
         })
     }
 
+    fn create_site(&self, site: &SiteInfo, zones: &[ZoneRef]) -> StoreResult<bool> {
+        self.with(|connection| {
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let created = tx.execute(
+                "INSERT INTO sites (code, name, timezone) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (code) DO NOTHING",
+                params![site.code, site.name, site.timezone],
+            )? == 1;
+            if !created {
+                return Ok(false);
+            }
+            for zone in zones {
+                tx.execute(
+                    "INSERT INTO zones (site, code, name) VALUES (?1, ?2, ?3)",
+                    params![site.code, zone.code, zone.name],
+                )?;
+            }
+            tx.commit()?;
+            Ok(true)
+        })
+    }
+
     fn account(&self, username: &str) -> StoreResult<Option<Account>> {
         let row = self.with(|connection| {
             Ok(connection
@@ -271,30 +331,17 @@ impl Store for SqliteStore {
         let Some((username, display_name, site, password_hash, roles, zones)) = row else {
             return Ok(None);
         };
-        let roles = roles
-            .split(',')
-            .filter(|text| !text.is_empty())
-            .map(|text| {
-                Role::parse(text).ok_or_else(|| StoreError::Corrupt(format!("role {text}")))
-            })
-            .collect::<StoreResult<_>>()?;
-        let zones = zones
-            .split(',')
-            .filter(|text| !text.is_empty())
-            .map(str::to_owned)
-            .collect();
         Ok(Some(Account {
             username,
             display_name,
             site,
             password_hash,
-            roles,
-            zones,
+            roles: parse_roles(&roles)?,
+            zones: parse_zones(&zones),
         }))
     }
 
     fn put_account(&self, account: &Account) -> StoreResult<()> {
-        let roles: Vec<_> = account.roles.iter().map(|role| role.as_str()).collect();
         self.with(|connection| {
             connection.execute(
                 "INSERT INTO accounts (username, display_name, site, password_hash, roles, zones)
@@ -307,8 +354,8 @@ impl Store for SqliteStore {
                     account.display_name,
                     account.site,
                     account.password_hash,
-                    roles.join(","),
-                    account.zones.join(","),
+                    roles_column(&account.roles),
+                    zones_column(&account.zones),
                 ],
             )?;
             Ok(())
@@ -390,8 +437,8 @@ impl Store for SqliteStore {
         days_since: NaiveDate,
         periods_since: NaiveDate,
     ) -> StoreResult<Vec<DocKey>> {
-        let days_since = days_since.format("%Y-%m-%d").to_string();
-        let periods_since = periods_since.format("%Y-%m-%d").to_string();
+        let days_since = date_column(days_since);
+        let periods_since = date_column(periods_since);
         let rows: Vec<(String, String, String, Option<String>)> = self.with(|connection| {
             let mut statement = connection.prepare(
                 "SELECT site, kind, zone, period FROM documents
@@ -410,42 +457,52 @@ impl Store for SqliteStore {
             .collect()
     }
 
-    fn load_chunks(&self, id: &DocumentId) -> StoreResult<Vec<Vec<u8>>> {
+    fn chunks_after(&self, id: &DocumentId, after: ChunkSeq) -> StoreResult<Chunks> {
         self.with(|connection| {
             let mut statement = connection.prepare(
-                "SELECT bytes FROM chunks WHERE doc_id = ?1 ORDER BY is_snapshot DESC, seq",
+                "SELECT seq, CASE WHEN is_snapshot = 1 AND covers <= ?2 THEN NULL ELSE bytes END
+                 FROM chunks WHERE doc_id = ?1 AND seq > ?2
+                 ORDER BY is_snapshot DESC, seq",
             )?;
-            let rows = statement.query_map([id.as_bytes().as_slice()], |row| row.get(0))?;
-            Ok(rows.collect::<Result<_, _>>()?)
+            let rows = statement.query_map(params![id.as_bytes().as_slice(), after], |row| {
+                Ok((
+                    row.get::<_, ChunkSeq>(0)?,
+                    row.get::<_, Option<Vec<u8>>>(1)?,
+                ))
+            })?;
+            let mut chunks = Chunks {
+                bytes: Vec::new(),
+                through: after,
+            };
+            for row in rows {
+                let (seq, bytes) = row?;
+                chunks.through = chunks.through.max(seq);
+                chunks.bytes.extend(bytes);
+            }
+            Ok(chunks)
         })
     }
 
-    fn append_chunk(&self, id: &DocumentId, bytes: &[u8]) -> StoreResult<ChunkSizes> {
-        self.with(|connection| {
-            let tx = connection.transaction()?;
-            tx.execute(
-                "INSERT INTO chunks (doc_id, is_snapshot, bytes) VALUES (?1, 0, ?2)",
-                params![id.as_bytes().as_slice(), bytes],
-            )?;
-            let sizes = chunk_sizes(&tx, id)?;
-            tx.commit()?;
-            Ok(sizes)
-        })
+    fn append_chunk(&self, id: &DocumentId, bytes: &[u8]) -> StoreResult<Written> {
+        self.with(|connection| write_chunk(connection, id, bytes, false, None))
     }
 
-    fn replace_with_snapshot(&self, id: &DocumentId, snapshot: &[u8]) -> StoreResult<()> {
-        self.with(|connection| {
-            let tx = connection.transaction()?;
-            tx.execute(
-                "DELETE FROM chunks WHERE doc_id = ?1",
-                [id.as_bytes().as_slice()],
-            )?;
-            tx.execute(
-                "INSERT INTO chunks (doc_id, is_snapshot, bytes) VALUES (?1, 1, ?2)",
-                params![id.as_bytes().as_slice(), snapshot],
-            )?;
-            Ok(tx.commit()?)
-        })
+    fn add_snapshot(&self, id: &DocumentId, snapshot: &[u8]) -> StoreResult<Written> {
+        self.with(|connection| write_chunk(connection, id, snapshot, true, None))
+    }
+
+    fn replace_with_snapshot(
+        &self,
+        id: &DocumentId,
+        snapshot: &[u8],
+        covers: ChunkSeq,
+    ) -> StoreResult<Written> {
+        self.with(|connection| write_chunk(connection, id, snapshot, true, Some(covers)))
+    }
+
+    fn changes_elsewhere(&self) -> StoreResult<ElsewhereFeed> {
+        let (_, feed) = tokio::sync::mpsc::unbounded_channel();
+        Ok(feed)
     }
 
     fn upload_state(&self, blob: &BlobRef) -> StoreResult<UploadState> {
@@ -561,137 +618,48 @@ impl Store for SqliteStore {
 mod tests {
     use super::*;
 
-    fn store() -> (tempfile::TempDir, SqliteStore) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("test.sqlite3")).unwrap();
-        store.migrate().unwrap();
-        (dir, store)
-    }
-
+    /// A file made before chunks recorded what a compaction covers gets the
+    /// column, keeps its chunks, and compacts by the new rule.
     #[test]
-    fn chunks_append_load_and_compact() {
-        let (_dir, store) = store();
+    fn a_file_from_before_covers_is_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
         let id = DocumentId::from_bytes([1; 16]);
-        store.replace_with_snapshot(&id, b"snapshot").unwrap();
-        let sizes = store.append_chunk(&id, b"one").unwrap();
-        assert_eq!(
-            sizes,
-            ChunkSizes {
-                snapshot_bytes: 8,
-                incremental_bytes: 3
+        {
+            let old = Connection::open(&path).unwrap();
+            old.execute_batch(
+                "CREATE TABLE chunks (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    doc_id BLOB NOT NULL,
+                    is_snapshot INTEGER NOT NULL,
+                    bytes BLOB NOT NULL
+                );",
+            )
+            .unwrap();
+            for (is_snapshot, bytes) in [(1, b"snap".as_slice()), (0, b"inc".as_slice())] {
+                old.execute(
+                    "INSERT INTO chunks (doc_id, is_snapshot, bytes) VALUES (?1, ?2, ?3)",
+                    params![id.as_bytes().as_slice(), is_snapshot, bytes],
+                )
+                .unwrap();
             }
-        );
-        store.append_chunk(&id, b"two").unwrap();
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        store.migrate().unwrap();
+        store.migrate().unwrap();
+        let held = store.chunks_after(&id, 0).unwrap();
+        assert_eq!(held.bytes, [b"snap".to_vec(), b"inc".to_vec()]);
+        let late = store.append_chunk(&id, b"late").unwrap();
+        store
+            .replace_with_snapshot(&id, b"folded", held.through)
+            .unwrap();
         assert_eq!(
             store.load_chunks(&id).unwrap(),
-            [b"snapshot".to_vec(), b"one".to_vec(), b"two".to_vec()]
-        );
-        store.replace_with_snapshot(&id, b"all").unwrap();
-        assert_eq!(store.load_chunks(&id).unwrap(), [b"all".to_vec()]);
-        assert!(store
-            .load_chunks(&DocumentId::from_bytes([2; 16]))
-            .unwrap()
-            .is_empty());
-    }
-
-    #[test]
-    fn uploads_append_in_order_and_commit_once_per_zone() {
-        let (_dir, store) = store();
-        let blob = |zone: &str| BlobRef {
-            site: "demo".into(),
-            zone: zone.into(),
-            hash: "ab".repeat(32),
-        };
-        let a = blob("A");
-        assert_eq!(
-            store.upload_state(&a).unwrap(),
-            UploadState::Partial {
-                received: 0,
-                total: 0
-            }
+            [b"folded".to_vec(), b"late".to_vec()]
         );
         assert_eq!(
-            store.append_upload_part(&a, 0, 6, b"abc").unwrap(),
-            PartOutcome::Appended { received: 3 }
+            store.chunks_after(&id, late.seq).unwrap().bytes,
+            Vec::<Vec<u8>>::new()
         );
-        assert_eq!(
-            store.append_upload_part(&a, 0, 6, b"abc").unwrap(),
-            PartOutcome::OffsetMismatch { received: 3 }
-        );
-        assert_eq!(
-            store.append_upload_part(&a, 3, 6, b"def").unwrap(),
-            PartOutcome::Appended { received: 6 }
-        );
-        assert_eq!(store.upload_bytes(&a).unwrap(), b"abcdef");
-        store.commit_blob(&a, "image/png", b"abcdef").unwrap();
-        assert_eq!(
-            store.upload_state(&a).unwrap(),
-            UploadState::Complete { size: 6 }
-        );
-        assert_eq!(
-            store.append_upload_part(&a, 0, 6, b"abc").unwrap(),
-            PartOutcome::AlreadyComplete { size: 6 }
-        );
-        assert_eq!(
-            store.blob(&a).unwrap(),
-            Some(("image/png".to_string(), b"abcdef".to_vec()))
-        );
-        // Another zone does not see it until it uploads the bytes itself.
-        let b = blob("B");
-        assert_eq!(store.blob(&b).unwrap(), None);
-        store.append_upload_part(&b, 0, 9, b"abc").unwrap();
-        assert_eq!(
-            store.append_upload_part(&b, 3, 6, b"def").unwrap(),
-            PartOutcome::TotalChanged
-        );
-        assert_eq!(
-            store.upload_state(&b).unwrap(),
-            UploadState::Partial {
-                received: 0,
-                total: 0
-            }
-        );
-    }
-
-    #[test]
-    fn sessions_expire_and_revoke() {
-        let (_dir, store) = store();
-        crate::demo::seed(&store).unwrap();
-        store.create_session(b"hash", "guard-a", 100).unwrap();
-        assert_eq!(
-            store.session_user(b"hash", 99).unwrap().as_deref(),
-            Some("guard-a")
-        );
-        assert_eq!(store.session_user(b"hash", 100).unwrap(), None);
-        store.revoke_session(b"hash").unwrap();
-        assert_eq!(store.session_user(b"hash", 0).unwrap(), None);
-    }
-
-    #[test]
-    fn the_catalog_lists_recent_days_and_recent_periods() {
-        let (_dir, store) = store();
-        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        let keys = [
-            DocKey::zone_directory("demo", "A"),
-            DocKey::patrol_log("demo", "A", today),
-            DocKey::patrol_log("demo", "B", today),
-            DocKey::request_log("demo", "A", today - chrono::Duration::days(60)),
-            DocKey::patrol_log("demo", "A", today - chrono::Duration::days(30)),
-            DocKey::request_log("demo", "A", today - chrono::Duration::days(400)),
-        ];
-        for key in &keys {
-            store.register_document(&key.document_id(), key).unwrap();
-        }
-        let month_ago = today - chrono::Duration::days(365);
-        let listed = store
-            .documents("demo", today - chrono::Duration::days(7), month_ago)
-            .unwrap();
-        assert_eq!(listed.len(), 4);
-        assert!(keys[..4].iter().all(|key| listed.contains(key)));
-        assert_eq!(
-            store.document_key(&keys[3].document_id()).unwrap(),
-            Some(keys[3].clone())
-        );
-        assert!(store.documents("other", today, today).unwrap().is_empty());
     }
 }

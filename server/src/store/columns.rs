@@ -1,0 +1,62 @@
+//! How both SQL backends write domain values into text columns and read them
+//! back, so the two databases hold the same text and a corrupt value is
+//! reported the same way. Only conversions here: no SQL.
+
+use chrono::NaiveDate;
+
+use roundbook_shared::domain::Role;
+use roundbook_shared::schema::{DocKey, DocKind};
+
+use super::{StoreError, StoreResult};
+
+const DATE_FORMAT: &str = "%Y-%m-%d";
+
+/// A catalog row back into the document's key.
+pub(super) fn doc_key(
+    site: String,
+    kind: String,
+    zone: String,
+    period: Option<String>,
+) -> StoreResult<DocKey> {
+    let kind = DocKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("kind {kind}")))?;
+    let date = period
+        .map(|text| {
+            NaiveDate::parse_from_str(&text, DATE_FORMAT)
+                .map_err(|_| StoreError::Corrupt(format!("period {text}")))
+        })
+        .transpose()?;
+    Ok(DocKey {
+        site,
+        kind,
+        zone,
+        date,
+    })
+}
+
+/// A date as the catalog's `period` column holds it (text that sorts by date).
+pub(super) fn date_column(date: NaiveDate) -> String {
+    date.format(DATE_FORMAT).to_string()
+}
+
+pub(super) fn roles_column(roles: &[Role]) -> String {
+    let roles: Vec<_> = roles.iter().map(|role| role.as_str()).collect();
+    roles.join(",")
+}
+
+pub(super) fn parse_roles(text: &str) -> StoreResult<Vec<Role>> {
+    list(text)
+        .map(|role| Role::parse(role).ok_or_else(|| StoreError::Corrupt(format!("role {role}"))))
+        .collect()
+}
+
+pub(super) fn zones_column(zones: &[String]) -> String {
+    zones.join(",")
+}
+
+pub(super) fn parse_zones(text: &str) -> Vec<String> {
+    list(text).map(str::to_owned).collect()
+}
+
+fn list(text: &str) -> impl Iterator<Item = &str> {
+    text.split(',').filter(|item| !item.is_empty())
+}

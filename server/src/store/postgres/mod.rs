@@ -1,0 +1,704 @@
+//! The PostgreSQL store, for several servers sharing one database.
+//!
+//! The blocking `postgres` client behind a small `r2d2` pool. Every write
+//! commits with `synchronous_commit = on` before returning, whatever the
+//! database's default. Writes to one document hold a transaction-scoped
+//! advisory lock on it, so its chunks commit in the order of their sequence
+//! numbers (the rule `store` builds on); writes to one upload likewise, so its
+//! parts are checked against what is really there.
+//!
+//! Live push across servers: a write that brings content `NOTIFY`s
+//! [`CHANNEL`] in its own transaction, so the news leaves exactly when the
+//! chunk is committed. [`Store::changes_elsewhere`] starts the `listener`
+//! thread, which passes other servers' news on and reports
+//! [`Elsewhere::Missed`](crate::store::Elsewhere::Missed) after losing its
+//! connection.
+//!
+//! Must not be called from an async task: `postgres::Client` blocks on a
+//! runtime of its own, which panics on tokio's async threads. Callers use
+//! `hub::run_blocking`, like for SQLite.
+
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use postgres::{Client, GenericClient, NoTls};
+use r2d2_postgres::{r2d2, PostgresConnectionManager};
+use tokio::sync::mpsc;
+
+use roundbook_shared::domain::{SiteInfo, ZoneRef};
+use roundbook_shared::ids::DocumentId;
+use roundbook_shared::schema::DocKey;
+
+use listener::Listener;
+
+use super::columns::{date_column, doc_key, parse_roles, parse_zones, roles_column, zones_column};
+use super::{
+    Account, BlobRef, ChunkSeq, ChunkSizes, Chunks, ElsewhereFeed, PartOutcome, Store, StoreError,
+    StoreResult, UploadState, Written,
+};
+
+mod listener;
+
+/// The notification channel of chunk writes. Payload: `origin id seq`.
+pub const CHANNEL: &str = "roundbook_chunks";
+
+/// The `application_name` of the listening connection, so an operator (or a
+/// test) can tell it from the pool's.
+pub const LISTENER_NAME: &str = "roundbook-listen";
+
+/// Connections per server: requests beyond it wait for one to come free.
+const POOL_SIZE: u32 = 8;
+
+/// How long connecting, or waiting for a free pooled connection, may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Advisory lock key serializing schema migrations of servers starting at once.
+const MIGRATION_LOCK: i64 = 0x526f_756e_6462_6f6f; // "Roundboo"
+
+type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+
+pub struct PostgresStore {
+    pool: Pool,
+    config: postgres::Config,
+    /// Random for each store: marks its notifications, so its own listener
+    /// skips them without looking at the document.
+    origin: String,
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(error: postgres::Error) -> Self {
+        StoreError::Database(describe(&error))
+    }
+}
+
+/// An error with its causes: the client's own text is only its kind ("db
+/// error", "error connecting to server"); the reason is in the sources.
+fn describe(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS sites (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    timezone TEXT NOT NULL
+);
+-- Codes, kinds and periods compare byte by byte ("C"), as in SQLite, so
+-- listings come in the same order and periods compare as dates.
+CREATE TABLE IF NOT EXISTS zones (
+    site TEXT NOT NULL REFERENCES sites(code),
+    code TEXT COLLATE "C" NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (site, code)
+);
+CREATE TABLE IF NOT EXISTS accounts (
+    username TEXT PRIMARY KEY,
+    display_name TEXT NOT NULL,
+    site TEXT NOT NULL REFERENCES sites(code),
+    password_hash TEXT NOT NULL,
+    roles TEXT NOT NULL,
+    zones TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash BYTEA PRIMARY KEY,
+    username TEXT NOT NULL REFERENCES accounts(username),
+    expires_unix BIGINT NOT NULL,
+    revoked BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE TABLE IF NOT EXISTS documents (
+    id BYTEA PRIMARY KEY,
+    site TEXT NOT NULL,
+    kind TEXT COLLATE "C" NOT NULL,
+    zone TEXT COLLATE "C" NOT NULL,
+    period TEXT COLLATE "C"
+);
+CREATE INDEX IF NOT EXISTS documents_by_zone ON documents (site, zone, kind, period);
+-- A compaction snapshot's `covers` is the sequence number up to which it
+-- folds the document's chunks; NULL for a snapshot with content of its own.
+CREATE TABLE IF NOT EXISTS chunks (
+    seq BIGSERIAL PRIMARY KEY,
+    doc_id BYTEA NOT NULL,
+    is_snapshot BOOLEAN NOT NULL,
+    bytes BYTEA NOT NULL,
+    covers BIGINT
+);
+CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks (doc_id, seq);
+-- Photo blobs, complete and checked, stored once per content.
+CREATE TABLE IF NOT EXISTS blobs (
+    hash TEXT PRIMARY KEY,
+    content_type TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    bytes BYTEA NOT NULL,
+    stored_unix BIGINT NOT NULL
+);
+-- Which zones uploaded a blob: only these may read it.
+CREATE TABLE IF NOT EXISTS blob_zones (
+    site TEXT NOT NULL,
+    zone TEXT NOT NULL,
+    hash TEXT NOT NULL REFERENCES blobs(hash),
+    registered_unix BIGINT NOT NULL,
+    PRIMARY KEY (site, zone, hash)
+);
+-- Uploads in progress, and their parts in order of position.
+CREATE TABLE IF NOT EXISTS uploads (
+    site TEXT NOT NULL,
+    zone TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    total BIGINT NOT NULL,
+    received BIGINT NOT NULL,
+    updated_unix BIGINT NOT NULL,
+    PRIMARY KEY (site, zone, hash)
+);
+CREATE TABLE IF NOT EXISTS upload_parts (
+    site TEXT NOT NULL,
+    zone TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    start BIGINT NOT NULL,
+    bytes BYTEA NOT NULL,
+    PRIMARY KEY (site, zone, hash, start)
+);
+"#;
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://…` or
+    /// `postgresql://…`, as libpq takes it; TLS is not supported). Fails if
+    /// it cannot be reached within a few seconds.
+    pub fn connect(url: &str) -> StoreResult<Self> {
+        let mut config: postgres::Config = url
+            .parse()
+            .map_err(|error| StoreError::Database(format!("database address: {error}")))?;
+        // Appended, so it wins over anything the address sets: a change is
+        // acknowledged to a tablet once committed, so the commit must be durable.
+        let options = format!(
+            "{} -c synchronous_commit=on",
+            config.get_options().unwrap_or_default()
+        );
+        config.options(options.trim_start());
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("roundbook-server");
+        }
+        // One connection on its own first: a wrong address or password is
+        // reported at once and with its reason, not as the pool's timeout.
+        config.connect(NoTls)?;
+        let pool = r2d2::Pool::builder()
+            .max_size(POOL_SIZE)
+            .min_idle(Some(1))
+            .connection_timeout(CONNECT_TIMEOUT)
+            .build(PostgresConnectionManager::new(config.clone(), NoTls))
+            .map_err(|error| StoreError::Database(format!("connecting: {error}")))?;
+        Ok(Self {
+            pool,
+            config,
+            origin: format!("{:016x}", rand::random::<u64>()),
+        })
+    }
+
+    fn with<T>(&self, work: impl FnOnce(&mut Client) -> StoreResult<T>) -> StoreResult<T> {
+        let mut client = self
+            .pool
+            .get()
+            .map_err(|error| StoreError::Database(format!("no connection: {error}")))?;
+        work(&mut client)
+    }
+
+    /// Writes one chunk under the document's lock: the highest sequence
+    /// number read first is still the highest when the chunk commits.
+    /// `covers` deletes the chunks a compaction snapshot folds; a chunk with
+    /// content of its own is announced to the other servers.
+    fn write_chunk(
+        &self,
+        id: &DocumentId,
+        bytes: &[u8],
+        is_snapshot: bool,
+        covers: Option<ChunkSeq>,
+    ) -> StoreResult<Written> {
+        let doc_id = id.as_bytes().as_slice();
+        self.with(|client| {
+            let mut tx = client.transaction()?;
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&document_lock(id)])?;
+            // A statement of its own, after the lock: its snapshot sees every
+            // chunk committed by the writer we waited for.
+            let after: ChunkSeq = tx
+                .query_one(
+                    "SELECT COALESCE(MAX(seq), 0) FROM chunks WHERE doc_id = $1",
+                    &[&doc_id],
+                )?
+                .get(0);
+            if let Some(covers) = covers {
+                tx.execute(
+                    "DELETE FROM chunks WHERE doc_id = $1 AND seq <= $2",
+                    &[&doc_id, &covers],
+                )?;
+            }
+            let seq: ChunkSeq = tx
+                .query_one(
+                    "INSERT INTO chunks (doc_id, is_snapshot, bytes, covers)
+                     VALUES ($1, $2, $3, $4) RETURNING seq",
+                    &[&doc_id, &is_snapshot, &bytes, &covers],
+                )?
+                .get(0);
+            if covers.is_none() {
+                let news = listener::news(&self.origin, id, seq);
+                tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &news])?;
+            }
+            let sizes = chunk_sizes(&mut tx, doc_id)?;
+            tx.commit()?;
+            Ok(Written { seq, after, sizes })
+        })
+    }
+
+    /// Runs `work` in a transaction holding the upload's lock, so a part is
+    /// checked against the upload as it really stands.
+    fn with_upload<T>(
+        &self,
+        blob: &BlobRef,
+        work: impl FnOnce(&mut postgres::Transaction<'_>) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        self.with(|client| {
+            let mut tx = client.transaction()?;
+            tx.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2 || '/' || $3, 0))",
+                &[&blob.site, &blob.zone, &blob.hash],
+            )?;
+            let result = work(&mut tx)?;
+            tx.commit()?;
+            Ok(result)
+        })
+    }
+}
+
+/// The advisory lock key of a document: its first eight bytes. Two documents
+/// sharing one only wait for each other.
+fn document_lock(id: &DocumentId) -> i64 {
+    let bytes = id.as_bytes();
+    i64::from_be_bytes(bytes[..8].try_into().expect("eight bytes"))
+}
+
+fn chunk_sizes(client: &mut impl GenericClient, doc_id: &[u8]) -> StoreResult<ChunkSizes> {
+    let row = client.query_one(
+        "SELECT COALESCE(SUM(octet_length(bytes)) FILTER (WHERE is_snapshot), 0)::BIGINT,
+                COALESCE(SUM(octet_length(bytes)) FILTER (WHERE NOT is_snapshot), 0)::BIGINT
+         FROM chunks WHERE doc_id = $1",
+        &[&doc_id],
+    )?;
+    Ok(ChunkSizes {
+        snapshot_bytes: row.get::<_, i64>(0) as usize,
+        incremental_bytes: row.get::<_, i64>(1) as usize,
+    })
+}
+
+/// The size of a blob registered for the zone, if it is.
+fn registered_size(client: &mut impl GenericClient, blob: &BlobRef) -> StoreResult<Option<u64>> {
+    Ok(client
+        .query_opt(
+            "SELECT blobs.size FROM blob_zones JOIN blobs ON blobs.hash = blob_zones.hash
+             WHERE blob_zones.site = $1 AND blob_zones.zone = $2 AND blob_zones.hash = $3",
+            &[&blob.site, &blob.zone, &blob.hash],
+        )?
+        .map(|row| row.get::<_, i64>(0) as u64))
+}
+
+/// The declared total and received bytes of an upload in progress.
+fn upload_row(client: &mut impl GenericClient, blob: &BlobRef) -> StoreResult<Option<(u64, u64)>> {
+    Ok(client
+        .query_opt(
+            "SELECT total, received FROM uploads WHERE site = $1 AND zone = $2 AND hash = $3",
+            &[&blob.site, &blob.zone, &blob.hash],
+        )?
+        .map(|row| (row.get::<_, i64>(0) as u64, row.get::<_, i64>(1) as u64)))
+}
+
+fn delete_upload(client: &mut impl GenericClient, blob: &BlobRef) -> StoreResult<()> {
+    for table in ["upload_parts", "uploads"] {
+        client.execute(
+            &format!("DELETE FROM {table} WHERE site = $1 AND zone = $2 AND hash = $3"),
+            &[&blob.site, &blob.zone, &blob.hash],
+        )?;
+    }
+    Ok(())
+}
+
+fn catalog_key(row: &postgres::Row) -> StoreResult<DocKey> {
+    doc_key(row.get(0), row.get(1), row.get(2), row.get(3))
+}
+
+impl Store for PostgresStore {
+    fn migrate(&self) -> StoreResult<()> {
+        self.with(|client| {
+            let mut tx = client.transaction()?;
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+            // Not a notice per existing table at every start.
+            tx.batch_execute("SET LOCAL client_min_messages = warning")?;
+            tx.batch_execute(SCHEMA)?;
+            Ok(tx.commit()?)
+        })
+    }
+
+    fn site(&self, code: &str) -> StoreResult<Option<SiteInfo>> {
+        self.with(|client| {
+            Ok(client
+                .query_opt(
+                    "SELECT code, name, timezone FROM sites WHERE code = $1",
+                    &[&code],
+                )?
+                .map(|row| SiteInfo {
+                    code: row.get(0),
+                    name: row.get(1),
+                    timezone: row.get(2),
+                }))
+        })
+    }
+
+    fn zones(&self, site: &str) -> StoreResult<Vec<ZoneRef>> {
+        self.with(|client| {
+            Ok(client
+                .query(
+                    "SELECT code, name FROM zones WHERE site = $1 ORDER BY code",
+                    &[&site],
+                )?
+                .iter()
+                .map(|row| ZoneRef {
+                    code: row.get(0),
+                    name: row.get(1),
+                })
+                .collect())
+        })
+    }
+
+    fn put_site(&self, site: &SiteInfo, zones: &[ZoneRef]) -> StoreResult<()> {
+        self.with(|client| {
+            let mut tx = client.transaction()?;
+            tx.execute(
+                "INSERT INTO sites (code, name, timezone) VALUES ($1, $2, $3)
+                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, timezone = excluded.timezone",
+                &[&site.code, &site.name, &site.timezone],
+            )?;
+            for zone in zones {
+                tx.execute(
+                    "INSERT INTO zones (site, code, name) VALUES ($1, $2, $3)
+                     ON CONFLICT (site, code) DO UPDATE SET name = excluded.name",
+                    &[&site.code, &zone.code, &zone.name],
+                )?;
+            }
+            Ok(tx.commit()?)
+        })
+    }
+
+    fn create_site(&self, site: &SiteInfo, zones: &[ZoneRef]) -> StoreResult<bool> {
+        self.with(|client| {
+            let mut tx = client.transaction()?;
+            // A server creating the same site at once waits here for our commit.
+            let created = tx.execute(
+                "INSERT INTO sites (code, name, timezone) VALUES ($1, $2, $3)
+                 ON CONFLICT (code) DO NOTHING",
+                &[&site.code, &site.name, &site.timezone],
+            )? == 1;
+            if !created {
+                return Ok(false);
+            }
+            for zone in zones {
+                tx.execute(
+                    "INSERT INTO zones (site, code, name) VALUES ($1, $2, $3)",
+                    &[&site.code, &zone.code, &zone.name],
+                )?;
+            }
+            tx.commit()?;
+            Ok(true)
+        })
+    }
+
+    fn account(&self, username: &str) -> StoreResult<Option<Account>> {
+        let row = self.with(|client| {
+            Ok(client.query_opt(
+                "SELECT username, display_name, site, password_hash, roles, zones
+                 FROM accounts WHERE username = $1",
+                &[&username],
+            )?)
+        })?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        Ok(Some(Account {
+            username: row.get(0),
+            display_name: row.get(1),
+            site: row.get(2),
+            password_hash: row.get(3),
+            roles: parse_roles(row.get(4))?,
+            zones: parse_zones(row.get(5)),
+        }))
+    }
+
+    fn put_account(&self, account: &Account) -> StoreResult<()> {
+        self.with(|client| {
+            client.execute(
+                "INSERT INTO accounts (username, display_name, site, password_hash, roles, zones)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (username) DO UPDATE SET display_name = excluded.display_name,
+                   site = excluded.site, password_hash = excluded.password_hash,
+                   roles = excluded.roles, zones = excluded.zones",
+                &[
+                    &account.username,
+                    &account.display_name,
+                    &account.site,
+                    &account.password_hash,
+                    &roles_column(&account.roles),
+                    &zones_column(&account.zones),
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn create_session(
+        &self,
+        token_hash: &[u8],
+        username: &str,
+        expires_unix: i64,
+    ) -> StoreResult<()> {
+        self.with(|client| {
+            client.execute(
+                "INSERT INTO sessions (token_hash, username, expires_unix) VALUES ($1, $2, $3)",
+                &[&token_hash, &username, &expires_unix],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn session_user(&self, token_hash: &[u8], now_unix: i64) -> StoreResult<Option<String>> {
+        self.with(|client| {
+            Ok(client
+                .query_opt(
+                    "SELECT username FROM sessions
+                     WHERE token_hash = $1 AND NOT revoked AND expires_unix > $2",
+                    &[&token_hash, &now_unix],
+                )?
+                .map(|row| row.get(0)))
+        })
+    }
+
+    fn revoke_session(&self, token_hash: &[u8]) -> StoreResult<()> {
+        self.with(|client| {
+            client.execute(
+                "UPDATE sessions SET revoked = TRUE WHERE token_hash = $1",
+                &[&token_hash],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn document_key(&self, id: &DocumentId) -> StoreResult<Option<DocKey>> {
+        let row = self.with(|client| {
+            Ok(client.query_opt(
+                "SELECT site, kind, zone, period FROM documents WHERE id = $1",
+                &[&id.as_bytes().as_slice()],
+            )?)
+        })?;
+        row.as_ref().map(catalog_key).transpose()
+    }
+
+    fn register_document(&self, id: &DocumentId, key: &DocKey) -> StoreResult<()> {
+        self.with(|client| {
+            client.execute(
+                "INSERT INTO documents (id, site, kind, zone, period) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (id) DO NOTHING",
+                &[
+                    &id.as_bytes().as_slice(),
+                    &key.site,
+                    &key.kind.as_str(),
+                    &key.zone,
+                    &key.period(),
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn documents(
+        &self,
+        site: &str,
+        days_since: NaiveDate,
+        periods_since: NaiveDate,
+    ) -> StoreResult<Vec<DocKey>> {
+        let rows = self.with(|client| {
+            Ok(client.query(
+                "SELECT site, kind, zone, period FROM documents
+                 WHERE site = $1 AND (period IS NULL
+                   OR (kind = 'patrol_log' AND period >= $2)
+                   OR (kind != 'patrol_log' AND period >= $3))
+                 ORDER BY zone, kind, period",
+                &[&site, &date_column(days_since), &date_column(periods_since)],
+            )?)
+        })?;
+        rows.iter().map(catalog_key).collect()
+    }
+
+    fn chunks_after(&self, id: &DocumentId, after: ChunkSeq) -> StoreResult<Chunks> {
+        let rows = self.with(|client| {
+            Ok(client.query(
+                "SELECT seq, CASE WHEN is_snapshot AND covers <= $2 THEN NULL ELSE bytes END
+                 FROM chunks WHERE doc_id = $1 AND seq > $2
+                 ORDER BY is_snapshot DESC, seq",
+                &[&id.as_bytes().as_slice(), &after],
+            )?)
+        })?;
+        let mut chunks = Chunks {
+            bytes: Vec::new(),
+            through: after,
+        };
+        for row in rows {
+            chunks.through = chunks.through.max(row.get(0));
+            chunks.bytes.extend(row.get::<_, Option<Vec<u8>>>(1));
+        }
+        Ok(chunks)
+    }
+
+    fn append_chunk(&self, id: &DocumentId, bytes: &[u8]) -> StoreResult<Written> {
+        self.write_chunk(id, bytes, false, None)
+    }
+
+    fn add_snapshot(&self, id: &DocumentId, snapshot: &[u8]) -> StoreResult<Written> {
+        self.write_chunk(id, snapshot, true, None)
+    }
+
+    fn replace_with_snapshot(
+        &self,
+        id: &DocumentId,
+        snapshot: &[u8],
+        covers: ChunkSeq,
+    ) -> StoreResult<Written> {
+        self.write_chunk(id, snapshot, true, Some(covers))
+    }
+
+    fn changes_elsewhere(&self) -> StoreResult<ElsewhereFeed> {
+        let (news, feed) = mpsc::unbounded_channel();
+        let mut config = self.config.clone();
+        config.application_name(LISTENER_NAME);
+        let listener = Listener::new(config, self.origin.clone(), news);
+        let client = listener.listen()?;
+        std::thread::Builder::new()
+            .name(LISTENER_NAME.into())
+            .spawn(move || listener.run(client))
+            .map_err(|error| StoreError::Database(format!("starting the listener: {error}")))?;
+        Ok(feed)
+    }
+
+    fn upload_state(&self, blob: &BlobRef) -> StoreResult<UploadState> {
+        self.with(|client| {
+            if let Some(size) = registered_size(client, blob)? {
+                return Ok(UploadState::Complete { size });
+            }
+            let (total, received) = upload_row(client, blob)?.unwrap_or((0, 0));
+            Ok(UploadState::Partial { received, total })
+        })
+    }
+
+    fn append_upload_part(
+        &self,
+        blob: &BlobRef,
+        offset: u64,
+        total: u64,
+        bytes: &[u8],
+    ) -> StoreResult<PartOutcome> {
+        self.with_upload(blob, |tx| {
+            if let Some(size) = registered_size(tx, blob)? {
+                return Ok(PartOutcome::AlreadyComplete { size });
+            }
+            let row = upload_row(tx, blob)?;
+            if row.is_some_and(|(held_total, _)| held_total != total) {
+                delete_upload(tx, blob)?;
+                return Ok(PartOutcome::TotalChanged);
+            }
+            let received = row.map_or(0, |(_, received)| received);
+            if offset != received {
+                return Ok(PartOutcome::OffsetMismatch { received });
+            }
+            let now = chrono::Utc::now().timestamp();
+            let received = received + bytes.len() as u64;
+            tx.execute(
+                "INSERT INTO uploads (site, zone, hash, total, received, updated_unix)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (site, zone, hash) DO UPDATE
+                 SET received = excluded.received, updated_unix = excluded.updated_unix",
+                &[
+                    &blob.site,
+                    &blob.zone,
+                    &blob.hash,
+                    &(total as i64),
+                    &(received as i64),
+                    &now,
+                ],
+            )?;
+            tx.execute(
+                "INSERT INTO upload_parts (site, zone, hash, start, bytes)
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[&blob.site, &blob.zone, &blob.hash, &(offset as i64), &bytes],
+            )?;
+            Ok(PartOutcome::Appended { received })
+        })
+    }
+
+    fn upload_bytes(&self, blob: &BlobRef) -> StoreResult<Vec<u8>> {
+        let parts = self.with(|client| {
+            Ok(client.query(
+                "SELECT bytes FROM upload_parts WHERE site = $1 AND zone = $2 AND hash = $3
+                 ORDER BY start",
+                &[&blob.site, &blob.zone, &blob.hash],
+            )?)
+        })?;
+        Ok(parts
+            .iter()
+            .flat_map(|row| row.get::<_, Vec<u8>>(0))
+            .collect())
+    }
+
+    fn discard_upload(&self, blob: &BlobRef) -> StoreResult<()> {
+        self.with_upload(blob, |tx| delete_upload(tx, blob))
+    }
+
+    fn commit_blob(&self, blob: &BlobRef, content_type: &str, bytes: &[u8]) -> StoreResult<()> {
+        self.with_upload(blob, |tx| {
+            let now = chrono::Utc::now().timestamp();
+            tx.execute(
+                "INSERT INTO blobs (hash, content_type, size, bytes, stored_unix)
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (hash) DO NOTHING",
+                &[
+                    &blob.hash,
+                    &content_type,
+                    &(bytes.len() as i64),
+                    &bytes,
+                    &now,
+                ],
+            )?;
+            tx.execute(
+                "INSERT INTO blob_zones (site, zone, hash, registered_unix)
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (site, zone, hash) DO NOTHING",
+                &[&blob.site, &blob.zone, &blob.hash, &now],
+            )?;
+            delete_upload(tx, blob)
+        })
+    }
+
+    fn blob(&self, blob: &BlobRef) -> StoreResult<Option<(String, Vec<u8>)>> {
+        self.with(|client| {
+            Ok(client
+                .query_opt(
+                    "SELECT blobs.content_type, blobs.bytes FROM blob_zones
+                     JOIN blobs ON blobs.hash = blob_zones.hash
+                     WHERE blob_zones.site = $1 AND blob_zones.zone = $2
+                       AND blob_zones.hash = $3",
+                    &[&blob.site, &blob.zone, &blob.hash],
+                )?
+                .map(|row| (row.get(0), row.get(1))))
+        })
+    }
+}

@@ -1,0 +1,455 @@
+//! The `Store` contract, with the same test bodies on both backends: SQLite in
+//! a temporary file, PostgreSQL in a fresh database of a throwaway cluster.
+//! A backend can open a second store on the same database, standing for a
+//! second server. Then the PostgreSQL store's news of other servers' writes.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use roundbook_server::store::postgres::PostgresStore;
+use roundbook_server::store::sqlite::SqliteStore;
+use roundbook_server::store::{
+    Account, BlobRef, ChunkSizes, Elsewhere, ElsewhereFeed, PartOutcome, Store, UploadState,
+};
+use roundbook_shared::domain::{Role, SiteInfo, ZoneRef};
+use roundbook_shared::ids::DocumentId;
+use roundbook_shared::schema::DocKey;
+
+/// A database that tests open stores on, as servers would.
+trait Backend {
+    /// A store on the database, migrated; each call is another "server".
+    fn open(&self) -> Box<dyn Store>;
+}
+
+struct Sqlite(tempfile::TempDir);
+
+impl Backend for Sqlite {
+    fn open(&self) -> Box<dyn Store> {
+        let store = SqliteStore::open(&self.0.path().join("test.sqlite3")).unwrap();
+        store.migrate().unwrap();
+        Box::new(store)
+    }
+}
+
+struct Postgres(common::postgres::TestDatabase);
+
+impl Backend for Postgres {
+    fn open(&self) -> Box<dyn Store> {
+        let store = PostgresStore::connect(&self.0.url).unwrap();
+        store.migrate().unwrap();
+        Box::new(store)
+    }
+}
+
+fn sqlite() -> Sqlite {
+    Sqlite(tempfile::tempdir().unwrap())
+}
+
+fn postgres() -> Postgres {
+    Postgres(common::postgres::database())
+}
+
+/// Runs each named test body once on each backend: `sqlite::name`, `postgres::name`.
+macro_rules! on_both_backends {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[test] fn $test() { super::$test(&super::sqlite()) } )*
+        }
+        mod postgres {
+            $( #[test] fn $test() { super::$test(&super::postgres()) } )*
+        }
+    };
+}
+
+on_both_backends!(
+    chunks_append_load_and_compact,
+    compaction_keeps_chunks_written_after_what_it_covers,
+    catching_up_skips_only_snapshots_of_what_the_reader_holds,
+    migrating_twice_keeps_the_data,
+    sites_are_created_once,
+    accounts_round_trip,
+    sessions_expire_and_revoke,
+    the_catalog_lists_recent_days_and_recent_periods,
+    uploads_append_in_order_and_commit_once_per_zone,
+);
+
+fn doc(n: u8) -> DocumentId {
+    DocumentId::from_bytes([n; 16])
+}
+
+fn chunks_append_load_and_compact(backend: &dyn Backend) {
+    let store = backend.open();
+    let id = doc(1);
+    let first = store.add_snapshot(&id, b"snapshot").unwrap();
+    assert_eq!(first.after, 0, "a new document");
+    let one = store.append_chunk(&id, b"one").unwrap();
+    assert_eq!(one.after, first.seq);
+    assert!(one.seq > first.seq);
+    assert_eq!(
+        one.sizes,
+        ChunkSizes {
+            snapshot_bytes: 8,
+            incremental_bytes: 3
+        }
+    );
+    let two = store.append_chunk(&id, b"two").unwrap();
+    assert_eq!(
+        store.load_chunks(&id).unwrap(),
+        [b"snapshot".to_vec(), b"one".to_vec(), b"two".to_vec()]
+    );
+    let all = store.chunks_after(&id, 0).unwrap();
+    assert_eq!(all.through, two.seq);
+
+    let compacted = store.replace_with_snapshot(&id, b"all", two.seq).unwrap();
+    assert_eq!(compacted.after, two.seq, "nobody wrote in between");
+    assert_eq!(
+        compacted.sizes,
+        ChunkSizes {
+            snapshot_bytes: 3,
+            incremental_bytes: 0
+        }
+    );
+    assert_eq!(store.load_chunks(&id).unwrap(), [b"all".to_vec()]);
+    assert!(store.load_chunks(&doc(2)).unwrap().is_empty());
+    assert_eq!(store.chunks_after(&doc(2), 0).unwrap().through, 0);
+}
+
+/// Server 1 reads a document, server 2 appends to it, then server 1 compacts
+/// what it read: server 2's chunk must survive, and server 1 learns that it
+/// is behind.
+fn compaction_keeps_chunks_written_after_what_it_covers(backend: &dyn Backend) {
+    let (first, second) = (backend.open(), backend.open());
+    let id = doc(3);
+    first.add_snapshot(&id, b"base").unwrap();
+    first.append_chunk(&id, b"mine").unwrap();
+    let read = first.chunks_after(&id, 0).unwrap();
+    let late = second.append_chunk(&id, b"late").unwrap();
+
+    let compacted = first
+        .replace_with_snapshot(&id, b"base+mine", read.through)
+        .unwrap();
+    assert_eq!(compacted.after, late.seq, "the compactor sees it is behind");
+    assert_eq!(
+        compacted.sizes,
+        ChunkSizes {
+            snapshot_bytes: 9,
+            incremental_bytes: 4
+        }
+    );
+    for store in [&first, &second] {
+        assert_eq!(
+            store.load_chunks(&id).unwrap(),
+            [b"base+mine".to_vec(), b"late".to_vec()]
+        );
+    }
+}
+
+fn catching_up_skips_only_snapshots_of_what_the_reader_holds(backend: &dyn Backend) {
+    let store = backend.open();
+    let id = doc(4);
+    store.add_snapshot(&id, b"genesis").unwrap();
+    let held = store.append_chunk(&id, b"c1").unwrap().seq;
+    let c2 = store.append_chunk(&id, b"c2").unwrap().seq;
+    let folded = store.replace_with_snapshot(&id, b"S", c2).unwrap().seq;
+    let c3 = store.append_chunk(&id, b"c3").unwrap().seq;
+
+    // Holding up to c1, the snapshot has c2 for the reader.
+    let behind = store.chunks_after(&id, held).unwrap();
+    assert_eq!(behind.bytes, [b"S".to_vec(), b"c3".to_vec()]);
+    assert_eq!(behind.through, c3);
+    // Holding up to c2, it has nothing new: skipped.
+    let current = store.chunks_after(&id, c2).unwrap();
+    assert_eq!(current.bytes, [b"c3".to_vec()]);
+    assert_eq!(current.through, c3);
+    assert!(folded < c3);
+    let done = store.chunks_after(&id, c3).unwrap();
+    assert!(done.bytes.is_empty());
+    assert_eq!(done.through, c3);
+    // A snapshot with content of its own is never skipped.
+    let own = store.add_snapshot(&id, b"own").unwrap();
+    assert_eq!(own.after, c3);
+    assert_eq!(
+        store.chunks_after(&id, c3).unwrap().bytes,
+        [b"own".to_vec()]
+    );
+}
+
+fn migrating_twice_keeps_the_data(backend: &dyn Backend) {
+    let store = backend.open();
+    store.add_snapshot(&doc(5), b"kept").unwrap();
+    store.migrate().unwrap();
+    assert_eq!(
+        backend.open().load_chunks(&doc(5)).unwrap(),
+        [b"kept".to_vec()]
+    );
+}
+
+fn site(name: &str) -> SiteInfo {
+    SiteInfo {
+        code: "demo".into(),
+        name: name.into(),
+        timezone: "Asia/Shanghai".into(),
+    }
+}
+
+fn sites_are_created_once(backend: &dyn Backend) {
+    let (first, second) = (backend.open(), backend.open());
+    let zones = [
+        ZoneRef {
+            code: "B".into(),
+            name: "B区".into(),
+        },
+        ZoneRef {
+            code: "A".into(),
+            name: "A区".into(),
+        },
+    ];
+    assert!(first.create_site(&site("翠湖花园"), &zones).unwrap());
+    assert!(!second.create_site(&site("another"), &zones[..1]).unwrap());
+    assert_eq!(second.site("demo").unwrap(), Some(site("翠湖花园")));
+    let codes: Vec<_> = second
+        .zones("demo")
+        .unwrap()
+        .into_iter()
+        .map(|zone| zone.code)
+        .collect();
+    assert_eq!(codes, ["A", "B"]);
+    second.put_site(&site("renamed"), &[]).unwrap();
+    assert_eq!(first.site("demo").unwrap(), Some(site("renamed")));
+    assert_eq!(first.site("other").unwrap(), None);
+}
+
+fn accounts_round_trip(backend: &dyn Backend) {
+    let store = backend.open();
+    store.create_site(&site("翠湖花园"), &[]).unwrap();
+    let mut account = Account {
+        username: "guard-a".into(),
+        display_name: "王保安".into(),
+        site: "demo".into(),
+        password_hash: "$argon2id$placeholder".into(),
+        roles: vec![Role::Guard, Role::ZoneService],
+        zones: vec!["A".into(), "B".into()],
+    };
+    store.put_account(&account).unwrap();
+    let stored = store.account("guard-a").unwrap().unwrap();
+    assert_eq!(
+        (&stored.display_name, &stored.roles, &stored.zones),
+        (&account.display_name, &account.roles, &account.zones)
+    );
+    account.zones.clear();
+    store.put_account(&account).unwrap();
+    assert!(store.account("guard-a").unwrap().unwrap().zones.is_empty());
+    assert!(store.account("nobody").unwrap().is_none());
+}
+
+fn sessions_expire_and_revoke(backend: &dyn Backend) {
+    let store = backend.open();
+    roundbook_server::demo::seed(store.as_ref()).unwrap();
+    store.create_session(b"hash", "guard-a", 100).unwrap();
+    assert_eq!(
+        store.session_user(b"hash", 99).unwrap().as_deref(),
+        Some("guard-a")
+    );
+    assert_eq!(store.session_user(b"hash", 100).unwrap(), None);
+    store.revoke_session(b"hash").unwrap();
+    assert_eq!(store.session_user(b"hash", 0).unwrap(), None);
+}
+
+fn the_catalog_lists_recent_days_and_recent_periods(backend: &dyn Backend) {
+    let store = backend.open();
+    let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let keys = [
+        DocKey::zone_directory("demo", "A"),
+        DocKey::patrol_log("demo", "A", today),
+        DocKey::patrol_log("demo", "B", today),
+        DocKey::request_log("demo", "A", today - chrono::Duration::days(60)),
+        DocKey::patrol_log("demo", "A", today - chrono::Duration::days(30)),
+        DocKey::request_log("demo", "A", today - chrono::Duration::days(400)),
+    ];
+    for key in &keys {
+        store.register_document(&key.document_id(), key).unwrap();
+    }
+    // Registering again is harmless.
+    store
+        .register_document(&keys[0].document_id(), &keys[0])
+        .unwrap();
+    let year_ago = today - chrono::Duration::days(365);
+    let listed = store
+        .documents("demo", today - chrono::Duration::days(7), year_ago)
+        .unwrap();
+    assert_eq!(listed.len(), 4);
+    assert!(keys[..4].iter().all(|key| listed.contains(key)));
+    assert_eq!(
+        store.document_key(&keys[3].document_id()).unwrap(),
+        Some(keys[3].clone())
+    );
+    assert_eq!(store.document_key(&doc(9)).unwrap(), None);
+    assert!(store.documents("other", today, today).unwrap().is_empty());
+}
+
+fn uploads_append_in_order_and_commit_once_per_zone(backend: &dyn Backend) {
+    let store = backend.open();
+    let blob = |zone: &str| BlobRef {
+        site: "demo".into(),
+        zone: zone.into(),
+        hash: "ab".repeat(32),
+    };
+    let a = blob("A");
+    assert_eq!(
+        store.upload_state(&a).unwrap(),
+        UploadState::Partial {
+            received: 0,
+            total: 0
+        }
+    );
+    assert_eq!(
+        store.append_upload_part(&a, 0, 6, b"abc").unwrap(),
+        PartOutcome::Appended { received: 3 }
+    );
+    assert_eq!(
+        store.append_upload_part(&a, 0, 6, b"abc").unwrap(),
+        PartOutcome::OffsetMismatch { received: 3 }
+    );
+    assert_eq!(
+        store.upload_state(&a).unwrap(),
+        UploadState::Partial {
+            received: 3,
+            total: 6
+        }
+    );
+    assert_eq!(
+        store.append_upload_part(&a, 3, 6, b"def").unwrap(),
+        PartOutcome::Appended { received: 6 }
+    );
+    assert_eq!(store.upload_bytes(&a).unwrap(), b"abcdef");
+    store.commit_blob(&a, "image/png", b"abcdef").unwrap();
+    assert_eq!(
+        store.upload_state(&a).unwrap(),
+        UploadState::Complete { size: 6 }
+    );
+    assert!(store.upload_bytes(&a).unwrap().is_empty(), "parts dropped");
+    assert_eq!(
+        store.append_upload_part(&a, 0, 6, b"abc").unwrap(),
+        PartOutcome::AlreadyComplete { size: 6 }
+    );
+    assert_eq!(
+        store.blob(&a).unwrap(),
+        Some(("image/png".to_string(), b"abcdef".to_vec()))
+    );
+    // Another zone does not see it until it uploads the bytes itself.
+    let b = blob("B");
+    assert_eq!(store.blob(&b).unwrap(), None);
+    store.append_upload_part(&b, 0, 9, b"abc").unwrap();
+    assert_eq!(
+        store.append_upload_part(&b, 3, 6, b"def").unwrap(),
+        PartOutcome::TotalChanged
+    );
+    assert_eq!(
+        store.upload_state(&b).unwrap(),
+        UploadState::Partial {
+            received: 0,
+            total: 0
+        }
+    );
+    store.append_upload_part(&b, 0, 6, b"abc").unwrap();
+    store.discard_upload(&b).unwrap();
+    assert!(store.upload_bytes(&b).unwrap().is_empty());
+    store.commit_blob(&b, "image/png", b"abcdef").unwrap();
+    assert_eq!(
+        store.blob(&b).unwrap(),
+        Some(("image/png".to_string(), b"abcdef".to_vec()))
+    );
+}
+
+/// The next news on the feed within a few seconds, if any.
+fn next_news(feed: &mut ElsewhereFeed, within: Duration) -> Option<Elsewhere> {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Ok(news) = feed.try_recv() {
+            return Some(news);
+        }
+        if Instant::now() > deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn sqlite_brings_no_news() {
+    let backend = sqlite();
+    let mut feed = backend.open().changes_elsewhere().unwrap();
+    backend.open().append_chunk(&doc(1), b"one").unwrap();
+    assert_eq!(next_news(&mut feed, Duration::from_millis(100)), None);
+}
+
+#[test]
+fn postgres_brings_news_of_other_servers_writes_only() {
+    let backend = postgres();
+    let (mine, other) = (backend.open(), backend.open());
+    let mut feed = mine.changes_elsewhere().unwrap();
+    let id = doc(6);
+
+    // Our own writes are not news; compaction brings nothing new to anyone.
+    let own = mine.add_snapshot(&id, b"genesis").unwrap();
+    mine.append_chunk(&id, b"own").unwrap();
+    mine.replace_with_snapshot(&id, b"folded", own.seq).unwrap();
+    let theirs = other.append_chunk(&id, b"theirs").unwrap();
+    other
+        .replace_with_snapshot(&id, b"folded again", theirs.seq)
+        .unwrap();
+    assert_eq!(
+        next_news(&mut feed, Duration::from_secs(5)),
+        Some(Elsewhere::Changed {
+            id,
+            seq: theirs.seq
+        })
+    );
+    assert_eq!(next_news(&mut feed, Duration::from_millis(300)), None);
+}
+
+#[test]
+fn postgres_says_news_was_missed_after_listening_again() {
+    let backend = postgres();
+    let (mine, other) = (backend.open(), backend.open());
+    let mut feed = mine.changes_elsewhere().unwrap();
+    assert_eq!(backend.0.drop_listeners(), 1);
+    assert_eq!(
+        next_news(&mut feed, Duration::from_secs(5)),
+        Some(Elsewhere::Missed)
+    );
+    // And it listens again.
+    let theirs = other.append_chunk(&doc(7), b"theirs").unwrap();
+    assert_eq!(
+        next_news(&mut feed, Duration::from_secs(5)),
+        Some(Elsewhere::Changed {
+            id: doc(7),
+            seq: theirs.seq
+        })
+    );
+}
+
+#[test]
+fn postgres_store_survives_its_connections_being_dropped() {
+    let backend = postgres();
+    let store = backend.open();
+    store.add_snapshot(&doc(8), b"before").unwrap();
+    let dropped: usize = backend
+        .0
+        .query(&format!(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+             WHERE datname = '{}' AND application_name = 'roundbook-server'",
+            backend.0.name
+        ))
+        .parse()
+        .unwrap();
+    assert!(dropped >= 1);
+    // The pool checks a connection before handing it out and replaces it.
+    store.append_chunk(&doc(8), b"after").unwrap();
+    assert_eq!(
+        store.load_chunks(&doc(8)).unwrap(),
+        [b"before".to_vec(), b"after".to_vec()]
+    );
+}
