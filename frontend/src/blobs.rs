@@ -38,13 +38,27 @@ const MAX_RESYNCS: u32 = 3;
 pub struct PhotoStatus {
     /// Photos stored on this tablet that the server has not confirmed.
     pub pending: RwSignal<usize>,
+    /// Queued photos the server refused on the last try: (hash, the server's
+    /// error code, or "corrupt" when the stored bytes fail their own check).
+    /// They stay queued and are tried again later.
+    pub refused: RwSignal<Vec<(String, String)>>,
 }
 
 impl PhotoStatus {
     pub fn new() -> PhotoStatus {
         PhotoStatus {
             pending: RwSignal::new(0),
+            refused: RwSignal::new(Vec::new()),
         }
+    }
+
+    fn set_refused(&self, hash: &str, code: Option<&str>) {
+        self.refused.update(|list| {
+            list.retain(|(refused, _)| refused != hash);
+            if let Some(code) = code {
+                list.push((hash.to_owned(), code.to_owned()));
+            }
+        });
     }
 }
 
@@ -242,10 +256,16 @@ impl Blobs {
             match upload(&self.0.token, &zone, &hash, &blob.bytes).await {
                 Ok(()) => {
                     self.0.storage.mark_blob_uploaded(&hash).await?;
+                    self.0.status.set_refused(&hash, None);
                     self.count().await;
                 }
                 Err(error @ (BlobError::Refused(_) | BlobError::Corrupt)) => {
                     web_sys::console::error_1(&format!("photo {hash}: {error:?}").into());
+                    let code = match &error {
+                        BlobError::Refused(code) => code.as_str(),
+                        _ => "corrupt",
+                    };
+                    self.0.status.set_refused(&hash, Some(code));
                     refused = Some(error);
                 }
                 Err(error) => return Err(error),

@@ -6,7 +6,8 @@
 //!
 //! Test ids: `sync-indicator`, `sync-online` (`data-state`), `sync-last`,
 //! `sync-pending`, `sync-photos-pending`, `sync-refused` (a `<details>`,
-//! `data-count`), `sync-refused-doc` (`data-reason`, `data-kind`).
+//! `data-count`), `sync-refused-doc` (`data-reason`, `data-kind`),
+//! `photos-refused` (`data-count`), `photo-refused` (`data-code`).
 //!
 //! It only reads [`SyncStatus`] and [`PhotoStatus`]; it must not start or
 //! stop syncing.
@@ -107,6 +108,7 @@ pub fn SyncIndicator() -> impl IntoView {
                     <span data-testid="sync-photos-pending">{photos_pending}</span>
                 </span>
                 <RefusedChanges />
+                <RefusedPhotos />
             </Show>
         </div>
     }
@@ -145,6 +147,52 @@ fn RefusedChanges() -> impl IntoView {
                 <p>{move || i18n.t(Key::RefusedKept)}</p>
             </details>
         </Show>
+    }
+}
+
+/// Queued photos the server refused, and why; they stay queued.
+#[component]
+fn RefusedPhotos() -> impl IntoView {
+    let i18n = I18n::get();
+    let photos = use_context::<PhotoStatus>().unwrap_or_default();
+    let count = move || photos.refused.with(Vec::len);
+    let items = move || {
+        photos
+            .refused
+            .get()
+            .into_iter()
+            .map(|(hash, code)| {
+                let key = photo_reason_key(&code);
+                view! {
+                    <li data-testid="photo-refused" data-code=code.clone()>
+                        <code>{hash.chars().take(8).collect::<String>()}</code>
+                        ": "
+                        {move || i18n.t(key)}
+                        {(key == Key::PhotoRefusedOther).then(|| format!(" ({code})"))}
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <Show when=move || { count() > 0 }>
+            <details class="sync-refused banner banner-warn" data-testid="photos-refused" data-count=count>
+                <summary>{move || i18n.t(Key::PhotosRefusedTitle)} " " {count}</summary>
+                <ul>{items}</ul>
+                <p>{move || i18n.t(Key::PhotosRefusedKept)}</p>
+            </details>
+        </Show>
+    }
+}
+
+/// The server's upload error codes, as the user reads them.
+fn photo_reason_key(code: &str) -> Key {
+    match code {
+        "photo_too_large" | "chunk_too_large" => Key::PhotoRefusedTooLarge,
+        "not_an_image" => Key::PhotoRefusedNotImage,
+        "hash_mismatch" | "corrupt" => Key::PhotoRefusedCorrupt,
+        "zone_forbidden" => Key::PhotoRefusedZone,
+        _ => Key::PhotoRefusedOther,
     }
 }
 
@@ -192,5 +240,67 @@ fn reason_code(reason: RefusalReason) -> &'static str {
         RefusalReason::ReadOnly => "read-only",
         RefusalReason::MonthLocked => "month-locked",
         RefusalReason::ReceiptForged => "receipt-forged",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use roundbook_shared::schema::DocKey;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    /// Refused documents and photos are listed with their reasons in the
+    /// user's language (zh-CN by default).
+    #[wasm_bindgen_test]
+    fn refused_documents_and_photos_are_explained() {
+        let document = web_sys::window().unwrap().document().unwrap();
+        let host = document.create_element("div").unwrap();
+        document.body().unwrap().append_child(&host).unwrap();
+        let month = DocKey::cleaning_month("demo", "2026-11-01".parse().unwrap());
+        let handle = mount_to(host.clone().unchecked_into(), move || {
+            I18n::provide();
+            let status = SyncStatus::new();
+            status.active.set(true);
+            status.refused.set(vec![RefusedDoc {
+                id: month.document_id(),
+                key: Some(month.clone()),
+                reason: RefusalReason::MonthLocked,
+            }]);
+            provide_context(status);
+            let photos = PhotoStatus::new();
+            photos
+                .refused
+                .set(vec![("ab".repeat(32), "photo_too_large".into())]);
+            provide_context(photos);
+            view! { <SyncIndicator /> }
+        });
+        let doc = host
+            .query_selector("[data-testid=sync-refused-doc]")
+            .unwrap()
+            .expect("the refused month is listed");
+        assert_eq!(
+            doc.get_attribute("data-reason").as_deref(),
+            Some("month-locked")
+        );
+        assert_eq!(
+            doc.get_attribute("data-kind").as_deref(),
+            Some("cleaning_month")
+        );
+        let text = doc.text_content().unwrap();
+        assert!(text.contains("清洁月度评分 · 2026-11"), "{text}");
+        assert!(text.contains("锁定"), "{text}");
+        let photo = host
+            .query_selector("[data-testid=photo-refused]")
+            .unwrap()
+            .expect("the refused photo is listed");
+        assert_eq!(
+            photo.get_attribute("data-code").as_deref(),
+            Some("photo_too_large")
+        );
+        assert!(photo.text_content().unwrap().contains("4 MB"));
+        drop(handle);
+        host.remove();
     }
 }
