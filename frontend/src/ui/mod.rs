@@ -12,6 +12,7 @@ mod guard;
 mod header;
 mod home;
 pub mod photo;
+mod photo_picker;
 mod requests;
 mod residents;
 mod scan_list;

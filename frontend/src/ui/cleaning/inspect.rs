@@ -20,9 +20,7 @@ use leptos::task::spawn_local;
 use roundbook_shared::schema::cleaning::{
     Inspection, Item, Mark, OUTCOME_DEDUCTED, OUTCOME_FULL, OUTCOME_NA,
 };
-use roundbook_shared::schema::finding::MAX_PHOTOS;
 use roundbook_shared::score::{resolve, ResolvedMark};
-use wasm_bindgen::JsCast;
 
 use super::rectifications::RectificationCard;
 use super::{actor, area_name, error_key, item_name, item_standard, saved, site, Said};
@@ -30,9 +28,9 @@ use crate::browser;
 use crate::calendar::{short_time, today};
 use crate::cleaning::{self, MarkDraft, MonthView, SITE_BLOBS};
 use crate::i18n::{I18n, Key, Lang};
-use crate::photo::downscale;
 use crate::sync::SyncStatus;
 use crate::ui::photo::Photo;
+use crate::ui::photo_picker::{PhotoPicker, PickProblem, PickedPhotos};
 use crate::ui::WorkspaceRef;
 
 #[component]
@@ -259,15 +257,14 @@ fn ItemRow(
     let choice = RwSignal::new(None::<&'static str>);
     let points = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
-    let photos = RwSignal::new(Vec::<String>::new());
-    let processing = RwSignal::new(0usize);
+    let photos = PickedPhotos::new();
     let busy = RwSignal::new(false);
     let said = RwSignal::new(None::<(bool, Key)>);
 
     let save = {
         let (inspection, item_id) = (inspection.clone(), item.id.clone());
         move |outcome: &'static str| {
-            if busy.get_untracked() || processing.get_untracked() > 0 {
+            if busy.get_untracked() || photos.processing_untracked() {
                 return;
             }
             let deduction = if outcome == OUTCOME_DEDUCTED {
@@ -285,7 +282,7 @@ fn ItemRow(
                 outcome,
                 deduction,
                 reason: reason.get_untracked(),
-                photos: photos.get_untracked(),
+                photos: photos.hashes_untracked(),
             };
             busy.set(true);
             said.set(None);
@@ -315,49 +312,6 @@ fn ItemRow(
                     }
                     Err(error) => {
                         said.try_set(Some((false, error_key(&error))));
-                    }
-                }
-            });
-        }
-    };
-    let add_photos = move |event: leptos::ev::Event| {
-        let Some(input) = event
-            .target()
-            .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(files) = input.files() else { return };
-        let room =
-            MAX_PHOTOS.saturating_sub(photos.with_untracked(Vec::len) + processing.get_untracked());
-        let picked: Vec<web_sys::File> = (0..files.length())
-            .filter_map(|i| files.get(i))
-            .take(room)
-            .collect();
-        input.set_value("");
-        let blobs = workspace.with_value(|ws| ws.blobs.clone());
-        for file in picked {
-            processing.update(|n| *n += 1);
-            let blobs = blobs.clone();
-            spawn_local(async move {
-                let stored = match downscale(&file).await {
-                    Ok(photo) => blobs
-                        .store(SITE_BLOBS, photo.bytes, browser::now_ms())
-                        .await
-                        .ok(),
-                    Err(_) => None,
-                };
-                processing.try_update(|n| *n -= 1);
-                match stored {
-                    Some(hash) => {
-                        photos.try_update(|list| {
-                            if !list.contains(&hash) {
-                                list.push(hash);
-                            }
-                        });
-                    }
-                    None => {
-                        said.try_set(Some((false, Key::PhotoFailed)));
                     }
                 }
             });
@@ -499,27 +453,18 @@ fn ItemRow(
                             bind:value=reason
                         ></textarea>
                     </label>
-                    <div class="thumbs">
-                        <For each=move || photos.get() key=|hash| hash.clone() let:hash>
-                            <figure class="thumb" data-testid="mark-photo-thumb" data-hash=hash.clone()>
-                                <Photo workspace zone=SITE_BLOBS.to_string() hash=hash.clone() />
-                            </figure>
-                        </For>
-                        <Show when=move || photos.with(Vec::len) + processing.get() < MAX_PHOTOS>
-                            <label class="button thumb-add">
-                                {move || i18n.t(Key::CleanPhotos)} " +"
-                                <input
-                                    type="file"
-                                    class="visually-hidden"
-                                    data-testid="mark-photo-input"
-                                    accept="image/*"
-                                    capture="environment"
-                                    multiple
-                                    on:change=add_photos
-                                />
-                            </label>
-                        </Show>
-                    </div>
+                    <PhotoPicker
+                        workspace
+                        zone=SITE_BLOBS.to_string()
+                        photos
+                        label=Key::CleanPhotos
+                        testid="mark-photo"
+                        on_problem={move |picked: Option<PickProblem>| {
+                            if picked.is_some_and(|p| p.failed()) {
+                                said.try_set(Some((false, Key::PhotoFailed)));
+                            }
+                        }}
+                    />
                     <div class="button-row">
                         <button type="button" class="button" data-testid="mark-cancel" on:click=move |_| choice.set(None)>
                             {move || i18n.t(Key::CleanCancel)}
@@ -528,7 +473,7 @@ fn ItemRow(
                             type="submit"
                             class="button button-primary"
                             data-testid="mark-save"
-                            disabled=move || { busy.get() || processing.get() > 0 }
+                            disabled=move || { busy.get() || photos.processing() }
                         >
                             {move || i18n.t(Key::CleanSaveMark)}
                         </button>
@@ -545,6 +490,7 @@ mod tests {
     use std::rc::Rc;
 
     use roundbook_shared::domain::Role;
+    use wasm_bindgen::JsCast;
     use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::*;
