@@ -16,6 +16,7 @@ mod photo_picker;
 mod requests;
 mod residents;
 mod scan_list;
+mod select;
 mod setup;
 mod sign_in;
 mod sync_indicator;

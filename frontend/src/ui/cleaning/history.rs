@@ -16,6 +16,7 @@ use crate::calendar::today;
 use crate::cleaning::{self, HistoryMonth};
 use crate::i18n::{I18n, Key};
 use crate::sync::SyncStatus;
+use crate::ui::select::LabelledSelect;
 use crate::ui::WorkspaceRef;
 
 const TOTAL: &str = "total";
@@ -111,13 +112,10 @@ pub fn HistoryTab(workspace: WorkspaceRef) -> impl IntoView {
     view! {
         <section class="card">
             <h1 class="page-title">{move || i18n.t(Key::TabHistory)}</h1>
-            <label class="field">
-                <span>{move || i18n.t(Key::CleanHistoryShow)}</span>
-                <select data-testid="history-series" prop:value=move || which.get() on:change=move |e| which.set(event_target_value(&e))>
-                    <option value=TOTAL>{move || i18n.t(Key::CleanTotal)}</option>
-                    {options}
-                </select>
-            </label>
+            <LabelledSelect label=Key::CleanHistoryShow testid="history-series" value=which>
+                <option value=TOTAL>{move || i18n.t(Key::CleanTotal)}</option>
+                {options}
+            </LabelledSelect>
             <HistoryChart series />
             <h2>{move || i18n.t(Key::CleanHistoryTable)}</h2>
             <table class="clean-table" data-testid="history-table">

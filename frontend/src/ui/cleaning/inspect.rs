@@ -31,6 +31,7 @@ use crate::i18n::{I18n, Key, Lang};
 use crate::sync::SyncStatus;
 use crate::ui::photo::Photo;
 use crate::ui::photo_picker::{PhotoPicker, PickProblem, PickedPhotos};
+use crate::ui::select::LabelledSelect;
 use crate::ui::WorkspaceRef;
 
 #[component]
@@ -126,16 +127,9 @@ pub fn InspectTab(workspace: WorkspaceRef) -> impl IntoView {
                 <p class="banner banner-warn" data-testid="inspect-locked">{move || i18n.t(Key::CleanLocked)}</p>
             </Show>
             <div class="field-row">
-                <label class="field">
-                    <span>{move || i18n.t(Key::CleanArea)}</span>
-                    <select
-                        data-testid="inspect-area"
-                        prop:value=move || area.get()
-                        on:change=move |event| area.set(event_target_value(&event))
-                    >
-                        {areas}
-                    </select>
-                </label>
+                <LabelledSelect label=Key::CleanArea testid="inspect-area" value=area>
+                    {areas}
+                </LabelledSelect>
                 <Show when=move || inspection.with(Option::is_none)>
                     <button
                         class="button button-primary button-large"

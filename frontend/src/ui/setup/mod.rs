@@ -16,6 +16,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use roundbook_shared::ids::DocumentId;
 
+use super::select::ZoneSelect;
 use super::WorkspaceRef;
 use crate::i18n::{filled, I18n, Key, Lang};
 use crate::setup::{self, Directory, Problem};
@@ -154,19 +155,7 @@ pub fn SetupTab(workspace: WorkspaceRef) -> impl IntoView {
     };
     view! {
         <section class="card setup-head">
-            <label class="field">
-                <span>{move || i18n.t(Key::Zone)}</span>
-                <select
-                    data-testid="setup-zone"
-                    prop:value=move || zone.get()
-                    on:change=move |event| zone.set(event_target_value(&event))
-                >
-                    {zones
-                        .iter()
-                        .map(|z| view! { <option value=z.code.clone()>{z.name.clone()}</option> })
-                        .collect_view()}
-                </select>
-            </label>
+            <ZoneSelect workspace zone testid="setup-zone" label=Key::Zone />
             <Show when=move || directory.with(Option::is_none)>
                 <p class="message message-error" data-testid="setup-not-held">
                     {move || i18n.t(Key::ProblemNotHeld)}

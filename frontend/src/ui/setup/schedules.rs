@@ -12,6 +12,7 @@ use super::{problem_text, ProblemMessage, ZoneSetup};
 use crate::browser;
 use crate::i18n::{filled, I18n, Key, Lang};
 use crate::setup::{self, due_times, Problem, ScheduleForm};
+use crate::ui::select::LabelledSelect;
 
 /// One line about a schedule: shift, interval, tolerance, unannounced rounds.
 fn summary(lang: Lang, schedule: &Schedule) -> String {
@@ -264,21 +265,14 @@ fn Form(
     view! {
         <form class="setup-form" data-testid="schedule-form" on:submit=submit novalidate>
             <div class="form-grid">
-                <label class="field">
-                    <span>{move || i18n.t(Key::ScheduleRoute)}</span>
-                    <select
-                        data-testid="schedule-route"
-                        prop:value=move || route.get()
-                        on:change=move |event| route.set(event_target_value(&event))
-                    >
-                        <option value="">{move || i18n.t(Key::ChooseRoute)}</option>
-                        <For each=move || routes.get() key=|(id, name)| (id.clone(), name.clone()) let:option>
-                            <option value=option.0.clone() selected=option.0 == route.get_untracked()>
-                                {option.1.clone()}
-                            </option>
-                        </For>
-                    </select>
-                </label>
+                <LabelledSelect label=Key::ScheduleRoute testid="schedule-route" value=route>
+                    <option value="">{move || i18n.t(Key::ChooseRoute)}</option>
+                    <For each=move || routes.get() key=|(id, name)| (id.clone(), name.clone()) let:option>
+                        <option value=option.0.clone() selected=option.0 == route.get_untracked()>
+                            {option.1.clone()}
+                        </option>
+                    </For>
+                </LabelledSelect>
                 <label class="field">
                     <span>{move || i18n.t(Key::ScheduleName)}</span>
                     <input type="text" data-testid="schedule-name" bind:value=name />
