@@ -7,6 +7,7 @@
 //! [`crate::setup`]'s or the shared schema's. Refusals are shown translated.
 
 mod checkpoints;
+mod editor;
 mod routes;
 mod schedules;
 
@@ -114,26 +115,6 @@ fn problem_text(lang: Lang, problem: &Problem) -> String {
         Problem::Other(_) => Key::ProblemOther,
     };
     key.text(lang).to_owned()
-}
-
-/// The refusal of the last change in an editor, if any.
-#[component]
-fn ProblemMessage(error: RwSignal<Option<Problem>>, testid: &'static str) -> impl IntoView {
-    let i18n = I18n::get();
-    move || {
-        error.get().map(|problem| {
-            view! {
-                <p class="message message-error" role="alert" data-testid=testid>
-                    {problem_text(i18n.lang(), &problem)}
-                    // Busy and not-held refusals say what to do; the others
-                    // also say that the change was not stored (the English
-                    // text brings its own leading space, Chinese needs none).
-                    {(!matches!(problem, Problem::Busy | Problem::NotHeld))
-                        .then(|| i18n.t(Key::NothingSaved))}
-                </p>
-            }
-        })
-    }
 }
 
 /// The setup tab: the zone select and the three editors.

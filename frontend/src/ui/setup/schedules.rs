@@ -8,10 +8,11 @@ use leptos::prelude::*;
 use roundbook_shared::domain::format_minute;
 use roundbook_shared::schema::schedule::Schedule;
 
-use super::{problem_text, ProblemMessage, ZoneSetup};
+use super::editor::{Editor, EditorForm, EditorRow, EditorSection};
+use super::{problem_text, ZoneSetup};
 use crate::browser;
 use crate::i18n::{filled, I18n, Key, Lang};
-use crate::setup::{self, due_times, Problem, ScheduleForm};
+use crate::setup::{self, due_times, ScheduleForm};
 use crate::ui::select::LabelledSelect;
 
 /// One line about a schedule: shift, interval, tolerance, unannounced rounds.
@@ -43,9 +44,7 @@ fn summary(lang: Lang, schedule: &Schedule) -> String {
 #[component]
 pub(super) fn ScheduleEditor(setup: ZoneSetup) -> impl IntoView {
     let i18n = I18n::get();
-    let editing = RwSignal::new(None::<ScheduleForm>);
-    let error = RwSignal::new(None::<Problem>);
-    let busy = RwSignal::new(false);
+    let editor = Editor::new("schedule");
     let list = Memo::new(move |_| {
         let mut list: Vec<Schedule> = setup
             .directory
@@ -54,27 +53,31 @@ pub(super) fn ScheduleEditor(setup: ZoneSetup) -> impl IntoView {
         list.sort_by_key(|schedule| schedule.retired);
         list
     });
-    let first_route = move || {
-        setup.directory.with(|d| {
+    // A new schedule starts on the first active route.
+    let new_form = move || {
+        let first_route = setup.directory.with(|d| {
             d.as_ref()
                 .and_then(|d| d.routes.iter().find(|r| !r.retired).map(|r| r.id.clone()))
                 .unwrap_or_default()
-        })
-    };
-
-    let set_retired = move |id: String, retired: bool| {
-        let (library, site, zone) = setup.target();
-        let change = async move {
-            setup::set_schedule_retired(&library, &site, &zone, &id, retired, browser::now_ms())
-                .await
-        };
-        setup.apply(busy, error, change, || {});
+        });
+        ScheduleForm::new(&first_route)
     };
 
     let row = move |schedule: Schedule| {
-        let for_edit = schedule.clone();
-        let id = schedule.id.clone();
+        let (id, name, form) = (
+            schedule.id.clone(),
+            schedule.name.clone(),
+            ScheduleForm::of(&schedule),
+        );
         let retired = schedule.retired;
+        let set_retired = move |retired: bool| {
+            let (library, site, zone) = setup.target();
+            let id = id.clone();
+            editor.change(setup, async move {
+                setup::set_schedule_retired(&library, &site, &zone, &id, retired, browser::now_ms())
+                    .await
+            });
+        };
         let route_id = schedule.route_id.clone();
         let route_name = move || {
             setup.directory.with(|d| {
@@ -86,71 +89,27 @@ pub(super) fn ScheduleEditor(setup: ZoneSetup) -> impl IntoView {
         };
         let line = summary_signal(i18n, schedule.clone());
         view! {
-            <li
-                class="setup-row"
-                class:retired=retired
-                data-testid="schedule-row"
-                data-schedule-name=schedule.name.clone()
-                data-retired=retired.to_string()
-            >
+            <EditorRow editor retired form set_retired attr:data-schedule-name=name>
                 <span class="setup-main">
                     <strong>{schedule.name.clone()}</strong>
                     <span>{route_name}</span>
                     <span class="muted">{line}</span>
                 </span>
-                <span class="setup-actions">
-                    {retired.then(|| view! { <span class="badge">{move || i18n.t(Key::Retired)}</span> })}
-                    <button
-                        class="button"
-                        data-testid="schedule-edit"
-                        on:click=move |_| {
-                            error.set(None);
-                            editing.set(Some(ScheduleForm::of(&for_edit)));
-                        }
-                    >
-                        {move || i18n.t(Key::Edit)}
-                    </button>
-                    <button
-                        class="button"
-                        data-testid=if retired { "schedule-restore" } else { "schedule-retire" }
-                        disabled=move || busy.get()
-                        on:click=move |_| set_retired(id.clone(), !retired)
-                    >
-                        {move || i18n.t(if retired { Key::Restore } else { Key::Retire })}
-                    </button>
-                </span>
-            </li>
+            </EditorRow>
         }
     };
 
     view! {
-        <section class="card setup-section" data-testid="schedule-editor">
-            <div class="section-head">
-                <h2>{move || i18n.t(Key::SetupSchedules)}</h2>
-                <button
-                    class="button button-primary"
-                    data-testid="schedule-new"
-                    on:click=move |_| {
-                        error.set(None);
-                        editing.set(Some(ScheduleForm::new(&first_route())));
-                    }
-                >
-                    {move || i18n.t(Key::NewSchedule)}
-                </button>
-            </div>
-            {move || editing.get().map(|form| view! { <Form setup form editing error busy /> })}
-            <Show when=move || editing.with(Option::is_none)>
-                <ProblemMessage error testid="schedule-error" />
-            </Show>
-            <Show
-                when=move || list.with(|l| !l.is_empty())
-                fallback=move || view! { <p class="muted">{move || i18n.t(Key::NoSchedulesDefined)}</p> }
-            >
-                <ul class="setup-list">
-                    <For each=move || list.get() key=|s| s.clone() children=row />
-                </ul>
-            </Show>
-        </section>
+        <EditorSection
+            editor
+            title=Key::SetupSchedules
+            new_label=Key::NewSchedule
+            empty=Key::NoSchedulesDefined
+            new_form
+            form=move |form| view! { <Form setup form editor /> }
+            list
+            row
+        />
     }
 }
 
@@ -160,13 +119,7 @@ fn summary_signal(i18n: I18n, schedule: Schedule) -> impl Fn() -> String + Send 
 
 /// The add / change form, with the preview of the due times.
 #[component]
-fn Form(
-    setup: ZoneSetup,
-    form: ScheduleForm,
-    editing: RwSignal<Option<ScheduleForm>>,
-    error: RwSignal<Option<Problem>>,
-    busy: RwSignal<bool>,
-) -> impl IntoView {
+fn Form(setup: ZoneSetup, form: ScheduleForm, editor: Editor<ScheduleForm>) -> impl IntoView {
     let i18n = I18n::get();
     let id = form.id.clone();
     let route = RwSignal::new(form.route_id);
@@ -243,14 +196,12 @@ fn Form(
         }
     };
 
-    let submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
+    let save = move || {
         let form = current.get_untracked();
         let (library, site, zone) = setup.target();
-        let change = async move {
+        editor.save(setup, async move {
             setup::save_schedule(&library, &site, &zone, &form, browser::now_ms()).await
-        };
-        setup.apply(busy, error, change, move || editing.set(None));
+        });
     };
 
     let number = move |key: Key, testid: &'static str, value: RwSignal<String>| {
@@ -263,7 +214,7 @@ fn Form(
     };
 
     view! {
-        <form class="setup-form" data-testid="schedule-form" on:submit=submit novalidate>
+        <EditorForm editor on_save=save>
             <div class="form-grid">
                 <LabelledSelect label=Key::ScheduleRoute testid="schedule-route" value=route>
                     <option value="">{move || i18n.t(Key::ChooseRoute)}</option>
@@ -294,18 +245,6 @@ fn Form(
                 <h3>{move || i18n.t(Key::PreviewDueTimes)}</h3>
                 {preview}
             </div>
-            <ProblemMessage error testid="schedule-error" />
-            <div class="form-actions">
-                <button type="submit" class="button button-primary" data-testid="schedule-save" disabled=move || busy.get()>
-                    {move || i18n.t(if busy.get() { Key::Saving } else { Key::Save })}
-                </button>
-                <button type="button" class="button" data-testid="schedule-cancel" on:click=move |_| {
-                    error.set(None);
-                    editing.set(None);
-                }>
-                    {move || i18n.t(Key::Cancel)}
-                </button>
-            </div>
-        </form>
+        </EditorForm>
     }
 }
