@@ -21,6 +21,8 @@ mod setup;
 mod sign_in;
 mod sync_indicator;
 mod tags;
+#[cfg(test)]
+mod testing;
 mod zone_cards;
 
 use std::rc::Rc;

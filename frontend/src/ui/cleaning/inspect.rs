@@ -481,90 +481,24 @@ fn ItemRow(
 
 #[cfg(test)]
 mod tests {
-    use std::rc::Rc;
-
     use roundbook_shared::domain::Role;
-    use wasm_bindgen::JsCast;
     use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::*;
-    use crate::blobs::{Blobs, PhotoStatus};
-    use crate::documents::Library;
-    use crate::storage::Storage;
-    use crate::sync::SyncClient;
-    use crate::ui::Workspace;
-
-    async fn pause(ms: i32) {
-        let promise = js_sys::Promise::new(&mut |resolve, _| {
-            web_sys::window()
-                .unwrap()
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-                .unwrap();
-        });
-        wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
-    }
-
-    fn find(host: &web_sys::Element, selector: &str) -> web_sys::HtmlElement {
-        host.query_selector(selector)
-            .unwrap()
-            .unwrap_or_else(|| panic!("{selector}"))
-            .unchecked_into()
-    }
-
-    /// Waits (up to 3 s) until `done` holds: IndexedDB writes take a while.
-    async fn until(done: impl Fn() -> bool) {
-        for _ in 0..150 {
-            if done() {
-                return;
-            }
-            pause(20).await;
-        }
-    }
-
-    fn type_into(host: &web_sys::Element, selector: &str, value: &str) {
-        let element = find(host, selector);
-        if let Some(input) = element.dyn_ref::<web_sys::HtmlInputElement>() {
-            input.set_value(value);
-        } else if let Some(area) = element.dyn_ref::<web_sys::HtmlTextAreaElement>() {
-            area.set_value(value);
-        }
-        element
-            .dispatch_event(&web_sys::Event::new("input").unwrap())
-            .unwrap();
-    }
+    use crate::ui::testing::{find, has, mount, pause, type_into, until};
 
     /// The inspect screen as a cleaning supervisor uses it: start today's
     /// inspection, a deduction above the item's maximum is refused with the
     /// translated error, a valid one is saved and shown as the standing mark.
     #[wasm_bindgen_test]
     async fn inspect_start_and_deduct_with_reason() {
-        let name = format!("roundbook-test-clean-ui-{}", uuid::Uuid::new_v4().simple());
-        let storage = Storage::open_named(&name).await.unwrap();
-        let session = crate::session::tests::session(vec![Role::CleaningSupervisor]);
-        let library = Library::new(storage.clone(), "t1".into());
-        let document = web_sys::window().unwrap().document().unwrap();
-        let host = document.create_element("div").unwrap();
-        document.body().unwrap().append_child(&host).unwrap();
-        let element: web_sys::HtmlElement = host.clone().unchecked_into();
-        let handle = mount_to(element, move || {
-            I18n::provide();
-            let status = SyncStatus::new();
-            provide_context(status);
-            let photos = PhotoStatus::new();
-            provide_context(photos);
-            let library: Rc<Library> = library.clone();
-            let workspace = StoredValue::new_local(Workspace {
-                blobs: Blobs::start(storage.clone(), "token".into(), photos),
-                sync: SyncClient::start(library.clone(), session.clone(), status),
-                session: session.clone(),
-                library,
-                device: "tablet-test".into(),
-            });
-            view! { <InspectTab workspace /> }
-        });
+        let (host, handle) = mount(vec![Role::CleaningSupervisor], |workspace| {
+            view! { <InspectTab workspace /> }.into_any()
+        })
+        .await;
         pause(50).await;
         find(&host, "[data-testid=inspect-start]").click();
-        let has = |selector: &str| host.query_selector(selector).unwrap().is_some();
+        let has = |selector: &str| has(&host, selector);
         until(|| has("[data-testid=inspect-items]") || has("[data-testid=inspect-result]")).await;
         if let Some(said) = host.query_selector("[data-testid=inspect-result]").unwrap() {
             panic!("start refused: {:?}", said.text_content());

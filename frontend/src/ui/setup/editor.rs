@@ -229,3 +229,70 @@ where
         </form>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use roundbook_shared::domain::Role;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::super::SetupTab;
+    use super::*;
+    use crate::i18n::Lang;
+    use crate::ui::testing::{attr, find, has, mount, pause, type_into, until};
+
+    /// The checkpoint editor in its frame: a refused save shows the
+    /// translated problem in the open form; a saved checkpoint closes the
+    /// form and shows as a row with its code; retire, edit and cancel work
+    /// on that row.
+    #[wasm_bindgen_test]
+    async fn a_checkpoint_is_added_refused_retired_and_edited() {
+        let (host, handle) = mount(vec![Role::SecuritySupervisor], |workspace| {
+            view! { <SetupTab workspace /> }.into_any()
+        })
+        .await;
+        let has = |selector: &str| has(&host, selector);
+        assert!(has("[data-testid=checkpoint-editor]"));
+        assert!(!has("[data-testid=checkpoint-form]"));
+
+        find(&host, "[data-testid=checkpoint-new]").click();
+        pause(20).await;
+        find(&host, "[data-testid=checkpoint-save]").click();
+        until(|| has("[data-testid=checkpoint-form] [data-testid=checkpoint-error]")).await;
+        let error = find(&host, "[data-testid=checkpoint-error]")
+            .text_content()
+            .unwrap();
+        assert!(
+            error.starts_with(Key::ProblemCodeEmpty.text(Lang::ZhCn)),
+            "{error}"
+        );
+
+        type_into(&host, "[data-testid=checkpoint-code]", "A-01");
+        type_into(&host, "[data-testid=checkpoint-name]", "正门岗亭");
+        find(&host, "[data-testid=checkpoint-save]").click();
+        let row = "[data-testid=checkpoint-row][data-code=A-01]";
+        until(|| has(row)).await;
+        assert!(
+            !has("[data-testid=checkpoint-form]"),
+            "saving closes the form"
+        );
+        assert!(!has("[data-testid=checkpoint-error]"));
+        assert_eq!(attr(&host, row, "data-retired").as_deref(), Some("false"));
+
+        find(&find(&host, row), "[data-testid=checkpoint-retire]").click();
+        until(|| attr(&host, row, "data-retired").as_deref() == Some("true")).await;
+        assert!(find(&host, row).class_list().contains("retired"));
+        assert!(has(&format!("{row} [data-testid=checkpoint-restore]")));
+
+        find(&find(&host, row), "[data-testid=checkpoint-edit]").click();
+        pause(20).await;
+        let code: web_sys::HtmlInputElement =
+            find(&host, "[data-testid=checkpoint-code]").unchecked_into();
+        assert_eq!(code.value(), "A-01");
+        find(&host, "[data-testid=checkpoint-cancel]").click();
+        pause(20).await;
+        assert!(!has("[data-testid=checkpoint-form]"));
+        drop(handle);
+        host.remove();
+    }
+}
