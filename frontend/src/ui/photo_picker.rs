@@ -228,3 +228,127 @@ pub fn PhotoPicker(
         </div>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use roundbook_shared::domain::Role;
+    use wasm_bindgen::JsValue;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+    use crate::ui::testing::{attr, find, has, mount, until};
+
+    /// Picks files into `input` as the browser does: `pictures` PNGs of
+    /// 400×300 (all the same picture) and, if `text`, one file that is no
+    /// picture.
+    async fn pick(input: &web_sys::HtmlElement, pictures: u32, text: bool) {
+        let pick = js_sys::Function::new_with_args(
+            "input, pictures, text",
+            "const canvas = new OffscreenCanvas(400, 300);
+             const context = canvas.getContext('2d');
+             context.fillStyle = '#c33'; context.fillRect(0, 0, 200, 300);
+             context.fillStyle = '#3c3'; context.fillRect(200, 0, 200, 300);
+             return canvas.convertToBlob({ type: 'image/png' }).then((png) => {
+                 const files = new DataTransfer();
+                 for (let i = 0; i < pictures; i++) {
+                     files.items.add(new File([png], `photo-${i}.png`, { type: 'image/png' }));
+                 }
+                 if (text) {
+                     files.items.add(new File(['not a picture'], 'note.png', { type: 'image/png' }));
+                 }
+                 input.files = files.files;
+                 input.dispatchEvent(new Event('change'));
+             });",
+        );
+        let promise = pick
+            .call3(&JsValue::NULL, input, &pictures.into(), &text.into())
+            .unwrap();
+        wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(promise))
+            .await
+            .unwrap();
+    }
+
+    /// A picked picture is stored and shown with its sizes and can be
+    /// removed; a file that is no picture is reported; picking more than
+    /// the room left reports "too many" and adds only what fits.
+    #[wasm_bindgen_test]
+    async fn pictures_are_stored_shown_removed_and_limited() {
+        let (host, handle) = mount(vec![Role::Guard], |workspace| {
+            let photos = PickedPhotos::new();
+            let problems = RwSignal::new(Vec::<String>::new());
+            let on_problem = move |problem: Option<PickProblem>| match problem {
+                None => problems.set(Vec::new()),
+                Some(problem) => problems.update(|list| list.push(format!("{problem:?}"))),
+            };
+            view! {
+                <PhotoPicker
+                    workspace
+                    zone="A".to_string()
+                    photos
+                    label=Key::FindingPhotos
+                    testid="test-photo"
+                    remove_title=Key::FindingRemovePhoto
+                    on_problem
+                />
+                <p data-testid="problems">{move || problems.get().join(";")}</p>
+                <p data-testid="state" data-processing=move || photos.processing().to_string()></p>
+            }
+            .into_any()
+        })
+        .await;
+        let has = |selector: &str| has(&host, selector);
+        let problems = || {
+            find(&host, "[data-testid=problems]")
+                .text_content()
+                .unwrap()
+        };
+        let idle =
+            || attr(&host, "[data-testid=state]", "data-processing").as_deref() == Some("false");
+
+        pick(&find(&host, "[data-testid=test-photo-input]"), 1, false).await;
+        until(|| has("[data-testid=test-photo-thumb]")).await;
+        let thumb = "[data-testid=test-photo-thumb]";
+        let hash = attr(&host, thumb, "data-hash").unwrap();
+        assert!(roundbook_shared::blob::is_hash(&hash), "{hash}");
+        let original: usize = attr(&host, thumb, "data-original-bytes")
+            .unwrap()
+            .parse()
+            .unwrap();
+        let stored: usize = attr(&host, thumb, "data-stored-bytes")
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(original > 0 && stored > 0, "{original} {stored}");
+        assert_eq!(problems(), "");
+        assert!(idle());
+
+        find(&host, "[data-testid=test-photo-remove]").click();
+        until(|| !has(thumb)).await;
+        assert!(!has(thumb));
+
+        pick(&find(&host, "[data-testid=test-photo-input]"), 0, true).await;
+        until(|| !problems().is_empty()).await;
+        assert!(
+            problems().starts_with("Photo(NotAnImage)"),
+            "{}",
+            problems()
+        );
+        assert!(!has(thumb));
+
+        pick(
+            &find(&host, "[data-testid=test-photo-input]"),
+            MAX_PHOTOS as u32 + 1,
+            false,
+        )
+        .await;
+        until(|| has(thumb) && idle()).await;
+        assert_eq!(problems(), "TooMany", "one report, and no picture failed");
+        assert_eq!(
+            host.query_selector_all(thumb).unwrap().length(),
+            1,
+            "the same picture is kept once"
+        );
+        drop(handle);
+        host.remove();
+    }
+}
