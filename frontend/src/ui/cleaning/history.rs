@@ -11,7 +11,7 @@ use leptos::prelude::*;
 
 use super::chart::{one_decimal, HistoryChart, Point, Series};
 use super::rectifications::RectificationsTab;
-use super::{area_name, site};
+use super::{site, AreaOptions};
 use crate::calendar::today;
 use crate::cleaning::{self, HistoryMonth};
 use crate::i18n::{I18n, Key};
@@ -70,15 +70,6 @@ pub fn HistoryTab(workspace: WorkspaceRef) -> impl IntoView {
     });
     let which = RwSignal::new(TOTAL.to_string());
     let series = Signal::derive(move || history.with(|h| series_of(h, &which.get())));
-    let options = move || {
-        let lang = i18n.lang();
-        template
-            .get()
-            .areas
-            .iter()
-            .map(|a| view! { <option value=a.id.clone()>{area_name(lang, a)}</option> })
-            .collect_view()
-    };
     let rows = move || {
         history
             .get()
@@ -114,7 +105,7 @@ pub fn HistoryTab(workspace: WorkspaceRef) -> impl IntoView {
             <h1 class="page-title">{move || i18n.t(Key::TabHistory)}</h1>
             <LabelledSelect label=Key::CleanHistoryShow testid="history-series" value=which>
                 <option value=TOTAL>{move || i18n.t(Key::CleanTotal)}</option>
-                {options}
+                <AreaOptions template />
             </LabelledSelect>
             <HistoryChart series />
             <h2>{move || i18n.t(Key::CleanHistoryTable)}</h2>

@@ -23,7 +23,7 @@ use roundbook_shared::schema::cleaning::{
 use roundbook_shared::score::{resolve, ResolvedMark};
 
 use super::rectifications::RectificationCard;
-use super::{actor, area_name, error_key, item_name, item_standard, saved, site, Said};
+use super::{actor, error_key, item_name, item_standard, saved, site, AreaOptions, Said};
 use crate::browser;
 use crate::calendar::{short_time, today};
 use crate::cleaning::{self, MarkDraft, MonthView, SITE_BLOBS};
@@ -98,15 +98,6 @@ pub fn InspectTab(workspace: WorkspaceRef) -> impl IntoView {
             });
         }
     };
-    let areas = move || {
-        let lang = i18n.lang();
-        template
-            .get()
-            .areas
-            .iter()
-            .map(|a| view! { <option value=a.id.clone()>{area_name(lang, a)}</option> })
-            .collect_view()
-    };
     let open_here = move || {
         let current = area.get();
         view.get()
@@ -128,7 +119,7 @@ pub fn InspectTab(workspace: WorkspaceRef) -> impl IntoView {
             </Show>
             <div class="field-row">
                 <LabelledSelect label=Key::CleanArea testid="inspect-area" value=area>
-                    {areas}
+                    <AreaOptions template />
                 </LabelledSelect>
                 <Show when=move || inspection.with(Option::is_none)>
                     <button

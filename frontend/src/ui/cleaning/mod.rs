@@ -80,6 +80,23 @@ fn area_name(lang: Lang, area: &Area) -> String {
     pick(lang, &area.name_zh, &area.name_en).to_owned()
 }
 
+/// The template's areas as `<option>`s (value: the area id), named in the
+/// chosen language.
+#[component]
+fn AreaOptions(template: Memo<Template>) -> impl IntoView {
+    let i18n = I18n::get();
+    move || {
+        let lang = i18n.lang();
+        template.with(|template| {
+            template
+                .areas
+                .iter()
+                .map(|a| view! { <option value=a.id.clone()>{area_name(lang, a)}</option> })
+                .collect_view()
+        })
+    }
+}
+
 fn item_name(lang: Lang, item: &Item) -> String {
     pick(lang, &item.name_zh, &item.name_en).to_owned()
 }

@@ -11,12 +11,12 @@ use leptos::task::spawn_local;
 use roundbook_shared::schema::finding::{Finding, FindingKind, Severity};
 use roundbook_shared::schema::round::Round;
 
-use super::{Duty, Feedback, Message, Said};
+use super::{Duty, Feedback, Message, NoteField, Said, SubmitRow};
 use crate::blobs::BlobError;
 use crate::browser;
 use crate::calendar::short_time;
 use crate::i18n::{finding_kind_key, severity_key, I18n, Key};
-use crate::patrol::{self, FindingDraft, PatrolError, MAX_NOTE_CHARS};
+use crate::patrol::{self, FindingDraft, PatrolError};
 use crate::photo::PhotoError;
 use crate::ui::photo::Photo;
 use crate::ui::photo_picker::{PhotoPicker, PickProblem, PickedPhotos};
@@ -197,16 +197,7 @@ fn FindingForm(
                     </select>
                 </label>
             </div>
-            <label class="field">
-                <span>{move || i18n.t(Key::FindingNote)}</span>
-                <textarea
-                    data-testid="finding-note"
-                    rows="3"
-                    maxlength=MAX_NOTE_CHARS.to_string()
-                    placeholder=move || i18n.t(Key::FindingNoteHint)
-                    bind:value=note
-                ></textarea>
-            </label>
+            <NoteField label=Key::FindingNote hint=Key::FindingNoteHint testid="finding-note" rows="3" value=note />
             <div class="field">
                 <span>{move || i18n.t(Key::FindingPhotos)}</span>
                 <PhotoPicker
@@ -228,19 +219,14 @@ fn FindingForm(
                 <input type="checkbox" data-testid="finding-needs-repair" bind:checked=needs_repair />
                 <span>{move || i18n.t(Key::FindingNeedsRepair)}</span>
             </label>
-            <div class="button-row">
-                <button type="button" class="button" data-testid="finding-cancel" on:click=move |_| on_close()>
-                    {move || i18n.t(Key::DutyCancel)}
-                </button>
-                <button
-                    type="submit"
-                    class="button button-primary button-large"
-                    data-testid="finding-save"
-                    disabled=move || { saving.get() || photos.processing() }
-                >
-                    {move || i18n.t(if saving.get() { Key::Saving } else { Key::FindingSave })}
-                </button>
-            </div>
+            <SubmitRow
+                cancel_testid="finding-cancel"
+                on_cancel=on_close
+                submit_testid="finding-save"
+                disabled=Signal::derive(move || saving.get() || photos.processing())
+            >
+                {move || i18n.t(if saving.get() { Key::Saving } else { Key::FindingSave })}
+            </SubmitRow>
             <Feedback testid="finding-result" message=problem />
         </form>
     }
