@@ -20,7 +20,10 @@ use crate::patrol::{self, FindingDraft, PatrolError};
 use crate::photo::PhotoError;
 use crate::ui::photo::Photo;
 use crate::ui::photo_picker::{PhotoPicker, PickProblem, PickedPhotos};
+use crate::ui::select::{named_words, WordSelect};
 use crate::ui::WorkspaceRef;
+
+named_words!(FindingKind => finding_kind_key, Severity => severity_key);
 
 /// The "record a finding" button, the form it opens, and `list` below.
 #[component]
@@ -155,47 +158,13 @@ fn FindingForm(
         });
     };
 
-    let kinds = FindingKind::ALL
-        .into_iter()
-        .map(|k| view! { <option value=k.as_str()>{move || i18n.t(finding_kind_key(k))}</option> })
-        .collect_view();
-    let severities = Severity::ALL
-        .into_iter()
-        .map(|s| view! { <option value=s.as_str()>{move || i18n.t(severity_key(s))}</option> })
-        .collect_view();
     let workspace = duty.workspace;
     view! {
         <form class="finding-form" data-testid="finding-form" on:submit=submit novalidate>
             <h3>{move || i18n.t(Key::FindingTitle)}</h3>
             <div class="field-row">
-                <label class="field">
-                    <span>{move || i18n.t(Key::FindingKindLabel)}</span>
-                    <select
-                        data-testid="finding-kind"
-                        prop:value=move || kind.get().as_str()
-                        on:change=move |event| {
-                            if let Some(picked) = FindingKind::parse(&event_target_value(&event)) {
-                                kind.set(picked);
-                            }
-                        }
-                    >
-                        {kinds}
-                    </select>
-                </label>
-                <label class="field">
-                    <span>{move || i18n.t(Key::FindingSeverityLabel)}</span>
-                    <select
-                        data-testid="finding-severity"
-                        prop:value=move || severity.get().as_str()
-                        on:change=move |event| {
-                            if let Some(picked) = Severity::parse(&event_target_value(&event)) {
-                                severity.set(picked);
-                            }
-                        }
-                    >
-                        {severities}
-                    </select>
-                </label>
+                <WordSelect label=Key::FindingKindLabel testid="finding-kind" value=kind />
+                <WordSelect label=Key::FindingSeverityLabel testid="finding-severity" value=severity />
             </div>
             <NoteField label=Key::FindingNote hint=Key::FindingNoteHint testid="finding-note" rows="3" value=note />
             <div class="field">

@@ -11,11 +11,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use roundbook_shared::schema::request::{Channel, RequestKind};
 
-use super::{actor, channel_key, error_key, kind_key};
+use super::{actor, error_key};
 use crate::browser;
 use crate::i18n::{I18n, Key};
 use crate::requests::{self, RequestDraft, MAX_TEXT_CHARS};
 use crate::ui::photo_picker::{PhotoPicker, PickProblem, PickedPhotos};
+use crate::ui::select::WordSelect;
 use crate::ui::WorkspaceRef;
 
 #[component]
@@ -74,46 +75,12 @@ pub(super) fn IntakeForm(
         });
     };
 
-    let channels = Channel::ALL
-        .iter()
-        .map(|c| view! { <option value=c.as_str()>{move || i18n.t(channel_key(*c))}</option> })
-        .collect_view();
-    let kinds = RequestKind::ALL
-        .iter()
-        .map(|k| view! { <option value=k.as_str()>{move || i18n.t(kind_key(*k))}</option> })
-        .collect_view();
     view! {
         <form class="card request-form" data-testid="request-form" on:submit=submit novalidate>
             <h2>{move || i18n.t(Key::ReqNew)}</h2>
             <div class="field-row">
-                <label class="field">
-                    <span>{move || i18n.t(Key::ReqChannel)}</span>
-                    <select
-                        data-testid="request-channel"
-                        prop:value=move || channel.get().as_str()
-                        on:change=move |event| {
-                            if let Some(picked) = Channel::parse(&event_target_value(&event)) {
-                                channel.set(picked);
-                            }
-                        }
-                    >
-                        {channels}
-                    </select>
-                </label>
-                <label class="field">
-                    <span>{move || i18n.t(Key::ReqKind)}</span>
-                    <select
-                        data-testid="request-kind"
-                        prop:value=move || kind.get().as_str()
-                        on:change=move |event| {
-                            if let Some(picked) = RequestKind::parse(&event_target_value(&event)) {
-                                kind.set(picked);
-                            }
-                        }
-                    >
-                        {kinds}
-                    </select>
-                </label>
+                <WordSelect label=Key::ReqChannel testid="request-channel" value=channel />
+                <WordSelect label=Key::ReqKind testid="request-kind" value=kind />
             </div>
             <div class="field-row">
                 <label class="field">

@@ -32,7 +32,7 @@ use crate::calendar::short_time;
 use crate::i18n::{I18n, Key};
 use crate::requests::{self, Actor, RequestError};
 use crate::sync::SyncStatus;
-use crate::ui::select::{several_zones, ZoneSelect};
+use crate::ui::select::{named_words, several_zones, ZoneSelect};
 use crate::ui::WorkspaceRef;
 
 /// The request list of one of the user's zones, with the intake form and a
@@ -355,6 +355,15 @@ pub(super) fn state_key(state: State) -> Key {
         State::Closed => Key::ReqStClosed,
     }
 }
+
+named_words!(
+    Channel => channel_key,
+    RequestKind => kind_key,
+    Classification => classification_key,
+    Handling => handling_key,
+    Satisfaction => satisfaction_key,
+    ReportTarget => target_key,
+);
 
 pub(crate) fn kind_key(kind: RequestKind) -> Key {
     match kind {
