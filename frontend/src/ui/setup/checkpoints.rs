@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use roundbook_shared::schema::directory::Checkpoint;
 
-use super::editor::{Editor, EditorForm, EditorRow, EditorSection};
+use super::editor::{records, Editor, EditorForm, EditorRow, EditorSection};
 use super::ZoneSetup;
 use crate::browser;
 use crate::i18n::{I18n, Key};
@@ -14,14 +14,7 @@ use crate::setup::{self, CheckpointForm};
 #[component]
 pub(super) fn CheckpointEditor(setup: ZoneSetup) -> impl IntoView {
     let editor = Editor::new("checkpoint");
-    let list = Memo::new(move |_| {
-        let mut list: Vec<Checkpoint> = setup
-            .directory
-            .with(|d| d.as_ref().map(|d| d.checkpoints.clone()))
-            .unwrap_or_default();
-        list.sort_by_key(|checkpoint| checkpoint.retired);
-        list
-    });
+    let list = records(setup, |d| &d.checkpoints, |checkpoint| checkpoint.retired);
 
     let row = move |checkpoint: Checkpoint| {
         let (id, code, form) = (

@@ -1,8 +1,8 @@
 //! The frame the three setup editors (checkpoints, routes, schedules) share:
-//! an editor's state ([`Editor`]), its section with the "new" button, the
-//! last refusal and the list ([`EditorSection`]), a record's row with edit and
-//! retire / restore ([`EditorRow`]), and the form with save / cancel
-//! ([`EditorForm`]).
+//! an editor's state ([`Editor`]) and records ([`records`]), its section
+//! with the "new" button, the last refusal and the list ([`EditorSection`]),
+//! a record's row with edit and retire / restore ([`EditorRow`]), and the
+//! form with save / cancel ([`EditorForm`]).
 //!
 //! Test ids are the editor's kind followed by `-editor`, `-new`, `-row`
 //! (`data-retired`), `-edit`, `-retire` / `-restore`, `-form`, `-save`,
@@ -17,7 +17,7 @@ use roundbook_shared::ids::DocumentId;
 
 use super::{problem_text, ZoneSetup};
 use crate::i18n::{I18n, Key};
-use crate::setup::Problem;
+use crate::setup::{Directory, Problem};
 
 /// One editor's state: the open form `F` (if any), the refusal of the last
 /// change, and whether a change is being stored. Cheap to copy.
@@ -80,6 +80,25 @@ impl<F: Clone + Send + Sync + 'static> Editor<F> {
     ) {
         setup.apply(self.busy, self.error, change, || {});
     }
+}
+
+/// An editor's records, active first, then retired; follows the directory.
+pub(super) fn records<R>(
+    setup: ZoneSetup,
+    of: fn(&Directory) -> &Vec<R>,
+    retired: fn(&R) -> bool,
+) -> Memo<Vec<R>>
+where
+    R: Clone + PartialEq + Send + Sync + 'static,
+{
+    Memo::new(move |_| {
+        let mut list: Vec<R> = setup
+            .directory
+            .with(|d| d.as_ref().map(|d| of(d).clone()))
+            .unwrap_or_default();
+        list.sort_by_key(retired);
+        list
+    })
 }
 
 /// The refusal of the last change in an editor, if any.

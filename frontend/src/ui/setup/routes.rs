@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use roundbook_shared::schema::route::Route;
 
-use super::editor::{Editor, EditorForm, EditorRow, EditorSection};
+use super::editor::{records, Editor, EditorForm, EditorRow, EditorSection};
 use super::ZoneSetup;
 use crate::browser;
 use crate::i18n::{I18n, Key};
@@ -24,14 +24,7 @@ fn code_of(directory: &Option<Directory>, id: &str) -> String {
 #[component]
 pub(super) fn RouteEditor(setup: ZoneSetup) -> impl IntoView {
     let editor = Editor::new("route");
-    let list = Memo::new(move |_| {
-        let mut list: Vec<Route> = setup
-            .directory
-            .with(|d| d.as_ref().map(|d| d.routes.clone()))
-            .unwrap_or_default();
-        list.sort_by_key(|route| route.retired);
-        list
-    });
+    let list = records(setup, |d| &d.routes, |route| route.retired);
 
     let row = move |route: Route| {
         let (id, name, form) = (route.id.clone(), route.name.clone(), RouteForm::of(&route));

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use roundbook_shared::domain::format_minute;
 use roundbook_shared::schema::schedule::Schedule;
 
-use super::editor::{Editor, EditorForm, EditorRow, EditorSection};
+use super::editor::{records, Editor, EditorForm, EditorRow, EditorSection};
 use super::{problem_text, ZoneSetup};
 use crate::browser;
 use crate::i18n::{filled, I18n, Key, Lang};
@@ -45,14 +45,7 @@ fn summary(lang: Lang, schedule: &Schedule) -> String {
 pub(super) fn ScheduleEditor(setup: ZoneSetup) -> impl IntoView {
     let i18n = I18n::get();
     let editor = Editor::new("schedule");
-    let list = Memo::new(move |_| {
-        let mut list: Vec<Schedule> = setup
-            .directory
-            .with(|d| d.as_ref().map(|d| d.schedules.clone()))
-            .unwrap_or_default();
-        list.sort_by_key(|schedule| schedule.retired);
-        list
-    });
+    let list = records(setup, |d| &d.schedules, |schedule| schedule.retired);
     // A new schedule starts on the first active route.
     let new_form = move || {
         let first_route = setup.directory.with(|d| {
