@@ -12,13 +12,17 @@ mod guard;
 mod header;
 mod home;
 pub mod photo;
+mod photo_picker;
 mod requests;
 mod residents;
 mod scan_list;
+mod select;
 mod setup;
 mod sign_in;
 mod sync_indicator;
 mod tags;
+#[cfg(test)]
+mod testing;
 mod zone_cards;
 
 use std::rc::Rc;

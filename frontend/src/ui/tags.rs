@@ -13,6 +13,7 @@ use qrcode::{EcLevel, QrCode};
 use roundbook_shared::schema::directory::Checkpoint;
 use roundbook_shared::tag::tag_text;
 
+use super::select::ZoneSelect;
 use super::WorkspaceRef;
 use crate::i18n::{I18n, Key};
 use crate::setup;
@@ -105,19 +106,7 @@ pub fn TagSheet(workspace: WorkspaceRef) -> impl IntoView {
     };
     view! {
         <section class="card no-print tags-tools">
-            <label class="field">
-                <span>{move || i18n.t(Key::Zone)}</span>
-                <select
-                    data-testid="tags-zone"
-                    prop:value=move || zone.get()
-                    on:change=move |event| zone.set(event_target_value(&event))
-                >
-                    {zones
-                        .iter()
-                        .map(|z| view! { <option value=z.code.clone()>{z.name.clone()}</option> })
-                        .collect_view()}
-                </select>
-            </label>
+            <ZoneSelect workspace zone testid="tags-zone" label=Key::Zone />
             <p class="muted">{move || i18n.t(Key::TagsHint)}</p>
             <button
                 class="button button-primary button-large"

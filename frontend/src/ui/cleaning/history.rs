@@ -11,11 +11,12 @@ use leptos::prelude::*;
 
 use super::chart::{one_decimal, HistoryChart, Point, Series};
 use super::rectifications::RectificationsTab;
-use super::{area_name, site};
+use super::{site, AreaOptions};
 use crate::calendar::today;
 use crate::cleaning::{self, HistoryMonth};
 use crate::i18n::{I18n, Key};
 use crate::sync::SyncStatus;
+use crate::ui::select::LabelledSelect;
 use crate::ui::WorkspaceRef;
 
 const TOTAL: &str = "total";
@@ -69,15 +70,6 @@ pub fn HistoryTab(workspace: WorkspaceRef) -> impl IntoView {
     });
     let which = RwSignal::new(TOTAL.to_string());
     let series = Signal::derive(move || history.with(|h| series_of(h, &which.get())));
-    let options = move || {
-        let lang = i18n.lang();
-        template
-            .get()
-            .areas
-            .iter()
-            .map(|a| view! { <option value=a.id.clone()>{area_name(lang, a)}</option> })
-            .collect_view()
-    };
     let rows = move || {
         history
             .get()
@@ -111,13 +103,10 @@ pub fn HistoryTab(workspace: WorkspaceRef) -> impl IntoView {
     view! {
         <section class="card">
             <h1 class="page-title">{move || i18n.t(Key::TabHistory)}</h1>
-            <label class="field">
-                <span>{move || i18n.t(Key::CleanHistoryShow)}</span>
-                <select data-testid="history-series" prop:value=move || which.get() on:change=move |e| which.set(event_target_value(&e))>
-                    <option value=TOTAL>{move || i18n.t(Key::CleanTotal)}</option>
-                    {options}
-                </select>
-            </label>
+            <LabelledSelect label=Key::CleanHistoryShow testid="history-series" value=which>
+                <option value=TOTAL>{move || i18n.t(Key::CleanTotal)}</option>
+                <AreaOptions template />
+            </LabelledSelect>
             <HistoryChart series />
             <h2>{move || i18n.t(Key::CleanHistoryTable)}</h2>
             <table class="clean-table" data-testid="history-table">

@@ -20,19 +20,18 @@ use leptos::task::spawn_local;
 use roundbook_shared::schema::cleaning::{
     Inspection, Item, Mark, OUTCOME_DEDUCTED, OUTCOME_FULL, OUTCOME_NA,
 };
-use roundbook_shared::schema::finding::MAX_PHOTOS;
 use roundbook_shared::score::{resolve, ResolvedMark};
-use wasm_bindgen::JsCast;
 
 use super::rectifications::RectificationCard;
-use super::{actor, area_name, error_key, item_name, item_standard, saved, site, Said};
+use super::{actor, error_key, item_name, item_standard, saved, site, AreaOptions, Said};
 use crate::browser;
 use crate::calendar::{short_time, today};
 use crate::cleaning::{self, MarkDraft, MonthView, SITE_BLOBS};
 use crate::i18n::{I18n, Key, Lang};
-use crate::photo::downscale;
 use crate::sync::SyncStatus;
 use crate::ui::photo::Photo;
+use crate::ui::photo_picker::{PhotoPicker, PickProblem, PickedPhotos};
+use crate::ui::select::LabelledSelect;
 use crate::ui::WorkspaceRef;
 
 #[component]
@@ -99,15 +98,6 @@ pub fn InspectTab(workspace: WorkspaceRef) -> impl IntoView {
             });
         }
     };
-    let areas = move || {
-        let lang = i18n.lang();
-        template
-            .get()
-            .areas
-            .iter()
-            .map(|a| view! { <option value=a.id.clone()>{area_name(lang, a)}</option> })
-            .collect_view()
-    };
     let open_here = move || {
         let current = area.get();
         view.get()
@@ -128,16 +118,9 @@ pub fn InspectTab(workspace: WorkspaceRef) -> impl IntoView {
                 <p class="banner banner-warn" data-testid="inspect-locked">{move || i18n.t(Key::CleanLocked)}</p>
             </Show>
             <div class="field-row">
-                <label class="field">
-                    <span>{move || i18n.t(Key::CleanArea)}</span>
-                    <select
-                        data-testid="inspect-area"
-                        prop:value=move || area.get()
-                        on:change=move |event| area.set(event_target_value(&event))
-                    >
-                        {areas}
-                    </select>
-                </label>
+                <LabelledSelect label=Key::CleanArea testid="inspect-area" value=area>
+                    <AreaOptions template />
+                </LabelledSelect>
                 <Show when=move || inspection.with(Option::is_none)>
                     <button
                         class="button button-primary button-large"
@@ -259,15 +242,14 @@ fn ItemRow(
     let choice = RwSignal::new(None::<&'static str>);
     let points = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
-    let photos = RwSignal::new(Vec::<String>::new());
-    let processing = RwSignal::new(0usize);
+    let photos = PickedPhotos::new();
     let busy = RwSignal::new(false);
     let said = RwSignal::new(None::<(bool, Key)>);
 
     let save = {
         let (inspection, item_id) = (inspection.clone(), item.id.clone());
         move |outcome: &'static str| {
-            if busy.get_untracked() || processing.get_untracked() > 0 {
+            if busy.get_untracked() || photos.processing_untracked() {
                 return;
             }
             let deduction = if outcome == OUTCOME_DEDUCTED {
@@ -285,7 +267,7 @@ fn ItemRow(
                 outcome,
                 deduction,
                 reason: reason.get_untracked(),
-                photos: photos.get_untracked(),
+                photos: photos.hashes_untracked(),
             };
             busy.set(true);
             said.set(None);
@@ -315,49 +297,6 @@ fn ItemRow(
                     }
                     Err(error) => {
                         said.try_set(Some((false, error_key(&error))));
-                    }
-                }
-            });
-        }
-    };
-    let add_photos = move |event: leptos::ev::Event| {
-        let Some(input) = event
-            .target()
-            .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(files) = input.files() else { return };
-        let room =
-            MAX_PHOTOS.saturating_sub(photos.with_untracked(Vec::len) + processing.get_untracked());
-        let picked: Vec<web_sys::File> = (0..files.length())
-            .filter_map(|i| files.get(i))
-            .take(room)
-            .collect();
-        input.set_value("");
-        let blobs = workspace.with_value(|ws| ws.blobs.clone());
-        for file in picked {
-            processing.update(|n| *n += 1);
-            let blobs = blobs.clone();
-            spawn_local(async move {
-                let stored = match downscale(&file).await {
-                    Ok(photo) => blobs
-                        .store(SITE_BLOBS, photo.bytes, browser::now_ms())
-                        .await
-                        .ok(),
-                    Err(_) => None,
-                };
-                processing.try_update(|n| *n -= 1);
-                match stored {
-                    Some(hash) => {
-                        photos.try_update(|list| {
-                            if !list.contains(&hash) {
-                                list.push(hash);
-                            }
-                        });
-                    }
-                    None => {
-                        said.try_set(Some((false, Key::PhotoFailed)));
                     }
                 }
             });
@@ -499,27 +438,18 @@ fn ItemRow(
                             bind:value=reason
                         ></textarea>
                     </label>
-                    <div class="thumbs">
-                        <For each=move || photos.get() key=|hash| hash.clone() let:hash>
-                            <figure class="thumb" data-testid="mark-photo-thumb" data-hash=hash.clone()>
-                                <Photo workspace zone=SITE_BLOBS.to_string() hash=hash.clone() />
-                            </figure>
-                        </For>
-                        <Show when=move || photos.with(Vec::len) + processing.get() < MAX_PHOTOS>
-                            <label class="button thumb-add">
-                                {move || i18n.t(Key::CleanPhotos)} " +"
-                                <input
-                                    type="file"
-                                    class="visually-hidden"
-                                    data-testid="mark-photo-input"
-                                    accept="image/*"
-                                    capture="environment"
-                                    multiple
-                                    on:change=add_photos
-                                />
-                            </label>
-                        </Show>
-                    </div>
+                    <PhotoPicker
+                        workspace
+                        zone=SITE_BLOBS.to_string()
+                        photos
+                        label=Key::CleanPhotos
+                        testid="mark-photo"
+                        on_problem={move |picked: Option<PickProblem>| {
+                            if picked.is_some_and(|p| p.failed()) {
+                                said.try_set(Some((false, Key::PhotoFailed)));
+                            }
+                        }}
+                    />
                     <div class="button-row">
                         <button type="button" class="button" data-testid="mark-cancel" on:click=move |_| choice.set(None)>
                             {move || i18n.t(Key::CleanCancel)}
@@ -528,7 +458,7 @@ fn ItemRow(
                             type="submit"
                             class="button button-primary"
                             data-testid="mark-save"
-                            disabled=move || { busy.get() || processing.get() > 0 }
+                            disabled=move || { busy.get() || photos.processing() }
                         >
                             {move || i18n.t(Key::CleanSaveMark)}
                         </button>
@@ -542,89 +472,24 @@ fn ItemRow(
 
 #[cfg(test)]
 mod tests {
-    use std::rc::Rc;
-
     use roundbook_shared::domain::Role;
     use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::*;
-    use crate::blobs::{Blobs, PhotoStatus};
-    use crate::documents::Library;
-    use crate::storage::Storage;
-    use crate::sync::SyncClient;
-    use crate::ui::Workspace;
-
-    async fn pause(ms: i32) {
-        let promise = js_sys::Promise::new(&mut |resolve, _| {
-            web_sys::window()
-                .unwrap()
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-                .unwrap();
-        });
-        wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
-    }
-
-    fn find(host: &web_sys::Element, selector: &str) -> web_sys::HtmlElement {
-        host.query_selector(selector)
-            .unwrap()
-            .unwrap_or_else(|| panic!("{selector}"))
-            .unchecked_into()
-    }
-
-    /// Waits (up to 3 s) until `done` holds: IndexedDB writes take a while.
-    async fn until(done: impl Fn() -> bool) {
-        for _ in 0..150 {
-            if done() {
-                return;
-            }
-            pause(20).await;
-        }
-    }
-
-    fn type_into(host: &web_sys::Element, selector: &str, value: &str) {
-        let element = find(host, selector);
-        if let Some(input) = element.dyn_ref::<web_sys::HtmlInputElement>() {
-            input.set_value(value);
-        } else if let Some(area) = element.dyn_ref::<web_sys::HtmlTextAreaElement>() {
-            area.set_value(value);
-        }
-        element
-            .dispatch_event(&web_sys::Event::new("input").unwrap())
-            .unwrap();
-    }
+    use crate::ui::testing::{find, has, mount, pause, type_into, until};
 
     /// The inspect screen as a cleaning supervisor uses it: start today's
     /// inspection, a deduction above the item's maximum is refused with the
     /// translated error, a valid one is saved and shown as the standing mark.
     #[wasm_bindgen_test]
     async fn inspect_start_and_deduct_with_reason() {
-        let name = format!("roundbook-test-clean-ui-{}", uuid::Uuid::new_v4().simple());
-        let storage = Storage::open_named(&name).await.unwrap();
-        let session = crate::session::tests::session(vec![Role::CleaningSupervisor]);
-        let library = Library::new(storage.clone(), "t1".into());
-        let document = web_sys::window().unwrap().document().unwrap();
-        let host = document.create_element("div").unwrap();
-        document.body().unwrap().append_child(&host).unwrap();
-        let element: web_sys::HtmlElement = host.clone().unchecked_into();
-        let handle = mount_to(element, move || {
-            I18n::provide();
-            let status = SyncStatus::new();
-            provide_context(status);
-            let photos = PhotoStatus::new();
-            provide_context(photos);
-            let library: Rc<Library> = library.clone();
-            let workspace = StoredValue::new_local(Workspace {
-                blobs: Blobs::start(storage.clone(), "token".into(), photos),
-                sync: SyncClient::start(library.clone(), session.clone(), status),
-                session: session.clone(),
-                library,
-                device: "tablet-test".into(),
-            });
-            view! { <InspectTab workspace /> }
-        });
+        let (host, handle) = mount(vec![Role::CleaningSupervisor], |workspace| {
+            view! { <InspectTab workspace /> }.into_any()
+        })
+        .await;
         pause(50).await;
         find(&host, "[data-testid=inspect-start]").click();
-        let has = |selector: &str| host.query_selector(selector).unwrap().is_some();
+        let has = |selector: &str| has(&host, selector);
         until(|| has("[data-testid=inspect-items]") || has("[data-testid=inspect-result]")).await;
         if let Some(said) = host.query_selector("[data-testid=inspect-result]").unwrap() {
             panic!("start refused: {:?}", said.text_content());

@@ -80,6 +80,23 @@ fn area_name(lang: Lang, area: &Area) -> String {
     pick(lang, &area.name_zh, &area.name_en).to_owned()
 }
 
+/// The template's areas as `<option>`s (value: the area id), named in the
+/// chosen language.
+#[component]
+fn AreaOptions(template: Memo<Template>) -> impl IntoView {
+    let i18n = I18n::get();
+    move || {
+        let lang = i18n.lang();
+        template.with(|template| {
+            template
+                .areas
+                .iter()
+                .map(|a| view! { <option value=a.id.clone()>{area_name(lang, a)}</option> })
+                .collect_view()
+        })
+    }
+}
+
 fn item_name(lang: Lang, item: &Item) -> String {
     pick(lang, &item.name_zh, &item.name_en).to_owned()
 }
@@ -126,52 +143,12 @@ fn Said(testid: &'static str, said: RwSignal<Option<(bool, Key)>>) -> impl IntoV
 
 #[cfg(test)]
 mod tests {
-    use std::rc::Rc;
-
     use roundbook_shared::domain::Role;
     use wasm_bindgen::JsCast;
     use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::*;
-    use crate::blobs::{Blobs, PhotoStatus};
-    use crate::documents::Library;
-    use crate::storage::Storage;
-    use crate::sync::SyncClient;
-    use crate::ui::Workspace;
-
-    /// Mounts `screen` for a user of `roles` with an empty tablet.
-    async fn mount(
-        roles: Vec<Role>,
-        screen: fn(WorkspaceRef) -> AnyView,
-    ) -> (web_sys::Element, impl Drop) {
-        let name = format!(
-            "roundbook-test-clean-tabs-{}",
-            uuid::Uuid::new_v4().simple()
-        );
-        let storage = Storage::open_named(&name).await.unwrap();
-        let session = crate::session::tests::session(roles);
-        let library = Library::new(storage.clone(), "t1".into());
-        let document = web_sys::window().unwrap().document().unwrap();
-        let host = document.create_element("div").unwrap();
-        document.body().unwrap().append_child(&host).unwrap();
-        let handle = mount_to(host.clone().unchecked_into(), move || {
-            I18n::provide();
-            let status = SyncStatus::new();
-            provide_context(status);
-            let photos = PhotoStatus::new();
-            provide_context(photos);
-            let library: Rc<Library> = library.clone();
-            let workspace = StoredValue::new_local(Workspace {
-                blobs: Blobs::start(storage.clone(), "token".into(), photos),
-                sync: SyncClient::start(library.clone(), session.clone(), status),
-                session: session.clone(),
-                library,
-                device: "tablet-test".into(),
-            });
-            screen(workspace)
-        });
-        (host, handle)
-    }
+    use crate::ui::testing::{attr, mount};
 
     /// Lets the browser run what leptos scheduled (property updates).
     async fn next_tick() {
@@ -182,10 +159,6 @@ mod tests {
                 .unwrap();
         });
         wasm_bindgen_futures::JsFuture::from(tick).await.unwrap();
-    }
-
-    fn attr(host: &web_sys::Element, selector: &str, name: &str) -> Option<String> {
-        host.query_selector(selector).unwrap()?.get_attribute(name)
     }
 
     /// The sheet, history and template screens render on an empty tablet:

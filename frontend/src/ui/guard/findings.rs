@@ -8,27 +8,22 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use roundbook_shared::schema::finding::{Finding, FindingKind, Severity, MAX_PHOTOS};
+use roundbook_shared::schema::finding::{Finding, FindingKind, Severity};
 use roundbook_shared::schema::round::Round;
-use wasm_bindgen::JsCast;
 
-use super::{Duty, Feedback, Message, Said};
+use super::{Duty, Feedback, Message, NoteField, Said, SubmitRow};
 use crate::blobs::BlobError;
 use crate::browser;
 use crate::calendar::short_time;
 use crate::i18n::{finding_kind_key, severity_key, I18n, Key};
-use crate::patrol::{self, FindingDraft, PatrolError, MAX_NOTE_CHARS};
-use crate::photo::{downscale, PhotoError};
+use crate::patrol::{self, FindingDraft, PatrolError};
+use crate::photo::PhotoError;
 use crate::ui::photo::Photo;
+use crate::ui::photo_picker::{PhotoPicker, PickProblem, PickedPhotos};
+use crate::ui::select::{named_words, WordSelect};
 use crate::ui::WorkspaceRef;
 
-/// A photo picked for the finding, already stored on the tablet.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Picked {
-    hash: String,
-    original_bytes: usize,
-    stored_bytes: usize,
-}
+named_words!(FindingKind => finding_kind_key, Severity => severity_key);
 
 /// The "record a finding" button, the form it opens, and `list` below.
 #[component]
@@ -74,22 +69,19 @@ pub(super) fn Findings(
     }
 }
 
-fn photo_error_key(error: &PhotoError) -> Key {
-    match error {
-        PhotoError::NotAnImage => Key::PhotoNotImage,
-        PhotoError::TooLarge => Key::PhotoTooLarge,
-        PhotoError::Failed(detail) => {
+/// What the form says about a picked photo that was not added.
+fn pick_problem_key(problem: &PickProblem) -> Key {
+    match problem {
+        PickProblem::TooMany => Key::FindingTooManyPhotos,
+        PickProblem::Photo(PhotoError::NotAnImage) => Key::PhotoNotImage,
+        PickProblem::Photo(PhotoError::TooLarge) => Key::PhotoTooLarge,
+        PickProblem::Photo(PhotoError::Failed(detail)) => {
             web_sys::console::error_1(&format!("photo: {detail}").into());
             Key::PhotoFailed
         }
-    }
-}
-
-fn blob_error_key(error: &BlobError) -> Key {
-    match error {
-        BlobError::Corrupt => Key::PhotoNotImage,
-        BlobError::Refused(_) => Key::PhotoTooLarge,
-        other => {
+        PickProblem::Store(BlobError::Corrupt) => Key::PhotoNotImage,
+        PickProblem::Store(BlobError::Refused(_)) => Key::PhotoTooLarge,
+        PickProblem::Store(other) => {
             web_sys::console::error_1(&format!("photo: {other:?}").into());
             Key::SaveFailed
         }
@@ -108,75 +100,15 @@ fn FindingForm(
     let severity = RwSignal::new(Severity::Medium);
     let note = RwSignal::new(String::new());
     let needs_repair = RwSignal::new(false);
-    let photos = RwSignal::new(Vec::<Picked>::new());
-    let processing = RwSignal::new(0usize);
+    // Photos are stored as they are picked; the finding waits for them.
+    let photos = PickedPhotos::new();
     let saving = RwSignal::new(false);
     let problem = RwSignal::new(None::<(bool, Said)>);
-
-    let add_photos = move |event: leptos::ev::Event| {
-        let Some(input) = event
-            .target()
-            .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(files) = input.files() else { return };
-        let room =
-            MAX_PHOTOS.saturating_sub(photos.with_untracked(Vec::len) + processing.get_untracked());
-        problem.set(None);
-        if files.length() as usize > room {
-            problem.set(Some((false, Said::Key(Key::FindingTooManyPhotos))));
-        }
-        let picked: Vec<web_sys::File> = (0..files.length())
-            .filter_map(|index| files.get(index))
-            .take(room)
-            .collect();
-        // The same picture may be picked again after removing it.
-        input.set_value("");
-        let (blobs, zone) = (
-            duty.workspace.with_value(|ws| ws.blobs.clone()),
-            duty.zone.get_untracked(),
-        );
-        for file in picked {
-            processing.update(|n| *n += 1);
-            let (blobs, zone) = (blobs.clone(), zone.clone());
-            spawn_local(async move {
-                let result = match downscale(&file).await {
-                    Ok(photo) => {
-                        let stored_bytes = photo.bytes.len();
-                        blobs
-                            .store(&zone, photo.bytes, browser::now_ms())
-                            .await
-                            .map(|hash| Picked {
-                                hash,
-                                original_bytes: photo.original_bytes,
-                                stored_bytes,
-                            })
-                            .map_err(|error| blob_error_key(&error))
-                    }
-                    Err(error) => Err(photo_error_key(&error)),
-                };
-                processing.try_update(|n| *n -= 1);
-                match result {
-                    Ok(picked) => {
-                        photos.try_update(|list| {
-                            if !list.iter().any(|p| p.hash == picked.hash) {
-                                list.push(picked);
-                            }
-                        });
-                    }
-                    Err(key) => {
-                        problem.try_set(Some((false, Said::Key(key))));
-                    }
-                }
-            });
-        }
-    };
 
     let on_close_saved = on_close.clone();
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        if saving.get_untracked() || processing.get_untracked() > 0 {
+        if saving.get_untracked() || photos.processing_untracked() {
             return;
         }
         saving.set(true);
@@ -185,7 +117,7 @@ fn FindingForm(
             kind: kind.get_untracked(),
             severity: severity.get_untracked(),
             note: note.get_untracked(),
-            photos: photos.with_untracked(|list| list.iter().map(|p| p.hash.clone()).collect()),
+            photos: photos.hashes_untracked(),
             needs_repair: needs_repair.get_untracked(),
         };
         let library = duty.workspace.with_value(|ws| ws.library.clone());
@@ -226,102 +158,29 @@ fn FindingForm(
         });
     };
 
-    let kinds = FindingKind::ALL
-        .into_iter()
-        .map(|k| view! { <option value=k.as_str()>{move || i18n.t(finding_kind_key(k))}</option> })
-        .collect_view();
-    let severities = Severity::ALL
-        .into_iter()
-        .map(|s| view! { <option value=s.as_str()>{move || i18n.t(severity_key(s))}</option> })
-        .collect_view();
     let workspace = duty.workspace;
     view! {
         <form class="finding-form" data-testid="finding-form" on:submit=submit novalidate>
             <h3>{move || i18n.t(Key::FindingTitle)}</h3>
             <div class="field-row">
-                <label class="field">
-                    <span>{move || i18n.t(Key::FindingKindLabel)}</span>
-                    <select
-                        data-testid="finding-kind"
-                        prop:value=move || kind.get().as_str()
-                        on:change=move |event| {
-                            if let Some(picked) = FindingKind::parse(&event_target_value(&event)) {
-                                kind.set(picked);
-                            }
-                        }
-                    >
-                        {kinds}
-                    </select>
-                </label>
-                <label class="field">
-                    <span>{move || i18n.t(Key::FindingSeverityLabel)}</span>
-                    <select
-                        data-testid="finding-severity"
-                        prop:value=move || severity.get().as_str()
-                        on:change=move |event| {
-                            if let Some(picked) = Severity::parse(&event_target_value(&event)) {
-                                severity.set(picked);
-                            }
-                        }
-                    >
-                        {severities}
-                    </select>
-                </label>
+                <WordSelect label=Key::FindingKindLabel testid="finding-kind" value=kind />
+                <WordSelect label=Key::FindingSeverityLabel testid="finding-severity" value=severity />
             </div>
-            <label class="field">
-                <span>{move || i18n.t(Key::FindingNote)}</span>
-                <textarea
-                    data-testid="finding-note"
-                    rows="3"
-                    maxlength=MAX_NOTE_CHARS.to_string()
-                    placeholder=move || i18n.t(Key::FindingNoteHint)
-                    bind:value=note
-                ></textarea>
-            </label>
+            <NoteField label=Key::FindingNote hint=Key::FindingNoteHint testid="finding-note" rows="3" value=note />
             <div class="field">
                 <span>{move || i18n.t(Key::FindingPhotos)}</span>
-                <div class="thumbs">
-                    <For each=move || photos.get() key=|picked| picked.hash.clone() let:picked>
-                        {
-                            let hash = picked.hash.clone();
-                            view! {
-                                <figure
-                                    class="thumb"
-                                    data-testid="finding-photo-thumb"
-                                    data-hash=picked.hash.clone()
-                                    data-original-bytes=picked.original_bytes.to_string()
-                                    data-stored-bytes=picked.stored_bytes.to_string()
-                                >
-                                    <Photo workspace zone=duty.zone.get_untracked() hash=picked.hash.clone() />
-                                    <button
-                                        type="button"
-                                        class="button button-quiet thumb-remove"
-                                        data-testid="finding-photo-remove"
-                                        title=move || i18n.t(Key::FindingRemovePhoto)
-                                        on:click=move |_| photos.update(|list| list.retain(|p| p.hash != hash))
-                                    >
-                                        "×"
-                                    </button>
-                                </figure>
-                            }
-                        }
-                    </For>
-                    <Show when=move || { photos.with(Vec::len) + processing.get() < MAX_PHOTOS }>
-                        <label class="button thumb-add">
-                            {move || i18n.t(Key::FindingPhotos)} " +"
-                            <input
-                                type="file"
-                                class="visually-hidden"
-                                data-testid="finding-photo-input"
-                                accept="image/*"
-                                capture="environment"
-                                multiple
-                                on:change=add_photos
-                            />
-                        </label>
-                    </Show>
-                </div>
-                <Show when=move || { processing.get() > 0 }>
+                <PhotoPicker
+                    workspace
+                    zone=duty.zone
+                    photos
+                    label=Key::FindingPhotos
+                    testid="finding-photo"
+                    remove_title=Key::FindingRemovePhoto
+                    on_problem={move |picked: Option<PickProblem>| {
+                        problem.try_set(picked.map(|p| (false, Said::Key(pick_problem_key(&p)))));
+                    }}
+                />
+                <Show when=move || photos.processing()>
                     <p class="muted" data-testid="finding-photo-processing">{move || i18n.t(Key::PhotoProcessing)}</p>
                 </Show>
             </div>
@@ -329,19 +188,14 @@ fn FindingForm(
                 <input type="checkbox" data-testid="finding-needs-repair" bind:checked=needs_repair />
                 <span>{move || i18n.t(Key::FindingNeedsRepair)}</span>
             </label>
-            <div class="button-row">
-                <button type="button" class="button" data-testid="finding-cancel" on:click=move |_| on_close()>
-                    {move || i18n.t(Key::DutyCancel)}
-                </button>
-                <button
-                    type="submit"
-                    class="button button-primary button-large"
-                    data-testid="finding-save"
-                    disabled=move || { saving.get() || processing.get() > 0 }
-                >
-                    {move || i18n.t(if saving.get() { Key::Saving } else { Key::FindingSave })}
-                </button>
-            </div>
+            <SubmitRow
+                cancel_testid="finding-cancel"
+                on_cancel=on_close
+                submit_testid="finding-save"
+                disabled=Signal::derive(move || saving.get() || photos.processing())
+            >
+                {move || i18n.t(if saving.get() { Key::Saving } else { Key::FindingSave })}
+            </SubmitRow>
             <Feedback testid="finding-result" message=problem />
         </form>
     }

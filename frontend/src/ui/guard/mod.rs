@@ -26,7 +26,7 @@ use super::zone_cards::ZoneCards;
 use super::WorkspaceRef;
 use crate::browser;
 use crate::i18n::{scan_saved, I18n, Key, Lang};
-use crate::patrol::{duty_days, hold_days, Patroller};
+use crate::patrol::{duty_days, hold_days, Patroller, MAX_NOTE_CHARS};
 use crate::patrol_records::ZoneRecords;
 use crate::sync::SyncStatus;
 
@@ -264,5 +264,58 @@ fn Feedback(
                 </p>
             }
         })
+    }
+}
+
+/// A patrol note (a finding's, a handover's), at most [`MAX_NOTE_CHARS`].
+#[component]
+fn NoteField(
+    label: Key,
+    hint: Key,
+    testid: &'static str,
+    rows: &'static str,
+    value: RwSignal<String>,
+) -> impl IntoView {
+    let i18n = I18n::get();
+    view! {
+        <label class="field">
+            <span>{move || i18n.t(label)}</span>
+            <textarea
+                data-testid=testid
+                rows=rows
+                maxlength=MAX_NOTE_CHARS.to_string()
+                placeholder=move || i18n.t(hint)
+                bind:value=value
+            ></textarea>
+        </label>
+    }
+}
+
+/// The last row of a guard's form: cancel, then the large submit button
+/// whose text is `children`.
+#[component]
+fn SubmitRow(
+    cancel_testid: &'static str,
+    on_cancel: impl Fn() + 'static,
+    submit_testid: &'static str,
+    /// While a save runs (or photos are still being stored).
+    disabled: Signal<bool>,
+    children: Children,
+) -> impl IntoView {
+    let i18n = I18n::get();
+    view! {
+        <div class="button-row">
+            <button type="button" class="button" data-testid=cancel_testid on:click=move |_| on_cancel()>
+                {move || i18n.t(Key::DutyCancel)}
+            </button>
+            <button
+                type="submit"
+                class="button button-primary button-large"
+                data-testid=submit_testid
+                disabled=move || disabled.get()
+            >
+                {children()}
+            </button>
+        </div>
     }
 }

@@ -8,11 +8,11 @@ use roundbook_shared::compliance::RoundOutcome;
 use roundbook_shared::schema::shift::Shift;
 
 use super::findings::FindingItem;
-use super::{Duty, Feedback, Message, Said, Screen};
+use super::{Duty, Feedback, Message, NoteField, Said, Screen, SubmitRow};
 use crate::browser;
 use crate::calendar::{clock_time, short_time};
 use crate::i18n::{I18n, Key};
-use crate::patrol::{self, shift_summary, PatrolError, MAX_NOTE_CHARS};
+use crate::patrol::{self, shift_summary, PatrolError};
 
 /// The message for a failed shift write.
 fn error_key(error: &PatrolError) -> Key {
@@ -220,34 +220,21 @@ pub(super) fn HandoverForm(duty: Duty, shift: Shift) -> impl IntoView {
             </dl>
             <OpenRounds rounds=open_rounds />
             <form on:submit=submit novalidate>
-                <label class="field">
-                    <span>{move || i18n.t(Key::DutyHandoverNote)}</span>
-                    <textarea
-                        data-testid="handover-note"
-                        rows="5"
-                        maxlength=MAX_NOTE_CHARS.to_string()
-                        placeholder=move || i18n.t(Key::DutyHandoverHint)
-                        bind:value=note
-                    ></textarea>
-                </label>
-                <div class="button-row">
-                    <button
-                        type="button"
-                        class="button"
-                        data-testid="handover-cancel"
-                        on:click=move |_| duty.screen.set(Screen::Shift)
-                    >
-                        {move || i18n.t(Key::DutyCancel)}
-                    </button>
-                    <button
-                        type="submit"
-                        class="button button-primary button-large"
-                        data-testid="handover-submit"
-                        disabled=move || busy.get()
-                    >
-                        {move || i18n.t(Key::DutySubmitHandover)}
-                    </button>
-                </div>
+                <NoteField
+                    label=Key::DutyHandoverNote
+                    hint=Key::DutyHandoverHint
+                    testid="handover-note"
+                    rows="5"
+                    value=note
+                />
+                <SubmitRow
+                    cancel_testid="handover-cancel"
+                    on_cancel=move || duty.screen.set(Screen::Shift)
+                    submit_testid="handover-submit"
+                    disabled=busy.into()
+                >
+                    {move || i18n.t(Key::DutySubmitHandover)}
+                </SubmitRow>
                 <Feedback testid="shift-result" message />
             </form>
         </section>

@@ -31,6 +31,7 @@ use crate::i18n::{filled, I18n, Key};
 use crate::requests::{self, EventDraft};
 use crate::sync::SyncStatus;
 use crate::ui::photo::Photo;
+use crate::ui::select::WordSelect;
 use crate::ui::WorkspaceRef;
 
 #[component]
@@ -317,14 +318,6 @@ fn ActionForm(
         action,
         Action::Accept | Action::Start | Action::Close | Action::Mark
     );
-    let options = |values: &'static [&'static str], label: fn(&str) -> Key| {
-        values
-            .iter()
-            .map(
-                move |value| view! { <option value=*value>{move || i18n.t(label(value))}</option> },
-            )
-            .collect_view()
-    };
     view! {
         <form class="action-form" data-testid="request-action-form" data-action=action.as_str() on:submit=submit novalidate>
             <h3>{move || i18n.t(action_key(action))}</h3>
@@ -335,19 +328,7 @@ fn ActionForm(
                 </label>
             })}
             {(action == Action::Classify).then(|| view! {
-                <label class="field">
-                    <span>{move || i18n.t(Key::ReqClassification)}</span>
-                    <select
-                        data-testid="request-action-classification"
-                        on:change=move |event| {
-                            if let Some(value) = Classification::parse(&event_target_value(&event)) {
-                                classification.set(value);
-                            }
-                        }
-                    >
-                        {options(&["valid", "invalid", "other_department"], |v| classification_key(Classification::parse(v).unwrap_or(Classification::Valid)))}
-                    </select>
-                </label>
+                <WordSelect label=Key::ReqClassification testid="request-action-classification" value=classification />
                 <Show when=move || classification.get() == Classification::Valid>
                     <label class="field">
                         <span>{move || i18n.t(Key::ReqReplyBy)}</span>
@@ -356,49 +337,13 @@ fn ActionForm(
                 </Show>
             })}
             {(action == Action::Mark).then(|| view! {
-                <label class="field">
-                    <span>{move || i18n.t(Key::ReqHandling)}</span>
-                    <select
-                        data-testid="request-action-handling"
-                        on:change=move |event| {
-                            if let Some(value) = Handling::parse(&event_target_value(&event)) {
-                                handling.set(value);
-                            }
-                        }
-                    >
-                        {options(&["normal", "z", "q", "gt"], |v| handling_key(Handling::parse(v).unwrap_or(Handling::Normal)))}
-                    </select>
-                </label>
+                <WordSelect label=Key::ReqHandling testid="request-action-handling" value=handling />
             })}
             {(action == Action::Callback).then(|| view! {
-                <label class="field">
-                    <span>{move || i18n.t(Key::ReqSatisfaction)}</span>
-                    <select
-                        data-testid="request-action-satisfaction"
-                        on:change=move |event| {
-                            if let Some(value) = Satisfaction::parse(&event_target_value(&event)) {
-                                satisfaction.set(value);
-                            }
-                        }
-                    >
-                        {options(&["satisfied", "basically", "not_satisfied"], |v| satisfaction_key(Satisfaction::parse(v).unwrap_or(Satisfaction::Satisfied)))}
-                    </select>
-                </label>
+                <WordSelect label=Key::ReqSatisfaction testid="request-action-satisfaction" value=satisfaction />
             })}
             {(action == Action::Report).then(|| view! {
-                <label class="field">
-                    <span>{move || i18n.t(Key::ReqTarget)}</span>
-                    <select
-                        data-testid="request-action-target"
-                        on:change=move |event| {
-                            if let Some(value) = ReportTarget::parse(&event_target_value(&event)) {
-                                target.set(value);
-                            }
-                        }
-                    >
-                        {options(&["head", "company", "centre", "supervisor"], |v| target_key(ReportTarget::parse(v).unwrap_or(ReportTarget::Head)))}
-                    </select>
-                </label>
+                <WordSelect label=Key::ReqTarget testid="request-action-target" value=target />
             })}
             {(action == Action::Done && kind == RequestKind::Complaint).then(|| view! {
                 <label class="check">

@@ -9,16 +9,14 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use roundbook_shared::schema::finding::MAX_PHOTOS;
 use roundbook_shared::schema::request::{Channel, RequestKind};
-use wasm_bindgen::JsCast;
 
-use super::{actor, channel_key, error_key, kind_key};
+use super::{actor, error_key};
 use crate::browser;
 use crate::i18n::{I18n, Key};
-use crate::photo::downscale;
 use crate::requests::{self, RequestDraft, MAX_TEXT_CHARS};
-use crate::ui::photo::Photo;
+use crate::ui::photo_picker::{PhotoPicker, PickProblem, PickedPhotos};
+use crate::ui::select::WordSelect;
 use crate::ui::WorkspaceRef;
 
 #[component]
@@ -37,60 +35,14 @@ pub(super) fn IntakeForm(
     let description = RwSignal::new(String::new());
     let collective = RwSignal::new(false);
     let households = RwSignal::new(String::new());
-    let photos = RwSignal::new(Vec::<String>::new());
-    let processing = RwSignal::new(0usize);
+    let photos = PickedPhotos::new();
     let saving = RwSignal::new(false);
     let problem = RwSignal::new(None::<Key>);
-
-    let photo_zone = zone.clone();
-    let add_photos = move |event: leptos::ev::Event| {
-        let Some(input) = event
-            .target()
-            .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(files) = input.files() else { return };
-        let room =
-            MAX_PHOTOS.saturating_sub(photos.with_untracked(Vec::len) + processing.get_untracked());
-        let picked: Vec<web_sys::File> = (0..files.length())
-            .filter_map(|i| files.get(i))
-            .take(room)
-            .collect();
-        input.set_value("");
-        let blobs = workspace.with_value(|ws| ws.blobs.clone());
-        for file in picked {
-            processing.update(|n| *n += 1);
-            let (blobs, zone) = (blobs.clone(), photo_zone.clone());
-            spawn_local(async move {
-                let stored = match downscale(&file).await {
-                    Ok(photo) => blobs
-                        .store(&zone, photo.bytes, browser::now_ms())
-                        .await
-                        .ok(),
-                    Err(_) => None,
-                };
-                processing.try_update(|n| *n -= 1);
-                match stored {
-                    Some(hash) => {
-                        photos.try_update(|list| {
-                            if !list.contains(&hash) {
-                                list.push(hash);
-                            }
-                        });
-                    }
-                    None => {
-                        problem.try_set(Some(Key::ReqPhotoFailed));
-                    }
-                }
-            });
-        }
-    };
 
     let draft_zone = zone.clone();
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        if saving.get_untracked() || processing.get_untracked() > 0 {
+        if saving.get_untracked() || photos.processing_untracked() {
             return;
         }
         problem.set(None);
@@ -100,7 +52,7 @@ pub(super) fn IntakeForm(
         draft.resident_name = resident.get_untracked();
         draft.contact_phone = phone.get_untracked();
         draft.description = description.get_untracked();
-        draft.photos = photos.get_untracked();
+        draft.photos = photos.hashes_untracked();
         draft.collective = collective.get_untracked();
         draft.households = households.get_untracked().trim().parse().unwrap_or(0);
         let (library, site) =
@@ -123,47 +75,12 @@ pub(super) fn IntakeForm(
         });
     };
 
-    let channels = Channel::ALL
-        .iter()
-        .map(|c| view! { <option value=c.as_str()>{move || i18n.t(channel_key(*c))}</option> })
-        .collect_view();
-    let kinds = RequestKind::ALL
-        .iter()
-        .map(|k| view! { <option value=k.as_str()>{move || i18n.t(kind_key(*k))}</option> })
-        .collect_view();
-    let thumb_zone = zone.clone();
     view! {
         <form class="card request-form" data-testid="request-form" on:submit=submit novalidate>
             <h2>{move || i18n.t(Key::ReqNew)}</h2>
             <div class="field-row">
-                <label class="field">
-                    <span>{move || i18n.t(Key::ReqChannel)}</span>
-                    <select
-                        data-testid="request-channel"
-                        prop:value=move || channel.get().as_str()
-                        on:change=move |event| {
-                            if let Some(picked) = Channel::parse(&event_target_value(&event)) {
-                                channel.set(picked);
-                            }
-                        }
-                    >
-                        {channels}
-                    </select>
-                </label>
-                <label class="field">
-                    <span>{move || i18n.t(Key::ReqKind)}</span>
-                    <select
-                        data-testid="request-kind"
-                        prop:value=move || kind.get().as_str()
-                        on:change=move |event| {
-                            if let Some(picked) = RequestKind::parse(&event_target_value(&event)) {
-                                kind.set(picked);
-                            }
-                        }
-                    >
-                        {kinds}
-                    </select>
-                </label>
+                <WordSelect label=Key::ReqChannel testid="request-channel" value=channel />
+                <WordSelect label=Key::ReqKind testid="request-kind" value=kind />
             </div>
             <div class="field-row">
                 <label class="field">
@@ -199,33 +116,24 @@ pub(super) fn IntakeForm(
             </Show>
             <div class="field">
                 <span>{move || i18n.t(Key::ReqPhotos)}</span>
-                <div class="thumbs">
-                    <For each=move || photos.get() key=|hash| hash.clone() let:hash>
-                        <figure class="thumb" data-testid="request-photo-thumb" data-hash=hash.clone()>
-                            <Photo workspace zone=thumb_zone.clone() hash=hash.clone() />
-                        </figure>
-                    </For>
-                    <Show when=move || { photos.with(Vec::len) + processing.get() < MAX_PHOTOS }>
-                        <label class="button thumb-add">
-                            {move || i18n.t(Key::ReqPhotos)} " +"
-                            <input
-                                type="file"
-                                class="visually-hidden"
-                                data-testid="request-photo-input"
-                                accept="image/*"
-                                capture="environment"
-                                multiple
-                                on:change=add_photos.clone()
-                            />
-                        </label>
-                    </Show>
-                </div>
+                <PhotoPicker
+                    workspace
+                    zone=zone.clone()
+                    photos
+                    label=Key::ReqPhotos
+                    testid="request-photo"
+                    on_problem={move |picked: Option<PickProblem>| {
+                        if picked.is_some_and(|p| p.failed()) {
+                            problem.try_set(Some(Key::ReqPhotoFailed));
+                        }
+                    }}
+                />
             </div>
             {move || problem.get().map(|key| view! {
                 <p class="message message-error" role="alert" data-testid="request-error">{move || i18n.t(key)}</p>
             })}
             <div class="actions">
-                <button class="button button-primary" type="submit" data-testid="request-save" disabled=move || { saving.get() || processing.get() > 0 }>
+                <button class="button button-primary" type="submit" data-testid="request-save" disabled=move || { saving.get() || photos.processing() }>
                     {move || i18n.t(Key::ReqSave)}
                 </button>
                 <button class="button button-quiet" type="button" data-testid="request-cancel" on:click=move |_| on_done(None)>

@@ -32,6 +32,7 @@ use crate::calendar::short_time;
 use crate::i18n::{I18n, Key};
 use crate::requests::{self, Actor, RequestError};
 use crate::sync::SyncStatus;
+use crate::ui::select::{named_words, several_zones, ZoneSelect};
 use crate::ui::WorkspaceRef;
 
 /// The request list of one of the user's zones, with the intake form and a
@@ -46,27 +47,20 @@ pub fn RequestsTab(workspace: WorkspaceRef) -> impl IntoView {
     let filter = RwSignal::new(Filter::Open);
     let saved = RwSignal::new(false);
 
-    let picker = (zones.len() > 1).then(|| {
-        let options = zones
-            .iter()
-            .map(|z| view! { <option value=z.code.clone()>{z.name.clone()}</option> })
-            .collect_view();
-        view! {
-            <label class="field inline">
-                <span>{move || i18n.t(Key::ReqZone)}</span>
-                <select
-                    data-testid="request-zone"
-                    prop:value=move || zone.get()
-                    on:change=move |event| {
-                        open.set(None);
-                        zone.set(event_target_value(&event));
-                    }
-                >
-                    {options}
-                </select>
-            </label>
-        }
-    });
+    let picker = move || {
+        several_zones(workspace).then(|| {
+            view! {
+                <ZoneSelect
+                    workspace
+                    zone
+                    testid="request-zone"
+                    label=Key::ReqZone
+                    inline=true
+                    on_pick=move |_| open.set(None)
+                />
+            }
+        })
+    };
 
     view! {
         <section class="requests">
@@ -97,7 +91,7 @@ pub fn RequestsTab(workspace: WorkspaceRef) -> impl IntoView {
                 (None, false) => view! {
                     <div class="card-head no-print">
                         <h1 class="page-title">{move || i18n.t(Key::TabRequests)}</h1>
-                        {picker.clone()}
+                        {picker()}
                         <button class="button" data-testid="request-new" on:click=move |_| creating.set(true)>
                             {move || i18n.t(Key::ReqNew)}
                         </button>
@@ -361,6 +355,15 @@ pub(super) fn state_key(state: State) -> Key {
         State::Closed => Key::ReqStClosed,
     }
 }
+
+named_words!(
+    Channel => channel_key,
+    RequestKind => kind_key,
+    Classification => classification_key,
+    Handling => handling_key,
+    Satisfaction => satisfaction_key,
+    ReportTarget => target_key,
+);
 
 pub(crate) fn kind_key(kind: RequestKind) -> Key {
     match kind {

@@ -25,6 +25,7 @@ use crate::browser;
 use crate::i18n::{filled, I18n, Key};
 use crate::residents::{self, ImportFailure};
 use crate::sync::SyncStatus;
+use crate::ui::select::{several_zones, ZoneSelect};
 use crate::ui::WorkspaceRef;
 
 /// A zone picker for users with several zones; `None` when they have one.
@@ -33,22 +34,8 @@ fn zone_picker(
     zone: RwSignal<String>,
     testid: &'static str,
 ) -> Option<AnyView> {
-    let i18n = I18n::get();
-    let zones = workspace.with_value(|ws| ws.session.zones().to_vec());
-    (zones.len() > 1).then(|| {
-        let options = zones
-            .iter()
-            .map(|z| view! { <option value=z.code.clone()>{z.name.clone()}</option> })
-            .collect_view();
-        view! {
-            <label class="field inline">
-                <span>{move || i18n.t(Key::ReqZone)}</span>
-                <select data-testid=testid prop:value=move || zone.get() on:change=move |event| zone.set(event_target_value(&event))>
-                    {options}
-                </select>
-            </label>
-        }
-        .into_any()
+    several_zones(workspace).then(|| {
+        view! { <ZoneSelect workspace zone testid label=Key::ReqZone inline=true /> }.into_any()
     })
 }
 

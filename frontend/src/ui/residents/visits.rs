@@ -16,6 +16,7 @@ use crate::i18n::{filled, I18n, Key};
 use crate::residents::{self, VisitDraft, VisitError};
 use crate::sync::SyncStatus;
 use crate::ui::requests::{actor, error_key, kind_key};
+use crate::ui::select::LabelledSelect;
 use crate::ui::WorkspaceRef;
 
 #[component]
@@ -157,26 +158,20 @@ pub fn VisitsTab(workspace: WorkspaceRef) -> impl IntoView {
                     when=move || data.with(|(units, _, _)| !units.is_empty())
                     fallback=move || view! { <p class="muted">{move || i18n.t(Key::VisNoUnits)}</p> }
                 >
-                    <label class="field">
-                        <span>{move || i18n.t(Key::VisUnit)}</span>
-                        <select data-testid="visit-unit" prop:value=move || unit.get() on:change=move |event| unit.set(event_target_value(&event))>
-                            <option value="">"—"</option>
-                            {move || data.with(|(units, _, _)| units.iter().filter(|u| !u.retired).map(|u| view! {
-                                <option value=u.id.clone()>{u.label()}</option>
-                            }).collect_view())}
-                        </select>
-                    </label>
+                    <LabelledSelect label=Key::VisUnit testid="visit-unit" value=unit>
+                        <option value="">"—"</option>
+                        {move || data.with(|(units, _, _)| units.iter().filter(|u| !u.retired).map(|u| view! {
+                            <option value=u.id.clone()>{u.label()}</option>
+                        }).collect_view())}
+                    </LabelledSelect>
                 </Show>
                 <label class="field">
                     <span>{move || i18n.t(Key::VisRaised)}</span>
                     <textarea data-testid="visit-raised" rows="2" maxlength="2000" bind:value=raised></textarea>
                 </label>
-                <label class="field">
-                    <span>{move || i18n.t(Key::VisSatisfaction)}</span>
-                    <select data-testid="visit-satisfaction" prop:value=move || satisfaction.get() on:change=move |event| satisfaction.set(event_target_value(&event))>
-                        {satisfactions}
-                    </select>
-                </label>
+                <LabelledSelect label=Key::VisSatisfaction testid="visit-satisfaction" value=satisfaction>
+                    {satisfactions}
+                </LabelledSelect>
                 <label class="check">
                     <input type="checkbox" data-testid="visit-raise-request" bind:checked=raise />
                     <span>{move || i18n.t(Key::VisRaiseRequest)}</span>

@@ -7,6 +7,7 @@
 //! [`crate::setup`]'s or the shared schema's. Refusals are shown translated.
 
 mod checkpoints;
+mod editor;
 mod routes;
 mod schedules;
 
@@ -16,6 +17,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use roundbook_shared::ids::DocumentId;
 
+use super::select::ZoneSelect;
 use super::WorkspaceRef;
 use crate::i18n::{filled, I18n, Key, Lang};
 use crate::setup::{self, Directory, Problem};
@@ -115,26 +117,6 @@ fn problem_text(lang: Lang, problem: &Problem) -> String {
     key.text(lang).to_owned()
 }
 
-/// The refusal of the last change in an editor, if any.
-#[component]
-fn ProblemMessage(error: RwSignal<Option<Problem>>, testid: &'static str) -> impl IntoView {
-    let i18n = I18n::get();
-    move || {
-        error.get().map(|problem| {
-            view! {
-                <p class="message message-error" role="alert" data-testid=testid>
-                    {problem_text(i18n.lang(), &problem)}
-                    // Busy and not-held refusals say what to do; the others
-                    // also say that the change was not stored (the English
-                    // text brings its own leading space, Chinese needs none).
-                    {(!matches!(problem, Problem::Busy | Problem::NotHeld))
-                        .then(|| i18n.t(Key::NothingSaved))}
-                </p>
-            }
-        })
-    }
-}
-
 /// The setup tab: the zone select and the three editors.
 #[component]
 pub fn SetupTab(workspace: WorkspaceRef) -> impl IntoView {
@@ -154,19 +136,7 @@ pub fn SetupTab(workspace: WorkspaceRef) -> impl IntoView {
     };
     view! {
         <section class="card setup-head">
-            <label class="field">
-                <span>{move || i18n.t(Key::Zone)}</span>
-                <select
-                    data-testid="setup-zone"
-                    prop:value=move || zone.get()
-                    on:change=move |event| zone.set(event_target_value(&event))
-                >
-                    {zones
-                        .iter()
-                        .map(|z| view! { <option value=z.code.clone()>{z.name.clone()}</option> })
-                        .collect_view()}
-                </select>
-            </label>
+            <ZoneSelect workspace zone testid="setup-zone" label=Key::Zone />
             <Show when=move || directory.with(Option::is_none)>
                 <p class="message message-error" data-testid="setup-not-held">
                     {move || i18n.t(Key::ProblemNotHeld)}

@@ -6,10 +6,11 @@
 use leptos::prelude::*;
 use roundbook_shared::schema::route::Route;
 
-use super::{ProblemMessage, ZoneSetup};
+use super::editor::{records, Editor, EditorForm, EditorRow, EditorSection};
+use super::ZoneSetup;
 use crate::browser;
 use crate::i18n::{I18n, Key};
-use crate::setup::{self, Directory, Problem, RouteForm};
+use crate::setup::{self, Directory, RouteForm};
 
 /// How a checkpoint id reads in a list: its code, or the id if unknown here.
 fn code_of(directory: &Option<Directory>, id: &str) -> String {
@@ -22,31 +23,20 @@ fn code_of(directory: &Option<Directory>, id: &str) -> String {
 
 #[component]
 pub(super) fn RouteEditor(setup: ZoneSetup) -> impl IntoView {
-    let i18n = I18n::get();
-    let editing = RwSignal::new(None::<RouteForm>);
-    let error = RwSignal::new(None::<Problem>);
-    let busy = RwSignal::new(false);
-    let list = Memo::new(move |_| {
-        let mut list: Vec<Route> = setup
-            .directory
-            .with(|d| d.as_ref().map(|d| d.routes.clone()))
-            .unwrap_or_default();
-        list.sort_by_key(|route| route.retired);
-        list
-    });
-
-    let set_retired = move |id: String, retired: bool| {
-        let (library, site, zone) = setup.target();
-        let change = async move {
-            setup::set_route_retired(&library, &site, &zone, &id, retired, browser::now_ms()).await
-        };
-        setup.apply(busy, error, change, || {});
-    };
+    let editor = Editor::new("route");
+    let list = records(setup, |d| &d.routes, |route| route.retired);
 
     let row = move |route: Route| {
-        let for_edit = route.clone();
-        let id = route.id.clone();
+        let (id, name, form) = (route.id.clone(), route.name.clone(), RouteForm::of(&route));
         let retired = route.retired;
+        let set_retired = move |retired: bool| {
+            let (library, site, zone) = setup.target();
+            let id = id.clone();
+            editor.change(setup, async move {
+                setup::set_route_retired(&library, &site, &zone, &id, retired, browser::now_ms())
+                    .await
+            });
+        };
         let stops = route.checkpoints.0.clone();
         let path = move || {
             setup.directory.with(|directory| {
@@ -58,83 +48,33 @@ pub(super) fn RouteEditor(setup: ZoneSetup) -> impl IntoView {
             })
         };
         view! {
-            <li
-                class="setup-row"
-                class:retired=retired
-                data-testid="route-row"
-                data-route-name=route.name.clone()
-                data-retired=retired.to_string()
-            >
+            <EditorRow editor retired form set_retired attr:data-route-name=name>
                 <span class="setup-main">
                     <strong>{route.name.clone()}</strong>
                     <span class="muted">{path}</span>
                 </span>
-                <span class="setup-actions">
-                    {retired.then(|| view! { <span class="badge">{move || i18n.t(Key::Retired)}</span> })}
-                    <button
-                        class="button"
-                        data-testid="route-edit"
-                        on:click=move |_| {
-                            error.set(None);
-                            editing.set(Some(RouteForm::of(&for_edit)));
-                        }
-                    >
-                        {move || i18n.t(Key::Edit)}
-                    </button>
-                    <button
-                        class="button"
-                        data-testid=if retired { "route-restore" } else { "route-retire" }
-                        disabled=move || busy.get()
-                        on:click=move |_| set_retired(id.clone(), !retired)
-                    >
-                        {move || i18n.t(if retired { Key::Restore } else { Key::Retire })}
-                    </button>
-                </span>
-            </li>
+            </EditorRow>
         }
     };
 
     view! {
-        <section class="card setup-section" data-testid="route-editor">
-            <div class="section-head">
-                <h2>{move || i18n.t(Key::SetupRoutes)}</h2>
-                <button
-                    class="button button-primary"
-                    data-testid="route-new"
-                    on:click=move |_| {
-                        error.set(None);
-                        editing.set(Some(RouteForm::default()));
-                    }
-                >
-                    {move || i18n.t(Key::NewRoute)}
-                </button>
-            </div>
-            {move || editing.get().map(|form| view! { <Form setup form editing error busy /> })}
-            <Show when=move || editing.with(Option::is_none)>
-                <ProblemMessage error testid="route-error" />
-            </Show>
-            <Show
-                when=move || list.with(|l| !l.is_empty())
-                fallback=move || view! { <p class="muted">{move || i18n.t(Key::NoRoutesDefined)}</p> }
-            >
-                <ul class="setup-list">
-                    <For each=move || list.get() key=|r| r.clone() children=row />
-                </ul>
-            </Show>
-        </section>
+        <EditorSection
+            editor
+            title=Key::SetupRoutes
+            new_label=Key::NewRoute
+            empty=Key::NoRoutesDefined
+            new_form=RouteForm::default
+            form=move |form| view! { <Form setup form editor /> }
+            list
+            row
+        />
     }
 }
 
 /// The add / change form. The stops are edited in memory; nothing is stored
 /// before "save".
 #[component]
-fn Form(
-    setup: ZoneSetup,
-    form: RouteForm,
-    editing: RwSignal<Option<RouteForm>>,
-    error: RwSignal<Option<Problem>>,
-    busy: RwSignal<bool>,
-) -> impl IntoView {
+fn Form(setup: ZoneSetup, form: RouteForm, editor: Editor<RouteForm>) -> impl IntoView {
     let i18n = I18n::get();
     let id = form.id.clone();
     let name = RwSignal::new(form.name);
@@ -171,18 +111,16 @@ fn Form(
         edit(&|form| form.add(&chosen));
         to_add.set(String::new());
     };
-    let submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
+    let save = move || {
         let form = RouteForm {
             id: id.clone(),
             name: name.get_untracked(),
             checkpoints: stops.get_untracked(),
         };
         let (library, site, zone) = setup.target();
-        let change = async move {
+        editor.save(setup, async move {
             setup::save_route(&library, &site, &zone, &form, browser::now_ms()).await
-        };
-        setup.apply(busy, error, change, move || editing.set(None));
+        });
     };
     let stop_rows = move || {
         let list = stops.get();
@@ -221,7 +159,7 @@ fn Form(
             .collect_view()
     };
     view! {
-        <form class="setup-form" data-testid="route-form" on:submit=submit novalidate>
+        <EditorForm editor on_save=save>
             <label class="field">
                 <span>{move || i18n.t(Key::RouteName)}</span>
                 <input type="text" data-testid="route-name" bind:value=name />
@@ -254,18 +192,6 @@ fn Form(
                     {move || i18n.t(Key::AddToRoute)}
                 </button>
             </div>
-            <ProblemMessage error testid="route-error" />
-            <div class="form-actions">
-                <button type="submit" class="button button-primary" data-testid="route-save" disabled=move || busy.get()>
-                    {move || i18n.t(if busy.get() { Key::Saving } else { Key::Save })}
-                </button>
-                <button type="button" class="button" data-testid="route-cancel" on:click=move |_| {
-                    error.set(None);
-                    editing.set(None);
-                }>
-                    {move || i18n.t(Key::Cancel)}
-                </button>
-            </div>
-        </form>
+        </EditorForm>
     }
 }

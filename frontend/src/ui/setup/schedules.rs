@@ -8,10 +8,12 @@ use leptos::prelude::*;
 use roundbook_shared::domain::format_minute;
 use roundbook_shared::schema::schedule::Schedule;
 
-use super::{problem_text, ProblemMessage, ZoneSetup};
+use super::editor::{records, Editor, EditorForm, EditorRow, EditorSection};
+use super::{problem_text, ZoneSetup};
 use crate::browser;
 use crate::i18n::{filled, I18n, Key, Lang};
-use crate::setup::{self, due_times, Problem, ScheduleForm};
+use crate::setup::{self, due_times, ScheduleForm};
+use crate::ui::select::LabelledSelect;
 
 /// One line about a schedule: shift, interval, tolerance, unannounced rounds.
 fn summary(lang: Lang, schedule: &Schedule) -> String {
@@ -42,38 +44,33 @@ fn summary(lang: Lang, schedule: &Schedule) -> String {
 #[component]
 pub(super) fn ScheduleEditor(setup: ZoneSetup) -> impl IntoView {
     let i18n = I18n::get();
-    let editing = RwSignal::new(None::<ScheduleForm>);
-    let error = RwSignal::new(None::<Problem>);
-    let busy = RwSignal::new(false);
-    let list = Memo::new(move |_| {
-        let mut list: Vec<Schedule> = setup
-            .directory
-            .with(|d| d.as_ref().map(|d| d.schedules.clone()))
-            .unwrap_or_default();
-        list.sort_by_key(|schedule| schedule.retired);
-        list
-    });
-    let first_route = move || {
-        setup.directory.with(|d| {
+    let editor = Editor::new("schedule");
+    let list = records(setup, |d| &d.schedules, |schedule| schedule.retired);
+    // A new schedule starts on the first active route.
+    let new_form = move || {
+        let first_route = setup.directory.with(|d| {
             d.as_ref()
                 .and_then(|d| d.routes.iter().find(|r| !r.retired).map(|r| r.id.clone()))
                 .unwrap_or_default()
-        })
-    };
-
-    let set_retired = move |id: String, retired: bool| {
-        let (library, site, zone) = setup.target();
-        let change = async move {
-            setup::set_schedule_retired(&library, &site, &zone, &id, retired, browser::now_ms())
-                .await
-        };
-        setup.apply(busy, error, change, || {});
+        });
+        ScheduleForm::new(&first_route)
     };
 
     let row = move |schedule: Schedule| {
-        let for_edit = schedule.clone();
-        let id = schedule.id.clone();
+        let (id, name, form) = (
+            schedule.id.clone(),
+            schedule.name.clone(),
+            ScheduleForm::of(&schedule),
+        );
         let retired = schedule.retired;
+        let set_retired = move |retired: bool| {
+            let (library, site, zone) = setup.target();
+            let id = id.clone();
+            editor.change(setup, async move {
+                setup::set_schedule_retired(&library, &site, &zone, &id, retired, browser::now_ms())
+                    .await
+            });
+        };
         let route_id = schedule.route_id.clone();
         let route_name = move || {
             setup.directory.with(|d| {
@@ -85,71 +82,27 @@ pub(super) fn ScheduleEditor(setup: ZoneSetup) -> impl IntoView {
         };
         let line = summary_signal(i18n, schedule.clone());
         view! {
-            <li
-                class="setup-row"
-                class:retired=retired
-                data-testid="schedule-row"
-                data-schedule-name=schedule.name.clone()
-                data-retired=retired.to_string()
-            >
+            <EditorRow editor retired form set_retired attr:data-schedule-name=name>
                 <span class="setup-main">
                     <strong>{schedule.name.clone()}</strong>
                     <span>{route_name}</span>
                     <span class="muted">{line}</span>
                 </span>
-                <span class="setup-actions">
-                    {retired.then(|| view! { <span class="badge">{move || i18n.t(Key::Retired)}</span> })}
-                    <button
-                        class="button"
-                        data-testid="schedule-edit"
-                        on:click=move |_| {
-                            error.set(None);
-                            editing.set(Some(ScheduleForm::of(&for_edit)));
-                        }
-                    >
-                        {move || i18n.t(Key::Edit)}
-                    </button>
-                    <button
-                        class="button"
-                        data-testid=if retired { "schedule-restore" } else { "schedule-retire" }
-                        disabled=move || busy.get()
-                        on:click=move |_| set_retired(id.clone(), !retired)
-                    >
-                        {move || i18n.t(if retired { Key::Restore } else { Key::Retire })}
-                    </button>
-                </span>
-            </li>
+            </EditorRow>
         }
     };
 
     view! {
-        <section class="card setup-section" data-testid="schedule-editor">
-            <div class="section-head">
-                <h2>{move || i18n.t(Key::SetupSchedules)}</h2>
-                <button
-                    class="button button-primary"
-                    data-testid="schedule-new"
-                    on:click=move |_| {
-                        error.set(None);
-                        editing.set(Some(ScheduleForm::new(&first_route())));
-                    }
-                >
-                    {move || i18n.t(Key::NewSchedule)}
-                </button>
-            </div>
-            {move || editing.get().map(|form| view! { <Form setup form editing error busy /> })}
-            <Show when=move || editing.with(Option::is_none)>
-                <ProblemMessage error testid="schedule-error" />
-            </Show>
-            <Show
-                when=move || list.with(|l| !l.is_empty())
-                fallback=move || view! { <p class="muted">{move || i18n.t(Key::NoSchedulesDefined)}</p> }
-            >
-                <ul class="setup-list">
-                    <For each=move || list.get() key=|s| s.clone() children=row />
-                </ul>
-            </Show>
-        </section>
+        <EditorSection
+            editor
+            title=Key::SetupSchedules
+            new_label=Key::NewSchedule
+            empty=Key::NoSchedulesDefined
+            new_form
+            form=move |form| view! { <Form setup form editor /> }
+            list
+            row
+        />
     }
 }
 
@@ -159,13 +112,7 @@ fn summary_signal(i18n: I18n, schedule: Schedule) -> impl Fn() -> String + Send 
 
 /// The add / change form, with the preview of the due times.
 #[component]
-fn Form(
-    setup: ZoneSetup,
-    form: ScheduleForm,
-    editing: RwSignal<Option<ScheduleForm>>,
-    error: RwSignal<Option<Problem>>,
-    busy: RwSignal<bool>,
-) -> impl IntoView {
+fn Form(setup: ZoneSetup, form: ScheduleForm, editor: Editor<ScheduleForm>) -> impl IntoView {
     let i18n = I18n::get();
     let id = form.id.clone();
     let route = RwSignal::new(form.route_id);
@@ -242,14 +189,12 @@ fn Form(
         }
     };
 
-    let submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
+    let save = move || {
         let form = current.get_untracked();
         let (library, site, zone) = setup.target();
-        let change = async move {
+        editor.save(setup, async move {
             setup::save_schedule(&library, &site, &zone, &form, browser::now_ms()).await
-        };
-        setup.apply(busy, error, change, move || editing.set(None));
+        });
     };
 
     let number = move |key: Key, testid: &'static str, value: RwSignal<String>| {
@@ -262,23 +207,16 @@ fn Form(
     };
 
     view! {
-        <form class="setup-form" data-testid="schedule-form" on:submit=submit novalidate>
+        <EditorForm editor on_save=save>
             <div class="form-grid">
-                <label class="field">
-                    <span>{move || i18n.t(Key::ScheduleRoute)}</span>
-                    <select
-                        data-testid="schedule-route"
-                        prop:value=move || route.get()
-                        on:change=move |event| route.set(event_target_value(&event))
-                    >
-                        <option value="">{move || i18n.t(Key::ChooseRoute)}</option>
-                        <For each=move || routes.get() key=|(id, name)| (id.clone(), name.clone()) let:option>
-                            <option value=option.0.clone() selected=option.0 == route.get_untracked()>
-                                {option.1.clone()}
-                            </option>
-                        </For>
-                    </select>
-                </label>
+                <LabelledSelect label=Key::ScheduleRoute testid="schedule-route" value=route>
+                    <option value="">{move || i18n.t(Key::ChooseRoute)}</option>
+                    <For each=move || routes.get() key=|(id, name)| (id.clone(), name.clone()) let:option>
+                        <option value=option.0.clone() selected=option.0 == route.get_untracked()>
+                            {option.1.clone()}
+                        </option>
+                    </For>
+                </LabelledSelect>
                 <label class="field">
                     <span>{move || i18n.t(Key::ScheduleName)}</span>
                     <input type="text" data-testid="schedule-name" bind:value=name />
@@ -300,18 +238,6 @@ fn Form(
                 <h3>{move || i18n.t(Key::PreviewDueTimes)}</h3>
                 {preview}
             </div>
-            <ProblemMessage error testid="schedule-error" />
-            <div class="form-actions">
-                <button type="submit" class="button button-primary" data-testid="schedule-save" disabled=move || busy.get()>
-                    {move || i18n.t(if busy.get() { Key::Saving } else { Key::Save })}
-                </button>
-                <button type="button" class="button" data-testid="schedule-cancel" on:click=move |_| {
-                    error.set(None);
-                    editing.set(None);
-                }>
-                    {move || i18n.t(Key::Cancel)}
-                </button>
-            </div>
-        </form>
+        </EditorForm>
     }
 }
