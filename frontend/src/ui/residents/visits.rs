@@ -15,8 +15,8 @@ use crate::calendar::short_time;
 use crate::i18n::{filled, I18n, Key};
 use crate::residents::{self, VisitDraft, VisitError};
 use crate::sync::SyncStatus;
-use crate::ui::requests::{actor, error_key, kind_key};
-use crate::ui::select::LabelledSelect;
+use crate::ui::requests::{actor, error_key};
+use crate::ui::select::{LabelledSelect, WordSelect};
 use crate::ui::WorkspaceRef;
 
 #[component]
@@ -129,10 +129,6 @@ pub fn VisitsTab(workspace: WorkspaceRef) -> impl IntoView {
         });
     };
 
-    let kinds = RequestKind::ALL
-        .iter()
-        .map(|k| view! { <option value=k.as_str()>{move || i18n.t(kind_key(*k))}</option> })
-        .collect_view();
     let satisfactions = [
         ("satisfied", Key::ReqSatSatisfied),
         ("basically", Key::ReqSatBasic),
@@ -177,19 +173,7 @@ pub fn VisitsTab(workspace: WorkspaceRef) -> impl IntoView {
                     <span>{move || i18n.t(Key::VisRaiseRequest)}</span>
                 </label>
                 <Show when=move || raise.get()>
-                    <label class="field">
-                        <span>{move || i18n.t(Key::VisRequestKind)}</span>
-                        <select
-                            data-testid="visit-request-kind"
-                            on:change=move |event| {
-                                if let Some(picked) = RequestKind::parse(&event_target_value(&event)) {
-                                    kind.set(picked);
-                                }
-                            }
-                        >
-                            {kinds.clone()}
-                        </select>
-                    </label>
+                    <WordSelect label=Key::VisRequestKind testid="visit-request-kind" value=kind />
                     <label class="field">
                         <span>{move || i18n.t(Key::VisRequestText)}</span>
                         <textarea data-testid="visit-request-text" rows="2" maxlength="2000" bind:value=request_text></textarea>
