@@ -31,6 +31,25 @@ pub fn directory(library: &Library, site: &str, zone: &str) -> (Vec<Unit>, Vec<R
         .unwrap_or_default()
 }
 
+/// The directory's unit a typed label names (as [`Unit::label`] writes it),
+/// if one does and it is not retired.
+pub fn unit_named<'a>(units: &'a [Unit], label: &str) -> Option<&'a Unit> {
+    let label = label.trim();
+    units
+        .iter()
+        .find(|unit| !unit.retired && unit.label() == label)
+}
+
+/// The residents of a unit.
+pub fn residents_of<'a>(
+    residents: &'a [Resident],
+    unit_id: &'a str,
+) -> impl Iterator<Item = &'a Resident> + 'a {
+    residents
+        .iter()
+        .filter(move |resident| resident.unit_id == unit_id)
+}
+
 /// Why an import wrote nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImportFailure {
@@ -181,6 +200,29 @@ mod tests {
     async fn library() -> Rc<Library> {
         let name = format!("roundbook-test-residents-{}", uuid::Uuid::new_v4().simple());
         Library::new(Storage::open_named(&name).await.unwrap(), "t1".into())
+    }
+
+    #[wasm_bindgen_test]
+    async fn intake_finds_the_unit_a_label_names_and_its_residents() {
+        let library = library().await;
+        let file = "楼栋,单元,房号,姓名,电话\n3栋,2,501,张伟,13812345678\n3栋,2,501,李娜,13812345679\n3栋,2,502,王芳,13812345680\n";
+        import_csv(&library, "demo", "A", file.as_bytes(), now())
+            .await
+            .unwrap();
+        let (units, people) = directory(&library, "demo", "A");
+        let unit = unit_named(&units, " 3栋2单元501 ").expect("typed as staff write it");
+        let names: Vec<_> = residents_of(&people, &unit.id)
+            .map(|r| r.name.as_str())
+            .collect();
+        assert_eq!(names.len(), 2);
+        assert!(names.contains(&"张伟") && names.contains(&"李娜"));
+        assert!(unit_named(&units, "3栋2单元999").is_none());
+        let mut retired = units.clone();
+        retired.iter_mut().for_each(|unit| unit.retired = true);
+        assert!(
+            unit_named(&retired, "3栋2单元501").is_none(),
+            "a retired unit is not offered"
+        );
     }
 
     #[wasm_bindgen_test]

@@ -44,7 +44,7 @@ const GOOD = [
   "3栋,2,504,钱芳,13812340000,家属",
 ].join("\n");
 
-test("a CSV import with bad rows is refused row by row; a visit raises a linked request", async (t) => {
+test("a CSV import with bad rows is refused row by row; a visit raises a linked request; intake picks from the directory", async (t) => {
   const server = await startServer({ t });
   const browser = await launchBrowser({ t });
   const page = await (await browser.newContext()).newPage();
@@ -102,6 +102,28 @@ test("a CSV import with bad rows is refused row by row; a visit raises a linked 
   await row.click();
   assert.match(await page.getByTestId("request-detail").textContent(), /3栋2单元501/);
   assert.match(await page.getByTestId("request-detail").textContent(), /走访/);
+
+  // Intake offers the directory's units and the unit's residents; picking a
+  // resident fills in their phone.
+  await page.getByTestId("tab-requests").click();
+  await page.getByTestId("request-new").click();
+  const options = (testid) =>
+    page.getByTestId(testid).locator("option").evaluateAll((items) => items.map((item) => item.value).sort());
+  assert.deepEqual(await options("request-units"), ["3栋2单元501", "3栋2单元502", "3栋2单元503", "3栋2单元504"]);
+  await page.getByTestId("request-unit").fill("3栋2单元502");
+  await waitFor(async () => (await options("request-residents")).join() === "孙丽", {
+    message: "the unit's residents offered",
+  });
+  await page.getByTestId("request-resident").fill("孙丽");
+  await waitFor(async () => (await page.getByTestId("request-phone").inputValue()) === "13812345679", {
+    message: "the resident's phone filled in",
+  });
+  await page.getByTestId("request-description").fill("E2E 楼道灯不亮");
+  await page.getByTestId("request-save").click();
+  await page.getByTestId("request-detail").waitFor();
+  const detail = await page.getByTestId("request-detail").textContent();
+  assert.match(detail, /E2E 楼道灯不亮/);
+  assert.match(detail, /3栋2单元502/);
 
   // A guard of the zone never receives the resident directory.
   const guard = await login(server.url, "guard-a");

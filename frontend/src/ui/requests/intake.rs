@@ -1,20 +1,28 @@
 //! The intake form: any staff member records a request from any channel.
 //! Photos are downscaled and stored on the tablet as they are picked; the
-//! request is saved only with photos that are already stored.
+//! request is saved only with photos that are already stored. Staff who hold
+//! the zone's resident directory pick the unit and resident from it (typing
+//! stays possible): a unit from the directory links the request to it, and a
+//! resident's phone fills in when the phone is still empty.
 //!
 //! Test ids: `request-form`, `request-channel`, `request-kind`, `request-unit`,
-//! `request-resident`, `request-phone`, `request-description`,
+//! `request-resident`, `request-phone`, `request-description`, `request-units`
+//! and `request-residents` (the directory's suggestions),
 //! `request-photo-input`, `request-photo-thumb`, `request-collective`,
 //! `request-households`, `request-save`, `request-cancel`, `request-error`.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use roundbook_shared::reach;
 use roundbook_shared::schema::request::{Channel, RequestKind};
+use roundbook_shared::schema::DocKind;
 
 use super::{actor, error_key};
 use crate::browser;
 use crate::i18n::{I18n, Key};
 use crate::requests::{self, RequestDraft, MAX_TEXT_CHARS};
+use crate::residents;
+use crate::sync::SyncStatus;
 use crate::ui::photo_picker::{PhotoPicker, PickProblem, PickedPhotos};
 use crate::ui::select::WordSelect;
 use crate::ui::WorkspaceRef;
@@ -39,6 +47,61 @@ pub(super) fn IntakeForm(
     let saving = RwSignal::new(false);
     let problem = RwSignal::new(None::<Key>);
 
+    // The zone's resident directory, for users who hold it.
+    let status = expect_context::<SyncStatus>();
+    let holds_directory =
+        workspace.with_value(|ws| reach::reads(ws.session.roles(), DocKind::ResidentDirectory));
+    let directory_zone = zone.clone();
+    let directory = Memo::new(move |_| {
+        status.revision.track();
+        if !holds_directory {
+            return Default::default();
+        }
+        workspace.with_value(|ws| {
+            residents::directory(&ws.library, ws.session.site_code(), &directory_zone)
+        })
+    });
+    let unit_id = Memo::new(move |_| {
+        directory.with(|(units, _)| {
+            unit.with(|label| residents::unit_named(units, label).map(|u| u.id.clone()))
+        })
+    });
+    let unit_options = move || {
+        directory.with(|(units, _)| {
+            units
+                .iter()
+                .filter(|unit| !unit.retired)
+                .map(|unit| view! { <option value=unit.label()></option> })
+                .collect_view()
+        })
+    };
+    let resident_options = move || {
+        let Some(unit_id) = unit_id.get() else {
+            return Vec::new();
+        };
+        directory.with(|(_, people)| {
+            residents::residents_of(people, &unit_id)
+                .map(|person| view! { <option value=person.name.clone()></option> })
+                .collect()
+        })
+    };
+    // A resident picked from the directory brings their phone, unless one was typed.
+    Effect::new(move |_| {
+        let name = resident.get();
+        let Some(unit_id) = unit_id.get() else { return };
+        if !phone.get_untracked().trim().is_empty() {
+            return;
+        }
+        let known = directory.with_untracked(|(_, people)| {
+            residents::residents_of(people, &unit_id)
+                .find(|person| person.name == name.trim())
+                .map(|person| person.phone.clone())
+        });
+        if let Some(known) = known.filter(|p| !p.is_empty()) {
+            phone.set(known);
+        }
+    });
+
     let draft_zone = zone.clone();
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -49,6 +112,7 @@ pub(super) fn IntakeForm(
         let mut draft =
             RequestDraft::new(&draft_zone, channel.get_untracked(), kind.get_untracked());
         draft.unit_label = unit.get_untracked();
+        draft.unit_id = unit_id.get_untracked().unwrap_or_default();
         draft.resident_name = resident.get_untracked();
         draft.contact_phone = phone.get_untracked();
         draft.description = description.get_untracked();
@@ -85,11 +149,13 @@ pub(super) fn IntakeForm(
             <div class="field-row">
                 <label class="field">
                     <span>{move || i18n.t(Key::ReqUnit)}</span>
-                    <input data-testid="request-unit" maxlength="64" placeholder=move || i18n.t(Key::ReqUnitHint) bind:value=unit />
+                    <input data-testid="request-unit" maxlength="64" list="request-units" placeholder=move || i18n.t(Key::ReqUnitHint) bind:value=unit />
+                    <datalist id="request-units" data-testid="request-units">{unit_options}</datalist>
                 </label>
                 <label class="field">
                     <span>{move || i18n.t(Key::ReqResident)}</span>
-                    <input data-testid="request-resident" maxlength="64" bind:value=resident />
+                    <input data-testid="request-resident" maxlength="64" list="request-residents" bind:value=resident />
+                    <datalist id="request-residents" data-testid="request-residents">{resident_options}</datalist>
                 </label>
                 <label class="field">
                     <span>{move || i18n.t(Key::ReqPhone)}</span>
