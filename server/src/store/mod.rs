@@ -138,6 +138,43 @@ pub enum Elsewhere {
 /// the feed at once.
 pub type ElsewhereFeed = tokio::sync::mpsc::UnboundedReceiver<Elsewhere>;
 
+/// What a store does with a part offered for an upload: the one rule both
+/// backends apply inside their transaction, from what they hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PartStep {
+    /// Store nothing and answer this.
+    Answer(PartOutcome),
+    /// Drop the partial upload (it declared another total) and answer
+    /// [`PartOutcome::TotalChanged`].
+    Discard,
+    /// Store the part; the upload then holds `received` bytes.
+    Append { received: u64 },
+}
+
+/// `registered`: the blob's size if it is complete for the zone; `held`: the
+/// partial upload's declared total and bytes received, if there is one.
+pub(crate) fn part_step(
+    registered: Option<u64>,
+    held: Option<(u64, u64)>,
+    offset: u64,
+    total: u64,
+    len: usize,
+) -> PartStep {
+    if let Some(size) = registered {
+        return PartStep::Answer(PartOutcome::AlreadyComplete { size });
+    }
+    if held.is_some_and(|(held_total, _)| held_total != total) {
+        return PartStep::Discard;
+    }
+    let received = held.map_or(0, |(_, received)| received);
+    if offset != received {
+        return PartStep::Answer(PartOutcome::OffsetMismatch { received });
+    }
+    PartStep::Append {
+        received: received + len as u64,
+    }
+}
+
 pub trait Store: Send + Sync + 'static {
     /// Creates the tables, or brings older ones up to date; safe to run at
     /// every start, by several servers at once.
@@ -224,4 +261,36 @@ pub trait Store: Send + Sync + 'static {
     fn commit_blob(&self, blob: &BlobRef, content_type: &str, bytes: &[u8]) -> StoreResult<()>;
     /// A blob's media type and bytes, if it is registered for the zone.
     fn blob(&self, blob: &BlobRef) -> StoreResult<Option<(String, Vec<u8>)>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_part_is_appended_only_where_the_upload_stands() {
+        let step = |registered, held, offset| part_step(registered, held, offset, 100, 10);
+        assert_eq!(
+            step(Some(100), None, 0),
+            PartStep::Answer(PartOutcome::AlreadyComplete { size: 100 })
+        );
+        assert_eq!(step(None, None, 0), PartStep::Append { received: 10 });
+        assert_eq!(
+            step(None, Some((100, 30)), 30),
+            PartStep::Append { received: 40 }
+        );
+        assert_eq!(
+            step(None, Some((100, 30)), 20),
+            PartStep::Answer(PartOutcome::OffsetMismatch { received: 30 })
+        );
+        assert_eq!(
+            step(None, None, 10),
+            PartStep::Answer(PartOutcome::OffsetMismatch { received: 0 })
+        );
+        assert_eq!(
+            step(None, Some((90, 30)), 30),
+            PartStep::Discard,
+            "another total"
+        );
+    }
 }

@@ -16,8 +16,8 @@ use roundbook_shared::schema::DocKey;
 
 use super::columns::{date_column, doc_key, parse_roles, parse_zones, roles_column, zones_column};
 use super::{
-    Account, BlobRef, ChunkSeq, ChunkSizes, Chunks, ElsewhereFeed, PartOutcome, Store, StoreError,
-    StoreResult, UploadState, Written,
+    part_step, Account, BlobRef, ChunkSeq, ChunkSizes, Chunks, ElsewhereFeed, PartOutcome,
+    PartStep, Store, StoreError, StoreResult, UploadState, Written,
 };
 
 pub struct SqliteStore {
@@ -524,21 +524,23 @@ impl Store for SqliteStore {
     ) -> StoreResult<PartOutcome> {
         self.with(|connection| {
             let tx = connection.transaction()?;
-            if let Some(size) = registered_size(&tx, blob)? {
-                return Ok(PartOutcome::AlreadyComplete { size });
-            }
-            let row = upload_row(&tx, blob)?;
-            if row.is_some_and(|(held_total, _)| held_total != total) {
-                delete_upload(&tx, blob)?;
-                tx.commit()?;
-                return Ok(PartOutcome::TotalChanged);
-            }
-            let received = row.map_or(0, |(_, received)| received);
-            if offset != received {
-                return Ok(PartOutcome::OffsetMismatch { received });
-            }
+            let step = part_step(
+                registered_size(&tx, blob)?,
+                upload_row(&tx, blob)?,
+                offset,
+                total,
+                bytes.len(),
+            );
+            let received = match step {
+                PartStep::Answer(outcome) => return Ok(outcome),
+                PartStep::Discard => {
+                    delete_upload(&tx, blob)?;
+                    tx.commit()?;
+                    return Ok(PartOutcome::TotalChanged);
+                }
+                PartStep::Append { received } => received,
+            };
             let now = chrono::Utc::now().timestamp();
-            let received = received + bytes.len() as u64;
             tx.execute(
                 "INSERT INTO uploads (site, zone, hash, total, received, updated_unix)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)

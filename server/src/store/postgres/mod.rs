@@ -33,8 +33,8 @@ use listener::Listener;
 
 use super::columns::{date_column, doc_key, parse_roles, parse_zones, roles_column, zones_column};
 use super::{
-    Account, BlobRef, ChunkSeq, ChunkSizes, Chunks, ElsewhereFeed, PartOutcome, Store, StoreError,
-    StoreResult, UploadState, Written,
+    part_step, Account, BlobRef, ChunkSeq, ChunkSizes, Chunks, ElsewhereFeed, PartOutcome,
+    PartStep, Store, StoreError, StoreResult, UploadState, Written,
 };
 
 mod listener;
@@ -610,20 +610,22 @@ impl Store for PostgresStore {
         bytes: &[u8],
     ) -> StoreResult<PartOutcome> {
         self.with_upload(blob, |tx| {
-            if let Some(size) = registered_size(tx, blob)? {
-                return Ok(PartOutcome::AlreadyComplete { size });
-            }
-            let row = upload_row(tx, blob)?;
-            if row.is_some_and(|(held_total, _)| held_total != total) {
-                delete_upload(tx, blob)?;
-                return Ok(PartOutcome::TotalChanged);
-            }
-            let received = row.map_or(0, |(_, received)| received);
-            if offset != received {
-                return Ok(PartOutcome::OffsetMismatch { received });
-            }
+            let step = part_step(
+                registered_size(tx, blob)?,
+                upload_row(tx, blob)?,
+                offset,
+                total,
+                bytes.len(),
+            );
+            let received = match step {
+                PartStep::Answer(outcome) => return Ok(outcome),
+                PartStep::Discard => {
+                    delete_upload(tx, blob)?;
+                    return Ok(PartOutcome::TotalChanged);
+                }
+                PartStep::Append { received } => received,
+            };
             let now = chrono::Utc::now().timestamp();
-            let received = received + bytes.len() as u64;
             tx.execute(
                 "INSERT INTO uploads (site, zone, hash, total, received, updated_unix)
                  VALUES ($1, $2, $3, $4, $5, $6)
