@@ -140,11 +140,31 @@ fn RefusedChanges() -> impl IntoView {
             .collect_view()
     };
     view! {
-        <Show when=move || { count() > 0 }>
-            <details class="sync-refused banner banner-error" data-testid="sync-refused" data-count=count>
-                <summary>{move || i18n.t(Key::RefusedTitle)} " " {count}</summary>
-                <ul>{items}</ul>
-                <p>{move || i18n.t(Key::RefusedKept)}</p>
+        <RefusedPanel testid="sync-refused" tone="banner-error" title=Key::RefusedTitle kept=Key::RefusedKept count=Signal::derive(count)>
+            {items}
+        </RefusedPanel>
+    }
+}
+
+/// A folded list of what the server refused: a title with the count, the
+/// items, and what happens to them. Shown only when there are some.
+#[component]
+fn RefusedPanel(
+    testid: &'static str,
+    /// The banner class: how serious it is.
+    tone: &'static str,
+    title: Key,
+    kept: Key,
+    count: Signal<usize>,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let i18n = I18n::get();
+    view! {
+        <Show when=move || { count.get() > 0 }>
+            <details class=format!("sync-refused banner {tone}") data-testid=testid data-count=count>
+                <summary>{move || i18n.t(title)} " " {count}</summary>
+                <ul>{children()}</ul>
+                <p>{move || i18n.t(kept)}</p>
             </details>
         </Show>
     }
@@ -175,13 +195,9 @@ fn RefusedPhotos() -> impl IntoView {
             .collect_view()
     };
     view! {
-        <Show when=move || { count() > 0 }>
-            <details class="sync-refused banner banner-warn" data-testid="photos-refused" data-count=count>
-                <summary>{move || i18n.t(Key::PhotosRefusedTitle)} " " {count}</summary>
-                <ul>{items}</ul>
-                <p>{move || i18n.t(Key::PhotosRefusedKept)}</p>
-            </details>
-        </Show>
+        <RefusedPanel testid="photos-refused" tone="banner-warn" title=Key::PhotosRefusedTitle kept=Key::PhotosRefusedKept count=Signal::derive(count)>
+            {items}
+        </RefusedPanel>
     }
 }
 
