@@ -512,6 +512,8 @@ pub struct FindingDraft {
     /// Hashes of photos already stored in IndexedDB.
     pub photos: Vec<String>,
     pub needs_repair: bool,
+    /// The checkpoint where it was found (an id of the zone's directory), or empty.
+    pub checkpoint_id: String,
 }
 
 /// Records a finding, on `round` (in its log) or outside any round (in
@@ -535,12 +537,17 @@ pub async fn record_finding(
     if note.chars().count() > MAX_NOTE_CHARS {
         return Err(PatrolError::NoteTooLong);
     }
+    let known =
+        |checkpoint: &Checkpoint| checkpoint.id == draft.checkpoint_id && !checkpoint.retired;
+    if !draft.checkpoint_id.is_empty() && !checkpoints(library, &who.site, zone).iter().any(known) {
+        return Err(PatrolError::UnknownCheckpoint);
+    }
     let date = round.map_or_else(|| local_date(now), |round| local_date(round.started_at));
     let id = open_log(library, &who.site, zone, date).await?;
     let finding = Finding {
         id: new_id(),
         round_id: round.map(|round| round.id.clone()).unwrap_or_default(),
-        checkpoint_id: String::new(),
+        checkpoint_id: draft.checkpoint_id.clone(),
         kind: draft.kind.as_str().to_owned(),
         severity: draft.severity.as_str().to_owned(),
         note: note.to_owned(),
@@ -744,11 +751,38 @@ mod tests {
             note: " 灭火器压力不足 ".into(),
             photos: Vec::new(),
             needs_repair: true,
+            checkpoint_id: String::new(),
+        };
+        let stranger = FindingDraft {
+            checkpoint_id: "cp-nowhere".into(),
+            ..draft.clone()
+        };
+        assert_eq!(
+            record_finding(
+                &library,
+                &who,
+                "A",
+                Some(&round),
+                &stranger,
+                at_eight + 80_000
+            )
+            .await
+            .unwrap_err(),
+            PatrolError::UnknownCheckpoint
+        );
+        let where_found = checkpoints(&library, "demo", "A")
+            .into_iter()
+            .find(|checkpoint| checkpoint.code == "A-01")
+            .unwrap();
+        let draft = FindingDraft {
+            checkpoint_id: where_found.id.clone(),
+            ..draft
         };
         let (_, finding) =
             record_finding(&library, &who, "A", Some(&round), &draft, at_eight + 90_000)
                 .await
                 .unwrap();
+        assert_eq!(finding.checkpoint_id, where_found.id);
         assert_eq!(finding.note, "灭火器压力不足");
         assert!(finding.request_id.starts_with("req-"));
         let empty = FindingDraft {

@@ -184,6 +184,12 @@ test("route and schedule, handover, camera round, offline finding with photo, su
   await guard.getByTestId("finding-kind").selectOption("fire_equipment");
   await guard.getByTestId("finding-severity").selectOption("high");
   await guard.getByTestId("finding-note").fill("2栋一楼灭火器压力不足");
+  const where = await guard
+    .getByTestId("finding-checkpoint")
+    .locator("option")
+    .evaluateAll((options) => options.find((option) => option.textContent.startsWith("A-02"))?.value);
+  assert.ok(where, "the zone's checkpoints are offered");
+  await guard.getByTestId("finding-checkpoint").selectOption(where);
   const photo = photoPng();
   await guard.getByTestId("finding-photo-input").setInputFiles({ name: "photo.png", mimeType: "image/png", buffer: photo });
   const thumb = guard.getByTestId("finding-photo-thumb");
@@ -214,6 +220,7 @@ test("route and schedule, handover, camera round, offline finding with photo, su
   assert.match(await done.getByTestId("board-round-guard").textContent(), /王强/);
   const finding = zoneA.locator("[data-testid=board-finding][data-kind=fire_equipment]");
   await finding.waitFor({ timeout: SYNC_TIMEOUT });
+  assert.equal(await finding.getAttribute("data-checkpoint"), "A-02", "where it was found");
   await waitFor(async () => (await finding.getByTestId("photo").getAttribute("data-state")) === "loaded", {
     timeout: SYNC_TIMEOUT,
     message: "photo shown on the supervisor's tablet",

@@ -227,6 +227,7 @@ pub(super) fn FindingItem(
         <li
             class="board-finding"
             data-testid="board-finding"
+            data-checkpoint=line.checkpoint.clone().unwrap_or_default()
             data-kind=kind.clone()
             data-severity=severity.clone()
         >

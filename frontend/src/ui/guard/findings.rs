@@ -20,7 +20,7 @@ use crate::patrol::{self, FindingDraft, PatrolError};
 use crate::photo::PhotoError;
 use crate::ui::photo::Photo;
 use crate::ui::photo_picker::{PhotoPicker, PickProblem, PickedPhotos};
-use crate::ui::select::{named_words, WordSelect};
+use crate::ui::select::{named_words, LabelledSelect, WordSelect};
 use crate::ui::WorkspaceRef;
 
 named_words!(FindingKind => finding_kind_key, Severity => severity_key);
@@ -100,6 +100,8 @@ fn FindingForm(
     let severity = RwSignal::new(Severity::Medium);
     let note = RwSignal::new(String::new());
     let needs_repair = RwSignal::new(false);
+    // Where it was found: on a round, the checkpoint scanned last.
+    let checkpoint = RwSignal::new(last_scanned(duty, round.get_untracked()));
     // Photos are stored as they are picked; the finding waits for them.
     let photos = PickedPhotos::new();
     let saving = RwSignal::new(false);
@@ -119,6 +121,7 @@ fn FindingForm(
             note: note.get_untracked(),
             photos: photos.hashes_untracked(),
             needs_repair: needs_repair.get_untracked(),
+            checkpoint_id: checkpoint.get_untracked(),
         };
         let library = duty.workspace.with_value(|ws| ws.library.clone());
         let who = duty.patroller();
@@ -147,6 +150,7 @@ fn FindingForm(
                         PatrolError::EmptyFinding => Key::FindingEmpty,
                         PatrolError::TooManyPhotos => Key::FindingTooManyPhotos,
                         PatrolError::NoteTooLong => Key::FindingNoteTooLong,
+                        PatrolError::UnknownCheckpoint => Key::FindingUnknownCheckpoint,
                         other => {
                             web_sys::console::error_1(&format!("finding: {other:?}").into());
                             Key::SaveFailed
@@ -166,6 +170,10 @@ fn FindingForm(
                 <WordSelect label=Key::FindingKindLabel testid="finding-kind" value=kind />
                 <WordSelect label=Key::FindingSeverityLabel testid="finding-severity" value=severity />
             </div>
+            <LabelledSelect label=Key::FindingCheckpoint testid="finding-checkpoint" value=checkpoint>
+                <option value="">{move || i18n.t(Key::FindingNoCheckpoint)}</option>
+                {checkpoint_options(duty)}
+            </LabelledSelect>
             <NoteField label=Key::FindingNote hint=Key::FindingNoteHint testid="finding-note" rows="3" value=note />
             <div class="field">
                 <span>{move || i18n.t(Key::FindingPhotos)}</span>
@@ -199,6 +207,39 @@ fn FindingForm(
             <Feedback testid="finding-result" message=problem />
         </form>
     }
+}
+
+/// The zone's checkpoints in service, as options (code and name).
+fn checkpoint_options(duty: Duty) -> impl IntoView {
+    move || {
+        duty.records.with(|records| {
+            records
+                .checkpoints
+                .iter()
+                .filter(|checkpoint| !checkpoint.retired)
+                .map(|checkpoint| {
+                    let label = format!("{} {}", checkpoint.code, checkpoint.name);
+                    view! { <option value=checkpoint.id.clone()>{label}</option> }
+                })
+                .collect_view()
+        })
+    }
+}
+
+/// The checkpoint scanned last on `round`, or empty (off a round, or none yet).
+fn last_scanned(duty: Duty, round: Option<Round>) -> String {
+    let Some(round) = round else {
+        return String::new();
+    };
+    duty.records.with_untracked(|records| {
+        records
+            .scans
+            .iter()
+            .filter(|scan| scan.round_id == round.id)
+            .max_by_key(|scan| scan.scanned_at)
+            .map(|scan| scan.checkpoint_id.clone())
+            .unwrap_or_default()
+    })
 }
 
 /// One finding as the lists show it: kind, severity, time, note, photos,
