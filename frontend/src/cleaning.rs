@@ -24,17 +24,10 @@ use roundbook_shared::score::{self, Sheet};
 
 use crate::blobs::Blobs;
 use crate::documents::{EditError, Library};
+use crate::session::Actor;
 
 /// The blob zone of site-wide photos and signature images.
 pub const SITE_BLOBS: &str = "_site";
-
-/// Who is acting, on which tablet.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Actor {
-    pub username: String,
-    pub name: String,
-    pub device: String,
-}
 
 /// Why a cleaning record was not written. Nothing was written.
 #[derive(Debug, Clone, PartialEq, Eq)]

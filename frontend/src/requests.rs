@@ -28,19 +28,12 @@ use roundbook_shared::schema::DocKey;
 use roundbook_shared::workflow::{self, Refusal, RequestView};
 
 use crate::documents::{EditError, Library};
+use crate::session::Actor;
 
 /// How many months back the tablet looks for request logs (the server lists a year).
 const MONTHS_HELD: u32 = 12;
 /// Longest description or note, in characters.
 pub const MAX_TEXT_CHARS: usize = 2000;
-
-/// Who is acting, on which tablet.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Actor {
-    pub username: String,
-    pub name: String,
-    pub device: String,
-}
 
 /// Why a request or an event was not recorded. Nothing was written.
 #[derive(Debug, Clone, PartialEq, Eq)]

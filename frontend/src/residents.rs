@@ -17,7 +17,8 @@ use roundbook_shared::schema::visit::{put_visit, visits, Visit, PURPOSE_VISIT};
 use roundbook_shared::schema::DocKey;
 
 use crate::documents::{EditError, Library};
-use crate::requests::{self, Actor, RequestDraft, RequestError};
+use crate::requests::{self, RequestDraft, RequestError};
+use crate::session::Actor;
 
 /// A zone's directory as this tablet holds it (empty if it holds none).
 pub fn directory(library: &Library, site: &str, zone: &str) -> (Vec<Unit>, Vec<Resident>) {

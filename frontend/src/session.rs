@@ -15,6 +15,15 @@ use crate::storage::{Storage, StorageError};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session(pub LoginResponse);
 
+/// Who is acting, on which tablet: the author recorded with requests, their
+/// events and cleaning records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub username: String,
+    pub name: String,
+    pub device: String,
+}
+
 /// A screen of the home's tab bar. Each role brings its screens; a person
 /// with several roles gets all of them, their first role's screens first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

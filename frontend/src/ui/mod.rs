@@ -36,7 +36,7 @@ use crate::browser;
 use crate::calendar::today;
 use crate::documents::{keys_for_day, Library};
 use crate::i18n::{I18n, Key};
-use crate::session::Session;
+use crate::session::{Actor, Session};
 use crate::storage::Storage;
 use crate::sync::{SyncClient, SyncStatus};
 
@@ -54,6 +54,15 @@ pub struct Workspace {
 
 /// The signed-in workspace handle given to components.
 pub type WorkspaceRef = StoredValue<Workspace, LocalStorage>;
+
+/// The signed-in user on this tablet, as the author of what they record.
+pub(crate) fn actor(workspace: WorkspaceRef) -> Actor {
+    workspace.with_value(|ws| Actor {
+        username: ws.session.username().to_owned(),
+        name: ws.session.display_name().to_owned(),
+        device: ws.device.clone(),
+    })
+}
 
 /// Where the app is.
 #[derive(Clone, Copy)]

@@ -24,19 +24,11 @@ use leptos::prelude::*;
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::schema::cleaning::{Area, Item, Template};
 
-use crate::cleaning::{Actor, CleaningError};
+use crate::cleaning::CleaningError;
 use crate::i18n::{I18n, Key, Lang};
 use crate::sync::SyncStatus;
+use crate::ui::actor;
 use crate::ui::WorkspaceRef;
-
-/// The signed-in user as the author of cleaning records.
-fn actor(workspace: WorkspaceRef) -> Actor {
-    workspace.with_value(|ws| Actor {
-        username: ws.session.username().to_owned(),
-        name: ws.session.display_name().to_owned(),
-        device: ws.device.clone(),
-    })
-}
 
 fn site(workspace: WorkspaceRef) -> String {
     workspace.with_value(|ws| ws.session.site_code().to_owned())

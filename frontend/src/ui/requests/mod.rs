@@ -30,8 +30,9 @@ use roundbook_shared::workflow::{Refusal, RequestView, State};
 use crate::browser;
 use crate::calendar::short_time;
 use crate::i18n::{I18n, Key};
-use crate::requests::{self, Actor, RequestError};
+use crate::requests::{self, RequestError};
 use crate::sync::SyncStatus;
+use crate::ui::actor;
 use crate::ui::select::{named_words, several_zones, ZoneSelect};
 use crate::ui::WorkspaceRef;
 
@@ -279,15 +280,6 @@ pub(super) fn DeadlineBadge(deadline: Deadline) -> impl IntoView {
             {move || i18n.t(status_key(deadline.status))}
         </span>
     }
-}
-
-/// Who is acting on this tablet.
-pub(crate) fn actor(workspace: WorkspaceRef) -> Actor {
-    workspace.with_value(|ws| Actor {
-        username: ws.session.username().to_owned(),
-        name: ws.session.display_name().to_owned(),
-        device: ws.device.clone(),
-    })
 }
 
 /// A phone as this user may see it: in full for those who serve residents, masked otherwise.

@@ -15,7 +15,8 @@ use crate::calendar::short_time;
 use crate::i18n::{filled, I18n, Key};
 use crate::residents::{self, VisitDraft, VisitError};
 use crate::sync::SyncStatus;
-use crate::ui::requests::{actor, error_key};
+use crate::ui::actor;
+use crate::ui::requests::error_key;
 use crate::ui::select::{LabelledSelect, WordSelect};
 use crate::ui::WorkspaceRef;
 
