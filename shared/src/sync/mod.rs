@@ -58,16 +58,21 @@ struct Replicated {
     /// Whether this connection already sent the opening `request`.
     requested: bool,
     unavailable: bool,
-    /// The server refused this document's changes (e.g. a signed-off month).
-    /// Its local changes are not offered again until the app restarts, so
-    /// one refused document cannot stop the others from syncing; they are
-    /// kept and still count as pending.
-    refused: Option<RefusalReason>,
-    /// While refused: the document as the server has it (forked at the
-    /// acknowledged heads). It syncs in the document's place, so the tablet
-    /// still receives the server's changes (such as the lock) without
-    /// offering its own; what it receives is merged into `doc`.
-    mirror: Option<Automerge>,
+    /// Set once the server refused this document's changes (e.g. a
+    /// signed-off month). Its local changes are not offered again until the
+    /// app restarts, so one refused document cannot stop the others from
+    /// syncing; they are kept and still count as pending.
+    refused: Option<Refused>,
+}
+
+/// A refused document's reason, and the copy that syncs in its place.
+struct Refused {
+    reason: RefusalReason,
+    /// The document as the server has it (forked at the acknowledged heads).
+    /// It syncs in the document's place, so the tablet still receives the
+    /// server's changes (such as the lock) without offering its own; what it
+    /// receives is merged into the document.
+    mirror: Automerge,
 }
 
 /// The tablet's documents and their sync with one server.
@@ -103,7 +108,6 @@ impl Replica {
                 requested: false,
                 unavailable: false,
                 refused: None,
-                mirror: None,
             },
         );
     }
@@ -131,14 +135,17 @@ impl Replica {
 
     /// Why the server refused the document's changes, if it did.
     pub fn refusal(&self, id: &DocumentId) -> Option<RefusalReason> {
-        self.docs.get(id).and_then(|entry| entry.refused)
+        self.docs
+            .get(id)
+            .and_then(|entry| entry.refused.as_ref())
+            .map(|refused| refused.reason)
     }
 
     /// Every held document whose changes the server refused, with the reason.
     pub fn refusals(&self) -> Vec<(DocumentId, RefusalReason)> {
         self.docs
             .iter()
-            .filter_map(|(id, entry)| Some((*id, entry.refused?)))
+            .filter_map(|(id, entry)| Some((*id, entry.refused.as_ref()?.reason)))
             .collect()
     }
 
@@ -193,7 +200,10 @@ impl Replica {
         let (Some(server), Some(entry)) = (self.server.as_ref(), self.docs.get_mut(id)) else {
             return Vec::new();
         };
-        let synced = entry.mirror.as_mut().unwrap_or(&mut entry.doc);
+        let synced = match entry.refused.as_mut() {
+            Some(refused) => &mut refused.mirror,
+            None => &mut entry.doc,
+        };
         let Some(message) = synced.generate_sync_message(&mut entry.state) else {
             return Vec::new();
         };
@@ -260,12 +270,13 @@ impl Replica {
                 }) = refusal
                 {
                     if let Some(entry) = self.docs.get_mut(&document_id) {
-                        entry.refused = Some(reason);
-                        entry.mirror = Some(entry.doc.fork_at(&entry.acked).unwrap_or_else(|_| {
-                            // The acknowledged heads are always in the document
-                            // (`add` keeps only those); be safe all the same.
-                            Automerge::new()
-                        }));
+                        // The acknowledged heads are always in the document
+                        // (`add` keeps only those); be safe all the same.
+                        let mirror = entry
+                            .doc
+                            .fork_at(&entry.acked)
+                            .unwrap_or_else(|_| Automerge::new());
+                        entry.refused = Some(Refused { reason, mirror });
                         outcome.refused = Some((document_id, reason));
                     }
                 }
@@ -289,7 +300,7 @@ impl Replica {
         };
         let message = sync::Message::decode(data).map_err(|_| SyncError::BadSyncData(id))?;
         let heads_before = entry.doc.get_heads();
-        match entry.mirror.as_mut() {
+        match entry.refused.as_mut().map(|refused| &mut refused.mirror) {
             None => entry
                 .doc
                 .receive_sync_message(&mut entry.state, message)
