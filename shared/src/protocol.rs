@@ -48,6 +48,17 @@ pub enum RefusalReason {
     ReceiptForged,
 }
 
+impl RefusalReason {
+    /// The reason as the wire spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefusalReason::ReadOnly => "read-only",
+            RefusalReason::MonthLocked => "month-locked",
+            RefusalReason::ReceiptForged => "receipt-forged",
+        }
+    }
+}
+
 /// A refused document and the reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -213,6 +224,18 @@ mod tests {
 
     fn doc() -> DocumentId {
         DocumentId::from_bytes([3; 16])
+    }
+
+    #[test]
+    fn refusal_reasons_are_named_as_on_the_wire() {
+        for reason in [
+            RefusalReason::ReadOnly,
+            RefusalReason::MonthLocked,
+            RefusalReason::ReceiptForged,
+        ] {
+            let wire = serde_json::to_value(reason).unwrap();
+            assert_eq!(wire, reason.as_str());
+        }
     }
 
     #[test]

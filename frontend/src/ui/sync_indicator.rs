@@ -130,7 +130,7 @@ fn RefusedChanges() -> impl IntoView {
                 let kind = doc.key.as_ref().map_or("", |key| key.kind.as_str());
                 let reason = doc.reason;
                 view! {
-                    <li data-testid="sync-refused-doc" data-reason=reason_code(reason) data-kind=kind>
+                    <li data-testid="sync-refused-doc" data-reason=reason.as_str() data-kind=kind>
                         <strong>{move || label(i18n, &doc)}</strong>
                         ": "
                         {move || i18n.t(reason_key(reason))}
@@ -248,14 +248,6 @@ fn reason_key(reason: RefusalReason) -> Key {
         RefusalReason::ReadOnly => Key::RefusedReadOnly,
         RefusalReason::MonthLocked => Key::RefusedMonthLocked,
         RefusalReason::ReceiptForged => Key::RefusedReceiptForged,
-    }
-}
-
-fn reason_code(reason: RefusalReason) -> &'static str {
-    match reason {
-        RefusalReason::ReadOnly => "read-only",
-        RefusalReason::MonthLocked => "month-locked",
-        RefusalReason::ReceiptForged => "receipt-forged",
     }
 }
 
