@@ -1,8 +1,6 @@
-//! The application state every handler shares, and the router.
+//! The router: which handler answers which path, and the layers around them.
 
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
@@ -12,39 +10,8 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use roundbook_shared::ids::PeerId;
-
-use crate::auth::LoginThrottle;
-use crate::hub::Hub;
-use crate::store::Store;
-use crate::{blobs, reports, routes};
-
-#[derive(Clone)]
-pub struct AppState {
-    pub store: Arc<dyn Store>,
-    pub hub: Arc<Hub>,
-    pub throttle: Arc<LoginThrottle>,
-    /// This server process's peer id in the sync protocol.
-    pub peer_id: PeerId,
-    /// How often an open sync connection checks that its session is still
-    /// live, so a sign-out or an expiry also ends syncing already under way.
-    pub session_check: Duration,
-}
-
-impl AppState {
-    /// State over `store`. A server sharing its database with others also
-    /// passes the store's `changes_elsewhere` to `hub.follow` (as `main`
-    /// does), or its tablets would not see the others' changes live.
-    pub fn new(store: Arc<dyn Store>) -> Self {
-        Self {
-            hub: Arc::new(Hub::new(store.clone())),
-            store,
-            throttle: Arc::new(LoginThrottle::default()),
-            peer_id: roundbook_shared::ids::random_peer_id("server"),
-            session_check: Duration::from_secs(60),
-        }
-    }
-}
+use crate::state::AppState;
+use crate::{blobs, reports, routes, signin};
 
 /// The API, the sync endpoint, and the built app from `web_root`.
 pub fn router(state: AppState, web_root: PathBuf) -> Router {
@@ -52,8 +19,8 @@ pub fn router(state: AppState, web_root: PathBuf) -> Router {
     let app = ServeDir::new(&web_root).fallback(ServeFile::new(web_root.join("index.html")));
     Router::new()
         .route("/api/health", get(routes::health))
-        .route("/api/login", post(routes::login))
-        .route("/api/logout", post(routes::logout))
+        .route("/api/login", post(signin::login))
+        .route("/api/logout", post(signin::logout))
         .route("/api/docs", get(routes::docs))
         .route(
             "/api/uploads/{zone}/{hash}",

@@ -4,6 +4,8 @@
 //! This module proves who someone is. What they may see is `access`'s job.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -11,7 +13,11 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use base64::Engine;
 use rand::RngCore;
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
+
+use crate::limits::Limits;
 
 /// How long a token lives. Long, because tablets work offline for days; a
 /// sign-out revokes it at once.
@@ -109,6 +115,120 @@ impl LoginThrottle {
             .expect("throttle lock")
             .remove(&username.to_lowercase());
     }
+}
+
+/// Bounds what sign-in attempts cost, whoever makes them and whatever
+/// username they try: a rate over all clients and one per address (checked
+/// before any work), and how many password checks run at once. Each Argon2id
+/// check holds ~19 MiB and a core; without this a flood of attempts with
+/// random usernames (which the per-name throttle never sees twice) exhausts
+/// memory and starves every other request.
+pub struct SignInGate {
+    overall: DefaultDirectRateLimiter,
+    per_address: DefaultKeyedRateLimiter<IpAddr>,
+    /// One permit per checker thread: a sign-in waits here, not in a queue.
+    checks: Semaphore,
+    checkers: std::sync::mpsc::Sender<Check>,
+    wait: Duration,
+}
+
+/// A password to check and where to send the verdict.
+struct Check {
+    password: String,
+    stored: String,
+    verdict: tokio::sync::oneshot::Sender<bool>,
+}
+
+/// Why the gate turned an attempt away before checking its password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Turned {
+    /// Too many attempts from this address, or overall: retry after this many seconds.
+    TooMany(u64),
+    /// Every password check is busy for longer than the wait.
+    Busy,
+}
+
+/// The keyed limiter forgets quiet addresses once it holds this many.
+const REMEMBERED_ADDRESSES: usize = 10_000;
+
+impl SignInGate {
+    pub fn new(limits: &Limits) -> Self {
+        let per_second = NonZeroU32::new(limits.sign_ins_per_second.max(1)).expect("positive");
+        let per_minute =
+            NonZeroU32::new(limits.sign_ins_per_minute_per_address.max(1)).expect("positive");
+        Self {
+            overall: RateLimiter::direct(Quota::per_second(per_second).allow_burst(
+                per_second.saturating_mul(NonZeroU32::new(2).expect("positive")),
+            )),
+            per_address: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            checks: Semaphore::new(limits.sign_in_concurrency.max(1)),
+            checkers: spawn_checkers(limits.sign_in_concurrency.max(1)),
+            wait: limits.sign_in_wait,
+        }
+    }
+
+    /// Counts an attempt from `address` (unknown only in tests that serve
+    /// without the accept loop); `Err` if it is over a rate.
+    pub fn admit(&self, address: Option<IpAddr>) -> Result<(), Turned> {
+        if let Some(address) = address {
+            if self.per_address.len() > REMEMBERED_ADDRESSES {
+                self.per_address.retain_recent();
+            }
+            self.per_address
+                .check_key(&address)
+                .map_err(|not_until| Turned::TooMany(retry_secs(&not_until)))?;
+        }
+        self.overall
+            .check()
+            .map_err(|not_until| Turned::TooMany(retry_secs(&not_until)))
+    }
+
+    /// Checks a password on one of the checker threads once one is free.
+    pub async fn verify(&self, password: String, stored: String) -> Result<bool, Turned> {
+        let _slot = tokio::time::timeout(self.wait, self.checks.acquire())
+            .await
+            .map_err(|_| Turned::Busy)?
+            .expect("the semaphore is never closed");
+        let (verdict, answer) = tokio::sync::oneshot::channel();
+        self.checkers
+            .send(Check {
+                password,
+                stored,
+                verdict,
+            })
+            .map_err(|_| Turned::Busy)?;
+        answer.await.map_err(|_| Turned::Busy)
+    }
+}
+
+/// Starts the threads that check passwords. A fixed few, not the blocking
+/// pool: each Argon2id check allocates ~19 MiB, and the allocator keeps
+/// that per thread, so checks spread over the pool's many threads would
+/// pin hundreds of MiB after a flood.
+fn spawn_checkers(count: usize) -> std::sync::mpsc::Sender<Check> {
+    let (checks, queue) = std::sync::mpsc::channel::<Check>();
+    let queue = std::sync::Arc::new(Mutex::new(queue));
+    for n in 0..count {
+        let queue = queue.clone();
+        std::thread::Builder::new()
+            .name(format!("password-check-{n}"))
+            .spawn(move || loop {
+                let next = queue.lock().expect("checker queue").recv();
+                let Ok(check) = next else { break };
+                let verified = verify_password(&check.password, &check.stored);
+                let _ = check.verdict.send(verified);
+            })
+            .expect("start a password-check thread");
+    }
+    checks
+}
+
+fn retry_secs(not_until: &governor::NotUntil<governor::clock::QuantaInstant>) -> u64 {
+    let clock = governor::clock::DefaultClock::default();
+    not_until
+        .wait_time_from(governor::clock::Clock::now(&clock))
+        .as_secs()
+        .max(1)
 }
 
 #[cfg(test)]

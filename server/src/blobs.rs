@@ -25,11 +25,10 @@ use roundbook_shared::reach;
 use roundbook_shared::schema::DocKind;
 
 use crate::access::Access;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::ApiError;
-use crate::hub::run_blocking;
-use crate::routes::SignedIn;
-use crate::store::{BlobRef, PartOutcome, Store, UploadState};
+use crate::signin::SignedIn;
+use crate::store::{run_blocking, BlobRef, PartOutcome, Store, UploadState};
 
 /// A blob's bytes never change under its name: caches may keep it, but only
 /// the signed-in user's own browser (it is a private photo).

@@ -10,18 +10,20 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use automerge::sync::{self, SyncDoc};
+use automerge::sync;
 use axum::extract::ws::{Message as WsMessage, WebSocket};
 use serde_bytes::ByteBuf;
 use tokio::sync::{mpsc, Mutex};
 
 use roundbook_shared::domain::local_date;
 use roundbook_shared::ids::{DocumentId, PeerId};
-use roundbook_shared::protocol::{Message, PeerMetadata, Refusal, PROTOCOL_VERSION};
+use roundbook_shared::protocol::{Message, PeerMetadata, Refusal, RefusalReason, PROTOCOL_VERSION};
 
 use crate::access::Access;
-use crate::app::AppState;
-use crate::hub::{run_blocking, ApplyError, ConnectionId, Hub, LiveDoc, Sender};
+use crate::state::AppState;
+use crate::hub::{ApplyError, ConnectionId, Hub, LiveDoc, Sender};
+use crate::store::run_blocking;
+use crate::syncs::Ticket;
 
 static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
 
@@ -60,8 +62,16 @@ struct Connection {
     notifier: mpsc::UnboundedSender<DocumentId>,
 }
 
-/// Serves one sync connection for the session whose token hashes to `token_hash`.
-pub async fn serve(mut socket: WebSocket, app: AppState, access: Access, token_hash: Vec<u8>) {
+/// Serves one sync connection for the session whose token hashes to
+/// `token_hash`, admitted as `ticket` (which ends it when the session is
+/// signed out).
+pub async fn serve(
+    mut socket: WebSocket,
+    app: AppState,
+    access: Access,
+    token_hash: Vec<u8>,
+    ticket: Ticket,
+) {
     let (notifier, mut changes) = mpsc::unbounded_channel();
     let mut connection = Connection {
         id: NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed),
@@ -75,8 +85,14 @@ pub async fn serve(mut socket: WebSocket, app: AppState, access: Access, token_h
     tracing::info!(connection = connection.id, user = %connection.access.username, "sync connected");
     let mut session_check = tokio::time::interval(connection.app.session_check);
     session_check.tick().await;
+    let join_by = tokio::time::Instant::now() + connection.app.limits.join_timeout;
     let outcome = loop {
+        let joined = connection.peer.is_some();
         let replies = tokio::select! {
+            () = tokio::time::sleep_until(join_by), if !joined => {
+                Err(Fatal::new("no join message in time"))
+            }
+            () = ticket.ended() => Err(Fatal::new("the session has ended; sign in again")),
             frame = socket.recv() => match frame {
                 Some(Ok(WsMessage::Binary(bytes))) => connection.receive(&bytes).await,
                 Some(Ok(WsMessage::Text(_))) => Err(Fatal::new("frames must be binary CBOR")),
@@ -180,7 +196,8 @@ impl Connection {
             return Ok(vec![self.unavailable(id)]);
         }
         let synced = self.docs.get_mut(&id).expect("started above");
-        let mut live = synced.live.lock().await;
+        let live_handle = synced.live.clone();
+        let mut live = live_handle.lock().await;
         let hub: &Hub = &self.app.hub;
         let sender = Sender {
             connection: self.id,
@@ -205,6 +222,22 @@ impl Connection {
                     }),
                 });
             }
+            Err(ApplyError::Shape(broken)) => {
+                tracing::info!(user = %self.access.username, %id, %broken, "refused changes");
+                return Err(Fatal {
+                    reason: format!("{broken} ({id}); nothing was stored"),
+                    refusal: Some(Refusal {
+                        document_id: id,
+                        reason: RefusalReason::BadShape,
+                    }),
+                });
+            }
+            Err(ApplyError::Panicked(panicked)) => {
+                tracing::warn!(user = %self.access.username, %id, %panicked, "a sync message broke Automerge");
+                return Err(Fatal::new(format!(
+                    "the server could not apply this sync message for {id}; nothing was stored"
+                )));
+            }
             Err(ApplyError::Receipt(error)) => {
                 tracing::error!(%id, %error, "could not stamp a receipt");
                 return Err(Fatal::new(
@@ -218,13 +251,7 @@ impl Connection {
                 ));
             }
         }
-        Ok(reply(
-            &self.app.peer_id,
-            &self.peer,
-            id,
-            &mut live,
-            &mut synced.state,
-        ))
+        reply(&self.app, &self.peer, id, &live, &mut synced.state).await
     }
 
     /// Ends the connection once its session is revoked or expired.
@@ -277,15 +304,10 @@ impl Connection {
         let Some(synced) = self.docs.get_mut(&id) else {
             return Ok(Vec::new());
         };
-        let mut live = synced.live.lock().await;
-        Ok(reply(
-            &self.app.peer_id,
-            &self.peer,
-            id,
-            &mut live,
-            &mut synced.state,
-        ))
+        let live = synced.live.lock().await;
+        reply(&self.app, &self.peer, id, &live, &mut synced.state).await
     }
+
 
     fn unavailable(&self, id: DocumentId) -> Message {
         Message::DocUnavailable {
@@ -296,21 +318,25 @@ impl Connection {
     }
 }
 
-/// The next sync message for a peer about a document, if there is news.
-fn reply(
-    server: &PeerId,
+/// The next sync message for the peer about a document, if there is news.
+async fn reply(
+    app: &AppState,
     peer: &Option<PeerId>,
     id: DocumentId,
-    live: &mut LiveDoc,
+    live: &LiveDoc,
     state: &mut sync::State,
-) -> Vec<Message> {
-    let Some(message) = live.doc.generate_sync_message(state) else {
-        return Vec::new();
-    };
-    vec![Message::Sync {
-        sender_id: server.clone(),
-        target_id: peer.clone().unwrap_or_default(),
-        document_id: id,
-        data: ByteBuf::from(message.encode()),
-    }]
+) -> Result<Vec<Message>, Fatal> {
+    let message = app.hub.reply(live, state).await.map_err(|panicked| {
+        tracing::error!(%id, %panicked, "Automerge panicked generating a reply");
+        Fatal::new(format!("the server could not sync {id}"))
+    })?;
+    Ok(message
+        .map(|message| Message::Sync {
+            sender_id: app.peer_id.clone(),
+            target_id: peer.clone().unwrap_or_default(),
+            document_id: id,
+            data: ByteBuf::from(message.encode()),
+        })
+        .into_iter()
+        .collect())
 }

@@ -30,6 +30,12 @@ pub enum ApiError {
     HashMismatch,
     #[error("not a JPEG, PNG or WebP image; the upload was discarded")]
     NotAnImage,
+    #[error("send this as {0}")]
+    UnsupportedMediaType(&'static str),
+    #[error("the server is busy; retry in a few seconds")]
+    Busy,
+    #[error("too many connections for this user; close another tablet or tab")]
+    TooManyConnections,
     /// Logged in full; the client only learns that it failed.
     #[error("internal error")]
     Internal(String),
@@ -65,6 +71,15 @@ impl IntoResponse for ApiError {
             }
             ApiError::HashMismatch => (StatusCode::UNPROCESSABLE_ENTITY, "hash_mismatch", None),
             ApiError::NotAnImage => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "not_an_image", None),
+            ApiError::UnsupportedMediaType(_) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                None,
+            ),
+            ApiError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy", Some(2)),
+            ApiError::TooManyConnections => {
+                (StatusCode::TOO_MANY_REQUESTS, "too_many_connections", Some(5))
+            }
             ApiError::Internal(error) => {
                 tracing::error!(%error, "request failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", None)

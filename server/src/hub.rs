@@ -19,16 +19,24 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use automerge::sync::{self, SyncDoc};
-use automerge::{Automerge, AutomergeError, ChangeHash, LoadOptions, OnPartialLoad, ReadDoc};
+use automerge::{
+    Automerge, AutomergeError, ChangeHash, LoadOptions, OnPartialLoad, PatchLog, ReadDoc,
+};
 use tokio::sync::mpsc;
 
 use roundbook_shared::compaction::should_compact;
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::protocol::RefusalReason;
 use roundbook_shared::schema::receipt::{stamp_new_records, Receipt, CLOCK_SKEW, RECEIVED_AT};
+use roundbook_shared::schema::shape::{self, ShapeError, ShapeLimits};
 use roundbook_shared::schema::{cleaning, DocKey, DocKind, SchemaError};
 
-use crate::store::{ChunkSeq, ChunkSizes, Elsewhere, ElsewhereFeed, Store, StoreError, Written};
+use crate::compute::{Compute, Panicked};
+use crate::limits::Limits;
+
+use crate::store::{
+    run_blocking, ChunkSeq, ChunkSizes, Elsewhere, ElsewhereFeed, Store, StoreError, Written,
+};
 
 /// A connection's id, to tell subscribers apart.
 pub type ConnectionId = u64;
@@ -89,8 +97,14 @@ pub enum ApplyError {
     /// peer is told why.
     #[error("{}", refusal_text(*.0))]
     Refused(RefusalReason),
+    /// The changes break the document's shape: refused like `Refused`
+    /// (`RefusalReason::BadShape`), with the details logged.
+    #[error("{0}")]
+    Shape(ShapeError),
     #[error("could not stamp the receipt: {0}")]
     Receipt(SchemaError),
+    #[error(transparent)]
+    Panicked(#[from] Panicked),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -101,6 +115,9 @@ fn refusal_text(reason: RefusalReason) -> &'static str {
         RefusalReason::ReadOnly => "this user may read but not change the document (a zone directory is changed only by a security supervisor or the office head, the cleaning template only by an environment supervisor or the office head)",
         RefusalReason::MonthLocked => "the cleaning month is signed off by both parties and locked",
         RefusalReason::ReceiptForged => "only the server writes a record's received_at and clock_skew_ms",
+        RefusalReason::BadShape => "the changes break the document's shape",
+        RefusalReason::TooLarge => "the document would grow past the server's size budget",
+        RefusalReason::Other => "the changes were refused",
     }
 }
 
@@ -119,13 +136,35 @@ pub struct Sender {
 pub struct Hub {
     store: Arc<dyn Store>,
     docs: Mutex<HashMap<DocumentId, Arc<tokio::sync::Mutex<LiveDoc>>>>,
+    compute: Compute,
+    limits: DocLimits,
+}
+
+/// What one document may hold.
+#[derive(Debug, Clone, Copy)]
+pub struct DocLimits {
+    /// Bytes stored for one document, its snapshot and incremental chunks
+    /// together.
+    pub document_bytes: usize,
+    /// Bounds on each record a change touches.
+    pub shape: ShapeLimits,
 }
 
 impl Hub {
+    /// A hub with the default limits (tests and tools).
     pub fn new(store: Arc<dyn Store>) -> Self {
+        Self::with_limits(store, &Limits::default())
+    }
+
+    pub fn with_limits(store: Arc<dyn Store>, limits: &Limits) -> Self {
         Self {
             store,
             docs: Mutex::new(HashMap::new()),
+            compute: Compute::new(limits.automerge_jobs),
+            limits: DocLimits {
+                document_bytes: limits.document_bytes,
+                shape: limits.shape,
+            },
         }
     }
 
@@ -220,13 +259,16 @@ impl Hub {
         Ok(live.doc.get_heads() != before)
     }
 
-    /// Applies a peer's sync message. New patrol records it brings are
-    /// stamped with their receipt (server time of arrival and the sender's
-    /// clock skew) in a change stored together with them, so the receipt is
-    /// durable exactly when the records are, and the reply's heads cover both.
-    /// If it brought changes, they are stored durably before this returns,
-    /// and every other subscriber is told. On any failure the live copy is
+    /// Applies a peer's sync message. Its changes must keep the document's
+    /// shape (`schema::shape`) and size budget. New records of a kind with
+    /// receipts are stamped (server time of arrival and the sender's clock
+    /// skew) in a change stored together with them, so the receipt is durable
+    /// exactly when the records are, and the reply's heads cover both. If it
+    /// brought changes, they are stored durably before this returns, and
+    /// every other subscriber is told. On any failure the live copy is
     /// reloaded from storage, so nothing unstored stays visible to anyone.
+    /// The Automerge work runs through `compute`: off the async workers, a
+    /// bounded number at once, a panic caught.
     pub async fn apply(
         &self,
         id: DocumentId,
@@ -235,7 +277,8 @@ impl Hub {
         state: &mut sync::State,
         message: sync::Message,
     ) -> Result<(), ApplyError> {
-        if !changes_are_well_formed(&message) {
+        let well_formed = self.compute.run(|| changes_are_well_formed(&message)).await?;
+        if !well_formed {
             return Err(ApplyError::BadChanges);
         }
         // Judged, applied and stamped on what is stored, which another server
@@ -245,32 +288,30 @@ impl Hub {
         if !message.changes.is_empty() {
             self.refresh(id, live).await;
         }
-        if let Some(refused) = refusal(live, sender, &message) {
+        let refused = self.compute.run(|| refusal(live, sender, &message)).await?;
+        if let Some(refused) = refused {
             return Err(refused);
         }
         let before = live.doc.get_heads();
-        if live.doc.receive_sync_message(state, message).is_err() {
-            self.reset(id, live, state).await?;
-            return Err(ApplyError::BadChanges);
-        }
-        if live.doc.get_heads() == before {
-            return Ok(());
-        }
-        if live.key.kind == DocKind::PatrolLog {
-            if writes_receipt_fields(&live.doc, &before) {
+        let budget = self.limits.document_bytes;
+        let shape = self.limits.shape;
+        let outcome = self
+            .compute
+            .run(|| receive(live, state, message, &before, sender, budget, &shape))
+            .await;
+        let chunk = match outcome {
+            Ok(Ok(Some(chunk))) => chunk,
+            Ok(Ok(None)) => return Ok(()),
+            Ok(Err(error)) => {
                 self.reset(id, live, state).await?;
-                return Err(ApplyError::Refused(RefusalReason::ReceiptForged));
+                return Err(error);
             }
-            let receipt = Receipt {
-                received_at: chrono::Utc::now().timestamp_millis(),
-                clock_skew_ms: sender.clock_skew_ms,
-            };
-            if let Err(error) = stamp_new_records(&mut live.doc, &before, receipt) {
+            Err(panicked) => {
+                tracing::error!(%id, %panicked, "Automerge panicked on a sync message");
                 self.reset(id, live, state).await?;
-                return Err(ApplyError::Receipt(error));
+                return Err(panicked.into());
             }
-        }
-        let chunk = live.doc.save_after(&before);
+        };
         let store = self.store.clone();
         match run_blocking(move || store.append_chunk(&id, &chunk)).await {
             Ok(written) => {
@@ -290,6 +331,17 @@ impl Hub {
         self.compact_if_due(id, live).await;
         live.announce(id, Some(sender.connection));
         Ok(())
+    }
+
+    /// The next sync message for a peer about a document, if there is news.
+    pub async fn reply(
+        &self,
+        live: &LiveDoc,
+        state: &mut sync::State,
+    ) -> Result<Option<sync::Message>, Panicked> {
+        self.compute
+            .run(|| live.doc.generate_sync_message(state))
+            .await
     }
 
     pub fn subscribe(live: &mut LiveDoc, connection: ConnectionId, notifier: ChangeNotifier) {
@@ -365,6 +417,47 @@ impl Hub {
             Err(error) => tracing::warn!(%id, %error, "compaction failed"),
         }
     }
+}
+
+/// Applies a message to the live copy and judges what it did: the shape
+/// kept, no receipt forged, the size budget kept; then stamps new records'
+/// receipts. Returns the bytes to store (`None` if nothing changed). On `Err`
+/// the copy holds the refused changes: the caller resets it.
+fn receive(
+    live: &mut LiveDoc,
+    state: &mut sync::State,
+    message: sync::Message,
+    before: &[ChangeHash],
+    sender: Sender,
+    budget: usize,
+    shape_limits: &ShapeLimits,
+) -> Result<Option<Vec<u8>>, ApplyError> {
+    let mut patches = PatchLog::active();
+    live.doc
+        .receive_sync_message_log_patches(state, message, &mut patches)
+        .map_err(|_| ApplyError::BadChanges)?;
+    if live.doc.get_heads() == before {
+        return Ok(None);
+    }
+    let kind = live.key.kind;
+    if kind.stamps_receipts() && writes_receipt_fields(&live.doc, before) {
+        return Err(ApplyError::Refused(RefusalReason::ReceiptForged));
+    }
+    let patches = live.doc.make_patches(&mut patches);
+    if let Err(broken) = shape::check(&live.doc, kind, before, &patches, shape_limits) {
+        return Err(ApplyError::Shape(broken));
+    }
+    let receipt = Receipt {
+        received_at: chrono::Utc::now().timestamp_millis(),
+        clock_skew_ms: sender.clock_skew_ms,
+    };
+    stamp_new_records(&mut live.doc, kind, before, receipt).map_err(ApplyError::Receipt)?;
+    let chunk = live.doc.save_after(before);
+    let stored = live.sizes.snapshot_bytes + live.sizes.incremental_bytes;
+    if stored + chunk.len() > budget {
+        return Err(ApplyError::Refused(RefusalReason::TooLarge));
+    }
+    Ok(Some(chunk))
 }
 
 /// Why a message's changes are refused before they are applied, if they are:
@@ -461,15 +554,6 @@ async fn load_or_create(
         Ok(live)
     })
     .await
-}
-
-/// Runs blocking store work off the async threads.
-pub async fn run_blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|error| StoreError::Database(format!("storage task failed: {error}")))?
 }
 
 #[cfg(test)]
@@ -663,7 +747,7 @@ mod tests {
             received_at: 2_000,
             clock_skew_ms: Some(0),
         };
-        stamp_new_records(&mut elsewhere, &base, receipt).unwrap();
+        stamp_new_records(&mut elsewhere, DocKind::PatrolLog, &base, receipt).unwrap();
         other
             .append_chunk(&id, &elsewhere.save_after(&base))
             .unwrap();

@@ -3,19 +3,22 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use roundbook_server::app::{router, AppState};
-use roundbook_server::demo;
-use roundbook_server::hub::run_blocking;
+use roundbook_server::app::router;
+use roundbook_server::state::AppState;
+use roundbook_server::limits::Limits;
+use roundbook_server::{demo, serve};
+use roundbook_server::store::run_blocking;
 use roundbook_server::store::postgres::PostgresStore;
 use roundbook_server::store::sqlite::SqliteStore;
 use roundbook_server::store::{ElsewhereFeed, Store, StoreResult};
 
 #[derive(Parser)]
-#[command(version, about = "Roundbook sync server")]
+#[command(version, about = "Roundbook sync server", args_override_self = true)]
 struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
@@ -30,9 +33,35 @@ struct Args {
     /// Directory of the built tablet app.
     #[arg(long, default_value = "dist")]
     web_root: PathBuf,
-    /// Seconds between checks that an open sync connection's session is still live.
+    /// Seconds between checks that an open sync connection's session is still
+    /// live (a sign-out on this server ends its sockets at once; this catches
+    /// sign-outs on other servers and expiries).
     #[arg(long, default_value_t = 60)]
     session_check_secs: u64,
+    /// The largest WebSocket frame a tablet may send, in bytes.
+    #[arg(long, default_value_t = Limits::default().max_frame_bytes)]
+    max_frame_bytes: usize,
+    /// The most bytes one document may take in storage.
+    #[arg(long, default_value_t = Limits::default().document_bytes)]
+    max_document_bytes: usize,
+    /// TCP connections open at once (lowered to fit the open-file limit).
+    #[arg(long, default_value_t = Limits::default().max_connections)]
+    max_connections: usize,
+    /// TCP connections open at once from one address.
+    #[arg(long, default_value_t = Limits::default().max_connections_per_address)]
+    max_connections_per_address: usize,
+    /// Sync sockets one user may hold open at once.
+    #[arg(long, default_value_t = Limits::default().max_syncs_per_user)]
+    max_syncs_per_user: usize,
+    /// Seconds a connection may take to send a request head.
+    #[arg(long, default_value_t = Limits::default().header_read_timeout.as_secs())]
+    header_read_timeout_secs: u64,
+    /// Seconds a new sync socket may take to send `join`.
+    #[arg(long, default_value_t = Limits::default().join_timeout.as_secs())]
+    join_timeout_secs: u64,
+    /// Sign-in attempts per minute from one address.
+    #[arg(long, default_value_t = Limits::default().sign_ins_per_minute_per_address)]
+    sign_ins_per_minute_per_address: u32,
 }
 
 #[tokio::main]
@@ -70,13 +99,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
-    let mut state = AppState::new(store);
+    let limits = Limits {
+        max_frame_bytes: args.max_frame_bytes.max(64 * 1024),
+        document_bytes: args.max_document_bytes.max(1024 * 1024),
+        max_connections: serve::raise_fd_limit(args.max_connections.max(16)),
+        max_connections_per_address: args.max_connections_per_address.max(4),
+        max_syncs_per_user: args.max_syncs_per_user.max(1),
+        sign_ins_per_minute_per_address: args.sign_ins_per_minute_per_address.max(1),
+        header_read_timeout: Duration::from_secs(args.header_read_timeout_secs.max(1)),
+        join_timeout: Duration::from_secs(args.join_timeout_secs.max(1)),
+        ..Limits::default()
+    };
+    let mut state = AppState::new(store, limits.clone());
     state.hub.follow(elsewhere);
-    state.session_check = std::time::Duration::from_secs(args.session_check_secs.max(1));
+    state.session_check = Duration::from_secs(args.session_check_secs.max(1));
     let app = router(state, args.web_root);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    serve::serve(listener, app, &limits, shutdown_signal()).await?;
     Ok(())
 }
 

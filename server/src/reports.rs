@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use automerge::Automerge;
+use automerge::{Automerge, ReadDoc};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::Json;
@@ -19,17 +19,16 @@ use roundbook_shared::compliance::{evaluate_day, PatrolRecords, Summary};
 use roundbook_shared::schema::finding::{findings, Finding, FINDINGS};
 use roundbook_shared::schema::patrol::{scans, Scan, SCANS};
 use roundbook_shared::schema::receipt::receipts;
-use roundbook_shared::schema::round::{rounds, Round};
-use roundbook_shared::schema::route::{routes, Route};
-use roundbook_shared::schema::schedule::{schedules, Schedule};
+use roundbook_shared::schema::round::{rounds, Round, ROUNDS};
+use roundbook_shared::schema::route::{routes, Route, ROUTES};
+use roundbook_shared::schema::schedule::{schedules, Schedule, SCHEDULES};
 use roundbook_shared::schema::{DocKey, SchemaError};
 use roundbook_shared::trust;
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::error::ApiError;
-use crate::hub::run_blocking;
-use crate::routes::SignedIn;
-use crate::store::{Store, StoreError};
+use crate::signin::SignedIn;
+use crate::store::{run_blocking, Store, StoreError};
 
 /// Dates a report may ask for: the years Roundbook records can carry.
 const FIRST_DATE: (i32, u32, u32) = (2020, 1, 1);
@@ -95,19 +94,50 @@ impl ZoneRecords {
     }
 }
 
-fn corrupt(key: &DocKey) -> impl Fn(SchemaError) -> StoreError + '_ {
-    move |error| StoreError::Corrupt(format!("{}: {error}", key.document_id()))
-}
-
-/// The stored document, if the server has it.
-fn load(store: &dyn Store, key: &DocKey) -> Result<Option<Automerge>, StoreError> {
+/// The stored document, if the server has it and it loads; a document that
+/// does not load is counted as malformed and skipped.
+fn load(
+    store: &dyn Store,
+    key: &DocKey,
+    malformed: &mut usize,
+) -> Result<Option<Automerge>, StoreError> {
     let chunks = store.load_chunks(&key.document_id())?;
     if chunks.is_empty() {
         return Ok(None);
     }
-    Automerge::load(&chunks.concat())
-        .map(Some)
-        .map_err(|error| StoreError::Corrupt(error.to_string()))
+    match Automerge::load(&chunks.concat()) {
+        Ok(doc) => Ok(Some(doc)),
+        Err(error) => {
+            tracing::error!(id = %key.document_id(), %error, "a stored document does not load");
+            *malformed += 1;
+            Ok(None)
+        }
+    }
+}
+
+/// Reads one container's records, counting the ones the reader skipped
+/// (malformed) instead of failing the report; a container that is not a map
+/// counts as one.
+fn read<T>(
+    doc: &Automerge,
+    container: &'static str,
+    reader: impl Fn(&Automerge) -> Result<Vec<T>, SchemaError>,
+    malformed: &mut usize,
+) -> Vec<T> {
+    let held = match doc.get(automerge::ROOT, container) {
+        Ok(Some((automerge::Value::Object(automerge::ObjType::Map), map))) => doc.length(&map),
+        _ => 0,
+    };
+    match reader(doc) {
+        Ok(records) => {
+            *malformed += held.saturating_sub(records.len());
+            records
+        }
+        Err(_) => {
+            *malformed += held.max(1);
+            Vec::new()
+        }
+    }
 }
 
 fn zone_report(
@@ -118,26 +148,31 @@ fn zone_report(
     now: i64,
 ) -> Result<ZonePatrolReport, StoreError> {
     let mut records = ZoneRecords::default();
+    let mut malformed = 0;
     let directory = DocKey::zone_directory(site, zone);
-    if let Some(doc) = load(store, &directory)? {
-        records.routes = routes(&doc).map_err(corrupt(&directory))?;
-        records.schedules = schedules(&doc).map_err(corrupt(&directory))?;
+    if let Some(doc) = load(store, &directory, &mut malformed)? {
+        records.routes = read(&doc, ROUTES, routes, &mut malformed);
+        records.schedules = read(&doc, SCHEDULES, schedules, &mut malformed);
     }
     let mut findings_by_kind = BTreeMap::new();
     let mut flagged_records = 0;
     for offset in [-1, 0, 1] {
         let key = DocKey::patrol_log(site, zone, date + Duration::days(offset));
-        let Some(doc) = load(store, &key)? else {
+        let Some(doc) = load(store, &key, &mut malformed)? else {
             continue;
         };
-        let day_scans = scans(&doc).map_err(corrupt(&key))?;
-        let day_findings = findings(&doc).map_err(corrupt(&key))?;
+        // Malformed records are counted for the day reported only.
+        let mut skipped = 0;
+        let day_scans = read(&doc, SCANS, scans, &mut skipped);
+        let day_findings = read(&doc, FINDINGS, findings, &mut skipped);
+        let day_rounds = read(&doc, ROUNDS, rounds, &mut skipped);
         if offset == 0 {
+            malformed += skipped;
             for finding in &day_findings {
                 *findings_by_kind.entry(finding.kind.clone()).or_insert(0) += 1;
             }
-            let scan_receipts = receipts(&doc, SCANS).map_err(corrupt(&key))?;
-            let finding_receipts = receipts(&doc, FINDINGS).map_err(corrupt(&key))?;
+            let scan_receipts = receipts(&doc, SCANS).unwrap_or_default();
+            let finding_receipts = receipts(&doc, FINDINGS).unwrap_or_default();
             let made = day_scans
                 .iter()
                 .map(|scan| (scan.scanned_at, scan_receipts.get(&scan.id)))
@@ -150,7 +185,7 @@ fn zone_report(
                 .filter(|(made_at, receipt)| !trust::flags(*made_at, receipt.copied()).is_empty())
                 .count();
         }
-        records.rounds.extend(rounds(&doc).map_err(corrupt(&key))?);
+        records.rounds.extend(day_rounds);
         records.scans.extend(day_scans);
         records.findings.extend(day_findings);
     }
@@ -161,5 +196,6 @@ fn zone_report(
         rounds,
         findings_by_kind,
         flagged_records,
+        malformed_records: malformed,
     })
 }

@@ -15,6 +15,7 @@ use tokio_tungstenite::tungstenite::Message as WsMessage;
 async fn post_login(server: &Server, body: &'static str) -> (u16, serde_json::Value) {
     let response = reqwest::Client::new()
         .post(format!("{}/api/login", server.base))
+        .header("content-type", "application/json")
         .body(body)
         .send()
         .await

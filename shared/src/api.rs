@@ -92,4 +92,8 @@ pub struct ZonePatrolReport {
     pub findings_by_kind: std::collections::BTreeMap<String, usize>,
     /// Scans and findings of the day with a trust flag.
     pub flagged_records: usize,
+    /// Records (or whole documents) the report skipped because they are
+    /// malformed, written by a buggy or hostile client.
+    #[serde(default)]
+    pub malformed_records: usize,
 }

@@ -46,6 +46,15 @@ pub enum RefusalReason {
     MonthLocked,
     /// The changes write fields only the server writes.
     ReceiptForged,
+    /// The changes break the document's shape (`schema::shape`): a root
+    /// field rewritten, a record deleted or replaced, a record out of bounds.
+    BadShape,
+    /// The document would grow past the server's size budget.
+    TooLarge,
+    /// A reason this build does not know (a newer server's): still a
+    /// refusal, shown generically.
+    #[serde(other)]
+    Other,
 }
 
 impl RefusalReason {
@@ -55,6 +64,9 @@ impl RefusalReason {
             RefusalReason::ReadOnly => "read-only",
             RefusalReason::MonthLocked => "month-locked",
             RefusalReason::ReceiptForged => "receipt-forged",
+            RefusalReason::BadShape => "bad-shape",
+            RefusalReason::TooLarge => "too-large",
+            RefusalReason::Other => "other",
         }
     }
 }
@@ -232,10 +244,16 @@ mod tests {
             RefusalReason::ReadOnly,
             RefusalReason::MonthLocked,
             RefusalReason::ReceiptForged,
+            RefusalReason::BadShape,
+            RefusalReason::TooLarge,
+            RefusalReason::Other,
         ] {
             let wire = serde_json::to_value(reason).unwrap();
             assert_eq!(wire, reason.as_str());
         }
+        // A newer server's reason still reads as a refusal.
+        let unknown: RefusalReason = serde_json::from_value("quota-exceeded".into()).unwrap();
+        assert_eq!(unknown, RefusalReason::Other);
     }
 
     #[test]

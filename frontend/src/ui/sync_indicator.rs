@@ -248,6 +248,9 @@ fn reason_key(reason: RefusalReason) -> Key {
         RefusalReason::ReadOnly => Key::RefusedReadOnly,
         RefusalReason::MonthLocked => Key::RefusedMonthLocked,
         RefusalReason::ReceiptForged => Key::RefusedReceiptForged,
+        RefusalReason::BadShape => Key::RefusedBadShape,
+        RefusalReason::TooLarge => Key::RefusedTooLarge,
+        RefusalReason::Other => Key::RefusedOther,
     }
 }
 

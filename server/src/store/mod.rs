@@ -263,6 +263,15 @@ pub trait Store: Send + Sync + 'static {
     fn blob(&self, blob: &BlobRef) -> StoreResult<Option<(String, Vec<u8>)>>;
 }
 
+/// Runs blocking store work off the async threads.
+pub async fn run_blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|error| StoreError::Database(format!("storage task failed: {error}")))?
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

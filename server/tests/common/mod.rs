@@ -33,9 +33,14 @@ pub struct Server {
 
 impl Server {
     pub async fn start() -> Server {
+        Self::start_with_args(&[]).await
+    }
+
+    /// A server on a new SQLite file, with extra command-line flags.
+    pub async fn start_with_args(args: &[&str]) -> Server {
         let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
         let db = dir.path().join("roundbook.sqlite3");
-        Self::start_on(dir, db, "127.0.0.1:0").await
+        Self::start_on_with(dir, db, "127.0.0.1:0", args).await
     }
 
     /// A server on another database: a PostgreSQL address, so several
@@ -46,15 +51,20 @@ impl Server {
     }
 
     async fn start_on(dir: std::sync::Arc<tempfile::TempDir>, db: PathBuf, listen: &str) -> Server {
+        Self::start_on_with(dir, db, listen, &[]).await
+    }
+
+    async fn start_on_with(
+        dir: std::sync::Arc<tempfile::TempDir>,
+        db: PathBuf,
+        listen: &str,
+        extra: &[&str],
+    ) -> Server {
+        // A later flag wins, so `extra` may override the session check.
         let mut child = Command::new(env!("CARGO_BIN_EXE_roundbook-server"))
-            .args([
-                "--listen",
-                listen,
-                "--demo",
-                "--session-check-secs",
-                "1",
-                "--web-root",
-            ])
+            .args(["--listen", listen, "--demo", "--session-check-secs", "1"])
+            .args(extra)
+            .arg("--web-root")
             .arg(dir.path())
             .arg("--db")
             .arg(&db)
@@ -90,6 +100,30 @@ impl Server {
         }
     }
 
+    /// The server process's resident memory now and at its peak, in KiB.
+    pub fn memory_kib(&self) -> (u64, u64) {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("the server process is running");
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix(name))
+                .and_then(|rest| rest.split_whitespace().next())
+                .and_then(|kib| kib.parse().ok())
+                .unwrap_or(0)
+        };
+        (field("VmRSS:"), field("VmHWM:"))
+    }
+
+    /// Signs in as `username` and lists their documents, as a tablet does
+    /// first; returns how long that took.
+    pub async fn sign_in_and_list(&self, username: &str) -> Duration {
+        let started = Instant::now();
+        let token = self.login(username).await.token;
+        self.docs(&token).await;
+        started.elapsed()
+    }
+
     /// SIGKILL: no chance to flush anything.
     pub fn kill(&mut self) {
         let _ = self.child.kill();
@@ -117,6 +151,7 @@ impl Server {
     pub async fn login(&self, username: &str) -> LoginResponse {
         let response = reqwest::Client::new()
             .post(format!("{}/api/login", self.base))
+            .header("content-type", "application/json")
             .body(format!(
                 r#"{{"username":"{username}","password":"{PASSWORD}"}}"#
             ))

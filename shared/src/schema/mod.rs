@@ -32,6 +32,7 @@ pub mod resident;
 pub mod round;
 pub mod route;
 pub mod schedule;
+pub mod shape;
 pub mod shift;
 pub mod visit;
 
@@ -128,6 +129,12 @@ impl DocKind {
     /// [`SITE_WIDE`]) rather than to one zone.
     pub fn site_wide(self) -> bool {
         matches!(self, DocKind::CleaningSetup | DocKind::CleaningMonth)
+    }
+
+    /// Whether the server stamps this kind's new records with a receipt
+    /// (`receipt`), which nobody may then remove (`shape`).
+    pub fn stamps_receipts(self) -> bool {
+        self == DocKind::PatrolLog
     }
 
     /// The maps under the root that hold this kind's records.

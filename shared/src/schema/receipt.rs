@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use automerge::transaction::{CommitOptions, Transactable};
-use automerge::{Automerge, ChangeHash, ObjType, ReadDoc, Value, ROOT};
+use automerge::{Automerge, ChangeHash, ObjType, ReadDoc, Value};
 
 use super::{container, DocKind, SchemaError};
 
@@ -57,23 +57,21 @@ pub fn receipts(
     Ok(found)
 }
 
-/// Stamps the patrol records that are new since `before` with `receipt`, as
-/// one change (none if nothing is new). Other kinds of document are left alone.
-/// Returns how many records were stamped.
+/// Stamps the records that are new since `before` with `receipt`, as one
+/// change (none if nothing is new), in a document of `kind` (known from its
+/// id, never read from the document, whose writers could change it). Kinds
+/// without receipts are left alone. Returns how many records were stamped.
 pub fn stamp_new_records(
     doc: &mut Automerge,
+    kind: DocKind,
     before: &[ChangeHash],
     receipt: Receipt,
 ) -> Result<usize, SchemaError> {
-    let kind = match doc.get(ROOT, "kind")? {
-        Some((Value::Scalar(value), _)) => value.as_str().and_then(DocKind::parse),
-        _ => None,
-    };
-    if kind != Some(DocKind::PatrolLog) {
+    if !kind.stamps_receipts() {
         return Ok(0);
     }
     let mut new_records = Vec::new();
-    for name in DocKind::PatrolLog.containers() {
+    for name in kind.containers() {
         let Ok(map) = container(doc, name) else {
             continue;
         };
@@ -128,16 +126,16 @@ mod tests {
             received_at: 5_000,
             clock_skew_ms: Some(-2_000),
         };
-        assert_eq!(stamp_new_records(&mut doc, &[], first).unwrap(), 1);
+        assert_eq!(stamp_new_records(&mut doc, DocKind::PatrolLog, &[], first).unwrap(), 1);
         let before = doc.get_heads();
         record_scan(&mut doc, &scan("s2", 1_000)).unwrap();
         let second = Receipt {
             received_at: 9_000,
             clock_skew_ms: None,
         };
-        assert_eq!(stamp_new_records(&mut doc, &before, second).unwrap(), 1);
+        assert_eq!(stamp_new_records(&mut doc, DocKind::PatrolLog, &before, second).unwrap(), 1);
         let heads = doc.get_heads();
-        assert_eq!(stamp_new_records(&mut doc, &heads, second).unwrap(), 0);
+        assert_eq!(stamp_new_records(&mut doc, DocKind::PatrolLog, &heads, second).unwrap(), 0);
         assert_eq!(doc.get_heads(), heads, "nothing new, no change");
         let found = receipts(&doc, SCANS).unwrap();
         assert_eq!(found["s1"], first);
@@ -163,7 +161,7 @@ mod tests {
             received_at: 1_795_435_201_000,
             clock_skew_ms: Some(0),
         };
-        stamp_new_records(&mut server, &[], receipt).unwrap();
+        stamp_new_records(&mut server, DocKind::PatrolLog, &[], receipt).unwrap();
         // The tablet ends the shift before it has seen the stamp.
         shift.ended_at = Some(1_795_435_300_000);
         put_shift(&mut tablet, &shift).unwrap();
@@ -179,6 +177,6 @@ mod tests {
             received_at: 1,
             clock_skew_ms: None,
         };
-        assert_eq!(stamp_new_records(&mut doc, &[], receipt).unwrap(), 0);
+        assert_eq!(stamp_new_records(&mut doc, DocKind::ZoneDirectory, &[], receipt).unwrap(), 0);
     }
 }

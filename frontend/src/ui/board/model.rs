@@ -344,6 +344,7 @@ mod tests {
     use roundbook_shared::schema::finding::{put_finding, Finding};
     use roundbook_shared::schema::patrol::{record_scan, METHOD_CAMERA};
     use roundbook_shared::schema::receipt::{stamp_new_records, Receipt};
+    use roundbook_shared::schema::DocKind;
     use roundbook_shared::schema::round::{put_round, Round};
     use roundbook_shared::schema::route::{put_route, CheckpointOrder, Route};
     use roundbook_shared::schema::schedule::{put_schedule, Schedule};
@@ -504,7 +505,7 @@ mod tests {
                         received_at: at + delay * MINUTE,
                         clock_skew_ms: Some(1_000),
                     };
-                    stamp_new_records(log, &before, receipt).unwrap();
+                    stamp_new_records(log, DocKind::PatrolLog, &before, receipt).unwrap();
                     yield_now().await;
                 }
             }

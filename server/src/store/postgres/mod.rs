@@ -16,7 +16,7 @@
 //!
 //! Must not be called from an async task: `postgres::Client` blocks on a
 //! runtime of its own, which panics on tokio's async threads. Callers use
-//! `hub::run_blocking`, like for SQLite.
+//! `store::run_blocking`, like for SQLite.
 
 use std::time::Duration;
 

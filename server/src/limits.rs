@@ -1,0 +1,82 @@
+//! How much one client may cost the server: sizes, counts, time and
+//! concurrency, each bounded before the work starts. One place for every
+//! number, with the real use it was set from, so an office can see (and a
+//! command-line flag can change) what a hostile client is held to.
+//!
+//! This module only holds the numbers; `serve`, `signin`, `connection`,
+//! `compute` and `hub` enforce them.
+
+use std::time::Duration;
+
+use roundbook_shared::schema::shape::ShapeLimits;
+
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// The largest WebSocket frame a tablet may send. Measured: a tablet
+    /// offline for a day sends ~65 KiB for 1,000 scans; a zone's resident
+    /// directory imported from a 2,000-household CSV is ~0.5 MiB; every
+    /// other document a tablet writes is smaller. 4 MiB leaves room for a
+    /// tablet offline for a week on one document. Server → tablet frames
+    /// (a month's first sync) are not bound by this.
+    pub max_frame_bytes: usize,
+    /// A new HTTP connection (or the next request on a kept-alive one) must
+    /// send its request head within this time.
+    pub header_read_timeout: Duration,
+    /// A WebSocket must send `join` within this time of opening.
+    pub join_timeout: Duration,
+    /// TCP connections open at once, over all clients. Set from the process's
+    /// file-descriptor limit at start (`serve::raise_fd_limit`).
+    pub max_connections: usize,
+    /// TCP connections open at once from one address. An office's tablets
+    /// usually share one address behind the office router: 20 tablets, each
+    /// with a sync socket and a few requests in flight, stay far below.
+    pub max_connections_per_address: usize,
+    /// Sync sockets open at once for one user: a person with two tablets and
+    /// a few tabs open.
+    pub max_syncs_per_user: usize,
+    /// Sync sockets open at once, over all users.
+    pub max_syncs: usize,
+    /// Password checks running at once. Each Argon2id check holds ~19 MiB
+    /// and one core for ~50 ms; more than the cores only queues.
+    pub sign_in_concurrency: usize,
+    /// How long a sign-in waits for a free password check before it is
+    /// answered "busy, retry".
+    pub sign_in_wait: Duration,
+    /// Sign-in attempts per second over all clients (with a burst of twice that).
+    pub sign_ins_per_second: u32,
+    /// Sign-in attempts per minute from one address: a shift change of 20
+    /// guards behind one office router, with a few typos each.
+    pub sign_ins_per_minute_per_address: u32,
+    /// Automerge jobs (applying a sync message, generating a reply) running at
+    /// once, off the async workers.
+    pub automerge_jobs: usize,
+    /// Bytes stored for one document. The largest real ones: a busy zone's
+    /// month of requests (~300 requests with their events, ~1 MiB) and a
+    /// zone-day of patrol (2,000 scans, ~0.2 MiB). A document past this
+    /// takes every tablet of its zone seconds to download.
+    pub document_bytes: usize,
+    /// Bounds on each record a change touches (depth, keys, list and text length).
+    pub shape: ShapeLimits,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        Self {
+            max_frame_bytes: 4 * 1024 * 1024,
+            header_read_timeout: Duration::from_secs(10),
+            join_timeout: Duration::from_secs(10),
+            max_connections: 4096,
+            max_connections_per_address: 256,
+            max_syncs_per_user: 16,
+            max_syncs: 4000,
+            sign_in_concurrency: cores.max(2),
+            sign_in_wait: Duration::from_secs(5),
+            sign_ins_per_second: 20,
+            sign_ins_per_minute_per_address: 60,
+            automerge_jobs: cores.max(2),
+            document_bytes: 8 * 1024 * 1024,
+            shape: ShapeLimits::default(),
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! The state every handler shares: the store, the live documents, the
+//! sign-in throttle and this server's peer id. It holds no handler and
+//! imports none, so handlers and the router can both depend on it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use roundbook_shared::ids::PeerId;
+
+use crate::auth::{LoginThrottle, SignInGate};
+use crate::hub::Hub;
+use crate::limits::Limits;
+use crate::store::Store;
+use crate::syncs::OpenSyncs;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub hub: Arc<Hub>,
+    pub throttle: Arc<LoginThrottle>,
+    /// Bounds on sign-in attempts, whoever makes them.
+    pub sign_in: Arc<SignInGate>,
+    /// The sync sockets open, by user and session.
+    pub syncs: Arc<OpenSyncs>,
+    /// What one client may cost the server.
+    pub limits: Arc<Limits>,
+    /// This server process's peer id in the sync protocol.
+    pub peer_id: PeerId,
+    /// How often an open sync connection checks that its session is still
+    /// live, so a sign-out or an expiry also ends syncing already under way.
+    pub session_check: Duration,
+}
+
+impl AppState {
+    /// State over `store`. A server sharing its database with others also
+    /// passes the store's `changes_elsewhere` to `hub.follow` (as `main`
+    /// does), or its tablets would not see the others' changes live.
+    pub fn new(store: Arc<dyn Store>, limits: Limits) -> Self {
+        Self {
+            hub: Arc::new(Hub::with_limits(store.clone(), &limits)),
+            store,
+            throttle: Arc::new(LoginThrottle::default()),
+            sign_in: Arc::new(SignInGate::new(&limits)),
+            syncs: Arc::new(OpenSyncs::default()),
+            limits: Arc::new(limits),
+            peer_id: roundbook_shared::ids::random_peer_id("server"),
+            session_check: Duration::from_secs(60),
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! The shape every document keeps, whoever writes to it: what the server
+//! checks on each peer's changes before it stores them.
+//!
+//! - The root is the genesis's and nobody else's: after the genesis no change
+//!   may put, delete or conflict a root field (`kind`, `site`, `zone`,
+//!   `date`, `schema_version`) or a record container. So a document's kind is
+//!   what its id says, and its containers stay the maps every tablet adds to.
+//! - A container holds records: maps under an id, never deleted (nothing
+//!   recorded is lost), never a scalar.
+//! - A record whose kind carries a server receipt (patrol records) keeps the
+//!   object the server stamped: it cannot be replaced by a new object, or
+//!   shadowed by a conflicting one, to shed its receipt.
+//! - Each record touched is bounded: nesting depth, keys per map, list
+//!   length, string and text length ([`ShapeLimits`]).
+//!
+//! It reads the patches of what a sync message changed (so its cost follows
+//! the change, not the document) and the document as it now is. It does not
+//! check what a record's fields mean: the typed readers skip records they
+//! cannot read, and the feature rules (`workflow`, `score`) judge the rest.
+
+use automerge::{Automerge, ChangeHash, ObjId, ObjType, Patch, PatchAction, Prop, ReadDoc, Value};
+
+use super::receipt::RECEIVED_AT;
+use super::DocKind;
+
+/// Bounds on one record, far above what any Roundbook screen writes (the
+/// longest text a form takes is 2,000 characters, 6,000 bytes of UTF-8;
+/// the longest list is a record's photos, at most 9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShapeLimits {
+    /// Record id length, bytes (ids are at most 64 ASCII characters).
+    pub max_id_bytes: usize,
+    /// Maps and lists inside a record, counting the record as 1.
+    pub max_depth: usize,
+    /// Keys of one map inside a record (the widest record has ~25 fields).
+    pub max_keys: usize,
+    /// Items of one list inside a record.
+    pub max_list_len: usize,
+    /// Bytes of one string, byte string or text.
+    pub max_text_bytes: usize,
+}
+
+impl Default for ShapeLimits {
+    fn default() -> Self {
+        Self {
+            max_id_bytes: 128,
+            max_depth: 4,
+            max_keys: 64,
+            max_list_len: 256,
+            max_text_bytes: 16 * 1024,
+        }
+    }
+}
+
+/// How a change broke a document's shape.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShapeError {
+    #[error("a change writes the document's root field `{0}`, which only its genesis sets")]
+    Root(String),
+    #[error("a change deletes the record `{id}` from `{container}`; records are never deleted")]
+    Deleted { container: String, id: String },
+    #[error("`{container}` may hold only records (maps), and `{id}` is not one")]
+    NotARecord { container: String, id: String },
+    #[error("a change replaces the stamped record `{id}` in `{container}`, shedding its receipt")]
+    Restamped { container: String, id: String },
+    #[error("the record `{id}` in `{container}` is out of bounds: {what}")]
+    TooBig {
+        container: String,
+        id: String,
+        what: String,
+    },
+}
+
+/// Checks what applying a peer's changes did (`patches`, logged while they
+/// were applied to `doc`, which was at `before`) to a document of `kind`.
+pub fn check(
+    doc: &Automerge,
+    kind: DocKind,
+    before: &[ChangeHash],
+    patches: &[Patch],
+    limits: &ShapeLimits,
+) -> Result<(), ShapeError> {
+    let mut touched: Vec<(String, String)> = Vec::new();
+    for patch in patches {
+        let Some((_, Prop::Map(container))) = patch.path.first() else {
+            return Err(ShapeError::Root(root_prop(&patch.action)));
+        };
+        if !kind.containers().contains(&container.as_str()) {
+            return Err(ShapeError::Root(container.clone()));
+        }
+        let id = match (patch.path.get(1), &patch.action) {
+            (Some((_, Prop::Map(id))), _) => id.clone(),
+            (Some((_, Prop::Seq(_))), _) => {
+                return Err(ShapeError::NotARecord {
+                    container: container.clone(),
+                    id: String::new(),
+                })
+            }
+            (None, PatchAction::DeleteMap { key }) => {
+                return Err(ShapeError::Deleted {
+                    container: container.clone(),
+                    id: key.clone(),
+                })
+            }
+            (None, PatchAction::PutMap { key, .. }) => key.clone(),
+            (None, PatchAction::Conflict { prop: Prop::Map(key) }) => key.clone(),
+            (None, PatchAction::Increment { prop: Prop::Map(key), .. }) => key.clone(),
+            (None, _) => {
+                return Err(ShapeError::NotARecord {
+                    container: container.clone(),
+                    id: String::new(),
+                })
+            }
+        };
+        let entry = (container.clone(), id);
+        if !touched.contains(&entry) {
+            touched.push(entry);
+        }
+    }
+    for (container, id) in &touched {
+        check_record(doc, kind, before, container, id, limits)?;
+    }
+    Ok(())
+}
+
+/// The root field a root patch is about, for the message.
+fn root_prop(action: &PatchAction) -> String {
+    match action {
+        PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => key.clone(),
+        PatchAction::Conflict { prop } | PatchAction::Increment { prop, .. } => prop.to_string(),
+        other => format!("{other:?}").chars().take(40).collect(),
+    }
+}
+
+fn check_record(
+    doc: &Automerge,
+    kind: DocKind,
+    before: &[ChangeHash],
+    container: &str,
+    id: &str,
+    limits: &ShapeLimits,
+) -> Result<(), ShapeError> {
+    let too_big = |what: String| ShapeError::TooBig {
+        container: container.to_owned(),
+        id: id.chars().take(64).collect(),
+        what,
+    };
+    let not_a_record = || ShapeError::NotARecord {
+        container: container.to_owned(),
+        id: id.chars().take(64).collect(),
+    };
+    if id.len() > limits.max_id_bytes {
+        return Err(too_big(format!("an id of {} bytes", id.len())));
+    }
+    let Ok(Some((_, map))) = doc.get(automerge::ROOT, container) else {
+        return Err(ShapeError::Root(container.to_owned()));
+    };
+    let values = doc.get_all(&map, id).map_err(|_| not_a_record())?;
+    if values.is_empty() {
+        return Err(ShapeError::Deleted {
+            container: container.to_owned(),
+            id: id.chars().take(64).collect(),
+        });
+    }
+    if kind.stamps_receipts() {
+        let stamped: Vec<ObjId> = doc
+            .get_all_at(&map, id, before)
+            .map_err(|_| not_a_record())?
+            .into_iter()
+            .filter(|(_, record)| matches!(doc.get_at(record, RECEIVED_AT, before), Ok(Some(_))))
+            .map(|(_, record)| record)
+            .collect();
+        if !stamped.is_empty() && values.iter().map(|(_, record)| record).ne(stamped.iter()) {
+            return Err(ShapeError::Restamped {
+                container: container.to_owned(),
+                id: id.chars().take(64).collect(),
+            });
+        }
+    }
+    for (value, record) in values {
+        if !matches!(value, Value::Object(ObjType::Map)) {
+            return Err(not_a_record());
+        }
+        bounded(doc, &record, ObjType::Map, 1, limits).map_err(too_big)?;
+    }
+    Ok(())
+}
+
+/// Walks an object inside a record, checking every bound.
+fn bounded(
+    doc: &Automerge,
+    obj: &ObjId,
+    kind: ObjType,
+    depth: usize,
+    limits: &ShapeLimits,
+) -> Result<(), String> {
+    if depth > limits.max_depth {
+        return Err(format!("nested deeper than {}", limits.max_depth));
+    }
+    let value_ok = |value: Value<'_>, child: ObjId| -> Result<(), String> {
+        match value {
+            Value::Object(ObjType::Text) => {
+                let length = doc.length(&child);
+                if length > limits.max_text_bytes {
+                    return Err(format!("a text of {length} characters"));
+                }
+                Ok(())
+            }
+            Value::Object(inner) => bounded(doc, &child, inner, depth + 1, limits),
+            Value::Scalar(scalar) => {
+                let bytes = match scalar.as_ref() {
+                    automerge::ScalarValue::Str(text) => text.len(),
+                    automerge::ScalarValue::Bytes(bytes) => bytes.len(),
+                    automerge::ScalarValue::Unknown { bytes, .. } => bytes.len(),
+                    _ => 0,
+                };
+                if bytes > limits.max_text_bytes {
+                    return Err(format!("a value of {bytes} bytes"));
+                }
+                Ok(())
+            }
+        }
+    };
+    match kind {
+        ObjType::Map | ObjType::Table => {
+            let keys = doc.length(obj);
+            if keys > limits.max_keys {
+                return Err(format!("a map of {keys} keys"));
+            }
+            for key in doc.keys(obj) {
+                if key.len() > limits.max_id_bytes {
+                    return Err(format!("a key of {} bytes", key.len()));
+                }
+                if let Ok(Some((value, child))) = doc.get(obj, key.as_str()) {
+                    value_ok(value, child)?;
+                }
+            }
+        }
+        ObjType::List => {
+            let length = doc.length(obj);
+            if length > limits.max_list_len {
+                return Err(format!("a list of {length} items"));
+            }
+            for index in 0..length {
+                if let Ok(Some((value, child))) = doc.get(obj, index) {
+                    value_ok(value, child)?;
+                }
+            }
+        }
+        ObjType::Text => {
+            let length = doc.length(obj);
+            if length > limits.max_text_bytes {
+                return Err(format!("a text of {length} characters"));
+            }
+        }
+    }
+    Ok(())
+}
