@@ -81,6 +81,18 @@ impl TestDatabase {
         String::from_utf8_lossy(&output.stdout).trim().to_owned()
     }
 
+    /// The database as SQL (`pg_dump`, without owners or privileges), for
+    /// fixtures.
+    pub fn dump(&self) -> String {
+        let output = self.cluster.run_checked(self.cluster.client("pg_dump").args([
+            "--no-owner",
+            "--no-privileges",
+            "-d",
+            &self.name,
+        ]));
+        String::from_utf8(output.stdout).expect("a dump is text")
+    }
+
     /// Ends this database's connections that listen for other servers'
     /// changes, as a network fault would; returns how many it ended.
     pub fn drop_listeners(&self) -> usize {
