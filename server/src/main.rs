@@ -4,19 +4,23 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use roundbook_server::app::{router, AppState};
 use roundbook_server::demo;
 use roundbook_server::hub::run_blocking;
+use roundbook_server::store::migrations::Migrated;
 use roundbook_server::store::postgres::PostgresStore;
 use roundbook_server::store::sqlite::SqliteStore;
-use roundbook_server::store::{ElsewhereFeed, Store, StoreResult};
+use roundbook_server::store::{ElsewhereFeed, Store, StoreError, StoreResult};
 
 #[derive(Parser)]
 #[command(version, about = "Roundbook sync server")]
 struct Args {
+    /// Without one, the server serves.
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -35,6 +39,19 @@ struct Args {
     session_check_secs: u64,
 }
 
+#[derive(Subcommand)]
+enum Command {
+    /// Brings the database's schema to this release's, prints the versions
+    /// before and after, and exits. Back the database up first
+    /// (docs/upgrades.md).
+    Migrate {
+        /// The database, as for serving: a SQLite file (which must exist) or
+        /// a PostgreSQL address.
+        #[arg(long)]
+        db: String,
+    },
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // automerge logs every strict parse of a change set that arrives before its
@@ -47,6 +64,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .init();
     let args = Args::parse();
+    if let Some(Command::Migrate { db }) = args.command {
+        let migrated = run_blocking(move || migrate(&db)).await?;
+        println!("{migrated}");
+        return Ok(());
+    }
 
     let (db, seed_demo) = (args.db.clone(), args.demo);
     // On the blocking pool: the PostgreSQL client must not run on async threads.
@@ -95,6 +117,20 @@ fn open_store(db: &str, seed_demo: bool) -> StoreResult<(Arc<dyn Store>, Elsewhe
     }
     let elsewhere = store.changes_elsewhere()?;
     Ok((store, elsewhere))
+}
+
+/// `migrate`: opens the database `--db` names and migrates it.
+fn migrate(db: &str) -> StoreResult<Migrated> {
+    if is_postgres_address(db) {
+        return PostgresStore::connect(db)?.migrate();
+    }
+    // Not a new, empty file for a mistyped path.
+    if !Path::new(db).is_file() {
+        return Err(StoreError::Database(format!(
+            "no database file at {db}: nothing to migrate"
+        )));
+    }
+    SqliteStore::open(Path::new(db))?.migrate()
 }
 
 fn is_postgres_address(db: &str) -> bool {

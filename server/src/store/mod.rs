@@ -24,19 +24,42 @@
 //!   (`covers`), never a chunk written after it by this or another server.
 
 mod columns;
+pub mod migrations;
 pub mod postgres;
 pub mod sqlite;
+
+use std::fmt;
 
 use roundbook_shared::domain::{Role, SiteInfo, ZoneRef};
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::schema::DocKey;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 pub enum StoreError {
     #[error("database: {0}")]
     Database(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The database was migrated by a newer release: opening it would
+    /// misread or damage what that release wrote.
+    #[error(
+        "the database is at schema version {found}, newer than this server knows \
+         (it supports versions up to {supported}): a newer release has migrated it. \
+         Nothing was changed; upgrade the server or restore the backup made before that \
+         upgrade (see docs/upgrades.md)"
+    )]
+    TooNew {
+        found: migrations::SchemaVersion,
+        supported: migrations::SchemaVersion,
+    },
+}
+
+/// As its message: `main` returns store errors, and Rust prints a failed
+/// `main`'s error with `Debug`, which an operator must be able to read.
+impl fmt::Debug for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -176,9 +199,11 @@ pub(crate) fn part_step(
 }
 
 pub trait Store: Send + Sync + 'static {
-    /// Creates the tables, or brings older ones up to date; safe to run at
-    /// every start, by several servers at once.
-    fn migrate(&self) -> StoreResult<()>;
+    /// Brings the schema to this binary's version (`migrations`): creates
+    /// the tables, or runs the steps an older database lacks. Safe to run at
+    /// every start, by several servers at once. Refuses a database a newer
+    /// release migrated ([`StoreError::TooNew`]), changing nothing.
+    fn migrate(&self) -> StoreResult<migrations::Migrated>;
 
     fn site(&self, code: &str) -> StoreResult<Option<SiteInfo>>;
     fn zones(&self, site: &str) -> StoreResult<Vec<ZoneRef>>;

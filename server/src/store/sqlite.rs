@@ -8,13 +8,14 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use roundbook_shared::domain::{SiteInfo, ZoneRef};
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::schema::DocKey;
 
 use super::columns::{date_column, doc_key, parse_roles, parse_zones, roles_column, zones_column};
+use super::migrations::{self, Migrated, Migrator, SchemaVersion, Step};
 use super::{
     part_step, Account, BlobRef, ChunkSeq, ChunkSizes, Chunks, ElsewhereFeed, PartOutcome,
     PartStep, Store, StoreError, StoreResult, UploadState, Written,
@@ -30,7 +31,17 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
-const SCHEMA: &str = r#"
+/// The migration steps, in order (see `migrations`). Never change a
+/// released step: add one.
+pub(crate) const STEPS: &[Step] = &[Step {
+    version: 1,
+    name: "initial",
+    sql: INITIAL,
+}];
+
+/// Version 1: the schema of the last release that recorded no version,
+/// verbatim (it ran this at every start, hence `IF NOT EXISTS`).
+const INITIAL: &str = r#"
 CREATE TABLE IF NOT EXISTS sites (
     code TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -111,14 +122,32 @@ CREATE TABLE IF NOT EXISTS upload_parts (
 "#;
 
 impl SqliteStore {
+    /// Opens (or creates) the file. Call [`Store::migrate`] before use.
     pub fn open(path: &Path) -> StoreResult<Self> {
         let connection = Connection::open(path)?;
+        // First: switching to WAL waits for other connections too.
+        connection.busy_timeout(std::time::Duration::from_secs(5))?;
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "FULL")?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
-        connection.busy_timeout(std::time::Duration::from_secs(5))?;
         Ok(Self {
             connection: Mutex::new(connection),
+        })
+    }
+
+    /// Migrates to `target`, at most the last of [`STEPS`]; for tests of
+    /// single steps. [`Store::migrate`] goes to the last.
+    pub fn migrate_to(&self, target: SchemaVersion) -> StoreResult<Migrated> {
+        self.with(|connection| {
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let migrated = migrations::run(
+                &mut SqliteMigrator(&tx),
+                STEPS,
+                target,
+                chrono::Utc::now().timestamp(),
+            )?;
+            tx.commit()?;
+            Ok(migrated)
         })
     }
 
@@ -135,15 +164,79 @@ impl SqliteStore {
 /// get NULL, so a reader never skips them (each already folded everything
 /// before it, so no reader is sent more than once what it holds).
 fn add_chunk_covers(connection: &Connection) -> StoreResult<()> {
-    let present: bool = connection.query_row(
-        "SELECT COUNT(*) > 0 FROM pragma_table_info('chunks') WHERE name = 'covers'",
-        [],
-        |row| row.get(0),
-    )?;
-    if !present {
+    if !has_chunk_covers(connection)? {
         connection.execute_batch("ALTER TABLE chunks ADD COLUMN covers INTEGER")?;
     }
     Ok(())
+}
+
+fn has_chunk_covers(connection: &Connection) -> StoreResult<bool> {
+    Ok(connection.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('chunks') WHERE name = 'covers'",
+        [],
+        |row| row.get(0),
+    )?)
+}
+
+/// SQLite's side of a migration, in a transaction that holds the write lock
+/// from its start (SQLite's migration lock).
+struct SqliteMigrator<'a>(&'a Transaction<'a>);
+
+impl Migrator for SqliteMigrator<'_> {
+    fn create_history(&mut self) -> StoreResult<()> {
+        Ok(self.0.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                applied_unix INTEGER NOT NULL,
+                adopted INTEGER NOT NULL
+            )",
+        )?)
+    }
+
+    fn recorded(&mut self) -> StoreResult<SchemaVersion> {
+        Ok(self.0.query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+            [],
+            |row| row.get(0),
+        )?)
+    }
+
+    fn count_tables(&mut self, tables: &[&str]) -> StoreResult<usize> {
+        let mut count = 0;
+        for table in tables {
+            let present: bool = self.0.query_row(
+                "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                [table],
+                |row| row.get(0),
+            )?;
+            count += usize::from(present);
+        }
+        Ok(count)
+    }
+
+    fn is_version_1(&mut self) -> StoreResult<bool> {
+        let tables = &migrations::VERSION_1_TABLES;
+        Ok(self.count_tables(tables)? == tables.len() && has_chunk_covers(self.0)?)
+    }
+
+    fn complete_version_1(&mut self, step_1: &Step) -> StoreResult<()> {
+        self.0.execute_batch(step_1.sql)?;
+        add_chunk_covers(self.0)
+    }
+
+    fn execute(&mut self, sql: &str) -> StoreResult<()> {
+        Ok(self.0.execute_batch(sql)?)
+    }
+
+    fn record(&mut self, step: &Step, adopted: bool, now_unix: i64) -> StoreResult<()> {
+        self.0.execute(
+            "INSERT INTO schema_migrations (version, name, applied_unix, adopted)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![step.version, step.name, now_unix, adopted],
+        )?;
+        Ok(())
+    }
 }
 
 /// Writes one chunk in a transaction that holds the write lock from its start,
@@ -228,11 +321,8 @@ fn delete_upload(connection: &Connection, blob: &BlobRef) -> StoreResult<()> {
 }
 
 impl Store for SqliteStore {
-    fn migrate(&self) -> StoreResult<()> {
-        self.with(|connection| {
-            connection.execute_batch(SCHEMA)?;
-            add_chunk_covers(connection)
-        })
+    fn migrate(&self) -> StoreResult<Migrated> {
+        self.migrate_to(migrations::latest(STEPS))
     }
 
     fn site(&self, code: &str) -> StoreResult<Option<SiteInfo>> {

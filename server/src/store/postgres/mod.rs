@@ -32,6 +32,7 @@ use roundbook_shared::schema::DocKey;
 use listener::Listener;
 
 use super::columns::{date_column, doc_key, parse_roles, parse_zones, roles_column, zones_column};
+use super::migrations::{self, Migrated, Migrator, SchemaVersion, Step};
 use super::{
     part_step, Account, BlobRef, ChunkSeq, ChunkSizes, Chunks, ElsewhereFeed, PartOutcome,
     PartStep, Store, StoreError, StoreResult, UploadState, Written,
@@ -84,7 +85,17 @@ fn describe(error: &dyn std::error::Error) -> String {
     text
 }
 
-const SCHEMA: &str = r#"
+/// The migration steps, in order, with the same versions and names as
+/// SQLite's (see `migrations`). Never change a released step: add one.
+pub(crate) const STEPS: &[Step] = &[Step {
+    version: 1,
+    name: "initial",
+    sql: INITIAL,
+}];
+
+/// Version 1: the schema of the last release that recorded no version,
+/// verbatim (it ran this at every start, hence `IF NOT EXISTS`).
+const INITIAL: &str = r#"
 CREATE TABLE IF NOT EXISTS sites (
     code TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -203,6 +214,27 @@ impl PostgresStore {
         })
     }
 
+    /// Migrates to `target`, at most the last of [`STEPS`]; for tests of
+    /// single steps. [`Store::migrate`] goes to the last.
+    pub fn migrate_to(&self, target: SchemaVersion) -> StoreResult<Migrated> {
+        self.with(|client| {
+            let mut tx = client.transaction()?;
+            // Servers starting at once wait here; the first migrates, the
+            // others then find the database current.
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+            // Not a notice per existing table or index.
+            tx.batch_execute("SET LOCAL client_min_messages = warning")?;
+            let migrated = migrations::run(
+                &mut PostgresMigrator(&mut tx),
+                STEPS,
+                target,
+                chrono::Utc::now().timestamp(),
+            )?;
+            tx.commit()?;
+            Ok(migrated)
+        })
+    }
+
     fn with<T>(&self, work: impl FnOnce(&mut Client) -> StoreResult<T>) -> StoreResult<T> {
         let mut client = self
             .pool
@@ -277,6 +309,78 @@ impl PostgresStore {
     }
 }
 
+/// PostgreSQL's side of a migration, in a transaction holding
+/// [`MIGRATION_LOCK`].
+struct PostgresMigrator<'a, 'b>(&'a mut postgres::Transaction<'b>);
+
+impl Migrator for PostgresMigrator<'_, '_> {
+    fn create_history(&mut self) -> StoreResult<()> {
+        Ok(self.0.batch_execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                applied_unix BIGINT NOT NULL,
+                adopted BOOLEAN NOT NULL
+            )",
+        )?)
+    }
+
+    fn recorded(&mut self) -> StoreResult<SchemaVersion> {
+        let version: i32 = self
+            .0
+            .query_one(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                &[],
+            )?
+            .get(0);
+        Ok(version as SchemaVersion)
+    }
+
+    fn count_tables(&mut self, tables: &[&str]) -> StoreResult<usize> {
+        let count: i64 = self
+            .0
+            .query_one(
+                "SELECT COUNT(*) FROM information_schema.tables
+                 WHERE table_schema = current_schema() AND table_name = ANY($1)",
+                &[&tables],
+            )?
+            .get(0);
+        Ok(count as usize)
+    }
+
+    fn is_version_1(&mut self) -> StoreResult<bool> {
+        let tables = &migrations::VERSION_1_TABLES;
+        let covers: bool = self
+            .0
+            .query_one(
+                "SELECT COUNT(*) > 0 FROM information_schema.columns
+                 WHERE table_schema = current_schema() AND table_name = 'chunks'
+                   AND column_name = 'covers'",
+                &[],
+            )?
+            .get(0);
+        Ok(self.count_tables(tables)? == tables.len() && covers)
+    }
+
+    fn complete_version_1(&mut self, step_1: &Step) -> StoreResult<()> {
+        // Every PostgreSQL release had `covers`: what is missing is tables.
+        self.execute(step_1.sql)
+    }
+
+    fn execute(&mut self, sql: &str) -> StoreResult<()> {
+        Ok(self.0.batch_execute(sql)?)
+    }
+
+    fn record(&mut self, step: &Step, adopted: bool, now_unix: i64) -> StoreResult<()> {
+        self.0.execute(
+            "INSERT INTO schema_migrations (version, name, applied_unix, adopted)
+             VALUES ($1, $2, $3, $4)",
+            &[&(step.version as i32), &step.name, &now_unix, &adopted],
+        )?;
+        Ok(())
+    }
+}
+
 /// The advisory lock key of a document: its first eight bytes. Two documents
 /// sharing one only wait for each other.
 fn document_lock(id: &DocumentId) -> i64 {
@@ -333,15 +437,8 @@ fn catalog_key(row: &postgres::Row) -> StoreResult<DocKey> {
 }
 
 impl Store for PostgresStore {
-    fn migrate(&self) -> StoreResult<()> {
-        self.with(|client| {
-            let mut tx = client.transaction()?;
-            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
-            // Not a notice per existing table at every start.
-            tx.batch_execute("SET LOCAL client_min_messages = warning")?;
-            tx.batch_execute(SCHEMA)?;
-            Ok(tx.commit()?)
-        })
+    fn migrate(&self) -> StoreResult<Migrated> {
+        self.migrate_to(migrations::latest(STEPS))
     }
 
     fn site(&self, code: &str) -> StoreResult<Option<SiteInfo>> {
