@@ -16,7 +16,7 @@ use roundbook_shared::ids::PeerId;
 
 use crate::auth::LoginThrottle;
 use crate::hub::Hub;
-use crate::store::Store;
+use crate::store::{Store, UploadLimits};
 use crate::{blobs, reports, routes};
 
 #[derive(Clone)]
@@ -29,6 +29,8 @@ pub struct AppState {
     /// How often an open sync connection checks that its session is still
     /// live, so a sign-out or an expiry also ends syncing already under way.
     pub session_check: Duration,
+    /// What a user's unfinished photo uploads are held to.
+    pub upload_limits: UploadLimits,
 }
 
 impl AppState {
@@ -42,6 +44,7 @@ impl AppState {
             throttle: Arc::new(LoginThrottle::default()),
             peer_id: roundbook_shared::ids::random_peer_id("server"),
             session_check: Duration::from_secs(60),
+            upload_limits: blobs::DEFAULT_UPLOAD_LIMITS,
         }
     }
 }

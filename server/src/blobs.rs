@@ -9,6 +9,15 @@
 //! a zone only once uploaded for that zone; every request checks the user's
 //! zones. This module does not decide which records refer to a photo, and
 //! never deletes a complete blob.
+//!
+//! An upload in progress is its uploader's: another user's parts are refused
+//! (`409 upload_not_yours`) and change nothing, not even by declaring another
+//! total (which discards the uploader's own). Each user's unfinished uploads
+//! are held to a quota (`429 upload_quota_exceeded`), and an upload left
+//! untouched too long is deleted when the next upload starts (lazily, by
+//! whoever starts one: no timer to run, and nothing piles up while nobody
+//! uploads). Limits: [`DEFAULT_UPLOAD_LIMITS`], set per server with
+//! `--upload-quota-mib` and `--upload-expiry-secs`.
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -29,7 +38,29 @@ use crate::app::AppState;
 use crate::error::ApiError;
 use crate::hub::run_blocking;
 use crate::routes::SignedIn;
-use crate::store::{BlobRef, PartOutcome, Store, UploadState};
+use crate::store::{BlobRef, PartOutcome, Store, UploadLimits, UploadState, Uploader};
+
+/// Bytes one user's unfinished uploads may hold, each counted by its declared
+/// total: 16 photos of the largest size (64 MiB; some 160 of the usual
+/// 100–400 KB). A tablet sends its queued photos one at a time, so a user
+/// normally has one upload in progress per tablet they use; more only
+/// remain when a tablet stops mid-photo (reset, or signed in as someone else)
+/// until they expire. A finding or request carries at most 6 photos, so this
+/// is a few records' worth on each of a few tablets at once, while one
+/// account, or a stolen token, can park no more than 64 MiB on the server.
+pub const DEFAULT_UPLOAD_QUOTA_BYTES: u64 = 16 * MAX_PHOTO_BYTES;
+
+/// How long an upload may go untouched before it is deleted: a week covers a
+/// tablet offline over a guard's days off (after that it sends the photo
+/// again from the start, usually a few hundred KB); older ones are abandoned.
+pub const DEFAULT_UPLOAD_EXPIRY_SECS: i64 = 7 * 24 * 3600;
+
+/// What a server holds uploads to unless told otherwise
+/// (`--upload-quota-mib`, `--upload-expiry-secs`).
+pub const DEFAULT_UPLOAD_LIMITS: UploadLimits = UploadLimits {
+    quota_bytes: DEFAULT_UPLOAD_QUOTA_BYTES,
+    expire_after_secs: DEFAULT_UPLOAD_EXPIRY_SECS,
+};
 
 /// A blob's bytes never change under its name: caches may keep it, but only
 /// the signed-in user's own browser (it is a private photo).
@@ -130,11 +161,17 @@ pub async fn upload_part(
         )));
     }
     let store = app.store.clone();
+    let (username, limits) = (user.access.username, app.upload_limits);
     let outcome = run_blocking(move || {
-        let outcome = store.append_upload_part(&blob, offset, total, &part)?;
+        let uploader = Uploader {
+            username: &username,
+            now_unix: chrono::Utc::now().timestamp(),
+            limits,
+        };
+        let outcome = store.append_upload_part(&blob, &uploader, offset, total, &part)?;
         Ok(match outcome {
             PartOutcome::Appended { received } if received == total => {
-                finish(store.as_ref(), &blob, total)?
+                finish(store.as_ref(), &blob, &username, total)?
             }
             PartOutcome::Appended { received } => Ok(UploadStatus {
                 received,
@@ -148,16 +185,22 @@ pub async fn upload_part(
                 Err(ApiError::UploadOffsetMismatch { received })
             }
             PartOutcome::TotalChanged => Err(ApiError::UploadOffsetMismatch { received: 0 }),
+            PartOutcome::NotYours => Err(ApiError::UploadNotYours),
+            PartOutcome::OverQuota { held, quota } => {
+                Err(ApiError::UploadQuotaExceeded { held, quota })
+            }
         })
     })
     .await?;
     outcome.map(Json)
 }
 
-/// Checks a fully received upload and stores it as a blob, or discards it.
+/// Checks `username`'s fully received upload and stores it as a blob, or
+/// discards it.
 fn finish(
     store: &dyn Store,
     blob: &BlobRef,
+    username: &str,
     total: u64,
 ) -> Result<Result<UploadStatus, ApiError>, crate::store::StoreError> {
     let bytes = store.upload_bytes(blob)?;
@@ -166,11 +209,11 @@ fn finish(
         return Ok(Ok(status(store.upload_state(blob)?)));
     }
     if hash_of(&bytes) != blob.hash {
-        store.discard_upload(blob)?;
+        store.discard_upload(blob, username)?;
         return Ok(Err(ApiError::HashMismatch));
     }
     let Some(content_type) = image_type(&bytes) else {
-        store.discard_upload(blob)?;
+        store.discard_upload(blob, username)?;
         return Ok(Err(ApiError::NotAnImage));
     };
     store.commit_blob(blob, content_type, &bytes)?;

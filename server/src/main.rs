@@ -8,12 +8,13 @@ use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use roundbook_server::app::{router, AppState};
+use roundbook_server::blobs;
 use roundbook_server::demo;
 use roundbook_server::hub::run_blocking;
 use roundbook_server::store::migrations::Migrated;
 use roundbook_server::store::postgres::PostgresStore;
 use roundbook_server::store::sqlite::SqliteStore;
-use roundbook_server::store::{ElsewhereFeed, Store, StoreError, StoreResult};
+use roundbook_server::store::{ElsewhereFeed, Store, StoreError, StoreResult, UploadLimits};
 
 #[derive(Parser)]
 #[command(version, about = "Roundbook sync server")]
@@ -37,6 +38,12 @@ struct Args {
     /// Seconds between checks that an open sync connection's session is still live.
     #[arg(long, default_value_t = 60)]
     session_check_secs: u64,
+    /// MiB one user's unfinished photo uploads may hold.
+    #[arg(long, default_value_t = blobs::DEFAULT_UPLOAD_QUOTA_BYTES >> 20)]
+    upload_quota_mib: u64,
+    /// Seconds an unfinished photo upload may go untouched before it is deleted.
+    #[arg(long, default_value_t = blobs::DEFAULT_UPLOAD_EXPIRY_SECS as u64)]
+    upload_expiry_secs: u64,
 }
 
 #[derive(Subcommand)]
@@ -95,6 +102,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut state = AppState::new(store);
     state.hub.follow(elsewhere);
     state.session_check = std::time::Duration::from_secs(args.session_check_secs.max(1));
+    state.upload_limits = UploadLimits {
+        quota_bytes: args.upload_quota_mib.saturating_mul(1 << 20),
+        expire_after_secs: i64::try_from(args.upload_expiry_secs).unwrap_or(i64::MAX),
+    };
     let app = router(state, args.web_root);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 use roundbook_server::store::migrations::{Migrated, SchemaVersion, CURRENT};
 use roundbook_server::store::postgres::PostgresStore;
 use roundbook_server::store::sqlite::SqliteStore;
-use roundbook_server::store::{Store, StoreError, StoreResult};
+use roundbook_server::store::{
+    BlobRef, PartOutcome, Store, StoreError, StoreResult, UploadLimits, Uploader,
+};
 
 /// A database for one test, as a SQLite file or a PostgreSQL database.
 trait Backend: Sync {
@@ -187,6 +189,7 @@ macro_rules! on_both_backends {
 
 on_both_backends!(
     step_1_creates_the_schema_of_the_previous_release,
+    step_2_gives_uploads_in_progress_an_owner,
     the_previous_release_is_recognised_as_version_1_unchanged,
     an_empty_database_takes_every_step,
     a_database_newer_than_the_binary_is_refused_unchanged,
@@ -218,6 +221,52 @@ fn step_1_creates_the_schema_of_the_previous_release(empty: &dyn Backend, previo
         }
     );
     assert_eq!(empty.schema(), previous.schema());
+}
+
+fn step_2_gives_uploads_in_progress_an_owner(_: &dyn Backend, previous: &dyn Backend) {
+    previous.migrate_to(1).unwrap();
+    let data = counts(previous);
+    assert_eq!(
+        previous.migrate_to(2).unwrap(),
+        Migrated {
+            from: 1,
+            to: 2,
+            adopted: false
+        }
+    );
+    assert_eq!(counts(previous), data);
+    for index in ["uploads_by_username", "uploads_by_age"] {
+        assert!(previous.schema().contains(index), "{index}");
+    }
+    // The previous release's half-done upload has no owner yet ...
+    let upload = "SELECT COALESCE(username, '-'), total, received FROM uploads";
+    assert_eq!(previous.query(upload), "-|48000|16000");
+    // ... so the next part's sender takes it on, and it is theirs alone.
+    let blob = BlobRef {
+        site: "demo".into(),
+        zone: "A".into(),
+        hash: previous.query("SELECT hash FROM uploads"),
+    };
+    let store = previous.open();
+    let limits = UploadLimits {
+        quota_bytes: 1 << 20,
+        expire_after_secs: 3600,
+    };
+    let now_unix = chrono::Utc::now().timestamp();
+    let part = |username| {
+        let uploader = Uploader {
+            username,
+            now_unix,
+            limits,
+        };
+        store
+            .append_upload_part(&blob, &uploader, 16_000, 48_000, &[0; 1_000])
+            .unwrap()
+    };
+    assert_eq!(part("guard-a"), PartOutcome::Appended { received: 17_000 });
+    assert_eq!(previous.query(upload), "guard-a|48000|17000");
+    let refused = PartOutcome::NotYours;
+    assert_eq!(part("guard-a2"), refused);
 }
 
 fn the_previous_release_is_recognised_as_version_1_unchanged(

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use common::{Server, Tablet};
+use roundbook_server::store::migrations::CURRENT;
 use roundbook_server::store::postgres::PostgresStore;
 use roundbook_server::store::sqlite::SqliteStore;
 use roundbook_server::store::Store;
@@ -164,6 +165,10 @@ async fn upgrade_and_sync(db: &str, old_session: &str) {
     assert!(migrate.status.success(), "{migrate:?}");
     let said = String::from_utf8_lossy(&migrate.stdout);
     assert!(said.contains("recognised as version 1"), "{said}");
+    assert!(
+        said.contains(&format!("schema version 1 -> {CURRENT}: migrated")),
+        "{said}"
+    );
 
     // The session the previous release opened is still recorded.
     let (address, token) = (db.to_owned(), old_session.to_owned());
