@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use base64::Engine;
-use rand::RngCore;
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use rand::RngCore;
 use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 
@@ -128,6 +128,10 @@ pub struct SignInGate {
     per_address: DefaultKeyedRateLimiter<IpAddr>,
     /// One permit per checker thread: a sign-in waits here, not in a queue.
     checks: Semaphore,
+    /// Checks in flight per address, so that one address flooding sign-ins
+    /// holds at most [`CHECKS_PER_ADDRESS`] of the checkers and everyone
+    /// else still gets one.
+    by_address: Mutex<HashMap<IpAddr, std::sync::Arc<Semaphore>>>,
     checkers: std::sync::mpsc::Sender<Check>,
     wait: Duration,
 }
@@ -148,6 +152,10 @@ pub enum Turned {
     Busy,
 }
 
+/// Password checks one address may have in flight; its further attempts
+/// wait their turn without holding a checker.
+const CHECKS_PER_ADDRESS: usize = 1;
+
 /// The keyed limiter forgets quiet addresses once it holds this many.
 const REMEMBERED_ADDRESSES: usize = 10_000;
 
@@ -157,11 +165,13 @@ impl SignInGate {
         let per_minute =
             NonZeroU32::new(limits.sign_ins_per_minute_per_address.max(1)).expect("positive");
         Self {
-            overall: RateLimiter::direct(Quota::per_second(per_second).allow_burst(
-                per_second.saturating_mul(NonZeroU32::new(2).expect("positive")),
-            )),
+            overall: RateLimiter::direct(
+                Quota::per_second(per_second)
+                    .allow_burst(per_second.saturating_mul(NonZeroU32::new(2).expect("positive"))),
+            ),
             per_address: RateLimiter::keyed(Quota::per_minute(per_minute)),
             checks: Semaphore::new(limits.sign_in_concurrency.max(1)),
+            by_address: Mutex::new(HashMap::new()),
             checkers: spawn_checkers(limits.sign_in_concurrency.max(1)),
             wait: limits.sign_in_wait,
         }
@@ -183,12 +193,53 @@ impl SignInGate {
             .map_err(|not_until| Turned::TooMany(retry_secs(&not_until)))
     }
 
-    /// Checks a password on one of the checker threads once one is free.
-    pub async fn verify(&self, password: String, stored: String) -> Result<bool, Turned> {
-        let _slot = tokio::time::timeout(self.wait, self.checks.acquire())
+    /// Checks a password on one of the checker threads once one is free
+    /// (and, for a known address, once its earlier attempts are done).
+    pub async fn verify(
+        &self,
+        address: Option<IpAddr>,
+        password: String,
+        stored: String,
+    ) -> Result<bool, Turned> {
+        let deadline = tokio::time::Instant::now() + self.wait;
+        let turn = match address {
+            Some(address) => {
+                let queue = self
+                    .by_address
+                    .lock()
+                    .expect("address queues")
+                    .entry(address)
+                    .or_insert_with(|| std::sync::Arc::new(Semaphore::new(CHECKS_PER_ADDRESS)))
+                    .clone();
+                let turn = tokio::time::timeout_at(deadline, queue.acquire_owned()).await;
+                Some(
+                    turn.map_err(|_| Turned::Busy)?
+                        .expect("the semaphore is never closed"),
+                )
+            }
+            None => None,
+        };
+        let slot = tokio::time::timeout_at(deadline, self.checks.acquire())
             .await
             .map_err(|_| Turned::Busy)?
             .expect("the semaphore is never closed");
+        let verdict = self.check(password, stored).await;
+        drop(slot);
+        drop(turn);
+        if let Some(address) = address {
+            let mut queues = self.by_address.lock().expect("address queues");
+            // Nobody else waits on it: forget the address.
+            if queues
+                .get(&address)
+                .is_some_and(|queue| std::sync::Arc::strong_count(queue) == 1)
+            {
+                queues.remove(&address);
+            }
+        }
+        verdict
+    }
+
+    async fn check(&self, password: String, stored: String) -> Result<bool, Turned> {
         let (verdict, answer) = tokio::sync::oneshot::channel();
         self.checkers
             .send(Check {

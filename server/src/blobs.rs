@@ -9,6 +9,15 @@
 //! a zone only once uploaded for that zone; every request checks the user's
 //! zones. This module does not decide which records refer to a photo, and
 //! never deletes a complete blob.
+//!
+//! An upload in progress is its uploader's: another user's parts are refused
+//! (`409 upload_not_yours`) and change nothing, not even by declaring another
+//! total (which discards the uploader's own). Each user's unfinished uploads
+//! are held to a quota (`429 upload_quota_exceeded`), and an upload left
+//! untouched too long is deleted when the next upload starts (lazily, by
+//! whoever starts one: no timer to run, and nothing piles up while nobody
+//! uploads). Limits: `Limits::uploads`, set per server with
+//! `--upload-quota-mib` and `--upload-expiry-secs`.
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -25,10 +34,10 @@ use roundbook_shared::reach;
 use roundbook_shared::schema::DocKind;
 
 use crate::access::Access;
-use crate::state::AppState;
 use crate::error::ApiError;
 use crate::signin::SignedIn;
-use crate::store::{run_blocking, BlobRef, PartOutcome, Store, UploadState};
+use crate::state::AppState;
+use crate::store::{run_blocking, BlobRef, PartOutcome, Store, UploadState, Uploader};
 
 /// A blob's bytes never change under its name: caches may keep it, but only
 /// the signed-in user's own browser (it is a private photo).
@@ -129,11 +138,17 @@ pub async fn upload_part(
         )));
     }
     let store = app.store.clone();
+    let (username, limits) = (user.access.username, app.limits.uploads);
     let outcome = run_blocking(move || {
-        let outcome = store.append_upload_part(&blob, offset, total, &part)?;
+        let uploader = Uploader {
+            username: &username,
+            now_unix: chrono::Utc::now().timestamp(),
+            limits,
+        };
+        let outcome = store.append_upload_part(&blob, &uploader, offset, total, &part)?;
         Ok(match outcome {
             PartOutcome::Appended { received } if received == total => {
-                finish(store.as_ref(), &blob, total)?
+                finish(store.as_ref(), &blob, &username, total)?
             }
             PartOutcome::Appended { received } => Ok(UploadStatus {
                 received,
@@ -147,16 +162,22 @@ pub async fn upload_part(
                 Err(ApiError::UploadOffsetMismatch { received })
             }
             PartOutcome::TotalChanged => Err(ApiError::UploadOffsetMismatch { received: 0 }),
+            PartOutcome::NotYours => Err(ApiError::UploadNotYours),
+            PartOutcome::OverQuota { held, quota } => {
+                Err(ApiError::UploadQuotaExceeded { held, quota })
+            }
         })
     })
     .await?;
     outcome.map(Json)
 }
 
-/// Checks a fully received upload and stores it as a blob, or discards it.
+/// Checks `username`'s fully received upload and stores it as a blob, or
+/// discards it.
 fn finish(
     store: &dyn Store,
     blob: &BlobRef,
+    username: &str,
     total: u64,
 ) -> Result<Result<UploadStatus, ApiError>, crate::store::StoreError> {
     let bytes = store.upload_bytes(blob)?;
@@ -165,11 +186,11 @@ fn finish(
         return Ok(Ok(status(store.upload_state(blob)?)));
     }
     if hash_of(&bytes) != blob.hash {
-        store.discard_upload(blob)?;
+        store.discard_upload(blob, username)?;
         return Ok(Err(ApiError::HashMismatch));
     }
     let Some(content_type) = image_type(&bytes) else {
-        store.discard_upload(blob)?;
+        store.discard_upload(blob, username)?;
         return Ok(Err(ApiError::NotAnImage));
     };
     store.commit_blob(blob, content_type, &bytes)?;

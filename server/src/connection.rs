@@ -20,8 +20,8 @@ use roundbook_shared::ids::{DocumentId, PeerId};
 use roundbook_shared::protocol::{Message, PeerMetadata, Refusal, RefusalReason, PROTOCOL_VERSION};
 
 use crate::access::Access;
-use crate::state::AppState;
 use crate::hub::{ApplyError, ConnectionId, Hub, LiveDoc, Sender};
+use crate::state::AppState;
 use crate::store::run_blocking;
 use crate::syncs::Ticket;
 
@@ -307,7 +307,6 @@ impl Connection {
         let live = synced.live.lock().await;
         reply(&self.app, &self.peer, id, &live, &mut synced.state).await
     }
-
 
     fn unavailable(&self, id: DocumentId) -> Message {
         Message::DocUnavailable {

@@ -26,6 +26,16 @@ pub enum ApiError {
     PhotoTooLarge { max: u64 },
     #[error("an upload part may be at most {max} bytes")]
     ChunkTooLarge { max: usize },
+    #[error(
+        "another user is uploading this photo to the zone: it can be read there once they \
+         finish, or uploaded again once their upload expires"
+    )]
+    UploadNotYours,
+    #[error(
+        "your unfinished photo uploads already hold {held} of the {quota} bytes allowed: \
+         finish them, or wait until they expire"
+    )]
+    UploadQuotaExceeded { held: u64, quota: u64 },
     #[error("the bytes do not match their hash; the upload was discarded")]
     HashMismatch,
     #[error("not a JPEG, PNG or WebP image; the upload was discarded")]
@@ -63,6 +73,10 @@ impl IntoResponse for ApiError {
             ApiError::UploadOffsetMismatch { .. } => {
                 (StatusCode::CONFLICT, "upload_offset_mismatch", None)
             }
+            ApiError::UploadNotYours => (StatusCode::CONFLICT, "upload_not_yours", None),
+            ApiError::UploadQuotaExceeded { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, "upload_quota_exceeded", None)
+            }
             ApiError::PhotoTooLarge { .. } => {
                 (StatusCode::PAYLOAD_TOO_LARGE, "photo_too_large", None)
             }
@@ -77,9 +91,11 @@ impl IntoResponse for ApiError {
                 None,
             ),
             ApiError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy", Some(2)),
-            ApiError::TooManyConnections => {
-                (StatusCode::TOO_MANY_REQUESTS, "too_many_connections", Some(5))
-            }
+            ApiError::TooManyConnections => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_connections",
+                Some(5),
+            ),
             ApiError::Internal(error) => {
                 tracing::error!(%error, "request failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", None)

@@ -277,7 +277,10 @@ impl Hub {
         state: &mut sync::State,
         message: sync::Message,
     ) -> Result<(), ApplyError> {
-        let well_formed = self.compute.run(|| changes_are_well_formed(&message)).await?;
+        let well_formed = self
+            .compute
+            .run(|| changes_are_well_formed(&message))
+            .await?;
         if !well_formed {
             return Err(ApplyError::BadChanges);
         }

@@ -8,7 +8,10 @@
 
 use std::time::Duration;
 
+use roundbook_shared::blob::MAX_PHOTO_BYTES;
 use roundbook_shared::schema::shape::ShapeLimits;
+
+use crate::store::UploadLimits;
 
 #[derive(Debug, Clone)]
 pub struct Limits {
@@ -57,7 +60,24 @@ pub struct Limits {
     pub document_bytes: usize,
     /// Bounds on each record a change touches (depth, keys, list and text length).
     pub shape: ShapeLimits,
+    /// What a user's unfinished photo uploads may hold, and for how long.
+    pub uploads: UploadLimits,
 }
+
+/// Bytes one user's unfinished uploads may hold, each counted by its declared
+/// total: 16 photos of the largest size (64 MiB; some 160 of the usual
+/// 100–400 KB). A tablet sends its queued photos one at a time, so a user
+/// normally has one upload in progress per tablet they use; more only
+/// remain when a tablet stops mid-photo (reset, or signed in as someone else)
+/// until they expire. A finding or request carries at most 6 photos, so this
+/// is a few records' worth on each of a few tablets at once, while one
+/// account, or a stolen token, can park no more than 64 MiB on the server.
+pub const DEFAULT_UPLOAD_QUOTA_BYTES: u64 = 16 * MAX_PHOTO_BYTES;
+
+/// How long an upload may go untouched before it is deleted: a week covers a
+/// tablet offline over a guard's days off (after that it sends the photo
+/// again from the start, usually a few hundred KB); older ones are abandoned.
+pub const DEFAULT_UPLOAD_EXPIRY_SECS: i64 = 7 * 24 * 3600;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -77,6 +97,10 @@ impl Default for Limits {
             automerge_jobs: cores.max(2),
             document_bytes: 8 * 1024 * 1024,
             shape: ShapeLimits::default(),
+            uploads: UploadLimits {
+                quota_bytes: DEFAULT_UPLOAD_QUOTA_BYTES,
+                expire_after_secs: DEFAULT_UPLOAD_EXPIRY_SECS,
+            },
         }
     }
 }

@@ -5,21 +5,25 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use roundbook_server::app::router;
+use roundbook_server::limits::{Limits, DEFAULT_UPLOAD_EXPIRY_SECS, DEFAULT_UPLOAD_QUOTA_BYTES};
 use roundbook_server::state::AppState;
-use roundbook_server::limits::Limits;
-use roundbook_server::{demo, serve};
-use roundbook_server::store::run_blocking;
+use roundbook_server::store::migrations::Migrated;
 use roundbook_server::store::postgres::PostgresStore;
+use roundbook_server::store::run_blocking;
 use roundbook_server::store::sqlite::SqliteStore;
-use roundbook_server::store::{ElsewhereFeed, Store, StoreResult};
+use roundbook_server::store::{ElsewhereFeed, Store, StoreError, StoreResult, UploadLimits};
+use roundbook_server::{demo, serve};
 
 #[derive(Parser)]
 #[command(version, about = "Roundbook sync server", args_override_self = true)]
 struct Args {
+    /// Without one, the server serves.
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -62,6 +66,25 @@ struct Args {
     /// Sign-in attempts per minute from one address.
     #[arg(long, default_value_t = Limits::default().sign_ins_per_minute_per_address)]
     sign_ins_per_minute_per_address: u32,
+    /// MiB one user's unfinished photo uploads may hold.
+    #[arg(long, default_value_t = DEFAULT_UPLOAD_QUOTA_BYTES >> 20)]
+    upload_quota_mib: u64,
+    /// Seconds an unfinished photo upload may go untouched before it is deleted.
+    #[arg(long, default_value_t = DEFAULT_UPLOAD_EXPIRY_SECS as u64)]
+    upload_expiry_secs: u64,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Brings the database's schema to this release's, prints the versions
+    /// before and after, and exits. Back the database up first
+    /// (docs/upgrades.md).
+    Migrate {
+        /// The database, as for serving: a SQLite file (which must exist) or
+        /// a PostgreSQL address.
+        #[arg(long)]
+        db: String,
+    },
 }
 
 #[tokio::main]
@@ -76,6 +99,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .init();
     let args = Args::parse();
+    if let Some(Command::Migrate { db }) = args.command {
+        let migrated = run_blocking(move || migrate(&db)).await?;
+        println!("{migrated}");
+        return Ok(());
+    }
 
     let (db, seed_demo) = (args.db.clone(), args.demo);
     // On the blocking pool: the PostgreSQL client must not run on async threads.
@@ -108,6 +136,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         sign_ins_per_minute_per_address: args.sign_ins_per_minute_per_address.max(1),
         header_read_timeout: Duration::from_secs(args.header_read_timeout_secs.max(1)),
         join_timeout: Duration::from_secs(args.join_timeout_secs.max(1)),
+        uploads: UploadLimits {
+            quota_bytes: args.upload_quota_mib.saturating_mul(1 << 20),
+            expire_after_secs: i64::try_from(args.upload_expiry_secs).unwrap_or(i64::MAX),
+        },
         ..Limits::default()
     };
     let mut state = AppState::new(store, limits.clone());
@@ -133,6 +165,20 @@ fn open_store(db: &str, seed_demo: bool) -> StoreResult<(Arc<dyn Store>, Elsewhe
     }
     let elsewhere = store.changes_elsewhere()?;
     Ok((store, elsewhere))
+}
+
+/// `migrate`: opens the database `--db` names and migrates it.
+fn migrate(db: &str) -> StoreResult<Migrated> {
+    if is_postgres_address(db) {
+        return PostgresStore::connect(db)?.migrate();
+    }
+    // Not a new, empty file for a mistyped path.
+    if !Path::new(db).is_file() {
+        return Err(StoreError::Database(format!(
+            "no database file at {db}: nothing to migrate"
+        )));
+    }
+    SqliteStore::open(Path::new(db))?.migrate()
 }
 
 fn is_postgres_address(db: &str) -> bool {

@@ -25,9 +25,9 @@ use roundbook_shared::schema::schedule::{schedules, Schedule, SCHEDULES};
 use roundbook_shared::schema::{DocKey, SchemaError};
 use roundbook_shared::trust;
 
-use crate::state::AppState;
 use crate::error::ApiError;
 use crate::signin::SignedIn;
+use crate::state::AppState;
 use crate::store::{run_blocking, Store, StoreError};
 
 /// Dates a report may ask for: the years Roundbook records can carry.

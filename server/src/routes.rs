@@ -111,4 +111,3 @@ pub async fn sync(
         .on_upgrade(move |socket| connection::serve(socket, app, access, token_hash, ticket))
         .into_response())
 }
-

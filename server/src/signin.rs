@@ -61,7 +61,7 @@ pub async fn login(
     );
     let verified = app
         .sign_in
-        .verify(password, stored_hash)
+        .verify(address.0, password, stored_hash)
         .await
         .map_err(turned)?;
     let Some(account) = account.filter(|_| verified) else {

@@ -124,7 +124,10 @@ mod tests {
         let _a2 = syncs.admit("guard-a", b"t2", 2, 3).unwrap();
         assert_eq!(syncs.admit("guard-a", b"t1", 2, 3).err(), Some(Full::User));
         let _b = syncs.admit("guard-b", b"t3", 2, 3).unwrap();
-        assert_eq!(syncs.admit("guard-c", b"t4", 2, 3).err(), Some(Full::Server));
+        assert_eq!(
+            syncs.admit("guard-c", b"t4", 2, 3).err(),
+            Some(Full::Server)
+        );
 
         syncs.end_session(b"t1");
         tokio::time::timeout(std::time::Duration::from_secs(1), a1.ended())

@@ -346,3 +346,156 @@ async fn photos_stay_in_their_zone() {
         assert_eq!(error_code(response).await, (401, "unauthorized".into()));
     }
 }
+
+#[tokio::test]
+async fn an_upload_in_progress_is_its_uploaders_alone() {
+    let server = Server::start().await;
+    let (mine, theirs) = (
+        server.login("guard-a").await.token,
+        server.login("guard-a2").await.token,
+    );
+    let bytes = photo(6);
+    let hash = hash_of(&bytes);
+    let total = bytes.len() as u64;
+    let first = server
+        .put_part(
+            Some(&mine),
+            "A",
+            &hash,
+            0,
+            total,
+            &bytes[..UPLOAD_CHUNK_BYTES],
+        )
+        .await;
+    assert_eq!(first.status(), 200);
+    let held = status_of(&server, &mine, "A", &hash).await;
+
+    // Another guard of the zone sees it exists, but can neither continue it,
+    // restart it, nor discard it by declaring another total.
+    assert_eq!(status_of(&server, &theirs, "A", &hash).await, held);
+    let at = held.received as usize;
+    for (offset, declared) in [(at, total), (0, total), (0, total - 1)] {
+        let refused = server
+            .put_part(
+                Some(&theirs),
+                "A",
+                &hash,
+                offset as u64,
+                declared,
+                &bytes[offset..offset + 1_000],
+            )
+            .await;
+        assert_eq!(refused.status(), 409);
+        let body: serde_json::Value = refused.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "upload_not_yours");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("another user"), "{message}");
+    }
+    assert_eq!(status_of(&server, &mine, "A", &hash).await, held);
+
+    // Its uploader finishes it; then it is the zone's, as any photo.
+    let done = upload_from(&server, &mine, "A", &hash, &bytes, at).await;
+    assert!(done.json::<UploadStatus>().await.unwrap().complete);
+    let download = server
+        .get(&format!("/api/blobs/A/{hash}"), Some(&theirs))
+        .await;
+    assert_eq!(download.bytes().await.unwrap(), bytes);
+    let again = server
+        .put_part(Some(&theirs), "A", &hash, 0, total, &bytes[..10])
+        .await;
+    assert!(again.json::<UploadStatus>().await.unwrap().complete);
+}
+
+#[tokio::test]
+async fn unfinished_uploads_are_held_to_a_quota_per_user() {
+    let server = Server::start_with_flags(&["--upload-quota-mib", "1"]).await;
+    let (mine, theirs) = (
+        server.login("guard-a").await.token,
+        server.login("guard-a2").await.token,
+    );
+    let start = |token: String, seed: u8| {
+        let server = &server;
+        async move {
+            let bytes = photo(seed);
+            server
+                .put_part(
+                    Some(&token),
+                    "A",
+                    &hash_of(&bytes),
+                    0,
+                    bytes.len() as u64,
+                    &bytes[..1_000],
+                )
+                .await
+        }
+    };
+    // Three photos of 300 KB fit in 1 MiB; a fourth does not.
+    for seed in [7, 8, 9] {
+        assert_eq!(start(mine.clone(), seed).await.status(), 200);
+    }
+    let refused = start(mine.clone(), 10).await;
+    assert_eq!(refused.status(), 429);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "upload_quota_exceeded");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("900024 of the 1048576 bytes"), "{message}");
+    let nothing = UploadStatus {
+        received: 0,
+        complete: false,
+    };
+    assert_eq!(
+        status_of(&server, &mine, "A", &hash_of(&photo(10))).await,
+        nothing
+    );
+
+    // Another user has a quota of their own.
+    assert_eq!(start(theirs, 10).await.status(), 200);
+    // Finishing one frees its share.
+    let first = photo(7);
+    let done = upload_from(&server, &mine, "A", &hash_of(&first), &first, 1_000).await;
+    assert!(done.json::<UploadStatus>().await.unwrap().complete);
+    assert_eq!(start(mine, 11).await.status(), 200);
+}
+
+#[tokio::test]
+async fn unfinished_uploads_left_untouched_expire() {
+    let server = Server::start_with_flags(&["--upload-expiry-secs", "1"]).await;
+    let (mine, theirs) = (
+        server.login("guard-a").await.token,
+        server.login("guard-a2").await.token,
+    );
+    let bytes = photo(12);
+    let hash = hash_of(&bytes);
+    let total = bytes.len() as u64;
+    let part = &bytes[..UPLOAD_CHUNK_BYTES];
+    let first = server
+        .put_part(Some(&mine), "A", &hash, 0, total, part)
+        .await;
+    assert_eq!(first.status(), 200);
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+
+    // Abandoned: deleted when the next upload starts, so another user may
+    // upload the photo; its first uploader would now have to start again.
+    let taken = server
+        .put_part(Some(&theirs), "A", &hash, 0, total, &part[..1_000])
+        .await;
+    assert_eq!(taken.status(), 200);
+    assert_eq!(
+        status_of(&server, &mine, "A", &hash).await,
+        UploadStatus {
+            received: 1_000,
+            complete: false
+        }
+    );
+    let late = server
+        .put_part(
+            Some(&mine),
+            "A",
+            &hash,
+            UPLOAD_CHUNK_BYTES as u64,
+            total,
+            &bytes[UPLOAD_CHUNK_BYTES..UPLOAD_CHUNK_BYTES + 1_000],
+        )
+        .await;
+    assert_eq!(error_code(late).await, (409, "upload_not_yours".into()));
+}

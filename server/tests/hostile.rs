@@ -234,7 +234,10 @@ async fn a_sign_in_flood_with_random_names_is_bounded() {
         "sign-in flood: {limited} of 256 answered 429, {} checked (401)",
         statuses.iter().filter(|status| **status == 401).count()
     );
-    assert!(limited >= 128, "most of the flood is turned away: {statuses:?}");
+    assert!(
+        limited >= 128,
+        "most of the flood is turned away: {statuses:?}"
+    );
     assert_healthy(&server, "sign-in flood (after)").await;
 
     // Only JSON is a sign-in.
@@ -283,7 +286,10 @@ async fn silent_connections_are_closed_and_capped() {
             "a silent connection was closed"
         );
     }
-    eprintln!("silent connections all closed after {:?}", started.elapsed());
+    eprintln!(
+        "silent connections all closed after {:?}",
+        started.elapsed()
+    );
 
     // A half-sent request head is closed too.
     let mut half = connect().await.unwrap();

@@ -11,7 +11,8 @@ use chrono::NaiveDate;
 use roundbook_server::store::postgres::PostgresStore;
 use roundbook_server::store::sqlite::SqliteStore;
 use roundbook_server::store::{
-    Account, BlobRef, ChunkSizes, Elsewhere, ElsewhereFeed, PartOutcome, Store, UploadState,
+    Account, BlobRef, ChunkSizes, Elsewhere, ElsewhereFeed, PartOutcome, Store, UploadLimits,
+    UploadState, Uploader,
 };
 use roundbook_shared::domain::{Role, SiteInfo, ZoneRef};
 use roundbook_shared::ids::DocumentId;
@@ -73,6 +74,9 @@ on_both_backends!(
     sessions_expire_and_revoke,
     the_catalog_lists_recent_days_and_recent_periods,
     uploads_append_in_order_and_commit_once_per_zone,
+    an_upload_in_progress_belongs_to_its_uploader,
+    unfinished_uploads_are_held_to_a_quota_per_user,
+    uploads_left_untouched_too_long_expire,
 );
 
 fn doc(n: u8) -> DocumentId {
@@ -291,6 +295,7 @@ fn the_catalog_lists_recent_days_and_recent_periods(backend: &dyn Backend) {
 
 fn uploads_append_in_order_and_commit_once_per_zone(backend: &dyn Backend) {
     let store = backend.open();
+    let guard_a = uploader("guard-a", NOW, LIMITS);
     let blob = |zone: &str| BlobRef {
         site: "demo".into(),
         zone: zone.into(),
@@ -305,11 +310,15 @@ fn uploads_append_in_order_and_commit_once_per_zone(backend: &dyn Backend) {
         }
     );
     assert_eq!(
-        store.append_upload_part(&a, 0, 6, b"abc").unwrap(),
+        store
+            .append_upload_part(&a, &guard_a, 0, 6, b"abc")
+            .unwrap(),
         PartOutcome::Appended { received: 3 }
     );
     assert_eq!(
-        store.append_upload_part(&a, 0, 6, b"abc").unwrap(),
+        store
+            .append_upload_part(&a, &guard_a, 0, 6, b"abc")
+            .unwrap(),
         PartOutcome::OffsetMismatch { received: 3 }
     );
     assert_eq!(
@@ -320,7 +329,9 @@ fn uploads_append_in_order_and_commit_once_per_zone(backend: &dyn Backend) {
         }
     );
     assert_eq!(
-        store.append_upload_part(&a, 3, 6, b"def").unwrap(),
+        store
+            .append_upload_part(&a, &guard_a, 3, 6, b"def")
+            .unwrap(),
         PartOutcome::Appended { received: 6 }
     );
     assert_eq!(store.upload_bytes(&a).unwrap(), b"abcdef");
@@ -331,7 +342,9 @@ fn uploads_append_in_order_and_commit_once_per_zone(backend: &dyn Backend) {
     );
     assert!(store.upload_bytes(&a).unwrap().is_empty(), "parts dropped");
     assert_eq!(
-        store.append_upload_part(&a, 0, 6, b"abc").unwrap(),
+        store
+            .append_upload_part(&a, &guard_a, 0, 6, b"abc")
+            .unwrap(),
         PartOutcome::AlreadyComplete { size: 6 }
     );
     assert_eq!(
@@ -341,9 +354,13 @@ fn uploads_append_in_order_and_commit_once_per_zone(backend: &dyn Backend) {
     // Another zone does not see it until it uploads the bytes itself.
     let b = blob("B");
     assert_eq!(store.blob(&b).unwrap(), None);
-    store.append_upload_part(&b, 0, 9, b"abc").unwrap();
+    store
+        .append_upload_part(&b, &guard_a, 0, 9, b"abc")
+        .unwrap();
     assert_eq!(
-        store.append_upload_part(&b, 3, 6, b"def").unwrap(),
+        store
+            .append_upload_part(&b, &guard_a, 3, 6, b"def")
+            .unwrap(),
         PartOutcome::TotalChanged
     );
     assert_eq!(
@@ -353,13 +370,227 @@ fn uploads_append_in_order_and_commit_once_per_zone(backend: &dyn Backend) {
             total: 0
         }
     );
-    store.append_upload_part(&b, 0, 6, b"abc").unwrap();
-    store.discard_upload(&b).unwrap();
+    store
+        .append_upload_part(&b, &guard_a, 0, 6, b"abc")
+        .unwrap();
+    assert!(store.discard_upload(&b, "guard-a").unwrap());
     assert!(store.upload_bytes(&b).unwrap().is_empty());
     store.commit_blob(&b, "image/png", b"abcdef").unwrap();
     assert_eq!(
         store.blob(&b).unwrap(),
         Some(("image/png".to_string(), b"abcdef".to_vec()))
+    );
+}
+
+/// A moment for the upload tests' clock.
+const NOW: i64 = 1_800_000_000;
+
+const LIMITS: UploadLimits = UploadLimits {
+    quota_bytes: 1 << 20,
+    expire_after_secs: 7 * 24 * 3600,
+};
+
+fn uploader(username: &str, now_unix: i64, limits: UploadLimits) -> Uploader<'_> {
+    Uploader {
+        username,
+        now_unix,
+        limits,
+    }
+}
+
+/// Photo `n` of zone `zone` (its name only; the tests never check it).
+fn photo(zone: &str, n: u8) -> BlobRef {
+    BlobRef {
+        site: "demo".into(),
+        zone: zone.into(),
+        hash: format!("{n:02x}").repeat(32),
+    }
+}
+
+const NOTHING: UploadState = UploadState::Partial {
+    received: 0,
+    total: 0,
+};
+
+fn an_upload_in_progress_belongs_to_its_uploader(backend: &dyn Backend) {
+    let store = backend.open();
+    let (mine, theirs) = (
+        uploader("guard-a", NOW, LIMITS),
+        uploader("guard-a2", NOW, LIMITS),
+    );
+    let photo_1 = photo("A", 1);
+    assert_eq!(
+        store
+            .append_upload_part(&photo_1, &mine, 0, 6, b"abc")
+            .unwrap(),
+        PartOutcome::Appended { received: 3 }
+    );
+    // Continuing, restarting, or declaring another total (which would
+    // discard it): another user of the zone changes nothing.
+    for (offset, total) in [(3, 6), (0, 6), (0, 9), (3, 9)] {
+        assert_eq!(
+            store
+                .append_upload_part(&photo_1, &theirs, offset, total, b"xyz")
+                .unwrap(),
+            PartOutcome::NotYours,
+            "{offset} {total}"
+        );
+    }
+    assert!(!store.discard_upload(&photo_1, "guard-a2").unwrap());
+    assert_eq!(
+        store.upload_state(&photo_1).unwrap(),
+        UploadState::Partial {
+            received: 3,
+            total: 6
+        },
+        "others may see it exists"
+    );
+    assert_eq!(store.upload_bytes(&photo_1).unwrap(), b"abc");
+
+    // Finished, it is the zone's, for everyone in it.
+    assert_eq!(
+        store
+            .append_upload_part(&photo_1, &mine, 3, 6, b"def")
+            .unwrap(),
+        PartOutcome::Appended { received: 6 }
+    );
+    store.commit_blob(&photo_1, "image/png", b"abcdef").unwrap();
+    assert_eq!(
+        store
+            .append_upload_part(&photo_1, &theirs, 0, 6, b"abc")
+            .unwrap(),
+        PartOutcome::AlreadyComplete { size: 6 }
+    );
+    assert_eq!(
+        store.blob(&photo_1).unwrap(),
+        Some(("image/png".to_string(), b"abcdef".to_vec()))
+    );
+
+    // The uploader may discard their own; then anyone may upload it.
+    let photo_2 = photo("A", 2);
+    store
+        .append_upload_part(&photo_2, &mine, 0, 6, b"abc")
+        .unwrap();
+    assert!(store.discard_upload(&photo_2, "guard-a").unwrap());
+    assert_eq!(store.upload_state(&photo_2).unwrap(), NOTHING);
+    assert_eq!(
+        store
+            .append_upload_part(&photo_2, &theirs, 0, 6, b"xyz")
+            .unwrap(),
+        PartOutcome::Appended { received: 3 }
+    );
+}
+
+fn unfinished_uploads_are_held_to_a_quota_per_user(backend: &dyn Backend) {
+    let store = backend.open();
+    let limits = UploadLimits {
+        quota_bytes: 10,
+        ..LIMITS
+    };
+    let (guard_a, guard_b) = (
+        uploader("guard-a", NOW, limits),
+        uploader("guard-b", NOW, limits),
+    );
+    let (first, second) = (photo("A", 3), photo("B", 4));
+    assert_eq!(
+        store
+            .append_upload_part(&first, &guard_a, 0, 6, b"abc")
+            .unwrap(),
+        PartOutcome::Appended { received: 3 }
+    );
+    // Counted by declared totals, over every zone of the user.
+    assert_eq!(
+        store
+            .append_upload_part(&second, &guard_a, 0, 6, b"abc")
+            .unwrap(),
+        PartOutcome::OverQuota { held: 6, quota: 10 }
+    );
+    assert_eq!(
+        store.upload_state(&second).unwrap(),
+        NOTHING,
+        "nothing stored"
+    );
+    // Another user has a quota of their own.
+    assert_eq!(
+        store
+            .append_upload_part(&photo("B", 5), &guard_b, 0, 10, b"abc")
+            .unwrap(),
+        PartOutcome::Appended { received: 3 }
+    );
+    // An upload admitted finishes whatever the quota, and frees its share.
+    assert_eq!(
+        store
+            .append_upload_part(&first, &guard_a, 3, 6, b"def")
+            .unwrap(),
+        PartOutcome::Appended { received: 6 }
+    );
+    store.commit_blob(&first, "image/png", b"abcdef").unwrap();
+    assert_eq!(
+        store
+            .append_upload_part(&second, &guard_a, 0, 10, b"abc")
+            .unwrap(),
+        PartOutcome::Appended { received: 3 }
+    );
+}
+
+fn uploads_left_untouched_too_long_expire(backend: &dyn Backend) {
+    let store = backend.open();
+    let limits = UploadLimits {
+        expire_after_secs: 100,
+        ..LIMITS
+    };
+    let guard_a = |at| uploader("guard-a", at, limits);
+    let guard_b = |at| uploader("guard-b", at, limits);
+    let (old, kept, late) = (photo("A", 6), photo("B", 7), photo("B", 8));
+    store
+        .append_upload_part(&old, &guard_a(NOW), 0, 6, b"abc")
+        .unwrap();
+
+    // Untouched for exactly the limit: still there when an upload starts.
+    store
+        .append_upload_part(&kept, &guard_b(NOW + 100), 0, 6, b"abc")
+        .unwrap();
+    assert_eq!(
+        store.upload_state(&old).unwrap(),
+        UploadState::Partial {
+            received: 3,
+            total: 6
+        }
+    );
+    // A part touches an upload.
+    assert_eq!(
+        store
+            .append_upload_part(&kept, &guard_b(NOW + 150), 3, 6, b"d")
+            .unwrap(),
+        PartOutcome::Appended { received: 4 }
+    );
+
+    // One second longer, and the next upload to start (anyone's) deletes it.
+    store
+        .append_upload_part(&late, &guard_b(NOW + 201), 0, 6, b"abc")
+        .unwrap();
+    assert_eq!(store.upload_state(&old).unwrap(), NOTHING);
+    assert!(store.upload_bytes(&old).unwrap().is_empty());
+    assert_eq!(
+        store.upload_state(&kept).unwrap(),
+        UploadState::Partial {
+            received: 4,
+            total: 6
+        },
+        "touched since"
+    );
+    // Its uploader starts again; or anyone may upload the photo now.
+    assert_eq!(
+        store
+            .append_upload_part(&old, &guard_a(NOW + 202), 3, 6, b"def")
+            .unwrap(),
+        PartOutcome::OffsetMismatch { received: 0 }
+    );
+    assert_eq!(
+        store
+            .append_upload_part(&old, &guard_b(NOW + 202), 0, 6, b"abc")
+            .unwrap(),
+        PartOutcome::Appended { received: 3 }
     );
 }
 

@@ -24,19 +24,42 @@
 //!   (`covers`), never a chunk written after it by this or another server.
 
 mod columns;
+pub mod migrations;
 pub mod postgres;
 pub mod sqlite;
+
+use std::fmt;
 
 use roundbook_shared::domain::{Role, SiteInfo, ZoneRef};
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::schema::DocKey;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 pub enum StoreError {
     #[error("database: {0}")]
     Database(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The database was migrated by a newer release: opening it would
+    /// misread or damage what that release wrote.
+    #[error(
+        "the database is at schema version {found}, newer than this server knows \
+         (it supports versions up to {supported}): a newer release has migrated it. \
+         Nothing was changed; upgrade the server or restore the backup made before that \
+         upgrade (see docs/upgrades.md)"
+    )]
+    TooNew {
+        found: migrations::SchemaVersion,
+        supported: migrations::SchemaVersion,
+    },
+}
+
+/// As its message: `main` returns store errors, and Rust prints a failed
+/// `main`'s error with `Debug`, which an operator must be able to read.
+impl fmt::Debug for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -81,6 +104,36 @@ pub enum UploadState {
     Partial { received: u64, total: u64 },
 }
 
+/// Who offers a part, and what their partial uploads are held to.
+#[derive(Debug, Clone, Copy)]
+pub struct Uploader<'a> {
+    /// The signed-in user: an upload in progress is theirs alone.
+    pub username: &'a str,
+    /// The server's clock, unix seconds (passed in, so tests can move it).
+    pub now_unix: i64,
+    pub limits: UploadLimits,
+}
+
+/// Limits on uploads in progress, so no client can park unbounded bytes on
+/// the server (see `blobs` for the defaults and why).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadLimits {
+    /// Bytes one user's uploads in progress may hold, each counted by its
+    /// declared total from its first part on (so an admitted upload can
+    /// always finish).
+    pub quota_bytes: u64,
+    /// An upload untouched (no part stored) for longer than this is deleted
+    /// when the next upload starts (a part at offset 0), by anyone.
+    pub expire_after_secs: i64,
+}
+
+impl Uploader<'_> {
+    /// Uploads last touched before this are expired.
+    pub(crate) fn expired_before(&self) -> i64 {
+        self.now_unix.saturating_sub(self.limits.expire_after_secs)
+    }
+}
+
 /// What happened to a part offered for an upload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PartOutcome {
@@ -93,6 +146,22 @@ pub enum PartOutcome {
     TotalChanged,
     /// The blob is already complete for this zone; nothing stored.
     AlreadyComplete { size: u64 },
+    /// Another user is uploading this blob to the zone; nothing stored or
+    /// discarded.
+    NotYours,
+    /// Starting this upload would take the user's uploads in progress past
+    /// the quota: they hold `held` bytes (declared totals); nothing stored.
+    OverQuota { held: u64, quota: u64 },
+}
+
+/// An upload in progress as a store holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HeldUpload {
+    /// Who is uploading; `None` for an upload begun before uploads had
+    /// owners (schema version 2): the next part's sender takes it on.
+    pub owner: Option<String>,
+    pub total: u64,
+    pub received: u64,
 }
 
 /// A chunk's sequence number: increasing with every write to the database.
@@ -138,6 +207,12 @@ pub enum Elsewhere {
 /// the feed at once.
 pub type ElsewhereFeed = tokio::sync::mpsc::UnboundedReceiver<Elsewhere>;
 
+/// Where an upload stands that is not complete: `held`'s bytes, or nothing.
+pub(crate) fn partial_state(held: Option<HeldUpload>) -> UploadState {
+    let (total, received) = held.map_or((0, 0), |held| (held.total, held.received));
+    UploadState::Partial { received, total }
+}
+
 /// What a store does with a part offered for an upload: the one rule both
 /// backends apply inside their transaction, from what they hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,33 +227,56 @@ pub(crate) enum PartStep {
 }
 
 /// `registered`: the blob's size if it is complete for the zone; `held`: the
-/// partial upload's declared total and bytes received, if there is one.
+/// upload in progress, if there is one; `reserved`: the declared totals of
+/// the uploader's other uploads in progress (read only for a new upload).
 pub(crate) fn part_step(
     registered: Option<u64>,
-    held: Option<(u64, u64)>,
+    held: Option<&HeldUpload>,
+    uploader: &Uploader<'_>,
+    reserved: impl FnOnce() -> StoreResult<u64>,
     offset: u64,
     total: u64,
     len: usize,
-) -> PartStep {
+) -> StoreResult<PartStep> {
     if let Some(size) = registered {
-        return PartStep::Answer(PartOutcome::AlreadyComplete { size });
+        return Ok(PartStep::Answer(PartOutcome::AlreadyComplete { size }));
     }
-    if held.is_some_and(|(held_total, _)| held_total != total) {
-        return PartStep::Discard;
+    if let Some(held) = held {
+        // Before anything else: another user's part must change nothing,
+        // not even discard the upload by declaring another total.
+        if held
+            .owner
+            .as_deref()
+            .is_some_and(|owner| owner != uploader.username)
+        {
+            return Ok(PartStep::Answer(PartOutcome::NotYours));
+        }
+        if held.total != total {
+            return Ok(PartStep::Discard);
+        }
     }
-    let received = held.map_or(0, |(_, received)| received);
+    let received = held.map_or(0, |held| held.received);
     if offset != received {
-        return PartStep::Answer(PartOutcome::OffsetMismatch { received });
+        return Ok(PartStep::Answer(PartOutcome::OffsetMismatch { received }));
     }
-    PartStep::Append {
+    if held.is_none() {
+        let held = reserved()?;
+        let quota = uploader.limits.quota_bytes;
+        if held.saturating_add(total) > quota {
+            return Ok(PartStep::Answer(PartOutcome::OverQuota { held, quota }));
+        }
+    }
+    Ok(PartStep::Append {
         received: received + len as u64,
-    }
+    })
 }
 
 pub trait Store: Send + Sync + 'static {
-    /// Creates the tables, or brings older ones up to date; safe to run at
-    /// every start, by several servers at once.
-    fn migrate(&self) -> StoreResult<()>;
+    /// Brings the schema to this binary's version (`migrations`): creates
+    /// the tables, or runs the steps an older database lacks. Safe to run at
+    /// every start, by several servers at once. Refuses a database a newer
+    /// release migrated ([`StoreError::TooNew`]), changing nothing.
+    fn migrate(&self) -> StoreResult<migrations::Migrated>;
 
     fn site(&self, code: &str) -> StoreResult<Option<SiteInfo>>;
     fn zones(&self, site: &str) -> StoreResult<Vec<ZoneRef>>;
@@ -241,21 +339,27 @@ pub trait Store: Send + Sync + 'static {
     /// the listening. Only news of other servers' writes arrives.
     fn changes_elsewhere(&self) -> StoreResult<ElsewhereFeed>;
 
-    /// How far an upload of `blob` to its zone has come.
+    /// How far an upload of `blob` to its zone has come, whoever uploads it.
     fn upload_state(&self, blob: &BlobRef) -> StoreResult<UploadState>;
     /// Appends `bytes` at `offset` of an upload declaring `total` bytes, in
-    /// one committed transaction, if the offset is where the upload stands.
+    /// one committed transaction, if the offset is where the upload stands
+    /// and the upload is the uploader's (or new, within their quota). A new
+    /// upload claims the blob for the uploader until it completes, is
+    /// discarded or expires. A part at offset 0 first deletes every upload
+    /// that has expired (`UploadLimits::expire_after_secs`).
     fn append_upload_part(
         &self,
         blob: &BlobRef,
+        uploader: &Uploader<'_>,
         offset: u64,
         total: u64,
         bytes: &[u8],
     ) -> StoreResult<PartOutcome>;
     /// The bytes received so far of an upload, in order.
     fn upload_bytes(&self, blob: &BlobRef) -> StoreResult<Vec<u8>>;
-    /// Drops a partial upload.
-    fn discard_upload(&self, blob: &BlobRef) -> StoreResult<()>;
+    /// Drops a partial upload of `username`'s (or one without an owner).
+    /// False if it is another user's: it stays.
+    fn discard_upload(&self, blob: &BlobRef, username: &str) -> StoreResult<bool>;
     /// Stores a checked blob, registers it for the zone and drops the
     /// partial upload, in one committed transaction.
     fn commit_blob(&self, blob: &BlobRef, content_type: &str, bytes: &[u8]) -> StoreResult<()>;
@@ -276,20 +380,44 @@ pub async fn run_blocking<T: Send + 'static>(
 mod tests {
     use super::*;
 
+    const LIMITS: UploadLimits = UploadLimits {
+        quota_bytes: 250,
+        expire_after_secs: 60,
+    };
+
+    fn held(owner: Option<&str>, total: u64, received: u64) -> HeldUpload {
+        HeldUpload {
+            owner: owner.map(str::to_owned),
+            total,
+            received,
+        }
+    }
+
+    /// A part of 10 bytes of a 100-byte upload from `guard-a`, who reserved
+    /// 100 bytes elsewhere.
+    fn step(registered: Option<u64>, held: Option<&HeldUpload>, offset: u64) -> PartStep {
+        let uploader = Uploader {
+            username: "guard-a",
+            now_unix: 1_000,
+            limits: LIMITS,
+        };
+        part_step(registered, held, &uploader, || Ok(100), offset, 100, 10).unwrap()
+    }
+
     #[test]
     fn a_part_is_appended_only_where_the_upload_stands() {
-        let step = |registered, held, offset| part_step(registered, held, offset, 100, 10);
+        let mine = |total, received| held(Some("guard-a"), total, received);
         assert_eq!(
             step(Some(100), None, 0),
             PartStep::Answer(PartOutcome::AlreadyComplete { size: 100 })
         );
         assert_eq!(step(None, None, 0), PartStep::Append { received: 10 });
         assert_eq!(
-            step(None, Some((100, 30)), 30),
+            step(None, Some(&mine(100, 30)), 30),
             PartStep::Append { received: 40 }
         );
         assert_eq!(
-            step(None, Some((100, 30)), 20),
+            step(None, Some(&mine(100, 30)), 20),
             PartStep::Answer(PartOutcome::OffsetMismatch { received: 30 })
         );
         assert_eq!(
@@ -297,9 +425,69 @@ mod tests {
             PartStep::Answer(PartOutcome::OffsetMismatch { received: 0 })
         );
         assert_eq!(
-            step(None, Some((90, 30)), 30),
+            step(None, Some(&mine(90, 30)), 30),
             PartStep::Discard,
             "another total"
         );
+    }
+
+    #[test]
+    fn another_users_upload_is_left_alone() {
+        let theirs = held(Some("guard-a2"), 100, 30);
+        for (total_held, offset) in [(100, 30), (100, 0), (90, 0)] {
+            let theirs = HeldUpload {
+                total: total_held,
+                ..theirs.clone()
+            };
+            assert_eq!(
+                step(None, Some(&theirs), offset),
+                PartStep::Answer(PartOutcome::NotYours),
+                "{total_held} {offset}"
+            );
+        }
+        // Complete is complete, for anyone in the zone.
+        assert_eq!(
+            step(Some(100), Some(&theirs), 0),
+            PartStep::Answer(PartOutcome::AlreadyComplete { size: 100 })
+        );
+        // An upload from before owners is taken on by whoever continues it.
+        assert_eq!(
+            step(None, Some(&held(None, 100, 30)), 30),
+            PartStep::Append { received: 40 }
+        );
+    }
+
+    #[test]
+    fn only_a_new_upload_is_held_to_the_quota() {
+        let uploader = |quota_bytes| Uploader {
+            username: "guard-a",
+            now_unix: 1_000,
+            limits: UploadLimits {
+                quota_bytes,
+                ..LIMITS
+            },
+        };
+        let new = |quota, reserved| {
+            part_step(None, None, &uploader(quota), || Ok(reserved), 0, 100, 10).unwrap()
+        };
+        assert_eq!(new(250, 150), PartStep::Append { received: 10 });
+        assert_eq!(
+            new(250, 151),
+            PartStep::Answer(PartOutcome::OverQuota {
+                held: 151,
+                quota: 250
+            })
+        );
+        let continued = part_step(
+            None,
+            Some(&held(Some("guard-a"), 100, 30)),
+            &uploader(0),
+            || panic!("not read for an upload already admitted"),
+            30,
+            100,
+            10,
+        )
+        .unwrap();
+        assert_eq!(continued, PartStep::Append { received: 40 });
     }
 }

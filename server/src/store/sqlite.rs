@@ -8,16 +8,18 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use roundbook_shared::domain::{SiteInfo, ZoneRef};
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::schema::DocKey;
 
 use super::columns::{date_column, doc_key, parse_roles, parse_zones, roles_column, zones_column};
+use super::migrations::{self, Migrated, Migrator, SchemaVersion, Step};
 use super::{
-    part_step, Account, BlobRef, ChunkSeq, ChunkSizes, Chunks, ElsewhereFeed, PartOutcome,
-    PartStep, Store, StoreError, StoreResult, UploadState, Written,
+    part_step, partial_state, Account, BlobRef, ChunkSeq, ChunkSizes, Chunks, ElsewhereFeed,
+    HeldUpload, PartOutcome, PartStep, Store, StoreError, StoreResult, UploadState, Uploader,
+    Written,
 };
 
 pub struct SqliteStore {
@@ -30,7 +32,24 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
-const SCHEMA: &str = r#"
+/// The migration steps, in order (see `migrations`). Never change a
+/// released step: add one.
+pub(crate) const STEPS: &[Step] = &[
+    Step {
+        version: 1,
+        name: "initial",
+        sql: INITIAL,
+    },
+    Step {
+        version: 2,
+        name: "upload_owners",
+        sql: UPLOAD_OWNERS,
+    },
+];
+
+/// Version 1: the schema of the last release that recorded no version,
+/// verbatim (it ran this at every start, hence `IF NOT EXISTS`).
+const INITIAL: &str = r#"
 CREATE TABLE IF NOT EXISTS sites (
     code TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -110,15 +129,42 @@ CREATE TABLE IF NOT EXISTS upload_parts (
 );
 "#;
 
+/// Version 2: an upload in progress belongs to the user who started it. NULL
+/// for uploads begun before: the next part's sender takes them on. The
+/// indexes serve the quota (a user's uploads) and expiry (untouched ones).
+const UPLOAD_OWNERS: &str = r#"
+ALTER TABLE uploads ADD COLUMN username TEXT;
+CREATE INDEX uploads_by_username ON uploads (username, updated_unix);
+CREATE INDEX uploads_by_age ON uploads (updated_unix);
+"#;
+
 impl SqliteStore {
+    /// Opens (or creates) the file. Call [`Store::migrate`] before use.
     pub fn open(path: &Path) -> StoreResult<Self> {
         let connection = Connection::open(path)?;
+        // First: switching to WAL waits for other connections too.
+        connection.busy_timeout(std::time::Duration::from_secs(5))?;
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "FULL")?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
-        connection.busy_timeout(std::time::Duration::from_secs(5))?;
         Ok(Self {
             connection: Mutex::new(connection),
+        })
+    }
+
+    /// Migrates to `target`, at most the last of [`STEPS`]; for tests of
+    /// single steps. [`Store::migrate`] goes to the last.
+    pub fn migrate_to(&self, target: SchemaVersion) -> StoreResult<Migrated> {
+        self.with(|connection| {
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let migrated = migrations::run(
+                &mut SqliteMigrator(&tx),
+                STEPS,
+                target,
+                chrono::Utc::now().timestamp(),
+            )?;
+            tx.commit()?;
+            Ok(migrated)
         })
     }
 
@@ -135,15 +181,79 @@ impl SqliteStore {
 /// get NULL, so a reader never skips them (each already folded everything
 /// before it, so no reader is sent more than once what it holds).
 fn add_chunk_covers(connection: &Connection) -> StoreResult<()> {
-    let present: bool = connection.query_row(
-        "SELECT COUNT(*) > 0 FROM pragma_table_info('chunks') WHERE name = 'covers'",
-        [],
-        |row| row.get(0),
-    )?;
-    if !present {
+    if !has_chunk_covers(connection)? {
         connection.execute_batch("ALTER TABLE chunks ADD COLUMN covers INTEGER")?;
     }
     Ok(())
+}
+
+fn has_chunk_covers(connection: &Connection) -> StoreResult<bool> {
+    Ok(connection.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('chunks') WHERE name = 'covers'",
+        [],
+        |row| row.get(0),
+    )?)
+}
+
+/// SQLite's side of a migration, in a transaction that holds the write lock
+/// from its start (SQLite's migration lock).
+struct SqliteMigrator<'a>(&'a Transaction<'a>);
+
+impl Migrator for SqliteMigrator<'_> {
+    fn create_history(&mut self) -> StoreResult<()> {
+        Ok(self.0.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                applied_unix INTEGER NOT NULL,
+                adopted INTEGER NOT NULL
+            )",
+        )?)
+    }
+
+    fn recorded(&mut self) -> StoreResult<SchemaVersion> {
+        Ok(self.0.query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+            [],
+            |row| row.get(0),
+        )?)
+    }
+
+    fn count_tables(&mut self, tables: &[&str]) -> StoreResult<usize> {
+        let mut count = 0;
+        for table in tables {
+            let present: bool = self.0.query_row(
+                "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                [table],
+                |row| row.get(0),
+            )?;
+            count += usize::from(present);
+        }
+        Ok(count)
+    }
+
+    fn is_version_1(&mut self) -> StoreResult<bool> {
+        let tables = &migrations::VERSION_1_TABLES;
+        Ok(self.count_tables(tables)? == tables.len() && has_chunk_covers(self.0)?)
+    }
+
+    fn complete_version_1(&mut self, step_1: &Step) -> StoreResult<()> {
+        self.0.execute_batch(step_1.sql)?;
+        add_chunk_covers(self.0)
+    }
+
+    fn execute(&mut self, sql: &str) -> StoreResult<()> {
+        Ok(self.0.execute_batch(sql)?)
+    }
+
+    fn record(&mut self, step: &Step, adopted: bool, now_unix: i64) -> StoreResult<()> {
+        self.0.execute(
+            "INSERT INTO schema_migrations (version, name, applied_unix, adopted)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![step.version, step.name, now_unix, adopted],
+        )?;
+        Ok(())
+    }
 }
 
 /// Writes one chunk in a transaction that holds the write lock from its start,
@@ -206,15 +316,46 @@ fn registered_size(connection: &Connection, blob: &BlobRef) -> StoreResult<Optio
         .map(|size| size as u64))
 }
 
-/// The declared total and received bytes of an upload in progress.
-fn upload_row(connection: &Connection, blob: &BlobRef) -> StoreResult<Option<(u64, u64)>> {
+/// The upload in progress, if there is one.
+fn upload_row(connection: &Connection, blob: &BlobRef) -> StoreResult<Option<HeldUpload>> {
     Ok(connection
         .query_row(
-            "SELECT total, received FROM uploads WHERE site = ?1 AND zone = ?2 AND hash = ?3",
+            "SELECT username, total, received FROM uploads
+             WHERE site = ?1 AND zone = ?2 AND hash = ?3",
             params![blob.site, blob.zone, blob.hash],
-            |row| Ok((row.get::<_, i64>(0)? as u64, row.get::<_, i64>(1)? as u64)),
+            |row| {
+                Ok(HeldUpload {
+                    owner: row.get(0)?,
+                    total: row.get::<_, i64>(1)? as u64,
+                    received: row.get::<_, i64>(2)? as u64,
+                })
+            },
         )
         .optional()?)
+}
+
+/// The declared totals of the uploader's unexpired uploads in progress.
+fn reserved_bytes(connection: &Connection, uploader: &Uploader<'_>) -> StoreResult<u64> {
+    let reserved: i64 = connection.query_row(
+        "SELECT COALESCE(SUM(total), 0) FROM uploads WHERE username = ?1 AND updated_unix >= ?2",
+        params![uploader.username, uploader.expired_before()],
+        |row| row.get(0),
+    )?;
+    Ok(reserved as u64)
+}
+
+/// Deletes every upload untouched since before `cutoff`, with its parts.
+fn delete_expired_uploads(connection: &Connection, cutoff: i64) -> StoreResult<()> {
+    connection.execute(
+        "DELETE FROM upload_parts WHERE (site, zone, hash) IN
+           (SELECT site, zone, hash FROM uploads WHERE updated_unix < ?1)",
+        [cutoff],
+    )?;
+    let expired = connection.execute("DELETE FROM uploads WHERE updated_unix < ?1", [cutoff])?;
+    if expired > 0 {
+        tracing::info!(expired, "deleted uploads left untouched too long");
+    }
+    Ok(())
 }
 
 fn delete_upload(connection: &Connection, blob: &BlobRef) -> StoreResult<()> {
@@ -228,11 +369,8 @@ fn delete_upload(connection: &Connection, blob: &BlobRef) -> StoreResult<()> {
 }
 
 impl Store for SqliteStore {
-    fn migrate(&self) -> StoreResult<()> {
-        self.with(|connection| {
-            connection.execute_batch(SCHEMA)?;
-            add_chunk_covers(connection)
-        })
+    fn migrate(&self) -> StoreResult<Migrated> {
+        self.migrate_to(migrations::latest(STEPS))
     }
 
     fn site(&self, code: &str) -> StoreResult<Option<SiteInfo>> {
@@ -510,29 +648,37 @@ impl Store for SqliteStore {
             if let Some(size) = registered_size(connection, blob)? {
                 return Ok(UploadState::Complete { size });
             }
-            let (total, received) = upload_row(connection, blob)?.unwrap_or((0, 0));
-            Ok(UploadState::Partial { received, total })
+            Ok(partial_state(upload_row(connection, blob)?))
         })
     }
 
     fn append_upload_part(
         &self,
         blob: &BlobRef,
+        uploader: &Uploader<'_>,
         offset: u64,
         total: u64,
         bytes: &[u8],
     ) -> StoreResult<PartOutcome> {
         self.with(|connection| {
-            let tx = connection.transaction()?;
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            if offset == 0 {
+                delete_expired_uploads(&tx, uploader.expired_before())?;
+            }
             let step = part_step(
                 registered_size(&tx, blob)?,
-                upload_row(&tx, blob)?,
+                upload_row(&tx, blob)?.as_ref(),
+                uploader,
+                || reserved_bytes(&tx, uploader),
                 offset,
                 total,
                 bytes.len(),
-            );
+            )?;
             let received = match step {
-                PartStep::Answer(outcome) => return Ok(outcome),
+                PartStep::Answer(outcome) => {
+                    tx.commit()?;
+                    return Ok(outcome);
+                }
                 PartStep::Discard => {
                     delete_upload(&tx, blob)?;
                     tx.commit()?;
@@ -540,13 +686,21 @@ impl Store for SqliteStore {
                 }
                 PartStep::Append { received } => received,
             };
-            let now = chrono::Utc::now().timestamp();
             tx.execute(
-                "INSERT INTO uploads (site, zone, hash, total, received, updated_unix)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                "INSERT INTO uploads (site, zone, hash, total, received, updated_unix, username)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (site, zone, hash) DO UPDATE
-                 SET received = excluded.received, updated_unix = excluded.updated_unix",
-                params![blob.site, blob.zone, blob.hash, total as i64, received as i64, now],
+                 SET received = excluded.received, updated_unix = excluded.updated_unix,
+                     username = excluded.username",
+                params![
+                    blob.site,
+                    blob.zone,
+                    blob.hash,
+                    total as i64,
+                    received as i64,
+                    uploader.now_unix,
+                    uploader.username
+                ],
             )?;
             tx.execute(
                 "INSERT INTO upload_parts (site, zone, hash, start, bytes) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -574,11 +728,16 @@ impl Store for SqliteStore {
         })
     }
 
-    fn discard_upload(&self, blob: &BlobRef) -> StoreResult<()> {
+    fn discard_upload(&self, blob: &BlobRef, username: &str) -> StoreResult<bool> {
         self.with(|connection| {
             let tx = connection.transaction()?;
+            let owner = upload_row(&tx, blob)?.and_then(|held| held.owner);
+            if owner.is_some_and(|owner| owner != username) {
+                return Ok(false);
+            }
             delete_upload(&tx, blob)?;
-            Ok(tx.commit()?)
+            tx.commit()?;
+            Ok(true)
         })
     }
 

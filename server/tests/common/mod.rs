@@ -28,46 +28,49 @@ pub struct Server {
     pub child: Child,
     pub base: String,
     pub db: PathBuf,
+    /// Flags beyond the harness's own, kept for a restart.
+    extra: Vec<String>,
     _dir: std::sync::Arc<tempfile::TempDir>,
 }
 
 impl Server {
     pub async fn start() -> Server {
-        Self::start_with_args(&[]).await
+        Self::start_with_flags(&[]).await
     }
 
-    /// A server on a new SQLite file, with extra command-line flags.
-    pub async fn start_with_args(args: &[&str]) -> Server {
+    /// A server on a new SQLite file, with more flags (`--upload-quota-mib 1`).
+    pub async fn start_with_flags(extra: &[&str]) -> Server {
         let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
         let db = dir.path().join("roundbook.sqlite3");
-        Self::start_on_with(dir, db, "127.0.0.1:0", args).await
+        let extra = extra.iter().map(|flag| flag.to_string()).collect();
+        Self::start_on(dir, db, "127.0.0.1:0", extra).await
+    }
+
+    /// The same as [`Server::start_with_flags`].
+    pub async fn start_with_args(args: &[&str]) -> Server {
+        Self::start_with_flags(args).await
     }
 
     /// A server on another database: a PostgreSQL address, so several
     /// servers can share it.
     pub async fn start_with_db(db: &str) -> Server {
         let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
-        Self::start_on(dir, PathBuf::from(db), "127.0.0.1:0").await
+        Self::start_on(dir, PathBuf::from(db), "127.0.0.1:0", Vec::new()).await
     }
 
-    async fn start_on(dir: std::sync::Arc<tempfile::TempDir>, db: PathBuf, listen: &str) -> Server {
-        Self::start_on_with(dir, db, listen, &[]).await
-    }
-
-    async fn start_on_with(
+    async fn start_on(
         dir: std::sync::Arc<tempfile::TempDir>,
         db: PathBuf,
         listen: &str,
-        extra: &[&str],
+        extra: Vec<String>,
     ) -> Server {
-        // A later flag wins, so `extra` may override the session check.
         let mut child = Command::new(env!("CARGO_BIN_EXE_roundbook-server"))
             .args(["--listen", listen, "--demo", "--session-check-secs", "1"])
-            .args(extra)
             .arg("--web-root")
             .arg(dir.path())
             .arg("--db")
             .arg(&db)
+            .args(&extra)
             .env(
                 "RUST_LOG",
                 std::env::var("ROUNDBOOK_TEST_LOG").unwrap_or_else(|_| "warn".into()),
@@ -96,6 +99,7 @@ impl Server {
             child,
             base,
             db,
+            extra,
             _dir: dir,
         }
     }
@@ -136,9 +140,10 @@ impl Server {
         let listen = self.base.trim_start_matches("http://").to_owned();
         let dir = self._dir.clone();
         let db = self.db.clone();
+        let extra = std::mem::take(&mut self.extra);
         drop(self);
         // The port is free again once the old process is gone.
-        Self::start_on(dir, db, &listen).await
+        Self::start_on(dir, db, &listen, extra).await
     }
 
     pub fn ws_url(&self, token: &str) -> String {

@@ -81,6 +81,31 @@ impl TestDatabase {
         String::from_utf8_lossy(&output.stdout).trim().to_owned()
     }
 
+    /// Runs the SQL file `path` with `psql`, stopping at the first error
+    /// (a fixture made by [`TestDatabase::dump`]).
+    pub fn load(&self, path: &Path) {
+        self.cluster.run_checked(
+            self.cluster
+                .client("psql")
+                .args(["-Xq", "-v", "ON_ERROR_STOP=1", "-d", &self.name, "-f"])
+                .arg(path),
+        );
+    }
+
+    /// The database as SQL (`pg_dump`, without owners or privileges), for
+    /// fixtures.
+    pub fn dump(&self) -> String {
+        let output = self
+            .cluster
+            .run_checked(self.cluster.client("pg_dump").args([
+                "--no-owner",
+                "--no-privileges",
+                "-d",
+                &self.name,
+            ]));
+        String::from_utf8(output.stdout).expect("a dump is text")
+    }
+
     /// Ends this database's connections that listen for other servers'
     /// changes, as a network fault would; returns how many it ended.
     pub fn drop_listeners(&self) -> usize {

@@ -126,16 +126,25 @@ mod tests {
             received_at: 5_000,
             clock_skew_ms: Some(-2_000),
         };
-        assert_eq!(stamp_new_records(&mut doc, DocKind::PatrolLog, &[], first).unwrap(), 1);
+        assert_eq!(
+            stamp_new_records(&mut doc, DocKind::PatrolLog, &[], first).unwrap(),
+            1
+        );
         let before = doc.get_heads();
         record_scan(&mut doc, &scan("s2", 1_000)).unwrap();
         let second = Receipt {
             received_at: 9_000,
             clock_skew_ms: None,
         };
-        assert_eq!(stamp_new_records(&mut doc, DocKind::PatrolLog, &before, second).unwrap(), 1);
+        assert_eq!(
+            stamp_new_records(&mut doc, DocKind::PatrolLog, &before, second).unwrap(),
+            1
+        );
         let heads = doc.get_heads();
-        assert_eq!(stamp_new_records(&mut doc, DocKind::PatrolLog, &heads, second).unwrap(), 0);
+        assert_eq!(
+            stamp_new_records(&mut doc, DocKind::PatrolLog, &heads, second).unwrap(),
+            0
+        );
         assert_eq!(doc.get_heads(), heads, "nothing new, no change");
         let found = receipts(&doc, SCANS).unwrap();
         assert_eq!(found["s1"], first);
@@ -177,6 +186,9 @@ mod tests {
             received_at: 1,
             clock_skew_ms: None,
         };
-        assert_eq!(stamp_new_records(&mut doc, DocKind::ZoneDirectory, &[], receipt).unwrap(), 0);
+        assert_eq!(
+            stamp_new_records(&mut doc, DocKind::ZoneDirectory, &[], receipt).unwrap(),
+            0
+        );
     }
 }

@@ -103,8 +103,19 @@ pub fn check(
                 })
             }
             (None, PatchAction::PutMap { key, .. }) => key.clone(),
-            (None, PatchAction::Conflict { prop: Prop::Map(key) }) => key.clone(),
-            (None, PatchAction::Increment { prop: Prop::Map(key), .. }) => key.clone(),
+            (
+                None,
+                PatchAction::Conflict {
+                    prop: Prop::Map(key),
+                },
+            ) => key.clone(),
+            (
+                None,
+                PatchAction::Increment {
+                    prop: Prop::Map(key),
+                    ..
+                },
+            ) => key.clone(),
             (None, _) => {
                 return Err(ShapeError::NotARecord {
                     container: container.clone(),

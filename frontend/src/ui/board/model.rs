@@ -344,10 +344,10 @@ mod tests {
     use roundbook_shared::schema::finding::{put_finding, Finding};
     use roundbook_shared::schema::patrol::{record_scan, METHOD_CAMERA};
     use roundbook_shared::schema::receipt::{stamp_new_records, Receipt};
-    use roundbook_shared::schema::DocKind;
     use roundbook_shared::schema::round::{put_round, Round};
     use roundbook_shared::schema::route::{put_route, CheckpointOrder, Route};
     use roundbook_shared::schema::schedule::{put_schedule, Schedule};
+    use roundbook_shared::schema::DocKind;
     use std::rc::Rc;
     use wasm_bindgen_test::{console_log, wasm_bindgen_test};
 

@@ -32,9 +32,11 @@ use roundbook_shared::schema::DocKey;
 use listener::Listener;
 
 use super::columns::{date_column, doc_key, parse_roles, parse_zones, roles_column, zones_column};
+use super::migrations::{self, Migrated, Migrator, SchemaVersion, Step};
 use super::{
-    part_step, Account, BlobRef, ChunkSeq, ChunkSizes, Chunks, ElsewhereFeed, PartOutcome,
-    PartStep, Store, StoreError, StoreResult, UploadState, Written,
+    part_step, partial_state, Account, BlobRef, ChunkSeq, ChunkSizes, Chunks, ElsewhereFeed,
+    HeldUpload, PartOutcome, PartStep, Store, StoreError, StoreResult, UploadState, Uploader,
+    Written,
 };
 
 mod listener;
@@ -84,7 +86,24 @@ fn describe(error: &dyn std::error::Error) -> String {
     text
 }
 
-const SCHEMA: &str = r#"
+/// The migration steps, in order, with the same versions and names as
+/// SQLite's (see `migrations`). Never change a released step: add one.
+pub(crate) const STEPS: &[Step] = &[
+    Step {
+        version: 1,
+        name: "initial",
+        sql: INITIAL,
+    },
+    Step {
+        version: 2,
+        name: "upload_owners",
+        sql: UPLOAD_OWNERS,
+    },
+];
+
+/// Version 1: the schema of the last release that recorded no version,
+/// verbatim (it ran this at every start, hence `IF NOT EXISTS`).
+const INITIAL: &str = r#"
 CREATE TABLE IF NOT EXISTS sites (
     code TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -166,6 +185,19 @@ CREATE TABLE IF NOT EXISTS upload_parts (
 );
 "#;
 
+/// Version 2: an upload in progress belongs to the user who started it. NULL
+/// for uploads begun before: the next part's sender takes them on. The
+/// indexes serve the quota (a user's uploads) and expiry (untouched ones).
+const UPLOAD_OWNERS: &str = r#"
+ALTER TABLE uploads ADD COLUMN username TEXT;
+CREATE INDEX uploads_by_username ON uploads (username, updated_unix);
+CREATE INDEX uploads_by_age ON uploads (updated_unix);
+"#;
+
+/// The advisory lock of one upload, held by every write to it (`$1` site,
+/// `$2` zone, `$3` hash).
+const UPLOAD_LOCK: &str = "hashtextextended($1 || '/' || $2 || '/' || $3, 0)";
+
 impl PostgresStore {
     /// Connects to the database at `url` (`postgres://…` or
     /// `postgresql://…`, as libpq takes it; TLS is not supported). Fails if
@@ -200,6 +232,27 @@ impl PostgresStore {
             pool,
             config,
             origin: format!("{:016x}", rand::random::<u64>()),
+        })
+    }
+
+    /// Migrates to `target`, at most the last of [`STEPS`]; for tests of
+    /// single steps. [`Store::migrate`] goes to the last.
+    pub fn migrate_to(&self, target: SchemaVersion) -> StoreResult<Migrated> {
+        self.with(|client| {
+            let mut tx = client.transaction()?;
+            // Servers starting at once wait here; the first migrates, the
+            // others then find the database current.
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+            // Not a notice per existing table or index.
+            tx.batch_execute("SET LOCAL client_min_messages = warning")?;
+            let migrated = migrations::run(
+                &mut PostgresMigrator(&mut tx),
+                STEPS,
+                target,
+                chrono::Utc::now().timestamp(),
+            )?;
+            tx.commit()?;
+            Ok(migrated)
         })
     }
 
@@ -267,13 +320,126 @@ impl PostgresStore {
         self.with(|client| {
             let mut tx = client.transaction()?;
             tx.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2 || '/' || $3, 0))",
+                &format!("SELECT pg_advisory_xact_lock({UPLOAD_LOCK})"),
                 &[&blob.site, &blob.zone, &blob.hash],
             )?;
             let result = work(&mut tx)?;
             tx.commit()?;
             Ok(result)
         })
+    }
+}
+
+/// Deletes every upload untouched since before `cutoff`, with its parts, in
+/// a transaction of its own. Each is deleted under its upload's lock, taken
+/// without waiting: an upload someone is writing to now is not abandoned, and
+/// no two sweeps or writers wait for each other.
+fn delete_expired_uploads(client: &mut Client, cutoff: i64) -> StoreResult<()> {
+    let mut tx = client.transaction()?;
+    let expired = tx.query(
+        "SELECT site, zone, hash FROM uploads WHERE updated_unix < $1",
+        &[&cutoff],
+    )?;
+    let mut deleted = 0;
+    for row in expired {
+        let (site, zone, hash): (String, String, String) = (row.get(0), row.get(1), row.get(2));
+        let locked: bool = tx
+            .query_one(
+                &format!("SELECT pg_try_advisory_xact_lock({UPLOAD_LOCK})"),
+                &[&site, &zone, &hash],
+            )?
+            .get(0);
+        // Read again under the lock: a part may have touched it meanwhile.
+        if locked
+            && tx.execute(
+                "DELETE FROM uploads
+                 WHERE site = $1 AND zone = $2 AND hash = $3 AND updated_unix < $4",
+                &[&site, &zone, &hash, &cutoff],
+            )? == 1
+        {
+            tx.execute(
+                "DELETE FROM upload_parts WHERE site = $1 AND zone = $2 AND hash = $3",
+                &[&site, &zone, &hash],
+            )?;
+            deleted += 1;
+        }
+    }
+    tx.commit()?;
+    if deleted > 0 {
+        tracing::info!(expired = deleted, "deleted uploads left untouched too long");
+    }
+    Ok(())
+}
+
+/// PostgreSQL's side of a migration, in a transaction holding
+/// [`MIGRATION_LOCK`].
+struct PostgresMigrator<'a, 'b>(&'a mut postgres::Transaction<'b>);
+
+impl Migrator for PostgresMigrator<'_, '_> {
+    fn create_history(&mut self) -> StoreResult<()> {
+        Ok(self.0.batch_execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                applied_unix BIGINT NOT NULL,
+                adopted BOOLEAN NOT NULL
+            )",
+        )?)
+    }
+
+    fn recorded(&mut self) -> StoreResult<SchemaVersion> {
+        let version: i32 = self
+            .0
+            .query_one(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                &[],
+            )?
+            .get(0);
+        Ok(version as SchemaVersion)
+    }
+
+    fn count_tables(&mut self, tables: &[&str]) -> StoreResult<usize> {
+        let count: i64 = self
+            .0
+            .query_one(
+                "SELECT COUNT(*) FROM information_schema.tables
+                 WHERE table_schema = current_schema() AND table_name = ANY($1)",
+                &[&tables],
+            )?
+            .get(0);
+        Ok(count as usize)
+    }
+
+    fn is_version_1(&mut self) -> StoreResult<bool> {
+        let tables = &migrations::VERSION_1_TABLES;
+        let covers: bool = self
+            .0
+            .query_one(
+                "SELECT COUNT(*) > 0 FROM information_schema.columns
+                 WHERE table_schema = current_schema() AND table_name = 'chunks'
+                   AND column_name = 'covers'",
+                &[],
+            )?
+            .get(0);
+        Ok(self.count_tables(tables)? == tables.len() && covers)
+    }
+
+    fn complete_version_1(&mut self, step_1: &Step) -> StoreResult<()> {
+        // Every PostgreSQL release had `covers`: what is missing is tables.
+        self.execute(step_1.sql)
+    }
+
+    fn execute(&mut self, sql: &str) -> StoreResult<()> {
+        Ok(self.0.batch_execute(sql)?)
+    }
+
+    fn record(&mut self, step: &Step, adopted: bool, now_unix: i64) -> StoreResult<()> {
+        self.0.execute(
+            "INSERT INTO schema_migrations (version, name, applied_unix, adopted)
+             VALUES ($1, $2, $3, $4)",
+            &[&(step.version as i32), &step.name, &now_unix, &adopted],
+        )?;
+        Ok(())
     }
 }
 
@@ -308,14 +474,37 @@ fn registered_size(client: &mut impl GenericClient, blob: &BlobRef) -> StoreResu
         .map(|row| row.get::<_, i64>(0) as u64))
 }
 
-/// The declared total and received bytes of an upload in progress.
-fn upload_row(client: &mut impl GenericClient, blob: &BlobRef) -> StoreResult<Option<(u64, u64)>> {
+/// The upload in progress, if there is one.
+fn upload_row(client: &mut impl GenericClient, blob: &BlobRef) -> StoreResult<Option<HeldUpload>> {
     Ok(client
         .query_opt(
-            "SELECT total, received FROM uploads WHERE site = $1 AND zone = $2 AND hash = $3",
+            "SELECT username, total, received FROM uploads
+             WHERE site = $1 AND zone = $2 AND hash = $3",
             &[&blob.site, &blob.zone, &blob.hash],
         )?
-        .map(|row| (row.get::<_, i64>(0) as u64, row.get::<_, i64>(1) as u64)))
+        .map(|row| HeldUpload {
+            owner: row.get(0),
+            total: row.get::<_, i64>(1) as u64,
+            received: row.get::<_, i64>(2) as u64,
+        }))
+}
+
+/// The declared totals of the uploader's unexpired uploads in progress,
+/// under a lock on the user: uploads they start at once on several servers
+/// are counted one after the other.
+fn reserved_bytes(client: &mut impl GenericClient, uploader: &Uploader<'_>) -> StoreResult<u64> {
+    client.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended('uploads of ' || $1, 0))",
+        &[&uploader.username],
+    )?;
+    let reserved: i64 = client
+        .query_one(
+            "SELECT COALESCE(SUM(total), 0)::BIGINT FROM uploads
+             WHERE username = $1 AND updated_unix >= $2",
+            &[&uploader.username, &uploader.expired_before()],
+        )?
+        .get(0);
+    Ok(reserved as u64)
 }
 
 fn delete_upload(client: &mut impl GenericClient, blob: &BlobRef) -> StoreResult<()> {
@@ -333,15 +522,8 @@ fn catalog_key(row: &postgres::Row) -> StoreResult<DocKey> {
 }
 
 impl Store for PostgresStore {
-    fn migrate(&self) -> StoreResult<()> {
-        self.with(|client| {
-            let mut tx = client.transaction()?;
-            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
-            // Not a notice per existing table at every start.
-            tx.batch_execute("SET LOCAL client_min_messages = warning")?;
-            tx.batch_execute(SCHEMA)?;
-            Ok(tx.commit()?)
-        })
+    fn migrate(&self) -> StoreResult<Migrated> {
+        self.migrate_to(migrations::latest(STEPS))
     }
 
     fn site(&self, code: &str) -> StoreResult<Option<SiteInfo>> {
@@ -597,26 +779,33 @@ impl Store for PostgresStore {
             if let Some(size) = registered_size(client, blob)? {
                 return Ok(UploadState::Complete { size });
             }
-            let (total, received) = upload_row(client, blob)?.unwrap_or((0, 0));
-            Ok(UploadState::Partial { received, total })
+            Ok(partial_state(upload_row(client, blob)?))
         })
     }
 
     fn append_upload_part(
         &self,
         blob: &BlobRef,
+        uploader: &Uploader<'_>,
         offset: u64,
         total: u64,
         bytes: &[u8],
     ) -> StoreResult<PartOutcome> {
+        if offset == 0 {
+            self.with(|client| delete_expired_uploads(client, uploader.expired_before()))?;
+        }
         self.with_upload(blob, |tx| {
+            let registered = registered_size(tx, blob)?;
+            let held = upload_row(tx, blob)?;
             let step = part_step(
-                registered_size(tx, blob)?,
-                upload_row(tx, blob)?,
+                registered,
+                held.as_ref(),
+                uploader,
+                || reserved_bytes(tx, uploader),
                 offset,
                 total,
                 bytes.len(),
-            );
+            )?;
             let received = match step {
                 PartStep::Answer(outcome) => return Ok(outcome),
                 PartStep::Discard => {
@@ -625,19 +814,20 @@ impl Store for PostgresStore {
                 }
                 PartStep::Append { received } => received,
             };
-            let now = chrono::Utc::now().timestamp();
             tx.execute(
-                "INSERT INTO uploads (site, zone, hash, total, received, updated_unix)
-                 VALUES ($1, $2, $3, $4, $5, $6)
+                "INSERT INTO uploads (site, zone, hash, total, received, updated_unix, username)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
                  ON CONFLICT (site, zone, hash) DO UPDATE
-                 SET received = excluded.received, updated_unix = excluded.updated_unix",
+                 SET received = excluded.received, updated_unix = excluded.updated_unix,
+                     username = excluded.username",
                 &[
                     &blob.site,
                     &blob.zone,
                     &blob.hash,
                     &(total as i64),
                     &(received as i64),
-                    &now,
+                    &uploader.now_unix,
+                    &uploader.username,
                 ],
             )?;
             tx.execute(
@@ -663,8 +853,15 @@ impl Store for PostgresStore {
             .collect())
     }
 
-    fn discard_upload(&self, blob: &BlobRef) -> StoreResult<()> {
-        self.with_upload(blob, |tx| delete_upload(tx, blob))
+    fn discard_upload(&self, blob: &BlobRef, username: &str) -> StoreResult<bool> {
+        self.with_upload(blob, |tx| {
+            let owner = upload_row(tx, blob)?.and_then(|held| held.owner);
+            if owner.is_some_and(|owner| owner != username) {
+                return Ok(false);
+            }
+            delete_upload(tx, blob)?;
+            Ok(true)
+        })
     }
 
     fn commit_blob(&self, blob: &BlobRef, content_type: &str, bytes: &[u8]) -> StoreResult<()> {
