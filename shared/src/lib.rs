@@ -18,6 +18,7 @@ pub mod resident_import;
 pub mod schema;
 pub mod score;
 pub mod sync;
+pub mod sync_guard;
 pub mod tag;
 pub mod trust;
 pub mod workflow;
