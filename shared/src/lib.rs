@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod blob;
+pub mod cbor_guard;
 pub mod compaction;
 pub mod compliance;
 pub mod deadline;
