@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod blob;
+pub mod cbor_guard;
 pub mod compaction;
 pub mod compliance;
 pub mod deadline;
@@ -18,6 +19,7 @@ pub mod resident_import;
 pub mod schema;
 pub mod score;
 pub mod sync;
+pub mod sync_guard;
 pub mod tag;
 pub mod trust;
 pub mod workflow;

@@ -2,20 +2,52 @@
 //! encoding, exactly as `@automerge/automerge-repo-network-websocket` speaks it.
 //!
 //! This module turns frames into [`Message`]s and back, and refuses anything
-//! malformed with a [`DecodeError`]. It does not decide what a message means:
-//! the tablet's [`crate::sync`] and the server's connection handler do.
+//! malformed or over [`FrameLimits`] with a [`DecodeError`]: a frame's CBOR
+//! structure is checked by [`crate::cbor_guard`] before ciborium decodes it.
+//! It does not decide what a message means (the tablet's [`crate::sync`] and
+//! the server's connection handler do), nor look inside `data` (the server
+//! checks sync data with [`crate::sync_guard`]).
 
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
+use crate::cbor_guard::{self, CborGuardError, CborLimits};
 use crate::ids::{DocumentId, PeerId};
 
 /// The only protocol version there is.
 pub const PROTOCOL_VERSION: &str = "1";
 
-/// The largest frame either side accepts. A zone-day of patrol scans is a few
-/// hundred kilobytes; this leaves room for a first sync of a large document.
+/// The largest frame either side accepts by default. A zone-day of patrol
+/// scans is a few hundred kilobytes; this leaves room for a first sync of a
+/// large document. The server passes its own limit in [`FrameLimits`].
 pub const MAX_FRAME_BYTES: usize = 32 * 1024 * 1024;
+
+/// The longest peer id or storage id accepted by default. Ids seen in the
+/// wild: Roundbook's are a prefix and 32 hex digits, automerge-repo's
+/// `peer-` and a dozen base-36 digits, storage ids are UUIDs (36). 256 is
+/// seven times the longest.
+pub const MAX_PEER_ID_BYTES: usize = 256;
+
+/// Bounds on one received frame, checked before it is decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameLimits {
+    /// The whole frame.
+    pub max_frame_bytes: usize,
+    /// Its CBOR structure (nesting, item count, text lengths).
+    pub cbor: CborLimits,
+    /// `senderId`, `targetId` and `peerMetadata.storageId`.
+    pub max_peer_id_bytes: usize,
+}
+
+impl Default for FrameLimits {
+    fn default() -> Self {
+        Self {
+            max_frame_bytes: MAX_FRAME_BYTES,
+            cbor: CborLimits::default(),
+            max_peer_id_bytes: MAX_PEER_ID_BYTES,
+        }
+    }
+}
 
 /// Metadata a peer announces in `join` and `peer`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -157,10 +189,13 @@ pub enum Message {
 /// Why a frame was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
-    #[error("frame of {0} bytes is over the {MAX_FRAME_BYTES}-byte limit")]
+    #[error("frame of {0} bytes is over the frame size limit")]
     TooLarge(usize),
     #[error("frame is not valid CBOR")]
     NotCbor,
+    /// Well-formed CBOR over one of [`CborLimits`].
+    #[error("frame refused: {0}")]
+    OverLimit(CborGuardError),
     #[error("message has no `type`")]
     NoType,
     #[error("unknown message type {0:?}")]
@@ -190,11 +225,26 @@ impl Message {
         out
     }
 
-    /// Decodes one frame, refusing oversized, malformed or unknown messages.
+    /// Decodes one frame within the default [`FrameLimits`].
     pub fn decode(frame: &[u8]) -> Result<Message, DecodeError> {
-        if frame.len() > MAX_FRAME_BYTES {
+        Self::decode_with(frame, &FrameLimits::default())
+    }
+
+    /// Decodes one frame, refusing oversized, malformed or unknown messages
+    /// and anything over `limits`. The CBOR is scanned first, so ciborium
+    /// never allocates more than the frame's size plus a bounded number of
+    /// small values.
+    pub fn decode_with(frame: &[u8], limits: &FrameLimits) -> Result<Message, DecodeError> {
+        if frame.len() > limits.max_frame_bytes {
             return Err(DecodeError::TooLarge(frame.len()));
         }
+        cbor_guard::check_cbor(frame, &limits.cbor).map_err(|error| {
+            if error.is_malformed() {
+                DecodeError::NotCbor
+            } else {
+                DecodeError::OverLimit(error)
+            }
+        })?;
         let value: ciborium::Value =
             ciborium::from_reader(frame).map_err(|_| DecodeError::NotCbor)?;
         let kind = value
@@ -210,12 +260,71 @@ impl Message {
         if !KNOWN_TYPES.contains(&kind.as_str()) {
             return Err(DecodeError::UnknownType(kind.chars().take(40).collect()));
         }
-        value
+        let message: Message = value
             .deserialized()
             .map_err(|error| DecodeError::Malformed {
-                kind,
+                kind: kind.clone(),
                 reason: error.to_string(),
-            })
+            })?;
+        if let Some((field, length)) = message.longest_id(limits.max_peer_id_bytes) {
+            return Err(DecodeError::Malformed {
+                kind,
+                reason: format!(
+                    "{field} of {length} bytes is over the {}-byte limit",
+                    limits.max_peer_id_bytes
+                ),
+            });
+        }
+        Ok(message)
+    }
+
+    /// The first peer or storage id longer than `limit`, named as on the wire.
+    fn longest_id(&self, limit: usize) -> Option<(&'static str, usize)> {
+        let (sender, target, metadata) = match self {
+            Message::Join {
+                sender_id,
+                peer_metadata,
+                ..
+            } => (Some(sender_id), None, peer_metadata.as_ref()),
+            Message::Peer {
+                sender_id,
+                target_id,
+                peer_metadata,
+                ..
+            } => (Some(sender_id), Some(target_id), peer_metadata.as_ref()),
+            Message::Leave { sender_id } => (Some(sender_id), None, None),
+            Message::Request {
+                sender_id,
+                target_id,
+                ..
+            }
+            | Message::Sync {
+                sender_id,
+                target_id,
+                ..
+            }
+            | Message::DocUnavailable {
+                sender_id,
+                target_id,
+                ..
+            }
+            | Message::Ephemeral {
+                sender_id,
+                target_id,
+                ..
+            } => (Some(sender_id), Some(target_id), None),
+            Message::Error { .. }
+            | Message::RemoteSubscriptionChange
+            | Message::RemoteHeadsChanged => (None, None, None),
+        };
+        let storage = metadata.and_then(|metadata| metadata.storage_id.as_ref());
+        [
+            ("senderId", sender),
+            ("targetId", target),
+            ("storageId", storage),
+        ]
+        .into_iter()
+        .find_map(|(field, id)| id.filter(|id| id.len() > limit).map(|id| (field, id.len())))
     }
 
     /// The document a message is about, if any.
@@ -402,5 +511,125 @@ mod tests {
             Message::decode(&frame),
             Ok(Message::RemoteSubscriptionChange)
         );
+    }
+
+    #[test]
+    fn decodes_what_the_javascript_client_sends() {
+        use crate::cbor_guard::tests::{hex, CBOR_X_FRAMES};
+        let decoded: Vec<Message> = CBOR_X_FRAMES
+            .iter()
+            .map(|(name, text)| {
+                Message::decode(&hex(text)).unwrap_or_else(|error| panic!("{name}: {error}"))
+            })
+            .collect();
+        assert_eq!(
+            decoded[0],
+            Message::Join {
+                sender_id: "peer-3kx9q2".into(),
+                supported_protocol_versions: vec!["1".into()],
+                peer_metadata: Some(PeerMetadata::default()),
+            }
+        );
+        let Message::Join {
+            peer_metadata: Some(metadata),
+            ..
+        } = &decoded[1]
+        else {
+            panic!("{:?}", decoded[1]);
+        };
+        assert_eq!(
+            metadata.storage_id.as_deref(),
+            Some("3f2c8a51-2b0e-4f3e-9d7a-6c1b2a3d4e5f")
+        );
+        assert_eq!(
+            decoded[2],
+            Message::Request {
+                sender_id: "peer-3kx9q2".into(),
+                target_id: "server".into(),
+                document_id: doc(),
+                data: ByteBuf::from(vec![0x42, 0, 0, 0, 0]),
+            }
+        );
+        assert!(matches!(&decoded[3], Message::Sync { data, .. } if data.len() == 30));
+        assert_eq!(decoded[4], Message::RemoteSubscriptionChange);
+        assert_eq!(decoded[5], Message::RemoteHeadsChanged);
+    }
+
+    fn sync_from(sender_id: String) -> Message {
+        Message::Sync {
+            sender_id,
+            target_id: "server".into(),
+            document_id: doc(),
+            data: ByteBuf::from(vec![0x42, 0, 0, 0, 0]),
+        }
+    }
+
+    #[test]
+    fn decode_with_takes_the_callers_frame_limit() {
+        let frame = sync_from("tab".into()).encode();
+        let limits = FrameLimits {
+            max_frame_bytes: frame.len() - 1,
+            ..FrameLimits::default()
+        };
+        assert_eq!(
+            Message::decode_with(&frame, &limits),
+            Err(DecodeError::TooLarge(frame.len()))
+        );
+        let limits = FrameLimits {
+            max_frame_bytes: frame.len(),
+            ..FrameLimits::default()
+        };
+        assert!(Message::decode_with(&frame, &limits).is_ok());
+    }
+
+    #[test]
+    fn refuses_long_peer_ids() {
+        let at_limit = sync_from("p".repeat(MAX_PEER_ID_BYTES));
+        assert_eq!(Message::decode(&at_limit.encode()).unwrap(), at_limit);
+
+        let long = sync_from("p".repeat(300)).encode();
+        let error = Message::decode(&long).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "malformed sync message: senderId of 300 bytes is over the 256-byte limit"
+        );
+        // An 8 MB sender id is refused from its length, before decoding.
+        let huge = sync_from("p".repeat(8 * 1024 * 1024)).encode();
+        assert!(matches!(
+            Message::decode(&huge),
+            Err(DecodeError::OverLimit(CborGuardError::TextTooLong { .. }))
+        ));
+        let storage = Message::Join {
+            sender_id: "tab".into(),
+            supported_protocol_versions: vec![PROTOCOL_VERSION.into()],
+            peer_metadata: Some(PeerMetadata {
+                storage_id: Some("s".repeat(257)),
+                ..PeerMetadata::default()
+            }),
+        };
+        assert!(Message::decode(&storage.encode())
+            .unwrap_err()
+            .to_string()
+            .contains("storageId of 257 bytes"));
+    }
+
+    #[test]
+    fn refuses_a_frame_of_small_items_before_ciborium_sees_it() {
+        // {"type": "sync", "x": [0, 0, … 16 M times]}: ~1 GB as ciborium
+        // Values before the guard; refused from the array's header now.
+        let mut frame = vec![0xa2, 0x64];
+        frame.extend(b"type");
+        frame.push(0x64);
+        frame.extend(b"sync");
+        frame.extend([0x61, b'x', 0x9a, 0x01, 0x00, 0x00, 0x00]);
+        frame.resize(frame.len() + (1 << 24), 0);
+        let start = std::time::Instant::now();
+        assert_eq!(
+            Message::decode(&frame),
+            Err(DecodeError::OverLimit(CborGuardError::TooManyItems {
+                limit: 1_024
+            }))
+        );
+        assert!(start.elapsed() < std::time::Duration::from_millis(100));
     }
 }
