@@ -18,6 +18,7 @@ use tokio::sync::{mpsc, Mutex};
 use roundbook_shared::domain::local_date;
 use roundbook_shared::ids::{DocumentId, PeerId};
 use roundbook_shared::protocol::{Message, PeerMetadata, Refusal, RefusalReason, PROTOCOL_VERSION};
+use roundbook_shared::sync_guard::check_sync_message;
 
 use crate::access::Access;
 use crate::hub::{ApplyError, ConnectionId, Hub, LiveDoc, Sender};
@@ -137,7 +138,8 @@ pub async fn serve(
 
 impl Connection {
     async fn receive(&mut self, frame: &[u8]) -> Result<Vec<Message>, Fatal> {
-        let message = Message::decode(frame).map_err(|error| Fatal::new(error.to_string()))?;
+        let message = Message::decode_with(frame, &self.app.limits.frame)
+            .map_err(|error| Fatal::new(error.to_string()))?;
         if self.peer.is_none() {
             return self.join(message).map(|reply| vec![reply]);
         }
@@ -190,6 +192,10 @@ impl Connection {
     }
 
     async fn sync(&mut self, id: DocumentId, data: &[u8]) -> Result<Vec<Message>, Fatal> {
+        // Checked before Automerge parses it: its decoder and its reply to a
+        // `have` trust the counts a peer claims (docs/upstream-automerge-sync-bloom.md).
+        check_sync_message(data, &self.app.limits.sync)
+            .map_err(|error| Fatal::new(format!("refused the sync message for {id}: {error}")))?;
         let message = sync::Message::decode(data)
             .map_err(|_| Fatal::new(format!("invalid Automerge sync message for {id}")))?;
         if !self.docs.contains_key(&id) && !self.start(id).await? {

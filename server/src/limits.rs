@@ -9,19 +9,26 @@
 use std::time::Duration;
 
 use roundbook_shared::blob::MAX_PHOTO_BYTES;
+use roundbook_shared::protocol::FrameLimits;
 use roundbook_shared::schema::shape::ShapeLimits;
+use roundbook_shared::sync_guard::SyncLimits;
 
 use crate::store::UploadLimits;
 
 #[derive(Debug, Clone)]
 pub struct Limits {
-    /// The largest WebSocket frame a tablet may send. Measured: a tablet
-    /// offline for a day sends ~65 KiB for 1,000 scans; a zone's resident
-    /// directory imported from a 2,000-household CSV is ~0.5 MiB; every
-    /// other document a tablet writes is smaller. 4 MiB leaves room for a
-    /// tablet offline for a week on one document. Server → tablet frames
-    /// (a month's first sync) are not bound by this.
-    pub max_frame_bytes: usize,
+    /// What a tablet's frame may be: its size, then its CBOR structure
+    /// (nesting, item counts, text lengths) and its ids, all checked before
+    /// it is decoded. The size: a tablet offline for a day sends ~65 KiB for
+    /// 1,000 scans; a zone's resident directory imported from a
+    /// 2,000-household CSV is ~0.5 MiB; every other document a tablet writes
+    /// is smaller. 4 MiB leaves room for a tablet offline for a week on one
+    /// document. Server → tablet frames (a month's first sync) are not bound
+    /// by this.
+    pub frame: FrameLimits,
+    /// What a sync message may claim (heads, haves, bloom filters, changes),
+    /// checked before Automerge parses it (`sync_guard`).
+    pub sync: SyncLimits,
     /// A new HTTP connection (or the next request on a kept-alive one) must
     /// send its request head within this time.
     pub header_read_timeout: Duration,
@@ -83,7 +90,11 @@ impl Default for Limits {
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
         Self {
-            max_frame_bytes: 4 * 1024 * 1024,
+            frame: FrameLimits {
+                max_frame_bytes: 4 * 1024 * 1024,
+                ..FrameLimits::default()
+            },
+            sync: SyncLimits::default(),
             header_read_timeout: Duration::from_secs(10),
             join_timeout: Duration::from_secs(10),
             max_connections: 4096,

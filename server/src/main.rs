@@ -17,6 +17,7 @@ use roundbook_server::store::run_blocking;
 use roundbook_server::store::sqlite::SqliteStore;
 use roundbook_server::store::{ElsewhereFeed, Store, StoreError, StoreResult, UploadLimits};
 use roundbook_server::{demo, serve};
+use roundbook_shared::protocol::FrameLimits;
 
 #[derive(Parser)]
 #[command(version, about = "Roundbook sync server", args_override_self = true)]
@@ -43,7 +44,7 @@ struct Args {
     #[arg(long, default_value_t = 60)]
     session_check_secs: u64,
     /// The largest WebSocket frame a tablet may send, in bytes.
-    #[arg(long, default_value_t = Limits::default().max_frame_bytes)]
+    #[arg(long, default_value_t = Limits::default().frame.max_frame_bytes)]
     max_frame_bytes: usize,
     /// The most bytes one document may take in storage.
     #[arg(long, default_value_t = Limits::default().document_bytes)]
@@ -128,7 +129,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let limits = Limits {
-        max_frame_bytes: args.max_frame_bytes.max(64 * 1024),
+        frame: FrameLimits {
+            max_frame_bytes: args.max_frame_bytes.max(64 * 1024),
+            ..Limits::default().frame
+        },
         document_bytes: args.max_document_bytes.max(1024 * 1024),
         max_connections: serve::raise_fd_limit(args.max_connections.max(16)),
         max_connections_per_address: args.max_connections_per_address.max(4),

@@ -104,7 +104,7 @@ pub async fn sync(
             Full::User => ApiError::TooManyConnections,
             Full::Server => ApiError::Busy,
         })?;
-    let max_frame = limits.max_frame_bytes;
+    let max_frame = limits.frame.max_frame_bytes;
     Ok(upgrade
         .max_message_size(max_frame)
         .max_frame_size(max_frame)
