@@ -102,7 +102,7 @@ pub enum ApplyError {
     #[error("{0}")]
     Shape(ShapeError),
     #[error("could not stamp the receipt: {0}")]
-    Receipt(SchemaError),
+    Receipt(Box<SchemaError>),
     #[error(transparent)]
     Panicked(#[from] Panicked),
     #[error(transparent)]
@@ -454,7 +454,8 @@ fn receive(
         received_at: chrono::Utc::now().timestamp_millis(),
         clock_skew_ms: sender.clock_skew_ms,
     };
-    stamp_new_records(&mut live.doc, kind, before, receipt).map_err(ApplyError::Receipt)?;
+    stamp_new_records(&mut live.doc, kind, before, receipt)
+        .map_err(|error| ApplyError::Receipt(Box::new(error)))?;
     let chunk = live.doc.save_after(before);
     let stored = live.sizes.snapshot_bytes + live.sizes.incremental_bytes;
     if stored + chunk.len() > budget {
