@@ -10,18 +10,20 @@
 
 mod common;
 
-use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, Instant};
 
 use automerge::transaction::Transactable;
 use automerge::{ObjType, ReadDoc, ROOT};
+use common::attacks::{
+    closed_with_error, joined_socket, pad, send_sync, sync_with_bloom, sync_with_many_haves,
+    ATTACKER,
+};
 use common::{patrol_key, Server, Tablet};
 use futures_util::{SinkExt, StreamExt};
 use roundbook_shared::api::PatrolReport;
-use roundbook_shared::protocol::{Message, PeerMetadata, RefusalReason, PROTOCOL_VERSION};
+use roundbook_shared::protocol::{Message, RefusalReason, PROTOCOL_VERSION};
 use roundbook_shared::schema::patrol::SCANS;
 use roundbook_shared::schema::receipt::RECEIVED_AT;
-use serde_bytes::ByteBuf;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
@@ -32,7 +34,6 @@ const RESPONSIVE: Duration = Duration::from_secs(1);
 /// Resident memory the server may reach under any attack here (it idles at
 /// ~20 MiB; one Argon2 check holds 19 MiB).
 const MEMORY_CEILING_KIB: u64 = 400 * 1024;
-const ATTACKER: IpAddr = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2));
 
 /// Asserts the server answers an honest user quickly and has not grown past
 /// the ceiling; prints the figures for the closing note.
@@ -50,94 +51,6 @@ async fn assert_healthy(server: &Server, attack: &str) {
         peak < MEMORY_CEILING_KIB,
         "{attack}: peak memory {peak} KiB"
     );
-}
-
-/// A raw WebSocket that has joined, with the peer id the server gave.
-async fn joined_socket(server: &Server, token: &str) -> (common::Socket, String) {
-    let (mut socket, _) = tokio_tungstenite::connect_async(server.ws_url(token))
-        .await
-        .expect("connect");
-    let join = Message::Join {
-        sender_id: "attacker".into(),
-        supported_protocol_versions: vec![PROTOCOL_VERSION.into()],
-        peer_metadata: Some(PeerMetadata::default()),
-    };
-    socket
-        .send(WsMessage::Binary(join.encode().into()))
-        .await
-        .unwrap();
-    let Some(Ok(WsMessage::Binary(frame))) = socket.next().await else {
-        panic!("no peer message");
-    };
-    let Message::Peer { sender_id, .. } = Message::decode(&frame).unwrap() else {
-        panic!("expected peer");
-    };
-    (socket, sender_id.to_string())
-}
-
-/// Reads frames until the server closes; returns its `error` message.
-async fn closed_with_error(socket: &mut common::Socket) -> String {
-    let deadline = Instant::now() + WAIT;
-    let mut error = None;
-    loop {
-        let remaining = deadline.saturating_duration_since(Instant::now());
-        match tokio::time::timeout(remaining, socket.next()).await {
-            Ok(Some(Ok(WsMessage::Binary(frame)))) => {
-                if let Ok(Message::Error { message, .. }) = Message::decode(&frame) {
-                    error = Some(message);
-                }
-            }
-            Ok(Some(Ok(WsMessage::Close(_)))) | Ok(None) | Ok(Some(Err(_))) => break,
-            Ok(Some(Ok(_))) => {}
-            Err(_) => panic!("the server did not close the socket"),
-        }
-    }
-    error.expect("the server said why before closing")
-}
-
-fn leb(mut value: u64, out: &mut Vec<u8>) {
-    loop {
-        let byte = (value & 0x7f) as u8;
-        value >>= 7;
-        if value == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
-
-/// An Automerge sync message with one `have` whose bloom filter claims the
-/// given parameters (and carries the bits they imply, capped).
-fn sync_with_bloom(entries: u64, bits_per_entry: u64, probes: u64) -> Vec<u8> {
-    let mut bloom = Vec::new();
-    leb(entries, &mut bloom);
-    leb(bits_per_entry, &mut bloom);
-    leb(probes, &mut bloom);
-    let bits = (entries * bits_per_entry).div_ceil(8).min(1024);
-    bloom.extend(std::iter::repeat_n(0xffu8, bits as usize));
-    let mut message = vec![0x42];
-    leb(0, &mut message); // heads
-    leb(0, &mut message); // need
-    leb(1, &mut message); // one have
-    leb(0, &mut message); // its last_sync heads
-    leb(bloom.len() as u64, &mut message);
-    message.extend(bloom);
-    leb(0, &mut message); // changes
-    message
-}
-
-async fn send_sync(socket: &mut common::Socket, server_peer: &str, key_zone: &str, data: Vec<u8>) {
-    let frame = Message::Sync {
-        sender_id: "attacker".into(),
-        target_id: server_peer.into(),
-        document_id: patrol_key(key_zone).document_id(),
-        data: ByteBuf::from(data),
-    };
-    socket
-        .send(WsMessage::Binary(frame.encode().into()))
-        .await
-        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -160,7 +73,7 @@ async fn bloom_filters_claiming_huge_work_are_refused_before_automerge_sees_them
         ("zero bits per entry", sync_with_bloom(1, 0, 7)),
         ("2^40 entries", sync_with_bloom(1 << 40, 10, 7)),
     ] {
-        let (mut socket, server_peer) = joined_socket(&server, &token).await;
+        let (mut socket, server_peer) = joined_socket(&server, &token, None).await;
         send_sync(&mut socket, &server_peer, "A", data).await;
         let error = closed_with_error(&mut socket).await;
         assert!(error.contains("sync message"), "{attack}: {error}");
@@ -168,11 +81,8 @@ async fn bloom_filters_claiming_huge_work_are_refused_before_automerge_sees_them
     }
 
     // 16 M empty haves claimed in a few bytes.
-    let mut many = vec![0x42, 0, 0];
-    leb(16 << 20, &mut many);
-    many.extend(std::iter::repeat_n(0u8, 64));
-    let (mut socket, server_peer) = joined_socket(&server, &token).await;
-    send_sync(&mut socket, &server_peer, "A", many).await;
+    let (mut socket, server_peer) = joined_socket(&server, &token, None).await;
+    send_sync(&mut socket, &server_peer, "A", sync_with_many_haves()).await;
     closed_with_error(&mut socket).await;
     assert_healthy(&server, "16 M haves").await;
 
@@ -202,11 +112,7 @@ async fn assert_stored(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sign_in_flood_with_random_names_is_bounded() {
     let server = Server::start().await;
-    let client = reqwest::Client::builder()
-        .local_address(ATTACKER)
-        .pool_max_idle_per_host(0)
-        .build()
-        .unwrap();
+    let client = common::client_from(ATTACKER);
     let base = server.base.clone();
     let flood = tokio::spawn(async move {
         let attempts = (0..256).map(|n| {
@@ -316,7 +222,7 @@ async fn one_user_cannot_hold_more_sync_sockets_than_the_cap() {
     let token = server.login("guard-a").await.token;
     let mut open = Vec::new();
     for _ in 0..4 {
-        open.push(joined_socket(&server, &token).await);
+        open.push(joined_socket(&server, &token, None).await);
     }
     let refused = tokio_tungstenite::connect_async(server.ws_url(&token)).await;
     let Err(tokio_tungstenite::tungstenite::Error::Http(response)) = refused else {
@@ -324,10 +230,10 @@ async fn one_user_cannot_hold_more_sync_sockets_than_the_cap() {
     };
     assert_eq!(response.status().as_u16(), 429);
     // Another user is not affected; a closed socket frees its place.
-    joined_socket(&server, &server.login("guard-b").await.token).await;
+    joined_socket(&server, &server.login("guard-b").await.token, None).await;
     open.pop();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    open.push(joined_socket(&server, &token).await);
+    open.push(joined_socket(&server, &token, None).await);
     assert_healthy(&server, "socket cap").await;
 }
 
@@ -336,7 +242,7 @@ async fn sign_out_ends_the_sessions_sockets_at_once() {
     // Session checks every 10 minutes: only the sign-out itself can end it.
     let server = Server::start_with_args(&["--session-check-secs", "600"]).await;
     let token = server.login("guard-a").await.token;
-    let (mut socket, _) = joined_socket(&server, &token).await;
+    let (mut socket, _) = joined_socket(&server, &token, None).await;
     let response = reqwest::Client::new()
         .post(format!("{}/api/logout", server.base))
         .bearer_auth(&token)
@@ -356,7 +262,7 @@ async fn oversized_and_amplifying_frames_are_refused() {
     let token = server.login("guard-a").await.token;
 
     // Over the frame limit: the WebSocket layer refuses it.
-    let (mut socket, _) = joined_socket(&server, &token).await;
+    let (mut socket, _) = joined_socket(&server, &token, None).await;
     let _ = socket
         .send(WsMessage::Binary(vec![0u8; 8 * 1024 * 1024].into()))
         .await;
@@ -372,7 +278,7 @@ async fn oversized_and_amplifying_frames_are_refused() {
     assert_healthy(&server, "8 MiB frame").await;
 
     // Under it, but made of a million one-byte CBOR items.
-    let (mut socket, _) = joined_socket(&server, &token).await;
+    let (mut socket, _) = joined_socket(&server, &token, None).await;
     let mut items = vec![0x9a]; // an array of 2^32-1 items...
     items.extend((u32::MAX).to_be_bytes());
     items.extend(std::iter::repeat_n(0u8, 3 * 1024 * 1024)); // ...of which 3 M are here
@@ -507,28 +413,6 @@ async fn writers_cannot_bend_the_shape_of_a_document() {
         .await;
     assert_eq!(response.status().as_u16(), 200);
     let _: PatrolReport = response.json().await.unwrap();
-}
-
-/// Adds `count` records of 10,000 random letters each (random, so that
-/// storage cannot compress them away), within every per-record bound.
-fn pad(doc: &mut automerge::Automerge, batch: usize, count: usize, seed: &mut u64) {
-    let (_, scans) = doc.get(ROOT, SCANS).unwrap().unwrap();
-    let mut tx = doc.transaction();
-    for n in 0..count {
-        let scan = tx
-            .put_object(&scans, format!("pad-{batch}-{n}"), ObjType::Map)
-            .unwrap();
-        let noise: String = (0..10_000)
-            .map(|_| {
-                *seed ^= *seed << 13;
-                *seed ^= *seed >> 7;
-                *seed ^= *seed << 17;
-                char::from(b'a' + (*seed % 26) as u8)
-            })
-            .collect();
-        tx.put(&scan, "note", noise).unwrap();
-    }
-    tx.commit();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

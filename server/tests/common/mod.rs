@@ -4,9 +4,11 @@
 
 #![allow(dead_code)]
 
+pub mod attacks;
 pub mod postgres;
 
 use std::io::{BufRead, BufReader};
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -17,7 +19,7 @@ use roundbook_shared::ids::{random_peer_id, DocumentId};
 use roundbook_shared::schema::patrol::{record_scan, scans, Scan, METHOD_TYPED};
 use roundbook_shared::schema::DocKey;
 use roundbook_shared::sync::{Outcome, Replica};
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
@@ -154,7 +156,17 @@ impl Server {
     }
 
     pub async fn login(&self, username: &str) -> LoginResponse {
-        let response = reqwest::Client::new()
+        self.login_with(&reqwest::Client::new(), username).await
+    }
+
+    /// Signs in from another loopback address (`127.0.0.2`), so that the
+    /// per-address sign-in limits count it apart from 127.0.0.1.
+    pub async fn login_from(&self, username: &str, from: IpAddr) -> LoginResponse {
+        self.login_with(&client_from(from), username).await
+    }
+
+    async fn login_with(&self, client: &reqwest::Client, username: &str) -> LoginResponse {
+        let response = client
             .post(format!("{}/api/login", self.base))
             .header("content-type", "application/json")
             .body(format!(
@@ -218,6 +230,44 @@ impl Drop for Server {
 
 pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
+/// An HTTP client whose connections come from `from`, one per request.
+pub fn client_from(from: IpAddr) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(from)
+        .pool_max_idle_per_host(0)
+        .build()
+        .expect("an HTTP client")
+}
+
+/// Opens a WebSocket to `url`, from `from` if given (a loopback address).
+pub async fn ws_connect(url: &str, from: Option<IpAddr>) -> Socket {
+    let Some(from) = from else {
+        return tokio_tungstenite::connect_async(url)
+            .await
+            .expect("connect")
+            .0;
+    };
+    let address = url
+        .trim_start_matches("ws://")
+        .split('/')
+        .next()
+        .and_then(|host| host.parse().ok())
+        .expect("a ws://ip:port/ url");
+    let socket = match from {
+        IpAddr::V4(_) => TcpSocket::new_v4(),
+        IpAddr::V6(_) => TcpSocket::new_v6(),
+    }
+    .expect("a socket");
+    socket
+        .bind((from, 0).into())
+        .expect("bind the local address");
+    let stream = socket.connect(address).await.expect("connect");
+    tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(stream))
+        .await
+        .expect("WebSocket handshake")
+        .0
+}
+
 /// A tablet: a replica of some documents and, while online, a socket.
 pub struct Tablet {
     pub replica: Replica,
@@ -233,6 +283,10 @@ pub struct Tablet {
     /// WebSocket payload bytes sent and received, for the benchmarks.
     pub bytes_sent: usize,
     pub bytes_received: usize,
+    /// The largest single frame sent, for the benchmarks.
+    pub max_frame_sent: usize,
+    /// The loopback address to connect from (`None`: the system's choice).
+    pub local_address: Option<IpAddr>,
 }
 
 impl Tablet {
@@ -247,6 +301,8 @@ impl Tablet {
             server_error: None,
             bytes_sent: 0,
             bytes_received: 0,
+            max_frame_sent: 0,
+            local_address: None,
         }
     }
 
@@ -291,9 +347,7 @@ impl Tablet {
     }
 
     pub async fn connect(&mut self, url: &str) {
-        let (mut socket, _) = tokio_tungstenite::connect_async(url)
-            .await
-            .expect("connect");
+        let mut socket = ws_connect(url, self.local_address).await;
         socket
             .send(WsMessage::Binary(
                 self.replica
@@ -330,6 +384,7 @@ impl Tablet {
 
     async fn send(&mut self, frame: Vec<u8>) {
         self.bytes_sent += frame.len();
+        self.max_frame_sent = self.max_frame_sent.max(frame.len());
         if let Some(socket) = self.socket.as_mut() {
             let _ = socket.send(WsMessage::Binary(frame.into())).await;
         }
@@ -389,6 +444,39 @@ impl Tablet {
         }
         self.replica.disconnect();
         self.server_error.clone().expect("the server said why")
+    }
+
+    /// Exchanges frames until every local change is acknowledged (`Ok`) or
+    /// the server closes the connection (`Err` with the error it gave).
+    /// Panics if neither happens within `timeout`.
+    pub async fn deliver(&mut self, timeout: Duration) -> Result<(), String> {
+        let deadline = Instant::now() + timeout;
+        while !(self.replica.is_connected() && self.replica.pending_total() == 0) {
+            let remaining = deadline
+                .checked_duration_since(Instant::now())
+                .unwrap_or_else(|| panic!("{} timed out delivering", self.username));
+            let socket = self.socket.as_mut().expect("online");
+            let frame = tokio::time::timeout(remaining, socket.next())
+                .await
+                .unwrap_or_else(|_| panic!("{} timed out delivering", self.username));
+            let Some(Ok(message)) = frame else {
+                self.disconnect();
+                return Err(self.server_error.clone().unwrap_or_default());
+            };
+            let WsMessage::Binary(bytes) = message else {
+                continue;
+            };
+            self.bytes_received += bytes.len();
+            let outcome = self.replica.receive(&bytes).expect("valid frame");
+            self.unavailable.extend(outcome.unavailable);
+            if let Some(error) = outcome.server_error {
+                self.server_error = Some(error);
+            }
+            for frame in outcome.frames {
+                self.send(frame).await;
+            }
+        }
+        Ok(())
     }
 
     /// Until every local change is acknowledged by the server.
