@@ -16,8 +16,11 @@
 //!   for the overall rate's burst (40) to refill, for the same reason.
 //!
 //! Latencies are over the honest attempts that succeeded (both requests
-//! 200); the rest are counted as failures with their reason. p99 of 40 is
-//! their maximum (nearest rank). Peak RSS is the server's VmHWM at the end.
+//! 200); the rest are counted as failures with their reason and when they
+//! happened. The honest user goes on at once after a failure (no back-off,
+//! no `Retry-After`), so a rate limit drained for a moment shows as a run of
+//! quick 429s. p99 of 40 is their maximum (nearest rank). Peak RSS is the
+//! server's VmHWM at the end.
 //!
 //! Every loop is bounded in count and time and targets loopback only.
 //!
@@ -110,6 +113,8 @@ fn short(message: &str) -> String {
 struct Run {
     took: Vec<Duration>,
     failures: BTreeMap<String, usize>,
+    /// When each failed attempt ended, from the start of the run.
+    failed_at: Vec<Duration>,
 }
 
 impl Run {
@@ -128,6 +133,19 @@ impl Run {
     fn show(&self, p: f64) -> String {
         self.percentile(p).map_or_else(|| "-".into(), ms)
     }
+
+    /// The failures with their reasons and when they happened.
+    fn failures(&self) -> String {
+        let (Some(first), Some(last)) = (self.failed_at.first(), self.failed_at.last()) else {
+            return "none".into();
+        };
+        format!(
+            "{} (from {} to {} ms into the run)",
+            tally(&self.failures),
+            ms(*first),
+            ms(*last)
+        )
+    }
 }
 
 /// 40 sign-ins as `guard-b`, each followed by a document list, one after
@@ -140,11 +158,15 @@ async fn honest_run(base: &str, from: IpAddr) -> Run {
         .build()
         .expect("an HTTP client");
     let mut run = Run::default();
+    let run_started = Instant::now();
     for _ in 0..HONEST_RUNS {
         let started = Instant::now();
         match sign_in_and_list(&client, base).await {
             Ok(()) => run.took.push(started.elapsed()),
-            Err(why) => *run.failures.entry(why).or_default() += 1,
+            Err(why) => {
+                *run.failures.entry(why).or_default() += 1;
+                run.failed_at.push(run_started.elapsed());
+            }
         }
     }
     run
@@ -566,13 +588,10 @@ fn table(rows: &[Row]) {
     for row in rows {
         println!("  {}: {}", row.attack, row.note);
         if row.baseline.failed() > 0 {
-            println!("    baseline failures: {}", tally(&row.baseline.failures));
+            println!("    baseline failures: {}", row.baseline.failures());
         }
         if row.under.failed() > 0 {
-            println!(
-                "    honest failures under attack: {}",
-                tally(&row.under.failures)
-            );
+            println!("    honest failures under attack: {}", row.under.failures());
         }
     }
 }
