@@ -2,11 +2,12 @@
 //! before `automerge::sync::Message::decode` sees them.
 //!
 //! automerge 0.12 trusts what a peer claims in a sync message: decoding
-//! allocates one entry per claimed `have` (16 M empty `have`s, two bytes each,
-//! cost 1.1 GB and 16 s), and answering runs every bloom filter the peer sent
-//! with the probe count the peer chose, allocating a vector of that many
-//! probes per change tested (2^32-1 probes is a 16 GiB allocation that aborts
-//! the process; a bloom with zero bits per entry divides by zero and panics).
+//! allocates one 64-byte entry per claimed `have` (16 M empty `have`s, two
+//! bytes each, hold over 1 GiB), and answering visits every `have` for every
+//! change and runs each bloom filter with the probe count the peer chose,
+//! allocating a vector of that many probes per change tested (2^32-1 probes
+//! is a 16 GiB allocation that aborts the process; a bloom with zero bits per
+//! entry divides by zero and panics).
 //! [`check_sync_message`] walks the same wire format, allocates nothing, and
 //! refuses anything over [`SyncLimits`], so one signed-in client cannot take
 //! the server down. The report for automerge's maintainers is
@@ -34,7 +35,10 @@
 //!
 //! automerge ignores whatever follows the flags and whatever follows the
 //! bloom's bits inside its length; this check refuses both, since automerge
-//! never writes them.
+//! never writes them. It also refuses hashes out of ascending order or
+//! repeated (automerge sorts every list of hashes it sends, and a repeated
+//! hash in `need` makes automerge 0.12 panic while answering; found by
+//! fuzzing, see `docs/fuzzing.md`).
 //!
 //! # Worst-case work once a message passed
 //!
@@ -174,6 +178,8 @@ pub enum SyncGuardError {
     Truncated(Field),
     #[error("sync message's {0} is not a minimally encoded LEB128 number that fits 64 bits")]
     BadNumber(Field),
+    #[error("sync message's {0} are not in strictly ascending order")]
+    Unsorted(Field),
     #[error("sync message declares {found} {field}, over the limit of {limit}")]
     OverLimit {
         field: Field,
@@ -365,9 +371,20 @@ impl<'a> Reader<'a> {
     }
 
     /// A count of hashes and the hashes.
+    /// A count of hashes and the hashes, strictly ascending: automerge
+    /// always sends them sorted without repeats, and a repeated hash in
+    /// `need` makes automerge 0.12 panic while answering.
     fn hashes(&mut self, field: Field, limit: u64) -> Result<(), SyncGuardError> {
         let count = self.count(field, limit, HASH_BYTES)?;
-        self.take(field, count * HASH_BYTES).map(|_| ())
+        let hashes = self.take(field, count * HASH_BYTES)?;
+        let mut previous: Option<&[u8]> = None;
+        for hash in hashes.chunks_exact(HASH_BYTES as usize) {
+            if previous.is_some_and(|previous| previous >= hash) {
+                return Err(SyncGuardError::Unsorted(field));
+            }
+            previous = Some(hash);
+        }
+        Ok(())
     }
 
     /// A length and that many bytes.
@@ -722,9 +739,10 @@ mod tests {
         }
     }
 
+    /// Distinct hashes, ascending with `n` as automerge sends them.
     fn hash(n: u32) -> [u8; 32] {
         let mut hash = [0xab; 32];
-        hash[..4].copy_from_slice(&n.to_le_bytes());
+        hash[..4].copy_from_slice(&n.to_be_bytes());
         hash
     }
 
@@ -1001,6 +1019,42 @@ mod tests {
     }
 
     #[test]
+    fn refuses_repeated_or_unsorted_hashes() {
+        for (heads, need, last_sync, field) in [
+            (vec![hash(2), hash(1)], vec![], vec![], Field::Heads),
+            (vec![hash(1), hash(1)], vec![], vec![], Field::Heads),
+            (vec![], vec![hash(3), hash(3)], vec![], Field::Need),
+            (vec![], vec![], vec![hash(9), hash(4)], Field::LastSync),
+        ] {
+            let raw = Raw {
+                heads,
+                need,
+                haves: vec![(last_sync, Vec::new())],
+                ..Raw::default()
+            };
+            assert_eq!(check(&raw.encode()), Err(SyncGuardError::Unsorted(field)));
+        }
+    }
+
+    /// Found by fuzzing (docs/fuzzing.md): a `need` that names a change the
+    /// receiver holds twice makes automerge 0.12 panic in
+    /// `generate_sync_message` (`collector.rs`: `MissingOps`).
+    #[test]
+    fn a_repeated_need_is_refused() {
+        let mut doc = tablet(&genesis(), 11);
+        scan(&mut doc, "n", 3);
+        let held = doc.get_heads()[0].0;
+        let bytes = Raw {
+            need: vec![held, held],
+            haves: Vec::new(),
+            flags: None,
+            ..Raw::default()
+        }
+        .encode();
+        assert_eq!(check(&bytes), Err(SyncGuardError::Unsorted(Field::Need)));
+    }
+
+    #[test]
     fn every_cut_of_a_real_message_is_refused_or_decodes() {
         let mut tab = tablet(&genesis(), 3);
         scan(&mut tab, "cut", 20);
@@ -1106,6 +1160,30 @@ mod tests {
         assert!(check(&bytes).is_err());
         let mut doc = tablet(&genesis(), 5);
         scan(&mut doc, "z", 1);
+        let message = sync::Message::decode(&bytes).expect("automerge decodes it");
+        let panicked = std::panic::catch_unwind(move || {
+            let mut state = sync::State::new();
+            doc.receive_sync_message(&mut state, message).unwrap();
+            doc.generate_sync_message(&mut state)
+        });
+        assert!(panicked.is_err(), "automerge now refuses this itself");
+    }
+
+    /// Reproduction 4: a `need` naming a held change twice panics
+    /// automerge while answering.
+    #[test]
+    #[ignore = "shows automerge's own behaviour; run by hand for the upstream report"]
+    fn upstream_repeated_need_panics_automerge() {
+        let mut doc = tablet(&genesis(), 12);
+        scan(&mut doc, "n", 3);
+        let held = doc.get_heads()[0].0;
+        let bytes = Raw {
+            need: vec![held, held],
+            haves: Vec::new(),
+            flags: None,
+            ..Raw::default()
+        }
+        .encode();
         let message = sync::Message::decode(&bytes).expect("automerge decodes it");
         let panicked = std::panic::catch_unwind(move || {
             let mut state = sync::State::new();
