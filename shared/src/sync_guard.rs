@@ -14,8 +14,9 @@
 //! `docs/upstream-automerge-sync-bloom.md`.
 //!
 //! What it must not do: decide whether the changes are valid Automerge
-//! changes (the server parses them strictly after this check), look at a
-//! document, or allocate in proportion to anything the message claims.
+//! changes (it reads only their chunk frames; the server parses them
+//! strictly after this check), look at a document, or allocate in
+//! proportion to anything the message claims.
 //!
 //! # Wire format (automerge 0.12, `sync.rs` and `sync/bloom.rs`)
 //!
@@ -27,8 +28,9 @@
 //!            count heads × hash
 //!            count need × hash
 //!            count have × (count last_sync × hash, len bloom-bytes)
-//!            count changes × (len change-bytes)
+//!            count changes × (len chunk+)
 //!            [len flags-bytes]          -- present in every message automerge 0.12 sends
+//! chunk    = 85 6f 4a 83, checksum[4], type:u8 (0 document, 1 change), len data
 //! bloom    = empty                      -- no filter
 //!          | num_entries num_bits_per_entry num_probes bits[ceil(entries × bits / 8)]
 //! ```
@@ -66,6 +68,16 @@ const HASH_BYTES: u64 = 32;
 const MESSAGE_TYPE_V1: u8 = 0x42;
 /// First byte of a V2 sync message (changes sent as one compressed document).
 const MESSAGE_TYPE_V2: u8 = 0x43;
+/// Start of every automerge storage chunk (`storage::MAGIC_BYTES`).
+const CHUNK_MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+/// A chunk's checksum, after the magic bytes; then its type and length.
+const CHUNK_CHECKSUM_BYTES: u64 = 4;
+/// Chunk types a sync message carries: a whole document (`save()`) and a
+/// single uncompressed change (`Change::raw_bytes`). automerge also knows
+/// compressed changes (2) and bundles (3, experimental); its sync never
+/// sends them, and parsing a malformed bundle panics in automerge 0.12.
+const CHUNK_DOCUMENT: u8 = 0;
+const CHUNK_CHANGE: u8 = 1;
 
 /// Bounds on what one received sync message may claim. Every default is far
 /// above what a real tablet sends (sizes from `docs/architecture.md`: a
@@ -208,6 +220,12 @@ pub enum SyncGuardError {
     },
     #[error("{0} bytes follow the end of the sync message")]
     TrailingBytes(usize),
+    #[error("sync message carries an empty change")]
+    EmptyChange,
+    #[error("sync message carries a change that is not an automerge chunk")]
+    NotAChunk,
+    #[error("sync message carries a chunk of type {0}; automerge sync sends changes (1) and documents (0) only")]
+    ChunkType(u8),
 }
 
 /// Checks a received sync message against `limits` without allocating.
@@ -242,6 +260,7 @@ pub fn check_sync_message(bytes: &[u8], limits: &SyncLimits) -> Result<(), SyncG
                 limit: limits.max_change_bytes,
             });
         }
+        check_chunks(change)?;
     }
     if !input.0.is_empty() {
         let declared = input.number(Field::Flags)?;
@@ -258,6 +277,32 @@ pub fn check_sync_message(bytes: &[u8], limits: &SyncLimits) -> Result<(), SyncG
         0 => Ok(()),
         trailing => Err(SyncGuardError::TrailingBytes(trailing)),
     }
+}
+
+/// One entry of `changes`: whole storage chunks of the two kinds a sync
+/// message carries, a change (V1, and V2 built from changes) or a document
+/// (V2 sending everything). Only their frames are read; automerge parses
+/// what is inside.
+fn check_chunks(entry: &[u8]) -> Result<(), SyncGuardError> {
+    if entry.is_empty() {
+        return Err(SyncGuardError::EmptyChange);
+    }
+    let mut input = Reader(entry);
+    while !input.0.is_empty() {
+        if input.take(Field::Change, CHUNK_MAGIC.len() as u64)? != CHUNK_MAGIC {
+            return Err(SyncGuardError::NotAChunk);
+        }
+        input.take(Field::Change, CHUNK_CHECKSUM_BYTES)?;
+        let kind = input
+            .byte()
+            .ok_or(SyncGuardError::Truncated(Field::Change))?;
+        if kind != CHUNK_DOCUMENT && kind != CHUNK_CHANGE {
+            return Err(SyncGuardError::ChunkType(kind));
+        }
+        let length = input.number(Field::Change)?;
+        input.take(Field::Change, length)?;
+    }
+    Ok(())
 }
 
 /// A bloom filter's bytes: empty (no filter), or three numbers and exactly
@@ -739,6 +784,16 @@ mod tests {
         }
     }
 
+    /// A chunk frame of `kind` around `length` zero bytes.
+    fn chunk(kind: u8, length: usize) -> Vec<u8> {
+        let mut out = CHUNK_MAGIC.to_vec();
+        out.extend([0; 4]);
+        out.push(kind);
+        leb(&mut out, length as u64);
+        out.resize(out.len() + length, 0);
+        out
+    }
+
     /// Distinct hashes, ascending with `n` as automerge sends them.
     fn hash(n: u32) -> [u8; 32] {
         let mut hash = [0xab; 32];
@@ -933,7 +988,7 @@ mod tests {
             ),
             (
                 Raw {
-                    changes: vec![vec![0; 1 << 20]; 17],
+                    changes: vec![chunk(CHUNK_CHANGE, (1 << 20) - 13); 17],
                     ..Raw::default()
                 },
                 Field::ChangeBytes,
@@ -957,7 +1012,7 @@ mod tests {
             heads: many(limits.max_heads),
             need: many(limits.max_need),
             haves: vec![(many(limits.max_last_sync), bloom(100, 32, 32, 400)); 4],
-            changes: vec![vec![0; 1 << 20]; 16],
+            changes: vec![chunk(CHUNK_CHANGE, (1 << 20) - 13); 16],
             ..Raw::default()
         };
         check(&at_bounds.encode()).unwrap();
@@ -1052,6 +1107,74 @@ mod tests {
         }
         .encode();
         assert_eq!(check(&bytes), Err(SyncGuardError::Unsorted(Field::Need)));
+    }
+
+    #[test]
+    fn refuses_changes_that_are_not_sync_chunks() {
+        let with = |changes: Vec<Vec<u8>>| {
+            Raw {
+                changes,
+                ..Raw::default()
+            }
+            .encode()
+        };
+        check(&with(vec![
+            chunk(CHUNK_CHANGE, 5),
+            chunk(CHUNK_DOCUMENT, 0),
+        ]))
+        .unwrap();
+        check(&with(vec![[
+            chunk(CHUNK_CHANGE, 5),
+            chunk(CHUNK_CHANGE, 9),
+        ]
+        .concat()]))
+        .unwrap();
+        assert_eq!(
+            check(&with(vec![Vec::new()])),
+            Err(SyncGuardError::EmptyChange)
+        );
+        assert_eq!(
+            check(&with(vec![vec![1; 20]])),
+            Err(SyncGuardError::NotAChunk)
+        );
+        for kind in [2, 3, 4] {
+            assert_eq!(
+                check(&with(vec![chunk(kind, 5)])),
+                Err(SyncGuardError::ChunkType(kind))
+            );
+        }
+        // A chunk claiming more than its entry holds, and a cut-off second chunk.
+        let mut long = chunk(CHUNK_CHANGE, 5);
+        long.truncate(long.len() - 1);
+        let cut = [chunk(CHUNK_CHANGE, 5), CHUNK_MAGIC.to_vec()].concat();
+        for entry in [long, cut] {
+            assert!(matches!(
+                check(&with(vec![entry])),
+                Err(SyncGuardError::PastEnd {
+                    field: Field::Change,
+                    ..
+                })
+            ));
+        }
+    }
+
+    /// Found by fuzzing (docs/fuzzing.md): a 108-byte bundle chunk (type 3)
+    /// whose columns are malformed makes automerge 0.12 panic while loading
+    /// it (`hexane` unwraps a LEB128 error), in `receive_sync_message` and
+    /// in the server's strict `load_with_options` alike.
+    const MALFORMED_BUNDLE_MESSAGE: &str = "4201da3f4d4d42044a367d3d6b383d7493e05170907e5e675cf9595dcdd12457dea400010172d8d2660d6dedf25091d9a3ecfb1a1c0192658054b967e70b455e4192fc999308040a07985c754398046c856f4a8345bb29c703620125db8cf6ac50bbbbd9f1b281fa655d0caff747504b100303030303030303030303030303030304000200000401040204030323030303030303030303041300da77bd0b4eda996797768d8fcde07e00017f117e036f2d32066174027e00017e001402020000020784";
+
+    fn unhex(text: &str) -> Vec<u8> {
+        (0..text.len())
+            .step_by(2)
+            .map(|at| u8::from_str_radix(&text[at..at + 2], 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_malformed_bundle_chunk_is_refused() {
+        let bytes = unhex(MALFORMED_BUNDLE_MESSAGE);
+        assert_eq!(check(&bytes), Err(SyncGuardError::ChunkType(3)));
     }
 
     #[test]
@@ -1190,6 +1313,20 @@ mod tests {
             doc.receive_sync_message(&mut state, message).unwrap();
             doc.generate_sync_message(&mut state)
         });
+        assert!(panicked.is_err(), "automerge now refuses this itself");
+    }
+
+    /// Reproduction 5: a malformed bundle chunk panics automerge's loader.
+    #[test]
+    #[ignore = "shows automerge's own behaviour; run by hand for the upstream report"]
+    fn upstream_malformed_bundle_panics_automerge_load() {
+        let message = sync::Message::decode(&unhex(MALFORMED_BUNDLE_MESSAGE)).unwrap();
+        let chunk: Vec<u8> = message.changes.iter().flatten().copied().collect();
+        eprintln!(
+            "chunk: {}",
+            chunk.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        );
+        let panicked = std::panic::catch_unwind(|| Automerge::load(&chunk));
         assert!(panicked.is_err(), "automerge now refuses this itself");
     }
 
