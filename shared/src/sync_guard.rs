@@ -49,7 +49,10 @@
 //!   4 bloom filters (their bits are at most 4 MB each and are present in the
 //!   message), and the change chunks (at most 16 MiB, present in the message);
 //! - receiving costs one hash lookup per head and need, plus loading the
-//!   changes (linear in their bytes; parsed strictly by the server first);
+//!   changes: linear in their bytes, except that a document chunk's
+//!   compressed columns are inflated by automerge without a limit (about
+//!   1,000:1 at worst; see the upstream report), which this check cannot
+//!   bound without inflating them itself;
 //! - answering (`generate_sync_message`) tests each of the `N` changes against
 //!   at most 4 blooms of at most 32 probes: at most `128 N` probe computations
 //!   and `4 N` allocations of at most 32 `u32`s. For a month's request log
