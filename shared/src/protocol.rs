@@ -296,7 +296,7 @@ impl Message {
                 kind: kind.clone(),
                 reason: error.to_string(),
             })?;
-        if let Some((field, length)) = message.longest_id(limits.max_peer_id_bytes) {
+        if let Some((field, length)) = message.id_over(limits.max_peer_id_bytes) {
             return Err(DecodeError::Malformed {
                 kind,
                 reason: format!(
@@ -309,7 +309,7 @@ impl Message {
     }
 
     /// The first peer or storage id longer than `limit`, named as on the wire.
-    fn longest_id(&self, limit: usize) -> Option<(&'static str, usize)> {
+    fn id_over(&self, limit: usize) -> Option<(&'static str, usize)> {
         let (sender, target, metadata) = match self {
             Message::Join {
                 sender_id,
