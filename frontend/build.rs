@@ -5,7 +5,8 @@
 //! and writes `$OUT_DIR/messages.rs`, which `src/i18n.rs` includes:
 //! - `enum Key`, one variant per key (`sign_in` -> `Key::SignIn`), in the
 //!   default language's file order;
-//! - one `[&str; N]` table of texts per language, indexed by `Key`.
+//! - one `Texts` per language: its texts in one string, in `Key` order, and
+//!   where each starts.
 //!
 //! Any problem fails the build with one `error:` line per problem, naming the
 //! file, the line and the key.
@@ -374,14 +375,53 @@ fn emit(locales: &[Locale]) -> String {
         out!("    {key:?},");
     }
     out!("];");
+    // One string per language and where each text starts in it: two bytes a
+    // message instead of the eight of a `&str` (pointer and length).
+    let longest = locales
+        .iter()
+        .map(|locale| {
+            locale
+                .entries
+                .iter()
+                .map(|(_, text)| text.len())
+                .sum::<usize>()
+        })
+        .max()
+        .unwrap_or_default();
+    let offset = if longest <= usize::from(u16::MAX) {
+        "u16"
+    } else {
+        "u32"
+    };
+    out!();
+    out!("/// One language's texts, one after the other in `Key` order.");
+    out!("struct Texts {{");
+    out!("    all: &'static str,");
+    out!("    /// Where each key's text starts in `all`; the last entry is its length.");
+    out!("    starts: [{offset}; {}],", n + 1);
+    out!("}}");
+    out!();
+    out!("impl Texts {{");
+    out!("    fn get(&self, key: Key) -> &'static str {{");
+    out!("        let i = key as usize;");
+    out!("        &self.all[self.starts[i] as usize..self.starts[i + 1] as usize]");
+    out!("    }}");
+    out!("}}");
     for ((tag, table), locale) in LOCALES.iter().zip(locales) {
         out!();
-        out!("/// The {tag} texts (`frontend/locales/{tag}.json`), indexed by `Key`.");
-        out!("const {table}: [&str; {n}] = [");
+        out!("/// The {tag} texts (`frontend/locales/{tag}.json`).");
+        out!("const {table}: Texts = Texts {{");
+        out!("    all: concat!(");
+        let mut starts = vec![0];
         for (key, _) in &default.entries {
-            out!("    {:?},", locale.get(key).unwrap_or_default());
+            let text = locale.get(key).unwrap_or_default();
+            out!("        {text:?}, // {key}");
+            starts.push(starts.last().unwrap() + text.len());
         }
-        out!("];");
+        out!("    ),");
+        let starts: Vec<String> = starts.iter().map(usize::to_string).collect();
+        out!("    starts: [{}],", starts.join(", "));
+        out!("}};");
     }
     code
 }
