@@ -123,6 +123,25 @@ pub fn on_service_worker_update(on_update: impl Fn() + 'static) {
     callback.forget();
 }
 
+/// Asks the service worker registration to look for a new build now (a
+/// server said this release is too old); the install and the "new version"
+/// offer follow the usual path.
+pub fn check_for_app_update() {
+    let Some(window) = window() else { return };
+    let container = window.navigator().service_worker();
+    wasm_bindgen_futures::spawn_local(async move {
+        let registration = wasm_bindgen_futures::JsFuture::from(container.get_registration()).await;
+        let Ok(registration) = registration else {
+            return;
+        };
+        if let Ok(registration) = registration.dyn_into::<web_sys::ServiceWorkerRegistration>() {
+            if let Ok(update) = registration.update() {
+                let _ = wasm_bindgen_futures::JsFuture::from(update).await;
+            }
+        }
+    });
+}
+
 /// Opens the browser's print dialog (printable lists and sheets).
 pub fn print() {
     if let Some(window) = web_sys::window() {

@@ -23,6 +23,7 @@ use leptos::task::spawn_local;
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::protocol::RefusalReason;
 use roundbook_shared::schema::DocKey;
+use roundbook_shared::version::Verdict;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{BinaryType, MessageEvent, WebSocket};
@@ -58,6 +59,9 @@ pub struct SyncStatus {
     /// Documents whose changes the server refused (kept on the tablet, not
     /// offered again until the app restarts).
     pub refused: RwSignal<Vec<RefusedDoc>>,
+    /// The server will not sync with this app's release (too old, or newer
+    /// than the server): nothing is offered, every change stays pending.
+    pub release: RwSignal<Option<Verdict>>,
 }
 
 /// A document the server refused changes to, and why.
@@ -80,6 +84,7 @@ impl SyncStatus {
             expired: RwSignal::new(false),
             revision: RwSignal::new(0),
             refused: RwSignal::new(Vec::new()),
+            release: RwSignal::new(None),
         }
     }
 
@@ -355,6 +360,17 @@ impl SyncClient {
         if connected && !inner.status.connected.get_untracked() {
             inner.failures.set(0);
             inner.status.connected.set(true);
+            inner.status.release.set(None);
+        }
+        if let Some(mismatch) = &outcome.mismatch {
+            inner.status.release.set(Some(mismatch.verdict));
+            // Retry slowly: the server may be updated meanwhile.
+            inner.failures.set(inner.failures.get().max(8));
+            if mismatch.verdict == Verdict::TabletTooOld {
+                // The new build installs in the background; the "new
+                // version" banner then offers the reload.
+                browser::check_for_app_update();
+            }
         }
         self.send(&outcome.frames);
         if let Some(message) = &outcome.server_error {

@@ -19,6 +19,7 @@ use roundbook_shared::domain::local_date;
 use roundbook_shared::ids::{DocumentId, PeerId};
 use roundbook_shared::protocol::{Message, PeerMetadata, Refusal, RefusalReason, PROTOCOL_VERSION};
 use roundbook_shared::sync_guard::check_sync_message;
+use roundbook_shared::version::{Accepts, Mismatch, Verdict, BUILD};
 
 use crate::access::Access;
 use crate::hub::{ApplyError, ConnectionId, Hub, LiveDoc, Sender};
@@ -33,6 +34,8 @@ struct Fatal {
     reason: String,
     /// Set when the reason is a refused document's changes.
     refusal: Option<Refusal>,
+    /// Set when the reason is the tablet's release.
+    mismatch: Option<Mismatch>,
 }
 
 impl Fatal {
@@ -40,6 +43,7 @@ impl Fatal {
         Fatal {
             reason: reason.into(),
             refusal: None,
+            mismatch: None,
         }
     }
 }
@@ -119,11 +123,17 @@ pub async fn serve(
             Err(fatal) => break Err(fatal),
         }
     };
-    if let Err(Fatal { reason, refusal }) = outcome {
+    if let Err(Fatal {
+        reason,
+        refusal,
+        mismatch,
+    }) = outcome
+    {
         tracing::info!(connection = connection.id, %reason, "closing sync connection");
         let error = Message::Error {
             message: reason,
             refusal,
+            mismatch,
         };
         let _ = socket.send(WsMessage::Binary(error.encode().into())).await;
         let _ = socket.send(WsMessage::Close(None)).await;
@@ -179,15 +189,48 @@ impl Connection {
                 "unsupported protocol versions {supported_protocol_versions:?}; this server speaks {PROTOCOL_VERSION}"
             )));
         }
+        let metadata = peer_metadata.unwrap_or_default();
+        let verdict = Accepts::THIS_BUILD.judge(metadata.rules);
+        if verdict != Verdict::Compatible {
+            tracing::info!(
+                user = %self.access.username,
+                build = metadata.build.as_deref().unwrap_or("?"),
+                rules = ?metadata.rules,
+                ?verdict,
+                "a tablet of another release"
+            );
+            return Err(Fatal {
+                reason: format!(
+                    "this server ({BUILD}) syncs with document rules {}-{}; this app writes {}: {}",
+                    Accepts::THIS_BUILD.oldest,
+                    Accepts::THIS_BUILD.newest,
+                    metadata.rules.unwrap_or_default(),
+                    match verdict {
+                        Verdict::TabletTooOld => "update the app",
+                        _ => "the server must be updated",
+                    }
+                ),
+                refusal: None,
+                mismatch: Some(Mismatch {
+                    verdict,
+                    server_build: BUILD.into(),
+                    accepts: Accepts::THIS_BUILD,
+                }),
+            });
+        }
         self.peer = Some(sender_id.clone());
-        self.clock_skew_ms = peer_metadata
-            .and_then(|metadata| metadata.clock_ms)
+        self.clock_skew_ms = metadata
+            .clock_ms
             .map(|clock| chrono::Utc::now().timestamp_millis().saturating_sub(clock));
         Ok(Message::Peer {
             sender_id: self.app.peer_id.clone(),
             target_id: sender_id,
             selected_protocol_version: PROTOCOL_VERSION.into(),
-            peer_metadata: Some(PeerMetadata::default()),
+            peer_metadata: Some(PeerMetadata {
+                build: Some(BUILD.into()),
+                accepts: Some(Accepts::THIS_BUILD),
+                ..PeerMetadata::default()
+            }),
         })
     }
 
@@ -226,6 +269,7 @@ impl Connection {
                         document_id: id,
                         reason,
                     }),
+                    mismatch: None,
                 });
             }
             Err(ApplyError::Shape(broken)) => {
@@ -236,6 +280,7 @@ impl Connection {
                         document_id: id,
                         reason: RefusalReason::BadShape,
                     }),
+                    mismatch: None,
                 });
             }
             Err(ApplyError::Panicked(panicked)) => {

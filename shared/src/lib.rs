@@ -22,4 +22,5 @@ pub mod sync;
 pub mod sync_guard;
 pub mod tag;
 pub mod trust;
+pub mod version;
 pub mod workflow;

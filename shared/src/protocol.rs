@@ -13,6 +13,7 @@ use serde_bytes::ByteBuf;
 
 use crate::cbor_guard::{self, CborGuardError, CborLimits};
 use crate::ids::{DocumentId, PeerId};
+use crate::version::{Accepts, Mismatch};
 
 /// The only protocol version there is.
 pub const PROTOCOL_VERSION: &str = "1";
@@ -66,6 +67,27 @@ pub struct PeerMetadata {
         skip_serializing_if = "Option::is_none"
     )]
     pub clock_ms: Option<i64>,
+    /// A Roundbook peer's app build (`version::BUILD`).
+    #[serde(
+        default,
+        rename = "roundbookBuild",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub build: Option<String>,
+    /// The document rules a Roundbook tablet writes (`version::RULES_VERSION`).
+    #[serde(
+        default,
+        rename = "roundbookRules",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rules: Option<u32>,
+    /// In the server's `peer`: the rules it accepts.
+    #[serde(
+        default,
+        rename = "roundbookAccepts",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub accepts: Option<Accepts>,
 }
 
 /// Why the server refused a document's changes (nothing of them was stored).
@@ -177,6 +199,14 @@ pub enum Message {
             skip_serializing_if = "Option::is_none"
         )]
         refusal: Option<Refusal>,
+        /// Roundbook's addition: the server will not sync with this
+        /// tablet's release (too old, or newer than the server).
+        #[serde(
+            default,
+            rename = "roundbookMismatch",
+            skip_serializing_if = "Option::is_none"
+        )]
+        mismatch: Option<Mismatch>,
     },
     /// Remote-heads gossip. Accepted and ignored: Roundbook has one server.
     #[serde(rename = "remote-subscription-change")]
@@ -266,7 +296,7 @@ impl Message {
                 kind: kind.clone(),
                 reason: error.to_string(),
             })?;
-        if let Some((field, length)) = message.longest_id(limits.max_peer_id_bytes) {
+        if let Some((field, length)) = message.id_over(limits.max_peer_id_bytes) {
             return Err(DecodeError::Malformed {
                 kind,
                 reason: format!(
@@ -279,7 +309,7 @@ impl Message {
     }
 
     /// The first peer or storage id longer than `limit`, named as on the wire.
-    fn longest_id(&self, limit: usize) -> Option<(&'static str, usize)> {
+    fn id_over(&self, limit: usize) -> Option<(&'static str, usize)> {
         let (sender, target, metadata) = match self {
             Message::Join {
                 sender_id,
@@ -399,12 +429,35 @@ mod tests {
             Message::Error {
                 message: "bad".into(),
                 refusal: None,
+                mismatch: None,
             },
             Message::Error {
                 message: "locked".into(),
                 refusal: Some(Refusal {
                     document_id: doc(),
                     reason: RefusalReason::MonthLocked,
+                }),
+                mismatch: None,
+            },
+            Message::Error {
+                message: "update the app".into(),
+                refusal: None,
+                mismatch: Some(crate::version::Mismatch {
+                    verdict: crate::version::Verdict::TabletTooOld,
+                    server_build: "2".into(),
+                    accepts: crate::version::Accepts {
+                        oldest: 2,
+                        newest: 3,
+                    },
+                }),
+            },
+            Message::Join {
+                sender_id: "tab".into(),
+                supported_protocol_versions: vec![PROTOCOL_VERSION.into()],
+                peer_metadata: Some(PeerMetadata {
+                    build: Some("1".into()),
+                    rules: Some(1),
+                    ..PeerMetadata::default()
                 }),
             },
             Message::Leave {

@@ -2,19 +2,21 @@
 //! before `automerge::sync::Message::decode` sees them.
 //!
 //! automerge 0.12 trusts what a peer claims in a sync message: decoding
-//! allocates one entry per claimed `have` (16 M empty `have`s, two bytes each,
-//! cost 1.1 GB and 16 s), and answering runs every bloom filter the peer sent
-//! with the probe count the peer chose, allocating a vector of that many
-//! probes per change tested (2^32-1 probes is a 16 GiB allocation that aborts
-//! the process; a bloom with zero bits per entry divides by zero and panics).
+//! allocates one 64-byte entry per claimed `have` (16 M empty `have`s, two
+//! bytes each, hold over 1 GiB), and answering visits every `have` for every
+//! change and runs each bloom filter with the probe count the peer chose,
+//! allocating a vector of that many probes per change tested (2^32-1 probes
+//! is a 16 GiB allocation that aborts the process; a bloom with zero bits per
+//! entry divides by zero and panics).
 //! [`check_sync_message`] walks the same wire format, allocates nothing, and
 //! refuses anything over [`SyncLimits`], so one signed-in client cannot take
 //! the server down. The report for automerge's maintainers is
 //! `docs/upstream-automerge-sync-bloom.md`.
 //!
 //! What it must not do: decide whether the changes are valid Automerge
-//! changes (the server parses them strictly after this check), look at a
-//! document, or allocate in proportion to anything the message claims.
+//! changes (it reads only their chunk frames; the server parses them
+//! strictly after this check), look at a document, or allocate in
+//! proportion to anything the message claims.
 //!
 //! # Wire format (automerge 0.12, `sync.rs` and `sync/bloom.rs`)
 //!
@@ -26,15 +28,19 @@
 //!            count heads × hash
 //!            count need × hash
 //!            count have × (count last_sync × hash, len bloom-bytes)
-//!            count changes × (len change-bytes)
+//!            count changes × (len chunk+)
 //!            [len flags-bytes]          -- present in every message automerge 0.12 sends
+//! chunk    = 85 6f 4a 83, checksum[4], type:u8 (0 document, 1 change), len data
 //! bloom    = empty                      -- no filter
 //!          | num_entries num_bits_per_entry num_probes bits[ceil(entries × bits / 8)]
 //! ```
 //!
 //! automerge ignores whatever follows the flags and whatever follows the
 //! bloom's bits inside its length; this check refuses both, since automerge
-//! never writes them.
+//! never writes them. It also refuses hashes out of ascending order or
+//! repeated (automerge sorts every list of hashes it sends, and a repeated
+//! hash in `need` makes automerge 0.12 panic while answering; found by
+//! fuzzing, see `docs/fuzzing.md`).
 //!
 //! # Worst-case work once a message passed
 //!
@@ -43,7 +49,10 @@
 //!   4 bloom filters (their bits are at most 4 MB each and are present in the
 //!   message), and the change chunks (at most 16 MiB, present in the message);
 //! - receiving costs one hash lookup per head and need, plus loading the
-//!   changes (linear in their bytes; parsed strictly by the server first);
+//!   changes: linear in their bytes, except that a document chunk's
+//!   compressed columns are inflated by automerge without a limit (about
+//!   1,000:1 at worst; see the upstream report), which this check cannot
+//!   bound without inflating them itself;
 //! - answering (`generate_sync_message`) tests each of the `N` changes against
 //!   at most 4 blooms of at most 32 probes: at most `128 N` probe computations
 //!   and `4 N` allocations of at most 32 `u32`s. For a month's request log
@@ -62,6 +71,16 @@ const HASH_BYTES: u64 = 32;
 const MESSAGE_TYPE_V1: u8 = 0x42;
 /// First byte of a V2 sync message (changes sent as one compressed document).
 const MESSAGE_TYPE_V2: u8 = 0x43;
+/// Start of every automerge storage chunk (`storage::MAGIC_BYTES`).
+const CHUNK_MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+/// A chunk's checksum, after the magic bytes; then its type and length.
+const CHUNK_CHECKSUM_BYTES: u64 = 4;
+/// Chunk types a sync message carries: a whole document (`save()`) and a
+/// single uncompressed change (`Change::raw_bytes`). automerge also knows
+/// compressed changes (2) and bundles (3, experimental); its sync never
+/// sends them, and parsing a malformed bundle panics in automerge 0.12.
+const CHUNK_DOCUMENT: u8 = 0;
+const CHUNK_CHANGE: u8 = 1;
 
 /// Bounds on what one received sync message may claim. Every default is far
 /// above what a real tablet sends (sizes from `docs/architecture.md`: a
@@ -174,6 +193,8 @@ pub enum SyncGuardError {
     Truncated(Field),
     #[error("sync message's {0} is not a minimally encoded LEB128 number that fits 64 bits")]
     BadNumber(Field),
+    #[error("sync message's {0} are not in strictly ascending order")]
+    Unsorted(Field),
     #[error("sync message declares {found} {field}, over the limit of {limit}")]
     OverLimit {
         field: Field,
@@ -202,6 +223,12 @@ pub enum SyncGuardError {
     },
     #[error("{0} bytes follow the end of the sync message")]
     TrailingBytes(usize),
+    #[error("sync message carries an empty change")]
+    EmptyChange,
+    #[error("sync message carries a change that is not an automerge chunk")]
+    NotAChunk,
+    #[error("sync message carries a chunk of type {0}; automerge sync sends changes (1) and documents (0) only")]
+    ChunkType(u8),
 }
 
 /// Checks a received sync message against `limits` without allocating.
@@ -236,6 +263,7 @@ pub fn check_sync_message(bytes: &[u8], limits: &SyncLimits) -> Result<(), SyncG
                 limit: limits.max_change_bytes,
             });
         }
+        check_chunks(change)?;
     }
     if !input.0.is_empty() {
         let declared = input.number(Field::Flags)?;
@@ -252,6 +280,32 @@ pub fn check_sync_message(bytes: &[u8], limits: &SyncLimits) -> Result<(), SyncG
         0 => Ok(()),
         trailing => Err(SyncGuardError::TrailingBytes(trailing)),
     }
+}
+
+/// One entry of `changes`: whole storage chunks of the two kinds a sync
+/// message carries, a change (V1, and V2 built from changes) or a document
+/// (V2 sending everything). Only their frames are read; automerge parses
+/// what is inside.
+fn check_chunks(entry: &[u8]) -> Result<(), SyncGuardError> {
+    if entry.is_empty() {
+        return Err(SyncGuardError::EmptyChange);
+    }
+    let mut input = Reader(entry);
+    while !input.0.is_empty() {
+        if input.take(Field::Change, CHUNK_MAGIC.len() as u64)? != CHUNK_MAGIC {
+            return Err(SyncGuardError::NotAChunk);
+        }
+        input.take(Field::Change, CHUNK_CHECKSUM_BYTES)?;
+        let kind = input
+            .byte()
+            .ok_or(SyncGuardError::Truncated(Field::Change))?;
+        if kind != CHUNK_DOCUMENT && kind != CHUNK_CHANGE {
+            return Err(SyncGuardError::ChunkType(kind));
+        }
+        let length = input.number(Field::Change)?;
+        input.take(Field::Change, length)?;
+    }
+    Ok(())
 }
 
 /// A bloom filter's bytes: empty (no filter), or three numbers and exactly
@@ -365,9 +419,20 @@ impl<'a> Reader<'a> {
     }
 
     /// A count of hashes and the hashes.
+    /// A count of hashes and the hashes, strictly ascending: automerge
+    /// always sends them sorted without repeats, and a repeated hash in
+    /// `need` makes automerge 0.12 panic while answering.
     fn hashes(&mut self, field: Field, limit: u64) -> Result<(), SyncGuardError> {
         let count = self.count(field, limit, HASH_BYTES)?;
-        self.take(field, count * HASH_BYTES).map(|_| ())
+        let hashes = self.take(field, count * HASH_BYTES)?;
+        let mut previous: Option<&[u8]> = None;
+        for hash in hashes.chunks_exact(HASH_BYTES as usize) {
+            if previous.is_some_and(|previous| previous >= hash) {
+                return Err(SyncGuardError::Unsorted(field));
+            }
+            previous = Some(hash);
+        }
+        Ok(())
     }
 
     /// A length and that many bytes.
@@ -722,9 +787,20 @@ mod tests {
         }
     }
 
+    /// A chunk frame of `kind` around `length` zero bytes.
+    fn chunk(kind: u8, length: usize) -> Vec<u8> {
+        let mut out = CHUNK_MAGIC.to_vec();
+        out.extend([0; 4]);
+        out.push(kind);
+        leb(&mut out, length as u64);
+        out.resize(out.len() + length, 0);
+        out
+    }
+
+    /// Distinct hashes, ascending with `n` as automerge sends them.
     fn hash(n: u32) -> [u8; 32] {
         let mut hash = [0xab; 32];
-        hash[..4].copy_from_slice(&n.to_le_bytes());
+        hash[..4].copy_from_slice(&n.to_be_bytes());
         hash
     }
 
@@ -915,7 +991,7 @@ mod tests {
             ),
             (
                 Raw {
-                    changes: vec![vec![0; 1 << 20]; 17],
+                    changes: vec![chunk(CHUNK_CHANGE, (1 << 20) - 13); 17],
                     ..Raw::default()
                 },
                 Field::ChangeBytes,
@@ -939,7 +1015,7 @@ mod tests {
             heads: many(limits.max_heads),
             need: many(limits.max_need),
             haves: vec![(many(limits.max_last_sync), bloom(100, 32, 32, 400)); 4],
-            changes: vec![vec![0; 1 << 20]; 16],
+            changes: vec![chunk(CHUNK_CHANGE, (1 << 20) - 13); 16],
             ..Raw::default()
         };
         check(&at_bounds.encode()).unwrap();
@@ -998,6 +1074,110 @@ mod tests {
         let mut bytes = Raw::default().encode();
         bytes.extend([1, 2, 3]);
         assert_eq!(check(&bytes), Err(SyncGuardError::TrailingBytes(3)));
+    }
+
+    #[test]
+    fn refuses_repeated_or_unsorted_hashes() {
+        for (heads, need, last_sync, field) in [
+            (vec![hash(2), hash(1)], vec![], vec![], Field::Heads),
+            (vec![hash(1), hash(1)], vec![], vec![], Field::Heads),
+            (vec![], vec![hash(3), hash(3)], vec![], Field::Need),
+            (vec![], vec![], vec![hash(9), hash(4)], Field::LastSync),
+        ] {
+            let raw = Raw {
+                heads,
+                need,
+                haves: vec![(last_sync, Vec::new())],
+                ..Raw::default()
+            };
+            assert_eq!(check(&raw.encode()), Err(SyncGuardError::Unsorted(field)));
+        }
+    }
+
+    /// Found by fuzzing (docs/fuzzing.md): a `need` that names a change the
+    /// receiver holds twice makes automerge 0.12 panic in
+    /// `generate_sync_message` (`collector.rs`: `MissingOps`).
+    #[test]
+    fn a_repeated_need_is_refused() {
+        let mut doc = tablet(&genesis(), 11);
+        scan(&mut doc, "n", 3);
+        let held = doc.get_heads()[0].0;
+        let bytes = Raw {
+            need: vec![held, held],
+            haves: Vec::new(),
+            flags: None,
+            ..Raw::default()
+        }
+        .encode();
+        assert_eq!(check(&bytes), Err(SyncGuardError::Unsorted(Field::Need)));
+    }
+
+    #[test]
+    fn refuses_changes_that_are_not_sync_chunks() {
+        let with = |changes: Vec<Vec<u8>>| {
+            Raw {
+                changes,
+                ..Raw::default()
+            }
+            .encode()
+        };
+        check(&with(vec![
+            chunk(CHUNK_CHANGE, 5),
+            chunk(CHUNK_DOCUMENT, 0),
+        ]))
+        .unwrap();
+        check(&with(vec![[
+            chunk(CHUNK_CHANGE, 5),
+            chunk(CHUNK_CHANGE, 9),
+        ]
+        .concat()]))
+        .unwrap();
+        assert_eq!(
+            check(&with(vec![Vec::new()])),
+            Err(SyncGuardError::EmptyChange)
+        );
+        assert_eq!(
+            check(&with(vec![vec![1; 20]])),
+            Err(SyncGuardError::NotAChunk)
+        );
+        for kind in [2, 3, 4] {
+            assert_eq!(
+                check(&with(vec![chunk(kind, 5)])),
+                Err(SyncGuardError::ChunkType(kind))
+            );
+        }
+        // A chunk claiming more than its entry holds, and a cut-off second chunk.
+        let mut long = chunk(CHUNK_CHANGE, 5);
+        long.truncate(long.len() - 1);
+        let cut = [chunk(CHUNK_CHANGE, 5), CHUNK_MAGIC.to_vec()].concat();
+        for entry in [long, cut] {
+            assert!(matches!(
+                check(&with(vec![entry])),
+                Err(SyncGuardError::PastEnd {
+                    field: Field::Change,
+                    ..
+                })
+            ));
+        }
+    }
+
+    /// Found by fuzzing (docs/fuzzing.md): a 108-byte bundle chunk (type 3)
+    /// whose columns are malformed makes automerge 0.12 panic while loading
+    /// it (`hexane` unwraps a LEB128 error), in `receive_sync_message` and
+    /// in the server's strict `load_with_options` alike.
+    const MALFORMED_BUNDLE_MESSAGE: &str = "4201da3f4d4d42044a367d3d6b383d7493e05170907e5e675cf9595dcdd12457dea400010172d8d2660d6dedf25091d9a3ecfb1a1c0192658054b967e70b455e4192fc999308040a07985c754398046c856f4a8345bb29c703620125db8cf6ac50bbbbd9f1b281fa655d0caff747504b100303030303030303030303030303030304000200000401040204030323030303030303030303041300da77bd0b4eda996797768d8fcde07e00017f117e036f2d32066174027e00017e001402020000020784";
+
+    fn unhex(text: &str) -> Vec<u8> {
+        (0..text.len())
+            .step_by(2)
+            .map(|at| u8::from_str_radix(&text[at..at + 2], 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_malformed_bundle_chunk_is_refused() {
+        let bytes = unhex(MALFORMED_BUNDLE_MESSAGE);
+        assert_eq!(check(&bytes), Err(SyncGuardError::ChunkType(3)));
     }
 
     #[test]
@@ -1112,6 +1292,45 @@ mod tests {
             doc.receive_sync_message(&mut state, message).unwrap();
             doc.generate_sync_message(&mut state)
         });
+        assert!(panicked.is_err(), "automerge now refuses this itself");
+    }
+
+    /// Reproduction 4: a `need` naming a held change twice panics
+    /// automerge while answering.
+    #[test]
+    #[ignore = "shows automerge's own behaviour; run by hand for the upstream report"]
+    fn upstream_repeated_need_panics_automerge() {
+        let mut doc = tablet(&genesis(), 12);
+        scan(&mut doc, "n", 3);
+        let held = doc.get_heads()[0].0;
+        let bytes = Raw {
+            need: vec![held, held],
+            haves: Vec::new(),
+            flags: None,
+            ..Raw::default()
+        }
+        .encode();
+        let message = sync::Message::decode(&bytes).expect("automerge decodes it");
+        let panicked = std::panic::catch_unwind(move || {
+            let mut state = sync::State::new();
+            doc.receive_sync_message(&mut state, message).unwrap();
+            doc.generate_sync_message(&mut state)
+        });
+        assert!(panicked.is_err(), "automerge now refuses this itself");
+    }
+
+    /// Reproduction 5: a malformed bundle chunk panics automerge's loader.
+    #[test]
+    #[ignore = "shows automerge's own behaviour; run by hand for the upstream report"]
+    fn upstream_malformed_bundle_panics_automerge_load() {
+        let message = sync::Message::decode(&unhex(MALFORMED_BUNDLE_MESSAGE)).unwrap();
+        let chunk = message.changes.iter().next().unwrap().to_vec();
+        assert_eq!(chunk.len(), 108);
+        eprintln!(
+            "chunk: {}",
+            chunk.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        );
+        let panicked = std::panic::catch_unwind(|| Automerge::load(&chunk));
         assert!(panicked.is_err(), "automerge now refuses this itself");
     }
 

@@ -148,6 +148,7 @@ static FRAME_CORPUS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
                 document_id: doc_id(),
                 reason: RefusalReason::MonthLocked,
             }),
+            mismatch: None,
         },
         Message::Leave {
             sender_id: "tab".into(),

@@ -7,7 +7,8 @@
 //! Test ids: `sync-indicator`, `sync-online` (`data-state`), `sync-last`,
 //! `sync-pending`, `sync-photos-pending`, `sync-refused` (a `<details>`,
 //! `data-count`), `sync-refused-doc` (`data-reason`, `data-kind`),
-//! `photos-refused` (`data-count`), `photo-refused` (`data-code`).
+//! `photos-refused` (`data-count`), `photo-refused` (`data-code`),
+//! `sync-release` (the server will not sync with this release).
 //!
 //! It only reads [`SyncStatus`] and [`PhotoStatus`]; it must not start or
 //! stop syncing.
@@ -17,6 +18,7 @@ use leptos::prelude::*;
 use chrono::Datelike;
 use roundbook_shared::protocol::RefusalReason;
 use roundbook_shared::schema::{DocKind, Period};
+use roundbook_shared::version::Verdict;
 
 use crate::blobs::PhotoStatus;
 use crate::calendar::short_time;
@@ -107,10 +109,31 @@ pub fn SyncIndicator() -> impl IntoView {
                     " "
                     <span data-testid="sync-photos-pending">{photos_pending}</span>
                 </span>
+                <ReleaseMismatch />
                 <RefusedChanges />
                 <RefusedPhotos />
             </Show>
         </div>
+    }
+}
+
+/// The server will not sync with this app's release: says which side must
+/// update, and that every change stays on the tablet meanwhile.
+#[component]
+fn ReleaseMismatch() -> impl IntoView {
+    let i18n = I18n::get();
+    let status = expect_context::<SyncStatus>();
+    move || {
+        let key = match status.release.get()? {
+            Verdict::TabletTooOld => Key::ReleaseUpdateApp,
+            Verdict::TabletTooNew => Key::ReleaseServerOlder,
+            Verdict::Compatible => return None,
+        };
+        Some(view! {
+            <p class="sync-release" data-testid="sync-release" role="alert">
+                {i18n.t(key)}
+            </p>
+        })
     }
 }
 

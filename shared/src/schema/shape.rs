@@ -24,8 +24,9 @@ use super::receipt::RECEIVED_AT;
 use super::DocKind;
 
 /// Bounds on one record, far above what any Roundbook screen writes (the
-/// longest text a form takes is 2,000 characters, 6,000 bytes of UTF-8;
-/// the longest list is a record's photos, at most 9).
+/// deepest record is a score-sheet template: template, areas, area, items,
+/// item, 5 levels; the longest text a form takes is 2,000 characters, 6,000
+/// bytes of UTF-8; the longest list is a record's photos, at most 9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ShapeLimits {
     /// Record id length, bytes (ids are at most 64 ASCII characters).
@@ -44,7 +45,7 @@ impl Default for ShapeLimits {
     fn default() -> Self {
         Self {
             max_id_bytes: 128,
-            max_depth: 4,
+            max_depth: 8,
             max_keys: 64,
             max_list_len: 256,
             max_text_bytes: 16 * 1024,
@@ -266,4 +267,161 @@ fn bounded(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use automerge::transaction::Transactable;
+    use automerge::{PatchLog, ROOT};
+    use chrono::NaiveDate;
+
+    use crate::schema::cleaning::{default_template, publish_template};
+    use crate::schema::patrol::tests::scan;
+    use crate::schema::patrol::{record_scan, SCANS};
+    use crate::schema::receipt::{stamp_new_records, Receipt};
+    use crate::schema::request::tests::{event, intake};
+    use crate::schema::request::{put_request, put_request_event, Action, RequestKind};
+    use crate::schema::DocKey;
+
+    fn day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    /// Applies what `edit` does to a copy of `server` back onto `server`,
+    /// as the hub does with a peer's changes, and checks the shape.
+    fn judge(
+        server: &mut Automerge,
+        kind: DocKind,
+        edit: impl FnOnce(&mut Automerge),
+    ) -> Result<(), ShapeError> {
+        let before = server.get_heads();
+        let mut tablet = server.fork();
+        edit(&mut tablet);
+        let mut log = PatchLog::active();
+        server
+            .load_incremental_log_patches(&tablet.save_after(&before), &mut log)
+            .unwrap();
+        let patches = server.make_patches(&mut log);
+        check(server, kind, &before, &patches, &ShapeLimits::default())
+    }
+
+    #[test]
+    fn what_the_app_writes_keeps_the_shape() {
+        let mut setup = DocKey::cleaning_setup("demo").genesis();
+        judge(&mut setup, DocKind::CleaningSetup, |doc| {
+            let mut template = default_template();
+            template.id = "v2".into();
+            template.version = 2;
+            template.published_at = 1_795_399_200_000;
+            template.published_by = "environment".into();
+            publish_template(doc, &template).unwrap()
+        })
+        .unwrap();
+
+        let mut log = DocKey::request_log("demo", "A", day()).genesis();
+        judge(&mut log, DocKind::RequestLog, |doc| {
+            let request = intake("req-1", RequestKind::Complaint);
+            put_request(doc, &request).unwrap();
+            let mut assign = event("ev-1", Action::Assign, 1_795_399_200_000);
+            assign.request_id = request.id;
+            put_request_event(doc, &assign).unwrap();
+        })
+        .unwrap();
+
+        let mut patrol = DocKey::patrol_log("demo", "A", day()).genesis();
+        judge(&mut patrol, DocKind::PatrolLog, |doc| {
+            record_scan(doc, &scan("s1", 1_795_399_200_000)).unwrap()
+        })
+        .unwrap();
+        // A tablet rewriting its own stamped record in place keeps the shape.
+        let before = patrol.get_heads();
+        let receipt = Receipt {
+            received_at: 1_795_399_300_000,
+            clock_skew_ms: None,
+        };
+        stamp_new_records(&mut patrol, DocKind::PatrolLog, &[], receipt).unwrap();
+        assert_ne!(patrol.get_heads(), before);
+        judge(&mut patrol, DocKind::PatrolLog, |doc| {
+            let mut again = scan("s1", 1_795_399_200_000);
+            again.method = "camera".into();
+            record_scan(doc, &again).unwrap()
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn bends_are_refused() {
+        let mut patrol = DocKey::patrol_log("demo", "A", day()).genesis();
+        record_scan(&mut patrol, &scan("s1", 1_795_399_200_000)).unwrap();
+        let receipt = Receipt {
+            received_at: 1_795_399_300_000,
+            clock_skew_ms: None,
+        };
+        stamp_new_records(&mut patrol, DocKind::PatrolLog, &[], receipt).unwrap();
+
+        let root = judge(&mut patrol.clone(), DocKind::PatrolLog, |doc| {
+            doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+                tx.put(ROOT, "kind", "zone_directory")
+            })
+            .unwrap();
+        });
+        assert_eq!(root, Err(ShapeError::Root("kind".into())));
+
+        let replaced = judge(&mut patrol.clone(), DocKind::PatrolLog, |doc| {
+            let (_, scans) = doc.get(ROOT, SCANS).unwrap().unwrap();
+            doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+                let fresh = tx.put_object(&scans, "s1", ObjType::Map)?;
+                tx.put(&fresh, "id", "s1")
+            })
+            .unwrap();
+        });
+        assert!(
+            matches!(replaced, Err(ShapeError::Restamped { .. })),
+            "{replaced:?}"
+        );
+
+        let deleted = judge(&mut patrol.clone(), DocKind::PatrolLog, |doc| {
+            let (_, scans) = doc.get(ROOT, SCANS).unwrap().unwrap();
+            doc.transact::<_, _, automerge::AutomergeError>(|tx| tx.delete(&scans, "s1"))
+                .unwrap();
+        });
+        assert!(
+            matches!(deleted, Err(ShapeError::Deleted { .. })),
+            "{deleted:?}"
+        );
+
+        let scalar = judge(&mut patrol.clone(), DocKind::PatrolLog, |doc| {
+            let (_, scans) = doc.get(ROOT, SCANS).unwrap().unwrap();
+            doc.transact::<_, _, automerge::AutomergeError>(|tx| tx.put(&scans, "s2", 7))
+                .unwrap();
+        });
+        assert!(
+            matches!(scalar, Err(ShapeError::NotARecord { .. })),
+            "{scalar:?}"
+        );
+
+        let long = judge(&mut patrol.clone(), DocKind::PatrolLog, |doc| {
+            let (_, scans) = doc.get(ROOT, SCANS).unwrap().unwrap();
+            doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+                let record = tx.put_object(&scans, "s3", ObjType::Map)?;
+                tx.put(&record, "note", "x".repeat(20_000))
+            })
+            .unwrap();
+        });
+        assert!(matches!(long, Err(ShapeError::TooBig { .. })), "{long:?}");
+
+        let deep = judge(&mut patrol.clone(), DocKind::PatrolLog, |doc| {
+            let (_, scans) = doc.get(ROOT, SCANS).unwrap().unwrap();
+            doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+                let mut at = tx.put_object(&scans, "s4", ObjType::Map)?;
+                for _ in 0..10 {
+                    at = tx.put_object(&at, "inner", ObjType::Map)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        });
+        assert!(matches!(deep, Err(ShapeError::TooBig { .. })), "{deep:?}");
+    }
 }

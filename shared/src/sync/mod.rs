@@ -18,6 +18,7 @@ use crate::ids::{DocumentId, PeerId};
 use crate::protocol::{
     DecodeError, Message, PeerMetadata, Refusal, RefusalReason, PROTOCOL_VERSION,
 };
+use crate::version::{self, Mismatch};
 
 /// What one incoming frame led to.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -34,6 +35,9 @@ pub struct Outcome {
     pub server_error: Option<String>,
     /// A held document whose changes the server refused, with the reason.
     pub refused: Option<(DocumentId, RefusalReason)>,
+    /// The server will not sync with this release (`version`): update the
+    /// app (or wait for the server) before connecting again.
+    pub mismatch: Option<Mismatch>,
 }
 
 /// Why a frame from the server could not be used.
@@ -80,6 +84,8 @@ pub struct Replica {
     peer_id: PeerId,
     server: Option<PeerId>,
     docs: BTreeMap<DocumentId, Replicated>,
+    /// The server would not sync with this release, at the last handshake.
+    mismatch: Option<Mismatch>,
 }
 
 impl Replica {
@@ -88,7 +94,14 @@ impl Replica {
             peer_id,
             server: None,
             docs: BTreeMap::new(),
+            mismatch: None,
         }
+    }
+
+    /// Why the server would not sync with this release, if it would not at
+    /// the last handshake (cleared by the next that succeeds).
+    pub fn mismatch(&self) -> Option<&Mismatch> {
+        self.mismatch.as_ref()
     }
 
     /// Adds a document with the heads the server is known to have. For a
@@ -177,9 +190,10 @@ impl Replica {
             sender_id: self.peer_id.clone(),
             supported_protocol_versions: vec![PROTOCOL_VERSION.into()],
             peer_metadata: Some(PeerMetadata {
-                storage_id: None,
-                is_ephemeral: false,
                 clock_ms,
+                build: Some(version::BUILD.into()),
+                rules: Some(version::RULES_VERSION),
+                ..PeerMetadata::default()
             }),
         }
         .encode()
@@ -241,6 +255,7 @@ impl Replica {
                     return Err(SyncError::WrongVersion(selected_protocol_version));
                 }
                 self.server = Some(sender_id);
+                self.mismatch = None;
                 let ids: Vec<_> = self.docs.keys().copied().collect();
                 for id in ids {
                     outcome.frames.extend(self.sync_doc(&id));
@@ -263,7 +278,17 @@ impl Replica {
                     outcome.unavailable.push(document_id);
                 }
             }
-            Message::Error { message, refusal } => {
+            Message::Error {
+                message,
+                refusal,
+                mismatch,
+            } => {
+                if let Some(mismatch) = mismatch {
+                    // Nothing is offered until a release that fits: the
+                    // changes stay, pending, for the updated app.
+                    self.mismatch = Some(mismatch.clone());
+                    outcome.mismatch = Some(mismatch);
+                }
                 if let Some(Refusal {
                     document_id,
                     reason,
@@ -438,6 +463,7 @@ mod tests {
                 document_id: id,
                 reason: RefusalReason::MonthLocked,
             }),
+            mismatch: None,
         };
         let outcome = replica.receive(&error.encode()).unwrap();
         assert_eq!(outcome.refused, Some((id, RefusalReason::MonthLocked)));
@@ -501,5 +527,40 @@ mod tests {
             replica.receive(&sync.encode()),
             Err(SyncError::BeforeHandshake(_))
         ));
+    }
+
+    #[test]
+    fn a_release_mismatch_keeps_every_change_and_is_remembered() {
+        let id = key().document_id();
+        let mut tablet = Replica::new("tablet".into());
+        let doc = key().genesis();
+        let heads = doc.get_heads();
+        tablet.add(id, doc, heads);
+        record_scan(tablet.doc_mut(&id).unwrap(), &scan("s1")).unwrap();
+        let join = Message::decode(&tablet.connect(None)).unwrap();
+        let Message::Join { peer_metadata, .. } = join else {
+            panic!("join first")
+        };
+        let metadata = peer_metadata.unwrap();
+        assert_eq!(metadata.rules, Some(version::RULES_VERSION));
+        assert_eq!(metadata.build.as_deref(), Some(version::BUILD));
+
+        let mismatch = Mismatch {
+            verdict: version::Verdict::TabletTooOld,
+            server_build: "next".into(),
+            accepts: version::Accepts {
+                oldest: version::RULES_VERSION + 1,
+                newest: version::RULES_VERSION + 1,
+            },
+        };
+        let error = Message::Error {
+            message: "update the app".into(),
+            refusal: None,
+            mismatch: Some(mismatch.clone()),
+        };
+        let outcome = tablet.receive(&error.encode()).unwrap();
+        assert_eq!(outcome.mismatch, Some(mismatch.clone()));
+        assert_eq!(tablet.mismatch(), Some(&mismatch));
+        assert_eq!(tablet.pending(&id), 1, "the scan stays pending");
     }
 }

@@ -167,8 +167,8 @@ fn FindingForm(
         <form class="finding-form" data-testid="finding-form" on:submit=submit novalidate>
             <h3>{move || i18n.t(Key::FindingTitle)}</h3>
             <div class="field-row">
-                <WordSelect label=Key::FindingKindLabel testid="finding-kind" value=kind />
-                <WordSelect label=Key::FindingSeverityLabel testid="finding-severity" value=severity />
+                <WordSelect label=Key::FindingKind testid="finding-kind" value=kind />
+                <WordSelect label=Key::FindingSeverity testid="finding-severity" value=severity />
             </div>
             <LabelledSelect label=Key::FindingCheckpoint testid="finding-checkpoint" value=checkpoint>
                 <option value="">{move || i18n.t(Key::FindingNoCheckpoint)}</option>
