@@ -152,6 +152,10 @@ pub enum Turned {
     Busy,
 }
 
+/// Sign-in attempts one address may make at once before its per-minute
+/// rate applies: a shift change of a few guards at one router.
+const ADDRESS_BURST: NonZeroU32 = NonZeroU32::new(10).expect("positive");
+
 /// Password checks one address may have in flight; its further attempts
 /// wait their turn without holding a checker.
 const CHECKS_PER_ADDRESS: usize = 1;
@@ -169,7 +173,11 @@ impl SignInGate {
                 Quota::per_second(per_second)
                     .allow_burst(per_second.saturating_mul(NonZeroU32::new(2).expect("positive"))),
             ),
-            per_address: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            // A burst well under the overall one, so that one address can
+            // never spend everyone's allowance.
+            per_address: RateLimiter::keyed(
+                Quota::per_minute(per_minute).allow_burst(ADDRESS_BURST.min(per_minute)),
+            ),
             checks: Semaphore::new(limits.sign_in_concurrency.max(1)),
             by_address: Mutex::new(HashMap::new()),
             checkers: spawn_checkers(limits.sign_in_concurrency.max(1)),

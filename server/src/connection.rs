@@ -237,8 +237,9 @@ impl Connection {
     async fn sync(&mut self, id: DocumentId, data: &[u8]) -> Result<Vec<Message>, Fatal> {
         // Checked before Automerge parses it: its decoder and its reply to a
         // `have` trust the counts a peer claims (docs/upstream-automerge-sync-bloom.md).
-        check_sync_message(data, &self.app.limits.sync)
-            .map_err(|error| Fatal::new(format!("refused the sync message for {id}: {error}")))?;
+        check_sync_message(data, &self.app.limits.sync).map_err(|error| {
+            Fatal::new(format!("invalid Automerge sync message for {id}: {error}"))
+        })?;
         let message = sync::Message::decode(data)
             .map_err(|_| Fatal::new(format!("invalid Automerge sync message for {id}")))?;
         if !self.docs.contains_key(&id) && !self.start(id).await? {

@@ -19,12 +19,14 @@ use crate::store::UploadLimits;
 pub struct Limits {
     /// What a tablet's frame may be: its size, then its CBOR structure
     /// (nesting, item counts, text lengths) and its ids, all checked before
-    /// it is decoded. The size: a tablet offline for a day sends ~65 KiB for
-    /// 1,000 scans; a zone's resident directory imported from a
-    /// 2,000-household CSV is ~0.5 MiB; every other document a tablet writes
-    /// is smaller. 4 MiB leaves room for a tablet offline for a week on one
-    /// document. Server → tablet frames (a month's first sync) are not bound
-    /// by this.
+    /// it is decoded. The size, measured (`cargo bench --bench
+    /// hostile_figures`): 1,000 scans made offline over a day reach the
+    /// server in frames of 12 KiB, or one of 325 KiB when they land in a day
+    /// that already holds 2,000 (Automerge then sends the whole compressed
+    /// document); a 2,000-household resident directory imported at once is
+    /// one frame of 205 KiB. A week offline is seven day documents, so no
+    /// frame grows with it. 4 MiB is ten times the largest. Server → tablet
+    /// frames (a month's first sync) are not bound by this.
     pub frame: FrameLimits,
     /// What a sync message may claim (heads, haves, bloom filters, changes),
     /// checked before Automerge parses it (`sync_guard`).
@@ -60,10 +62,12 @@ pub struct Limits {
     /// Automerge jobs (applying a sync message, generating a reply) running at
     /// once, off the async workers.
     pub automerge_jobs: usize,
-    /// Bytes stored for one document. The largest real ones: a busy zone's
-    /// month of requests (~300 requests with their events, ~1 MiB) and a
-    /// zone-day of patrol (2,000 scans, ~0.2 MiB). A document past this
-    /// takes every tablet of its zone seconds to download.
+    /// Bytes stored for one document. Measured: a busy zone's month of 300
+    /// requests with 5 events each stores 61 KiB (108 KiB before a
+    /// compaction), a 2,000-household resident directory 205 KiB, a
+    /// zone-day of 3,000 scans 51 KiB. 8 MiB is far above any of them; a
+    /// document past it would take every tablet of its zone seconds to
+    /// download.
     pub document_bytes: usize,
     /// Bounds on each record a change touches (depth, keys, list and text length).
     pub shape: ShapeLimits,
