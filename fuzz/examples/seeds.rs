@@ -107,6 +107,9 @@ fn main() {
                 storage_id: Some("3f2c8a51-2b0e-4f3e-9d7a-6c1b2a3d4e5f".into()),
                 is_ephemeral: false,
                 clock_ms: Some(1_700_000_000_000),
+                build: Some("0.1.0".into()),
+                rules: Some(1),
+                accepts: None,
             }),
         },
         Message::Peer {
