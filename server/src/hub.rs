@@ -3,10 +3,13 @@
 //! checked, applied, stamped with its receipt, stored durably, and only then
 //! announced.
 //!
-//! Write rules enforced here, before anything is stored: a zone directory only
-//! takes changes from users who edit directories (anyone may send changes the
-//! server already holds, such as the genesis); nobody but the server writes the
-//! receipt fields of patrol records.
+//! Write rules enforced here, before anything is stored: a reader (a guard's
+//! zone directory) sends only changes the server already holds, such as the
+//! genesis; nobody but the server writes receipt fields. What each kind of
+//! document allows comes from `shared`, beside the kinds: whether it is
+//! closed (`DocKind::is_closed`), whether its records get receipts
+//! (`DocKind::stamps_receipts`), and the shape every change must keep
+//! (`schema::shape`).
 //!
 //! Several servers may share one database. Each live copy knows up to which
 //! chunk sequence number it holds everything stored (`through`): news of a
@@ -29,7 +32,7 @@ use roundbook_shared::ids::DocumentId;
 use roundbook_shared::protocol::RefusalReason;
 use roundbook_shared::schema::receipt::{stamp_new_records, Receipt, CLOCK_SKEW, RECEIVED_AT};
 use roundbook_shared::schema::shape::{self, ShapeError, ShapeLimits};
-use roundbook_shared::schema::{cleaning, DocKey, DocKind, SchemaError};
+use roundbook_shared::schema::{DocKey, SchemaError};
 
 use crate::compute::{Compute, Panicked};
 use crate::limits::Limits;
@@ -471,10 +474,7 @@ fn refusal(live: &LiveDoc, sender: Sender, message: &sync::Message) -> Option<Ap
     if !sender.writes && !brings_nothing_new(&live.doc, message) {
         return Some(ApplyError::Refused(RefusalReason::ReadOnly));
     }
-    if live.key.kind == DocKind::CleaningMonth
-        && cleaning::is_locked(&live.doc)
-        && !brings_nothing_new(&live.doc, message)
-    {
+    if live.key.kind.is_closed(&live.doc) && !brings_nothing_new(&live.doc, message) {
         return Some(ApplyError::Refused(RefusalReason::MonthLocked));
     }
     None
@@ -526,7 +526,9 @@ fn writes_receipt_fields(doc: &Automerge, before: &[ChangeHash]) -> bool {
     })
 }
 
-fn load(chunks: &[Vec<u8>]) -> Result<Automerge, StoreError> {
+/// A document from its stored chunks: the one place stored bytes become a
+/// document, for the live copies and the reports alike.
+pub fn load(chunks: &[Vec<u8>]) -> Result<Automerge, StoreError> {
     Automerge::load(&chunks.concat()).map_err(|error| StoreError::Corrupt(error.to_string()))
 }
 
@@ -565,6 +567,7 @@ mod tests {
     use super::*;
     use crate::store::sqlite::SqliteStore;
     use automerge::transaction::Transactable;
+    use roundbook_shared::schema::DocKind;
 
     #[tokio::test]
     async fn documents_leave_memory_when_their_last_subscriber_goes() {

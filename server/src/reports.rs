@@ -26,6 +26,7 @@ use roundbook_shared::schema::{DocKey, SchemaError};
 use roundbook_shared::trust;
 
 use crate::error::ApiError;
+use crate::hub;
 use crate::signin::SignedIn;
 use crate::state::AppState;
 use crate::store::{run_blocking, Store, StoreError};
@@ -105,7 +106,7 @@ fn load(
     if chunks.is_empty() {
         return Ok(None);
     }
-    match Automerge::load(&chunks.concat()) {
+    match hub::load(&chunks) {
         Ok(doc) => Ok(Some(doc)),
         Err(error) => {
             tracing::error!(id = %key.document_id(), %error, "a stored document does not load");

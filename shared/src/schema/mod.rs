@@ -131,6 +131,16 @@ impl DocKind {
         matches!(self, DocKind::CleaningSetup | DocKind::CleaningMonth)
     }
 
+    /// Whether a document of this kind is final and takes no more changes
+    /// from anyone (a cleaning month signed by both parties). The server
+    /// refuses any change such a document does not already hold.
+    pub fn is_closed(self, doc: &Automerge) -> bool {
+        match self {
+            DocKind::CleaningMonth => cleaning::is_locked(doc),
+            _ => false,
+        }
+    }
+
     /// Whether the server stamps this kind's new records with a receipt
     /// (`receipt`), which nobody may then remove (`shape`).
     pub fn stamps_receipts(self) -> bool {
