@@ -337,4 +337,47 @@ mod tests {
         drop(handle);
         host.remove();
     }
+
+    /// A server that will not sync with this release: the line says which
+    /// side must update and that the records stay; a bad-shape refusal is
+    /// named in the user's language too.
+    #[wasm_bindgen_test]
+    fn a_release_mismatch_and_a_bad_shape_are_explained() {
+        let document = web_sys::window().unwrap().document().unwrap();
+        let host = document.create_element("div").unwrap();
+        document.body().unwrap().append_child(&host).unwrap();
+        let day = DocKey::patrol_log("demo", "A", "2026-11-23".parse().unwrap());
+        let handle = mount_to(host.clone().unchecked_into(), move || {
+            I18n::provide();
+            let status = SyncStatus::new();
+            status.active.set(true);
+            status.release.set(Some(Verdict::TabletTooOld));
+            status.refused.set(vec![RefusedDoc {
+                id: day.document_id(),
+                key: Some(day.clone()),
+                reason: RefusalReason::BadShape,
+            }]);
+            provide_context(status);
+            provide_context(PhotoStatus::new());
+            view! { <SyncIndicator /> }
+        });
+        let release = host
+            .query_selector("[data-testid=sync-release]")
+            .unwrap()
+            .expect("the mismatch is shown");
+        let text = release.text_content().unwrap();
+        assert!(text.contains("版本过旧"), "{text}");
+        assert!(text.contains("保存在本机"), "{text}");
+        let doc = host
+            .query_selector("[data-testid=sync-refused-doc]")
+            .unwrap()
+            .expect("the refused day is listed");
+        assert_eq!(
+            doc.get_attribute("data-reason").as_deref(),
+            Some("bad-shape")
+        );
+        assert!(doc.text_content().unwrap().contains("格式"));
+        drop(handle);
+        host.remove();
+    }
 }
