@@ -574,6 +574,7 @@ pub async fn record_finding(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::patrol_records::Gather;
     use crate::storage::Storage;
     use roundbook_shared::compliance::{due_now, RoundKind};
     use roundbook_shared::domain::instant_at;

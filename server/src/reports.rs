@@ -7,22 +7,17 @@
 
 use std::collections::BTreeMap;
 
-use automerge::{Automerge, ReadDoc};
+use automerge::Automerge;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::Json;
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 use roundbook_shared::api::{PatrolReport, ZonePatrolReport};
-use roundbook_shared::compliance::{evaluate_day, PatrolRecords, Summary};
-use roundbook_shared::schema::finding::{findings, Finding, FINDINGS};
-use roundbook_shared::schema::patrol::{scans, Scan, SCANS};
-use roundbook_shared::schema::receipt::receipts;
-use roundbook_shared::schema::round::{rounds, Round, ROUNDS};
-use roundbook_shared::schema::route::{routes, Route, ROUTES};
-use roundbook_shared::schema::schedule::{schedules, Schedule, SCHEDULES};
-use roundbook_shared::schema::{DocKey, SchemaError};
+use roundbook_shared::compliance::{evaluate_day, Summary};
+use roundbook_shared::patrol_records::{days_around, ZoneRecords};
+use roundbook_shared::schema::DocKey;
 use roundbook_shared::trust;
 
 use crate::error::ApiError;
@@ -73,28 +68,6 @@ pub async fn patrol(
     }))
 }
 
-/// A zone's records as stored: its directory and three days of patrol logs.
-#[derive(Default)]
-struct ZoneRecords {
-    routes: Vec<Route>,
-    schedules: Vec<Schedule>,
-    rounds: Vec<Round>,
-    scans: Vec<Scan>,
-    findings: Vec<Finding>,
-}
-
-impl ZoneRecords {
-    fn patrol_records(&self) -> PatrolRecords<'_> {
-        PatrolRecords {
-            routes: &self.routes,
-            schedules: &self.schedules,
-            rounds: &self.rounds,
-            scans: &self.scans,
-            findings: &self.findings,
-        }
-    }
-}
-
 /// The stored document, if the server has it and it loads; a document that
 /// does not load is counted as malformed and skipped.
 fn load(
@@ -116,31 +89,6 @@ fn load(
     }
 }
 
-/// Reads one container's records, counting the ones the reader skipped
-/// (malformed) instead of failing the report; a container that is not a map
-/// counts as one.
-fn read<T>(
-    doc: &Automerge,
-    container: &'static str,
-    reader: impl Fn(&Automerge) -> Result<Vec<T>, SchemaError>,
-    malformed: &mut usize,
-) -> Vec<T> {
-    let held = match doc.get(automerge::ROOT, container) {
-        Ok(Some((automerge::Value::Object(automerge::ObjType::Map), map))) => doc.length(&map),
-        _ => 0,
-    };
-    match reader(doc) {
-        Ok(records) => {
-            *malformed += held.saturating_sub(records.len());
-            records
-        }
-        Err(_) => {
-            *malformed += held.max(1);
-            Vec::new()
-        }
-    }
-}
-
 fn zone_report(
     store: &dyn Store,
     site: &str,
@@ -148,47 +96,46 @@ fn zone_report(
     date: NaiveDate,
     now: i64,
 ) -> Result<ZonePatrolReport, StoreError> {
-    let mut records = ZoneRecords::default();
+    let mut records = ZoneRecords::new(zone);
     let mut malformed = 0;
     let directory = DocKey::zone_directory(site, zone);
     if let Some(doc) = load(store, &directory, &mut malformed)? {
-        records.routes = read(&doc, ROUTES, routes, &mut malformed);
-        records.schedules = read(&doc, SCHEDULES, schedules, &mut malformed);
+        malformed += records.add_directory(&doc);
     }
     let mut findings_by_kind = BTreeMap::new();
     let mut flagged_records = 0;
-    for offset in [-1, 0, 1] {
-        let key = DocKey::patrol_log(site, zone, date + Duration::days(offset));
+    for day in days_around(date) {
+        let key = DocKey::patrol_log(site, zone, day);
         let Some(doc) = load(store, &key, &mut malformed)? else {
             continue;
         };
-        // Malformed records are counted for the day reported only.
-        let mut skipped = 0;
-        let day_scans = read(&doc, SCANS, scans, &mut skipped);
-        let day_findings = read(&doc, FINDINGS, findings, &mut skipped);
-        let day_rounds = read(&doc, ROUNDS, rounds, &mut skipped);
-        if offset == 0 {
-            malformed += skipped;
-            for finding in &day_findings {
-                *findings_by_kind.entry(finding.kind.clone()).or_insert(0) += 1;
-            }
-            let scan_receipts = receipts(&doc, SCANS).unwrap_or_default();
-            let finding_receipts = receipts(&doc, FINDINGS).unwrap_or_default();
-            let made = day_scans
-                .iter()
-                .map(|scan| (scan.scanned_at, scan_receipts.get(&scan.id)))
-                .chain(
-                    day_findings
-                        .iter()
-                        .map(|finding| (finding.found_at, finding_receipts.get(&finding.id))),
-                );
-            flagged_records = made
-                .filter(|(made_at, receipt)| !trust::flags(*made_at, receipt.copied()).is_empty())
-                .count();
+        if day != date {
+            // Read for rounds that cross midnight; their malformed records
+            // belong to those days' reports.
+            records.add_day(&doc);
+            continue;
         }
-        records.rounds.extend(day_rounds);
-        records.scans.extend(day_scans);
-        records.findings.extend(day_findings);
+        let mut today = ZoneRecords::new(zone);
+        malformed += today.add_day(&doc);
+        for finding in &today.findings {
+            *findings_by_kind.entry(finding.kind.clone()).or_insert(0) += 1;
+        }
+        let made = today
+            .scans
+            .iter()
+            .map(|scan| (scan.scanned_at, today.receipts.get(&scan.id)))
+            .chain(
+                today
+                    .findings
+                    .iter()
+                    .map(|finding| (finding.found_at, today.receipts.get(&finding.id))),
+            );
+        flagged_records = made
+            .filter(|(made_at, receipt)| !trust::flags(*made_at, receipt.copied()).is_empty())
+            .count();
+        records.rounds.extend(today.rounds);
+        records.scans.extend(today.scans);
+        records.findings.extend(today.findings);
     }
     let rounds = evaluate_day(date, records.patrol_records(), now);
     Ok(ZonePatrolReport {

@@ -13,6 +13,7 @@ pub mod compliance;
 pub mod deadline;
 pub mod domain;
 pub mod ids;
+pub mod patrol_records;
 pub mod protocol;
 pub mod reach;
 pub mod resident_import;

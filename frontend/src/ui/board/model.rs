@@ -18,7 +18,7 @@ use roundbook_shared::schema::DocKey;
 use roundbook_shared::trust::{self, TrustFlag};
 
 use crate::documents::Library;
-use crate::patrol_records::{days_around, ZoneRecords};
+use crate::patrol_records::{days_around, Gather, ZoneRecords};
 
 /// One zone's day.
 #[derive(Debug, Clone, PartialEq)]

@@ -27,7 +27,7 @@ use super::WorkspaceRef;
 use crate::browser;
 use crate::i18n::{scan_saved, I18n, Key, Lang};
 use crate::patrol::{duty_days, hold_days, Patroller, MAX_NOTE_CHARS};
-use crate::patrol_records::ZoneRecords;
+use crate::patrol_records::{Gather, ZoneRecords};
 use crate::sync::SyncStatus;
 
 /// How often the clock that due rounds depend on is read again.
