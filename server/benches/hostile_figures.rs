@@ -41,15 +41,14 @@ use automerge::transaction::Transactable;
 use automerge::{ObjType, ReadDoc, ROOT};
 use chrono::{Datelike, NaiveDate};
 use common::attacks::{
-    closed_with_error, joined_socket, pad, send_sync, sync_with_bloom, sync_with_many_haves,
-    ATTACKER,
+    closed_with_error, joined_socket, pad, send_sync, stamped_patrol_log, sync_with_bloom,
+    sync_with_many_haves, ATTACKER,
 };
 use common::{patrol_key, Server, Tablet};
 use futures_util::{SinkExt, StreamExt};
 use roundbook_shared::api::{DocEntry, LoginResponse};
 use roundbook_shared::resident_import;
 use roundbook_shared::schema::patrol::SCANS;
-use roundbook_shared::schema::receipt::RECEIVED_AT;
 use roundbook_shared::schema::request::{
     put_request, put_request_event, Action, Channel, Request, RequestEvent, RequestKind,
     Satisfaction,
@@ -597,26 +596,6 @@ fn table(rows: &[Row]) {
             println!("    honest failures under attack: {}", row.under.failures());
         }
     }
-}
-
-/// The honest patrol log with a stamped scan (whose receipt has come back),
-/// for the shape attacks; returns its heads.
-async fn stamped_patrol_log(server: &Server, key: &DocKey) -> Vec<automerge::ChangeHash> {
-    let token = server.login("guard-a").await.token;
-    let mut honest = Tablet::new("guard-a");
-    let id = honest.hold(key);
-    honest.scan(&id, "stamped");
-    honest.join(&server.ws_url(&token)).await;
-    honest.sync_all().await;
-    honest
-        .sync_until(WAIT, |tablet| {
-            let doc = tablet.replica.doc(&id).unwrap();
-            let (_, scans) = doc.get(ROOT, SCANS).unwrap().unwrap();
-            let (_, scan) = doc.get(&scans, "stamped").unwrap().unwrap();
-            doc.get(&scan, RECEIVED_AT).unwrap().is_some()
-        })
-        .await;
-    honest.replica.doc(&id).unwrap().get_heads()
 }
 
 /// A zone-A patrol log with 20 scans, so sync messages have changes to test

@@ -15,15 +15,14 @@ use std::time::{Duration, Instant};
 use automerge::transaction::Transactable;
 use automerge::{ObjType, ReadDoc, ROOT};
 use common::attacks::{
-    closed_with_error, joined_socket, pad, send_sync, sync_with_bloom, sync_with_many_haves,
-    ATTACKER,
+    closed_with_error, joined_socket, pad, send_sync, stamped_patrol_log, sync_with_bloom,
+    sync_with_many_haves, ATTACKER,
 };
 use common::{patrol_key, Server, Tablet};
 use futures_util::{SinkExt, StreamExt};
 use roundbook_shared::api::PatrolReport;
 use roundbook_shared::protocol::{Message, RefusalReason, PROTOCOL_VERSION};
 use roundbook_shared::schema::patrol::SCANS;
-use roundbook_shared::schema::receipt::RECEIVED_AT;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
@@ -312,22 +311,8 @@ async fn writers_cannot_bend_the_shape_of_a_document() {
     let server = Server::start().await;
     let token = server.login("guard-a").await.token;
     let key = patrol_key("A");
-    let mut honest = Tablet::new("guard-a");
-    let id = honest.hold(&key);
-    honest.scan(&id, "stamped");
-    honest.join(&server.ws_url(&token)).await;
-    honest.sync_all().await;
-    // Wait for the receipt to come back.
-    honest
-        .sync_until(WAIT, |tablet| {
-            let doc = tablet.replica.doc(&id).unwrap();
-            let (_, scans) = doc.get(ROOT, SCANS).unwrap().unwrap();
-            let (_, scan) = doc.get(&scans, "stamped").unwrap().unwrap();
-            doc.get(&scan, RECEIVED_AT).unwrap().is_some()
-        })
-        .await;
-    let stored = honest.replica.doc(&id).unwrap().get_heads();
-    honest.disconnect();
+    let id = key.document_id();
+    let stored = stamped_patrol_log(&server, &key).await;
 
     type Bend = fn(&mut automerge::Automerge);
     let bends: [(&str, Bend); 7] = [

@@ -12,10 +12,12 @@ use automerge::{ObjType, ReadDoc, ROOT};
 use futures_util::{SinkExt, StreamExt};
 use roundbook_shared::protocol::{Message, PeerMetadata, PROTOCOL_VERSION};
 use roundbook_shared::schema::patrol::SCANS;
+use roundbook_shared::schema::receipt::RECEIVED_AT;
+use roundbook_shared::schema::DocKey;
 use serde_bytes::ByteBuf;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
-use super::{patrol_key, ws_connect, Server, Socket};
+use super::{patrol_key, ws_connect, Server, Socket, Tablet};
 
 /// Where attackers connect from, so the per-address limits that stop them do
 /// not also stop the honest user on 127.0.0.1.
@@ -141,4 +143,24 @@ pub fn pad(doc: &mut automerge::Automerge, batch: usize, count: usize, seed: &mu
         tx.put(&scan, "note", noise).unwrap();
     }
     tx.commit();
+}
+
+/// The honest patrol log with a stamped scan (whose receipt has come back),
+/// for the shape attacks; returns its heads.
+pub async fn stamped_patrol_log(server: &Server, key: &DocKey) -> Vec<automerge::ChangeHash> {
+    let token = server.login("guard-a").await.token;
+    let mut honest = Tablet::new("guard-a");
+    let id = honest.hold(key);
+    honest.scan(&id, "stamped");
+    honest.join(&server.ws_url(&token)).await;
+    honest.sync_all().await;
+    honest
+        .sync_until(CLOSE_WAIT, |tablet| {
+            let doc = tablet.replica.doc(&id).unwrap();
+            let (_, scans) = doc.get(ROOT, SCANS).unwrap().unwrap();
+            let (_, scan) = doc.get(&scans, "stamped").unwrap().unwrap();
+            doc.get(&scan, RECEIVED_AT).unwrap().is_some()
+        })
+        .await;
+    honest.replica.doc(&id).unwrap().get_heads()
 }
