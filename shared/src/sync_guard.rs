@@ -461,11 +461,12 @@ mod tests {
     use std::time::{Duration, Instant};
 
     use automerge::sync::{self, SyncDoc};
-    use automerge::transaction::CommitOptions;
     use automerge::transaction::Transactable;
     use automerge::{ActorId, Automerge, ObjType, ReadDoc, ROOT};
 
     use super::*;
+    use crate::schema::DocKey;
+    use chrono::NaiveDate;
 
     fn check(bytes: &[u8]) -> Result<(), SyncGuardError> {
         check_sync_message(bytes, &SyncLimits::default())
@@ -473,20 +474,10 @@ mod tests {
 
     // ---- Real documents and real sync loops ----
 
-    /// A document with a `scans` map, born from one genesis change that is
-    /// the same byte for byte every time (fixed actor, time 0), as in
-    /// Roundbook, so that every copy merges.
+    /// A patrol log born from its genesis, the same byte for byte every
+    /// time, so that every copy merges.
     fn genesis() -> Automerge {
-        let mut doc = Automerge::new().with_actor(ActorId::from([0u8; 16]));
-        doc.transact_with::<_, _, automerge::AutomergeError, _>(
-            |_| CommitOptions::default().with_time(0),
-            |tx| {
-                tx.put_object(ROOT, "scans", ObjType::Map)?;
-                Ok(())
-            },
-        )
-        .unwrap();
-        doc
+        DocKey::patrol_log("demo", "A", NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()).genesis()
     }
 
     fn tablet(doc: &Automerge, actor: u8) -> Automerge {

@@ -12,14 +12,16 @@ use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use automerge::sync::{self, SyncDoc};
-use automerge::transaction::{CommitOptions, Transactable};
+use automerge::transaction::Transactable;
 use automerge::{ActorId, Automerge, ObjType, ReadDoc, ROOT};
+use chrono::NaiveDate;
 use ciborium::Value;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use roundbook_shared::cbor_guard::{check_cbor, CborLimits};
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::protocol::{Message, PeerMetadata, Refusal, RefusalReason};
+use roundbook_shared::schema::DocKey;
 use roundbook_shared::sync_guard::{check_sync_message, SyncLimits};
 use serde_bytes::ByteBuf;
 
@@ -33,16 +35,7 @@ fn cases() -> u32 {
 // ---- The corpus: real sync messages and real frames ----
 
 fn genesis() -> Automerge {
-    let mut doc = Automerge::new().with_actor(ActorId::from([0u8; 16]));
-    doc.transact_with::<_, _, automerge::AutomergeError, _>(
-        |_| CommitOptions::default().with_time(0),
-        |tx| {
-            tx.put_object(ROOT, "scans", ObjType::Map)?;
-            Ok(())
-        },
-    )
-    .unwrap();
-    doc
+    DocKey::patrol_log("demo", "A", NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()).genesis()
 }
 
 fn scans(doc: &mut Automerge, tag: &str, count: usize) {
