@@ -41,8 +41,8 @@ use automerge::transaction::Transactable;
 use automerge::{ObjType, ReadDoc, ROOT};
 use chrono::{Datelike, NaiveDate};
 use common::attacks::{
-    closed_with_error, joined_socket, pad, send_sync, stamped_patrol_log, sync_with_bloom,
-    sync_with_many_haves, ATTACKER,
+    closed_with_error, joined_socket, pad, seeded_patrol_log, send_sync, stamped_patrol_log,
+    sync_with_bloom, sync_with_many_haves, ATTACKER,
 };
 use common::{patrol_key, Server, Tablet};
 use futures_util::{SinkExt, StreamExt};
@@ -596,19 +596,6 @@ fn table(rows: &[Row]) {
             println!("    honest failures under attack: {}", row.under.failures());
         }
     }
-}
-
-/// A zone-A patrol log with 20 scans, so sync messages have changes to test
-/// bloom filters against.
-async fn seeded_patrol_log(server: &Server) {
-    let token = server.login("guard-a").await.token;
-    let mut tablet = Tablet::new("guard-a");
-    let id = tablet.hold(&patrol_key("A"));
-    for n in 0..20 {
-        tablet.scan(&id, &format!("scan-{n}"));
-    }
-    tablet.join(&server.ws_url(&token)).await;
-    tablet.sync_all().await;
 }
 
 async fn attacks() -> Vec<Row> {

@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use automerge::transaction::Transactable;
 use automerge::{ObjType, ReadDoc, ROOT};
 use common::attacks::{
-    closed_with_error, joined_socket, pad, send_sync, stamped_patrol_log, sync_with_bloom,
-    sync_with_many_haves, ATTACKER,
+    closed_with_error, joined_socket, pad, seeded_patrol_log, send_sync, stamped_patrol_log,
+    sync_with_bloom, sync_with_many_haves, ATTACKER,
 };
 use common::{patrol_key, Server, Tablet};
 use futures_util::{SinkExt, StreamExt};
@@ -57,14 +57,7 @@ async fn bloom_filters_claiming_huge_work_are_refused_before_automerge_sees_them
     let server = Server::start().await;
     let token = server.login("guard-a").await.token;
     // Give the document changes to test against the peer's bloom filter.
-    let mut tablet = Tablet::new("guard-a");
-    let id = tablet.hold(&patrol_key("A"));
-    for n in 0..20 {
-        tablet.scan(&id, &format!("scan-{n}"));
-    }
-    tablet.join(&server.ws_url(&token)).await;
-    tablet.sync_all().await;
-    let heads = tablet.replica.doc(&id).unwrap().get_heads();
+    let heads = seeded_patrol_log(&server).await;
 
     for (attack, data) in [
         ("2^32-1 probes", sync_with_bloom(1, 10, u32::MAX as u64)),

@@ -164,3 +164,17 @@ pub async fn stamped_patrol_log(server: &Server, key: &DocKey) -> Vec<automerge:
         .await;
     honest.replica.doc(&id).unwrap().get_heads()
 }
+
+/// A zone-A patrol log with 20 scans, so sync messages have changes to test
+/// bloom filters against; returns its heads.
+pub async fn seeded_patrol_log(server: &Server) -> Vec<automerge::ChangeHash> {
+    let token = server.login("guard-a").await.token;
+    let mut tablet = Tablet::new("guard-a");
+    let id = tablet.hold(&patrol_key("A"));
+    for n in 0..20 {
+        tablet.scan(&id, &format!("scan-{n}"));
+    }
+    tablet.join(&server.ws_url(&token)).await;
+    tablet.sync_all().await;
+    tablet.replica.doc(&id).unwrap().get_heads()
+}
