@@ -23,6 +23,8 @@
 //! list, so concurrent additions always merge as a union.
 
 pub mod cleaning;
+#[cfg(test)]
+mod compat_tests;
 pub mod directory;
 pub mod finding;
 pub mod patrol;
