@@ -19,7 +19,7 @@ use roundbook_shared::schema::cleaning::{
     OUTCOME_FULL, OUTCOME_NA, PARTY_SUPERVISOR, PARTY_VENDOR, STATUS_CLOSED, STATUS_OPEN,
 };
 use roundbook_shared::schema::finding::MAX_PHOTOS;
-use roundbook_shared::schema::{DocKey, SchemaError};
+use roundbook_shared::schema::{DocKey, Record, SchemaError};
 use roundbook_shared::score::{self, Sheet};
 
 use crate::blobs::Blobs;

@@ -24,7 +24,7 @@ use roundbook_shared::schema::request::{
     put_request, put_request_event, request_events, requests, Action, Channel, Classification,
     Handling, ReportTarget, Request, RequestEvent, RequestKind, Satisfaction,
 };
-use roundbook_shared::schema::DocKey;
+use roundbook_shared::schema::{DocKey, Record};
 use roundbook_shared::workflow::{self, Refusal, RequestView};
 
 use crate::documents::{EditError, Library};

@@ -15,6 +15,7 @@ use roundbook_shared::schema::request::{Channel, RequestKind};
 use roundbook_shared::schema::resident::{put_directory, residents, units, Resident, Unit};
 use roundbook_shared::schema::visit::{put_visit, visits, Visit, PURPOSE_VISIT};
 use roundbook_shared::schema::DocKey;
+use roundbook_shared::schema::Record;
 
 use crate::documents::{EditError, Library};
 use crate::requests::{self, RequestDraft, RequestError};

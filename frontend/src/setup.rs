@@ -19,6 +19,7 @@ use roundbook_shared::ids::DocumentId;
 use roundbook_shared::schema::directory::{self, put_checkpoint, Checkpoint};
 use roundbook_shared::schema::route::{self, put_route, CheckpointOrder, Route};
 use roundbook_shared::schema::schedule::{self, put_schedule, Schedule};
+use roundbook_shared::schema::Record;
 use roundbook_shared::schema::{DocKey, SchemaError};
 
 use crate::documents::{EditError, Library};

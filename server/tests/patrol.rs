@@ -13,12 +13,13 @@ use roundbook_shared::domain::instant_at;
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::protocol::RefusalReason;
 use roundbook_shared::schema::directory::{checkpoints, put_checkpoint, Checkpoint};
-use roundbook_shared::schema::finding::{put_finding, Finding, FINDINGS};
+use roundbook_shared::schema::finding::{put_finding, Finding};
 use roundbook_shared::schema::patrol::{record_scan, Scan, METHOD_CAMERA, SCANS};
 use roundbook_shared::schema::receipt::{receipts, Receipt, RECEIVED_AT};
-use roundbook_shared::schema::round::{put_round, Round, ROUNDS};
+use roundbook_shared::schema::round::{put_round, Round};
 use roundbook_shared::schema::route::CheckpointOrder;
-use roundbook_shared::schema::shift::{put_shift, shifts, Shift, SHIFTS};
+use roundbook_shared::schema::shift::{put_shift, shifts, Shift};
+use roundbook_shared::schema::Container;
 use roundbook_shared::schema::DocKey;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -59,7 +60,7 @@ fn scan(tablet: &Tablet, round: &str, checkpoint: &str, at: i64) -> Scan {
 fn receipt_of(
     tablet: &Tablet,
     id: &DocumentId,
-    container: &'static str,
+    container: Container,
     record: &str,
 ) -> Option<Receipt> {
     receipts(tablet.replica.doc(id).unwrap(), container)
@@ -84,12 +85,12 @@ async fn records_get_their_receipt_and_the_tablet_clock_skew() {
     put_shift(slow.replica.doc_mut(&id).unwrap(), &started).unwrap();
     slow.connect(&server.ws_url(&token)).await;
     slow.sync_until(WAIT, |t| {
-        t.replica.pending_total() == 0 && receipt_of(t, &id, SCANS, "scan-1").is_some()
+        t.replica.pending_total() == 0 && receipt_of(t, &id, Container::Scans, "scan-1").is_some()
     })
     .await;
     let after = now();
 
-    for (container, record) in [(SCANS, "scan-1"), (SHIFTS, "shift-1")] {
+    for (container, record) in [(Container::Scans, "scan-1"), (Container::Shifts, "shift-1")] {
         let receipt = receipt_of(&slow, &id, container, record).unwrap();
         assert!(
             (before..=after).contains(&receipt.received_at),
@@ -111,16 +112,16 @@ async fn records_get_their_receipt_and_the_tablet_clock_skew() {
     js.scan(&id, "scan-2");
     js.connect(&server.ws_url(&token)).await;
     js.sync_until(WAIT, |t| {
-        t.replica.pending_total() == 0 && receipt_of(t, &id, SCANS, "scan-2").is_some()
+        t.replica.pending_total() == 0 && receipt_of(t, &id, Container::Scans, "scan-2").is_some()
     })
     .await;
-    let receipt = receipt_of(&js, &id, SCANS, "scan-2").unwrap();
+    let receipt = receipt_of(&js, &id, Container::Scans, "scan-2").unwrap();
     assert_eq!(receipt.clock_skew_ms, None);
     assert!(receipt.received_at >= after);
     // The first tablet's records are not stamped again.
     assert_eq!(
-        receipt_of(&js, &id, SCANS, "scan-1"),
-        receipt_of(&slow, &id, SCANS, "scan-1")
+        receipt_of(&js, &id, Container::Scans, "scan-1"),
+        receipt_of(&slow, &id, Container::Scans, "scan-1")
     );
 }
 
@@ -136,10 +137,11 @@ async fn receipts_survive_a_restart_and_a_rewrite_of_the_record() {
     tablet.connect(&server.ws_url(&token)).await;
     tablet
         .sync_until(WAIT, |t| {
-            t.replica.pending_total() == 0 && receipt_of(t, &id, SHIFTS, "shift-1").is_some()
+            t.replica.pending_total() == 0
+                && receipt_of(t, &id, Container::Shifts, "shift-1").is_some()
         })
         .await;
-    let first = receipt_of(&tablet, &id, SHIFTS, "shift-1").unwrap();
+    let first = receipt_of(&tablet, &id, Container::Shifts, "shift-1").unwrap();
     tablet.disconnect();
 
     let server = server.restart().await;
@@ -163,7 +165,10 @@ async fn receipts_survive_a_restart_and_a_rewrite_of_the_record() {
                 .is_some_and(|shift| shift.ended_at.is_some())
         })
         .await;
-    assert_eq!(receipt_of(&fresh, &id, SHIFTS, "shift-1"), Some(first));
+    assert_eq!(
+        receipt_of(&fresh, &id, Container::Shifts, "shift-1"),
+        Some(first)
+    );
     assert_eq!(shifts(fresh.replica.doc(&id).unwrap()).unwrap(), [on_duty]);
 }
 
@@ -368,10 +373,11 @@ async fn the_patrol_report_shows_done_and_missed_rounds_with_findings() {
     tablet.connect(&server.ws_url(&token)).await;
     tablet
         .sync_until(WAIT, |t| {
-            t.replica.pending_total() == 0 && receipt_of(t, &id, ROUNDS, "round-noon").is_some()
+            t.replica.pending_total() == 0
+                && receipt_of(t, &id, Container::Rounds, "round-noon").is_some()
         })
         .await;
-    assert!(receipt_of(&tablet, &id, FINDINGS, "finding-1").is_some());
+    assert!(receipt_of(&tablet, &id, Container::Findings, "finding-1").is_some());
 
     let security = server.login("security").await.token;
     let answer = report(&server, &security, &date.to_string()).await;

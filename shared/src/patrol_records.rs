@@ -22,7 +22,7 @@ use crate::schema::round::{self, Round};
 use crate::schema::route::{self, Route};
 use crate::schema::schedule::{self, Schedule};
 use crate::schema::shift::{self, Shift};
-use crate::schema::SchemaError;
+use crate::schema::{Container, Record, SchemaError};
 
 /// Everything about one zone's patrols over a few days.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -55,38 +55,21 @@ impl ZoneRecords {
     /// Adds the zone directory's records; returns how many were malformed.
     pub fn add_directory(&mut self, doc: &Automerge) -> usize {
         let mut malformed = 0;
-        self.checkpoints = read(
-            doc,
-            directory::CHECKPOINTS,
-            directory::checkpoints,
-            &mut malformed,
-        );
-        self.routes = read(doc, route::ROUTES, route::routes, &mut malformed);
-        self.schedules = read(
-            doc,
-            schedule::SCHEDULES,
-            schedule::schedules,
-            &mut malformed,
-        );
+        self.checkpoints = read(doc, directory::checkpoints, &mut malformed);
+        self.routes = read(doc, route::routes, &mut malformed);
+        self.schedules = read(doc, schedule::schedules, &mut malformed);
         malformed
     }
 
     /// Adds one day's patrol log; returns how many records were malformed.
     pub fn add_day(&mut self, doc: &Automerge) -> usize {
         let mut malformed = 0;
-        self.shifts
-            .extend(read(doc, shift::SHIFTS, shift::shifts, &mut malformed));
-        self.rounds
-            .extend(read(doc, round::ROUNDS, round::rounds, &mut malformed));
-        self.scans
-            .extend(read(doc, patrol::SCANS, patrol::scans, &mut malformed));
-        self.findings.extend(read(
-            doc,
-            finding::FINDINGS,
-            finding::findings,
-            &mut malformed,
-        ));
-        for container in [patrol::SCANS, finding::FINDINGS] {
+        self.shifts.extend(read(doc, shift::shifts, &mut malformed));
+        self.rounds.extend(read(doc, round::rounds, &mut malformed));
+        self.scans.extend(read(doc, patrol::scans, &mut malformed));
+        self.findings
+            .extend(read(doc, finding::findings, &mut malformed));
+        for container in [Container::Scans, Container::Findings] {
             self.receipts
                 .extend(receipt::receipts(doc, container).unwrap_or_default());
         }
@@ -113,13 +96,12 @@ impl ZoneRecords {
 
 /// Reads one container's records, counting those the reader skipped; a
 /// container that is missing or not a map counts as one.
-fn read<T>(
+fn read<T: Record>(
     doc: &Automerge,
-    container: &'static str,
     reader: impl Fn(&Automerge) -> Result<Vec<T>, SchemaError>,
     malformed: &mut usize,
 ) -> Vec<T> {
-    let held = match doc.get(ROOT, container) {
+    let held = match doc.get(ROOT, T::CONTAINER.name()) {
         Ok(Some((Value::Object(ObjType::Map), map))) => doc.length(&map),
         _ => 0,
     };

@@ -1,4 +1,5 @@
-//! Which roles hold and write which kind of document. The server enforces
+//! Which roles hold and write which kind of document (by each kind's
+//! [`crate::schema::KindSpec`]), and which documents a user holds. The server enforces
 //! these rules on every sync message; the tablet uses them only to decide
 //! which documents to ask for and which screens to show.
 //!
@@ -10,40 +11,17 @@ use chrono::NaiveDate;
 use crate::domain::Role;
 use crate::schema::{DocKey, DocKind, Period, SITE_WIDE};
 
-/// Roles that serve residents and so may see their names and phone numbers.
-fn serves_residents(role: Role) -> bool {
-    matches!(
-        role,
-        Role::ZoneService | Role::ServiceSupervisor | Role::OfficeHead
-    )
-}
-
-/// Roles that inspect cleaning and sign the vendor's score sheet.
-fn inspects_cleaning(role: Role) -> bool {
-    matches!(
-        role,
-        Role::EnvironmentSupervisor | Role::CleaningSupervisor | Role::OfficeHead
-    )
-}
-
 /// Whether someone holding `roles` may receive documents of `kind`.
 pub fn reads(roles: &[Role], kind: DocKind) -> bool {
-    roles.iter().any(|role| match kind {
-        // Everyone on the zone: guards walk its checkpoints, and any staff
-        // member records a request they are told about.
-        DocKind::ZoneDirectory | DocKind::PatrolLog | DocKind::RequestLog => true,
-        DocKind::ResidentDirectory | DocKind::VisitLog => serves_residents(*role),
-        DocKind::CleaningSetup | DocKind::CleaningMonth => inspects_cleaning(*role),
-    })
+    roles.iter().any(|role| kind.spec().readers.admits(*role))
 }
 
 /// Whether someone holding `roles` may change documents of `kind`.
 pub fn writes(roles: &[Role], kind: DocKind) -> bool {
-    roles.iter().any(|role| match kind {
-        DocKind::ZoneDirectory => matches!(role, Role::SecuritySupervisor | Role::OfficeHead),
-        DocKind::CleaningSetup => matches!(role, Role::EnvironmentSupervisor | Role::OfficeHead),
-        kind => reads(&[*role], kind),
-    })
+    let spec = kind.spec();
+    roles
+        .iter()
+        .any(|role| spec.readers.admits(*role) && spec.writers.admits(*role))
 }
 
 /// Which periods around today [`documents`] names.
@@ -72,7 +50,11 @@ pub fn documents(
     let mut places: Vec<&str> = zones.iter().map(String::as_str).collect();
     places.push(SITE_WIDE);
     let mut keys = Vec::new();
-    for kind in DocKind::ALL.into_iter().filter(|kind| reads(roles, *kind)) {
+    for kind in DocKind::ALL
+        .iter()
+        .copied()
+        .filter(|kind| reads(roles, *kind))
+    {
         let dates = match kind.period() {
             Period::None => vec![today],
             Period::Day => (-around.days_back..=around.days_ahead)

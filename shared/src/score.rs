@@ -56,7 +56,7 @@ pub fn resolve<'a>(
     let mut by_item: BTreeMap<String, Vec<Mark>> = BTreeMap::new();
     for mark in marks {
         if let Some(item) = template.item(area_id, &mark.item_id) {
-            if mark.validate(item.max_score).is_ok() {
+            if mark.validate_for(item.max_score).is_ok() {
                 by_item
                     .entry(mark.item_id.clone())
                     .or_default()

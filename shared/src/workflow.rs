@@ -16,6 +16,7 @@
 use crate::schema::request::{
     Action, Classification, Handling, Request, RequestEvent, RequestKind, Satisfaction,
 };
+use crate::schema::Record;
 
 /// Where a request stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -12,28 +12,27 @@
 //! username), so concurrent marks never overwrite each other.
 
 use automerge::Automerge;
-use autosurgeon::{Hydrate, Reconcile};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::finding::MAX_PHOTOS;
 use super::{
-    check_author, check_id, check_instant, check_text, check_word, put_record, record, records,
-    SchemaError,
+    check_author, check_id, check_instant, check_text, check_word, get, list, put, Container,
+    Record, SchemaError,
 };
 use crate::domain::instant_at;
 
 /// Score-sheet template versions (cleaning setup), keyed by template id.
-pub const TEMPLATES: &str = "templates";
+pub const TEMPLATES: &str = Container::Templates.name();
 /// Inspections of an area (cleaning month), keyed by inspection id.
-pub const INSPECTIONS: &str = "inspections";
+pub const INSPECTIONS: &str = Container::Inspections.name();
 /// Item marks, keyed by inspection, item and the supervisor who gave them.
-pub const MARKS: &str = "marks";
+pub const MARKS: &str = Container::Marks.name();
 /// Rectifications opened by deductions, keyed by rectification id.
-pub const RECTIFICATIONS: &str = "rectifications";
+pub const RECTIFICATIONS: &str = Container::Rectifications.name();
 /// The month's sign-off signatures, keyed by party (`supervisor`, `vendor`).
-pub const SIGNATURES: &str = "signatures";
+pub const SIGNATURES: &str = Container::Signatures.name();
 
 /// The id of the built-in template, used while the site has published none.
 pub const DEFAULT_TEMPLATE_ID: &str = "default";
@@ -57,30 +56,22 @@ pub const STATUS_OPEN: &str = "open";
 pub const STATUS_CLOSED: &str = "closed";
 
 /// One scored item of an area.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Item {
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub id: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub name_zh: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub name_en: String,
     /// The standard the item is scored against.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub standard_zh: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub standard_en: String,
     pub max_score: u32,
 }
 
 /// An area of the site (lobby, lifts, ...) and its items.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Area {
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub id: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub name_zh: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub name_en: String,
     pub items: Vec<Item>,
 }
@@ -93,20 +84,17 @@ impl Area {
 }
 
 /// One published version of the score sheet. Written once, never changed.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Template {
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub id: String,
     pub version: u32,
     pub published_at: i64,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub published_by: String,
     pub areas: Vec<Area>,
     /// The contract's pass mark out of 100, set with the template so that a
     /// month keeps the threshold it was scored against. `None` (versions
     /// published before the threshold could be set): [`DEFAULT_THRESHOLD`].
     #[serde(default)]
-    #[autosurgeon(missing = "Default::default")]
     pub threshold: Option<u32>,
 }
 
@@ -130,10 +118,18 @@ impl Template {
     pub fn threshold(&self) -> f64 {
         f64::from(self.threshold.unwrap_or(DEFAULT_THRESHOLD))
     }
+}
+
+impl Record for Template {
+    const CONTAINER: Container = Container::Templates;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
 
     /// A publishable template: ids short and unique, names present, every
     /// item worth at least a point, and the items adding up to 100.
-    pub fn validate(&self) -> Result<(), SchemaError> {
+    fn validate(&self) -> Result<(), SchemaError> {
         check_id("template", &self.id)?;
         check_text("published by", &self.published_by, true, 64)?;
         if self.areas.is_empty() {
@@ -184,6 +180,11 @@ impl Template {
             )));
         }
         Ok(())
+    }
+
+    /// Oldest version first.
+    fn order(a: &Self, b: &Self) -> std::cmp::Ordering {
+        (a.version, a.published_at, &a.id).cmp(&(b.version, b.published_at, &b.id))
     }
 }
 
@@ -407,12 +408,9 @@ pub fn default_template() -> Template {
 
 /// Every well-formed published template version.
 pub fn templates(setup: &Automerge) -> Result<Vec<Template>, SchemaError> {
-    let mut list: Vec<Template> = records(setup, TEMPLATES)?;
-    list.retain(|template| template.validate().is_ok());
-    list.sort_by(|a, b| {
-        (a.version, a.published_at, &a.id).cmp(&(b.version, b.published_at, &b.id))
-    });
-    Ok(list)
+    let mut templates: Vec<Template> = list(setup)?;
+    templates.retain(|template| template.validate().is_ok());
+    Ok(templates)
 }
 
 /// The template to score with now: the newest published version, else the built-in one.
@@ -437,47 +435,30 @@ pub fn template(setup: &Automerge, id: &str) -> Option<Template> {
 /// Publishes a new template version, as one change.
 pub fn publish_template(setup: &mut Automerge, template: &Template) -> Result<(), SchemaError> {
     template.validate()?;
-    if template.id == DEFAULT_TEMPLATE_ID
-        || record::<Template>(setup, TEMPLATES, &template.id)?.is_some()
-    {
+    if template.id == DEFAULT_TEMPLATE_ID || get::<Template>(setup, &template.id)?.is_some() {
         return Err(SchemaError::Invalid(format!(
             "template {} already exists",
             template.id
         )));
     }
     check_instant("publish time", template.published_at)?;
-    put_record(
-        setup,
-        TEMPLATES,
-        &template.id,
-        template,
-        template.published_at,
-    )
+    put(setup, template, template.published_at)
 }
 
 /// An inspection of one area (a routine one scores; a re-inspection closes a rectification).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Inspection {
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub id: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub area_id: String,
     /// The site-local day, `YYYY-MM-DD`.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub date: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub template_id: String,
     /// `routine` or `reinspection`.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub kind: String,
     /// For a re-inspection: the rectification it checks.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub rectification_id: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub started_by: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub started_by_name: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub device: String,
     pub started_at: i64,
 }
@@ -491,8 +472,16 @@ impl Inspection {
     pub fn is_routine(&self) -> bool {
         self.kind == KIND_ROUTINE
     }
+}
 
-    pub fn validate(&self) -> Result<(), SchemaError> {
+impl Record for Inspection {
+    const CONTAINER: Container = Container::Inspections;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn validate(&self) -> Result<(), SchemaError> {
         check_id("inspection", &self.id)?;
         check_slug("area", &self.area_id)?;
         NaiveDate::parse_from_str(&self.date, "%Y-%m-%d")
@@ -520,32 +509,28 @@ impl Inspection {
         )?;
         check_instant("inspection time", self.started_at)
     }
+
+    /// Earliest first.
+    fn order(a: &Self, b: &Self) -> std::cmp::Ordering {
+        (a.started_at, &a.id).cmp(&(b.started_at, &b.id))
+    }
 }
 
 /// One supervisor's mark of one item in one inspection.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Mark {
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub id: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub inspection_id: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub area_id: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub item_id: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub by: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub by_name: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub device: String,
     pub at: i64,
     /// `full`, `deducted` or `na`.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub outcome: String,
     /// Points deducted (only when deducted; at most the item's maximum).
     pub deduction: u32,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub reason: String,
     pub photos: Vec<String>,
 }
@@ -569,7 +554,7 @@ impl Mark {
     }
 
     /// Checks the mark against its item's maximum.
-    pub fn validate(&self, max_score: u32) -> Result<(), SchemaError> {
+    pub fn validate_for(&self, max_score: u32) -> Result<(), SchemaError> {
         check_id("mark", &self.id)?;
         if self.id != mark_id(&self.inspection_id, &self.item_id, &self.by) {
             return Err(SchemaError::Invalid("mark id does not match".into()));
@@ -611,30 +596,36 @@ impl Mark {
     }
 }
 
+impl Record for Mark {
+    const CONTAINER: Container = Container::Marks;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Checked against the most any item can be worth; [`put_mark`] checks
+    /// against the item's own maximum.
+    fn validate(&self) -> Result<(), SchemaError> {
+        self.validate_for(FULL_SCORE)
+    }
+}
+
 /// A deduction the vendor must put right by a deadline (整改).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Rectification {
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub id: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub inspection_id: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub area_id: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub item_id: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub reason: String,
     pub opened_at: i64,
     pub deadline: i64,
     /// `open` or `closed`.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub status: String,
     /// The re-inspection that closed it (or last failed it).
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub reinspection_id: String,
     pub closed_at: i64,
     /// The re-inspection's finding.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub result_note: String,
 }
 
@@ -659,8 +650,16 @@ impl Rectification {
     pub fn is_overdue(&self, now: i64) -> bool {
         self.is_open() && now > self.deadline
     }
+}
 
-    pub fn validate(&self) -> Result<(), SchemaError> {
+impl Record for Rectification {
+    const CONTAINER: Container = Container::Rectifications;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn validate(&self) -> Result<(), SchemaError> {
         check_id("rectification", &self.id)?;
         check_id("inspection", &self.inspection_id)?;
         check_slug("area", &self.area_id)?;
@@ -683,25 +682,28 @@ impl Rectification {
 }
 
 /// A party's sign-off of the month's sheet: a drawn signature stored as an image blob.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Signature {
     /// `supervisor` or `vendor`.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub party: String,
     /// The signer's name as written.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub name: String,
     pub signed_at: i64,
     /// The user of the tablet it was signed on.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub by: String,
     /// Hash of the PNG of the drawn signature.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub image: String,
 }
 
-impl Signature {
-    pub fn validate(&self) -> Result<(), SchemaError> {
+impl Record for Signature {
+    const CONTAINER: Container = Container::Signatures;
+
+    /// One signature per party.
+    fn id(&self) -> &str {
+        &self.party
+    }
+
+    fn validate(&self) -> Result<(), SchemaError> {
         check_word("party", &self.party, &[PARTY_SUPERVISOR, PARTY_VENDOR])?;
         check_text("signer", &self.name, true, 64)?;
         check_instant("signed", self.signed_at)?;
@@ -720,7 +722,7 @@ pub fn locked_error() -> SchemaError {
 
 /// The month's signatures.
 pub fn signatures(month: &Automerge) -> Result<Vec<Signature>, SchemaError> {
-    records(month, SIGNATURES)
+    list(month)
 }
 
 /// Signed off by both the supervisor and the vendor: nothing may change any more.
@@ -742,17 +744,15 @@ fn unlocked(month: &Automerge) -> Result<(), SchemaError> {
 }
 
 pub fn inspections(month: &Automerge) -> Result<Vec<Inspection>, SchemaError> {
-    let mut list: Vec<Inspection> = records(month, INSPECTIONS)?;
-    list.sort_by(|a, b| (a.started_at, &a.id).cmp(&(b.started_at, &b.id)));
-    Ok(list)
+    list(month)
 }
 
 pub fn marks(month: &Automerge) -> Result<Vec<Mark>, SchemaError> {
-    records(month, MARKS)
+    list(month)
 }
 
 pub fn rectifications(month: &Automerge) -> Result<Vec<Rectification>, SchemaError> {
-    records(month, RECTIFICATIONS)
+    list(month)
 }
 
 /// The template version the month is scored with: that of its earliest
@@ -769,29 +769,23 @@ pub fn month_template_id(month: &Automerge) -> Option<String> {
 pub fn put_inspection(month: &mut Automerge, inspection: &Inspection) -> Result<(), SchemaError> {
     unlocked(month)?;
     inspection.validate()?;
-    if record::<Inspection>(month, INSPECTIONS, &inspection.id)?.is_some() {
+    if get::<Inspection>(month, &inspection.id)?.is_some() {
         return Ok(());
     }
-    put_record(
-        month,
-        INSPECTIONS,
-        &inspection.id,
-        inspection,
-        inspection.started_at,
-    )
+    put(month, inspection, inspection.started_at)
 }
 
 /// Records (or re-records) one's mark of an item, as one change.
 pub fn put_mark(month: &mut Automerge, mark: &Mark, max_score: u32) -> Result<(), SchemaError> {
     unlocked(month)?;
-    mark.validate(max_score)?;
-    if record::<Inspection>(month, INSPECTIONS, &mark.inspection_id)?.is_none() {
+    mark.validate_for(max_score)?;
+    if get::<Inspection>(month, &mark.inspection_id)?.is_none() {
         return Err(SchemaError::Invalid(format!(
             "inspection {} is not in this month",
             mark.inspection_id
         )));
     }
-    put_record(month, MARKS, &mark.id, mark, mark.at)
+    put(month, mark, mark.at)
 }
 
 /// Opens, updates or closes a rectification, as one change.
@@ -801,8 +795,7 @@ pub fn put_rectification(
     at: i64,
 ) -> Result<(), SchemaError> {
     unlocked(month)?;
-    rectification.validate()?;
-    put_record(month, RECTIFICATIONS, &rectification.id, rectification, at)
+    put(month, rectification, at)
 }
 
 /// Signs the month for a party. A party signs once; the second party's
@@ -810,19 +803,13 @@ pub fn put_rectification(
 pub fn put_signature(month: &mut Automerge, signature: &Signature) -> Result<(), SchemaError> {
     unlocked(month)?;
     signature.validate()?;
-    if record::<Signature>(month, SIGNATURES, &signature.party)?.is_some() {
+    if get::<Signature>(month, &signature.party)?.is_some() {
         return Err(SchemaError::Invalid(format!(
             "the {} has already signed",
             signature.party
         )));
     }
-    put_record(
-        month,
-        SIGNATURES,
-        &signature.party,
-        signature,
-        signature.signed_at,
-    )
+    put(month, signature, signature.signed_at)
 }
 
 #[cfg(test)]
@@ -958,14 +945,14 @@ pub(crate) mod tests {
     #[test]
     fn marks_are_checked_against_the_item() {
         let ok = mark("lobby", "lobby-floor", "cleaning", OUTCOME_DEDUCTED, 2);
-        ok.validate(6).unwrap();
-        assert!(ok.validate(1).is_err(), "more than the maximum");
+        ok.validate_for(6).unwrap();
+        assert!(ok.validate_for(1).is_err(), "more than the maximum");
         let mut no_reason = ok.clone();
         no_reason.reason.clear();
-        assert!(no_reason.validate(6).is_err());
+        assert!(no_reason.validate_for(6).is_err());
         let mut forged = ok.clone();
         forged.by = "cleaning2".into();
-        assert!(forged.validate(6).is_err(), "someone else's record");
+        assert!(forged.validate_for(6).is_err(), "someone else's record");
         assert_eq!(ok.awarded(6), Some(4));
         assert_eq!(
             mark("lobby", "lobby-floor", "x", OUTCOME_NA, 0).awarded(6),

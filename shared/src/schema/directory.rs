@@ -5,47 +5,50 @@
 //! supervisor) and read on every scan to check a typed or scanned code.
 
 use automerge::Automerge;
-use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
-use super::{check_id, check_text, put_record, records, SchemaError};
+use super::{check_id, check_text, list, put, Container, Record, SchemaError};
 
 /// Name of the root map holding checkpoints by id.
-pub const CHECKPOINTS: &str = "checkpoints";
+pub const CHECKPOINTS: &str = Container::Checkpoints.name();
 
 /// A patrol checkpoint: a printed tag at a place in the zone.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Checkpoint {
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub id: String,
     /// The code printed on the tag and typed as the fallback, e.g. `A-03`.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub code: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub name: String,
     /// Where to find it ("Building 3, east stairwell").
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub location: String,
     /// Retired checkpoints are kept (old scans refer to them) but no longer scan.
-    #[autosurgeon(missing = "Default::default")]
     #[serde(default)]
     pub retired: bool,
 }
 
-impl Checkpoint {
-    pub fn validate(&self) -> Result<(), SchemaError> {
+impl Record for Checkpoint {
+    const CONTAINER: Container = Container::Checkpoints;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn validate(&self) -> Result<(), SchemaError> {
         check_id("checkpoint", &self.id)?;
         check_text("checkpoint code", &self.code, true, 32)?;
         check_text("checkpoint name", &self.name, true, 100)?;
         check_text("checkpoint location", &self.location, false, 200)
     }
+
+    /// By code.
+    fn order(a: &Self, b: &Self) -> std::cmp::Ordering {
+        a.code.cmp(&b.code).then_with(|| a.id.cmp(&b.id))
+    }
 }
 
 /// Every checkpoint of the zone, ordered by code.
 pub fn checkpoints(doc: &Automerge) -> Result<Vec<Checkpoint>, SchemaError> {
-    let mut list: Vec<Checkpoint> = records(doc, CHECKPOINTS)?;
-    list.sort_by(|a, b| a.code.cmp(&b.code).then_with(|| a.id.cmp(&b.id)));
-    Ok(list)
+    list(doc)
 }
 
 /// The active checkpoint whose code matches what was typed or scanned (case
@@ -75,7 +78,7 @@ pub fn put_checkpoint(
             }
         }
     }
-    put_record(doc, CHECKPOINTS, &checkpoint.id, checkpoint, unix_ms)
+    put(doc, checkpoint, unix_ms)
 }
 
 #[cfg(test)]

@@ -5,16 +5,15 @@
 //! it becomes (the request record itself is the requests module's).
 
 use automerge::Automerge;
-use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    check_author, check_id, check_instant, check_text, check_word, put_record, record, records,
-    SchemaError,
+    check_author, check_id, check_instant, check_text, check_word, get, list, put, Container,
+    Record, SchemaError,
 };
 
 /// Name of the root map holding findings by id.
-pub const FINDINGS: &str = "findings";
+pub const FINDINGS: &str = Container::Findings.name();
 
 /// The most photos one finding may carry.
 pub const MAX_PHOTOS: usize = 6;
@@ -88,43 +87,39 @@ impl Severity {
 }
 
 /// One finding.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Finding {
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub id: String,
     /// The round it was found on; empty when recorded outside a round.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub round_id: String,
     /// The checkpoint it is at, if the guard picked one.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub checkpoint_id: String,
     /// A [`FindingKind`] word.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub kind: String,
     /// A [`Severity`] word.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub severity: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub note: String,
     /// Hashes of the photo blobs.
     pub photos: Vec<String>,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub guard: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub guard_name: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub device: String,
     /// The tablet's clock when it was recorded.
     pub found_at: i64,
     /// The guard asked for a repair: a request with id `request_id` is due.
     pub needs_repair: bool,
     /// The id of the request this finding becomes; empty unless `needs_repair`.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub request_id: String,
 }
 
-impl Finding {
-    pub fn validate(&self) -> Result<(), SchemaError> {
+impl Record for Finding {
+    const CONTAINER: Container = Container::Findings;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn validate(&self) -> Result<(), SchemaError> {
         check_id("finding", &self.id)?;
         for (what, id) in [
             ("round", &self.round_id),
@@ -167,24 +162,26 @@ impl Finding {
             )),
         }
     }
+
+    /// Newest first.
+    fn order(a: &Self, b: &Self) -> std::cmp::Ordering {
+        b.found_at.cmp(&a.found_at).then_with(|| a.id.cmp(&b.id))
+    }
 }
 
 /// Every well-formed finding of the day, newest first.
 pub fn findings(doc: &Automerge) -> Result<Vec<Finding>, SchemaError> {
-    let mut list: Vec<Finding> = records(doc, FINDINGS)?;
-    list.sort_by(|a, b| b.found_at.cmp(&a.found_at).then_with(|| a.id.cmp(&b.id)));
-    Ok(list)
+    list(doc)
 }
 
 /// One finding by id.
 pub fn finding(doc: &Automerge, id: &str) -> Result<Option<Finding>, SchemaError> {
-    record(doc, FINDINGS, id)
+    get(doc, id)
 }
 
 /// Records a finding, as one change. The photo blobs must be stored first.
 pub fn put_finding(doc: &mut Automerge, finding: &Finding) -> Result<(), SchemaError> {
-    finding.validate()?;
-    put_record(doc, FINDINGS, &finding.id, finding, finding.found_at)
+    put(doc, finding, finding.found_at)
 }
 
 #[cfg(test)]

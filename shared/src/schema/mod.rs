@@ -29,6 +29,7 @@ pub mod directory;
 pub mod finding;
 pub mod patrol;
 pub mod receipt;
+pub mod record;
 pub mod request;
 pub mod resident;
 pub mod round;
@@ -39,12 +40,16 @@ pub mod shift;
 pub mod visit;
 
 use automerge::transaction::{CommitOptions, Transactable};
-use automerge::{ActorId, AutoCommit, Automerge, ObjType, ReadDoc, ROOT};
+use automerge::{ActorId, AutoCommit, Automerge, ObjType, ROOT};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use strum::VariantArray;
 
+use crate::domain::Role;
 use crate::ids::DocumentId;
+
+pub use record::{get, list, put, Record};
 
 /// Bumped when a document's genesis changes shape (never for added fields).
 /// It is part of every document id, so documents of two versions never merge.
@@ -56,8 +61,12 @@ const GENESIS_ACTOR: [u8; 16] = *b"roundbook-genesi";
 /// The `zone` of a document that belongs to the whole site (cleaning), not to one zone.
 pub const SITE_WIDE: &str = "";
 
-/// What a document holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// What a document holds. Everything the rest of Roundbook needs to know
+/// about a kind is in its [`KindSpec`]; its records are the [`Container`]s
+/// of the kind.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DocKind {
     /// A zone's checkpoints, routes and schedules.
@@ -88,87 +97,237 @@ pub enum Period {
     Quarter,
 }
 
-impl DocKind {
-    pub const ALL: [DocKind; 7] = [
-        DocKind::ZoneDirectory,
-        DocKind::PatrolLog,
-        DocKind::ResidentDirectory,
-        DocKind::RequestLog,
-        DocKind::VisitLog,
-        DocKind::CleaningSetup,
-        DocKind::CleaningMonth,
-    ];
+/// Who may hold, or change, documents of a kind (zones are checked apart:
+/// see `reach`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Every role: guards walk the zone's checkpoints, and any staff member
+    /// records a request they are told about.
+    Everyone,
+    /// Only these roles.
+    Roles(&'static [Role]),
+}
 
-    pub fn as_str(self) -> &'static str {
+impl Audience {
+    pub fn admits(self, role: Role) -> bool {
         match self {
-            DocKind::ZoneDirectory => "zone_directory",
-            DocKind::PatrolLog => "patrol_log",
-            DocKind::ResidentDirectory => "resident_directory",
-            DocKind::RequestLog => "request_log",
-            DocKind::VisitLog => "visit_log",
-            DocKind::CleaningSetup => "cleaning_setup",
-            DocKind::CleaningMonth => "cleaning_month",
+            Audience::Everyone => true,
+            Audience::Roles(roles) => roles.contains(&role),
+        }
+    }
+}
+
+/// Roles that serve residents and so may see their names and phone numbers.
+const SERVES_RESIDENTS: Audience =
+    Audience::Roles(&[Role::ZoneService, Role::ServiceSupervisor, Role::OfficeHead]);
+
+/// Roles that inspect cleaning and sign the vendor's score sheet.
+const INSPECTS_CLEANING: Audience = Audience::Roles(&[
+    Role::EnvironmentSupervisor,
+    Role::CleaningSupervisor,
+    Role::OfficeHead,
+]);
+
+/// Everything Roundbook knows about a kind of document, in one place.
+#[derive(Debug, Clone, Copy)]
+pub struct KindSpec {
+    /// The kind's name in document ids, listings and logs. Never changes.
+    pub name: &'static str,
+    /// The period one document covers.
+    pub period: Period,
+    /// Whether a document belongs to the whole site (its zone is
+    /// [`SITE_WIDE`]) rather than to one zone.
+    pub site_wide: bool,
+    /// Who receives documents of the kind.
+    pub readers: Audience,
+    /// Who may change them (always among the readers).
+    pub writers: Audience,
+    /// Whether the server stamps new records with a receipt (`receipt`),
+    /// which nobody may then remove (`shape`).
+    pub stamps_receipts: bool,
+    /// Whether a document is final and takes no more changes from anyone
+    /// (a cleaning month signed by both parties): the server then refuses
+    /// any change it does not already hold.
+    pub is_closed: fn(&Automerge) -> bool,
+}
+
+fn never_closed(_: &Automerge) -> bool {
+    false
+}
+
+impl DocKind {
+    /// Every kind, in declaration order (by construction: see `strum::VariantArray`).
+    pub const ALL: &'static [DocKind] = <DocKind as VariantArray>::VARIANTS;
+
+    /// The kind's table entry. A new kind must add one here, or nothing compiles.
+    pub const fn spec(self) -> KindSpec {
+        let zone_log = KindSpec {
+            name: "",
+            period: Period::None,
+            site_wide: false,
+            readers: Audience::Everyone,
+            writers: Audience::Everyone,
+            stamps_receipts: false,
+            is_closed: never_closed,
+        };
+        match self {
+            DocKind::ZoneDirectory => KindSpec {
+                name: "zone_directory",
+                writers: Audience::Roles(&[Role::SecuritySupervisor, Role::OfficeHead]),
+                ..zone_log
+            },
+            DocKind::PatrolLog => KindSpec {
+                name: "patrol_log",
+                period: Period::Day,
+                stamps_receipts: true,
+                ..zone_log
+            },
+            DocKind::ResidentDirectory => KindSpec {
+                name: "resident_directory",
+                readers: SERVES_RESIDENTS,
+                writers: SERVES_RESIDENTS,
+                ..zone_log
+            },
+            DocKind::RequestLog => KindSpec {
+                name: "request_log",
+                period: Period::Month,
+                ..zone_log
+            },
+            DocKind::VisitLog => KindSpec {
+                name: "visit_log",
+                period: Period::Quarter,
+                readers: SERVES_RESIDENTS,
+                writers: SERVES_RESIDENTS,
+                ..zone_log
+            },
+            DocKind::CleaningSetup => KindSpec {
+                name: "cleaning_setup",
+                site_wide: true,
+                readers: INSPECTS_CLEANING,
+                writers: Audience::Roles(&[Role::EnvironmentSupervisor, Role::OfficeHead]),
+                ..zone_log
+            },
+            DocKind::CleaningMonth => KindSpec {
+                name: "cleaning_month",
+                period: Period::Month,
+                site_wide: true,
+                readers: INSPECTS_CLEANING,
+                writers: INSPECTS_CLEANING,
+                is_closed: cleaning::is_locked,
+                ..zone_log
+            },
         }
     }
 
+    pub fn as_str(self) -> &'static str {
+        self.spec().name
+    }
+
     pub fn parse(text: &str) -> Option<DocKind> {
-        DocKind::ALL.into_iter().find(|kind| kind.as_str() == text)
+        DocKind::ALL
+            .iter()
+            .copied()
+            .find(|kind| kind.as_str() == text)
     }
 
     /// The period one document of this kind covers.
     pub fn period(self) -> Period {
-        match self {
-            DocKind::ZoneDirectory | DocKind::ResidentDirectory | DocKind::CleaningSetup => {
-                Period::None
-            }
-            DocKind::PatrolLog => Period::Day,
-            DocKind::RequestLog | DocKind::CleaningMonth => Period::Month,
-            DocKind::VisitLog => Period::Quarter,
-        }
+        self.spec().period
     }
 
-    /// Whether a document of this kind belongs to the whole site (its zone is
-    /// [`SITE_WIDE`]) rather than to one zone.
+    /// Whether a document of this kind belongs to the whole site.
     pub fn site_wide(self) -> bool {
-        matches!(self, DocKind::CleaningSetup | DocKind::CleaningMonth)
+        self.spec().site_wide
     }
 
-    /// Whether a document of this kind is final and takes no more changes
-    /// from anyone (a cleaning month signed by both parties). The server
-    /// refuses any change such a document does not already hold.
+    /// Whether a document of this kind takes no more changes (see [`KindSpec::is_closed`]).
     pub fn is_closed(self, doc: &Automerge) -> bool {
+        (self.spec().is_closed)(doc)
+    }
+
+    /// Whether the server stamps this kind's new records with a receipt.
+    pub fn stamps_receipts(self) -> bool {
+        self.spec().stamps_receipts
+    }
+
+    /// The containers under the root that hold this kind's records, in the
+    /// order its genesis creates them.
+    pub fn containers(self) -> impl Iterator<Item = Container> {
+        Container::ALL
+            .iter()
+            .copied()
+            .filter(move |container| container.kind() == self)
+    }
+}
+
+/// A map under a document's root that holds one type of record, keyed by
+/// id. Which kind of document holds it is part of what it is; the order of
+/// the variants is the order genesis changes create them in, which must
+/// never change (every tablet must build the same genesis).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, VariantArray)]
+pub enum Container {
+    Checkpoints,
+    Routes,
+    Schedules,
+    Shifts,
+    Rounds,
+    Scans,
+    Findings,
+    Units,
+    Residents,
+    Requests,
+    RequestEvents,
+    Visits,
+    Templates,
+    Inspections,
+    Marks,
+    Rectifications,
+    Signatures,
+}
+
+impl Container {
+    pub const ALL: &'static [Container] = <Container as VariantArray>::VARIANTS;
+
+    /// The map's name under the root. Never changes.
+    pub const fn name(self) -> &'static str {
         match self {
-            DocKind::CleaningMonth => cleaning::is_locked(doc),
-            _ => false,
+            Container::Checkpoints => "checkpoints",
+            Container::Routes => "routes",
+            Container::Schedules => "schedules",
+            Container::Shifts => "shifts",
+            Container::Rounds => "rounds",
+            Container::Scans => "scans",
+            Container::Findings => "findings",
+            Container::Units => "units",
+            Container::Residents => "residents",
+            Container::Requests => "requests",
+            Container::RequestEvents => "request_events",
+            Container::Visits => "visits",
+            Container::Templates => "templates",
+            Container::Inspections => "inspections",
+            Container::Marks => "marks",
+            Container::Rectifications => "rectifications",
+            Container::Signatures => "signatures",
         }
     }
 
-    /// Whether the server stamps this kind's new records with a receipt
-    /// (`receipt`), which nobody may then remove (`shape`).
-    pub fn stamps_receipts(self) -> bool {
-        self == DocKind::PatrolLog
-    }
-
-    /// The maps under the root that hold this kind's records.
-    pub fn containers(self) -> &'static [&'static str] {
+    /// The kind of document that holds it.
+    pub const fn kind(self) -> DocKind {
         match self {
-            DocKind::ZoneDirectory => &[directory::CHECKPOINTS, route::ROUTES, schedule::SCHEDULES],
-            DocKind::PatrolLog => &[
-                shift::SHIFTS,
-                round::ROUNDS,
-                patrol::SCANS,
-                finding::FINDINGS,
-            ],
-            DocKind::ResidentDirectory => &[resident::UNITS, resident::RESIDENTS],
-            DocKind::RequestLog => &[request::REQUESTS, request::REQUEST_EVENTS],
-            DocKind::VisitLog => &[visit::VISITS],
-            DocKind::CleaningSetup => &[cleaning::TEMPLATES],
-            DocKind::CleaningMonth => &[
-                cleaning::INSPECTIONS,
-                cleaning::MARKS,
-                cleaning::RECTIFICATIONS,
-                cleaning::SIGNATURES,
-            ],
+            Container::Checkpoints | Container::Routes | Container::Schedules => {
+                DocKind::ZoneDirectory
+            }
+            Container::Shifts | Container::Rounds | Container::Scans | Container::Findings => {
+                DocKind::PatrolLog
+            }
+            Container::Units | Container::Residents => DocKind::ResidentDirectory,
+            Container::Requests | Container::RequestEvents => DocKind::RequestLog,
+            Container::Visits => DocKind::VisitLog,
+            Container::Templates => DocKind::CleaningSetup,
+            Container::Inspections
+            | Container::Marks
+            | Container::Rectifications
+            | Container::Signatures => DocKind::CleaningMonth,
         }
     }
 }
@@ -331,7 +490,7 @@ impl DocKey {
                     tx.put(ROOT, "date", period)?;
                 }
                 for container in self.kind.containers() {
-                    tx.put_object(ROOT, *container, ObjType::Map)?;
+                    tx.put_object(ROOT, container.name(), ObjType::Map)?;
                 }
                 Ok(())
             },
@@ -351,129 +510,11 @@ pub enum SchemaError {
     Invalid(String),
     #[error(transparent)]
     Automerge(#[from] automerge::AutomergeError),
-    #[error(transparent)]
-    Reconcile(#[from] autosurgeon::ReconcileError),
-}
-
-/// The id of a root-level map, if the document has it.
-pub(crate) fn container(
-    doc: &Automerge,
-    name: &'static str,
-) -> Result<automerge::ObjId, SchemaError> {
-    match doc.get(ROOT, name)? {
-        Some((automerge::Value::Object(ObjType::Map), id)) => Ok(id),
-        _ => Err(SchemaError::MissingContainer(name)),
-    }
-}
-
-/// Reads every well-formed record of a container, in key order; malformed
-/// ones (written by a buggy or hostile peer) are skipped rather than hiding
-/// the rest.
-///
-/// The container is read out of Automerge in one pass and each record is
-/// deserialized with serde, which is about three times faster than reading
-/// it field by field with autosurgeon (the month of a busy zone's requests
-/// has tens of thousands of records). A record serde cannot read (a
-/// field type with its own `Hydrate`, an old record missing a field) is read
-/// with autosurgeon, so both read the same records.
-pub(crate) fn records<T: autosurgeon::Hydrate + serde::de::DeserializeOwned>(
-    doc: &Automerge,
-    name: &'static str,
-) -> Result<Vec<T>, SchemaError> {
-    let map = container(doc, name)?;
-    let automerge::hydrate::Value::Map(entries) = ReadDoc::hydrate(doc, &map, None)? else {
-        return Ok(Vec::new());
-    };
-    let mut entries: Vec<_> = entries.iter().collect();
-    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    Ok(entries
-        .into_iter()
-        .filter_map(|(key, entry)| {
-            serde_json::from_value(plain(&entry.value))
-                .ok()
-                .or_else(|| autosurgeon::hydrate_prop(doc, &map, key.as_str()).ok())
-        })
-        .collect())
-}
-
-/// A hydrated Automerge value as plain JSON: text and scalar strings alike
-/// become strings; scalars JSON has no form for become null.
-fn plain(value: &automerge::hydrate::Value) -> serde_json::Value {
-    use automerge::hydrate::Value;
-    use automerge::ScalarValue;
-    match value {
-        Value::Scalar(ScalarValue::Str(text)) => serde_json::Value::String(text.to_string()),
-        Value::Scalar(ScalarValue::Int(n) | ScalarValue::Timestamp(n)) => (*n).into(),
-        Value::Scalar(ScalarValue::Uint(n)) => (*n).into(),
-        Value::Scalar(ScalarValue::F64(n)) => (*n).into(),
-        Value::Scalar(ScalarValue::Boolean(b)) => (*b).into(),
-        Value::Scalar(_) => serde_json::Value::Null,
-        Value::Text(text) => serde_json::Value::String(String::from(text)),
-        Value::List(list) => list.iter().map(|item| plain(&item.value)).collect(),
-        Value::Map(map) => map
-            .iter()
-            .map(|(key, item)| (key.clone(), plain(&item.value)))
-            .collect(),
-    }
-}
-
-/// Writes one record under `key` in a container, as one change.
-pub(crate) fn put_record<T: autosurgeon::Reconcile>(
-    doc: &mut Automerge,
-    name: &'static str,
-    key: &str,
-    record: &T,
-    unix_ms: i64,
-) -> Result<(), SchemaError> {
-    let map = container(doc, name)?;
-    doc.transact_with::<_, _, SchemaError, _>(
-        |_| CommitOptions::default().with_time(unix_ms / 1000),
-        |tx| Ok(autosurgeon::reconcile_prop(tx, &map, key, record)?),
-    )
-    .map_err(|failure| failure.error)?;
-    Ok(())
-}
-
-/// Reads one record by id, if it is there and well formed.
-pub(crate) fn record<T: autosurgeon::Hydrate>(
-    doc: &Automerge,
-    name: &'static str,
-    id: &str,
-) -> Result<Option<T>, SchemaError> {
-    let map = container(doc, name)?;
-    if doc.get(&map, id)?.is_none() {
-        return Ok(None);
-    }
-    Ok(autosurgeon::hydrate_prop(doc, &map, id).ok())
 }
 
 /// A genesis-born document as the convenient autocommit handle (used in tests and tools).
 pub fn autocommit(doc: Automerge) -> AutoCommit {
     AutoCommit::load(&doc.save()).expect("a saved document loads")
-}
-
-/// Reads a string field written either as a plain string (what Roundbook and
-/// autosurgeon write) or as collaborative text (what the JavaScript Automerge
-/// client writes for a plain JS string). Used as `#[autosurgeon(hydrate = ...)]`.
-pub fn text_or_string<D: autosurgeon::ReadDoc>(
-    doc: &D,
-    obj: &automerge::ObjId,
-    prop: autosurgeon::Prop<'_>,
-) -> Result<String, autosurgeon::HydrateError> {
-    match doc.get(obj, &prop)? {
-        Some((automerge::Value::Object(ObjType::Text), id)) => Ok(doc.text(&id)?),
-        Some((automerge::Value::Scalar(value), _)) => match value.as_ref() {
-            automerge::ScalarValue::Str(text) => Ok(text.to_string()),
-            other => Err(autosurgeon::HydrateError::unexpected(
-                "a string",
-                other.to_string(),
-            )),
-        },
-        _ => Err(autosurgeon::HydrateError::unexpected(
-            "a string",
-            "something else".into(),
-        )),
-    }
 }
 
 /// Checks a record id: short, printable, no path separators.
@@ -560,71 +601,126 @@ pub(crate) fn check_text(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use automerge::ReadDoc;
 
     fn day() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
     }
 
-    /// `records` as it was: every record read field by field with autosurgeon.
-    fn read_slowly<T: autosurgeon::Hydrate>(doc: &Automerge, name: &'static str) -> Vec<T> {
-        let map = container(doc, name).unwrap();
-        doc.keys(&map)
-            .filter_map(|key| autosurgeon::hydrate_prop(doc, &map, key.as_str()).ok())
-            .collect()
-    }
-
     #[test]
-    fn records_read_the_same_as_autosurgeon() {
+    fn a_malformed_record_is_skipped_and_hides_nothing() {
         use request::tests::{event, intake};
-        use request::{Action, RequestKind, REQUESTS, REQUEST_EVENTS};
+        use request::{Action, Request, RequestEvent, RequestKind};
 
         let mut log = DocKey::request_log("demo", "A", day()).genesis();
         for n in 0..5 {
             let mut request = intake(&format!("req-{n}"), RequestKind::Complaint);
             request.collective = n == 3;
             request.households = if n == 3 { 8 } else { 0 };
-            request::put_request(&mut log, &request).unwrap();
+            put(&mut log, &request, request.received_at).unwrap();
             let mut done = event(&format!("ev-{n}"), Action::Assign, 1_795_399_200_000 + n);
             done.request_id = request.id;
-            request::put_request_event(&mut log, &done).unwrap();
+            put(&mut log, &done, done.at).unwrap();
         }
-        // A record a hostile peer left without most of its fields: skipped by both.
-        let requests = container(&log, REQUESTS).unwrap();
+        // A record a hostile peer left without most of its fields.
+        let requests = record::container(&log, Container::Requests).unwrap();
         let mut tx = log.transaction();
         let broken = tx
             .put_object(&requests, "req-broken", ObjType::Map)
             .unwrap();
         tx.put(&broken, "id", "req-broken").unwrap();
         tx.commit();
-        let fast: Vec<request::Request> = records(&log, REQUESTS).unwrap();
-        assert_eq!(fast.len(), 5);
-        assert_eq!(fast, read_slowly::<request::Request>(&log, REQUESTS));
-        assert_eq!(
-            records::<request::RequestEvent>(&log, REQUEST_EVENTS).unwrap(),
-            read_slowly::<request::RequestEvent>(&log, REQUEST_EVENTS)
-        );
+        let read: Vec<Request> = list(&log).unwrap();
+        assert_eq!(read.len(), 5);
+        assert_eq!(get::<Request>(&log, "req-broken").unwrap(), None);
+        assert_eq!(get::<Request>(&log, "req-3").unwrap().as_ref(), read.get(3));
+        assert_eq!(list::<RequestEvent>(&log).unwrap().len(), 5);
 
-        // A route's checkpoint order is stored as one string (its own Hydrate).
+        // A route's checkpoint order is stored as one string.
         let mut directory = DocKey::zone_directory("demo", "A").genesis();
+        for id in ["cp-1", "cp-2"] {
+            let checkpoint = directory::Checkpoint {
+                id: id.into(),
+                code: id.to_uppercase(),
+                name: id.into(),
+                location: String::new(),
+                retired: false,
+            };
+            put(&mut directory, &checkpoint, 1_795_399_200_000).unwrap();
+        }
         let route = route::Route {
             id: "route-1".into(),
             name: "东区夜巡".into(),
             checkpoints: route::CheckpointOrder(vec!["cp-1".into(), "cp-2".into()]),
             retired: false,
         };
-        put_record(
-            &mut directory,
-            route::ROUTES,
-            &route.id,
-            &route,
-            1_795_399_200_000,
-        )
-        .unwrap();
-        let routes: Vec<route::Route> = records(&directory, route::ROUTES).unwrap();
+        route::put_route(&mut directory, &route, 1_795_399_200_000).unwrap();
+        let routes: Vec<route::Route> = list(&directory).unwrap();
         assert_eq!(routes, [route]);
+        let stored = record::container(&directory, Container::Routes).unwrap();
+        let (_, stored) = directory.get(&stored, "route-1").unwrap().unwrap();
         assert_eq!(
-            routes,
-            read_slowly::<route::Route>(&directory, route::ROUTES)
+            directory.get(&stored, "checkpoints").unwrap().unwrap().0,
+            automerge::Value::from("cp-1 cp-2")
+        );
+    }
+
+    #[test]
+    fn a_rewritten_record_changes_only_what_differs_and_keeps_unknown_fields() {
+        use request::tests::intake;
+        use request::{Request, RequestKind};
+
+        let mut log = DocKey::request_log("demo", "A", day()).genesis();
+        let mut request = intake("req-1", RequestKind::Complaint);
+        put(&mut log, &request, request.received_at).unwrap();
+        // A field a newer build added.
+        let requests = record::container(&log, Container::Requests).unwrap();
+        let (_, stored) = log.get(&requests, "req-1").unwrap().unwrap();
+        let mut tx = log.transaction();
+        tx.put(&stored, "priority", "high").unwrap();
+        tx.commit();
+        let before = log.get_heads();
+        put(&mut log, &request, request.received_at).unwrap();
+        assert_eq!(log.get_heads(), before, "nothing differs: no change");
+
+        request.description = "电梯停运".into();
+        request.photos = vec!["a".repeat(64)];
+        put(&mut log, &request, request.received_at).unwrap();
+        let change = log.get_last_local_change().unwrap();
+        assert_eq!(change.len(), 2, "the description and the photo");
+        assert_eq!(get::<Request>(&log, "req-1").unwrap(), Some(request));
+        assert_eq!(
+            log.get(&stored, "priority").unwrap().unwrap().0,
+            automerge::Value::from("high")
+        );
+    }
+
+    #[test]
+    fn every_container_belongs_to_a_kind_and_every_kind_has_containers() {
+        for kind in DocKind::ALL {
+            assert!(kind.containers().count() > 0, "{kind:?}");
+            let genesis = DocKey::from_parts(
+                "demo",
+                *kind,
+                if kind.site_wide() { SITE_WIDE } else { "A" },
+                kind.period()
+                    .start(day())
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .as_deref(),
+            )
+            .unwrap()
+            .genesis();
+            for container in kind.containers() {
+                record::container(&genesis, container).unwrap();
+            }
+        }
+        let mut names: Vec<_> = Container::ALL.iter().map(|c| c.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(
+            names.len(),
+            Container::ALL.len(),
+            "container names are distinct"
         );
     }
 
@@ -660,7 +756,7 @@ mod tests {
     #[test]
     fn kinds_round_trip() {
         for kind in DocKind::ALL {
-            assert_eq!(DocKind::parse(kind.as_str()), Some(kind));
+            assert_eq!(DocKind::parse(kind.as_str()), Some(*kind));
         }
     }
 

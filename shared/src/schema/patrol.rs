@@ -6,50 +6,47 @@
 //! is stored in the patrol log of its round's day.
 
 use automerge::Automerge;
-use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
 use super::round::Round;
-use super::{check_author, check_id, check_text, put_record, records, SchemaError};
+use super::{check_author, check_id, check_text, list, put, Container, Record, SchemaError};
 
 /// Name of the root map holding scans by id.
-pub const SCANS: &str = "scans";
+pub const SCANS: &str = Container::Scans.name();
 
 /// How a checkpoint was identified.
 pub const METHOD_TYPED: &str = "typed";
 pub const METHOD_CAMERA: &str = "camera";
 
 /// One checkpoint scan by a guard.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Scan {
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub id: String,
     /// The round it belongs to.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub round_id: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub checkpoint_id: String,
     /// The checkpoint's code at the time of the scan, kept for reports.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub checkpoint_code: String,
     /// Username of the guard.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub guard: String,
     /// The guard's name as shown to people, kept with the scan for reports.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub guard_name: String,
     /// The tablet that recorded it.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub device: String,
     /// The tablet's clock at the scan, Unix milliseconds.
     pub scanned_at: i64,
     /// [`METHOD_TYPED`] or [`METHOD_CAMERA`].
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub method: String,
 }
 
-impl Scan {
-    pub fn validate(&self) -> Result<(), SchemaError> {
+impl Record for Scan {
+    const CONTAINER: Container = Container::Scans;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn validate(&self) -> Result<(), SchemaError> {
         check_id("scan", &self.id)?;
         check_id("round", &self.round_id)?;
         check_id("checkpoint", &self.checkpoint_id)?;
@@ -66,27 +63,28 @@ impl Scan {
         }
         Ok(())
     }
+
+    /// Newest first.
+    fn order(a: &Self, b: &Self) -> std::cmp::Ordering {
+        b.scanned_at
+            .cmp(&a.scanned_at)
+            .then_with(|| a.id.cmp(&b.id))
+    }
 }
 
 /// Every well-formed scan of the day, newest first.
 pub fn scans(doc: &Automerge) -> Result<Vec<Scan>, SchemaError> {
-    let mut list: Vec<Scan> = records(doc, SCANS)?;
-    list.sort_by(|a, b| {
-        b.scanned_at
-            .cmp(&a.scanned_at)
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    Ok(list)
+    list(doc)
 }
 
 /// The scans of one round, earliest first.
 pub fn scans_of_round(doc: &Automerge, round_id: &str) -> Result<Vec<Scan>, SchemaError> {
-    let mut list: Vec<Scan> = scans(doc)?
+    let mut of_round: Vec<Scan> = scans(doc)?
         .into_iter()
         .filter(|scan| scan.round_id == round_id)
         .collect();
-    list.reverse();
-    Ok(list)
+    of_round.reverse();
+    Ok(of_round)
 }
 
 /// Why a scan on a round is refused.
@@ -124,8 +122,7 @@ pub fn check_round_scan(
 /// [`check_round_scan`] and stores the document before telling the guard it
 /// is saved.
 pub fn record_scan(doc: &mut Automerge, scan: &Scan) -> Result<(), SchemaError> {
-    scan.validate()?;
-    put_record(doc, SCANS, &scan.id, scan, scan.scanned_at)
+    put(doc, scan, scan.scanned_at)
 }
 
 #[cfg(test)]

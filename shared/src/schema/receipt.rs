@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{Automerge, ChangeHash, ObjType, ReadDoc, Value};
 
-use super::{container, DocKind, SchemaError};
+use super::record::container;
+use super::{Container, DocKind, SchemaError};
 
 /// Server time of first receipt, Unix milliseconds.
 pub const RECEIVED_AT: &str = "received_at";
@@ -36,9 +37,9 @@ fn int_field(doc: &Automerge, record: &automerge::ObjId, field: &str) -> Option<
 /// The receipts of every record in a container, by record id.
 pub fn receipts(
     doc: &Automerge,
-    name: &'static str,
+    records: Container,
 ) -> Result<HashMap<String, Receipt>, SchemaError> {
-    let map = container(doc, name)?;
+    let map = container(doc, records)?;
     let mut found = HashMap::new();
     for key in doc.keys(&map) {
         if let Ok(Some((Value::Object(ObjType::Map), record))) = doc.get(&map, key.as_str()) {
@@ -71,8 +72,8 @@ pub fn stamp_new_records(
         return Ok(0);
     }
     let mut new_records = Vec::new();
-    for name in kind.containers() {
-        let Ok(map) = container(doc, name) else {
+    for records in kind.containers() {
+        let Ok(map) = container(doc, records) else {
             continue;
         };
         for key in doc.keys(&map) {
@@ -108,9 +109,9 @@ pub fn stamp_new_records(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::patrol::record_scan;
     use crate::schema::patrol::tests::scan;
-    use crate::schema::patrol::{record_scan, SCANS};
-    use crate::schema::shift::{put_shift, shifts, Shift, SHIFTS};
+    use crate::schema::shift::{put_shift, shifts, Shift};
     use crate::schema::DocKey;
     use chrono::NaiveDate;
 
@@ -146,7 +147,7 @@ mod tests {
             0
         );
         assert_eq!(doc.get_heads(), heads, "nothing new, no change");
-        let found = receipts(&doc, SCANS).unwrap();
+        let found = receipts(&doc, Container::Scans).unwrap();
         assert_eq!(found["s1"], first);
         assert_eq!(found["s2"], second);
     }
@@ -175,7 +176,10 @@ mod tests {
         shift.ended_at = Some(1_795_435_300_000);
         put_shift(&mut tablet, &shift).unwrap();
         tablet.merge(&mut server).unwrap();
-        assert_eq!(receipts(&tablet, SHIFTS).unwrap()["sh1"], receipt);
+        assert_eq!(
+            receipts(&tablet, Container::Shifts).unwrap()["sh1"],
+            receipt
+        );
         assert_eq!(shifts(&tablet).unwrap()[0].ended_at, shift.ended_at);
     }
 

@@ -9,20 +9,19 @@
 //! [`crate::workflow`]'s; this module only stores and checks records.
 
 use automerge::Automerge;
-use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
 use super::finding::MAX_PHOTOS;
 use super::{
-    check_author, check_id, check_instant, check_text, check_word, put_record, record, records,
-    SchemaError,
+    check_author, check_id, check_instant, check_text, check_word, get, list, put, Container,
+    Record, SchemaError,
 };
 
 /// Intake records, keyed by request id.
-pub const REQUESTS: &str = "requests";
+pub const REQUESTS: &str = Container::Requests.name();
 /// Workflow events (assign, accept, progress, note, done, callback, ...),
 /// keyed by event id; each names its request.
-pub const REQUEST_EVENTS: &str = "request_events";
+pub const REQUEST_EVENTS: &str = Container::RequestEvents.name();
 
 /// Defines a closed set of words stored as text: the enum, `ALL`, `as_str`, `parse`.
 macro_rules! words {
@@ -163,29 +162,20 @@ words! {
 
 /// The intake of one request: written once by its first receiver, who owns it
 /// until it is closed (首问责任制).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Request {
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub id: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub zone: String,
     /// A [`Channel`] word.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub channel: String,
     /// A [`RequestKind`] word.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub kind: String,
     /// The resident directory's unit id; empty when typed by someone without the directory.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub unit_id: String,
     /// The unit as shown, e.g. `3栋2单元501`.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub unit_label: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub resident_name: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub contact_phone: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub description: String,
     /// Hashes of the photo blobs.
     pub photos: Vec<String>,
@@ -194,17 +184,12 @@ pub struct Request {
     /// How many households complained together (0 unless collective).
     pub households: u32,
     /// The visit that raised it, or empty.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub visit_id: String,
     /// The patrol finding it came from, or empty.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub finding_id: String,
     /// Username of the first receiver, the owner.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub received_by: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub received_by_name: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub device: String,
     /// The tablet's clock when it was received (unix ms).
     pub received_at: i64,
@@ -218,8 +203,16 @@ impl Request {
     pub fn channel(&self) -> Channel {
         Channel::parse(&self.channel).unwrap_or(Channel::Phone)
     }
+}
 
-    pub fn validate(&self) -> Result<(), SchemaError> {
+impl Record for Request {
+    const CONTAINER: Container = Container::Requests;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn validate(&self) -> Result<(), SchemaError> {
         check_id("request", &self.id)?;
         check_text("zone", &self.zone, true, 32)?;
         check_word("channel", &self.channel, &Channel::words())?;
@@ -264,51 +257,37 @@ impl Request {
 }
 
 /// One step in a request's workflow. Fields an action does not use are empty (or 0 / false).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct RequestEvent {
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub id: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub request_id: String,
     /// An [`Action`] word.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub action: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub by: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub by_name: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub device: String,
     /// The tablet's clock when it was done (unix ms).
     pub at: i64,
     /// The latest event of this request the author's tablet held when acting
     /// (empty if none): two events with the same prior were made without
     /// either author seeing the other.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub prior: String,
     /// Assign / transfer: to whom (username, or a department's name for a transfer).
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub assignee: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub assignee_name: String,
     /// Classify: a [`Classification`] word.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub classification: String,
     /// Mark: a [`Handling`] word.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub handling: String,
     /// Classify valid: the reply time agreed with the resident (unix ms).
     pub reply_by: i64,
     /// Done: settled on the spot (reported to the supervisor within an hour).
     pub on_the_spot: bool,
     /// Callback: a [`Satisfaction`] word.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub satisfaction: String,
     /// Report: a [`ReportTarget`] word.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub target: String,
     /// The note, reason, explanation, result or callback remarks.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub note: String,
     pub photos: Vec<String>,
 }
@@ -343,10 +322,18 @@ impl RequestEvent {
     pub fn action(&self) -> Option<Action> {
         Action::parse(&self.action)
     }
+}
+
+impl Record for RequestEvent {
+    const CONTAINER: Container = Container::RequestEvents;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
 
     /// Checks the record's shape and that each action carries what it needs.
     /// Whether the action is allowed *now* is [`crate::workflow::check`]'s.
-    pub fn validate(&self) -> Result<(), SchemaError> {
+    fn validate(&self) -> Result<(), SchemaError> {
         check_id("event", &self.id)?;
         check_id("request", &self.request_id)?;
         let action = self
@@ -421,47 +408,51 @@ fn check_photos(photos: &[String]) -> Result<(), SchemaError> {
 
 /// Every well-formed request of the document.
 pub fn requests(doc: &Automerge) -> Result<Vec<Request>, SchemaError> {
-    records(doc, REQUESTS)
+    list(doc)
 }
 
 /// Every well-formed event of the document.
 pub fn request_events(doc: &Automerge) -> Result<Vec<RequestEvent>, SchemaError> {
-    records(doc, REQUEST_EVENTS)
+    list(doc)
 }
 
 /// One request by id.
 pub fn request(doc: &Automerge, id: &str) -> Result<Option<Request>, SchemaError> {
-    record(doc, REQUESTS, id)
+    get(doc, id)
+}
+
+fn request_exists(doc: &Automerge, id: &str) -> Result<bool, SchemaError> {
+    Ok(get::<Request>(doc, id)?.is_some())
 }
 
 /// Records a new request's intake, as one change. Refuses to rewrite one.
 pub fn put_request(doc: &mut Automerge, request: &Request) -> Result<(), SchemaError> {
     request.validate()?;
-    if self::request(doc, &request.id)?.is_some() {
+    if request_exists(doc, &request.id)? {
         return Err(SchemaError::Invalid(format!(
             "request {} already exists",
             request.id
         )));
     }
-    put_record(doc, REQUESTS, &request.id, request, request.received_at)
+    put(doc, request, request.received_at)
 }
 
 /// Adds a workflow event, as one change. The request must be in this document.
 pub fn put_request_event(doc: &mut Automerge, event: &RequestEvent) -> Result<(), SchemaError> {
     event.validate()?;
-    if request(doc, &event.request_id)?.is_none() {
+    if !request_exists(doc, &event.request_id)? {
         return Err(SchemaError::Invalid(format!(
             "request {} is not in this document",
             event.request_id
         )));
     }
-    if record::<RequestEvent>(doc, REQUEST_EVENTS, &event.id)?.is_some() {
+    if get::<RequestEvent>(doc, &event.id)?.is_some() {
         return Err(SchemaError::Invalid(format!(
             "event {} already exists",
             event.id
         )));
     }
-    put_record(doc, REQUEST_EVENTS, &event.id, event, event.at)
+    put(doc, event, event.at)
 }
 
 #[cfg(test)]

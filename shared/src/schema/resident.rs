@@ -7,49 +7,40 @@
 //! tablets importing the same file offline make one unit, not two.
 
 use automerge::Automerge;
-use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{check_text, check_word, records, SchemaError};
+use super::record::{in_one_change, write};
+use super::{check_text, check_word, list, Container, Record, SchemaError};
 use crate::domain::is_resident_phone;
 
 /// Units of the zone, keyed by unit id.
-pub const UNITS: &str = "units";
+pub const UNITS: &str = Container::Units.name();
 /// Residents, keyed by resident id; each names its unit.
-pub const RESIDENTS: &str = "residents";
+pub const RESIDENTS: &str = Container::Residents.name();
 
 /// How a resident relates to the unit.
 pub const RELATIONS: [&str; 4] = ["owner", "tenant", "family", "other"];
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Unit {
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub id: String,
     /// 楼栋, e.g. `3栋`.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub building: String,
     /// 单元 (may be empty for a building with one entrance).
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub entrance: String,
     /// 房号, e.g. `501`.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub room: String,
     pub retired: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Resident {
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub id: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub unit_id: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub name: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub phone: String,
     /// One of [`RELATIONS`].
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub relation: String,
     pub retired: bool,
 }
@@ -98,8 +89,16 @@ impl Unit {
         };
         format!("{building}{entrance}{}", self.room)
     }
+}
 
-    pub fn validate(&self) -> Result<(), SchemaError> {
+impl Record for Unit {
+    const CONTAINER: Container = Container::Units;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn validate(&self) -> Result<(), SchemaError> {
         check_text("building", &self.building, true, 16)?;
         check_text("entrance", &self.entrance, false, 16)?;
         check_text("room", &self.room, true, 16)?;
@@ -108,10 +107,25 @@ impl Unit {
         }
         Ok(())
     }
+
+    /// By building, entrance and room, numbers in numeric order.
+    fn order(a: &Self, b: &Self) -> std::cmp::Ordering {
+        (natural(&a.building), natural(&a.entrance), natural(&a.room)).cmp(&(
+            natural(&b.building),
+            natural(&b.entrance),
+            natural(&b.room),
+        ))
+    }
 }
 
-impl Resident {
-    pub fn validate(&self) -> Result<(), SchemaError> {
+impl Record for Resident {
+    const CONTAINER: Container = Container::Residents;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn validate(&self) -> Result<(), SchemaError> {
         check_text("name", &self.name, true, 32)?;
         if !self.phone.is_empty() && !is_resident_phone(&self.phone) {
             return Err(SchemaError::Invalid(format!("phone {:?}", self.phone)));
@@ -125,19 +139,11 @@ impl Resident {
 }
 
 pub fn units(doc: &Automerge) -> Result<Vec<Unit>, SchemaError> {
-    let mut list: Vec<Unit> = records(doc, UNITS)?;
-    list.sort_by(|a, b| {
-        (natural(&a.building), natural(&a.entrance), natural(&a.room)).cmp(&(
-            natural(&b.building),
-            natural(&b.entrance),
-            natural(&b.room),
-        ))
-    });
-    Ok(list)
+    list(doc)
 }
 
 pub fn residents(doc: &Automerge) -> Result<Vec<Resident>, SchemaError> {
-    records(doc, RESIDENTS)
+    list(doc)
 }
 
 /// Sorts `10栋` after `9栋`: the leading number, then the text.
@@ -153,26 +159,10 @@ pub fn put_directory(
     residents: &[Resident],
     unix_ms: i64,
 ) -> Result<(), SchemaError> {
-    for unit in units {
-        unit.validate()?;
-    }
-    for resident in residents {
-        resident.validate()?;
-    }
-    let units_map = super::container(doc, UNITS)?;
-    let residents_map = super::container(doc, RESIDENTS)?;
-    doc.transact_with::<_, _, SchemaError, _>(
-        |_| automerge::transaction::CommitOptions::default().with_time(unix_ms / 1000),
-        |tx| {
-            for unit in units {
-                autosurgeon::reconcile_prop(tx, &units_map, unit.id.as_str(), unit)?;
-            }
-            for resident in residents {
-                autosurgeon::reconcile_prop(tx, &residents_map, resident.id.as_str(), resident)?;
-            }
-            Ok(())
-        },
-    )
-    .map_err(|failure| failure.error)?;
-    Ok(())
+    in_one_change(doc, unix_ms, |tx| {
+        units.iter().try_for_each(|unit| write(tx, unit))?;
+        residents
+            .iter()
+            .try_for_each(|resident| write(tx, resident))
+    })
 }

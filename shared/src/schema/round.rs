@@ -6,39 +6,31 @@
 //! to it by id and live in the same day's patrol log: the day it started.
 
 use automerge::Automerge;
-use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
 use super::route::CheckpointOrder;
 use super::{
-    check_author, check_id, check_span, check_text, put_record, record, records, SchemaError,
+    check_author, check_id, check_span, check_text, get, list, put, Container, Record, SchemaError,
 };
 
 /// Name of the root map holding rounds by id.
-pub const ROUNDS: &str = "rounds";
+pub const ROUNDS: &str = Container::Rounds.name();
 
 /// One round of a route.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Round {
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub id: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub route_id: String,
     /// The route's name at the start, kept for reports.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub route_name: String,
     /// The schedule the round counts for; empty for a round outside any schedule.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub schedule_id: String,
     /// The fixed round time it fulfils; `None` for an unannounced round.
     pub due_at: Option<i64>,
     /// The route's checkpoints when the round started, in walking order.
     pub checkpoints: CheckpointOrder,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub guard: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub guard_name: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub device: String,
     /// The tablet's clock at the start, Unix milliseconds.
     pub started_at: i64,
@@ -46,8 +38,14 @@ pub struct Round {
     pub ended_at: Option<i64>,
 }
 
-impl Round {
-    pub fn validate(&self) -> Result<(), SchemaError> {
+impl Record for Round {
+    const CONTAINER: Container = Container::Rounds;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn validate(&self) -> Result<(), SchemaError> {
         check_id("round", &self.id)?;
         check_id("route", &self.route_id)?;
         check_text("route name", &self.route_name, true, 100)?;
@@ -61,29 +59,28 @@ impl Round {
         check_span("round", self.started_at, self.ended_at)?;
         Ok(())
     }
+
+    /// Earliest first.
+    fn order(a: &Self, b: &Self) -> std::cmp::Ordering {
+        a.started_at
+            .cmp(&b.started_at)
+            .then_with(|| a.id.cmp(&b.id))
+    }
 }
 
 /// Every well-formed round of the day, earliest first.
 pub fn rounds(doc: &Automerge) -> Result<Vec<Round>, SchemaError> {
-    let mut list: Vec<Round> = records(doc, ROUNDS)?;
-    list.sort_by(|a, b| {
-        a.started_at
-            .cmp(&b.started_at)
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    Ok(list)
+    list(doc)
 }
 
 /// One round by id.
 pub fn round(doc: &Automerge, id: &str) -> Result<Option<Round>, SchemaError> {
-    record(doc, ROUNDS, id)
+    get(doc, id)
 }
 
 /// Records a round (its start, or later its end), as one change.
 pub fn put_round(doc: &mut Automerge, round: &Round) -> Result<(), SchemaError> {
-    round.validate()?;
-    let at = round.ended_at.unwrap_or(round.started_at);
-    put_record(doc, ROUNDS, &round.id, round, at)
+    put(doc, round, round.ended_at.unwrap_or(round.started_at))
 }
 
 #[cfg(test)]

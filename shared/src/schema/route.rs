@@ -5,41 +5,39 @@
 //! orders (Automerge's deterministic winner), never an interleaving of both.
 
 use automerge::Automerge;
-use autosurgeon::{Hydrate, HydrateError, Reconcile, Reconciler};
 use serde::{Deserialize, Serialize};
 
-use super::{check_id, check_text, put_record, records, SchemaError};
+use super::{check_id, check_text, list, put, Container, Record, SchemaError};
 
 /// Name of the root map holding routes by id.
-pub const ROUTES: &str = "routes";
+pub const ROUTES: &str = Container::Routes.name();
 
 /// The most checkpoints one route may have.
 pub const MAX_CHECKPOINTS: usize = 100;
 
-/// Checkpoint ids in walking order, stored as one space-separated string.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Checkpoint ids in walking order, stored as one space-separated string
+/// (read from a list too).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct CheckpointOrder(pub Vec<String>);
 
-impl Reconcile for CheckpointOrder {
-    type Key<'a> = autosurgeon::reconcile::NoKey;
-
-    fn reconcile<R: Reconciler>(&self, mut reconciler: R) -> Result<(), R::Error> {
-        reconciler.str(self.0.join(" "))
+impl Serialize for CheckpointOrder {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0.join(" "))
     }
 }
 
-impl Hydrate for CheckpointOrder {
-    fn hydrate_string(text: &str) -> Result<Self, HydrateError> {
-        Ok(CheckpointOrder(
-            text.split_whitespace().map(str::to_owned).collect(),
-        ))
-    }
-
-    fn hydrate_text<D: autosurgeon::ReadDoc>(
-        doc: &D,
-        obj: &automerge::ObjId,
-    ) -> Result<Self, HydrateError> {
-        Self::hydrate_string(&doc.text(obj)?)
+impl<'de> Deserialize<'de> for CheckpointOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Stored {
+            Joined(String),
+            Listed(Vec<String>),
+        }
+        Ok(CheckpointOrder(match Stored::deserialize(deserializer)? {
+            Stored::Joined(text) => text.split_whitespace().map(str::to_owned).collect(),
+            Stored::Listed(ids) => ids,
+        }))
     }
 }
 
@@ -58,20 +56,24 @@ impl CheckpointOrder {
 }
 
 /// A patrol route (巡逻路线).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Route {
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub id: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub name: String,
     pub checkpoints: CheckpointOrder,
     /// Retired routes are kept (old rounds refer to them) but offer no new rounds.
-    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
     pub retired: bool,
 }
 
-impl Route {
-    pub fn validate(&self) -> Result<(), SchemaError> {
+impl Record for Route {
+    const CONTAINER: Container = Container::Routes;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn validate(&self) -> Result<(), SchemaError> {
         check_id("route", &self.id)?;
         check_text("route name", &self.name, true, 100)?;
         if self.checkpoints.is_empty() || self.checkpoints.len() > MAX_CHECKPOINTS {
@@ -89,13 +91,16 @@ impl Route {
         }
         Ok(())
     }
+
+    /// By name.
+    fn order(a: &Self, b: &Self) -> std::cmp::Ordering {
+        a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id))
+    }
 }
 
 /// Every route of the zone (retired ones too), ordered by name.
 pub fn routes(doc: &Automerge) -> Result<Vec<Route>, SchemaError> {
-    let mut list: Vec<Route> = records(doc, ROUTES)?;
-    list.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
-    Ok(list)
+    list(doc)
 }
 
 /// Adds or replaces a route, as one change. Every checkpoint must exist in `doc`.
@@ -112,7 +117,7 @@ pub fn put_route(doc: &mut Automerge, route: &Route, unix_ms: i64) -> Result<(),
             "checkpoint {unknown} is not in this zone"
         )));
     }
-    put_record(doc, ROUTES, &route.id, route, unix_ms)
+    put(doc, route, unix_ms)
 }
 
 #[cfg(test)]

@@ -8,26 +8,22 @@
 //! missed is computed from this in [`crate::compliance`].
 
 use automerge::Automerge;
-use autosurgeon::{Hydrate, Reconcile};
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::{check_id, check_text, put_record, records, SchemaError};
+use super::{check_id, check_text, list, put, Container, Record, SchemaError};
 use crate::domain::{instant_at, MINUTES_PER_DAY};
 
 /// Name of the root map holding schedules by id.
-pub const SCHEDULES: &str = "schedules";
+pub const SCHEDULES: &str = Container::Schedules.name();
 
 const MINUTE_MS: i64 = 60_000;
 
 /// When rounds of one route are due, every day.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Schedule {
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub id: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub route_id: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub name: String,
     /// Start of the shift period, minutes after site-local midnight.
     pub shift_start: u32,
@@ -41,7 +37,6 @@ pub struct Schedule {
     pub round_minutes: u32,
     /// Rounds at times the guard chooses, per shift.
     pub unannounced: u32,
-    #[autosurgeon(missing = "Default::default")]
     #[serde(default)]
     pub retired: bool,
 }
@@ -62,38 +57,6 @@ impl ShiftWindow {
 }
 
 impl Schedule {
-    pub fn validate(&self) -> Result<(), SchemaError> {
-        check_id("schedule", &self.id)?;
-        check_id("route", &self.route_id)?;
-        check_text("schedule name", &self.name, true, 100)?;
-        let invalid = |why: &str| Err(SchemaError::Invalid(why.to_owned()));
-        if self.shift_start >= MINUTES_PER_DAY || self.shift_end >= MINUTES_PER_DAY {
-            return invalid("a shift time is not a time of day");
-        }
-        if self.every_minutes != 0 && !(15..=MINUTES_PER_DAY).contains(&self.every_minutes) {
-            return invalid("rounds must be 15 minutes to 24 hours apart");
-        }
-        // Widened: a hostile value must be refused, not overflow.
-        if self.every_minutes != 0
-            && u64::from(self.tolerance_minutes) * 2 >= u64::from(self.every_minutes)
-        {
-            return invalid("the tolerance must be less than half the interval");
-        }
-        if self.tolerance_minutes > 120 {
-            return invalid("the tolerance is at most 120 minutes");
-        }
-        if !(5..=480).contains(&self.round_minutes) {
-            return invalid("a round takes 5 to 480 minutes");
-        }
-        if self.unannounced > 24 {
-            return invalid("at most 24 unannounced rounds per shift");
-        }
-        if self.every_minutes == 0 && self.unannounced == 0 {
-            return invalid("a schedule needs fixed or unannounced rounds");
-        }
-        Ok(())
-    }
-
     /// Length of the shift in minutes; equal start and end mean 24 hours.
     pub fn shift_minutes(&self) -> u32 {
         (self.shift_end + MINUTES_PER_DAY - self.shift_start - 1) % MINUTES_PER_DAY + 1
@@ -148,19 +111,61 @@ impl Schedule {
     }
 }
 
-/// Every valid schedule of the zone (retired ones too), ordered by shift
-/// start. One that breaks the rules (written by a buggy or hostile peer) is
-/// skipped: its times could make evaluation loop for ever or overflow.
-pub fn schedules(doc: &Automerge) -> Result<Vec<Schedule>, SchemaError> {
-    let mut list: Vec<Schedule> = records(doc, SCHEDULES)?;
-    list.retain(|schedule| schedule.validate().is_ok());
-    list.sort_by(|a, b| {
+impl Record for Schedule {
+    const CONTAINER: Container = Container::Schedules;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn validate(&self) -> Result<(), SchemaError> {
+        check_id("schedule", &self.id)?;
+        check_id("route", &self.route_id)?;
+        check_text("schedule name", &self.name, true, 100)?;
+        let invalid = |why: &str| Err(SchemaError::Invalid(why.to_owned()));
+        if self.shift_start >= MINUTES_PER_DAY || self.shift_end >= MINUTES_PER_DAY {
+            return invalid("a shift time is not a time of day");
+        }
+        if self.every_minutes != 0 && !(15..=MINUTES_PER_DAY).contains(&self.every_minutes) {
+            return invalid("rounds must be 15 minutes to 24 hours apart");
+        }
+        // Widened: a hostile value must be refused, not overflow.
+        if self.every_minutes != 0
+            && u64::from(self.tolerance_minutes) * 2 >= u64::from(self.every_minutes)
+        {
+            return invalid("the tolerance must be less than half the interval");
+        }
+        if self.tolerance_minutes > 120 {
+            return invalid("the tolerance is at most 120 minutes");
+        }
+        if !(5..=480).contains(&self.round_minutes) {
+            return invalid("a round takes 5 to 480 minutes");
+        }
+        if self.unannounced > 24 {
+            return invalid("at most 24 unannounced rounds per shift");
+        }
+        if self.every_minutes == 0 && self.unannounced == 0 {
+            return invalid("a schedule needs fixed or unannounced rounds");
+        }
+        Ok(())
+    }
+
+    /// By shift start, then name.
+    fn order(a: &Self, b: &Self) -> std::cmp::Ordering {
         a.shift_start
             .cmp(&b.shift_start)
             .then_with(|| a.name.cmp(&b.name))
             .then_with(|| a.id.cmp(&b.id))
-    });
-    Ok(list)
+    }
+}
+
+/// Every valid schedule of the zone (retired ones too), ordered by shift
+/// start. One that breaks the rules (written by a buggy or hostile peer) is
+/// skipped: its times could make evaluation loop for ever or overflow.
+pub fn schedules(doc: &Automerge) -> Result<Vec<Schedule>, SchemaError> {
+    let mut schedules: Vec<Schedule> = list(doc)?;
+    schedules.retain(|schedule| schedule.validate().is_ok());
+    Ok(schedules)
 }
 
 /// Adds or replaces a schedule, as one change. Its route must exist in `doc`.
@@ -179,7 +184,7 @@ pub fn put_schedule(
             schedule.route_id
         )));
     }
-    put_record(doc, SCHEDULES, &schedule.id, schedule, unix_ms)
+    put(doc, schedule, unix_ms)
 }
 
 #[cfg(test)]
@@ -271,8 +276,11 @@ pub(crate) mod tests {
         broken.id = "s2".into();
         broken.shift_start = 100_000;
         // As a peer that skips validation would write it.
-        put_record(&mut doc, SCHEDULES, &broken.id, &broken, 0).unwrap();
-        put_record(&mut doc, SCHEDULES, "s1", &night(), 0).unwrap();
+        crate::schema::record::in_one_change(&mut doc, 0, |tx| {
+            crate::schema::record::write_unchecked(tx, &broken)?;
+            crate::schema::record::write_unchecked(tx, &night())
+        })
+        .unwrap();
         assert_eq!(schedules(&doc).unwrap(), vec![night()]);
     }
 }

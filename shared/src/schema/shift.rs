@@ -6,39 +6,40 @@
 //! patrol log of the day it started.
 
 use automerge::Automerge;
-use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
-use super::{check_author, check_id, check_span, check_text, put_record, records, SchemaError};
+use super::{
+    check_author, check_id, check_span, check_text, list, put, Container, Record, SchemaError,
+};
 
 /// Name of the root map holding shifts by id.
-pub const SHIFTS: &str = "shifts";
+pub const SHIFTS: &str = Container::Shifts.name();
 
 /// One guard's shift in one zone.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Shift {
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub id: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub guard: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub guard_name: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub device: String,
     /// When the guard confirmed the takeover, tablet clock.
     pub started_at: i64,
     /// The shift whose handover this guard confirmed; empty if there was none.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub takes_over: String,
     /// When the guard handed over; `None` while on duty.
     pub ended_at: Option<i64>,
     /// What the guard leaves open for the next shift.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub handover_note: String,
 }
 
-impl Shift {
-    pub fn validate(&self) -> Result<(), SchemaError> {
+impl Record for Shift {
+    const CONTAINER: Container = Container::Shifts;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn validate(&self) -> Result<(), SchemaError> {
         check_id("shift", &self.id)?;
         if !self.takes_over.is_empty() {
             check_id("shift taken over", &self.takes_over)?;
@@ -48,24 +49,23 @@ impl Shift {
         check_span("shift", self.started_at, self.ended_at)?;
         Ok(())
     }
+
+    /// Earliest first.
+    fn order(a: &Self, b: &Self) -> std::cmp::Ordering {
+        a.started_at
+            .cmp(&b.started_at)
+            .then_with(|| a.id.cmp(&b.id))
+    }
 }
 
 /// Every well-formed shift of the day, earliest first.
 pub fn shifts(doc: &Automerge) -> Result<Vec<Shift>, SchemaError> {
-    let mut list: Vec<Shift> = records(doc, SHIFTS)?;
-    list.sort_by(|a, b| {
-        a.started_at
-            .cmp(&b.started_at)
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    Ok(list)
+    list(doc)
 }
 
 /// Records a shift (its start, or later its handover), as one change.
 pub fn put_shift(doc: &mut Automerge, shift: &Shift) -> Result<(), SchemaError> {
-    shift.validate()?;
-    let at = shift.ended_at.unwrap_or(shift.started_at);
-    put_record(doc, SHIFTS, &shift.id, shift, at)
+    put(doc, shift, shift.ended_at.unwrap_or(shift.started_at))
 }
 
 /// The handover waiting to be confirmed: the latest ended shift of the zone

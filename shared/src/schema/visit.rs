@@ -5,51 +5,40 @@
 use std::collections::HashSet;
 
 use automerge::Automerge;
-use autosurgeon::{Hydrate, Reconcile};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::resident::Unit;
 use super::{
-    check_author, check_id, check_instant, check_text, check_word, put_record, records, SchemaError,
+    check_author, check_id, check_instant, check_text, check_word, list, put, Container, Record,
+    SchemaError,
 };
 use crate::domain::local_date;
 
 /// Visits, keyed by visit id.
-pub const VISITS: &str = "visits";
+pub const VISITS: &str = Container::Visits.name();
 
 pub const PURPOSE_VISIT: &str = "visit";
 /// A visit made to call a resident back about a request: not a household visit in the counts.
 pub const PURPOSE_CALLBACK: &str = "callback";
 pub const SATISFACTIONS: [&str; 4] = ["satisfied", "basically", "not_satisfied", "none"];
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Visit {
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub id: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub zone: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub unit_id: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub unit_label: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub resident_name: String,
     pub visited_at: i64,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub by: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub by_name: String,
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub device: String,
     /// `visit` or `callback`.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub purpose: String,
     /// What the resident raised.
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub raised: String,
     /// One of [`SATISFACTIONS`].
-    #[autosurgeon(hydrate = "super::text_or_string")]
     pub satisfaction: String,
     /// The reply time promised for what could not be answered on the spot (0: none).
     pub reply_by: i64,
@@ -57,8 +46,14 @@ pub struct Visit {
     pub request_ids: Vec<String>,
 }
 
-impl Visit {
-    pub fn validate(&self) -> Result<(), SchemaError> {
+impl Record for Visit {
+    const CONTAINER: Container = Container::Visits;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn validate(&self) -> Result<(), SchemaError> {
         check_id("visit", &self.id)?;
         check_text("zone", &self.zone, true, 32)?;
         check_id("unit", &self.unit_id)?;
@@ -77,22 +72,22 @@ impl Visit {
         }
         Ok(())
     }
-}
 
-pub fn visits(doc: &Automerge) -> Result<Vec<Visit>, SchemaError> {
-    let mut list: Vec<Visit> = records(doc, VISITS)?;
-    list.sort_by(|a, b| {
+    /// Newest first.
+    fn order(a: &Self, b: &Self) -> std::cmp::Ordering {
         b.visited_at
             .cmp(&a.visited_at)
             .then_with(|| a.id.cmp(&b.id))
-    });
-    Ok(list)
+    }
+}
+
+pub fn visits(doc: &Automerge) -> Result<Vec<Visit>, SchemaError> {
+    list(doc)
 }
 
 /// Records a visit, as one change.
 pub fn put_visit(doc: &mut Automerge, visit: &Visit) -> Result<(), SchemaError> {
-    visit.validate()?;
-    put_record(doc, VISITS, &visit.id, visit, visit.visited_at)
+    put(doc, visit, visit.visited_at)
 }
 
 /// Distinct households visited in the site-local month holding `month`:
