@@ -324,6 +324,12 @@ impl fmt::Display for Slots<'_> {
 }
 
 /// The generated module: `Key` and one table per language.
+/// Key families (prefix, the generated lookup, what it names): see `emit`.
+const FAMILIES: [(&str, &str, &str); 2] = [
+    ("doc_", "of_doc_kind", "the document kind"),
+    ("tab_", "of_tab", "the home screen tab"),
+];
+
 fn emit(locales: &[Locale]) -> String {
     let default = &locales[0];
     let n = default.entries.len();
@@ -362,6 +368,23 @@ fn emit(locales: &[Locale]) -> String {
     }
     out!("    ];");
     out!();
+    // Families: keys named after something the code names by a string (a
+    // document kind, a tab), found by that name, so a new kind or tab needs
+    // its two translations and nothing else here.
+    for (prefix, function, what) in FAMILIES {
+        out!("    /// The key `{prefix}<name>` of {what} `name`, if the locale files have it.");
+        out!("    pub fn {function}(name: &str) -> Option<Key> {{");
+        out!("        match name {{");
+        for (key, _) in &default.entries {
+            if let Some(name) = key.strip_prefix(prefix) {
+                out!("            {name:?} => Some(Key::{}),", variant_name(key));
+            }
+        }
+        out!("            _ => None,");
+        out!("        }}");
+        out!("    }}");
+        out!();
+    }
     out!("    /// The key as written in the locale files.");
     out!("    #[cfg(test)]");
     out!("    pub fn name(self) -> &'static str {{");

@@ -203,6 +203,23 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;
 
     #[wasm_bindgen_test]
+    fn every_document_kind_and_tab_has_a_label() {
+        use roundbook_shared::schema::DocKind;
+        use strum::VariantArray;
+        for kind in DocKind::ALL {
+            assert!(
+                Key::of_doc_kind(kind.as_str()).is_some(),
+                "doc_{}",
+                kind.as_str()
+            );
+        }
+        for tab in crate::session::Tab::VARIANTS {
+            let name: &'static str = tab.into();
+            assert!(Key::of_tab(name).is_some(), "tab_{name}");
+        }
+    }
+
+    #[wasm_bindgen_test]
     fn tags_round_trip() {
         for lang in [Lang::ZhCn, Lang::En] {
             assert_eq!(Lang::from_tag(lang.tag()), Some(lang));

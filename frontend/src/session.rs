@@ -26,7 +26,10 @@ pub struct Actor {
 
 /// A screen of the home's tab bar. Each role brings its screens; a person
 /// with several roles gets all of them, their first role's screens first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A tab's name gives its test id (`tab-<name>`) and its label (the locale
+/// key `tab_<name>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Tab {
     /// Guards: shift, due rounds, scanning, findings.
     Patrol,

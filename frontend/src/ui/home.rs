@@ -64,23 +64,10 @@ pub fn Home(workspace: WorkspaceRef) -> impl IntoView {
 }
 
 /// A tab's test id and its label.
-fn label(tab: Tab) -> (&'static str, Key) {
-    match tab {
-        Tab::Patrol => ("tab-patrol", Key::TabPatrol),
-        Tab::Board => ("tab-board", Key::TabBoard),
-        Tab::Setup => ("tab-setup", Key::TabSetup),
-        Tab::Tags => ("tab-tags", Key::TabTags),
-        Tab::Overview => ("tab-overview", Key::TabOverview),
-        Tab::Requests => ("tab-requests", Key::TabRequests),
-        Tab::Review => ("tab-review", Key::TabReview),
-        Tab::Visits => ("tab-visits", Key::TabVisits),
-        Tab::Residents => ("tab-residents", Key::TabResidents),
-        Tab::Inspect => ("tab-inspect", Key::TabInspect),
-        Tab::Rectifications => ("tab-rectifications", Key::TabRectifications),
-        Tab::Sheet => ("tab-sheet", Key::TabSheet),
-        Tab::History => ("tab-history", Key::TabHistory),
-        Tab::Template => ("tab-template", Key::TabTemplate),
-    }
+fn label(tab: Tab) -> (String, Key) {
+    let name: &'static str = tab.into();
+    let key = Key::of_tab(name).expect("every tab has a label: see the session tests");
+    (format!("tab-{}", name.replace('_', "-")), key)
 }
 
 /// The screen of a tab.

@@ -255,15 +255,7 @@ fn label(i18n: I18n, doc: &RefusedDoc) -> String {
 }
 
 fn kind_key(kind: DocKind) -> Key {
-    match kind {
-        DocKind::ZoneDirectory => Key::DocZoneDirectory,
-        DocKind::PatrolLog => Key::DocPatrolLog,
-        DocKind::ResidentDirectory => Key::DocResidentDirectory,
-        DocKind::RequestLog => Key::DocRequestLog,
-        DocKind::VisitLog => Key::DocVisitLog,
-        DocKind::CleaningSetup => Key::DocCleaningSetup,
-        DocKind::CleaningMonth => Key::DocCleaningMonth,
-    }
+    Key::of_doc_kind(kind.as_str()).expect("every kind has a name: see the i18n tests")
 }
 
 fn reason_key(reason: RefusalReason) -> Key {
