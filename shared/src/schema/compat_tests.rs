@@ -61,6 +61,8 @@ fn read_all(kind: DocKind, doc: &Automerge) -> Value {
             "rectifications": list(cleaning::rectifications(doc)),
             "signatures": list(cleaning::signatures(doc)),
         }),
+        #[allow(unreachable_patterns)]
+        later => unreachable!("{later:?} came after the fixtures"),
     }
 }
 
@@ -346,12 +348,14 @@ fn read_as_before(kind: DocKind, doc: &Automerge, expected: &Value) -> usize {
                 + same::<cleaning::Rectification>(doc, expected)
                 + same::<cleaning::Signature>(doc, expected)
         }
+        #[allow(unreachable_patterns)]
+        later => unreachable!("{later:?} came after the fixtures"),
     }
 }
 
 #[test]
 fn documents_of_the_earlier_build_read_the_same() {
-    for kind in DocKind::ALL {
+    for (kind, _) in documents() {
         let name = kind.as_str();
         let bytes = std::fs::read(fixtures().join(format!("{name}.automerge"))).unwrap();
         let expected: Value = serde_json::from_str(
@@ -359,11 +363,11 @@ fn documents_of_the_earlier_build_read_the_same() {
         )
         .unwrap();
         let doc = Automerge::load(&bytes).unwrap();
-        let records = read_as_before(*kind, &doc, &expected);
+        let records = read_as_before(kind, &doc, &expected);
         assert!(records > 0, "{name} holds records");
         // Read the same way as the earlier build (the generic reader sorts
         // by each type's order, which every reader before it sorted by).
-        assert_eq!(read_all(*kind, &doc)["scans"], expected["scans"], "{name}");
+        assert_eq!(read_all(kind, &doc)["scans"], expected["scans"], "{name}");
     }
 }
 
