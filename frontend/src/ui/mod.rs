@@ -11,7 +11,7 @@
 //! (`Action::new_local`), whose `pending()` disables the form while it
 //! saves. The feature stores the change and tells sync itself (through
 //! [`Writer`]); a screen never tells sync, and maps the feature's typed
-//! refusals to messages with an exhaustive `match`.
+//! refusals to messages with a `match` on them.
 
 mod board;
 mod cleaning;

@@ -44,8 +44,15 @@ fn error_key(error: &CleaningError) -> Key {
         CleaningError::TooEarly => Key::CleanSignTooEarly,
         CleaningError::AlreadySigned => Key::CleanAlreadySigned,
         CleaningError::TemplateInvalid => Key::CleanTemplateInvalid,
-        other => {
-            web_sys::console::error_1(&format!("cleaning: {other:?}").into());
+        // The forms keep these from happening, or they are the tablet's own
+        // trouble: the detail is for the log.
+        CleaningError::TooManyPhotos
+        | CleaningError::UnknownItem
+        | CleaningError::NotFound
+        | CleaningError::Busy
+        | CleaningError::Invalid(_)
+        | CleaningError::NotSaved(_) => {
+            web_sys::console::error_1(&format!("cleaning: {error:?}").into());
             Key::CleanSaveFailed
         }
     }

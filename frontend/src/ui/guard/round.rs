@@ -37,8 +37,14 @@ fn scan_error_key(error: &PatrolError) -> Key {
         PatrolError::Refused(ScanRefusal::AlreadyScanned) => Key::RoundAlreadyScanned,
         PatrolError::Refused(ScanRefusal::RoundEnded) => Key::RoundScanAfterEnd,
         PatrolError::UnknownRound => Key::RoundUnknown,
-        other => {
-            web_sys::console::error_1(&format!("scan: {other:?}").into());
+        // Not a scan's refusals, or the tablet's own trouble (for the log).
+        PatrolError::RouteUnavailable
+        | PatrolError::EmptyFinding
+        | PatrolError::TooManyPhotos
+        | PatrolError::NoteTooLong
+        | PatrolError::ShiftEnded
+        | PatrolError::NotSaved(_) => {
+            web_sys::console::error_1(&format!("scan: {error:?}").into());
             Key::SaveFailed
         }
     }
