@@ -2,12 +2,10 @@
 //! rectifications, the month's score sheet and its signatures.
 //!
 //! Reads go through [`Library::with_doc`]; every write is one durable
-//! [`Library::edit`] of the site-wide setup or month document, checked by the
-//! shared schema (`put_*` refuses a locked month, a bad mark, a second
-//! signature of a party). Screens call these and then `ws.sync.push(id)`.
+//! [`Writer::edit`] of the site-wide setup or month document (which tells
+//! sync), checked by the shared schema (`put_*` refuses a locked month, a bad
+//! mark, a second signature of a party).
 //! It must not hold score rules (those are `roundbook_shared::score`) or views.
-
-use std::rc::Rc;
 
 use chrono::{Datelike, Months, NaiveDate};
 use roundbook_shared::domain::local_date;
@@ -25,6 +23,7 @@ use roundbook_shared::score::{self, Sheet};
 use crate::blobs::Blobs;
 use crate::documents::{EditError, Library};
 use crate::session::Actor;
+use crate::writer::Writer;
 
 /// The blob zone of site-wide photos and signature images.
 pub const SITE_BLOBS: &str = "_site";
@@ -63,27 +62,30 @@ pub enum CleaningError {
     NotSaved(String),
 }
 
-fn locked_text() -> String {
-    schema::locked_error().to_string()
-}
-
-impl From<EditError> for CleaningError {
-    fn from(error: EditError) -> Self {
+impl From<EditError<CleaningError>> for CleaningError {
+    fn from(error: EditError<CleaningError>) -> Self {
         match error {
-            EditError::Invalid(reason) if reason == locked_text() => CleaningError::Locked,
-            EditError::Invalid(reason) if reason.contains("already signed") => {
-                CleaningError::AlreadySigned
-            }
-            EditError::Invalid(reason) => CleaningError::Invalid(reason),
+            EditError::Refused(error) => error,
             EditError::NotHeld => CleaningError::NotSaved("not held".into()),
             EditError::Busy => CleaningError::Busy,
             EditError::Storage(error) => CleaningError::NotSaved(error.to_string()),
+            EditError::Unloadable(reason) => CleaningError::Invalid(reason),
         }
     }
 }
 
-fn invalid(error: SchemaError) -> EditError {
-    EditError::Invalid(error.to_string())
+/// The refusal behind a shared schema error. The schema words its refusals
+/// in English for logs; the two a screen explains are read back here (the
+/// tests below meet both).
+fn invalid(error: SchemaError) -> CleaningError {
+    let reason = error.to_string();
+    if reason == schema::locked_error().to_string() {
+        CleaningError::Locked
+    } else if reason.contains("already signed") {
+        CleaningError::AlreadySigned
+    } else {
+        CleaningError::Invalid(reason)
+    }
 }
 
 /// The first day of the month of `day`.
@@ -208,7 +210,7 @@ pub fn month(library: &Library, site: &str, day: NaiveDate) -> Option<MonthView>
 }
 
 async fn open_month(
-    library: &Rc<Library>,
+    library: &Library,
     site: &str,
     day: NaiveDate,
 ) -> Result<DocumentId, CleaningError> {
@@ -223,12 +225,13 @@ async fn open_month(
 /// Starts today's routine inspection of an area, or joins it (same id on
 /// every tablet).
 pub async fn start_inspection(
-    library: &Rc<Library>,
+    writer: &Writer,
     site: &str,
     actor: &Actor,
     area_id: &str,
     now: i64,
 ) -> Result<(DocumentId, Inspection), CleaningError> {
+    let library = writer.library();
     let today = local_date(now);
     let id = open_month(library, site, today).await?;
     let template = month(library, site, today)
@@ -249,7 +252,7 @@ pub async fn start_inspection(
         device: actor.device.clone(),
         started_at: now,
     };
-    library
+    writer
         .edit(id, |doc| put_inspection(doc, &inspection).map_err(invalid))
         .await?;
     Ok((id, inspection))
@@ -286,7 +289,7 @@ pub fn check_mark(draft: &MarkDraft, max_score: u32) -> Result<(), CleaningError
 /// Records the actor's mark of an item of an inspection; a deduction opens
 /// the item's rectification (one per inspection and item) in the same change.
 pub async fn save_mark(
-    library: &Rc<Library>,
+    writer: &Writer,
     site: &str,
     actor: &Actor,
     inspection: &Inspection,
@@ -294,6 +297,7 @@ pub async fn save_mark(
     draft: &MarkDraft,
     now: i64,
 ) -> Result<DocumentId, CleaningError> {
+    let library = writer.library();
     let date: NaiveDate = inspection
         .date
         .parse()
@@ -341,7 +345,7 @@ pub async fn save_mark(
         result_note: String::new(),
     };
     let id = DocKey::cleaning_month(site, date).document_id();
-    library
+    writer
         .edit(id, |doc| {
             put_mark(doc, &mark, item.max_score).map_err(invalid)?;
             let exists = schema::rectifications(doc)
@@ -378,12 +382,13 @@ pub struct Reinspection<'a> {
 /// Records a re-inspection of an open rectification: passed closes it,
 /// failed sets a new deadline.
 pub async fn reinspect(
-    library: &Rc<Library>,
+    writer: &Writer,
     site: &str,
     actor: &Actor,
     reinspection: &Reinspection<'_>,
     now: i64,
 ) -> Result<DocumentId, CleaningError> {
+    let library = writer.library();
     let Reinspection {
         month: month_day,
         rectification,
@@ -427,7 +432,7 @@ pub async fn reinspect(
         Verdict::Failed(deadline) => record.deadline = deadline,
     }
     let id = DocKey::cleaning_month(site, month_day).document_id();
-    library
+    writer
         .edit(id, |doc| {
             put_inspection(doc, &inspection).map_err(invalid)?;
             put_rectification(doc, &record, now).map_err(invalid)
@@ -452,13 +457,14 @@ pub struct SignOff {
 /// Signs the month for a party: the drawn signature is stored as a
 /// site-wide blob first, then the signature is recorded.
 pub async fn sign(
-    library: &Rc<Library>,
+    writer: &Writer,
     blobs: &Blobs,
     site: &str,
     actor: &Actor,
     sign_off: SignOff,
     now: i64,
 ) -> Result<DocumentId, CleaningError> {
+    let library = writer.library();
     let SignOff {
         month: month_day,
         party,
@@ -496,7 +502,7 @@ pub async fn sign(
         by: actor.username.clone(),
         image,
     };
-    library
+    writer
         .edit(id, |doc| put_signature(doc, &signature).map_err(invalid))
         .await?;
     Ok(id)
@@ -504,13 +510,14 @@ pub async fn sign(
 
 /// Publishes a draft's areas and contract threshold as a new template version.
 pub async fn publish(
-    library: &Rc<Library>,
+    writer: &Writer,
     site: &str,
     actor: &Actor,
     areas: Vec<schema::Area>,
     threshold: u32,
     now: i64,
 ) -> Result<(DocumentId, Template), CleaningError> {
+    let library = writer.library();
     let key = DocKey::cleaning_setup(site);
     library
         .add(key.clone())
@@ -528,7 +535,7 @@ pub async fn publish(
         return Err(CleaningError::TemplateInvalid);
     }
     let id = key.document_id();
-    library
+    writer
         .edit(id, |doc| {
             schema::publish_template(doc, &template).map_err(invalid)
         })
@@ -607,6 +614,7 @@ pub fn open_rectifications(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::rc::Rc;
     use wasm_bindgen_test::wasm_bindgen_test;
 
     fn day(s: &str) -> NaiveDate {
@@ -647,10 +655,10 @@ mod tests {
     const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
 
     /// Scores the lobby at 86.7 (13 of 15: the floor loses 2 points).
-    async fn lobby_at_86_7(library: &Rc<Library>, date: NaiveDate) {
+    async fn lobby_at_86_7(writer: &Writer, date: NaiveDate) {
         let at = |minute: u32| instant_at(date, minute);
         let a = who("clean-a");
-        let (_, inspection) = start_inspection(library, "demo", &a, "lobby", at(600))
+        let (_, inspection) = start_inspection(writer, "demo", &a, "lobby", at(600))
             .await
             .unwrap();
         let full = MarkDraft {
@@ -664,7 +672,7 @@ mod tests {
             ("lobby-glass", full.clone()),
             ("lobby-fixtures", full),
         ] {
-            save_mark(library, "demo", &a, &inspection, item, &draft, at(610))
+            save_mark(writer, "demo", &a, &inspection, item, &draft, at(610))
                 .await
                 .unwrap();
         }
@@ -673,20 +681,21 @@ mod tests {
     #[wasm_bindgen_test]
     async fn a_published_threshold_holds_later_months_and_earlier_months_keep_theirs() {
         let (library, _blobs) = library().await;
+        let writer = Writer::offline(&library);
         let (february, march) = (day("2026-02-10"), day("2026-03-10"));
-        lobby_at_86_7(&library, february).await;
+        lobby_at_86_7(&writer, february).await;
         let areas = schema::default_template().areas;
         let publish_at = instant_at(day("2026-03-01"), 480);
         assert_eq!(
-            publish(&library, "demo", &who("env"), areas.clone(), 0, publish_at).await,
+            publish(&writer, "demo", &who("env"), areas.clone(), 0, publish_at).await,
             Err(CleaningError::TemplateInvalid),
             "a pass mark of 0 is refused"
         );
-        let (_, published) = publish(&library, "demo", &who("env"), areas, 85, publish_at)
+        let (_, published) = publish(&writer, "demo", &who("env"), areas, 85, publish_at)
             .await
             .unwrap();
         assert_eq!(published.threshold(), 85.0);
-        lobby_at_86_7(&library, march).await;
+        lobby_at_86_7(&writer, march).await;
 
         let history = history(&library, "demo", day("2026-03-31"), 2);
         let flags: Vec<_> = history
@@ -713,18 +722,19 @@ mod tests {
     #[wasm_bindgen_test]
     async fn two_supervisors_one_inspection_rectification_sign_off_and_lock() {
         let (library, blobs) = library().await;
+        let writer = Writer::offline(&library);
         let last = day("2026-03-31");
         let at = |minute: u32| instant_at(last, minute);
         let (a, b) = (who("clean-a"), who("clean-b"));
-        let (_, first) = start_inspection(&library, "demo", &a, "lobby", at(600))
+        let (_, first) = start_inspection(&writer, "demo", &a, "lobby", at(600))
             .await
             .unwrap();
-        let (_, joined) = start_inspection(&library, "demo", &b, "lobby", at(601))
+        let (_, joined) = start_inspection(&writer, "demo", &b, "lobby", at(601))
             .await
             .unwrap();
         assert_eq!(first.id, joined.id, "same area and day: one inspection");
         assert_eq!(
-            start_inspection(&library, "demo", &a, "no-such-area", at(602)).await,
+            start_inspection(&writer, "demo", &a, "no-such-area", at(602)).await,
             Err(CleaningError::UnknownItem)
         );
         let full = MarkDraft {
@@ -733,11 +743,11 @@ mod tests {
             reason: String::new(),
             photos: vec![],
         };
-        save_mark(&library, "demo", &a, &first, "lobby-floor", &full, at(610))
+        save_mark(&writer, "demo", &a, &first, "lobby-floor", &full, at(610))
             .await
             .unwrap();
         save_mark(
-            &library,
+            &writer,
             "demo",
             &b,
             &first,
@@ -749,7 +759,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             save_mark(
-                &library,
+                &writer,
                 "demo",
                 &b,
                 &first,
@@ -783,10 +793,10 @@ mod tests {
             ..passed.clone()
         };
         assert_eq!(
-            reinspect(&library, "demo", &a, &too_soon, at(700)).await,
+            reinspect(&writer, "demo", &a, &too_soon, at(700)).await,
             Err(CleaningError::DeadlineInvalid)
         );
-        reinspect(&library, "demo", &a, &passed, at(700))
+        reinspect(&writer, "demo", &a, &passed, at(700))
             .await
             .unwrap();
         let view = month(&library, "demo", last).unwrap();
@@ -801,8 +811,8 @@ mod tests {
             png: Some(PNG.to_vec()),
         };
         let sign_as = |sign_off: SignOff, now: i64| {
-            let (library, blobs, a) = (library.clone(), blobs.clone(), a.clone());
-            async move { sign(&library, &blobs, "demo", &a, sign_off, now).await }
+            let (writer, blobs, a) = (writer.clone(), blobs.clone(), a.clone());
+            async move { sign(&writer, &blobs, "demo", &a, sign_off, now).await }
         };
         let early = instant_at(day("2026-03-30"), 600);
         assert_eq!(
@@ -846,7 +856,7 @@ mod tests {
         // After the lock every change is refused and nothing is written.
         let before = view.marks.clone();
         assert_eq!(
-            save_mark(&library, "demo", &a, &first, "lobby-floor", &full, at(900)).await,
+            save_mark(&writer, "demo", &a, &first, "lobby-floor", &full, at(900)).await,
             Err(CleaningError::Locked)
         );
         assert_eq!(month(&library, "demo", last).unwrap().marks, before);
@@ -928,7 +938,7 @@ mod tests {
                         put_mark(doc, &mark, item.max_score).map_err(invalid)?;
                     }
                 }
-                Ok(())
+                Ok::<_, CleaningError>(())
             })
             .await
             .unwrap();

@@ -43,31 +43,38 @@ pub struct Library {
     keys: RefCell<HashMap<DocumentId, DocKey>>,
 }
 
-/// Why a local change was not made.
+/// Why a local change was not made. Nothing changed in any case.
+///
+/// `E` is the domain's own refusal, returned by the edit itself (a scan
+/// that does not fit the round, a locked month): it travels typed, so the
+/// screens can match it to a message.
 #[derive(Debug, Clone)]
-pub enum EditError {
-    /// The change is invalid; the message is for logs.
-    Invalid(String),
+pub enum EditError<E> {
+    /// The edit refused the change.
+    Refused(E),
     /// The document is not held by this tablet.
     NotHeld,
     /// Another change to the same document is being saved.
     Busy,
-    /// IndexedDB refused the write; nothing changed.
+    /// IndexedDB refused the write.
     Storage(StorageError),
+    /// The stored change would not load into the live document (for logs).
+    Unloadable(String),
 }
 
-impl std::fmt::Display for EditError {
+impl<E: std::fmt::Debug> std::fmt::Display for EditError<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            EditError::Invalid(reason) => write!(f, "invalid change: {reason}"),
+            EditError::Refused(reason) => write!(f, "refused: {reason:?}"),
             EditError::NotHeld => f.write_str("the document is not on this tablet"),
             EditError::Busy => f.write_str("another change to the document is being saved"),
             EditError::Storage(error) => error.fmt(f),
+            EditError::Unloadable(reason) => write!(f, "the change did not load: {reason}"),
         }
     }
 }
 
-impl From<StorageError> for EditError {
+impl<E> From<StorageError> for EditError<E> {
     fn from(error: StorageError) -> Self {
         EditError::Storage(error)
     }
@@ -221,11 +228,14 @@ impl Library {
     /// Makes a local change durably: `edit` runs on a copy of the document,
     /// the resulting change is written to IndexedDB, and only then is it
     /// applied to the live document. If the write fails, nothing changed.
-    pub async fn edit<R>(
+    ///
+    /// Screens do not call this: feature code writes through
+    /// [`crate::writer::Writer`], which also tells sync.
+    pub async fn edit<R, E>(
         self: &Rc<Self>,
         id: DocumentId,
-        edit: impl FnOnce(&mut Automerge) -> Result<R, EditError>,
-    ) -> Result<R, EditError> {
+        edit: impl FnOnce(&mut Automerge) -> Result<R, E>,
+    ) -> Result<R, EditError<E>> {
         if !self.editing.borrow_mut().insert(id) {
             // Two drafts from the same base would reuse one actor sequence number.
             return Err(EditError::Busy);
@@ -235,18 +245,18 @@ impl Library {
         result
     }
 
-    async fn edit_locked<R>(
+    async fn edit_locked<R, E>(
         self: &Rc<Self>,
         id: DocumentId,
-        edit: impl FnOnce(&mut Automerge) -> Result<R, EditError>,
-    ) -> Result<R, EditError> {
+        edit: impl FnOnce(&mut Automerge) -> Result<R, E>,
+    ) -> Result<R, EditError<E>> {
         // Earlier changes first, so the chunks stay in causal order.
         self.persist(id).await?;
         let (result, bytes) = {
             let replica = self.replica.borrow();
             let doc = replica.doc(&id).ok_or(EditError::NotHeld)?;
             let mut draft = doc.clone();
-            let result = edit(&mut draft)?;
+            let result = edit(&mut draft).map_err(EditError::Refused)?;
             (result, draft.save_after(&doc.get_heads()))
         };
         let name = id.to_string();
@@ -256,7 +266,7 @@ impl Library {
             let doc = replica.doc_mut(&id).ok_or(EditError::NotHeld)?;
             let before = doc.get_heads();
             doc.load_incremental(&bytes)
-                .map_err(|error| EditError::Invalid(error.to_string()))?;
+                .map_err(|error| EditError::Unloadable(error.to_string()))?;
             let mut stored = self.stored.borrow_mut();
             if let Some(heads) = stored.get_mut(&id) {
                 // Only if nothing else was waiting to be stored.
@@ -356,19 +366,12 @@ mod tests {
         assert_eq!(library.pending(), 0, "a genesis is never pending");
         for n in 0..5 {
             library
-                .edit(id, |doc| {
-                    record_scan(doc, &scan(&format!("s{n}")))
-                        .map_err(|e| EditError::Invalid(e.to_string()))
-                })
+                .edit(id, |doc| record_scan(doc, &scan(&format!("s{n}"))))
                 .await
                 .unwrap();
         }
-        let refused = library
-            .edit(id, |doc| {
-                record_scan(doc, &scan("")).map_err(|e| EditError::Invalid(e.to_string()))
-            })
-            .await;
-        assert!(matches!(refused, Err(EditError::Invalid(_))));
+        let refused = library.edit(id, |doc| record_scan(doc, &scan(""))).await;
+        assert!(matches!(refused, Err(EditError::Refused(_))));
         assert_eq!(library.pending(), 5);
         let storage = library.storage().clone();
         drop(library);

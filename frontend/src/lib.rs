@@ -6,6 +6,8 @@
 //! - `ui`: screens and components. Renders state and forwards user actions.
 //! - `patrol`: patrol rules applied to the tablet's documents; `patrol_records`
 //!   gathers a zone's patrol records for evaluation.
+//! - `writer`: the one write path: a feature's edit is stored, then sync is
+//!   told (screens never tell sync themselves).
 //! - `sync`: the WebSocket connection and the sync status.
 //! - `documents`: which documents the tablet holds; loading and storing them.
 //! - `session`: who is signed in and which home they get.
@@ -35,6 +37,7 @@ mod setup;
 mod storage;
 mod sync;
 mod ui;
+mod writer;
 
 #[cfg(test)]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -10,12 +10,10 @@
 //!
 //! The rules for what a record is live in `roundbook_shared::schema` and
 //! `roundbook_shared::compliance`; this module applies them to the tablet's
-//! documents. It must not talk to the network (the caller hands the document
-//! id to [`crate::sync`]) and must not render anything.
+//! documents, writing through [`Writer`] (which tells sync). It must not
+//! talk to the network itself and must not render anything.
 
-use std::cell::Cell;
 use std::collections::HashMap;
-use std::rc::Rc;
 
 use chrono::{Duration, NaiveDate};
 use roundbook_shared::compliance::{evaluate_day, RoundOutcome, RoundStatus};
@@ -32,6 +30,7 @@ use roundbook_shared::schema::DocKey;
 use crate::calendar::clock_time;
 use crate::documents::{EditError, Library};
 use crate::patrol_records::ZoneRecords;
+use crate::writer::Writer;
 
 /// The longest handover note or finding note, as the schema allows.
 pub const MAX_NOTE_CHARS: usize = 2000;
@@ -73,14 +72,18 @@ pub enum PatrolError {
     NotSaved(String),
 }
 
-impl From<EditError> for PatrolError {
-    fn from(error: EditError) -> Self {
-        PatrolError::NotSaved(error.to_string())
+impl From<EditError<PatrolError>> for PatrolError {
+    fn from(error: EditError<PatrolError>) -> Self {
+        match error {
+            EditError::Refused(error) => error,
+            other => PatrolError::NotSaved(other.to_string()),
+        }
     }
 }
 
-fn invalid(error: roundbook_shared::schema::SchemaError) -> EditError {
-    EditError::Invalid(error.to_string())
+/// A record the schema refused: not saved (the detail is for logs).
+fn invalid(error: roundbook_shared::schema::SchemaError) -> PatrolError {
+    PatrolError::NotSaved(error.to_string())
 }
 
 fn new_id() -> String {
@@ -142,9 +145,9 @@ pub fn duty_days(today: NaiveDate) -> [NaiveDate; 2] {
 
 /// Makes sure the zone's directory and the patrol logs of `dates` are held
 /// (loaded from IndexedDB, or born from their genesis). Returns the ids that
-/// were not held before, for the caller to ask the server about.
+/// were not held before, after asking the server about them.
 pub async fn hold_days(
-    library: &Library,
+    writer: &Writer,
     site: &str,
     zone: &str,
     dates: &[NaiveDate],
@@ -156,12 +159,13 @@ pub async fn hold_days(
             .map(|date| DocKey::patrol_log(site, zone, *date)),
     );
     for key in keys {
-        match library.add(key).await {
+        match writer.library().add(key).await {
             Ok(Some(id)) => added.push(id),
             Ok(None) => {}
             Err(error) => web_sys::console::error_1(&error.to_string().into()),
         }
     }
+    writer.held(&added);
     added
 }
 
@@ -185,13 +189,13 @@ async fn open_log(
 /// Records the start of a shift: the guard took over `takes_over` (the
 /// pending handover they read and confirmed) or started without one.
 pub async fn start_shift(
-    library: &Rc<Library>,
+    writer: &Writer,
     who: &Patroller,
     zone: &str,
     takes_over: Option<&Shift>,
     now: i64,
 ) -> Result<(DocumentId, Shift), PatrolError> {
-    let id = open_log(library, &who.site, zone, local_date(now)).await?;
+    let id = open_log(writer.library(), &who.site, zone, local_date(now)).await?;
     let shift = Shift {
         id: new_id(),
         guard: who.guard.clone(),
@@ -202,7 +206,7 @@ pub async fn start_shift(
         ended_at: None,
         handover_note: String::new(),
     };
-    library
+    writer
         .edit(id, |doc| shift::put_shift(doc, &shift).map_err(invalid))
         .await?;
     Ok((id, shift))
@@ -211,7 +215,7 @@ pub async fn start_shift(
 /// Hands the shift over: writes its end and the handover note into the
 /// shift's record (in the log of the day it started).
 pub async fn end_shift(
-    library: &Rc<Library>,
+    writer: &Writer,
     site: &str,
     zone: &str,
     shift: &Shift,
@@ -222,9 +226,8 @@ pub async fn end_shift(
     if note.chars().count() > MAX_NOTE_CHARS {
         return Err(PatrolError::NoteTooLong);
     }
-    let id = open_log(library, site, zone, local_date(shift.started_at)).await?;
-    let ended = Cell::new(false);
-    let result = library
+    let id = open_log(writer.library(), site, zone, local_date(shift.started_at)).await?;
+    writer
         .edit(id, |doc| {
             let mut current = shift::shifts(doc)
                 .map_err(invalid)?
@@ -232,19 +235,14 @@ pub async fn end_shift(
                 .find(|stored| stored.id == shift.id)
                 .unwrap_or_else(|| shift.clone());
             if current.ended_at.is_some() {
-                ended.set(true);
-                return Err(EditError::Invalid("the shift has ended".into()));
+                return Err(PatrolError::ShiftEnded);
             }
             current.ended_at = Some(now.max(current.started_at));
             current.handover_note = note.to_owned();
             shift::put_shift(doc, &current).map_err(invalid)
         })
-        .await;
-    match result {
-        Ok(()) => Ok(id),
-        Err(_) if ended.get() => Err(PatrolError::ShiftEnded),
-        Err(error) => Err(error.into()),
-    }
+        .await?;
+    Ok(id)
 }
 
 /// What the outgoing guard left open: the findings of their shift and the
@@ -304,7 +302,7 @@ pub fn shift_summary(records: &ZoneRecords, shift: &Shift, now: i64) -> ShiftSum
 ///
 /// [`compliance::due_now`]: roundbook_shared::compliance::due_now
 pub async fn start_round(
-    library: &Rc<Library>,
+    writer: &Writer,
     who: &Patroller,
     records: &ZoneRecords,
     due: &RoundOutcome,
@@ -327,7 +325,7 @@ pub async fn start_round(
     if stops.is_empty() {
         return Err(PatrolError::RouteUnavailable);
     }
-    let id = open_log(library, &who.site, &records.zone, local_date(now)).await?;
+    let id = open_log(writer.library(), &who.site, &records.zone, local_date(now)).await?;
     let round = Round {
         id: new_id(),
         route_id: route.id.clone(),
@@ -341,7 +339,7 @@ pub async fn start_round(
         started_at: now,
         ended_at: None,
     };
-    library
+    writer
         .edit(id, |doc| round::put_round(doc, &round).map_err(invalid))
         .await?;
     Ok((id, round))
@@ -413,7 +411,7 @@ fn round_log(site: &str, zone: &str, round: &Round) -> DocKey {
 ///
 /// `method` is [`patrol::METHOD_TYPED`] or [`patrol::METHOD_CAMERA`].
 pub async fn scan_round(
-    library: &Rc<Library>,
+    writer: &Writer,
     who: &Patroller,
     zone: &str,
     round: &Round,
@@ -425,7 +423,7 @@ pub async fn scan_round(
     if code.is_empty() {
         return Err(PatrolError::EmptyCode);
     }
-    let known = checkpoints(library, &who.site, zone);
+    let known = checkpoints(writer.library(), &who.site, zone);
     if known.is_empty() {
         return Err(PatrolError::NoCheckpoints);
     }
@@ -446,47 +444,45 @@ pub async fn scan_round(
         scanned_at: now,
         method: method.to_owned(),
     };
-    let refusal = Cell::new(None);
-    let missing = Cell::new(false);
     // Checked on the draft itself: the round may have been ended, or the
     // checkpoint scanned, by a change that arrived a moment ago.
-    let result = library
+    writer
         .edit(id, |doc| {
-            let Some(current) = round::round(doc, &round.id).map_err(invalid)? else {
-                missing.set(true);
-                return Err(EditError::Invalid("unknown round".into()));
-            };
+            let current = round::round(doc, &round.id)
+                .map_err(invalid)?
+                .ok_or(PatrolError::UnknownRound)?;
             let so_far = patrol::scans_of_round(doc, &round.id).map_err(invalid)?;
-            if let Err(why) = patrol::check_round_scan(&current, &so_far, &checkpoint.id) {
-                refusal.set(Some(why));
-                return Err(EditError::Invalid("refused".into()));
-            }
+            patrol::check_round_scan(&current, &so_far, &checkpoint.id)
+                .map_err(PatrolError::Refused)?;
             patrol::record_scan(doc, &scan).map_err(invalid)
         })
-        .await;
-    match (result, refusal.take()) {
-        (Ok(()), _) => Ok((id, checkpoint)),
-        (Err(_), Some(why)) => Err(PatrolError::Refused(why)),
-        (Err(_), None) if missing.get() => Err(PatrolError::UnknownRound),
-        (Err(EditError::NotHeld), None) => Err(PatrolError::UnknownRound),
-        (Err(error), None) => Err(error.into()),
+        .await
+        .map_err(round_error)?;
+    Ok((id, checkpoint))
+}
+
+/// A round's log that is not held means the round is not on this tablet.
+fn round_error(error: EditError<PatrolError>) -> PatrolError {
+    match error {
+        EditError::NotHeld => PatrolError::UnknownRound,
+        other => other.into(),
     }
 }
 
 /// Ends a round (complete or not). Ending an ended round changes nothing.
 pub async fn finish_round(
-    library: &Rc<Library>,
+    writer: &Writer,
     site: &str,
     zone: &str,
     round: &Round,
     now: i64,
 ) -> Result<DocumentId, PatrolError> {
     let id = round_log(site, zone, round).document_id();
-    library
+    writer
         .edit(id, |doc| {
             let mut current = round::round(doc, &round.id)
                 .map_err(invalid)?
-                .ok_or_else(|| EditError::Invalid("unknown round".into()))?;
+                .ok_or(PatrolError::UnknownRound)?;
             if current.ended_at.is_none() {
                 current.ended_at = Some(now.max(current.started_at));
                 round::put_round(doc, &current).map_err(invalid)?;
@@ -494,10 +490,7 @@ pub async fn finish_round(
             Ok(())
         })
         .await
-        .map_err(|error| match error {
-            EditError::NotHeld => PatrolError::UnknownRound,
-            other => other.into(),
-        })?;
+        .map_err(round_error)?;
     Ok(id)
 }
 
@@ -520,7 +513,7 @@ pub struct FindingDraft {
 /// today's log). A finding that needs a repair gets the id of the request it
 /// becomes. The photos must already be stored on the tablet.
 pub async fn record_finding(
-    library: &Rc<Library>,
+    writer: &Writer,
     who: &Patroller,
     zone: &str,
     round: Option<&Round>,
@@ -539,6 +532,7 @@ pub async fn record_finding(
     }
     let known =
         |checkpoint: &Checkpoint| checkpoint.id == draft.checkpoint_id && !checkpoint.retired;
+    let library = writer.library();
     if !draft.checkpoint_id.is_empty() && !checkpoints(library, &who.site, zone).iter().any(known) {
         return Err(PatrolError::UnknownCheckpoint);
     }
@@ -563,7 +557,7 @@ pub async fn record_finding(
             String::new()
         },
     };
-    library
+    writer
         .edit(id, |doc| {
             finding::put_finding(doc, &finding).map_err(invalid)
         })
@@ -582,6 +576,7 @@ mod tests {
     use roundbook_shared::schema::patrol::{METHOD_CAMERA, METHOD_TYPED};
     use roundbook_shared::schema::route::{put_route, Route};
     use roundbook_shared::schema::schedule::{put_schedule, Schedule};
+    use std::rc::Rc;
     use wasm_bindgen_test::wasm_bindgen_test;
 
     fn day() -> NaiveDate {
@@ -657,10 +652,11 @@ mod tests {
     #[wasm_bindgen_test]
     async fn a_night_round_is_walked_across_midnight_in_one_log() {
         let library = zone().await;
+        let writer = Writer::offline(&library);
         let who = guard();
         // 23:58 on the 23rd: the 00:00 round's window (23:45–00:15) is open.
         let now = instant_at(day(), 23 * 60 + 58);
-        hold_days(&library, "demo", "A", &duty_days(day())).await;
+        hold_days(&writer, "demo", "A", &duty_days(day())).await;
         let records = gather(&library, day());
         let due = due_now(records.patrol_records(), now);
         let fixed = due
@@ -669,7 +665,7 @@ mod tests {
             .expect("the midnight round is due");
         assert_eq!(fixed.due_at, Some(instant_at(day(), 24 * 60)));
 
-        let (_, round) = start_round(&library, &who, &records, fixed, now)
+        let (_, round) = start_round(&writer, &who, &records, fixed, now)
             .await
             .unwrap();
         // The retired checkpoint is not copied: it could never be scanned.
@@ -679,7 +675,7 @@ mod tests {
         // Past midnight the scans still go to the round's log (the 23rd).
         let after = now + 5 * 60_000;
         let next = day().succ_opt().unwrap();
-        hold_days(&library, "demo", "A", &duty_days(next)).await;
+        hold_days(&writer, "demo", "A", &duty_days(next)).await;
         let refused = [
             ("A-03", PatrolError::Refused(ScanRefusal::NotOnRound)),
             ("A-04", PatrolError::UnknownCheckpoint),
@@ -687,16 +683,15 @@ mod tests {
             (" ", PatrolError::EmptyCode),
         ];
         for (code, error) in refused {
-            let result = scan_round(&library, &who, "A", &round, code, METHOD_TYPED, after).await;
+            let result = scan_round(&writer, &who, "A", &round, code, METHOD_TYPED, after).await;
             assert_eq!(result.unwrap_err(), error, "{code}");
         }
-        let (id, checkpoint) =
-            scan_round(&library, &who, "A", &round, "a-01", METHOD_CAMERA, after)
-                .await
-                .unwrap();
+        let (id, checkpoint) = scan_round(&writer, &who, "A", &round, "a-01", METHOD_CAMERA, after)
+            .await
+            .unwrap();
         assert_eq!(id, DocKey::patrol_log("demo", "A", day()).document_id());
         assert_eq!(checkpoint.code, "A-01");
-        let again = scan_round(&library, &who, "A", &round, "A-01", METHOD_TYPED, after).await;
+        let again = scan_round(&writer, &who, "A", &round, "A-01", METHOD_TYPED, after).await;
         assert_eq!(
             again.unwrap_err(),
             PatrolError::Refused(ScanRefusal::AlreadyScanned)
@@ -707,10 +702,10 @@ mod tests {
         assert_eq!(view.stops[0].code, "A-01");
         assert_eq!(view.stops[0].scanned_at, Some(after));
 
-        finish_round(&library, "demo", "A", &round, after + 1)
+        finish_round(&writer, "demo", "A", &round, after + 1)
             .await
             .unwrap();
-        let late = scan_round(&library, &who, "A", &round, "A-02", METHOD_TYPED, after + 2).await;
+        let late = scan_round(&writer, &who, "A", &round, "A-02", METHOD_TYPED, after + 2).await;
         assert_eq!(
             late.unwrap_err(),
             PatrolError::Refused(ScanRefusal::RoundEnded)
@@ -724,19 +719,20 @@ mod tests {
     #[wasm_bindgen_test]
     async fn a_shift_is_handed_over_with_what_it_left_open() {
         let library = zone().await;
+        let writer = Writer::offline(&library);
         let who = guard();
         let start = instant_at(day(), 19 * 60 + 50);
-        hold_days(&library, "demo", "A", &duty_days(day())).await;
-        let (_, shift) = start_shift(&library, &who, "A", None, start).await.unwrap();
+        hold_days(&writer, "demo", "A", &duty_days(day())).await;
+        let (_, shift) = start_shift(&writer, &who, "A", None, start).await.unwrap();
 
         let at_eight = instant_at(day(), 20 * 60 + 1);
         let records = gather(&library, day());
         let due = due_now(records.patrol_records(), at_eight);
-        let (_, round) = start_round(&library, &who, &records, &due[0], at_eight)
+        let (_, round) = start_round(&writer, &who, &records, &due[0], at_eight)
             .await
             .unwrap();
         scan_round(
-            &library,
+            &writer,
             &who,
             "A",
             &round,
@@ -760,7 +756,7 @@ mod tests {
         };
         assert_eq!(
             record_finding(
-                &library,
+                &writer,
                 &who,
                 "A",
                 Some(&round),
@@ -780,7 +776,7 @@ mod tests {
             ..draft
         };
         let (_, finding) =
-            record_finding(&library, &who, "A", Some(&round), &draft, at_eight + 90_000)
+            record_finding(&writer, &who, "A", Some(&round), &draft, at_eight + 90_000)
                 .await
                 .unwrap();
         assert_eq!(finding.checkpoint_id, where_found.id);
@@ -791,18 +787,18 @@ mod tests {
             ..draft.clone()
         };
         assert_eq!(
-            record_finding(&library, &who, "A", None, &empty, at_eight)
+            record_finding(&writer, &who, "A", None, &empty, at_eight)
                 .await
                 .unwrap_err(),
             PatrolError::EmptyFinding
         );
 
         let end = instant_at(day(), 23 * 60);
-        end_shift(&library, "demo", "A", &shift, "3栋消防栓漏水", end)
+        end_shift(&writer, "demo", "A", &shift, "3栋消防栓漏水", end)
             .await
             .unwrap();
         assert_eq!(
-            end_shift(&library, "demo", "A", &shift, "again", end)
+            end_shift(&writer, "demo", "A", &shift, "again", end)
                 .await
                 .unwrap_err(),
             PatrolError::ShiftEnded
@@ -823,7 +819,7 @@ mod tests {
             guard_name: "李明".into(),
             ..guard()
         };
-        let (_, taken) = start_shift(&library, &next, "A", Some(&pending), end + 120_000)
+        let (_, taken) = start_shift(&writer, &next, "A", Some(&pending), end + 120_000)
             .await
             .unwrap();
         let records = gather(&library, day());

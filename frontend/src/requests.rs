@@ -7,8 +7,8 @@
 //! (form problems, then [`workflow::check`] against the request as this tablet
 //! sees it) and nothing is written when a check fails.
 //!
-//! This module shows nothing and does no networking: the caller pushes the
-//! returned document to the sync client.
+//! This module shows nothing and does no networking: it writes through
+//! [`Writer`], which tells sync.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -29,6 +29,7 @@ use roundbook_shared::workflow::{self, Refusal, RequestView};
 
 use crate::documents::{EditError, Library};
 use crate::session::Actor;
+use crate::writer::Writer;
 
 /// How many months back the tablet looks for request logs (the server lists a year).
 const MONTHS_HELD: u32 = 12;
@@ -64,14 +65,28 @@ pub enum RequestError {
     NotSaved(String),
 }
 
-impl From<EditError> for RequestError {
-    fn from(error: EditError) -> Self {
+impl From<EditError<RequestError>> for RequestError {
+    fn from(error: EditError<RequestError>) -> Self {
         match error {
-            EditError::Invalid(reason) => RequestError::Invalid(reason),
+            EditError::Refused(error) => error,
             EditError::NotHeld => RequestError::NotFound,
             EditError::Busy => RequestError::Busy,
             EditError::Storage(error) => RequestError::NotSaved(error.to_string()),
+            EditError::Unloadable(reason) => RequestError::Invalid(reason),
         }
+    }
+}
+
+/// A record the schema refused (the detail is for logs).
+fn invalid(error: roundbook_shared::schema::SchemaError) -> RequestError {
+    RequestError::Invalid(error.to_string())
+}
+
+/// The workflow's refusal of an event, as this module reports it.
+fn refused(event: &RequestEvent, refusal: Refusal) -> RequestError {
+    match refusal {
+        Refusal::Malformed => RequestError::Invalid(format!("{event:?}")),
+        refusal => RequestError::Refused(refusal),
     }
 }
 
@@ -160,7 +175,7 @@ fn new_id(prefix: &str) -> String {
 /// Records a new request in the request log of the month it is received in.
 /// The photos must already be stored on the tablet.
 pub async fn record_request(
-    library: &Rc<Library>,
+    writer: &Writer,
     site: &str,
     actor: &Actor,
     draft: &RequestDraft,
@@ -208,15 +223,14 @@ pub async fn record_request(
         .validate()
         .map_err(|error| RequestError::Invalid(error.to_string()))?;
     let key = DocKey::request_log(site, &draft.zone, local_date(now));
-    library
+    writer
+        .library()
         .add(key.clone())
         .await
         .map_err(|error| RequestError::NotSaved(error.to_string()))?;
     let id = key.document_id();
-    library
-        .edit(id, |doc| {
-            put_request(doc, &request).map_err(|error| EditError::Invalid(error.to_string()))
-        })
+    writer
+        .edit(id, |doc| put_request(doc, &request).map_err(invalid))
         .await?;
     Ok((id, request))
 }
@@ -224,7 +238,7 @@ pub async fn record_request(
 /// Records a workflow event on request `request_id` of `zone`, if the
 /// workflow allows it now as this tablet sees the request.
 pub async fn record_event(
-    library: &Rc<Library>,
+    writer: &Writer,
     site: &str,
     zone: &str,
     request_id: &str,
@@ -232,21 +246,18 @@ pub async fn record_event(
     draft: &EventDraft,
     now: i64,
 ) -> Result<(DocumentId, RequestEvent), RequestError> {
-    let (id, view) = request(library, site, zone, request_id).ok_or(RequestError::NotFound)?;
+    let (id, view) =
+        request(writer.library(), site, zone, request_id).ok_or(RequestError::NotFound)?;
     let event = event_of(&view, actor, draft, now)?;
-    workflow::check(&view, &event).map_err(|refusal| match refusal {
-        Refusal::Malformed => RequestError::Invalid(format!("{event:?}")),
-        refusal => RequestError::Refused(refusal),
-    })?;
-    library
+    workflow::check(&view, &event).map_err(|refusal| refused(&event, refusal))?;
+    writer
         .edit(id, |doc| {
             // Check again against the document as it is now (a sync may have landed).
             let now_view = fold_document(doc, request_id);
             if let Some(view) = now_view {
-                workflow::check(&view, &event)
-                    .map_err(|refusal| EditError::Invalid(refusal.to_string()))?;
+                workflow::check(&view, &event).map_err(|refusal| refused(&event, refusal))?;
             }
-            put_request_event(doc, &event).map_err(|error| EditError::Invalid(error.to_string()))
+            put_request_event(doc, &event).map_err(invalid)
         })
         .await?;
     Ok((id, event))
@@ -503,20 +514,21 @@ mod tests {
 
     /// Records `draft` on a request of zone A of the demo site.
     async fn act(
-        library: &Rc<Library>,
+        writer: &Writer,
         request_id: &str,
         who: &Actor,
         draft: &EventDraft,
         now: i64,
     ) -> Result<(DocumentId, RequestEvent), RequestError> {
-        record_event(library, "demo", "A", request_id, who, draft, now).await
+        record_event(writer, "demo", "A", request_id, who, draft, now).await
     }
 
     #[wasm_bindgen_test]
     async fn a_request_is_recorded_and_walked_to_closure() {
         let library = library().await;
+        let writer = Writer::offline(&library);
         let me = actor("service-a");
-        let (_, request) = record_request(&library, "demo", &me, &draft(), now())
+        let (_, request) = record_request(&writer, "demo", &me, &draft(), now())
             .await
             .unwrap();
         let steps = [
@@ -533,7 +545,7 @@ mod tests {
         ];
         for (n, step) in steps.iter().enumerate() {
             act(
-                &library,
+                &writer,
                 &request.id,
                 &me,
                 step,
@@ -552,13 +564,14 @@ mod tests {
     #[wasm_bindgen_test]
     async fn refusals_write_nothing() {
         let library = library().await;
+        let writer = Writer::offline(&library);
         let me = actor("service-a");
         let blank = RequestDraft {
             description: " ".into(),
             ..draft()
         };
         assert_eq!(
-            record_request(&library, "demo", &me, &blank, now()).await,
+            record_request(&writer, "demo", &me, &blank, now()).await,
             Err(RequestError::NoDescription)
         );
         let bad_phone = RequestDraft {
@@ -566,16 +579,16 @@ mod tests {
             ..draft()
         };
         assert_eq!(
-            record_request(&library, "demo", &me, &bad_phone, now()).await,
+            record_request(&writer, "demo", &me, &bad_phone, now()).await,
             Err(RequestError::BadPhone)
         );
-        let (_, request) = record_request(&library, "demo", &me, &draft(), now())
+        let (_, request) = record_request(&writer, "demo", &me, &draft(), now())
             .await
             .unwrap();
         // Closing before a callback is refused by the workflow.
         assert_eq!(
             act(
-                &library,
+                &writer,
                 &request.id,
                 &me,
                 &EventDraft::new(Action::Close),
@@ -586,7 +599,7 @@ mod tests {
         );
         assert_eq!(
             act(
-                &library,
+                &writer,
                 &request.id,
                 &me,
                 &EventDraft::new(Action::Return),
@@ -603,6 +616,7 @@ mod tests {
     #[wasm_bindgen_test]
     async fn collective_complaints_wait_for_the_heads_report() {
         let library = library().await;
+        let writer = Writer::offline(&library);
         let me = actor("service-a");
         let collective = RequestDraft {
             kind: RequestKind::Complaint,
@@ -610,7 +624,7 @@ mod tests {
             households: 8,
             ..draft()
         };
-        let (_, request) = record_request(&library, "demo", &me, &collective, now())
+        let (_, request) = record_request(&writer, "demo", &me, &collective, now())
             .await
             .unwrap();
         let zones = ["A".to_owned()];
@@ -623,7 +637,7 @@ mod tests {
             target: Some(ReportTarget::Head),
             ..EventDraft::new(Action::Report)
         };
-        act(&library, &request.id, &head, &report, now() + 60_000)
+        act(&writer, &request.id, &head, &report, now() + 60_000)
             .await
             .unwrap();
         assert!(unreported_collective(&library, "demo", &zones, now()).is_empty());
@@ -705,7 +719,7 @@ mod tests {
                             put_request_event(doc, &event).unwrap();
                         }
                     }
-                    Ok(())
+                    Ok::<_, std::convert::Infallible>(())
                 })
                 .await
                 .unwrap();

@@ -3,10 +3,8 @@
 //! none), exporting with phones masked, and recording a visit together with
 //! the requests it raised.
 //!
-//! This module shows nothing and does no networking: callers push the
-//! returned documents to the sync client.
-
-use std::rc::Rc;
+//! This module shows nothing and does no networking: it writes through
+//! [`Writer`], which tells sync.
 
 use roundbook_shared::domain::local_date;
 use roundbook_shared::ids::DocumentId;
@@ -17,9 +15,10 @@ use roundbook_shared::schema::visit::{put_visit, visits, Visit, PURPOSE_VISIT};
 use roundbook_shared::schema::DocKey;
 use roundbook_shared::schema::Record;
 
-use crate::documents::{EditError, Library};
+use crate::documents::Library;
 use crate::requests::{self, RequestDraft, RequestError};
 use crate::session::Actor;
+use crate::writer::Writer;
 
 /// A zone's directory as this tablet holds it (empty if it holds none).
 pub fn directory(library: &Library, site: &str, zone: &str) -> (Vec<Unit>, Vec<Resident>) {
@@ -64,7 +63,7 @@ pub enum ImportFailure {
 /// Imports a CSV file into the zone's directory, as one change: every row
 /// or none. Returns the document and how many units and residents it holds.
 pub async fn import_csv(
-    library: &Rc<Library>,
+    writer: &Writer,
     site: &str,
     zone: &str,
     bytes: &[u8],
@@ -72,15 +71,15 @@ pub async fn import_csv(
 ) -> Result<(DocumentId, usize, usize), ImportFailure> {
     let parsed = resident_import::parse(bytes).map_err(ImportFailure::File)?;
     let key = DocKey::resident_directory(site, zone);
-    library
+    writer
+        .library()
         .add(key.clone())
         .await
         .map_err(|error| ImportFailure::NotSaved(error.to_string()))?;
     let id = key.document_id();
-    library
+    writer
         .edit(id, |doc| {
             put_directory(doc, &parsed.units, &parsed.residents, now)
-                .map_err(|error| EditError::Invalid(error.to_string()))
         })
         .await
         .map_err(|error| ImportFailure::NotSaved(error.to_string()))?;
@@ -129,7 +128,7 @@ pub enum VisitError {
 /// visit, linked both ways). The request is written first: if the visit then
 /// fails, the request (the resident's concern) is kept.
 pub async fn record_visit(
-    library: &Rc<Library>,
+    writer: &Writer,
     site: &str,
     actor: &Actor,
     draft: &VisitDraft,
@@ -146,7 +145,7 @@ pub async fn record_visit(
         request.contact_phone = draft.contact_phone.clone();
         request.description = description.clone();
         request.visit_id = visit_id.clone();
-        let (id, recorded) = requests::record_request(library, site, actor, &request, now)
+        let (id, recorded) = requests::record_request(writer, site, actor, &request, now)
             .await
             .map_err(VisitError::Request)?;
         written.push(id);
@@ -172,15 +171,14 @@ pub async fn record_visit(
         .validate()
         .map_err(|error| VisitError::Invalid(error.to_string()))?;
     let key = DocKey::visit_log(site, &draft.zone, local_date(now));
-    library
+    writer
+        .library()
         .add(key.clone())
         .await
         .map_err(|error| VisitError::NotSaved(error.to_string()))?;
     let id = key.document_id();
-    library
-        .edit(id, |doc| {
-            put_visit(doc, &visit).map_err(|error| EditError::Invalid(error.to_string()))
-        })
+    writer
+        .edit(id, |doc| put_visit(doc, &visit))
         .await
         .map_err(|error| VisitError::NotSaved(error.to_string()))?;
     written.push(id);
@@ -193,6 +191,7 @@ mod tests {
     use crate::storage::Storage;
     use chrono::NaiveDate;
     use roundbook_shared::domain::instant_at;
+    use std::rc::Rc;
     use wasm_bindgen_test::wasm_bindgen_test;
 
     fn now() -> i64 {
@@ -207,8 +206,9 @@ mod tests {
     #[wasm_bindgen_test]
     async fn intake_finds_the_unit_a_label_names_and_its_residents() {
         let library = library().await;
+        let writer = Writer::offline(&library);
         let file = "楼栋,单元,房号,姓名,电话\n3栋,2,501,张伟,13812345678\n3栋,2,501,李娜,13812345679\n3栋,2,502,王芳,13812345680\n";
-        import_csv(&library, "demo", "A", file.as_bytes(), now())
+        import_csv(&writer, "demo", "A", file.as_bytes(), now())
             .await
             .unwrap();
         let (units, people) = directory(&library, "demo", "A");
@@ -230,8 +230,9 @@ mod tests {
     #[wasm_bindgen_test]
     async fn a_bad_file_writes_nothing_and_a_good_one_everything() {
         let library = library().await;
+        let writer = Writer::offline(&library);
         let bad = "楼栋,单元,房号,姓名,电话\n3栋,2,501,张伟,13812345678\n3栋,2,502,李娜,oops\n";
-        let failure = import_csv(&library, "demo", "A", bad.as_bytes(), now()).await;
+        let failure = import_csv(&writer, "demo", "A", bad.as_bytes(), now()).await;
         assert!(matches!(
             failure,
             Err(ImportFailure::File(ImportError::Rows(_)))
@@ -242,7 +243,7 @@ mod tests {
         );
         let good =
             "楼栋,单元,房号,姓名,电话\n3栋,2,501,张伟,13812345678\n3栋,2,502,李娜,13900001111\n";
-        let (_, units, residents) = import_csv(&library, "demo", "A", good.as_bytes(), now())
+        let (_, units, residents) = import_csv(&writer, "demo", "A", good.as_bytes(), now())
             .await
             .unwrap();
         assert_eq!((units, residents), (2, 2));
@@ -252,8 +253,9 @@ mod tests {
     #[wasm_bindgen_test]
     async fn a_visit_raises_a_linked_request_in_one_step() {
         let library = library().await;
+        let writer = Writer::offline(&library);
         let good = "楼栋,单元,房号,姓名,电话\n3栋,2,501,张伟,13812345678\n";
-        import_csv(&library, "demo", "A", good.as_bytes(), now())
+        import_csv(&writer, "demo", "A", good.as_bytes(), now())
             .await
             .unwrap();
         let unit = directory(&library, "demo", "A").0.remove(0);
@@ -271,7 +273,7 @@ mod tests {
             satisfaction: "basically".into(),
             request: Some((RequestKind::RepairHome, "阳台漏水，请维修".into())),
         };
-        record_visit(&library, "demo", &actor, &draft, now())
+        record_visit(&writer, "demo", &actor, &draft, now())
             .await
             .unwrap();
         let visits = quarter_visits(&library, "demo", "A", now());

@@ -1,5 +1,5 @@
 //! Patrol setup on the tablet: the security supervisor's checkpoints, routes
-//! and schedules, written to the zone directory through [`Library::edit`]
+//! and schedules, written to the zone directory through [`Writer::edit`]
 //! (stored in IndexedDB before anything changes, then synced like any record).
 //!
 //! The rules for a valid record are the shared schema's, so the tablet and
@@ -8,10 +8,7 @@
 //! turns every refusal into a [`Problem`] that the screens translate. A
 //! refused change writes nothing.
 //!
-//! It must not render anything or talk to the network: the caller hands the
-//! changed document to [`crate::sync`].
-
-use std::rc::Rc;
+//! It must not render anything or talk to the network itself.
 
 use automerge::Automerge;
 use roundbook_shared::domain::{format_minute, parse_minute, MINUTES_PER_DAY};
@@ -23,6 +20,7 @@ use roundbook_shared::schema::Record;
 use roundbook_shared::schema::{DocKey, SchemaError};
 
 use crate::documents::{EditError, Library};
+use crate::writer::Writer;
 
 /// Why a setup change was refused. Each has its own translated message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,36 +161,33 @@ fn new_id(prefix: &str) -> String {
 
 /// Applies `change` to the zone directory as one durable edit. `change` sees
 /// the directory as it is at that moment (including changes synced since the
-/// form was opened). Returns the document to hand to sync.
+/// form was opened). Returns the document written.
 async fn write(
-    library: &Rc<Library>,
+    writer: &Writer,
     site: &str,
     zone: &str,
     change: impl FnOnce(&mut Automerge, &Directory) -> Result<(), Problem>,
 ) -> Result<DocumentId, Problem> {
     let key = DocKey::zone_directory(site, zone);
     let id = key.document_id();
-    library
+    writer
+        .library()
         .add(key)
         .await
         .map_err(|error| Problem::NotSaved(error.to_string()))?;
-    let mut refused = None;
-    let result = library
+    let result = writer
         .edit(id, |doc| {
-            let current = Directory::read(doc).map_err(|e| EditError::Invalid(e.to_string()))?;
-            change(doc, &current).map_err(|problem| {
-                let detail = format!("{problem:?}");
-                refused = Some(problem);
-                EditError::Invalid(detail)
-            })
+            let current = Directory::read(doc).map_err(|e| Problem::Other(e.to_string()))?;
+            change(doc, &current)
         })
         .await;
     match result {
         Ok(()) => Ok(id),
-        Err(EditError::Invalid(detail)) => Err(refused.unwrap_or(Problem::Other(detail))),
+        Err(EditError::Refused(problem)) => Err(problem),
         Err(EditError::NotHeld) => Err(Problem::NotHeld),
         Err(EditError::Busy) => Err(Problem::Busy),
         Err(EditError::Storage(error)) => Err(Problem::NotSaved(error.to_string())),
+        Err(EditError::Unloadable(detail)) => Err(Problem::Other(detail)),
     }
 }
 
@@ -223,14 +218,14 @@ impl CheckpointForm {
 
 /// Adds a checkpoint or changes one (keeping whether it is retired).
 pub async fn save_checkpoint(
-    library: &Rc<Library>,
+    writer: &Writer,
     site: &str,
     zone: &str,
     form: &CheckpointForm,
     now: i64,
 ) -> Result<DocumentId, Problem> {
     let form = form.clone();
-    write(library, site, zone, move |doc, current| {
+    write(writer, site, zone, move |doc, current| {
         let existing = form.id.as_deref().and_then(|id| current.checkpoint(id));
         let checkpoint = Checkpoint {
             id: form.id.clone().unwrap_or_else(|| new_id("cp")),
@@ -248,14 +243,14 @@ pub async fn save_checkpoint(
 /// retired one back. A checkpoint on an active route cannot be retired: that
 /// route's rounds could never be completed.
 pub async fn set_checkpoint_retired(
-    library: &Rc<Library>,
+    writer: &Writer,
     site: &str,
     zone: &str,
     checkpoint_id: &str,
     retired: bool,
     now: i64,
 ) -> Result<DocumentId, Problem> {
-    write(library, site, zone, |doc, current| {
+    write(writer, site, zone, |doc, current| {
         let mut checkpoint = current
             .checkpoint(checkpoint_id)
             .cloned()
@@ -335,14 +330,14 @@ fn check_route_stops(route: &Route, current: &Directory) -> Result<(), Problem> 
 /// Adds a route or changes one (keeping whether it is retired). Rounds
 /// already started keep the checkpoints they started with.
 pub async fn save_route(
-    library: &Rc<Library>,
+    writer: &Writer,
     site: &str,
     zone: &str,
     form: &RouteForm,
     now: i64,
 ) -> Result<DocumentId, Problem> {
     let form = form.clone();
-    write(library, site, zone, move |doc, current| {
+    write(writer, site, zone, move |doc, current| {
         let existing = form.id.as_deref().and_then(|id| current.route(id));
         let route = Route {
             id: form.id.clone().unwrap_or_else(|| new_id("rt")),
@@ -360,14 +355,14 @@ pub async fn save_route(
 /// Retires a route (no new rounds) or brings one back. A route still used by
 /// an active schedule cannot be retired: retire the schedule first.
 pub async fn set_route_retired(
-    library: &Rc<Library>,
+    writer: &Writer,
     site: &str,
     zone: &str,
     route_id: &str,
     retired: bool,
     now: i64,
 ) -> Result<DocumentId, Problem> {
-    write(library, site, zone, |doc, current| {
+    write(writer, site, zone, |doc, current| {
         let mut route = current
             .route(route_id)
             .cloned()
@@ -491,14 +486,14 @@ pub fn due_times(schedule: &Schedule) -> Vec<DueTime> {
 /// Adds a schedule or changes one (keeping whether it is retired). Its route
 /// must be an active route of the zone.
 pub async fn save_schedule(
-    library: &Rc<Library>,
+    writer: &Writer,
     site: &str,
     zone: &str,
     form: &ScheduleForm,
     now: i64,
 ) -> Result<DocumentId, Problem> {
     let mut schedule = form.schedule()?;
-    write(library, site, zone, move |doc, current| {
+    write(writer, site, zone, move |doc, current| {
         schedule.retired = current
             .schedules
             .iter()
@@ -513,14 +508,14 @@ pub async fn save_schedule(
 
 /// Retires a schedule (no longer evaluated) or brings one back.
 pub async fn set_schedule_retired(
-    library: &Rc<Library>,
+    writer: &Writer,
     site: &str,
     zone: &str,
     schedule_id: &str,
     retired: bool,
     now: i64,
 ) -> Result<DocumentId, Problem> {
-    write(library, site, zone, |doc, current| {
+    write(writer, site, zone, |doc, current| {
         let mut schedule = current
             .schedules
             .iter()
@@ -540,6 +535,7 @@ pub async fn set_schedule_retired(
 mod tests {
     use super::*;
     use crate::storage::Storage;
+    use std::rc::Rc;
     use wasm_bindgen_test::wasm_bindgen_test;
 
     const NOW: i64 = 1_795_435_200_000;
@@ -562,7 +558,7 @@ mod tests {
                 name: format!("Point {n}"),
                 location: String::new(),
             };
-            save_checkpoint(library, "demo", "A", &form, NOW)
+            save_checkpoint(&Writer::offline(library), "demo", "A", &form, NOW)
                 .await
                 .unwrap();
         }
@@ -585,7 +581,9 @@ mod tests {
             form.checkpoints,
             [ids[0].clone(), ids[2].clone(), ids[1].clone()]
         );
-        save_route(library, "demo", "A", &form, NOW).await.unwrap();
+        save_route(&Writer::offline(library), "demo", "A", &form, NOW)
+            .await
+            .unwrap();
         held(library).routes[0].id.clone()
     }
 
@@ -600,10 +598,11 @@ mod tests {
     #[wasm_bindgen_test]
     async fn a_valid_schedule_is_stored() {
         let library = library().await;
+        let writer = Writer::offline(&library);
         let route_id = zone_with_route(&library).await;
         let mut form = ScheduleForm::new(&route_id);
         form.name = "夜班".into();
-        let id = save_schedule(&library, "demo", "A", &form, NOW)
+        let id = save_schedule(&writer, "demo", "A", &form, NOW)
             .await
             .unwrap();
         assert_eq!(id, DocKey::zone_directory("demo", "A").document_id());
@@ -631,10 +630,10 @@ mod tests {
         // Editing keeps the id; retiring keeps the record.
         let mut edit = ScheduleForm::of(stored);
         edit.every = "60".into();
-        save_schedule(&library, "demo", "A", &edit, NOW)
+        save_schedule(&writer, "demo", "A", &edit, NOW)
             .await
             .unwrap();
-        set_schedule_retired(&library, "demo", "A", &stored.id, true, NOW)
+        set_schedule_retired(&writer, "demo", "A", &stored.id, true, NOW)
             .await
             .unwrap();
         let after = held(&library).schedules;
@@ -645,6 +644,7 @@ mod tests {
     #[wasm_bindgen_test]
     async fn an_invalid_schedule_changes_nothing() {
         let library = library().await;
+        let writer = Writer::offline(&library);
         let route_id = zone_with_route(&library).await;
         let before = held(&library);
         let heads = library.with_doc(&DocKey::zone_directory("demo", "A"), |doc| doc.get_heads());
@@ -671,7 +671,7 @@ mod tests {
             (huge, Problem::BadNumber),
         ];
         for (form, problem) in cases {
-            let refused = save_schedule(&library, "demo", "A", &form, NOW).await;
+            let refused = save_schedule(&writer, "demo", "A", &form, NOW).await;
             assert_eq!(refused, Err(problem));
         }
         assert_eq!(held(&library), before);
@@ -685,19 +685,20 @@ mod tests {
     #[wasm_bindgen_test]
     async fn in_use_records_cannot_be_retired_and_codes_stay_unique() {
         let library = library().await;
+        let writer = Writer::offline(&library);
         let route_id = zone_with_route(&library).await;
         let first = held(&library).checkpoints[0].clone();
         assert_eq!(
-            set_checkpoint_retired(&library, "demo", "A", &first.id, true, NOW).await,
+            set_checkpoint_retired(&writer, "demo", "A", &first.id, true, NOW).await,
             Err(Problem::CheckpointOnRoute("东门路线".into()))
         );
         let mut form = ScheduleForm::new(&route_id);
         form.name = "夜班".into();
-        save_schedule(&library, "demo", "A", &form, NOW)
+        save_schedule(&writer, "demo", "A", &form, NOW)
             .await
             .unwrap();
         assert!(matches!(
-            set_route_retired(&library, "demo", "A", &route_id, true, NOW).await,
+            set_route_retired(&writer, "demo", "A", &route_id, true, NOW).await,
             Err(Problem::RouteInUse(name)) if name == "夜班"
         ));
         let taken = CheckpointForm {
@@ -707,7 +708,7 @@ mod tests {
             location: String::new(),
         };
         assert_eq!(
-            save_checkpoint(&library, "demo", "A", &taken, NOW).await,
+            save_checkpoint(&writer, "demo", "A", &taken, NOW).await,
             Err(Problem::CodeTaken("Point 1".into()))
         );
         // A route without checkpoints, and one with a retired checkpoint.
@@ -716,7 +717,7 @@ mod tests {
             ..RouteForm::default()
         };
         assert_eq!(
-            save_route(&library, "demo", "A", &empty, NOW).await,
+            save_route(&writer, "demo", "A", &empty, NOW).await,
             Err(Problem::RouteCheckpointCount)
         );
         let spare = CheckpointForm {
@@ -725,7 +726,7 @@ mod tests {
             name: "Spare".into(),
             location: String::new(),
         };
-        save_checkpoint(&library, "demo", "A", &spare, NOW)
+        save_checkpoint(&writer, "demo", "A", &spare, NOW)
             .await
             .unwrap();
         let spare_id = held(&library)
@@ -734,7 +735,7 @@ mod tests {
             .find(|c| c.code == "A-09")
             .unwrap()
             .id;
-        set_checkpoint_retired(&library, "demo", "A", &spare_id, true, NOW)
+        set_checkpoint_retired(&writer, "demo", "A", &spare_id, true, NOW)
             .await
             .unwrap();
         let mut with_retired = RouteForm {
@@ -743,7 +744,7 @@ mod tests {
         };
         with_retired.add(&spare_id);
         assert_eq!(
-            save_route(&library, "demo", "A", &with_retired, NOW).await,
+            save_route(&writer, "demo", "A", &with_retired, NOW).await,
             Err(Problem::CheckpointRetired)
         );
     }

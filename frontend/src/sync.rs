@@ -208,15 +208,23 @@ impl SyncClient {
         self.drop_socket();
     }
 
-    /// A local change to `id` is stored: send it if connected.
-    pub fn push(&self, id: DocumentId) {
+    /// A local change to `id` is stored: send it if connected, and let the
+    /// screens read it (through [`SyncStatus::revision`]). Called by
+    /// [`crate::writer::Writer`] after every local edit.
+    pub fn stored(&self, id: DocumentId) {
+        self.push(id);
+        self.0.status.revision.update(|n| *n += 1);
+    }
+
+    /// Sends what the server lacks of `id`, if connected.
+    fn push(&self, id: DocumentId) {
         let frames = self.0.library.write(|replica| replica.sync_doc(&id));
         self.send(&frames);
         self.update_pending();
     }
 
     /// Documents were added: ask the server for them.
-    fn request(&self, ids: &[DocumentId]) {
+    pub fn request(&self, ids: &[DocumentId]) {
         for id in ids {
             self.push(*id);
         }

@@ -1,10 +1,17 @@
 //! The screens. [`App`] decides between loading, sign-in and the signed-in
 //! shell; each submodule is one component with one job.
 //!
-//! Components render state and forward user actions to [`crate::patrol`],
-//! [`crate::sync`] and [`crate::session`]; they hold no rules of their own and
-//! never touch IndexedDB or the network directly, except that the app shell
-//! starts and ends a signed-in [`Workspace`].
+//! Components render state and forward user actions to the feature modules
+//! ([`crate::patrol`], [`crate::requests`], ...), [`crate::sync`] and
+//! [`crate::session`]; they hold no rules of their own and never touch
+//! IndexedDB or the network directly, except that the app shell starts and
+//! ends a signed-in [`Workspace`].
+//!
+//! Writes: a screen runs each feature write as a Leptos [`Action`]
+//! (`Action::new_local`), whose `pending()` disables the form while it
+//! saves. The feature stores the change and tells sync itself (through
+//! [`Writer`]); a screen never tells sync, and maps the feature's typed
+//! refusals to messages with a `match` on them.
 
 mod board;
 mod cleaning;
@@ -39,13 +46,17 @@ use crate::i18n::{I18n, Key};
 use crate::session::{Actor, Session};
 use crate::storage::Storage;
 use crate::sync::{SyncClient, SyncStatus};
+use crate::writer::Writer;
 
 /// Everything a signed-in screen needs. Lives in a local [`StoredValue`], so
 /// views can reach it from `Send` closures.
 #[derive(Clone)]
 pub struct Workspace {
     pub session: Session,
+    /// For reading; every write goes through `writer`.
     pub library: Rc<Library>,
+    /// The one write path: stores a change, then tells sync.
+    pub writer: Writer,
     pub sync: SyncClient,
     pub device: String,
     /// Photo blobs and their upload queue.
@@ -62,6 +73,11 @@ pub(crate) fn actor(workspace: WorkspaceRef) -> Actor {
         name: ws.session.display_name().to_owned(),
         device: ws.device.clone(),
     })
+}
+
+/// What every feature write takes: the writer and the user's site.
+pub(crate) fn writer_and_site(workspace: WorkspaceRef) -> (Writer, String) {
+    workspace.with_value(|ws| (ws.writer.clone(), ws.session.site_code().to_owned()))
 }
 
 /// Where the app is.
@@ -106,6 +122,7 @@ impl Shell {
         let sync = SyncClient::start(library.clone(), session.clone(), self.status);
         let workspace = Workspace {
             session,
+            writer: Writer::new(library.clone(), sync.clone()),
             library,
             sync,
             device: self.device.get_value(),

@@ -14,6 +14,7 @@ use crate::documents::Library;
 use crate::i18n::I18n;
 use crate::storage::Storage;
 use crate::sync::{SyncClient, SyncStatus};
+use crate::writer::Writer;
 
 /// Mounts `screen` for a user of `roles` (zone `A` of site `demo`) with an
 /// empty tablet. The screen stays mounted until the handle is dropped.
@@ -35,9 +36,11 @@ pub async fn mount(
         let photos = PhotoStatus::new();
         provide_context(photos);
         let library: Rc<Library> = library.clone();
+        let sync = SyncClient::start(library.clone(), session.clone(), status);
         let workspace = StoredValue::new_local(Workspace {
             blobs: Blobs::start(storage.clone(), "token".into(), photos),
-            sync: SyncClient::start(library.clone(), session.clone(), status),
+            writer: Writer::new(library.clone(), sync.clone()),
+            sync,
             session: session.clone(),
             library,
             device: "tablet-test".into(),

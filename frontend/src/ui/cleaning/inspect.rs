@@ -16,14 +16,13 @@
 //! re-inspection ids of [`super::rectifications::Reinspect`].
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use roundbook_shared::schema::cleaning::{
     Inspection, Item, Mark, OUTCOME_DEDUCTED, OUTCOME_FULL, OUTCOME_NA,
 };
 use roundbook_shared::score::{resolve, ResolvedMark};
 
 use super::rectifications::RectificationCard;
-use super::{actor, error_key, item_name, item_standard, saved, site, AreaOptions, Said};
+use super::{actor, error_key, item_name, item_standard, site, AreaOptions, Said};
 use crate::browser;
 use crate::calendar::{short_time, today};
 use crate::cleaning::{self, MarkDraft, MonthView, SITE_BLOBS};
@@ -32,7 +31,7 @@ use crate::sync::SyncStatus;
 use crate::ui::photo::Photo;
 use crate::ui::photo_picker::{PhotoPicker, PickProblem, PickedPhotos};
 use crate::ui::select::LabelledSelect;
-use crate::ui::WorkspaceRef;
+use crate::ui::{writer_and_site, WorkspaceRef};
 
 #[component]
 pub fn InspectTab(workspace: WorkspaceRef) -> impl IntoView {
@@ -69,34 +68,32 @@ pub fn InspectTab(workspace: WorkspaceRef) -> impl IntoView {
     });
     let locked = Memo::new(move |_| view.with(|v| v.as_ref().is_some_and(|v| v.locked)));
     let said = RwSignal::new(None::<(bool, Key)>);
-    let busy = RwSignal::new(false);
-    let start = {
+    let starting = {
         let site = site.clone();
-        move |_| {
-            if busy.get_untracked() {
-                return;
-            }
-            busy.set(true);
-            said.set(None);
-            let (library, who, site, area) = (
-                workspace.with_value(|ws| ws.library.clone()),
+        Action::new_local(move |area: &String| {
+            let (writer, who, site, area) = (
+                workspace.with_value(|ws| ws.writer.clone()),
                 actor(workspace),
                 site.clone(),
-                area.get_untracked(),
+                area.clone(),
             );
-            spawn_local(async move {
-                let result =
-                    cleaning::start_inspection(&library, &site, &who, &area, browser::now_ms())
-                        .await;
-                busy.try_set(false);
-                match result {
-                    Ok((id, _)) => saved(workspace, status, id),
-                    Err(error) => {
-                        said.try_set(Some((false, error_key(&error))));
-                    }
+            async move {
+                let now = browser::now_ms();
+                if let Err(error) =
+                    cleaning::start_inspection(&writer, &site, &who, &area, now).await
+                {
+                    said.try_set(Some((false, error_key(&error))));
                 }
-            });
+            }
+        })
+    };
+    let busy = starting.pending();
+    let start = move |_| {
+        if busy.get_untracked() {
+            return;
         }
+        said.set(None);
+        starting.dispatch_local(area.get_untracked());
     };
     let open_here = move || {
         let current = area.get();
@@ -127,7 +124,7 @@ pub fn InspectTab(workspace: WorkspaceRef) -> impl IntoView {
                         data-testid="inspect-start"
                         data-join="false"
                         disabled=move || busy.get() || locked.get() || area.with(String::is_empty)
-                        on:click=start.clone()
+                        on:click=start
                     >
                         {move || i18n.t(Key::CleanStart)}
                     </button>
@@ -237,70 +234,59 @@ fn ItemRow(
     locked: Memo<bool>,
 ) -> impl IntoView {
     let i18n = I18n::get();
-    let status = expect_context::<SyncStatus>();
     let max = item.max_score;
     let choice = RwSignal::new(None::<&'static str>);
     let points = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
     let photos = PickedPhotos::new();
-    let busy = RwSignal::new(false);
+    // The form's own check is told here too.
     let said = RwSignal::new(None::<(bool, Key)>);
-
-    let save = {
+    let marking = {
         let (inspection, item_id) = (inspection.clone(), item.id.clone());
-        move |outcome: &'static str| {
-            if busy.get_untracked() || photos.processing_untracked() {
-                return;
-            }
-            let deduction = if outcome == OUTCOME_DEDUCTED {
-                match points.get_untracked().trim().parse::<u32>() {
-                    Ok(points) => points,
-                    Err(_) => {
-                        said.set(Some((false, Key::CleanPointsInvalid)));
-                        return;
-                    }
-                }
-            } else {
-                0
-            };
-            let draft = MarkDraft {
-                outcome,
-                deduction,
-                reason: reason.get_untracked(),
-                photos: photos.hashes_untracked(),
-            };
-            busy.set(true);
-            said.set(None);
-            let (library, who, site) = (
-                workspace.with_value(|ws| ws.library.clone()),
-                actor(workspace),
-                site(workspace),
-            );
-            let (inspection, item_id) = (inspection.clone(), item_id.clone());
-            spawn_local(async move {
-                let result = cleaning::save_mark(
-                    &library,
-                    &site,
-                    &who,
-                    &inspection,
-                    &item_id,
-                    &draft,
-                    browser::now_ms(),
-                )
-                .await;
-                busy.try_set(false);
-                match result {
-                    Ok(id) => {
+        Action::new_local(move |draft: &MarkDraft| {
+            let ((writer, site), who) = (writer_and_site(workspace), actor(workspace));
+            let (inspection, item_id, draft) = (inspection.clone(), item_id.clone(), draft.clone());
+            async move {
+                let now = browser::now_ms();
+                match cleaning::save_mark(&writer, &site, &who, &inspection, &item_id, &draft, now)
+                    .await
+                {
+                    Ok(_) => {
                         choice.try_set(None);
                         said.try_set(Some((true, Key::CleanMarkSaved)));
-                        saved(workspace, status, id);
                     }
                     Err(error) => {
                         said.try_set(Some((false, error_key(&error))));
                     }
                 }
-            });
+            }
+        })
+    };
+    let busy = marking.pending();
+
+    let save = move |outcome: &'static str| {
+        if busy.get_untracked() || photos.processing_untracked() {
+            return;
         }
+        let deduction = if outcome == OUTCOME_DEDUCTED {
+            match points.get_untracked().trim().parse::<u32>() {
+                Ok(points) => points,
+                Err(_) => {
+                    said.set(Some((false, Key::CleanPointsInvalid)));
+                    return;
+                }
+            }
+        } else {
+            0
+        };
+        let draft = MarkDraft {
+            outcome,
+            deduction,
+            reason: reason.get_untracked(),
+            photos: photos.hashes_untracked(),
+        };
+        said.set(None);
+        marking.dispatch_local(draft);
     };
 
     let lang = move || i18n.lang();
@@ -352,9 +338,7 @@ fn ItemRow(
                 .collect_view()
         }
     };
-    let save_full = save.clone();
-    let save_na = save.clone();
-    let save_deduct = save.clone();
+    let (save_full, save_na, save_deduct) = (save, save, save);
     let disabled = move || locked.get() || busy.get();
     let item_id = item.id.clone();
     view! {
@@ -410,7 +394,6 @@ fn ItemRow(
                     class="clean-deduct"
                     novalidate
                     on:submit={
-                        let save_deduct = save_deduct.clone();
                         move |event: leptos::ev::SubmitEvent| {
                             event.prevent_default();
                             save_deduct(OUTCOME_DEDUCTED);

@@ -21,24 +21,15 @@ pub use sheet::SheetTab;
 pub use template::TemplateTab;
 
 use leptos::prelude::*;
-use roundbook_shared::ids::DocumentId;
 use roundbook_shared::schema::cleaning::{Area, Item, Template};
 
 use crate::cleaning::CleaningError;
 use crate::i18n::{I18n, Key, Lang};
-use crate::sync::SyncStatus;
 use crate::ui::actor;
 use crate::ui::WorkspaceRef;
 
 fn site(workspace: WorkspaceRef) -> String {
     workspace.with_value(|ws| ws.session.site_code().to_owned())
-}
-
-/// After a local change: send it, and let every screen re-read.
-/// (`status` is taken when the component is made: async tasks have no context.)
-fn saved(workspace: WorkspaceRef, status: SyncStatus, id: DocumentId) {
-    workspace.with_value(|ws| ws.sync.push(id));
-    status.revision.try_update(|n| *n += 1);
 }
 
 /// The wording of a refusal.
@@ -53,8 +44,15 @@ fn error_key(error: &CleaningError) -> Key {
         CleaningError::TooEarly => Key::CleanSignTooEarly,
         CleaningError::AlreadySigned => Key::CleanAlreadySigned,
         CleaningError::TemplateInvalid => Key::CleanTemplateInvalid,
-        other => {
-            web_sys::console::error_1(&format!("cleaning: {other:?}").into());
+        // The forms keep these from happening, or they are the tablet's own
+        // trouble: the detail is for the log.
+        CleaningError::TooManyPhotos
+        | CleaningError::UnknownItem
+        | CleaningError::NotFound
+        | CleaningError::Busy
+        | CleaningError::Invalid(_)
+        | CleaningError::NotSaved(_) => {
+            web_sys::console::error_1(&format!("cleaning: {error:?}").into());
             Key::CleanSaveFailed
         }
     }

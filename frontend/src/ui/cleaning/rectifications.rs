@@ -10,17 +10,16 @@
 
 use chrono::NaiveDate;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use roundbook_shared::schema::cleaning::{Rectification, Template};
 
-use super::{actor, area_label, error_key, item_label, saved, site, Said};
+use super::{actor, area_label, error_key, item_label, site, Said};
 use crate::browser;
 use crate::calendar::{short_time, today};
 use crate::cleaning::{self, Reinspection, Verdict, SITE_BLOBS};
 use crate::i18n::{I18n, Key};
 use crate::sync::SyncStatus;
 use crate::ui::photo::Photo;
-use crate::ui::WorkspaceRef;
+use crate::ui::{writer_and_site, WorkspaceRef};
 
 /// How many months back rectifications are listed.
 const MONTHS: u32 = 12;
@@ -85,20 +84,42 @@ pub(super) fn RectificationCard(
     locked: Memo<bool>,
 ) -> impl IntoView {
     let i18n = I18n::get();
-    let status = expect_context::<SyncStatus>();
     let now = browser::now_ms();
     let overdue = rectification.is_overdue(now);
     let open = RwSignal::new(false);
     let passed = RwSignal::new(true);
     let deadline = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
+    // The form's own check is told here too.
     let said = RwSignal::new(None::<(bool, Key)>);
+    let id = rectification.id.clone();
+    let save = Action::new_local(move |(verdict, note): &(Verdict, String)| {
+        let ((writer, site), who) = (writer_and_site(workspace), actor(workspace));
+        let (id, verdict, note) = (id.clone(), verdict.clone(), note.clone());
+        async move {
+            let reinspection = Reinspection {
+                month,
+                rectification: &id,
+                verdict,
+                note: &note,
+            };
+            let now = browser::now_ms();
+            match cleaning::reinspect(&writer, &site, &who, &reinspection, now).await {
+                Ok(_) => {
+                    said.try_set(Some((true, Key::CleanResultSaved)));
+                    open.try_set(false);
+                }
+                Err(error) => {
+                    said.try_set(Some((false, error_key(&error))));
+                }
+            }
+        }
+    });
+    let busy = save.pending();
     let photos = photos_of(workspace, month, &rectification)
         .into_iter()
         .map(|hash| view! { <Photo workspace zone=SITE_BLOBS.to_string() hash /> })
         .collect_view();
-    let id = rectification.id.clone();
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         if busy.get_untracked() {
@@ -115,36 +136,8 @@ pub(super) fn RectificationCard(
                 }
             }
         };
-        busy.set(true);
         said.set(None);
-        let (library, who, site, id, note) = (
-            workspace.with_value(|ws| ws.library.clone()),
-            actor(workspace),
-            site(workspace),
-            id.clone(),
-            note.get_untracked(),
-        );
-        spawn_local(async move {
-            let reinspection = Reinspection {
-                month,
-                rectification: &id,
-                verdict,
-                note: &note,
-            };
-            let result =
-                cleaning::reinspect(&library, &site, &who, &reinspection, browser::now_ms()).await;
-            busy.try_set(false);
-            match result {
-                Ok(doc) => {
-                    said.try_set(Some((true, Key::CleanResultSaved)));
-                    open.try_set(false);
-                    saved(workspace, status, doc);
-                }
-                Err(error) => {
-                    said.try_set(Some((false, error_key(&error))));
-                }
-            }
-        });
+        save.dispatch_local((verdict, note.get_untracked()));
     };
     let lang = move || i18n.lang();
     let (area_id, item_id) = (rectification.area_id.clone(), rectification.item_id.clone());
@@ -191,7 +184,7 @@ pub(super) fn RectificationCard(
                 </button>
             </Show>
             <Show when=move || open.get()>
-                <form class="clean-reinspect" novalidate on:submit=submit.clone()>
+                <form class="clean-reinspect" novalidate on:submit=submit>
                     <div class="button-row">
                         <label class="check">
                             <input type="radio" data-testid="reinspect-passed" prop:checked=move || passed.get() on:change=move |_| passed.set(true) />

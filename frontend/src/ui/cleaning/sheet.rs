@@ -16,20 +16,19 @@
 
 use chrono::{Datelike, NaiveDate};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use roundbook_shared::schema::cleaning::{OUTCOME_DEDUCTED, PARTY_SUPERVISOR, PARTY_VENDOR};
 use roundbook_shared::score::resolve;
 
 use super::chart::one_decimal;
 use super::signature::{Pad, SignaturePad};
-use super::{actor, area_label, area_name, error_key, item_label, saved, site, Said};
+use super::{actor, area_label, area_name, error_key, item_label, site, Said};
 use crate::browser;
 use crate::calendar::{short_time, today};
 use crate::cleaning::{self, MonthView, SignOff, SITE_BLOBS};
 use crate::i18n::{I18n, Key};
 use crate::sync::SyncStatus;
 use crate::ui::photo::Photo;
-use crate::ui::WorkspaceRef;
+use crate::ui::{writer_and_site, WorkspaceRef};
 
 #[component]
 pub fn SheetTab(workspace: WorkspaceRef) -> impl IntoView {
@@ -187,7 +186,6 @@ fn SignForm(
     locked: Memo<bool>,
 ) -> impl IntoView {
     let i18n = I18n::get();
-    let status = expect_context::<SyncStatus>();
     let pad = Pad::new();
     let default_name = if party == PARTY_SUPERVISOR {
         workspace.with_value(|ws| ws.session.display_name().to_owned())
@@ -195,8 +193,26 @@ fn SignForm(
         String::new()
     };
     let name = RwSignal::new(default_name);
-    let busy = RwSignal::new(false);
     let said = RwSignal::new(None::<(bool, Key)>);
+    let save = Action::new_local(move |sign_off: &SignOff| {
+        let ((writer, site), who) = (writer_and_site(workspace), actor(workspace));
+        let (blobs, sign_off) = (
+            workspace.with_value(|ws| ws.blobs.clone()),
+            sign_off.clone(),
+        );
+        async move {
+            let now = browser::now_ms();
+            match cleaning::sign(&writer, &blobs, &site, &who, sign_off, now).await {
+                Ok(_) => {
+                    said.try_set(Some((true, Key::CleanSignedSaved)));
+                }
+                Err(error) => {
+                    said.try_set(Some((false, error_key(&error))));
+                }
+            }
+        }
+    });
+    let busy = save.pending();
     let signature =
         Memo::new(move |_| view.with(|v| v.as_ref().and_then(|v| v.signature(party).cloned())));
     let submit = move |event: leptos::ev::SubmitEvent| {
@@ -204,33 +220,12 @@ fn SignForm(
         if busy.get_untracked() {
             return;
         }
-        busy.set(true);
         said.set(None);
-        let (library, blobs, who, site) = (
-            workspace.with_value(|ws| ws.library.clone()),
-            workspace.with_value(|ws| ws.blobs.clone()),
-            actor(workspace),
-            site(workspace),
-        );
-        let sign_off = SignOff {
+        save.dispatch_local(SignOff {
             month: month.get_untracked(),
             party,
             name: name.get_untracked(),
             png: pad.png(),
-        };
-        spawn_local(async move {
-            let result =
-                cleaning::sign(&library, &blobs, &site, &who, sign_off, browser::now_ms()).await;
-            busy.try_set(false);
-            match result {
-                Ok(id) => {
-                    said.try_set(Some((true, Key::CleanSignedSaved)));
-                    saved(workspace, status, id);
-                }
-                Err(error) => {
-                    said.try_set(Some((false, error_key(&error))));
-                }
-            }
         });
     };
     let title = if party == PARTY_SUPERVISOR {

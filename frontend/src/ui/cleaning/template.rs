@@ -13,14 +13,13 @@
 //! `template-reset`, `template-result`, `template-version` (`data-version`).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use roundbook_shared::reach;
 use roundbook_shared::schema::cleaning::{
     Area, Item, Template, DEFAULT_THRESHOLD, FULL_SCORE, MIN_THRESHOLD,
 };
 use roundbook_shared::schema::DocKind;
 
-use super::{actor, area_name, error_key, saved, site, Said};
+use super::{actor, area_name, error_key, site, Said};
 use crate::browser;
 use crate::calendar::short_time;
 use crate::cleaning;
@@ -81,8 +80,30 @@ pub fn TemplateTab(workspace: WorkspaceRef) -> impl IntoView {
     };
     let pass_mark = Memo::new(move |_| threshold.with(|text| parse_threshold(text)));
     let total = Memo::new(move |_| draft.with(|areas| sum(areas)));
-    let busy = RwSignal::new(false);
     let said = RwSignal::new(None::<(bool, Key)>);
+    let publishing = {
+        let site = site.clone();
+        Action::new_local(move |(areas, pass_mark): &(Vec<Area>, u32)| {
+            let (writer, who, site) = (
+                workspace.with_value(|ws| ws.writer.clone()),
+                actor(workspace),
+                site.clone(),
+            );
+            let (areas, pass_mark) = (areas.clone(), *pass_mark);
+            async move {
+                let now = browser::now_ms();
+                match cleaning::publish(&writer, &site, &who, areas, pass_mark, now).await {
+                    Ok(_) => {
+                        said.try_set(Some((true, Key::CleanPublished)));
+                    }
+                    Err(error) => {
+                        said.try_set(Some((false, error_key(&error))));
+                    }
+                }
+            }
+        })
+    };
+    let busy = publishing.pending();
     let publish = move |_| {
         let Some(pass_mark) = pass_mark.get_untracked() else {
             return;
@@ -90,28 +111,8 @@ pub fn TemplateTab(workspace: WorkspaceRef) -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        busy.set(true);
         said.set(None);
-        let (library, who, site, areas) = (
-            workspace.with_value(|ws| ws.library.clone()),
-            actor(workspace),
-            site.clone(),
-            draft.get_untracked(),
-        );
-        spawn_local(async move {
-            let result =
-                cleaning::publish(&library, &site, &who, areas, pass_mark, browser::now_ms()).await;
-            busy.try_set(false);
-            match result {
-                Ok((id, _)) => {
-                    said.try_set(Some((true, Key::CleanPublished)));
-                    saved(workspace, status, id);
-                }
-                Err(error) => {
-                    said.try_set(Some((false, error_key(&error))));
-                }
-            }
-        });
+        publishing.dispatch_local((draft.get_untracked(), pass_mark));
     };
     let area_count = move || draft.with(Vec::len);
     let areas = move || {

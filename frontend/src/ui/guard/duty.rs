@@ -2,12 +2,11 @@
 //! rounds under way, findings outside a round, and the end of the shift.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use roundbook_shared::compliance::{due_now, RoundKind, RoundOutcome};
 use roundbook_shared::schema::shift::Shift;
 
 use super::findings::Findings;
-use super::{Duty, Feedback, Said, Screen};
+use super::{refusal, Duty, Feedback, Screen};
 use crate::browser;
 use crate::calendar::{clock_time, short_time};
 use crate::i18n::{I18n, Key};
@@ -18,6 +17,17 @@ fn due_attr(outcome: &RoundOutcome) -> String {
     match (outcome.kind, outcome.due_at) {
         (RoundKind::Fixed, Some(due_at)) => due_at.to_string(),
         _ => "unannounced".to_owned(),
+    }
+}
+
+/// The message for a round that could not be started.
+fn start_error_key(error: &PatrolError) -> Key {
+    match error {
+        PatrolError::RouteUnavailable => Key::DutyRouteUnavailable,
+        other => {
+            web_sys::console::error_1(&format!("round: {other:?}").into());
+            Key::SaveFailed
+        }
     }
 }
 
@@ -55,39 +65,30 @@ pub(super) fn OnDuty(duty: Duty, shift: Shift) -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let starting = RwSignal::new(false);
-    let message = RwSignal::new(None::<(bool, Said)>);
-    let start = move |outcome: RoundOutcome| {
-        if starting.get_untracked() {
-            return;
-        }
-        starting.set(true);
-        message.set(None);
-        let library = duty.workspace.with_value(|ws| ws.library.clone());
-        let who = duty.patroller();
-        let records = duty.records.get_untracked();
-        spawn_local(async move {
-            let result =
-                patrol::start_round(&library, &who, &records, &outcome, browser::now_ms()).await;
-            starting.try_set(false);
-            match result {
-                Ok((id, round)) => {
-                    duty.saved(id);
-                    duty.screen.set(Screen::Round(round.id));
-                }
-                Err(error) => {
-                    let key = match error {
-                        PatrolError::RouteUnavailable => Key::DutyRouteUnavailable,
-                        other => {
-                            web_sys::console::error_1(&format!("round: {other:?}").into());
-                            Key::SaveFailed
-                        }
-                    };
-                    message.try_set(Some((false, Said::Key(key))));
-                }
+    let starting = Action::new_local(move |outcome: &RoundOutcome| {
+        let (writer, who, records) = (
+            duty.writer(),
+            duty.patroller(),
+            duty.records.get_untracked(),
+        );
+        let outcome = outcome.clone();
+        async move {
+            let now = browser::now_ms();
+            let result = patrol::start_round(&writer, &who, &records, &outcome, now).await;
+            if let Ok((_, round)) = &result {
+                duty.saved();
+                duty.screen.try_set(Screen::Round(round.id.clone()));
             }
-        });
+            result
+        }
+    });
+    let busy = starting.pending();
+    let start = move |outcome: RoundOutcome| {
+        if !busy.get_untracked() {
+            starting.dispatch_local(outcome);
+        }
     };
+    let message = refusal(starting, start_error_key);
 
     view! {
         <section class="card shift-card" data-testid="shift-on-duty" data-shift-id=shift.id.clone()>
@@ -170,7 +171,7 @@ pub(super) fn OnDuty(duty: Duty, shift: Shift) -> impl IntoView {
                                     <button
                                         class="button button-primary"
                                         data-testid="due-round-start"
-                                        disabled=move || starting.get()
+                                        disabled=move || busy.get()
                                         on:click=move |_| start(picked.clone())
                                     >
                                         {move || i18n.t(Key::DutyStartRound)}

@@ -7,7 +7,6 @@
 //! separately.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use roundbook_shared::schema::finding::{Finding, FindingKind, Severity};
 use roundbook_shared::schema::round::Round;
 
@@ -104,16 +103,35 @@ fn FindingForm(
     let checkpoint = RwSignal::new(last_scanned(duty, round.get_untracked()));
     // Photos are stored as they are picked; the finding waits for them.
     let photos = PickedPhotos::new();
-    let saving = RwSignal::new(false);
+    // The photo picker's problems are told here too.
     let problem = RwSignal::new(None::<(bool, Said)>);
 
     let on_close_saved = on_close.clone();
+    let save = Action::new_local(move |draft: &FindingDraft| {
+        let (writer, who, zone) = (duty.writer(), duty.patroller(), duty.zone.get_untracked());
+        let (round, draft, close) = (round.get_untracked(), draft.clone(), on_close_saved.clone());
+        async move {
+            let now = browser::now_ms();
+            let result =
+                patrol::record_finding(&writer, &who, &zone, round.as_ref(), &draft, now).await;
+            match result {
+                Ok(_) => {
+                    duty.saved();
+                    message.try_set(Some((true, Said::Key(Key::FindingSaved))));
+                    close();
+                }
+                Err(error) => {
+                    problem.try_set(Some((false, Said::Key(error_key(&error)))));
+                }
+            }
+        }
+    });
+    let saving = save.pending();
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         if saving.get_untracked() || photos.processing_untracked() {
             return;
         }
-        saving.set(true);
         problem.set(None);
         let draft = FindingDraft {
             kind: kind.get_untracked(),
@@ -123,43 +141,7 @@ fn FindingForm(
             needs_repair: needs_repair.get_untracked(),
             checkpoint_id: checkpoint.get_untracked(),
         };
-        let library = duty.workspace.with_value(|ws| ws.library.clone());
-        let who = duty.patroller();
-        let zone = duty.zone.get_untracked();
-        let round = round.get_untracked();
-        let close = on_close_saved.clone();
-        spawn_local(async move {
-            let result = patrol::record_finding(
-                &library,
-                &who,
-                &zone,
-                round.as_ref(),
-                &draft,
-                browser::now_ms(),
-            )
-            .await;
-            saving.try_set(false);
-            match result {
-                Ok((id, _)) => {
-                    duty.saved(id);
-                    message.try_set(Some((true, Said::Key(Key::FindingSaved))));
-                    close();
-                }
-                Err(error) => {
-                    let key = match error {
-                        PatrolError::EmptyFinding => Key::FindingEmpty,
-                        PatrolError::TooManyPhotos => Key::FindingTooManyPhotos,
-                        PatrolError::NoteTooLong => Key::FindingNoteTooLong,
-                        PatrolError::UnknownCheckpoint => Key::FindingUnknownCheckpoint,
-                        other => {
-                            web_sys::console::error_1(&format!("finding: {other:?}").into());
-                            Key::SaveFailed
-                        }
-                    };
-                    problem.try_set(Some((false, Said::Key(key))));
-                }
-            }
-        });
+        save.dispatch_local(draft);
     };
 
     let workspace = duty.workspace;
@@ -206,6 +188,20 @@ fn FindingForm(
             </SubmitRow>
             <Feedback testid="finding-result" message=problem />
         </form>
+    }
+}
+
+/// The message for a finding that was not saved.
+fn error_key(error: &PatrolError) -> Key {
+    match error {
+        PatrolError::EmptyFinding => Key::FindingEmpty,
+        PatrolError::TooManyPhotos => Key::FindingTooManyPhotos,
+        PatrolError::NoteTooLong => Key::FindingNoteTooLong,
+        PatrolError::UnknownCheckpoint => Key::FindingUnknownCheckpoint,
+        other => {
+            web_sys::console::error_1(&format!("finding: {other:?}").into());
+            Key::SaveFailed
+        }
     }
 }
 

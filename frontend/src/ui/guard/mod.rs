@@ -6,8 +6,9 @@
 //! The screens read the zone's records of yesterday and today (a night shift
 //! starts the day before) through one memo, recomputed when documents change
 //! and every half minute (due rounds depend on the clock). Every write goes
-//! through [`crate::patrol`], which stores it before the screen says so; the
-//! components hold no patrol rules of their own.
+//! through [`crate::patrol`], which stores it and tells sync before the
+//! screen says so; each runs as an [`Action`] whose `pending()` disables its
+//! button. The components hold no patrol rules of their own.
 
 mod camera;
 mod duty;
@@ -19,7 +20,6 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use roundbook_shared::domain::local_date;
-use roundbook_shared::ids::DocumentId;
 use roundbook_shared::schema::shift::{on_duty, pending_handover, Shift};
 
 use super::zone_cards::ZoneCards;
@@ -29,6 +29,7 @@ use crate::i18n::{scan_saved, I18n, Key, Lang};
 use crate::patrol::{duty_days, hold_days, Patroller, MAX_NOTE_CHARS};
 use crate::patrol_records::{Gather, ZoneRecords};
 use crate::sync::SyncStatus;
+use crate::writer::Writer;
 
 /// How often the clock that due rounds depend on is read again.
 const TICK: std::time::Duration = std::time::Duration::from_secs(30);
@@ -55,7 +56,6 @@ struct Duty {
     /// The tablet's clock, read every [`TICK`] (and after every change).
     now: RwSignal<i64>,
     screen: RwSignal<Screen>,
-    status: SyncStatus,
 }
 
 impl Duty {
@@ -73,11 +73,14 @@ impl Duty {
             .with_value(|ws| ws.session.username().to_owned())
     }
 
-    /// A change to `id` is stored: send it, and let every screen see it.
-    fn saved(self, id: DocumentId) {
-        self.workspace.with_value(|ws| ws.sync.push(id));
-        self.now.set(browser::now_ms());
-        self.status.revision.update(|n| *n += 1);
+    fn writer(self) -> Writer {
+        self.workspace.with_value(|ws| ws.writer.clone())
+    }
+
+    /// A change is stored (and sync told): read the clock again, so what is
+    /// due reflects it.
+    fn saved(self) {
+        self.now.try_set(browser::now_ms());
     }
 }
 
@@ -121,21 +124,15 @@ pub fn GuardHome(workspace: WorkspaceRef) -> impl IntoView {
     // even if no document was added (the new day's may be held already).
     Effect::new(move |previous: Option<(String, NaiveDate)>| {
         let (zone, today) = (zone.get(), local_date(now.get()));
-        let (library, site, sync) = workspace.with_value(|ws| {
-            (
-                ws.library.clone(),
-                ws.session.site_code().to_owned(),
-                ws.sync.clone(),
-            )
-        });
+        let (writer, site) =
+            workspace.with_value(|ws| (ws.writer.clone(), ws.session.site_code().to_owned()));
         let turned = previous.is_some_and(|(_, day)| day != today);
         let key = (zone.clone(), today);
+        // Holding documents is not a write a form waits for: no action.
         spawn_local(async move {
-            let added = hold_days(&library, &site, &zone, &duty_days(today)).await;
-            for id in &added {
-                sync.push(*id);
-            }
-            if turned || !added.is_empty() {
+            // New documents are asked for (and the screens told) by the writer.
+            let added = hold_days(&writer, &site, &zone, &duty_days(today)).await;
+            if turned && added.is_empty() {
                 status.revision.update(|n| *n += 1);
             }
         });
@@ -147,7 +144,6 @@ pub fn GuardHome(workspace: WorkspaceRef) -> impl IntoView {
         records,
         now,
         screen: RwSignal::new(Screen::Shift),
-        status,
     };
     let me = duty.username();
     let state = Memo::new(move |_| {
@@ -242,6 +238,26 @@ impl Said {
 
 /// A success or a refusal, as shown under a form.
 type Message = Option<(bool, Said)>;
+
+/// The message of a write's last refusal (none while it runs again), in
+/// the words `key` picks for it.
+fn refusal<I, T, E>(write: Action<I, Result<T, E>>, key: fn(&E) -> Key) -> Signal<Message>
+where
+    I: 'static,
+    T: Clone + 'static,
+    E: Clone + 'static,
+{
+    let (pending, value) = (write.pending(), write.value());
+    Signal::derive(move || {
+        if pending.get() {
+            return None;
+        }
+        match value.get()? {
+            Ok(_) => None,
+            Err(error) => Some((false, Said::Key(key(&error)))),
+        }
+    })
+}
 
 /// A message under a form: `data-kind` is `ok` or `error`.
 #[component]

@@ -12,8 +12,8 @@ use std::collections::HashMap;
 
 use leptos::html::Input;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use roundbook_shared::schema::patrol::{ScanRefusal, METHOD_CAMERA, METHOD_TYPED};
+use roundbook_shared::schema::round::Round;
 use roundbook_shared::tag::{read_tag, TagRead};
 
 use super::camera::CameraScanner;
@@ -37,8 +37,14 @@ fn scan_error_key(error: &PatrolError) -> Key {
         PatrolError::Refused(ScanRefusal::AlreadyScanned) => Key::RoundAlreadyScanned,
         PatrolError::Refused(ScanRefusal::RoundEnded) => Key::RoundScanAfterEnd,
         PatrolError::UnknownRound => Key::RoundUnknown,
-        other => {
-            web_sys::console::error_1(&format!("scan: {other:?}").into());
+        // Not a scan's refusals, or the tablet's own trouble (for the log).
+        PatrolError::RouteUnavailable
+        | PatrolError::EmptyFinding
+        | PatrolError::TooManyPhotos
+        | PatrolError::NoteTooLong
+        | PatrolError::ShiftEnded
+        | PatrolError::NotSaved(_) => {
+            web_sys::console::error_1(&format!("scan: {error:?}").into());
             Key::SaveFailed
         }
     }
@@ -88,9 +94,45 @@ pub(super) fn RoundScreen(duty: Duty, round_id: String) -> impl IntoView {
     };
 
     let code = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
+    // Camera sightings of other sites' tags are told here too.
     let message = RwSignal::new(None::<(bool, Said)>);
     let input = NodeRef::<Input>::new();
+
+    let saving = Action::new_local(
+        move |(round, typed, method): &(Round, String, &'static str)| {
+            let (writer, who, zone) = (duty.writer(), duty.patroller(), duty.zone.get_untracked());
+            let (round, typed, method) = (round.clone(), typed.clone(), *method);
+            async move {
+                let now = browser::now_ms();
+                let result =
+                    patrol::scan_round(&writer, &who, &zone, &round, &typed, method, now).await;
+                match result {
+                    Ok((_, checkpoint)) => {
+                        duty.saved();
+                        if method == METHOD_TYPED {
+                            code.try_set(String::new());
+                        }
+                        message.try_set(Some((
+                            true,
+                            Said::ScanSaved {
+                                code: checkpoint.code,
+                                name: checkpoint.name,
+                            },
+                        )));
+                    }
+                    Err(error) => {
+                        message.try_set(Some((false, Said::Key(scan_error_key(&error)))));
+                    }
+                }
+                if method == METHOD_TYPED {
+                    if let Some(input) = input.try_get_untracked().flatten() {
+                        let _ = input.focus();
+                    }
+                }
+            }
+        },
+    );
+    let busy = saving.pending();
 
     // The one path for typed and camera codes. False if another scan is
     // still being saved (the caller may offer the code again).
@@ -102,50 +144,11 @@ pub(super) fn RoundScreen(duty: Duty, round_id: String) -> impl IntoView {
             message.set(Some((false, Said::Key(Key::RoundUnknown))));
             return true;
         };
-        busy.set(true);
         if method == METHOD_TYPED {
             // A typed code always gets a fresh answer, even a repeated one.
             message.set(None);
         }
-        let library = duty.workspace.with_value(|ws| ws.library.clone());
-        let who = duty.patroller();
-        let zone = duty.zone.get_untracked();
-        spawn_local(async move {
-            let result = patrol::scan_round(
-                &library,
-                &who,
-                &zone,
-                &round,
-                &typed,
-                method,
-                browser::now_ms(),
-            )
-            .await;
-            busy.try_set(false);
-            match result {
-                Ok((id, checkpoint)) => {
-                    duty.saved(id);
-                    if method == METHOD_TYPED {
-                        code.try_set(String::new());
-                    }
-                    message.try_set(Some((
-                        true,
-                        Said::ScanSaved {
-                            code: checkpoint.code,
-                            name: checkpoint.name,
-                        },
-                    )));
-                }
-                Err(error) => {
-                    message.try_set(Some((false, Said::Key(scan_error_key(&error)))));
-                }
-            }
-            if method == METHOD_TYPED {
-                if let Some(input) = input.try_get_untracked().flatten() {
-                    let _ = input.focus();
-                }
-            }
-        });
+        saving.dispatch_local((round, typed, method));
         true
     };
 
@@ -187,35 +190,34 @@ pub(super) fn RoundScreen(duty: Duty, round_id: String) -> impl IntoView {
     });
 
     let confirming = RwSignal::new(false);
-    let finishing = RwSignal::new(false);
-    let finish = move || {
-        if finishing.get_untracked() {
-            return;
-        }
-        let Some(round) = round.get_untracked() else {
-            return;
-        };
-        finishing.set(true);
-        let library = duty.workspace.with_value(|ws| ws.library.clone());
-        let site = duty
-            .workspace
-            .with_value(|ws| ws.session.site_code().to_owned());
-        let zone = duty.zone.get_untracked();
-        spawn_local(async move {
-            let result =
-                patrol::finish_round(&library, &site, &zone, &round, browser::now_ms()).await;
-            finishing.try_set(false);
-            match result {
-                Ok(id) => {
-                    duty.saved(id);
-                    duty.screen.set(Screen::Shift);
+    let finishing = Action::new_local(move |round: &Round| {
+        let (writer, site, zone) = (
+            duty.writer(),
+            duty.patroller().site,
+            duty.zone.get_untracked(),
+        );
+        let round = round.clone();
+        async move {
+            match patrol::finish_round(&writer, &site, &zone, &round, browser::now_ms()).await {
+                Ok(_) => {
+                    duty.saved();
+                    duty.screen.try_set(Screen::Shift);
                 }
                 Err(error) => {
                     confirming.try_set(false);
                     message.try_set(Some((false, Said::Key(scan_error_key(&error)))));
                 }
             }
-        });
+        }
+    });
+    let ending = finishing.pending();
+    let finish = move || {
+        if ending.get_untracked() {
+            return;
+        }
+        if let Some(round) = round.get_untracked() {
+            finishing.dispatch_local(round);
+        }
     };
     let ask_finish = move |_| {
         if ended() {
@@ -334,7 +336,7 @@ pub(super) fn RoundScreen(duty: Duty, round_id: String) -> impl IntoView {
                             class="button button-large"
                             class:button-primary=complete
                             data-testid="round-finish"
-                            disabled=move || finishing.get()
+                            disabled=move || ending.get()
                             on:click=ask_finish
                         >
                             {move || i18n.t(Key::RoundFinish)}
@@ -351,7 +353,7 @@ pub(super) fn RoundScreen(duty: Duty, round_id: String) -> impl IntoView {
                         <button
                             class="button button-primary"
                             data-testid="round-finish-confirm"
-                            disabled=move || finishing.get()
+                            disabled=move || ending.get()
                             on:click=move |_| finish()
                         >
                             {move || i18n.t(Key::RoundFinishAnyway)}

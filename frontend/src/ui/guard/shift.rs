@@ -3,12 +3,12 @@
 //! writing one's own handover at the end.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use roundbook_shared::compliance::RoundOutcome;
+use roundbook_shared::ids::DocumentId;
 use roundbook_shared::schema::shift::Shift;
 
 use super::findings::FindingItem;
-use super::{Duty, Feedback, Message, NoteField, Said, Screen, SubmitRow};
+use super::{refusal, Duty, Feedback, NoteField, Screen, SubmitRow};
 use crate::browser;
 use crate::calendar::{clock_time, short_time};
 use crate::i18n::{I18n, Key};
@@ -26,34 +26,38 @@ fn error_key(error: &PatrolError) -> Key {
     }
 }
 
-/// Starts a shift, taking over `outgoing` if given.
-fn start(duty: Duty, outgoing: Option<Shift>, busy: RwSignal<bool>, message: RwSignal<Message>) {
-    if busy.get_untracked() {
-        return;
-    }
-    busy.set(true);
-    let library = duty.workspace.with_value(|ws| ws.library.clone());
-    let who = duty.patroller();
-    let zone = duty.zone.get_untracked();
-    spawn_local(async move {
-        let result =
-            patrol::start_shift(&library, &who, &zone, outgoing.as_ref(), browser::now_ms()).await;
-        busy.try_set(false);
-        match result {
-            Ok((id, _)) => duty.saved(id),
-            Err(error) => {
-                message.try_set(Some((false, Said::Key(error_key(&error)))));
+/// Starting a shift, taking over the outgoing shift given (if any).
+type StartShiftAction = Action<Option<Shift>, Result<(DocumentId, Shift), PatrolError>>;
+
+fn start_shift(duty: Duty) -> StartShiftAction {
+    Action::new_local(move |outgoing: &Option<Shift>| {
+        let (writer, who, zone) = (duty.writer(), duty.patroller(), duty.zone.get_untracked());
+        let outgoing = outgoing.clone();
+        async move {
+            let now = browser::now_ms();
+            let result = patrol::start_shift(&writer, &who, &zone, outgoing.as_ref(), now).await;
+            if result.is_ok() {
+                duty.saved();
             }
+            result
         }
-    });
+    })
+}
+
+/// Starts the shift unless a start is already being saved.
+fn dispatch_start(start: StartShiftAction, busy: Memo<bool>, outgoing: Option<Shift>) {
+    if !busy.get_untracked() {
+        start.dispatch_local(outgoing);
+    }
 }
 
 /// No handover waits: the guard starts the shift.
 #[component]
 pub(super) fn StartShift(duty: Duty) -> impl IntoView {
     let i18n = I18n::get();
-    let busy = RwSignal::new(false);
-    let message = RwSignal::new(None);
+    let start = start_shift(duty);
+    let busy = start.pending();
+    let message = refusal(start, error_key);
     view! {
         <section class="card shift-card" data-testid="shift-none">
             <p>{move || i18n.t(Key::DutyNoHandover)}</p>
@@ -61,7 +65,7 @@ pub(super) fn StartShift(duty: Duty) -> impl IntoView {
                 class="button button-primary button-large"
                 data-testid="shift-start"
                 disabled=move || busy.get()
-                on:click=move |_| start(duty, None, busy, message)
+                on:click=move |_| dispatch_start(start, busy, None)
             >
                 {move || i18n.t(Key::DutyStartShift)}
             </button>
@@ -102,8 +106,9 @@ fn OpenRounds(#[prop(into)] rounds: Signal<Vec<RoundOutcome>>) -> impl IntoView 
 #[component]
 pub(super) fn TakeOver(duty: Duty, outgoing: Shift) -> impl IntoView {
     let i18n = I18n::get();
-    let busy = RwSignal::new(false);
-    let message = RwSignal::new(None);
+    let start = start_shift(duty);
+    let busy = start.pending();
+    let message = refusal(start, error_key);
     let summary = {
         let outgoing = outgoing.clone();
         Memo::new(move |_| {
@@ -152,7 +157,7 @@ pub(super) fn TakeOver(duty: Duty, outgoing: Shift) -> impl IntoView {
                 class="button button-primary button-large"
                 data-testid="handover-confirm"
                 disabled=move || busy.get()
-                on:click=move |_| start(duty, Some(outgoing.clone()), busy, message)
+                on:click=move |_| dispatch_start(start, busy, Some(outgoing.clone()))
             >
                 {move || i18n.t(Key::DutyConfirmTakeover)}
             </button>
@@ -166,8 +171,26 @@ pub(super) fn TakeOver(duty: Duty, outgoing: Shift) -> impl IntoView {
 pub(super) fn HandoverForm(duty: Duty, shift: Shift) -> impl IntoView {
     let i18n = I18n::get();
     let note = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    let message = RwSignal::new(None);
+    let ending = shift.clone();
+    let hand_over = Action::new_local(move |text: &String| {
+        let (writer, site, zone) = (
+            duty.writer(),
+            duty.patroller().site,
+            duty.zone.get_untracked(),
+        );
+        let (shift, text) = (ending.clone(), text.clone());
+        async move {
+            let now = browser::now_ms();
+            let result = patrol::end_shift(&writer, &site, &zone, &shift, &text, now).await;
+            if result.is_ok() {
+                duty.saved();
+                duty.screen.try_set(Screen::Shift);
+            }
+            result
+        }
+    });
+    let busy = hand_over.pending();
+    let message = refusal(hand_over, error_key);
     let summary = {
         let shift = shift.clone();
         Memo::new(move |_| {
@@ -178,30 +201,9 @@ pub(super) fn HandoverForm(duty: Duty, shift: Shift) -> impl IntoView {
     let open_rounds = Signal::derive(move || summary.with(|s| s.open_rounds.clone()));
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        if busy.get_untracked() {
-            return;
+        if !busy.get_untracked() {
+            hand_over.dispatch_local(note.get_untracked());
         }
-        busy.set(true);
-        message.set(None);
-        let library = duty.workspace.with_value(|ws| ws.library.clone());
-        let who = duty.patroller();
-        let zone = duty.zone.get_untracked();
-        let (shift, text) = (shift.clone(), note.get_untracked());
-        spawn_local(async move {
-            let result =
-                patrol::end_shift(&library, &who.site, &zone, &shift, &text, browser::now_ms())
-                    .await;
-            busy.try_set(false);
-            match result {
-                Ok(id) => {
-                    duty.saved(id);
-                    duty.screen.set(Screen::Shift);
-                }
-                Err(error) => {
-                    message.try_set(Some((false, Said::Key(error_key(&error)))));
-                }
-            }
-        });
     };
     let count = move |pick: fn(&patrol::ShiftSummary) -> usize| move || summary.with(pick);
     view! {

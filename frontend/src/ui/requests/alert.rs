@@ -10,7 +10,6 @@
 use std::collections::HashSet;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use roundbook_shared::schema::request::{Action, ReportTarget};
 
 use super::actor;
@@ -19,7 +18,7 @@ use crate::calendar::short_time;
 use crate::i18n::{filled, I18n, Key};
 use crate::requests::{self, EventDraft};
 use crate::sync::SyncStatus;
-use crate::ui::WorkspaceRef;
+use crate::ui::{writer_and_site, WorkspaceRef};
 
 #[component]
 pub fn CollectiveAlert(workspace: WorkspaceRef) -> impl IntoView {
@@ -56,24 +55,20 @@ pub fn CollectiveAlert(workspace: WorkspaceRef) -> impl IntoView {
                 let request = view.request.clone();
                 let (zone, id) = (request.zone.clone(), request.id.clone());
                 let households = request.households.to_string();
-                let acknowledge = move |_| {
-                    let (library, site) = workspace
-                        .with_value(|ws| (ws.library.clone(), ws.session.site_code().to_owned()));
-                    let who = actor(workspace);
+                // `Action` here is the workflow's; this is Leptos's.
+                let acknowledge = leptos::prelude::Action::new_local(move |_: &()| {
+                    let ((writer, site), who) = (writer_and_site(workspace), actor(workspace));
                     let (zone, id) = (zone.clone(), id.clone());
-                    spawn_local(async move {
-                        let mut draft = EventDraft::new(Action::Report);
-                        draft.target = Some(ReportTarget::Head);
-                        let result = requests::record_event(&library, &site, &zone, &id, &who, &draft, browser::now_ms()).await;
-                        match result {
-                            Ok((doc, _)) => {
-                                workspace.with_value(|ws| ws.sync.push(doc));
-                                status.revision.update(|n| *n += 1);
-                            }
-                            Err(error) => web_sys::console::error_1(&format!("acknowledge: {error:?}").into()),
+                    let mut draft = EventDraft::new(Action::Report);
+                    draft.target = Some(ReportTarget::Head);
+                    async move {
+                        let now = browser::now_ms();
+                        let result = requests::record_event(&writer, &site, &zone, &id, &who, &draft, now).await;
+                        if let Err(error) = result {
+                            web_sys::console::error_1(&format!("acknowledge: {error:?}").into());
                         }
-                    });
-                };
+                    }
+                });
                 view! {
                     <div class="banner banner-error collective-alert" role="alert" data-testid="collective-alert" data-request-id=request.id.clone()>
                         <strong>{move || i18n.t(Key::ReqAlertTitle)}</strong> " "
@@ -81,7 +76,7 @@ pub fn CollectiveAlert(workspace: WorkspaceRef) -> impl IntoView {
                         {move || filled(Key::ReqHouseholdsCount, i18n.lang(), &[("n", &households)])} " · "
                         {short_time(request.received_at)} " · " {request.received_by_name.clone()}
                         <p>{request.description.clone()}</p>
-                        <button class="button" data-testid="collective-ack" on:click=acknowledge>
+                        <button class="button" data-testid="collective-ack" on:click=move |_| { acknowledge.dispatch_local(()); }>
                             {move || i18n.t(Key::ReqAlertAck)}
                         </button>
                         <Show when=move || !asked.get()>

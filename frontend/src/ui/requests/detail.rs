@@ -13,7 +13,6 @@
 
 use chrono::{NaiveDateTime, Timelike};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use roundbook_shared::deadline::deadlines;
 use roundbook_shared::domain::instant_at;
 use roundbook_shared::schema::request::{
@@ -32,7 +31,7 @@ use crate::requests::{self, EventDraft};
 use crate::sync::SyncStatus;
 use crate::ui::photo::Photo;
 use crate::ui::select::WordSelect;
-use crate::ui::WorkspaceRef;
+use crate::ui::{writer_and_site, WorkspaceRef};
 
 #[component]
 pub(super) fn RequestDetail(
@@ -257,7 +256,6 @@ fn ActionForm(
     on_done: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let i18n = I18n::get();
-    let status = expect_context::<SyncStatus>();
     let note = RwSignal::new(String::new());
     let assignee = RwSignal::new(String::new());
     let classification = RwSignal::new(Classification::Valid);
@@ -266,8 +264,24 @@ fn ActionForm(
     let satisfaction = RwSignal::new(Satisfaction::Satisfied);
     let target = RwSignal::new(ReportTarget::Head);
     let on_the_spot = RwSignal::new(false);
-    let saving = RwSignal::new(false);
     let problem = RwSignal::new(None::<Key>);
+    // `Action` here is the workflow's; this is Leptos's.
+    let save = leptos::prelude::Action::new_local(move |draft: &EventDraft| {
+        let ((writer, site), who) = (writer_and_site(workspace), actor(workspace));
+        let (zone, request_id, draft) = (zone.clone(), request_id.clone(), draft.clone());
+        async move {
+            let now = browser::now_ms();
+            match requests::record_event(&writer, &site, &zone, &request_id, &who, &draft, now)
+                .await
+            {
+                Ok(_) => on_done(),
+                Err(error) => {
+                    problem.try_set(Some(error_key(&error)));
+                }
+            }
+        }
+    });
+    let saving = save.pending();
 
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -284,34 +298,7 @@ fn ActionForm(
         draft.satisfaction = Some(satisfaction.get_untracked());
         draft.target = Some(target.get_untracked());
         draft.on_the_spot = on_the_spot.get_untracked();
-        let (library, site) =
-            workspace.with_value(|ws| (ws.library.clone(), ws.session.site_code().to_owned()));
-        let who = actor(workspace);
-        let (zone, request_id) = (zone.clone(), request_id.clone());
-        saving.set(true);
-        spawn_local(async move {
-            let result = requests::record_event(
-                &library,
-                &site,
-                &zone,
-                &request_id,
-                &who,
-                &draft,
-                browser::now_ms(),
-            )
-            .await;
-            saving.try_set(false);
-            match result {
-                Ok((id, _)) => {
-                    workspace.with_value(|ws| ws.sync.push(id));
-                    status.revision.update(|n| *n += 1);
-                    on_done();
-                }
-                Err(error) => {
-                    problem.try_set(Some(error_key(&error)));
-                }
-            }
-        });
+        save.dispatch_local(draft);
     };
 
     let wants_note = !matches!(

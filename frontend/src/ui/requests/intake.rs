@@ -12,7 +12,6 @@
 //! `request-households`, `request-save`, `request-cancel`, `request-error`.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use roundbook_shared::reach;
 use roundbook_shared::schema::request::{Channel, RequestKind};
 use roundbook_shared::schema::DocKind;
@@ -25,7 +24,7 @@ use crate::residents;
 use crate::sync::SyncStatus;
 use crate::ui::photo_picker::{PhotoPicker, PickProblem, PickedPhotos};
 use crate::ui::select::WordSelect;
-use crate::ui::WorkspaceRef;
+use crate::ui::{writer_and_site, WorkspaceRef};
 
 #[component]
 pub(super) fn IntakeForm(
@@ -44,8 +43,23 @@ pub(super) fn IntakeForm(
     let collective = RwSignal::new(false);
     let households = RwSignal::new(String::new());
     let photos = PickedPhotos::new();
-    let saving = RwSignal::new(false);
+    // The photo picker's problems are told here too.
     let problem = RwSignal::new(None::<Key>);
+    let save = Action::new_local(move |draft: &RequestDraft| {
+        let ((writer, site), who, draft) =
+            (writer_and_site(workspace), actor(workspace), draft.clone());
+        async move {
+            let result =
+                requests::record_request(&writer, &site, &who, &draft, browser::now_ms()).await;
+            match result {
+                Ok((_, request)) => on_done(Some(request.id)),
+                Err(error) => {
+                    problem.try_set(Some(error_key(&error)));
+                }
+            }
+        }
+    });
+    let saving = save.pending();
 
     // The zone's resident directory, for users who hold it.
     let status = expect_context::<SyncStatus>();
@@ -119,24 +133,7 @@ pub(super) fn IntakeForm(
         draft.photos = photos.hashes_untracked();
         draft.collective = collective.get_untracked();
         draft.households = households.get_untracked().trim().parse().unwrap_or(0);
-        let (library, site) =
-            workspace.with_value(|ws| (ws.library.clone(), ws.session.site_code().to_owned()));
-        let who = actor(workspace);
-        saving.set(true);
-        spawn_local(async move {
-            let result =
-                requests::record_request(&library, &site, &who, &draft, browser::now_ms()).await;
-            saving.try_set(false);
-            match result {
-                Ok((id, request)) => {
-                    workspace.with_value(|ws| ws.sync.push(id));
-                    on_done(Some(request.id));
-                }
-                Err(error) => {
-                    problem.try_set(Some(error_key(&error)));
-                }
-            }
-        });
+        save.dispatch_local(draft);
     };
 
     view! {

@@ -17,7 +17,7 @@ mod visits;
 pub use visits::VisitsTab;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+use roundbook_shared::ids::DocumentId;
 use roundbook_shared::resident_import::{ImportError, RowProblem};
 use wasm_bindgen::JsCast;
 
@@ -26,7 +26,7 @@ use crate::i18n::{filled, I18n, Key};
 use crate::residents::{self, ImportFailure};
 use crate::sync::SyncStatus;
 use crate::ui::select::{several_zones, ZoneSelect};
-use crate::ui::WorkspaceRef;
+use crate::ui::{writer_and_site, WorkspaceRef};
 
 /// A zone picker for users with several zones; `None` when they have one.
 fn zone_picker(
@@ -70,14 +70,46 @@ enum Imported {
     File(Key),
 }
 
+/// What an import's result shows.
+fn imported(result: Result<(DocumentId, usize, usize), ImportFailure>) -> Imported {
+    match result {
+        Ok((_, units, people)) => Imported::Done(units, people),
+        Err(ImportFailure::File(ImportError::Rows(rows))) => Imported::Rows(rows),
+        Err(ImportFailure::File(error)) => Imported::File(match error {
+            ImportError::TooLarge => Key::ResFileTooLarge,
+            ImportError::TooManyRows => Key::ResFileTooManyRows,
+            ImportError::NotUtf8 => Key::ResFileNotUtf8,
+            ImportError::MissingColumn(_) => Key::ResFileMissingColumn,
+            ImportError::Empty | ImportError::Rows(_) => Key::ResFileEmpty,
+        }),
+        Err(ImportFailure::NotSaved(detail)) => {
+            web_sys::console::error_1(&format!("import: {detail}").into());
+            Imported::File(Key::ResSaveFailed)
+        }
+    }
+}
+
 #[component]
 pub fn ResidentsTab(workspace: WorkspaceRef) -> impl IntoView {
     let i18n = I18n::get();
     let status = expect_context::<SyncStatus>();
     let zone = RwSignal::new(first_zone(workspace));
     let search = RwSignal::new(String::new());
-    let outcome = RwSignal::new(None::<Imported>);
-    let busy = RwSignal::new(false);
+    let importing = Action::new_local(move |file: &web_sys::File| {
+        let ((writer, site), zone) = (writer_and_site(workspace), zone.get_untracked());
+        let bytes = wasm_bindgen_futures::JsFuture::from(file.array_buffer());
+        async move {
+            let Ok(buffer) = bytes.await else {
+                return Imported::File(Key::ResSaveFailed);
+            };
+            let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+            imported(residents::import_csv(&writer, &site, &zone, &bytes, browser::now_ms()).await)
+        }
+    });
+    let busy = importing.pending();
+    let last = importing.value();
+    // What the last import did; nothing while another runs.
+    let outcome = Signal::derive(move || if busy.get() { None } else { last.get() });
 
     let directory = Memo::new(move |_| {
         status.revision.track();
@@ -96,44 +128,7 @@ pub fn ResidentsTab(workspace: WorkspaceRef) -> impl IntoView {
             return;
         };
         input.set_value("");
-        busy.set(true);
-        outcome.set(None);
-        let (library, site) =
-            workspace.with_value(|ws| (ws.library.clone(), ws.session.site_code().to_owned()));
-        let zone = zone.get_untracked();
-        spawn_local(async move {
-            let bytes = match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
-                Ok(buffer) => js_sys::Uint8Array::new(&buffer).to_vec(),
-                Err(_) => {
-                    busy.try_set(false);
-                    outcome.try_set(Some(Imported::File(Key::ResSaveFailed)));
-                    return;
-                }
-            };
-            let result =
-                residents::import_csv(&library, &site, &zone, &bytes, browser::now_ms()).await;
-            busy.try_set(false);
-            let shown = match result {
-                Ok((id, units, people)) => {
-                    workspace.with_value(|ws| ws.sync.push(id));
-                    status.revision.update(|n| *n += 1);
-                    Imported::Done(units, people)
-                }
-                Err(ImportFailure::File(ImportError::Rows(rows))) => Imported::Rows(rows),
-                Err(ImportFailure::File(error)) => Imported::File(match error {
-                    ImportError::TooLarge => Key::ResFileTooLarge,
-                    ImportError::TooManyRows => Key::ResFileTooManyRows,
-                    ImportError::NotUtf8 => Key::ResFileNotUtf8,
-                    ImportError::MissingColumn(_) => Key::ResFileMissingColumn,
-                    ImportError::Empty | ImportError::Rows(_) => Key::ResFileEmpty,
-                }),
-                Err(ImportFailure::NotSaved(detail)) => {
-                    web_sys::console::error_1(&format!("import: {detail}").into());
-                    Imported::File(Key::ResSaveFailed)
-                }
-            };
-            outcome.try_set(Some(shown));
-        });
+        importing.dispatch_local(file);
     };
 
     let export = move |_| {

@@ -4,7 +4,6 @@
 
 use chrono::Datelike;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use roundbook_shared::domain::local_date;
 use roundbook_shared::schema::request::RequestKind;
 use roundbook_shared::schema::visit::{households_visited, not_visited};
@@ -15,10 +14,10 @@ use crate::calendar::short_time;
 use crate::i18n::{filled, I18n, Key};
 use crate::residents::{self, VisitDraft, VisitError};
 use crate::sync::SyncStatus;
-use crate::ui::actor;
 use crate::ui::requests::error_key;
 use crate::ui::select::{LabelledSelect, WordSelect};
 use crate::ui::WorkspaceRef;
+use crate::ui::{actor, writer_and_site};
 
 #[component]
 pub fn VisitsTab(workspace: WorkspaceRef) -> impl IntoView {
@@ -57,8 +56,36 @@ pub fn VisitsTab(workspace: WorkspaceRef) -> impl IntoView {
     let raise = RwSignal::new(false);
     let kind = RwSignal::new(RequestKind::RepairHome);
     let request_text = RwSignal::new(String::new());
+    // The form's own checks are told here too.
     let message = RwSignal::new(None::<(bool, Key)>);
-    let saving = RwSignal::new(false);
+    let save = Action::new_local(move |draft: &VisitDraft| {
+        let ((writer, site), who, draft) =
+            (writer_and_site(workspace), actor(workspace), draft.clone());
+        async move {
+            let with_request = draft.request.is_some();
+            match residents::record_visit(&writer, &site, &who, &draft, browser::now_ms()).await {
+                Ok(_) => {
+                    raised.try_set(String::new());
+                    request_text.try_set(String::new());
+                    raise.try_set(false);
+                    let saved = if with_request {
+                        Key::VisSavedWithRequest
+                    } else {
+                        Key::VisSaved
+                    };
+                    message.try_set(Some((true, saved)));
+                }
+                Err(VisitError::Request(error)) => {
+                    message.try_set(Some((false, error_key(&error))));
+                }
+                Err(error) => {
+                    web_sys::console::error_1(&format!("visit: {error:?}").into());
+                    message.try_set(Some((false, Key::ResSaveFailed)));
+                }
+            }
+        }
+    });
+    let saving = save.pending();
 
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -93,41 +120,8 @@ pub fn VisitsTab(workspace: WorkspaceRef) -> impl IntoView {
             satisfaction: satisfaction.get_untracked(),
             request,
         };
-        let with_request = draft.request.is_some();
-        let (library, site) =
-            workspace.with_value(|ws| (ws.library.clone(), ws.session.site_code().to_owned()));
-        let who = actor(workspace);
-        saving.set(true);
         message.set(None);
-        spawn_local(async move {
-            let result =
-                residents::record_visit(&library, &site, &who, &draft, browser::now_ms()).await;
-            saving.try_set(false);
-            match result {
-                Ok(ids) => {
-                    workspace.with_value(|ws| ids.iter().for_each(|id| ws.sync.push(*id)));
-                    status.revision.update(|n| *n += 1);
-                    raised.try_set(String::new());
-                    request_text.try_set(String::new());
-                    raise.try_set(false);
-                    message.try_set(Some((
-                        true,
-                        if with_request {
-                            Key::VisSavedWithRequest
-                        } else {
-                            Key::VisSaved
-                        },
-                    )));
-                }
-                Err(VisitError::Request(error)) => {
-                    message.try_set(Some((false, error_key(&error))));
-                }
-                Err(error) => {
-                    web_sys::console::error_1(&format!("visit: {error:?}").into());
-                    message.try_set(Some((false, Key::ResSaveFailed)));
-                }
-            }
-        });
+        save.dispatch_local(draft);
     };
 
     let satisfactions = [

@@ -6,14 +6,13 @@ use leptos::prelude::*;
 use roundbook_shared::schema::directory::Checkpoint;
 
 use super::editor::{records, Editor, EditorForm, EditorRow, EditorSection};
-use super::ZoneSetup;
-use crate::browser;
+use super::{Change, ZoneSetup};
 use crate::i18n::{I18n, Key};
-use crate::setup::{self, CheckpointForm};
+use crate::setup::CheckpointForm;
 
 #[component]
 pub(super) fn CheckpointEditor(setup: ZoneSetup) -> impl IntoView {
-    let editor = Editor::new("checkpoint");
+    let editor = Editor::new("checkpoint", setup);
     let list = records(setup, |d| &d.checkpoints, |checkpoint| checkpoint.retired);
 
     let row = move |checkpoint: Checkpoint| {
@@ -24,19 +23,7 @@ pub(super) fn CheckpointEditor(setup: ZoneSetup) -> impl IntoView {
         );
         let retired = checkpoint.retired;
         let set_retired = move |retired: bool| {
-            let (library, site, zone) = setup.target();
-            let id = id.clone();
-            editor.change(setup, async move {
-                setup::set_checkpoint_retired(
-                    &library,
-                    &site,
-                    &zone,
-                    &id,
-                    retired,
-                    browser::now_ms(),
-                )
-                .await
-            });
+            editor.change(Change::CheckpointRetired(id.clone(), retired));
         };
         view! {
             <EditorRow
@@ -62,7 +49,7 @@ pub(super) fn CheckpointEditor(setup: ZoneSetup) -> impl IntoView {
             new_label=Key::NewCheckpoint
             empty=Key::NoCheckpointsDefined
             new_form=CheckpointForm::default
-            form=move |form| view! { <Form setup form editor /> }
+            form=move |form| view! { <Form form editor /> }
             list
             row
         />
@@ -71,7 +58,7 @@ pub(super) fn CheckpointEditor(setup: ZoneSetup) -> impl IntoView {
 
 /// The add / change form.
 #[component]
-fn Form(setup: ZoneSetup, form: CheckpointForm, editor: Editor<CheckpointForm>) -> impl IntoView {
+fn Form(form: CheckpointForm, editor: Editor<CheckpointForm>) -> impl IntoView {
     let i18n = I18n::get();
     let id = form.id.clone();
     let code = RwSignal::new(form.code);
@@ -84,10 +71,7 @@ fn Form(setup: ZoneSetup, form: CheckpointForm, editor: Editor<CheckpointForm>) 
             name: name.get_untracked(),
             location: location.get_untracked(),
         };
-        let (library, site, zone) = setup.target();
-        editor.save(setup, async move {
-            setup::save_checkpoint(&library, &site, &zone, &form, browser::now_ms()).await
-        });
+        editor.save(Change::Checkpoint(form));
     };
     view! {
         <EditorForm editor on_save=save>

@@ -8,25 +8,25 @@
 //! (`data-retired`), `-edit`, `-retire` / `-restore`, `-form`, `-save`,
 //! `-cancel` and `-error`. Each editor keeps its own fields, rows and form;
 //! this module knows no record kind and no rule, and stores through
-//! [`ZoneSetup::apply`] only.
-
-use std::future::Future;
+//! [`ZoneSetup::store`] only.
 
 use leptos::prelude::*;
-use roundbook_shared::ids::DocumentId;
 
-use super::{problem_text, ZoneSetup};
+use super::{problem_text, Change, ZoneSetup};
 use crate::i18n::{I18n, Key};
 use crate::setup::{Directory, Problem};
 
 /// One editor's state: the open form `F` (if any), the refusal of the last
-/// change, and whether a change is being stored. Cheap to copy.
+/// change, and the write that stores a change. Cheap to copy.
 pub(super) struct Editor<F: Send + Sync + 'static> {
     /// The test ids' prefix: `checkpoint`, `route`, `schedule`.
     kind: &'static str,
     editing: RwSignal<Option<F>>,
     error: RwSignal<Option<Problem>>,
-    busy: RwSignal<bool>,
+    /// Stores a change; `true` closes the form once it is stored.
+    write: Action<(Change, bool), ()>,
+    /// While a change is being stored.
+    busy: Memo<bool>,
 }
 
 impl<F: Send + Sync + 'static> Clone for Editor<F> {
@@ -38,12 +38,32 @@ impl<F: Send + Sync + 'static> Clone for Editor<F> {
 impl<F: Send + Sync + 'static> Copy for Editor<F> {}
 
 impl<F: Clone + Send + Sync + 'static> Editor<F> {
-    pub(super) fn new(kind: &'static str) -> Self {
+    pub(super) fn new(kind: &'static str, setup: ZoneSetup) -> Self {
+        let editing = RwSignal::new(None);
+        let error = RwSignal::new(None);
+        let write = Action::new_local(move |(change, closes): &(Change, bool)| {
+            let (change, closes) = (change.clone(), *closes);
+            async move {
+                match setup.store(change).await {
+                    Ok(_) if closes => {
+                        editing.try_set(None);
+                    }
+                    Ok(_) => {}
+                    Err(problem) => {
+                        if let Problem::NotSaved(detail) | Problem::Other(detail) = &problem {
+                            web_sys::console::error_1(&format!("setup: {detail}").into());
+                        }
+                        error.try_set(Some(problem));
+                    }
+                }
+            }
+        });
         Editor {
             kind,
-            editing: RwSignal::new(None),
-            error: RwSignal::new(None),
-            busy: RwSignal::new(false),
+            editing,
+            error,
+            write,
+            busy: write.pending(),
         }
     }
 
@@ -63,22 +83,22 @@ impl<F: Clone + Send + Sync + 'static> Editor<F> {
     }
 
     /// Stores a change from the form, and closes the form once it is stored.
-    pub(super) fn save(
-        self,
-        setup: ZoneSetup,
-        change: impl Future<Output = Result<DocumentId, Problem>> + 'static,
-    ) {
-        let editing = self.editing;
-        setup.apply(self.busy, self.error, change, move || editing.set(None));
+    pub(super) fn save(self, change: Change) {
+        self.store(change, true);
     }
 
     /// Stores a change from the list (retire / restore); an open form stays.
-    pub(super) fn change(
-        self,
-        setup: ZoneSetup,
-        change: impl Future<Output = Result<DocumentId, Problem>> + 'static,
-    ) {
-        setup.apply(self.busy, self.error, change, || {});
+    pub(super) fn change(self, change: Change) {
+        self.store(change, false);
+    }
+
+    /// One change at a time; a new one clears the last refusal.
+    fn store(self, change: Change, closes: bool) {
+        if self.busy.get_untracked() {
+            return;
+        }
+        self.error.set(None);
+        self.write.dispatch_local((change, closes));
     }
 }
 

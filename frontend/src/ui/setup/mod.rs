@@ -1,7 +1,7 @@
 //! The security supervisor's patrol setup, per zone: checkpoints, routes and
 //! schedules. Each editor lists its records and opens a form; saving goes
 //! through [`crate::setup`], which checks and stores the change (offline
-//! too) before the list shows it, and the change is then handed to sync.
+//! too) and tells sync before the list shows it.
 //!
 //! Components only collect input and show results; every rule is
 //! [`crate::setup`]'s or the shared schema's. Refusals are shown translated.
@@ -11,16 +11,14 @@ mod editor;
 mod routes;
 mod schedules;
 
-use std::future::Future;
-
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use roundbook_shared::ids::DocumentId;
 
 use super::select::ZoneSelect;
 use super::WorkspaceRef;
+use crate::browser;
 use crate::i18n::{filled, I18n, Key, Lang};
-use crate::setup::{self, Directory, Problem};
+use crate::setup::{self, CheckpointForm, Directory, Problem, RouteForm, ScheduleForm};
 use crate::sync::SyncStatus;
 
 /// What each editor gets: the workspace, the zone and its directory.
@@ -32,49 +30,39 @@ struct ZoneSetup {
     directory: Memo<Option<Directory>>,
 }
 
-impl ZoneSetup {
-    /// The site code and the library, for a change.
-    fn target(&self) -> (std::rc::Rc<crate::documents::Library>, String, String) {
-        let zone = self.zone.get_untracked();
-        self.workspace
-            .with_value(|ws| (ws.library.clone(), ws.session.site_code().to_owned(), zone))
-    }
+/// A change an editor asks for.
+#[derive(Debug, Clone)]
+enum Change {
+    Checkpoint(CheckpointForm),
+    /// A checkpoint's id, and whether it is to be retired.
+    CheckpointRetired(String, bool),
+    Route(RouteForm),
+    RouteRetired(String, bool),
+    Schedule(ScheduleForm),
+    ScheduleRetired(String, bool),
+}
 
-    /// Runs a change; on success hands the directory to sync, refreshes the
-    /// screens and calls `done`; on refusal shows the problem in `error`.
-    fn apply<F>(
-        &self,
-        busy: RwSignal<bool>,
-        error: RwSignal<Option<Problem>>,
-        change: F,
-        done: impl FnOnce() + 'static,
-    ) where
-        F: Future<Output = Result<DocumentId, Problem>> + 'static,
-    {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        error.set(None);
-        let status = expect_context::<SyncStatus>();
-        let sync = self.workspace.with_value(|ws| ws.sync.clone());
-        spawn_local(async move {
-            let result = change.await;
-            busy.set(false);
-            match result {
-                Ok(id) => {
-                    sync.push(id);
-                    status.revision.update(|n| *n += 1);
-                    done();
-                }
-                Err(problem) => {
-                    if let Problem::NotSaved(detail) | Problem::Other(detail) = &problem {
-                        web_sys::console::error_1(&format!("setup: {detail}").into());
-                    }
-                    error.set(Some(problem));
-                }
+impl ZoneSetup {
+    /// Stores `change` in the zone's directory ([`crate::setup`] checks it
+    /// and tells sync).
+    async fn store(self, change: Change) -> Result<DocumentId, Problem> {
+        let (writer, site) = super::writer_and_site(self.workspace);
+        let (zone, now) = (self.zone.get_untracked(), browser::now_ms());
+        let (writer, site, zone) = (&writer, site.as_str(), zone.as_str());
+        match &change {
+            Change::Checkpoint(form) => setup::save_checkpoint(writer, site, zone, form, now).await,
+            Change::CheckpointRetired(id, retired) => {
+                setup::set_checkpoint_retired(writer, site, zone, id, *retired, now).await
             }
-        });
+            Change::Route(form) => setup::save_route(writer, site, zone, form, now).await,
+            Change::RouteRetired(id, retired) => {
+                setup::set_route_retired(writer, site, zone, id, *retired, now).await
+            }
+            Change::Schedule(form) => setup::save_schedule(writer, site, zone, form, now).await,
+            Change::ScheduleRetired(id, retired) => {
+                setup::set_schedule_retired(writer, site, zone, id, *retired, now).await
+            }
+        }
     }
 }
 

@@ -7,10 +7,9 @@ use leptos::prelude::*;
 use roundbook_shared::schema::route::Route;
 
 use super::editor::{records, Editor, EditorForm, EditorRow, EditorSection};
-use super::ZoneSetup;
-use crate::browser;
+use super::{Change, ZoneSetup};
 use crate::i18n::{I18n, Key};
-use crate::setup::{self, Directory, RouteForm};
+use crate::setup::{Directory, RouteForm};
 
 /// How a checkpoint id reads in a list: its code, or the id if unknown here.
 fn code_of(directory: &Option<Directory>, id: &str) -> String {
@@ -23,19 +22,14 @@ fn code_of(directory: &Option<Directory>, id: &str) -> String {
 
 #[component]
 pub(super) fn RouteEditor(setup: ZoneSetup) -> impl IntoView {
-    let editor = Editor::new("route");
+    let editor = Editor::new("route", setup);
     let list = records(setup, |d| &d.routes, |route| route.retired);
 
     let row = move |route: Route| {
         let (id, name, form) = (route.id.clone(), route.name.clone(), RouteForm::of(&route));
         let retired = route.retired;
         let set_retired = move |retired: bool| {
-            let (library, site, zone) = setup.target();
-            let id = id.clone();
-            editor.change(setup, async move {
-                setup::set_route_retired(&library, &site, &zone, &id, retired, browser::now_ms())
-                    .await
-            });
+            editor.change(Change::RouteRetired(id.clone(), retired));
         };
         let stops = route.checkpoints.0.clone();
         let path = move || {
@@ -117,10 +111,7 @@ fn Form(setup: ZoneSetup, form: RouteForm, editor: Editor<RouteForm>) -> impl In
             name: name.get_untracked(),
             checkpoints: stops.get_untracked(),
         };
-        let (library, site, zone) = setup.target();
-        editor.save(setup, async move {
-            setup::save_route(&library, &site, &zone, &form, browser::now_ms()).await
-        });
+        editor.save(Change::Route(form));
     };
     let stop_rows = move || {
         let list = stops.get();

@@ -9,10 +9,9 @@ use roundbook_shared::domain::format_minute;
 use roundbook_shared::schema::schedule::Schedule;
 
 use super::editor::{records, Editor, EditorForm, EditorRow, EditorSection};
-use super::{problem_text, ZoneSetup};
-use crate::browser;
+use super::{problem_text, Change, ZoneSetup};
 use crate::i18n::{filled, I18n, Key, Lang};
-use crate::setup::{self, due_times, ScheduleForm};
+use crate::setup::{due_times, ScheduleForm};
 use crate::ui::select::LabelledSelect;
 
 /// One line about a schedule: shift, interval, tolerance, unannounced rounds.
@@ -44,7 +43,7 @@ fn summary(lang: Lang, schedule: &Schedule) -> String {
 #[component]
 pub(super) fn ScheduleEditor(setup: ZoneSetup) -> impl IntoView {
     let i18n = I18n::get();
-    let editor = Editor::new("schedule");
+    let editor = Editor::new("schedule", setup);
     let list = records(setup, |d| &d.schedules, |schedule| schedule.retired);
     // A new schedule starts on the first active route.
     let new_form = move || {
@@ -64,12 +63,7 @@ pub(super) fn ScheduleEditor(setup: ZoneSetup) -> impl IntoView {
         );
         let retired = schedule.retired;
         let set_retired = move |retired: bool| {
-            let (library, site, zone) = setup.target();
-            let id = id.clone();
-            editor.change(setup, async move {
-                setup::set_schedule_retired(&library, &site, &zone, &id, retired, browser::now_ms())
-                    .await
-            });
+            editor.change(Change::ScheduleRetired(id.clone(), retired));
         };
         let route_id = schedule.route_id.clone();
         let route_name = move || {
@@ -191,10 +185,7 @@ fn Form(setup: ZoneSetup, form: ScheduleForm, editor: Editor<ScheduleForm>) -> i
 
     let save = move || {
         let form = current.get_untracked();
-        let (library, site, zone) = setup.target();
-        editor.save(setup, async move {
-            setup::save_schedule(&library, &site, &zone, &form, browser::now_ms()).await
-        });
+        editor.save(Change::Schedule(form));
     };
 
     let number = move |key: Key, testid: &'static str, value: RwSignal<String>| {
