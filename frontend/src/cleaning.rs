@@ -17,7 +17,7 @@ use roundbook_shared::schema::cleaning::{
     OUTCOME_FULL, OUTCOME_NA, PARTY_SUPERVISOR, PARTY_VENDOR, STATUS_CLOSED, STATUS_OPEN,
 };
 use roundbook_shared::schema::finding::MAX_PHOTOS;
-use roundbook_shared::schema::{DocKey, Record, SchemaError};
+use roundbook_shared::schema::{Container, DocKey, Record, SchemaError};
 use roundbook_shared::score::{self, Sheet};
 
 use crate::blobs::Blobs;
@@ -74,17 +74,16 @@ impl From<EditError<CleaningError>> for CleaningError {
     }
 }
 
-/// The refusal behind a shared schema error. The schema words its refusals
-/// in English for logs; the two a screen explains are read back here (the
-/// tests below meet both).
+/// The refusal behind a shared schema error: the two a screen explains, or
+/// the schema's words for the log.
 fn invalid(error: SchemaError) -> CleaningError {
-    let reason = error.to_string();
-    if reason == schema::locked_error().to_string() {
-        CleaningError::Locked
-    } else if reason.contains("already signed") {
-        CleaningError::AlreadySigned
-    } else {
-        CleaningError::Invalid(reason)
+    match error {
+        SchemaError::Locked => CleaningError::Locked,
+        SchemaError::Exists {
+            records: Container::Signatures,
+            ..
+        } => CleaningError::AlreadySigned,
+        other => CleaningError::Invalid(other.to_string()),
     }
 }
 

@@ -436,10 +436,10 @@ pub fn template(setup: &Automerge, id: &str) -> Option<Template> {
 pub fn publish_template(setup: &mut Automerge, template: &Template) -> Result<(), SchemaError> {
     template.validate()?;
     if template.id == DEFAULT_TEMPLATE_ID || get::<Template>(setup, &template.id)?.is_some() {
-        return Err(SchemaError::Invalid(format!(
-            "template {} already exists",
-            template.id
-        )));
+        return Err(SchemaError::Exists {
+            records: Container::Templates,
+            id: template.id.clone(),
+        });
     }
     check_instant("publish time", template.published_at)?;
     put(setup, template, template.published_at)
@@ -715,11 +715,6 @@ impl Record for Signature {
     }
 }
 
-/// Why a change to a month was refused.
-pub fn locked_error() -> SchemaError {
-    SchemaError::Invalid("the month is signed off and locked".into())
-}
-
 /// The month's signatures.
 pub fn signatures(month: &Automerge) -> Result<Vec<Signature>, SchemaError> {
     list(month)
@@ -737,7 +732,7 @@ pub fn is_locked(month: &Automerge) -> bool {
 
 fn unlocked(month: &Automerge) -> Result<(), SchemaError> {
     if is_locked(month) {
-        Err(locked_error())
+        Err(SchemaError::Locked)
     } else {
         Ok(())
     }
@@ -804,10 +799,10 @@ pub fn put_signature(month: &mut Automerge, signature: &Signature) -> Result<(),
     unlocked(month)?;
     signature.validate()?;
     if get::<Signature>(month, &signature.party)?.is_some() {
-        return Err(SchemaError::Invalid(format!(
-            "the {} has already signed",
-            signature.party
-        )));
+        return Err(SchemaError::Exists {
+            records: Container::Signatures,
+            id: signature.party.clone(),
+        });
     }
     put(month, signature, signature.signed_at)
 }

@@ -508,6 +508,13 @@ pub enum SchemaError {
     MissingContainer(&'static str),
     #[error("invalid record: {0}")]
     Invalid(String),
+    /// The document is closed (a month signed by both parties): nothing may change.
+    #[error("the month is signed off and locked")]
+    Locked,
+    /// A record that is written once is already there (a request's intake, a
+    /// party's signature, a published template).
+    #[error("{records:?} {id} already exists")]
+    Exists { records: Container, id: String },
     #[error(transparent)]
     Automerge(#[from] automerge::AutomergeError),
 }

@@ -429,10 +429,10 @@ fn request_exists(doc: &Automerge, id: &str) -> Result<bool, SchemaError> {
 pub fn put_request(doc: &mut Automerge, request: &Request) -> Result<(), SchemaError> {
     request.validate()?;
     if request_exists(doc, &request.id)? {
-        return Err(SchemaError::Invalid(format!(
-            "request {} already exists",
-            request.id
-        )));
+        return Err(SchemaError::Exists {
+            records: Container::Requests,
+            id: request.id.clone(),
+        });
     }
     put(doc, request, request.received_at)
 }
@@ -447,10 +447,10 @@ pub fn put_request_event(doc: &mut Automerge, event: &RequestEvent) -> Result<()
         )));
     }
     if get::<RequestEvent>(doc, &event.id)?.is_some() {
-        return Err(SchemaError::Invalid(format!(
-            "event {} already exists",
-            event.id
-        )));
+        return Err(SchemaError::Exists {
+            records: Container::RequestEvents,
+            id: event.id.clone(),
+        });
     }
     put(doc, event, event.at)
 }
