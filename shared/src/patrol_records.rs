@@ -138,8 +138,8 @@ fn read<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::patrol::scan;
     use crate::schema::patrol::record_scan;
-    use crate::schema::patrol::tests::scan;
     use crate::schema::DocKey;
     use automerge::transaction::Transactable;
 

@@ -407,7 +407,8 @@ fn conflicts(history: &[HistoryEntry]) -> Vec<Conflict> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::request::tests::{event, intake, AT};
+    use crate::fixtures::requests::{event, intake};
+    use crate::fixtures::AT;
     use crate::schema::request::{put_request, put_request_event, request_events, ReportTarget};
     use crate::schema::DocKey;
 

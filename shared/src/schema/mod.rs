@@ -573,7 +573,7 @@ mod tests {
 
     #[test]
     fn records_read_the_same_as_autosurgeon() {
-        use request::tests::{event, intake};
+        use crate::fixtures::requests::{event, intake};
         use request::{Action, RequestKind, REQUESTS, REQUEST_EVENTS};
 
         let mut log = DocKey::request_log("demo", "A", day()).genesis();

@@ -108,7 +108,7 @@ pub fn stamp_new_records(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::patrol::tests::scan;
+    use crate::fixtures::patrol::scan;
     use crate::schema::patrol::{record_scan, SCANS};
     use crate::schema::shift::{put_shift, shifts, Shift, SHIFTS};
     use crate::schema::DocKey;
