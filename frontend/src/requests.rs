@@ -484,6 +484,7 @@ mod tests {
     use super::*;
     use crate::storage::Storage;
     use roundbook_shared::domain::instant_at;
+    use roundbook_shared::fixtures::requests::intake;
     use roundbook_shared::workflow::State;
     use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -766,24 +767,10 @@ mod tests {
 
     fn sample_request() -> Request {
         Request {
-            id: "req-x".into(),
-            zone: "A".into(),
-            channel: Channel::Phone.as_str().into(),
-            kind: RequestKind::RepairHome.as_str().into(),
-            unit_id: String::new(),
-            unit_label: "3栋2单元501".into(),
-            resident_name: "张先生".into(),
             contact_phone: "13812345678".into(),
             description: "楼道灯不亮，请尽快维修".into(),
-            photos: Vec::new(),
-            collective: false,
-            households: 0,
-            visit_id: String::new(),
-            finding_id: String::new(),
-            received_by: "service-a".into(),
-            received_by_name: "陈静".into(),
-            device: "tablet-1".into(),
             received_at: now(),
+            ..intake("req-x", RequestKind::RepairHome)
         }
     }
 }

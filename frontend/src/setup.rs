@@ -785,18 +785,7 @@ mod tests {
             put_route(&mut doc, &route("r", &["cp1", "cp1"]), NOW),
             put_route(&mut doc, &route("r", &["cp9"]), NOW),
         ];
-        let night = Schedule {
-            id: "s1".into(),
-            route_id: "r1".into(),
-            name: "Night".into(),
-            shift_start: 20 * 60,
-            shift_end: 6 * 60,
-            every_minutes: 120,
-            tolerance_minutes: 15,
-            round_minutes: 60,
-            unannounced: 2,
-            retired: false,
-        };
+        let night = roundbook_shared::fixtures::patrol::night();
         let broken: [fn(&mut Schedule); 11] = [
             |s| s.name = " ".into(),
             |s| s.name = "x".repeat(300),

@@ -38,20 +38,19 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use automerge::transaction::Transactable;
-use automerge::{ObjType, ReadDoc, ROOT};
+use automerge::ROOT;
 use chrono::{Datelike, NaiveDate};
 use common::attacks::{
-    closed_with_error, joined_socket, pad, seeded_patrol_log, send_sync, stamped_patrol_log,
-    sync_with_bloom, sync_with_many_haves, ATTACKER,
+    closed_with_error, joined_socket, pad, replace_the_stamped_scan, seeded_patrol_log, send_sync,
+    stamped_patrol_log, sync_with_bloom, sync_with_many_haves, ATTACKER,
 };
 use common::{patrol_key, Server, Tablet};
 use futures_util::{SinkExt, StreamExt};
 use roundbook_shared::api::{DocEntry, LoginResponse};
+use roundbook_shared::fixtures::requests::{event_on, intake};
 use roundbook_shared::resident_import;
-use roundbook_shared::schema::patrol::SCANS;
 use roundbook_shared::schema::request::{
-    put_request, put_request_event, Action, Channel, Request, RequestEvent, RequestKind,
-    Satisfaction,
+    put_request, put_request_event, Action, Request, RequestEvent, RequestKind,
 };
 use roundbook_shared::schema::resident::put_directory;
 use roundbook_shared::schema::DocKey;
@@ -449,21 +448,11 @@ async fn shape_attacks(
     stored: Vec<automerge::ChangeHash>,
     window: Window,
 ) -> String {
-    let bends: [Bend; 2] = [
-        |doc| {
-            let (_, scans) = doc.get(ROOT, SCANS).unwrap().unwrap();
-            let mut tx = doc.transaction();
-            let scan = tx.put_object(&scans, "stamped", ObjType::Map).unwrap();
-            tx.put(&scan, "id", "stamped").unwrap();
-            tx.put(&scan, "scanned_at", 1_600_000_000_000i64).unwrap();
-            tx.commit();
-        },
-        |doc| {
-            let mut tx = doc.transaction();
-            tx.put(ROOT, "kind", "zone_directory").unwrap();
-            tx.commit();
-        },
-    ];
+    let bends: [Bend; 2] = [replace_the_stamped_scan, |doc| {
+        let mut tx = doc.transaction();
+        tx.put(ROOT, "kind", "zone_directory").unwrap();
+        tx.commit();
+    }];
     window.started();
     let mut refusals: BTreeMap<String, usize> = BTreeMap::new();
     let mut attempt = 0;
@@ -830,11 +819,6 @@ fn month_request(id: &str, n: i64, at: i64) -> Request {
         "小区东门快递柜旁边的垃圾没有及时清运",
     ];
     Request {
-        id: id.into(),
-        zone: "A".into(),
-        channel: Channel::Phone.as_str().into(),
-        kind: KINDS[n as usize % KINDS.len()].as_str().into(),
-        unit_id: String::new(),
         unit_label: format!(
             "{}栋{}单元{}0{}",
             1 + n % 20,
@@ -850,14 +834,9 @@ fn month_request(id: &str, n: i64, at: i64) -> Request {
         } else {
             Vec::new()
         },
-        collective: false,
-        households: 0,
-        visit_id: String::new(),
-        finding_id: String::new(),
-        received_by: "service-a".into(),
-        received_by_name: "陈静".into(),
         device: "tablet-service-a".into(),
         received_at: at,
+        ..intake(id, KINDS[n as usize % KINDS.len()])
     }
 }
 
@@ -877,25 +856,17 @@ fn month_events(request_id: &str, at: i64) -> Vec<RequestEvent> {
         .enumerate()
         .map(|(k, action)| {
             let id = format!("{request_id}-ev{k}");
-            let mut event =
-                RequestEvent::new(&id, request_id, *action, at + (k as i64 + 1) * 1_800_000);
-            event.by = "service-a".into();
-            event.by_name = "陈静".into();
-            event.device = "tablet-service-a".into();
-            event.prior = std::mem::replace(&mut prior, id.clone());
+            let mut event = RequestEvent {
+                device: "tablet-service-a".into(),
+                prior: std::mem::replace(&mut prior, id.clone()),
+                ..event_on(request_id, &id, *action, at + (k as i64 + 1) * 1_800_000)
+            };
             match action {
-                Action::Assign => {
-                    event.assignee = "service-a2".into();
-                    event.assignee_name = "吴婷".into();
-                }
                 Action::Done => {
                     event.note = "已派维修工处理，现场确认恢复正常".into();
                     event.photos = vec![photo(&id)];
                 }
-                Action::Callback => {
-                    event.satisfaction = Satisfaction::Satisfied.as_str().into();
-                    event.note = "回访住户，表示满意".into();
-                }
+                Action::Callback => event.note = "回访住户，表示满意".into(),
                 _ => {}
             }
             event

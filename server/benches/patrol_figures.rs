@@ -1,9 +1,10 @@
 //! Patrol figure for the closing notes: how long it takes to compute one day's
 //! compliance for a site with 10 guards (10 zones), natively.
 //!
-//! Each zone has a 10-checkpoint route and the demo's two schedules (夜班
-//! 20:00–06:00 every 2 h with 2 unannounced rounds, 白班 08:00–20:00 every
-//! 4 h with 1); every round due was walked completely, with a few findings.
+//! Each zone has the demo's plan (`roundbook_shared::fixtures`) over 10
+//! checkpoints: one route and two schedules (夜班 20:00–06:00 every 2 h with
+//! 2 unannounced rounds, 白班 08:00–20:00 every 4 h with 1); every round due
+//! was walked completely, with a few findings.
 //! Records are written with the shared schema into Automerge documents (the
 //! zone directory and one patrol log per day), as on a tablet. Prints the
 //! median of several runs for reading the records out of the documents and
@@ -18,12 +19,12 @@ use chrono::NaiveDate;
 
 use roundbook_shared::compliance::{evaluate_day, PatrolRecords, RoundStatus, Summary};
 use roundbook_shared::domain::local_date;
-use roundbook_shared::schema::directory::{put_checkpoint, Checkpoint};
+use roundbook_shared::fixtures::patrol::{finding, ZonePlan};
 use roundbook_shared::schema::finding::{findings, put_finding, Finding};
-use roundbook_shared::schema::patrol::{record_scan, scans, Scan, METHOD_CAMERA};
-use roundbook_shared::schema::round::{put_round, rounds, Round};
-use roundbook_shared::schema::route::{put_route, routes, CheckpointOrder, Route};
-use roundbook_shared::schema::schedule::{put_schedule, schedules, Schedule};
+use roundbook_shared::schema::patrol::{scans, Scan};
+use roundbook_shared::schema::round::{rounds, Round};
+use roundbook_shared::schema::route::{routes, Route};
+use roundbook_shared::schema::schedule::{schedules, Schedule};
 use roundbook_shared::schema::DocKey;
 
 const ZONES: usize = 10;
@@ -37,50 +38,9 @@ struct ZoneDocs {
     days: Vec<(NaiveDate, Automerge)>,
 }
 
-fn schedule(id: &str, name: &str, times: (u32, u32, u32, u32, u32)) -> Schedule {
-    let (start, end, every, tolerance, unannounced) = times;
-    Schedule {
-        id: id.into(),
-        route_id: "route".into(),
-        name: name.into(),
-        shift_start: start,
-        shift_end: end,
-        every_minutes: every,
-        tolerance_minutes: tolerance,
-        round_minutes: 60,
-        unannounced,
-        retired: false,
-    }
-}
-
 fn build_zone(zone: usize, date: NaiveDate) -> ZoneDocs {
-    let code = format!("Z{zone}");
-    let mut directory = DocKey::zone_directory("bench", &code).genesis();
-    let ids: Vec<String> = (0..CHECKPOINTS).map(|n| format!("cp-{n:02}")).collect();
-    for (n, id) in ids.iter().enumerate() {
-        let checkpoint = Checkpoint {
-            id: id.clone(),
-            code: format!("{code}-{n:02}"),
-            name: format!("岗点 {n}"),
-            location: String::new(),
-            retired: false,
-        };
-        put_checkpoint(&mut directory, &checkpoint, 0).unwrap();
-    }
-    let route = Route {
-        id: "route".into(),
-        name: format!("{code} 巡逻路线"),
-        checkpoints: CheckpointOrder(ids.clone()),
-        retired: false,
-    };
-    put_route(&mut directory, &route, 0).unwrap();
-    let plans = [
-        schedule("night", "夜班", (20 * 60, 6 * 60, 120, 15, 2)),
-        schedule("day", "白班", (8 * 60, 20 * 60, 240, 20, 1)),
-    ];
-    for plan in &plans {
-        put_schedule(&mut directory, plan, 0).unwrap();
-    }
+    let plan = ZonePlan::numbered(&format!("Z{zone}"), CHECKPOINTS);
+    let directory = plan.directory("bench", 0);
 
     // The day documents read for `date`: the day before, the day, the day after.
     let dates: Vec<NaiveDate> = (-1..=1)
@@ -88,71 +48,40 @@ fn build_zone(zone: usize, date: NaiveDate) -> ZoneDocs {
         .collect();
     let mut days: Vec<(NaiveDate, Automerge)> = dates
         .iter()
-        .map(|day| (*day, DocKey::patrol_log("bench", &code, *day).genesis()))
+        .map(|day| {
+            (
+                *day,
+                DocKey::patrol_log("bench", &plan.zone, *day).genesis(),
+            )
+        })
         .collect();
-    let guard = format!("guard-{zone}");
-    let mut walk = |due_at: Option<i64>, schedule_id: &str, started_at: i64, finding: bool| {
+    let mut walk = |schedule: &Schedule, due_at: Option<i64>, started_at: i64, found: bool| {
         let day = local_date(started_at);
         let Some((_, doc)) = days.iter_mut().find(|(d, _)| *d == day) else {
             return;
         };
-        let round = Round {
-            id: format!("{schedule_id}-{started_at}"),
-            route_id: route.id.clone(),
-            route_name: route.name.clone(),
-            schedule_id: schedule_id.into(),
-            due_at,
-            checkpoints: route.checkpoints.clone(),
-            guard: guard.clone(),
-            guard_name: "保安".into(),
-            device: "tablet".into(),
-            started_at,
-            ended_at: None,
-        };
-        put_round(doc, &round).unwrap();
-        for (n, checkpoint) in ids.iter().enumerate() {
-            let scan = Scan {
-                id: format!("{}-{n}", round.id),
-                round_id: round.id.clone(),
-                checkpoint_id: checkpoint.clone(),
-                checkpoint_code: format!("{code}-{n:02}"),
-                guard: guard.clone(),
-                guard_name: "保安".into(),
-                device: "tablet".into(),
-                scanned_at: started_at + (n as i64 + 1) * 3 * MINUTE,
-                method: METHOD_CAMERA.into(),
-            };
-            record_scan(doc, &scan).unwrap();
-        }
-        if finding {
-            let found = Finding {
-                id: format!("finding-{}", round.id),
-                round_id: round.id.clone(),
-                checkpoint_id: ids[3].clone(),
-                kind: "facility_damage".into(),
-                severity: "medium".into(),
-                note: "路灯不亮".into(),
-                photos: Vec::new(),
-                guard: guard.clone(),
-                guard_name: "保安".into(),
-                device: "tablet".into(),
-                found_at: started_at + 10 * MINUTE,
-                needs_repair: false,
-                request_id: String::new(),
-            };
-            put_finding(doc, &found).unwrap();
+        let id = format!("{}-{started_at}", schedule.id);
+        let round = plan.walk(doc, schedule, due_at, started_at, &id);
+        if found {
+            let checkpoint = &plan.checkpoints[3].id;
+            let at = started_at + 10 * MINUTE;
+            put_finding(
+                doc,
+                &finding(&format!("finding-{id}"), &round, checkpoint, at),
+            )
+            .unwrap();
         }
     };
     // Every shift that touches the three days: from two days before.
     for shift_date in (-2..=1).map(|offset| date + chrono::Duration::days(offset)) {
-        for plan in &plans {
-            for (n, due_at) in plan.slots(shift_date).into_iter().enumerate() {
-                walk(Some(due_at), &plan.id, due_at + 2 * MINUTE, n == 1);
+        for schedule in &plan.schedules {
+            for (n, due_at) in schedule.slots(shift_date).into_iter().enumerate() {
+                walk(schedule, Some(due_at), due_at + 2 * MINUTE, n == 1);
             }
-            let shift = plan.shift(shift_date);
-            for n in 0..plan.unannounced {
+            let shift = schedule.shift(shift_date);
+            for n in 0..schedule.unannounced {
                 let started_at = shift.start + 50 * MINUTE + i64::from(n) * 180 * MINUTE;
-                walk(None, &plan.id, started_at, false);
+                walk(schedule, None, started_at, false);
             }
         }
     }

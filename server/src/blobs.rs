@@ -21,7 +21,8 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -37,7 +38,7 @@ use crate::access::Access;
 use crate::error::ApiError;
 use crate::signin::SignedIn;
 use crate::state::AppState;
-use crate::store::{run_blocking, BlobRef, PartOutcome, Store, UploadState, Uploader};
+use crate::store::{run_blocking, BlobRef, Part, PartOutcome, Store, UploadState, Uploader};
 
 /// A blob's bytes never change under its name: caches may keep it, but only
 /// the signed-in user's own browser (it is a private photo).
@@ -46,6 +47,31 @@ const IMMUTABLE: &str = "private, max-age=31536000, immutable";
 /// The zone segment of site-wide blobs (cleaning photos and sign-off
 /// signatures): reachable by whoever holds the site's cleaning documents.
 pub const SITE_BLOBS: &str = "_site";
+
+/// The blob a request's path names (`…/{zone}/{hash}`), once the signed-in
+/// user may reach its zone and the name is a hash; and who asks.
+pub struct NamedBlob {
+    blob: BlobRef,
+    username: String,
+}
+
+impl FromRequestParts<AppState> for NamedBlob {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Response> {
+        let user = SignedIn::from_request_parts(parts, app)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let Path((zone, hash)) = Path::<(String, String)>::from_request_parts(parts, app)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let blob = blob_ref(&user.access, zone, hash).map_err(IntoResponse::into_response)?;
+        Ok(NamedBlob {
+            blob,
+            username: user.access.username,
+        })
+    }
+}
 
 /// The blob a request names, once the user may reach its zone and the name is a hash.
 fn blob_ref(access: &Access, zone: String, hash: String) -> Result<BlobRef, ApiError> {
@@ -85,10 +111,8 @@ fn status(state: UploadState) -> UploadStatus {
 /// `GET /api/uploads/{zone}/{hash}`: how many bytes the server holds.
 pub async fn upload_status(
     State(app): State<AppState>,
-    user: SignedIn,
-    Path((zone, hash)): Path<(String, String)>,
+    NamedBlob { blob, .. }: NamedBlob,
 ) -> Result<Json<UploadStatus>, ApiError> {
-    let blob = blob_ref(&user.access, zone, hash)?;
     let store = app.store.clone();
     let state = run_blocking(move || store.upload_state(&blob)).await?;
     Ok(Json(status(state)))
@@ -103,12 +127,10 @@ pub struct PartQuery {
 /// `PUT /api/uploads/{zone}/{hash}?offset=N&total=T`: appends one part.
 pub async fn upload_part(
     State(app): State<AppState>,
-    user: SignedIn,
-    Path((zone, hash)): Path<(String, String)>,
+    NamedBlob { blob, username }: NamedBlob,
     query: Result<Query<PartQuery>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<UploadStatus>, ApiError> {
-    let blob = blob_ref(&user.access, zone, hash)?;
     let Query(PartQuery { offset, total }) = query.map_err(|_| {
         ApiError::BadRequest("expected ?offset=N&total=T (whole numbers of bytes)".into())
     })?;
@@ -138,14 +160,19 @@ pub async fn upload_part(
         )));
     }
     let store = app.store.clone();
-    let (username, limits) = (user.access.username, app.limits.uploads);
+    let limits = app.limits.uploads;
     let outcome = run_blocking(move || {
         let uploader = Uploader {
             username: &username,
             now_unix: chrono::Utc::now().timestamp(),
             limits,
         };
-        let outcome = store.append_upload_part(&blob, &uploader, offset, total, &part)?;
+        let offered = Part {
+            offset,
+            total,
+            bytes: &part,
+        };
+        let outcome = store.append_upload_part(&blob, &uploader, offered)?;
         Ok(match outcome {
             PartOutcome::Appended { received } if received == total => {
                 finish(store.as_ref(), &blob, &username, total)?
@@ -204,11 +231,9 @@ fn finish(
 /// `GET /api/blobs/{zone}/{hash}`: the photo, if complete and uploaded for the zone.
 pub async fn download(
     State(app): State<AppState>,
-    user: SignedIn,
-    Path((zone, hash)): Path<(String, String)>,
+    NamedBlob { blob, .. }: NamedBlob,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let blob = blob_ref(&user.access, zone, hash)?;
     let etag = format!("\"{}\"", blob.hash);
     let store = app.store.clone();
     let (content_type, bytes) = run_blocking(move || store.blob(&blob))

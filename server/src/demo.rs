@@ -2,17 +2,19 @@
 //! four checkpoints, a patrol route over them and a night and a day schedule,
 //! so a new user can try every screen at once.
 //! Seeds only an empty database; it never overwrites real data.
+//!
+//! The records are the shared sample ones (`roundbook_shared::fixtures`:
+//! the zone plan, requests and events), with the demo's own names and
+//! times, so the demo shows what the tests check.
 
 use chrono::Utc;
 
 use roundbook_shared::domain::{local_date, Role, SiteInfo, ZoneRef};
-use roundbook_shared::schema::directory::{put_checkpoint, Checkpoint};
+use roundbook_shared::fixtures::patrol::{checkpoint, ZonePlan};
+use roundbook_shared::fixtures::requests::{event_on, intake};
 use roundbook_shared::schema::request::{
-    put_request, put_request_event, Action, Channel, Classification, Handling, Request,
-    RequestEvent, RequestKind, Satisfaction,
+    put_request, put_request_event, Action, Request, RequestEvent, RequestKind,
 };
-use roundbook_shared::schema::route::{put_route, CheckpointOrder, Route};
-use roundbook_shared::schema::schedule::{put_schedule, Schedule};
 use roundbook_shared::schema::DocKey;
 
 use crate::auth::hash_password;
@@ -52,35 +54,13 @@ pub const ACCOUNTS: [(&str, &str, Role, &[&str]); 12] = [
 
 const ZONES: [(&str, &str); 3] = [("A", "A区 东苑"), ("B", "B区 西苑"), ("C", "C区 南苑")];
 
-/// (code suffix, name, location)
-const CHECKPOINTS: [(&str, &str, &str); 4] = [
-    ("01", "正门岗亭", "小区正门东侧"),
-    ("02", "地下车库入口", "负一层坡道口"),
-    ("03", "消防通道", "3栋与5栋之间"),
-    ("04", "垃圾收集点", "北侧围墙内"),
+/// Each zone's checkpoints 01 to 04, in route order: (name, location).
+const CHECKPOINTS: [(&str, &str); 4] = [
+    ("正门岗亭", "小区正门东侧"),
+    ("地下车库入口", "负一层坡道口"),
+    ("消防通道", "3栋与5栋之间"),
+    ("垃圾收集点", "北侧围墙内"),
 ];
-
-/// The demo's night and day schedules of a zone's route (times in minutes
-/// after site-local midnight).
-fn schedules(zone_id: &str, route_id: &str) -> [Schedule; 2] {
-    let schedule =
-        |suffix: &str, name: &str, shift: (u32, u32), every, tolerance, unannounced| Schedule {
-            id: format!("schedule-{zone_id}-{suffix}"),
-            route_id: route_id.into(),
-            name: String::from(name),
-            shift_start: shift.0,
-            shift_end: shift.1,
-            every_minutes: every,
-            tolerance_minutes: tolerance,
-            round_minutes: 60,
-            unannounced,
-            retired: false,
-        };
-    [
-        schedule("night", "夜班", (20 * 60, 6 * 60), 120, 15, 2),
-        schedule("day", "白班", (8 * 60, 20 * 60), 240, 20, 1),
-    ]
-}
 
 /// Seeds the demo site unless it already exists. Returns whether it seeded.
 /// Of several servers seeding one database at once, the one that creates the
@@ -114,34 +94,13 @@ pub fn seed(store: &dyn Store) -> StoreResult<bool> {
     }
     let now = Utc::now().timestamp_millis();
     for zone in &zones {
+        let checkpoints = CHECKPOINTS
+            .iter()
+            .enumerate()
+            .map(|(n, (name, location))| checkpoint(&zone.code, n + 1, name, location))
+            .collect();
+        let doc = ZonePlan::new(&zone.code, checkpoints).directory(SITE, now);
         let key = DocKey::zone_directory(SITE, &zone.code);
-        let mut doc = key.genesis();
-        for (suffix, name, location) in CHECKPOINTS {
-            let checkpoint = Checkpoint {
-                id: format!("cp-{}-{suffix}", zone.code.to_lowercase()),
-                code: format!("{}-{suffix}", zone.code),
-                name: name.into(),
-                location: location.into(),
-                retired: false,
-            };
-            put_checkpoint(&mut doc, &checkpoint, now).expect("demo checkpoints are valid");
-        }
-        let zone_id = zone.code.to_lowercase();
-        let route = Route {
-            id: format!("route-{zone_id}"),
-            name: format!("{}区 巡逻路线", zone.code),
-            checkpoints: CheckpointOrder(
-                CHECKPOINTS
-                    .iter()
-                    .map(|(suffix, _, _)| format!("cp-{zone_id}-{suffix}"))
-                    .collect(),
-            ),
-            retired: false,
-        };
-        put_route(&mut doc, &route, now).expect("the demo route is valid");
-        for schedule in schedules(&zone_id, &route.id) {
-            put_schedule(&mut doc, &schedule, now).expect("demo schedules are valid");
-        }
         let id = key.document_id();
         store.register_document(&id, &key)?;
         store.add_snapshot(&id, &doc.save())?;
@@ -156,31 +115,18 @@ pub fn seed(store: &dyn Store) -> StoreResult<bool> {
 fn seed_requests(store: &dyn Store, now: i64) -> StoreResult<()> {
     const HOUR: i64 = 3_600_000;
     let request = |id: &str, kind: RequestKind, unit: &str, description: &str, at: i64| Request {
-        id: id.into(),
-        zone: "A".into(),
-        channel: Channel::Phone.as_str().into(),
-        kind: kind.as_str().into(),
-        unit_id: String::new(),
         unit_label: unit.into(),
         resident_name: "王女士".into(),
         contact_phone: "13800138000".into(),
         description: description.into(),
-        photos: Vec::new(),
-        collective: false,
-        households: 0,
-        visit_id: String::new(),
-        finding_id: String::new(),
-        received_by: "service-a".into(),
-        received_by_name: "陈静".into(),
         device: "demo".into(),
         received_at: at,
+        ..intake(id, kind)
     };
-    let event = |id: &str, request_id: &str, action: Action, at: i64| {
-        let mut event = RequestEvent::new(id, request_id, action, at);
-        event.by = "service-a".into();
-        event.by_name = "陈静".into();
-        event.device = "demo".into();
-        event
+    // Each carries what its action needs; the demo's own words replace some.
+    let event = |id: &str, request_id: &str, action: Action, at: i64| RequestEvent {
+        device: "demo".into(),
+        ..event_on(request_id, id, action, at)
     };
     let repair_at = now - 26 * HOUR;
     let complaint_at = now - 3 * HOUR;
@@ -214,8 +160,7 @@ fn seed_requests(store: &dyn Store, now: i64) -> StoreResult<()> {
         ),
     )
     .expect(valid);
-    let mut mark = event("ev-demo-1", "req-demo-1", Action::Mark, repair_at + 600_000);
-    mark.handling = Handling::Normal.as_str().into();
+    let mark = event("ev-demo-1", "req-demo-1", Action::Mark, repair_at + 600_000);
     put_request_event(doc, &mark).expect(valid);
     put_request_event(
         doc,
@@ -245,7 +190,6 @@ fn seed_requests(store: &dyn Store, now: i64) -> StoreResult<()> {
         Action::Classify,
         complaint_at + 900_000,
     );
-    classify.classification = Classification::Valid.as_str().into();
     classify.reply_by = now + 24 * HOUR;
     put_request_event(doc, &classify).expect(valid);
     let doc = &mut docs[enquiry].1;
@@ -268,13 +212,12 @@ fn seed_requests(store: &dyn Store, now: i64) -> StoreResult<()> {
     );
     done.note = "已告知办理流程".into();
     put_request_event(doc, &done).expect(valid);
-    let mut callback = event(
+    let callback = event(
         "ev-demo-5",
         "req-demo-3",
         Action::Callback,
         enquiry_at + 24 * HOUR,
     );
-    callback.satisfaction = Satisfaction::Satisfied.as_str().into();
     put_request_event(doc, &callback).expect(valid);
     put_request_event(
         doc,

@@ -569,6 +569,40 @@ mod tests {
     use automerge::transaction::Transactable;
     use roundbook_shared::schema::DocKind;
 
+    /// This server's hub and another server's store, on one SQLite file.
+    fn two_servers() -> (tempfile::TempDir, Hub, SqliteStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.sqlite3");
+        let store = SqliteStore::open(&path).unwrap();
+        store.migrate().unwrap();
+        let other = SqliteStore::open(&path).unwrap();
+        (dir, Hub::new(Arc::new(store)), other)
+    }
+
+    /// Three rounds of sync between `tablet` and the live copy, the
+    /// tablet's messages applied as `sender`'s.
+    async fn sync_tablet(
+        hub: &Hub,
+        id: DocumentId,
+        live: &mut LiveDoc,
+        sender: Sender,
+        tablet: &mut Automerge,
+    ) {
+        let (mut server_state, mut tablet_state) = (sync::State::new(), sync::State::new());
+        for _ in 0..3 {
+            if let Some(message) = tablet.generate_sync_message(&mut tablet_state) {
+                hub.apply(id, live, sender, &mut server_state, message)
+                    .await
+                    .unwrap();
+            }
+            if let Some(reply) = live.doc.generate_sync_message(&mut server_state) {
+                tablet
+                    .receive_sync_message(&mut tablet_state, reply)
+                    .unwrap();
+            }
+        }
+    }
+
     #[tokio::test]
     async fn documents_leave_memory_when_their_last_subscriber_goes() {
         let dir = tempfile::tempdir().unwrap();
@@ -603,12 +637,7 @@ mod tests {
     /// live copy and tells the subscribers.
     #[tokio::test]
     async fn compaction_keeps_what_another_server_wrote_and_catching_up_brings_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("hub.sqlite3");
-        let store = SqliteStore::open(&path).unwrap();
-        store.migrate().unwrap();
-        let other = SqliteStore::open(&path).unwrap();
-        let hub = Hub::new(Arc::new(store));
+        let (_dir, hub, other) = two_servers();
         let key = DocKey::zone_directory("demo", "A");
         let id = key.document_id();
         let live = hub.open(id, &key).await.unwrap();
@@ -671,12 +700,7 @@ mod tests {
     /// new to the database, so it is not refused.
     #[tokio::test]
     async fn a_reader_may_bring_changes_another_server_stored() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("hub.sqlite3");
-        let store = SqliteStore::open(&path).unwrap();
-        store.migrate().unwrap();
-        let other = SqliteStore::open(&path).unwrap();
-        let hub = Hub::new(Arc::new(store));
+        let (_dir, hub, other) = two_servers();
         let key = DocKey::zone_directory("demo", "A");
         let id = key.document_id();
         let live = hub.open(id, &key).await.unwrap();
@@ -696,19 +720,7 @@ mod tests {
             clock_skew_ms: None,
             writes: false,
         };
-        let (mut server_state, mut tablet_state) = (sync::State::new(), sync::State::new());
-        for _ in 0..3 {
-            if let Some(message) = tablet.generate_sync_message(&mut tablet_state) {
-                hub.apply(id, &mut guard, reader, &mut server_state, message)
-                    .await
-                    .unwrap();
-            }
-            if let Some(reply) = guard.doc.generate_sync_message(&mut server_state) {
-                tablet
-                    .receive_sync_message(&mut tablet_state, reply)
-                    .unwrap();
-            }
-        }
+        sync_tablet(&hub, id, &mut guard, reader, &mut tablet).await;
         assert_eq!(guard.doc.get_heads(), tablet.get_heads());
     }
 
@@ -717,14 +729,10 @@ mod tests {
     /// scan keeps that receipt, rather than getting a second one here.
     #[tokio::test]
     async fn a_scan_another_server_stamped_keeps_its_receipt() {
-        use roundbook_shared::schema::patrol::{record_scan, Scan, METHOD_TYPED};
+        use roundbook_shared::fixtures::patrol::scan;
+        use roundbook_shared::schema::patrol::record_scan;
 
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("hub.sqlite3");
-        let store = SqliteStore::open(&path).unwrap();
-        store.migrate().unwrap();
-        let other = SqliteStore::open(&path).unwrap();
-        let hub = Hub::new(Arc::new(store));
+        let (_dir, hub, other) = two_servers();
         let key = DocKey::patrol_log(
             "demo",
             "A",
@@ -735,18 +743,7 @@ mod tests {
         let mut guard = live.lock().await;
 
         let mut tablet = guard.doc.fork();
-        let scan = Scan {
-            id: "scan-1".into(),
-            round_id: "round-1".into(),
-            checkpoint_id: "cp-a-01".into(),
-            checkpoint_code: "A-01".into(),
-            guard: "guard-a".into(),
-            guard_name: "guard-a".into(),
-            device: "device".into(),
-            scanned_at: 1_000,
-            method: METHOD_TYPED.into(),
-        };
-        record_scan(&mut tablet, &scan).unwrap();
+        record_scan(&mut tablet, &scan("scan-1", 1_000)).unwrap();
         let mut elsewhere = guard.doc.fork();
         let base = elsewhere.get_heads();
         elsewhere.merge(&mut tablet.clone()).unwrap();
@@ -764,19 +761,7 @@ mod tests {
             clock_skew_ms: Some(0),
             writes: true,
         };
-        let (mut server_state, mut tablet_state) = (sync::State::new(), sync::State::new());
-        for _ in 0..3 {
-            if let Some(message) = tablet.generate_sync_message(&mut tablet_state) {
-                hub.apply(id, &mut guard, writer, &mut server_state, message)
-                    .await
-                    .unwrap();
-            }
-            if let Some(reply) = guard.doc.generate_sync_message(&mut server_state) {
-                tablet
-                    .receive_sync_message(&mut tablet_state, reply)
-                    .unwrap();
-            }
-        }
+        sync_tablet(&hub, id, &mut guard, writer, &mut tablet).await;
         assert_eq!(
             guard.doc.get_heads(),
             elsewhere.get_heads(),

@@ -22,6 +22,20 @@ async fn status_of(server: &Server, token: &str, zone: &str, hash: &str) -> Uplo
     response.json().await.unwrap()
 }
 
+/// Sends `photo[range]` to zone A as a part of the whole photo.
+async fn send_part(
+    server: &Server,
+    token: &str,
+    photo: &[u8],
+    range: std::ops::Range<usize>,
+) -> reqwest::Response {
+    let (offset, total) = (range.start as u64, photo.len() as u64);
+    let hash = hash_of(photo);
+    server
+        .put_part(Some(token), "A", &hash, offset, total, &photo[range])
+        .await
+}
+
 /// Sends `bytes` from `from` in parts; returns the last answer.
 async fn upload_from(
     server: &Server,
@@ -96,16 +110,7 @@ async fn a_photo_uploads_in_parts_and_downloads_from_its_zone() {
     assert_eq!(status_of(&server, &token, "A", &hash).await, complete);
 
     // Uploading it again answers complete at once.
-    let again = server
-        .put_part(
-            Some(&token),
-            "A",
-            &hash,
-            0,
-            bytes.len() as u64,
-            &bytes[..10],
-        )
-        .await;
+    let again = send_part(&server, &token, &bytes, 0..10).await;
     assert_eq!(again.status(), 200);
     assert_eq!(again.json::<UploadStatus>().await.unwrap(), complete);
 
@@ -151,17 +156,7 @@ async fn an_interrupted_upload_resumes_where_the_server_stopped() {
     let token = server.login("guard-a").await.token;
     let bytes = photo(2);
     let hash = hash_of(&bytes);
-    let total = bytes.len() as u64;
-    let first = server
-        .put_part(
-            Some(&token),
-            "A",
-            &hash,
-            0,
-            total,
-            &bytes[..UPLOAD_CHUNK_BYTES],
-        )
-        .await;
+    let first = send_part(&server, &token, &bytes, 0..UPLOAD_CHUNK_BYTES).await;
     assert_eq!(first.status(), 200);
 
     // The connection (and the server) went away; the part was kept.
@@ -179,16 +174,7 @@ async fn an_interrupted_upload_resumes_where_the_server_stopped() {
     // A part that does not start where the server stands changes nothing.
     for offset in [0, 1_000, 2 * UPLOAD_CHUNK_BYTES] {
         let end = (offset + 1_000).min(bytes.len());
-        let wrong = server
-            .put_part(
-                Some(&token),
-                "A",
-                &hash,
-                offset as u64,
-                total,
-                &bytes[offset..end],
-            )
-            .await;
+        let wrong = send_part(&server, &token, &bytes, offset..end).await;
         assert_eq!(
             error_code(wrong).await,
             (409, "upload_offset_mismatch".into())
@@ -357,16 +343,7 @@ async fn an_upload_in_progress_is_its_uploaders_alone() {
     let bytes = photo(6);
     let hash = hash_of(&bytes);
     let total = bytes.len() as u64;
-    let first = server
-        .put_part(
-            Some(&mine),
-            "A",
-            &hash,
-            0,
-            total,
-            &bytes[..UPLOAD_CHUNK_BYTES],
-        )
-        .await;
+    let first = send_part(&server, &mine, &bytes, 0..UPLOAD_CHUNK_BYTES).await;
     assert_eq!(first.status(), 200);
     let held = status_of(&server, &mine, "A", &hash).await;
 
@@ -400,9 +377,7 @@ async fn an_upload_in_progress_is_its_uploaders_alone() {
         .get(&format!("/api/blobs/A/{hash}"), Some(&theirs))
         .await;
     assert_eq!(download.bytes().await.unwrap(), bytes);
-    let again = server
-        .put_part(Some(&theirs), "A", &hash, 0, total, &bytes[..10])
-        .await;
+    let again = send_part(&server, &theirs, &bytes, 0..10).await;
     assert!(again.json::<UploadStatus>().await.unwrap().complete);
 }
 
@@ -415,19 +390,7 @@ async fn unfinished_uploads_are_held_to_a_quota_per_user() {
     );
     let start = |token: String, seed: u8| {
         let server = &server;
-        async move {
-            let bytes = photo(seed);
-            server
-                .put_part(
-                    Some(&token),
-                    "A",
-                    &hash_of(&bytes),
-                    0,
-                    bytes.len() as u64,
-                    &bytes[..1_000],
-                )
-                .await
-        }
+        async move { send_part(server, &token, &photo(seed), 0..1_000).await }
     };
     // Three photos of 300 KB fit in 1 MiB; a fourth does not.
     for seed in [7, 8, 9] {
@@ -466,19 +429,13 @@ async fn unfinished_uploads_left_untouched_expire() {
     );
     let bytes = photo(12);
     let hash = hash_of(&bytes);
-    let total = bytes.len() as u64;
-    let part = &bytes[..UPLOAD_CHUNK_BYTES];
-    let first = server
-        .put_part(Some(&mine), "A", &hash, 0, total, part)
-        .await;
+    let first = send_part(&server, &mine, &bytes, 0..UPLOAD_CHUNK_BYTES).await;
     assert_eq!(first.status(), 200);
     tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
 
     // Abandoned: deleted when the next upload starts, so another user may
     // upload the photo; its first uploader would now have to start again.
-    let taken = server
-        .put_part(Some(&theirs), "A", &hash, 0, total, &part[..1_000])
-        .await;
+    let taken = send_part(&server, &theirs, &bytes, 0..1_000).await;
     assert_eq!(taken.status(), 200);
     assert_eq!(
         status_of(&server, &mine, "A", &hash).await,
@@ -487,15 +444,12 @@ async fn unfinished_uploads_left_untouched_expire() {
             complete: false
         }
     );
-    let late = server
-        .put_part(
-            Some(&mine),
-            "A",
-            &hash,
-            UPLOAD_CHUNK_BYTES as u64,
-            total,
-            &bytes[UPLOAD_CHUNK_BYTES..UPLOAD_CHUNK_BYTES + 1_000],
-        )
-        .await;
+    let late = send_part(
+        &server,
+        &mine,
+        &bytes,
+        UPLOAD_CHUNK_BYTES..UPLOAD_CHUNK_BYTES + 1_000,
+    )
+    .await;
     assert_eq!(error_code(late).await, (409, "upload_not_yours".into()));
 }

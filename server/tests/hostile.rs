@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use automerge::transaction::Transactable;
 use automerge::{ObjType, ReadDoc, ROOT};
 use common::attacks::{
-    closed_with_error, joined_socket, pad, seeded_patrol_log, send_sync, stamped_patrol_log,
-    sync_with_bloom, sync_with_many_haves, ATTACKER,
+    closed_with_error, joined_socket, pad, replace_the_stamped_scan, seeded_patrol_log, send_sync,
+    stamped_patrol_log, sync_with_bloom, sync_with_many_haves, ATTACKER,
 };
 use common::{patrol_key, Server, Tablet};
 use futures_util::{SinkExt, StreamExt};
@@ -309,14 +309,10 @@ async fn writers_cannot_bend_the_shape_of_a_document() {
 
     type Bend = fn(&mut automerge::Automerge);
     let bends: [(&str, Bend); 7] = [
-        ("replace a stamped scan with a new object", |doc| {
-            let (_, scans) = doc.get(ROOT, SCANS).unwrap().unwrap();
-            let mut tx = doc.transaction();
-            let scan = tx.put_object(&scans, "stamped", ObjType::Map).unwrap();
-            tx.put(&scan, "id", "stamped").unwrap();
-            tx.put(&scan, "scanned_at", 1_600_000_000_000i64).unwrap();
-            tx.commit();
-        }),
+        (
+            "replace a stamped scan with a new object",
+            replace_the_stamped_scan,
+        ),
         ("rewrite the document's kind", |doc| {
             let mut tx = doc.transaction();
             tx.put(ROOT, "kind", "zone_directory").unwrap();

@@ -12,7 +12,7 @@ use roundbook_server::store::migrations::{Migrated, SchemaVersion, CURRENT};
 use roundbook_server::store::postgres::PostgresStore;
 use roundbook_server::store::sqlite::SqliteStore;
 use roundbook_server::store::{
-    BlobRef, PartOutcome, Store, StoreError, StoreResult, UploadLimits, Uploader,
+    BlobRef, Part, PartOutcome, Store, StoreError, StoreResult, UploadLimits, Uploader,
 };
 
 /// A database for one test, as a SQLite file or a PostgreSQL database.
@@ -260,7 +260,15 @@ fn step_2_gives_uploads_in_progress_an_owner(_: &dyn Backend, previous: &dyn Bac
             limits,
         };
         store
-            .append_upload_part(&blob, &uploader, 16_000, 48_000, &[0; 1_000])
+            .append_upload_part(
+                &blob,
+                &uploader,
+                Part {
+                    offset: 16_000,
+                    total: 48_000,
+                    bytes: &[0; 1_000],
+                },
+            )
             .unwrap()
     };
     assert_eq!(part("guard-a"), PartOutcome::Appended { received: 17_000 });

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use roundbook_server::store::postgres::PostgresStore;
 use roundbook_server::store::sqlite::SqliteStore;
 use roundbook_server::store::{
-    Account, BlobRef, ChunkSizes, Elsewhere, ElsewhereFeed, PartOutcome, Store, UploadLimits,
+    Account, BlobRef, ChunkSizes, Elsewhere, ElsewhereFeed, Part, PartOutcome, Store, UploadLimits,
     UploadState, Uploader,
 };
 use roundbook_shared::domain::{Role, SiteInfo, ZoneRef};
@@ -311,13 +311,13 @@ fn uploads_append_in_order_and_commit_once_per_zone(backend: &dyn Backend) {
     );
     assert_eq!(
         store
-            .append_upload_part(&a, &guard_a, 0, 6, b"abc")
+            .append_upload_part(&a, &guard_a, part(0, 6, b"abc"))
             .unwrap(),
         PartOutcome::Appended { received: 3 }
     );
     assert_eq!(
         store
-            .append_upload_part(&a, &guard_a, 0, 6, b"abc")
+            .append_upload_part(&a, &guard_a, part(0, 6, b"abc"))
             .unwrap(),
         PartOutcome::OffsetMismatch { received: 3 }
     );
@@ -330,7 +330,7 @@ fn uploads_append_in_order_and_commit_once_per_zone(backend: &dyn Backend) {
     );
     assert_eq!(
         store
-            .append_upload_part(&a, &guard_a, 3, 6, b"def")
+            .append_upload_part(&a, &guard_a, part(3, 6, b"def"))
             .unwrap(),
         PartOutcome::Appended { received: 6 }
     );
@@ -343,7 +343,7 @@ fn uploads_append_in_order_and_commit_once_per_zone(backend: &dyn Backend) {
     assert!(store.upload_bytes(&a).unwrap().is_empty(), "parts dropped");
     assert_eq!(
         store
-            .append_upload_part(&a, &guard_a, 0, 6, b"abc")
+            .append_upload_part(&a, &guard_a, part(0, 6, b"abc"))
             .unwrap(),
         PartOutcome::AlreadyComplete { size: 6 }
     );
@@ -355,11 +355,11 @@ fn uploads_append_in_order_and_commit_once_per_zone(backend: &dyn Backend) {
     let b = blob("B");
     assert_eq!(store.blob(&b).unwrap(), None);
     store
-        .append_upload_part(&b, &guard_a, 0, 9, b"abc")
+        .append_upload_part(&b, &guard_a, part(0, 9, b"abc"))
         .unwrap();
     assert_eq!(
         store
-            .append_upload_part(&b, &guard_a, 3, 6, b"def")
+            .append_upload_part(&b, &guard_a, part(3, 6, b"def"))
             .unwrap(),
         PartOutcome::TotalChanged
     );
@@ -371,7 +371,7 @@ fn uploads_append_in_order_and_commit_once_per_zone(backend: &dyn Backend) {
         }
     );
     store
-        .append_upload_part(&b, &guard_a, 0, 6, b"abc")
+        .append_upload_part(&b, &guard_a, part(0, 6, b"abc"))
         .unwrap();
     assert!(store.discard_upload(&b, "guard-a").unwrap());
     assert!(store.upload_bytes(&b).unwrap().is_empty());
@@ -398,6 +398,15 @@ fn uploader(username: &str, now_unix: i64, limits: UploadLimits) -> Uploader<'_>
     }
 }
 
+/// `bytes` at `offset` of an upload of `total` bytes.
+fn part(offset: u64, total: u64, bytes: &[u8]) -> Part<'_> {
+    Part {
+        offset,
+        total,
+        bytes,
+    }
+}
+
 /// Photo `n` of zone `zone` (its name only; the tests never check it).
 fn photo(zone: &str, n: u8) -> BlobRef {
     BlobRef {
@@ -421,7 +430,7 @@ fn an_upload_in_progress_belongs_to_its_uploader(backend: &dyn Backend) {
     let photo_1 = photo("A", 1);
     assert_eq!(
         store
-            .append_upload_part(&photo_1, &mine, 0, 6, b"abc")
+            .append_upload_part(&photo_1, &mine, part(0, 6, b"abc"))
             .unwrap(),
         PartOutcome::Appended { received: 3 }
     );
@@ -430,7 +439,7 @@ fn an_upload_in_progress_belongs_to_its_uploader(backend: &dyn Backend) {
     for (offset, total) in [(3, 6), (0, 6), (0, 9), (3, 9)] {
         assert_eq!(
             store
-                .append_upload_part(&photo_1, &theirs, offset, total, b"xyz")
+                .append_upload_part(&photo_1, &theirs, part(offset, total, b"xyz"))
                 .unwrap(),
             PartOutcome::NotYours,
             "{offset} {total}"
@@ -450,14 +459,14 @@ fn an_upload_in_progress_belongs_to_its_uploader(backend: &dyn Backend) {
     // Finished, it is the zone's, for everyone in it.
     assert_eq!(
         store
-            .append_upload_part(&photo_1, &mine, 3, 6, b"def")
+            .append_upload_part(&photo_1, &mine, part(3, 6, b"def"))
             .unwrap(),
         PartOutcome::Appended { received: 6 }
     );
     store.commit_blob(&photo_1, "image/png", b"abcdef").unwrap();
     assert_eq!(
         store
-            .append_upload_part(&photo_1, &theirs, 0, 6, b"abc")
+            .append_upload_part(&photo_1, &theirs, part(0, 6, b"abc"))
             .unwrap(),
         PartOutcome::AlreadyComplete { size: 6 }
     );
@@ -469,13 +478,13 @@ fn an_upload_in_progress_belongs_to_its_uploader(backend: &dyn Backend) {
     // The uploader may discard their own; then anyone may upload it.
     let photo_2 = photo("A", 2);
     store
-        .append_upload_part(&photo_2, &mine, 0, 6, b"abc")
+        .append_upload_part(&photo_2, &mine, part(0, 6, b"abc"))
         .unwrap();
     assert!(store.discard_upload(&photo_2, "guard-a").unwrap());
     assert_eq!(store.upload_state(&photo_2).unwrap(), NOTHING);
     assert_eq!(
         store
-            .append_upload_part(&photo_2, &theirs, 0, 6, b"xyz")
+            .append_upload_part(&photo_2, &theirs, part(0, 6, b"xyz"))
             .unwrap(),
         PartOutcome::Appended { received: 3 }
     );
@@ -494,14 +503,14 @@ fn unfinished_uploads_are_held_to_a_quota_per_user(backend: &dyn Backend) {
     let (first, second) = (photo("A", 3), photo("B", 4));
     assert_eq!(
         store
-            .append_upload_part(&first, &guard_a, 0, 6, b"abc")
+            .append_upload_part(&first, &guard_a, part(0, 6, b"abc"))
             .unwrap(),
         PartOutcome::Appended { received: 3 }
     );
     // Counted by declared totals, over every zone of the user.
     assert_eq!(
         store
-            .append_upload_part(&second, &guard_a, 0, 6, b"abc")
+            .append_upload_part(&second, &guard_a, part(0, 6, b"abc"))
             .unwrap(),
         PartOutcome::OverQuota { held: 6, quota: 10 }
     );
@@ -513,21 +522,21 @@ fn unfinished_uploads_are_held_to_a_quota_per_user(backend: &dyn Backend) {
     // Another user has a quota of their own.
     assert_eq!(
         store
-            .append_upload_part(&photo("B", 5), &guard_b, 0, 10, b"abc")
+            .append_upload_part(&photo("B", 5), &guard_b, part(0, 10, b"abc"))
             .unwrap(),
         PartOutcome::Appended { received: 3 }
     );
     // An upload admitted finishes whatever the quota, and frees its share.
     assert_eq!(
         store
-            .append_upload_part(&first, &guard_a, 3, 6, b"def")
+            .append_upload_part(&first, &guard_a, part(3, 6, b"def"))
             .unwrap(),
         PartOutcome::Appended { received: 6 }
     );
     store.commit_blob(&first, "image/png", b"abcdef").unwrap();
     assert_eq!(
         store
-            .append_upload_part(&second, &guard_a, 0, 10, b"abc")
+            .append_upload_part(&second, &guard_a, part(0, 10, b"abc"))
             .unwrap(),
         PartOutcome::Appended { received: 3 }
     );
@@ -543,12 +552,12 @@ fn uploads_left_untouched_too_long_expire(backend: &dyn Backend) {
     let guard_b = |at| uploader("guard-b", at, limits);
     let (old, kept, late) = (photo("A", 6), photo("B", 7), photo("B", 8));
     store
-        .append_upload_part(&old, &guard_a(NOW), 0, 6, b"abc")
+        .append_upload_part(&old, &guard_a(NOW), part(0, 6, b"abc"))
         .unwrap();
 
     // Untouched for exactly the limit: still there when an upload starts.
     store
-        .append_upload_part(&kept, &guard_b(NOW + 100), 0, 6, b"abc")
+        .append_upload_part(&kept, &guard_b(NOW + 100), part(0, 6, b"abc"))
         .unwrap();
     assert_eq!(
         store.upload_state(&old).unwrap(),
@@ -560,14 +569,14 @@ fn uploads_left_untouched_too_long_expire(backend: &dyn Backend) {
     // A part touches an upload.
     assert_eq!(
         store
-            .append_upload_part(&kept, &guard_b(NOW + 150), 3, 6, b"d")
+            .append_upload_part(&kept, &guard_b(NOW + 150), part(3, 6, b"d"))
             .unwrap(),
         PartOutcome::Appended { received: 4 }
     );
 
     // One second longer, and the next upload to start (anyone's) deletes it.
     store
-        .append_upload_part(&late, &guard_b(NOW + 201), 0, 6, b"abc")
+        .append_upload_part(&late, &guard_b(NOW + 201), part(0, 6, b"abc"))
         .unwrap();
     assert_eq!(store.upload_state(&old).unwrap(), NOTHING);
     assert!(store.upload_bytes(&old).unwrap().is_empty());
@@ -582,13 +591,13 @@ fn uploads_left_untouched_too_long_expire(backend: &dyn Backend) {
     // Its uploader starts again; or anyone may upload the photo now.
     assert_eq!(
         store
-            .append_upload_part(&old, &guard_a(NOW + 202), 3, 6, b"def")
+            .append_upload_part(&old, &guard_a(NOW + 202), part(3, 6, b"def"))
             .unwrap(),
         PartOutcome::OffsetMismatch { received: 0 }
     );
     assert_eq!(
         store
-            .append_upload_part(&old, &guard_b(NOW + 202), 0, 6, b"abc")
+            .append_upload_part(&old, &guard_b(NOW + 202), part(0, 6, b"abc"))
             .unwrap(),
         PartOutcome::Appended { received: 3 }
     );

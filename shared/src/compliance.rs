@@ -402,8 +402,8 @@ pub fn due_now(records: PatrolRecords<'_>, now: i64) -> Vec<RoundOutcome> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::patrol::night;
     use crate::schema::route::CheckpointOrder;
-    use crate::schema::schedule::tests::night;
 
     const MINUTE: i64 = 60_000;
 
@@ -426,14 +426,14 @@ mod tests {
     }
 
     fn round(id: &str, due_at: Option<i64>, started_at: i64) -> Round {
-        let mut round = crate::schema::round::tests::round(id, started_at, &["cp1", "cp2"]);
+        let mut round = crate::fixtures::patrol::round(id, started_at, &["cp1", "cp2"]);
         round.due_at = due_at;
         round
     }
 
     fn scan(round_id: &str, checkpoint_id: &str, at: i64) -> Scan {
         let mut scan =
-            crate::schema::patrol::tests::scan(&format!("{round_id}-{checkpoint_id}-{at}"), at);
+            crate::fixtures::patrol::scan(&format!("{round_id}-{checkpoint_id}-{at}"), at);
         scan.round_id = round_id.into();
         scan.checkpoint_id = checkpoint_id.into();
         scan

@@ -193,7 +193,7 @@ pub fn daily_review(views: &[RequestView], now: i64) -> Vec<&RequestView> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::request::tests::{event, intake};
+    use crate::fixtures::requests::{event, intake};
     use crate::schema::request::{Classification, Request};
     use crate::workflow::fold;
     use chrono::DateTime;

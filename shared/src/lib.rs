@@ -12,6 +12,8 @@ pub mod compaction;
 pub mod compliance;
 pub mod deadline;
 pub mod domain;
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures;
 pub mod ids;
 pub mod patrol_records;
 pub mod protocol;

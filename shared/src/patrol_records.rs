@@ -120,8 +120,8 @@ fn read<T: Record>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::patrol::scan;
     use crate::schema::patrol::record_scan;
-    use crate::schema::patrol::tests::scan;
     use crate::schema::DocKey;
     use automerge::transaction::Transactable;
 

@@ -568,7 +568,7 @@ mod tests {
 
     #[test]
     fn decodes_what_the_javascript_client_sends() {
-        use crate::cbor_guard::tests::{hex, CBOR_X_FRAMES};
+        use crate::fixtures::sync::{hex, CBOR_X_FRAMES};
         let decoded: Vec<Message> = CBOR_X_FRAMES
             .iter()
             .map(|(name, text)| {

@@ -203,7 +203,8 @@ pub fn threshold_streak(months: &[(Option<f64>, f64)]) -> Vec<(bool, bool)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::cleaning::tests::{inspection, mark, month, AT};
+    use crate::fixtures::cleaning::{inspection, mark, month};
+    use crate::fixtures::AT;
     use crate::schema::cleaning::{
         default_template, marks as stored_marks, put_inspection, put_mark, OUTCOME_FULL, OUTCOME_NA,
     };

@@ -462,11 +462,10 @@ mod tests {
 
     use automerge::sync::{self, SyncDoc};
     use automerge::transaction::Transactable;
-    use automerge::{ActorId, Automerge, ObjType, ReadDoc, ROOT};
+    use automerge::{ActorId, Automerge, ROOT};
 
     use super::*;
-    use crate::schema::DocKey;
-    use chrono::NaiveDate;
+    use crate::fixtures::sync::{add_bare_scans, hex, leb128, patrol_day};
 
     fn check(bytes: &[u8]) -> Result<(), SyncGuardError> {
         check_sync_message(bytes, &SyncLimits::default())
@@ -474,28 +473,8 @@ mod tests {
 
     // ---- Real documents and real sync loops ----
 
-    /// A patrol log born from its genesis, the same byte for byte every
-    /// time, so that every copy merges.
-    fn genesis() -> Automerge {
-        DocKey::patrol_log("demo", "A", NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()).genesis()
-    }
-
     fn tablet(doc: &Automerge, actor: u8) -> Automerge {
         doc.fork().with_actor(ActorId::from([actor; 16]))
-    }
-
-    /// `count` changes of one scan each, as a tablet makes them.
-    fn scan(doc: &mut Automerge, tag: &str, count: usize) {
-        let (_, scans) = doc.get(ROOT, "scans").unwrap().unwrap();
-        for n in 0..count {
-            doc.transact::<_, _, automerge::AutomergeError>(|tx| {
-                let scan = tx.put_object(&scans, format!("{tag}-{n}"), ObjType::Map)?;
-                tx.put(&scan, "checkpoint", format!("cp-{}", n % 10))?;
-                tx.put(&scan, "at", n as i64)?;
-                Ok(())
-            })
-            .unwrap();
-        }
     }
 
     /// The shapes of the messages a sync loop sent, to show a test covered
@@ -582,24 +561,24 @@ mod tests {
     #[test]
     fn a_first_sync_of_a_patrol_day_passes() {
         // A zone-day: ~1,000 scans, one change each.
-        let mut tab = tablet(&genesis(), 1);
-        scan(&mut tab, "day", 1_000);
-        let mut server = genesis();
+        let mut tab = tablet(&patrol_day(), 1);
+        add_bare_scans(&mut tab, "day", 1_000);
+        let mut server = patrol_day();
         let seen = sync_fresh(&mut tab, &mut server);
         // The tablet's bloom holds all its changes: 1,000 × 10 bits.
         assert!(seen.most_bloom_bytes > 1_250, "{seen:?}");
         // And the other way: a fresh tablet downloading the day.
-        let mut fresh = genesis();
+        let mut fresh = patrol_day();
         sync_fresh(&mut server, &mut fresh);
     }
 
     #[test]
     fn many_tablets_editing_offline_pass() {
-        let base = genesis();
+        let base = patrol_day();
         let mut server = base.clone();
         let mut tablets: Vec<Automerge> = (1..=20).map(|n| tablet(&base, n)).collect();
         for (n, doc) in tablets.iter_mut().enumerate() {
-            scan(doc, &format!("t{n}"), 20);
+            add_bare_scans(doc, &format!("t{n}"), 20);
         }
         // Each tablet comes back and syncs; the server's heads grow to 20.
         for doc in &mut tablets {
@@ -608,7 +587,7 @@ mod tests {
         assert_eq!(server.get_heads().len(), 20);
         // A new tablet then receives a document with 20 heads, and an old
         // tablet, holding its own branch only, catches up.
-        let mut newcomer = genesis();
+        let mut newcomer = patrol_day();
         let seen = sync_fresh(&mut server, &mut newcomer);
         assert_eq!(seen.most_heads, 20, "{seen:?}");
         sync_fresh(&mut tablets[0], &mut server);
@@ -616,17 +595,17 @@ mod tests {
 
     #[test]
     fn a_week_offline_with_kept_sync_state_passes() {
-        let mut server = genesis();
+        let mut server = patrol_day();
         let mut tab = tablet(&server, 7);
-        scan(&mut tab, "before", 600);
+        add_bare_scans(&mut tab, "before", 600);
         let (mut tab_state, mut server_state) = (sync::State::new(), sync::State::new());
         sync_checked(&mut tab, &mut tab_state, &mut server, &mut server_state);
 
         // A week apart: both sides change, and the sync states are kept and
         // restored, so `have` carries `last_sync`.
-        scan(&mut tab, "offline", 150);
+        add_bare_scans(&mut tab, "offline", 150);
         let mut other = tablet(&server, 8);
-        scan(&mut other, "others", 100);
+        add_bare_scans(&mut other, "others", 100);
         sync_fresh(&mut other, &mut server);
         let mut tab_state = sync::State::decode(&tab_state.encode()).unwrap();
         let mut server_state = sync::State::decode(&server_state.encode()).unwrap();
@@ -639,11 +618,11 @@ mod tests {
     fn an_old_peer_receiving_one_chunk_per_change_passes() {
         // A peer that never announces V2 messages is sent every change as a
         // chunk of its own, a whole document included.
-        let mut server = genesis();
+        let mut server = patrol_day();
         let mut tab = tablet(&server, 10);
-        scan(&mut tab, "old", 500);
+        add_bare_scans(&mut tab, "old", 500);
         sync_fresh(&mut tab, &mut server);
-        let mut old = genesis();
+        let mut old = patrol_day();
         let (mut server_state, mut old_state) = (sync::State::new(), sync::State::new());
         let seen = sync_with(
             &mut server,
@@ -657,15 +636,15 @@ mod tests {
 
     #[test]
     fn a_reset_after_the_server_lost_changes_passes() {
-        let mut server = genesis();
+        let mut server = patrol_day();
         let mut tab = tablet(&server, 9);
-        scan(&mut tab, "x", 50);
+        add_bare_scans(&mut tab, "x", 50);
         let (mut tab_state, mut server_state) = (sync::State::new(), sync::State::new());
         sync_checked(&mut tab, &mut tab_state, &mut server, &mut server_state);
         // The server comes back from an older backup: the tablet's kept
         // `last_sync` names changes it no longer has, so it answers with
         // automerge's reset message.
-        let mut restored = genesis();
+        let mut restored = patrol_day();
         let mut tab_state = sync::State::decode(&tab_state.encode()).unwrap();
         let seen = sync_checked(
             &mut tab,
@@ -682,7 +661,7 @@ mod tests {
         // The guard sees counts and lengths, not content, so each change
         // here is one small write (a scan per change costs ~2 ms in a debug
         // build; this keeps the test to seconds).
-        let mut tab = tablet(&genesis(), 20);
+        let mut tab = tablet(&patrol_day(), 20);
         for n in 0..12_000_i64 {
             tab.transact::<_, _, automerge::AutomergeError>(|tx| {
                 tx.put(ROOT, "request", n)?;
@@ -690,7 +669,7 @@ mod tests {
             })
             .unwrap();
         }
-        let mut server = genesis();
+        let mut server = patrol_day();
         let seen = sync_fresh(&mut tab, &mut server);
         // 12,000 entries at 10 bits each.
         assert!(seen.most_bloom_bytes >= 15_000, "{seen:?}");
@@ -699,24 +678,11 @@ mod tests {
 
     // ---- Crafted messages ----
 
-    /// Writes unsigned LEB128.
-    fn leb(out: &mut Vec<u8>, mut value: u64) {
-        loop {
-            let byte = (value & 0x7f) as u8;
-            value >>= 7;
-            if value == 0 {
-                out.push(byte);
-                return;
-            }
-            out.push(byte | 0x80);
-        }
-    }
-
     fn bloom(entries: u64, bits_per_entry: u64, probes: u64, bits: usize) -> Vec<u8> {
         let mut out = Vec::new();
-        leb(&mut out, entries);
-        leb(&mut out, bits_per_entry);
-        leb(&mut out, probes);
+        leb128(entries, &mut out);
+        leb128(bits_per_entry, &mut out);
+        leb128(probes, &mut out);
         out.resize(out.len() + bits, 0);
         out
     }
@@ -755,23 +721,23 @@ mod tests {
         fn encode(&self) -> Vec<u8> {
             let mut out = vec![self.kind];
             for hashes in [&self.heads, &self.need] {
-                leb(&mut out, hashes.len() as u64);
+                leb128(hashes.len() as u64, &mut out);
                 hashes.iter().for_each(|hash| out.extend(hash));
             }
-            leb(&mut out, self.haves.len() as u64);
+            leb128(self.haves.len() as u64, &mut out);
             for (last_sync, bloom) in &self.haves {
-                leb(&mut out, last_sync.len() as u64);
+                leb128(last_sync.len() as u64, &mut out);
                 last_sync.iter().for_each(|hash| out.extend(hash));
-                leb(&mut out, bloom.len() as u64);
+                leb128(bloom.len() as u64, &mut out);
                 out.extend(bloom);
             }
-            leb(&mut out, self.changes.len() as u64);
+            leb128(self.changes.len() as u64, &mut out);
             for change in &self.changes {
-                leb(&mut out, change.len() as u64);
+                leb128(change.len() as u64, &mut out);
                 out.extend(change);
             }
             if let Some(flags) = &self.flags {
-                leb(&mut out, flags.len() as u64);
+                leb128(flags.len() as u64, &mut out);
                 out.extend(flags);
             }
             out
@@ -783,7 +749,7 @@ mod tests {
         let mut out = CHUNK_MAGIC.to_vec();
         out.extend([0; 4]);
         out.push(kind);
-        leb(&mut out, length as u64);
+        leb128(length as u64, &mut out);
         out.resize(out.len() + length, 0);
         out
     }
@@ -925,7 +891,7 @@ mod tests {
         // 16 M empty `have`s fill a 32 MiB frame; automerge allocates 1.1 GB
         // for them. The guard stops at the count.
         let mut bytes = vec![0x42, 0, 0];
-        leb(&mut bytes, 16 * 1024 * 1024);
+        leb128(16 * 1024 * 1024, &mut bytes);
         bytes.resize(bytes.len() + 32 * 1024 * 1024, 0);
         bytes.push(0);
         let start = Instant::now();
@@ -1034,7 +1000,7 @@ mod tests {
         }
         // A change length of 2^63: a number that fits, far past the end.
         let mut bytes = vec![0x42, 0, 0, 0, 1];
-        leb(&mut bytes, 1 << 63);
+        leb128(1 << 63, &mut bytes);
         assert!(matches!(
             check(&bytes),
             Err(SyncGuardError::PastEnd {
@@ -1085,13 +1051,11 @@ mod tests {
         }
     }
 
-    /// Found by fuzzing (docs/fuzzing.md): a `need` that names a change the
-    /// receiver holds twice makes automerge 0.12 panic in
-    /// `generate_sync_message` (`collector.rs`: `MissingOps`).
-    #[test]
-    fn a_repeated_need_is_refused() {
-        let mut doc = tablet(&genesis(), 11);
-        scan(&mut doc, "n", 3);
+    /// A document of three changes (by tablet `actor`), and a sync message
+    /// whose `need` names one of them twice.
+    fn repeated_need(actor: u8) -> (Automerge, Vec<u8>) {
+        let mut doc = tablet(&patrol_day(), actor);
+        add_bare_scans(&mut doc, "n", 3);
         let held = doc.get_heads()[0].0;
         let bytes = Raw {
             need: vec![held, held],
@@ -1100,6 +1064,15 @@ mod tests {
             ..Raw::default()
         }
         .encode();
+        (doc, bytes)
+    }
+
+    /// Found by fuzzing (docs/fuzzing.md): a `need` that names a change the
+    /// receiver holds twice makes automerge 0.12 panic in
+    /// `generate_sync_message` (`collector.rs`: `MissingOps`).
+    #[test]
+    fn a_repeated_need_is_refused() {
+        let (_, bytes) = repeated_need(11);
         assert_eq!(check(&bytes), Err(SyncGuardError::Unsorted(Field::Need)));
     }
 
@@ -1158,24 +1131,17 @@ mod tests {
     /// in the server's strict `load_with_options` alike.
     const MALFORMED_BUNDLE_MESSAGE: &str = "4201da3f4d4d42044a367d3d6b383d7493e05170907e5e675cf9595dcdd12457dea400010172d8d2660d6dedf25091d9a3ecfb1a1c0192658054b967e70b455e4192fc999308040a07985c754398046c856f4a8345bb29c703620125db8cf6ac50bbbbd9f1b281fa655d0caff747504b100303030303030303030303030303030304000200000401040204030323030303030303030303041300da77bd0b4eda996797768d8fcde07e00017f117e036f2d32066174027e00017e001402020000020784";
 
-    fn unhex(text: &str) -> Vec<u8> {
-        (0..text.len())
-            .step_by(2)
-            .map(|at| u8::from_str_radix(&text[at..at + 2], 16).unwrap())
-            .collect()
-    }
-
     #[test]
     fn a_malformed_bundle_chunk_is_refused() {
-        let bytes = unhex(MALFORMED_BUNDLE_MESSAGE);
+        let bytes = hex(MALFORMED_BUNDLE_MESSAGE);
         assert_eq!(check(&bytes), Err(SyncGuardError::ChunkType(3)));
     }
 
     #[test]
     fn every_cut_of_a_real_message_is_refused_or_decodes() {
-        let mut tab = tablet(&genesis(), 3);
-        scan(&mut tab, "cut", 20);
-        let server = genesis();
+        let mut tab = tablet(&patrol_day(), 3);
+        add_bare_scans(&mut tab, "cut", 20);
+        let server = patrol_day();
         let mut tab_state = sync::State::new();
         let mut server_state = sync::State::new();
         let hello = server.generate_sync_message(&mut server_state).unwrap();
@@ -1215,11 +1181,11 @@ mod tests {
     #[test]
     fn worst_accepted_message_is_cheap_to_answer() {
         let limits = SyncLimits::default();
-        let mut doc = tablet(&genesis(), 4);
-        scan(&mut doc, "w", 1_000);
+        let mut doc = tablet(&patrol_day(), 4);
+        add_bare_scans(&mut doc, "w", 1_000);
 
         let honest = {
-            let empty = genesis();
+            let empty = patrol_day();
             let mut state = sync::State::new();
             empty.generate_sync_message(&mut state).unwrap().encode()
         };
@@ -1269,21 +1235,30 @@ mod tests {
     // automerge bounds these itself (then update
     // docs/upstream-automerge-sync-bloom.md).
 
+    /// Whether automerge panics receiving `bytes` (which it decodes) as a
+    /// sync message and answering it.
+    fn automerge_panics_answering(mut doc: Automerge, bytes: &[u8]) -> bool {
+        let message = sync::Message::decode(bytes).expect("automerge decodes it");
+        std::panic::catch_unwind(move || {
+            let mut state = sync::State::new();
+            doc.receive_sync_message(&mut state, message).unwrap();
+            doc.generate_sync_message(&mut state)
+        })
+        .is_err()
+    }
+
     /// Reproduction 1: zero bits per entry divides by zero in automerge.
     #[test]
     #[ignore = "shows automerge's own behaviour; run by hand for the upstream report"]
     fn upstream_zero_bits_per_entry_panics_automerge() {
         let bytes = [0x42, 0, 0, 1, 0, 3, 1, 0, 1, 0];
         assert!(check(&bytes).is_err());
-        let mut doc = tablet(&genesis(), 5);
-        scan(&mut doc, "z", 1);
-        let message = sync::Message::decode(&bytes).expect("automerge decodes it");
-        let panicked = std::panic::catch_unwind(move || {
-            let mut state = sync::State::new();
-            doc.receive_sync_message(&mut state, message).unwrap();
-            doc.generate_sync_message(&mut state)
-        });
-        assert!(panicked.is_err(), "automerge now refuses this itself");
+        let mut doc = tablet(&patrol_day(), 5);
+        add_bare_scans(&mut doc, "z", 1);
+        assert!(
+            automerge_panics_answering(doc, &bytes),
+            "automerge now refuses this itself"
+        );
     }
 
     /// Reproduction 4: a `need` naming a held change twice panics
@@ -1291,30 +1266,18 @@ mod tests {
     #[test]
     #[ignore = "shows automerge's own behaviour; run by hand for the upstream report"]
     fn upstream_repeated_need_panics_automerge() {
-        let mut doc = tablet(&genesis(), 12);
-        scan(&mut doc, "n", 3);
-        let held = doc.get_heads()[0].0;
-        let bytes = Raw {
-            need: vec![held, held],
-            haves: Vec::new(),
-            flags: None,
-            ..Raw::default()
-        }
-        .encode();
-        let message = sync::Message::decode(&bytes).expect("automerge decodes it");
-        let panicked = std::panic::catch_unwind(move || {
-            let mut state = sync::State::new();
-            doc.receive_sync_message(&mut state, message).unwrap();
-            doc.generate_sync_message(&mut state)
-        });
-        assert!(panicked.is_err(), "automerge now refuses this itself");
+        let (doc, bytes) = repeated_need(12);
+        assert!(
+            automerge_panics_answering(doc, &bytes),
+            "automerge now refuses this itself"
+        );
     }
 
     /// Reproduction 5: a malformed bundle chunk panics automerge's loader.
     #[test]
     #[ignore = "shows automerge's own behaviour; run by hand for the upstream report"]
     fn upstream_malformed_bundle_panics_automerge_load() {
-        let message = sync::Message::decode(&unhex(MALFORMED_BUNDLE_MESSAGE)).unwrap();
+        let message = sync::Message::decode(&hex(MALFORMED_BUNDLE_MESSAGE)).unwrap();
         let chunk = message.changes.iter().next().unwrap().to_vec();
         assert_eq!(chunk.len(), 108);
         eprintln!(
@@ -1330,8 +1293,8 @@ mod tests {
     #[test]
     #[ignore = "shows automerge's own behaviour; run by hand for the upstream report"]
     fn upstream_probe_count_sets_the_answering_cost() {
-        let mut doc = tablet(&genesis(), 6);
-        scan(&mut doc, "p", 100);
+        let mut doc = tablet(&patrol_day(), 6);
+        add_bare_scans(&mut doc, "p", 100);
         for shift in [4_u32, 12, 16, 20] {
             let probes = 1_u64 << shift;
             // Without flags, as an old peer: with them and no heads,
@@ -1353,7 +1316,7 @@ mod tests {
         for millions in [1_u64, 4] {
             let count = millions << 20;
             let mut bytes = vec![0x42, 0, 0];
-            leb(&mut bytes, count);
+            leb128(count, &mut bytes);
             bytes.resize(bytes.len() + 2 * count as usize, 0);
             bytes.push(0);
             let start = Instant::now();

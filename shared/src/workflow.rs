@@ -90,18 +90,14 @@ pub enum Refusal {
 
 use State::*;
 
+/// The states that come before `state` in a request's life ([`State::ALL`]'s order).
+const fn before(state: State) -> &'static [State] {
+    let all: &'static [State] = &State::ALL;
+    all.split_at(state as usize).0
+}
+
 /// The states in which `action` is allowed (before the per-action conditions of [`check`]).
 pub fn allowed_in(action: Action) -> &'static [State] {
-    const OPEN: &[State] = &[
-        Received,
-        Assigned,
-        Accepted,
-        InProgress,
-        Returned,
-        Transferred,
-        Done,
-        CalledBack,
-    ];
     match action {
         Action::Assign => &[Received, Returned, Assigned, Accepted, Transferred],
         Action::Accept => &[Received, Assigned, Transferred],
@@ -111,15 +107,8 @@ pub fn allowed_in(action: Action) -> &'static [State] {
         Action::Done => &[Received, Accepted, InProgress, Transferred],
         Action::Callback => &[Done, CalledBack],
         Action::Close => &[CalledBack],
-        Action::CloseInvalid => &[
-            Received,
-            Assigned,
-            Accepted,
-            InProgress,
-            Returned,
-            Transferred,
-        ],
-        Action::Classify | Action::Mark | Action::Note => OPEN,
+        Action::CloseInvalid => before(Done),
+        Action::Classify | Action::Mark | Action::Note => before(Closed),
         Action::Report => &State::ALL,
     }
 }
@@ -408,7 +397,8 @@ fn conflicts(history: &[HistoryEntry]) -> Vec<Conflict> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::request::tests::{event, intake, AT};
+    use crate::fixtures::requests::{event, intake};
+    use crate::fixtures::AT;
     use crate::schema::request::{put_request, put_request_event, request_events, ReportTarget};
     use crate::schema::DocKey;
 
@@ -440,6 +430,19 @@ mod tests {
         let view = fold(intake("req-1", kind), &events);
         assert_eq!(view.state, state, "path to {state:?}");
         view
+    }
+
+    #[test]
+    fn states_before_one_are_those_listed_before_it() {
+        for (n, state) in State::ALL.iter().enumerate() {
+            assert_eq!(*state as usize, n, "State::ALL is in declaration order");
+        }
+        // Closing as invalid: from receipt until the work is done.
+        assert_eq!(allowed_in(Action::CloseInvalid), &State::ALL[..6]);
+        assert_eq!(State::ALL[6], Done);
+        // Notes and marks: while the request is open.
+        assert_eq!(allowed_in(Action::Note), &State::ALL[..8]);
+        assert_eq!(State::ALL[8], Closed);
     }
 
     #[test]

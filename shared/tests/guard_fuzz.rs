@@ -12,18 +12,14 @@ use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use automerge::sync::{self, SyncDoc};
-use automerge::transaction::Transactable;
-use automerge::{ActorId, Automerge, ObjType, ReadDoc, ROOT};
-use chrono::NaiveDate;
+use automerge::{ActorId, Automerge};
 use ciborium::Value;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use roundbook_shared::cbor_guard::{check_cbor, CborLimits};
-use roundbook_shared::ids::DocumentId;
-use roundbook_shared::protocol::{Message, PeerMetadata, Refusal, RefusalReason};
-use roundbook_shared::schema::DocKey;
+use roundbook_shared::fixtures::sync::{add_bare_scans, frames, leb128, patrol_day, sync_messages};
+use roundbook_shared::protocol::Message;
 use roundbook_shared::sync_guard::{check_sync_message, SyncLimits};
-use serde_bytes::ByteBuf;
 
 fn cases() -> u32 {
     std::env::var("ROUNDBOOK_FUZZ_CASES")
@@ -34,134 +30,29 @@ fn cases() -> u32 {
 
 // ---- The corpus: real sync messages and real frames ----
 
-fn genesis() -> Automerge {
-    DocKey::patrol_log("demo", "A", NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()).genesis()
-}
-
-fn scans(doc: &mut Automerge, tag: &str, count: usize) {
-    let (_, scans) = doc.get(ROOT, "scans").unwrap().unwrap();
-    for n in 0..count {
-        doc.transact::<_, _, automerge::AutomergeError>(|tx| {
-            let scan = tx.put_object(&scans, format!("{tag}-{n}"), ObjType::Map)?;
-            tx.put(&scan, "at", n as i64)?;
-            Ok(())
-        })
-        .unwrap();
-    }
-}
-
-/// Every message of a sync loop between `a` and `b`; `b` may speak like an
-/// automerge without V2 messages, so `a` sends it one chunk per change.
-fn sync_messages(a: &mut Automerge, b: &mut Automerge, b_is_old: bool) -> Vec<Vec<u8>> {
-    let (mut a_state, mut b_state) = (sync::State::new(), sync::State::new());
-    let mut sent = Vec::new();
-    for _ in 0..50 {
-        let from_a = a.generate_sync_message(&mut a_state);
-        let mut from_b = b.generate_sync_message(&mut b_state);
-        if b_is_old {
-            if let Some(message) = &mut from_b {
-                message.flags = None;
-                message.version = sync::MessageVersion::V1;
-            }
-        }
-        if from_a.is_none() && from_b.is_none() {
-            break;
-        }
-        if let Some(message) = from_a {
-            sent.push(message.clone().encode());
-            b.receive_sync_message(&mut b_state, message).unwrap();
-        }
-        if let Some(message) = from_b {
-            sent.push(message.clone().encode());
-            a.receive_sync_message(&mut a_state, message).unwrap();
-        }
-    }
-    sent
-}
-
 /// The document answers are generated on: a few changes, so that blooms are
 /// tested against them.
 static SMALL_DOC: LazyLock<Automerge> = LazyLock::new(|| {
-    let mut doc = genesis().with_actor(ActorId::from([1u8; 16]));
-    scans(&mut doc, "small", 8);
+    let mut doc = patrol_day().with_actor(ActorId::from([1u8; 16]));
+    add_bare_scans(&mut doc, "small", 8);
     doc
 });
 
 static SYNC_CORPUS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
-    let mut tablet = genesis().with_actor(ActorId::from([2u8; 16]));
-    scans(&mut tablet, "t", 12);
-    let mut server = genesis();
+    let mut tablet = patrol_day().with_actor(ActorId::from([2u8; 16]));
+    add_bare_scans(&mut tablet, "t", 12);
+    let mut server = patrol_day();
     let mut corpus = sync_messages(&mut tablet, &mut server, false);
     let mut other = server.fork().with_actor(ActorId::from([3u8; 16]));
-    scans(&mut other, "o", 5);
-    scans(&mut tablet, "t2", 3);
+    add_bare_scans(&mut other, "o", 5);
+    add_bare_scans(&mut tablet, "t2", 3);
     corpus.extend(sync_messages(&mut other, &mut tablet, true));
     corpus.extend(sync_messages(&mut server, &mut SMALL_DOC.clone(), false));
     corpus.push(Vec::new());
     corpus
 });
 
-fn doc_id() -> DocumentId {
-    DocumentId::from_bytes([3; 16])
-}
-
-static FRAME_CORPUS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
-    let data = ByteBuf::from(SYNC_CORPUS[0].clone());
-    let messages = [
-        Message::Join {
-            sender_id: "tab-0123456789abcdef".into(),
-            supported_protocol_versions: vec!["1".into()],
-            peer_metadata: Some(PeerMetadata {
-                storage_id: Some("3f2c8a51-2b0e-4f3e-9d7a-6c1b2a3d4e5f".into()),
-                is_ephemeral: false,
-                clock_ms: Some(1_700_000_000_000),
-                build: Some("0.1.0".into()),
-                rules: Some(1),
-                accepts: None,
-            }),
-        },
-        Message::Peer {
-            sender_id: "server".into(),
-            target_id: "tab".into(),
-            selected_protocol_version: "1".into(),
-            peer_metadata: Some(PeerMetadata::default()),
-        },
-        Message::Request {
-            sender_id: "tab".into(),
-            target_id: "server".into(),
-            document_id: doc_id(),
-            data: data.clone(),
-        },
-        Message::Sync {
-            sender_id: "tab".into(),
-            target_id: "server".into(),
-            document_id: doc_id(),
-            data,
-        },
-        Message::Error {
-            message: "locked".into(),
-            refusal: Some(Refusal {
-                document_id: doc_id(),
-                reason: RefusalReason::MonthLocked,
-            }),
-            mismatch: None,
-        },
-        Message::Leave {
-            sender_id: "tab".into(),
-        },
-    ];
-    let mut corpus: Vec<Vec<u8>> = messages.iter().map(Message::encode).collect();
-    // automerge-repo's join as cbor-x writes it (map-16 headers, `undefined`).
-    corpus.push(hex("b900046474797065646a6f696e6873656e64657249646b706565722d336b783971326c706565724d65746164617461b900026973746f726167654964f76b6973457068656d6572616cf47819737570706f7274656450726f746f636f6c56657273696f6e73816131"));
-    corpus
-});
-
-fn hex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|at| u8::from_str_radix(&text[at..at + 2], 16).unwrap())
-        .collect()
-}
+static FRAME_CORPUS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| frames(&SYNC_CORPUS[0]));
 
 // ---- Mutations ----
 
@@ -206,19 +97,6 @@ fn mutation() -> impl Strategy<Value = Mutation> {
     ]
 }
 
-fn leb(mut value: u64) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let byte = (value & 0x7f) as u8;
-        value >>= 7;
-        if value == 0 {
-            out.push(byte);
-            return out;
-        }
-        out.push(byte | 0x80);
-    }
-}
-
 /// A CBOR head of the same major type as `initial` with `value` as its
 /// argument (a length, for strings and containers), in 8 bytes.
 fn cbor_head(initial: u8, value: u64) -> Vec<u8> {
@@ -244,7 +122,8 @@ fn mutate(mut bytes: Vec<u8>, mutations: &[Mutation], cbor: bool) -> Vec<u8> {
                     let initial = bytes.get(start).copied().unwrap_or(0x9b);
                     (cbor_head(initial, *n), 1)
                 } else {
-                    let number = leb(*n);
+                    let mut number = Vec::new();
+                    leb128(*n, &mut number);
                     let replaced = number.len();
                     (number, replaced)
                 };

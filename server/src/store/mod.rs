@@ -134,6 +134,15 @@ impl Uploader<'_> {
     }
 }
 
+/// A part offered for an upload: `bytes` at `offset` of an upload that
+/// declares `total` bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Part<'a> {
+    pub offset: u64,
+    pub total: u64,
+    pub bytes: &'a [u8],
+}
+
 /// What happened to a part offered for an upload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PartOutcome {
@@ -193,6 +202,32 @@ pub struct Written {
     pub sizes: ChunkSizes,
 }
 
+/// What a chunk write stores (see [`Store::write_chunk`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChunkWrite {
+    /// An incremental chunk.
+    Incremental,
+    /// A snapshot that brings content of its own and replaces nothing.
+    Snapshot,
+    /// A compaction snapshot: it folds every chunk up to `covers`, and
+    /// replaces exactly those.
+    Compaction { covers: ChunkSeq },
+}
+
+impl ChunkWrite {
+    pub fn is_snapshot(self) -> bool {
+        self != ChunkWrite::Incremental
+    }
+
+    /// The chunks the write deletes: those up to this number.
+    pub fn covers(self) -> Option<ChunkSeq> {
+        match self {
+            ChunkWrite::Compaction { covers } => Some(covers),
+            ChunkWrite::Incremental | ChunkWrite::Snapshot => None,
+        }
+    }
+}
+
 /// News from the database about documents another server changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Elsewhere {
@@ -207,10 +242,17 @@ pub enum Elsewhere {
 /// the feed at once.
 pub type ElsewhereFeed = tokio::sync::mpsc::UnboundedReceiver<Elsewhere>;
 
-/// Where an upload stands that is not complete: `held`'s bytes, or nothing.
-pub(crate) fn partial_state(held: Option<HeldUpload>) -> UploadState {
-    let (total, received) = held.map_or((0, 0), |held| (held.total, held.received));
-    UploadState::Partial { received, total }
+impl UploadState {
+    /// Where an upload stands, from what a store holds: complete if the blob
+    /// is `registered` for the zone (with its size), else `held`'s bytes, or
+    /// nothing.
+    pub(crate) fn of(registered: Option<u64>, held: Option<HeldUpload>) -> UploadState {
+        if let Some(size) = registered {
+            return UploadState::Complete { size };
+        }
+        let (total, received) = held.map_or((0, 0), |held| (held.total, held.received));
+        UploadState::Partial { received, total }
+    }
 }
 
 /// What a store does with a part offered for an upload: the one rule both
@@ -234,10 +276,13 @@ pub(crate) fn part_step(
     held: Option<&HeldUpload>,
     uploader: &Uploader<'_>,
     reserved: impl FnOnce() -> StoreResult<u64>,
-    offset: u64,
-    total: u64,
-    len: usize,
+    part: &Part<'_>,
 ) -> StoreResult<PartStep> {
+    let Part {
+        offset,
+        total,
+        bytes,
+    } = *part;
     if let Some(size) = registered {
         return Ok(PartStep::Answer(PartOutcome::AlreadyComplete { size }));
     }
@@ -267,7 +312,7 @@ pub(crate) fn part_step(
         }
     }
     Ok(PartStep::Append {
-        received: received + len as u64,
+        received: received + bytes.len() as u64,
     })
 }
 
@@ -320,11 +365,20 @@ pub trait Store: Send + Sync + 'static {
     /// written after it, less the snapshots that only fold chunks up to
     /// `after` (nothing in them is new to the reader).
     fn chunks_after(&self, id: &DocumentId, after: ChunkSeq) -> StoreResult<Chunks>;
+    /// Writes one chunk of the document durably, in one transaction with
+    /// the deletion of the chunks it replaces (if any). The three writes
+    /// below are this.
+    fn write_chunk(&self, id: &DocumentId, bytes: &[u8], write: ChunkWrite)
+        -> StoreResult<Written>;
     /// Appends an incremental chunk durably.
-    fn append_chunk(&self, id: &DocumentId, bytes: &[u8]) -> StoreResult<Written>;
+    fn append_chunk(&self, id: &DocumentId, bytes: &[u8]) -> StoreResult<Written> {
+        self.write_chunk(id, bytes, ChunkWrite::Incremental)
+    }
     /// Stores a snapshot that brings content of its own (a genesis, a seeded
     /// document) and replaces nothing.
-    fn add_snapshot(&self, id: &DocumentId, snapshot: &[u8]) -> StoreResult<Written>;
+    fn add_snapshot(&self, id: &DocumentId, snapshot: &[u8]) -> StoreResult<Written> {
+        self.write_chunk(id, snapshot, ChunkWrite::Snapshot)
+    }
     /// Compaction: stores `snapshot`, which holds every chunk of the document
     /// up to `covers`, and deletes exactly those chunks, in one transaction.
     /// Chunks written after `covers`, by this server or another, stay.
@@ -333,7 +387,9 @@ pub trait Store: Send + Sync + 'static {
         id: &DocumentId,
         snapshot: &[u8],
         covers: ChunkSeq,
-    ) -> StoreResult<Written>;
+    ) -> StoreResult<Written> {
+        self.write_chunk(id, snapshot, ChunkWrite::Compaction { covers })
+    }
     /// Starts listening for documents other servers change; call once, before
     /// documents are loaded into memory, so no change falls between a load and
     /// the listening. Only news of other servers' writes arrives.
@@ -341,8 +397,8 @@ pub trait Store: Send + Sync + 'static {
 
     /// How far an upload of `blob` to its zone has come, whoever uploads it.
     fn upload_state(&self, blob: &BlobRef) -> StoreResult<UploadState>;
-    /// Appends `bytes` at `offset` of an upload declaring `total` bytes, in
-    /// one committed transaction, if the offset is where the upload stands
+    /// Appends a part of an upload in one committed transaction, if its
+    /// offset is where the upload stands
     /// and the upload is the uploader's (or new, within their quota). A new
     /// upload claims the blob for the uploader until it completes, is
     /// discarded or expires. A part at offset 0 first deletes every upload
@@ -351,9 +407,7 @@ pub trait Store: Send + Sync + 'static {
         &self,
         blob: &BlobRef,
         uploader: &Uploader<'_>,
-        offset: u64,
-        total: u64,
-        bytes: &[u8],
+        part: Part<'_>,
     ) -> StoreResult<PartOutcome>;
     /// The bytes received so far of an upload, in order.
     fn upload_bytes(&self, blob: &BlobRef) -> StoreResult<Vec<u8>>;
@@ -385,6 +439,15 @@ mod tests {
         expire_after_secs: 60,
     };
 
+    /// 10 bytes at `offset` of a 100-byte upload.
+    fn part(offset: u64) -> Part<'static> {
+        Part {
+            offset,
+            total: 100,
+            bytes: &[0; 10],
+        }
+    }
+
     fn held(owner: Option<&str>, total: u64, received: u64) -> HeldUpload {
         HeldUpload {
             owner: owner.map(str::to_owned),
@@ -401,7 +464,7 @@ mod tests {
             now_unix: 1_000,
             limits: LIMITS,
         };
-        part_step(registered, held, &uploader, || Ok(100), offset, 100, 10).unwrap()
+        part_step(registered, held, &uploader, || Ok(100), &part(offset)).unwrap()
     }
 
     #[test]
@@ -468,7 +531,7 @@ mod tests {
             },
         };
         let new = |quota, reserved| {
-            part_step(None, None, &uploader(quota), || Ok(reserved), 0, 100, 10).unwrap()
+            part_step(None, None, &uploader(quota), || Ok(reserved), &part(0)).unwrap()
         };
         assert_eq!(new(250, 150), PartStep::Append { received: 10 });
         assert_eq!(
@@ -483,9 +546,7 @@ mod tests {
             Some(&held(Some("guard-a"), 100, 30)),
             &uploader(0),
             || panic!("not read for an upload already admitted"),
-            30,
-            100,
-            10,
+            &part(30),
         )
         .unwrap();
         assert_eq!(continued, PartStep::Append { received: 40 });

@@ -17,8 +17,8 @@ use roundbook_shared::schema::DocKey;
 use super::columns::{date_column, doc_key, parse_roles, parse_zones, roles_column, zones_column};
 use super::migrations::{self, Migrated, Migrator, SchemaVersion, Step};
 use super::{
-    part_step, partial_state, Account, BlobRef, ChunkSeq, ChunkSizes, Chunks, ElsewhereFeed,
-    HeldUpload, PartOutcome, PartStep, Store, StoreError, StoreResult, UploadState, Uploader,
+    part_step, Account, BlobRef, ChunkSeq, ChunkSizes, ChunkWrite, Chunks, ElsewhereFeed,
+    HeldUpload, Part, PartOutcome, PartStep, Store, StoreError, StoreResult, UploadState, Uploader,
     Written,
 };
 
@@ -258,14 +258,14 @@ impl Migrator for SqliteMigrator<'_> {
 
 /// Writes one chunk in a transaction that holds the write lock from its start,
 /// so the highest sequence number read before the insert is still the highest
-/// when it commits. `covers` deletes the chunks a compaction snapshot folds.
+/// when it commits.
 fn write_chunk(
     connection: &mut Connection,
     id: &DocumentId,
     bytes: &[u8],
-    is_snapshot: bool,
-    covers: Option<ChunkSeq>,
+    write: ChunkWrite,
 ) -> StoreResult<Written> {
+    let (is_snapshot, covers) = (write.is_snapshot(), write.covers());
     let doc_id = id.as_bytes().as_slice();
     let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let after: ChunkSeq = tx.query_row(
@@ -621,21 +621,13 @@ impl Store for SqliteStore {
         })
     }
 
-    fn append_chunk(&self, id: &DocumentId, bytes: &[u8]) -> StoreResult<Written> {
-        self.with(|connection| write_chunk(connection, id, bytes, false, None))
-    }
-
-    fn add_snapshot(&self, id: &DocumentId, snapshot: &[u8]) -> StoreResult<Written> {
-        self.with(|connection| write_chunk(connection, id, snapshot, true, None))
-    }
-
-    fn replace_with_snapshot(
+    fn write_chunk(
         &self,
         id: &DocumentId,
-        snapshot: &[u8],
-        covers: ChunkSeq,
+        bytes: &[u8],
+        write: ChunkWrite,
     ) -> StoreResult<Written> {
-        self.with(|connection| write_chunk(connection, id, snapshot, true, Some(covers)))
+        self.with(|connection| write_chunk(connection, id, bytes, write))
     }
 
     fn changes_elsewhere(&self) -> StoreResult<ElsewhereFeed> {
@@ -645,10 +637,8 @@ impl Store for SqliteStore {
 
     fn upload_state(&self, blob: &BlobRef) -> StoreResult<UploadState> {
         self.with(|connection| {
-            if let Some(size) = registered_size(connection, blob)? {
-                return Ok(UploadState::Complete { size });
-            }
-            Ok(partial_state(upload_row(connection, blob)?))
+            let registered = registered_size(connection, blob)?;
+            Ok(UploadState::of(registered, upload_row(connection, blob)?))
         })
     }
 
@@ -656,10 +646,13 @@ impl Store for SqliteStore {
         &self,
         blob: &BlobRef,
         uploader: &Uploader<'_>,
-        offset: u64,
-        total: u64,
-        bytes: &[u8],
+        part: Part<'_>,
     ) -> StoreResult<PartOutcome> {
+        let Part {
+            offset,
+            total,
+            bytes,
+        } = part;
         self.with(|connection| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             if offset == 0 {
@@ -670,9 +663,7 @@ impl Store for SqliteStore {
                 upload_row(&tx, blob)?.as_ref(),
                 uploader,
                 || reserved_bytes(&tx, uploader),
-                offset,
-                total,
-                bytes.len(),
+                &part,
             )?;
             let received = match step {
                 PartStep::Answer(outcome) => {

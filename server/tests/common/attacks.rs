@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use automerge::transaction::Transactable;
 use automerge::{ObjType, ReadDoc, ROOT};
 use futures_util::{SinkExt, StreamExt};
+use roundbook_shared::fixtures::sync::leb128;
 use roundbook_shared::protocol::{Message, PeerMetadata, PROTOCOL_VERSION};
 use roundbook_shared::schema::patrol::SCANS;
 use roundbook_shared::schema::receipt::RECEIVED_AT;
@@ -68,43 +69,30 @@ pub async fn closed_with_error(socket: &mut Socket) -> String {
     error.expect("the server said why before closing")
 }
 
-/// Unsigned LEB128, as Automerge writes lengths and counts.
-pub fn leb(mut value: u64, out: &mut Vec<u8>) {
-    loop {
-        let byte = (value & 0x7f) as u8;
-        value >>= 7;
-        if value == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
-
 /// An Automerge sync message with one `have` whose bloom filter claims the
 /// given parameters (and carries the bits they imply, capped).
 pub fn sync_with_bloom(entries: u64, bits_per_entry: u64, probes: u64) -> Vec<u8> {
     let mut bloom = Vec::new();
-    leb(entries, &mut bloom);
-    leb(bits_per_entry, &mut bloom);
-    leb(probes, &mut bloom);
+    leb128(entries, &mut bloom);
+    leb128(bits_per_entry, &mut bloom);
+    leb128(probes, &mut bloom);
     let bits = (entries * bits_per_entry).div_ceil(8).min(1024);
     bloom.extend(std::iter::repeat_n(0xffu8, bits as usize));
     let mut message = vec![0x42];
-    leb(0, &mut message); // heads
-    leb(0, &mut message); // need
-    leb(1, &mut message); // one have
-    leb(0, &mut message); // its last_sync heads
-    leb(bloom.len() as u64, &mut message);
+    leb128(0, &mut message); // heads
+    leb128(0, &mut message); // need
+    leb128(1, &mut message); // one have
+    leb128(0, &mut message); // its last_sync heads
+    leb128(bloom.len() as u64, &mut message);
     message.extend(bloom);
-    leb(0, &mut message); // changes
+    leb128(0, &mut message); // changes
     message
 }
 
 /// An Automerge sync message claiming 16 M empty haves in a few bytes.
 pub fn sync_with_many_haves() -> Vec<u8> {
     let mut many = vec![0x42, 0, 0];
-    leb(16 << 20, &mut many);
+    leb128(16 << 20, &mut many);
     many.extend(std::iter::repeat_n(0u8, 64));
     many
 }
@@ -142,6 +130,17 @@ pub fn pad(doc: &mut automerge::Automerge, batch: usize, count: usize, seed: &mu
             .collect();
         tx.put(&scan, "note", noise).unwrap();
     }
+    tx.commit();
+}
+
+/// A writer's bend of the patrol log of [`stamped_patrol_log`]: its stamped
+/// scan replaced with a new object that claims to be it, without a receipt.
+pub fn replace_the_stamped_scan(doc: &mut automerge::Automerge) {
+    let (_, scans) = doc.get(ROOT, SCANS).unwrap().unwrap();
+    let mut tx = doc.transaction();
+    let scan = tx.put_object(&scans, "stamped", ObjType::Map).unwrap();
+    tx.put(&scan, "id", "stamped").unwrap();
+    tx.put(&scan, "scanned_at", 1_600_000_000_000i64).unwrap();
     tx.commit();
 }
 

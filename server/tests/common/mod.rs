@@ -15,8 +15,9 @@ use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use roundbook_shared::api::{DocEntry, LoginResponse};
+use roundbook_shared::fixtures::patrol::{scan, scan_ids};
 use roundbook_shared::ids::{random_peer_id, DocumentId};
-use roundbook_shared::schema::patrol::{record_scan, scans, Scan, METHOD_TYPED};
+use roundbook_shared::schema::patrol::{record_scan, Scan};
 use roundbook_shared::schema::DocKey;
 use roundbook_shared::sync::{Outcome, Replica};
 use tokio::net::{TcpSocket, TcpStream};
@@ -323,27 +324,18 @@ impl Tablet {
 
     pub fn scan_at(&mut self, id: &DocumentId, scan_id: &str, scanned_at: i64) {
         let scan = Scan {
-            id: scan_id.into(),
             round_id: "round-1".into(),
             checkpoint_id: "cp-a-01".into(),
-            checkpoint_code: "A-01".into(),
             guard: self.username.clone(),
             guard_name: self.username.clone(),
             device: self.device.clone(),
-            scanned_at,
-            method: METHOD_TYPED.into(),
+            ..scan(scan_id, scanned_at)
         };
         record_scan(self.replica.doc_mut(id).unwrap(), &scan).unwrap();
     }
 
     pub fn scan_ids(&self, id: &DocumentId) -> Vec<String> {
-        let mut ids: Vec<_> = scans(self.replica.doc(id).unwrap())
-            .unwrap()
-            .into_iter()
-            .map(|scan| scan.id)
-            .collect();
-        ids.sort();
-        ids
+        scan_ids(self.replica.doc(id).unwrap())
     }
 
     pub async fn connect(&mut self, url: &str) {

@@ -808,66 +808,11 @@ pub fn put_signature(month: &mut Automerge, signature: &Signature) -> Result<(),
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
+    use crate::fixtures::cleaning::{inspection, mark, month, signature};
+    use crate::fixtures::{day, AT};
     use crate::schema::DocKey;
-
-    pub(crate) const AT: i64 = 1_795_399_200_000;
-
-    pub(crate) fn day() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
-    }
-
-    pub(crate) fn month() -> Automerge {
-        DocKey::cleaning_month("demo", day()).genesis()
-    }
-
-    pub(crate) fn inspection(area: &str, by: &str) -> Inspection {
-        Inspection {
-            id: inspection_id(area, day()),
-            area_id: area.into(),
-            date: "2026-11-23".into(),
-            template_id: DEFAULT_TEMPLATE_ID.into(),
-            kind: KIND_ROUTINE.into(),
-            rectification_id: String::new(),
-            started_by: by.into(),
-            started_by_name: by.into(),
-            device: "tablet".into(),
-            started_at: AT,
-        }
-    }
-
-    pub(crate) fn mark(area: &str, item: &str, by: &str, outcome: &str, deduction: u32) -> Mark {
-        let inspection = inspection_id(area, day());
-        Mark {
-            id: mark_id(&inspection, item, by),
-            inspection_id: inspection,
-            area_id: area.into(),
-            item_id: item.into(),
-            by: by.into(),
-            by_name: by.into(),
-            device: "tablet".into(),
-            at: AT,
-            outcome: outcome.into(),
-            deduction,
-            reason: if outcome == OUTCOME_DEDUCTED {
-                "地面有垃圾".into()
-            } else {
-                String::new()
-            },
-            photos: Vec::new(),
-        }
-    }
-
-    pub(crate) fn signature(party: &str) -> Signature {
-        Signature {
-            party: party.into(),
-            name: "刘芳".into(),
-            signed_at: AT,
-            by: "cleaning".into(),
-            image: crate::blob::hash_of(party.as_bytes()),
-        }
-    }
 
     #[test]
     fn the_default_template_adds_up_to_100() {

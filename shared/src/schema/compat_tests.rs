@@ -14,8 +14,8 @@ use automerge::transaction::Transactable;
 use automerge::{Automerge, ObjType, ReadDoc};
 use serde_json::{json, Value};
 
-use super::cleaning::tests as cleaning_fixtures;
 use super::*;
+use crate::fixtures;
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/records-2026-12")
@@ -96,7 +96,7 @@ fn zone_directory() -> Automerge {
         retired: false,
     };
     route::put_route(&mut doc, &route, AT).unwrap();
-    schedule::put_schedule(&mut doc, &schedule::tests::night(), AT).unwrap();
+    schedule::put_schedule(&mut doc, &fixtures::patrol::night(), AT).unwrap();
     put_as_text(
         &mut doc,
         Container::Checkpoints,
@@ -114,17 +114,17 @@ fn patrol_log() -> Automerge {
         guard: "guard-a".into(),
         guard_name: "王强".into(),
         device: "tablet-1".into(),
-        started_at: round::tests::EVENING - 3_600_000,
+        started_at: fixtures::EVENING - 3_600_000,
         takes_over: String::new(),
         ended_at: None,
         handover_note: String::new(),
     };
     shift::put_shift(&mut doc, &shift).unwrap();
-    let round = round::tests::round("r-1", round::tests::EVENING, &["cp1", "cp2"]);
+    let round = fixtures::patrol::round("r-1", fixtures::EVENING, &["cp1", "cp2"]);
     round::put_round(&mut doc, &round).unwrap();
     patrol::record_scan(
         &mut doc,
-        &patrol::tests::scan("scan-1", round::tests::EVENING + 60_000),
+        &fixtures::patrol::scan("scan-1", fixtures::EVENING + 60_000),
     )
     .unwrap();
     let finding = finding::Finding {
@@ -138,7 +138,7 @@ fn patrol_log() -> Automerge {
         guard: "guard-a".into(),
         guard_name: "王强".into(),
         device: "tablet-1".into(),
-        found_at: round::tests::EVENING + 120_000,
+        found_at: fixtures::EVENING + 120_000,
         needs_repair: true,
         request_id: "req-1".into(),
     };
@@ -149,7 +149,7 @@ fn patrol_log() -> Automerge {
         DocKind::PatrolLog,
         &[],
         receipt::Receipt {
-            received_at: round::tests::EVENING + 180_000,
+            received_at: fixtures::EVENING + 180_000,
             clock_skew_ms: Some(-2_000),
         },
     )
@@ -187,7 +187,7 @@ fn resident_directory() -> Automerge {
 }
 
 fn request_log() -> Automerge {
-    use request::tests::{event, intake};
+    use fixtures::requests::{event, intake};
     use request::{Action, RequestKind};
     let mut doc = DocKey::request_log("demo", "A", day()).genesis();
     let mut collective = intake("req-2", RequestKind::Complaint);
@@ -251,7 +251,7 @@ fn cleaning_setup() -> Automerge {
 }
 
 fn cleaning_month() -> Automerge {
-    use cleaning_fixtures::{inspection, mark, signature};
+    use fixtures::cleaning::{inspection, mark, signature};
     let mut doc = DocKey::cleaning_month("demo", day()).genesis();
     let template = cleaning::default_template();
     let area = &template.areas[0];
@@ -375,7 +375,7 @@ fn documents_of_the_earlier_build_read_the_same() {
 fn documents_of_the_earlier_build_take_new_records() {
     let bytes = std::fs::read(fixtures().join("request_log.automerge")).unwrap();
     let mut log = Automerge::load(&bytes).unwrap();
-    let mut new = request::tests::intake("req-new", request::RequestKind::Complaint);
+    let mut new = fixtures::requests::intake("req-new", request::RequestKind::Complaint);
     new.received_at += 3_600_000;
     request::put_request(&mut log, &new).unwrap();
     assert_eq!(request::requests(&log).unwrap().len(), 3);

@@ -616,7 +616,7 @@ mod tests {
 
     #[test]
     fn a_malformed_record_is_skipped_and_hides_nothing() {
-        use request::tests::{event, intake};
+        use crate::fixtures::requests::{event, intake};
         use request::{Action, Request, RequestEvent, RequestKind};
 
         let mut log = DocKey::request_log("demo", "A", day()).genesis();
@@ -674,7 +674,7 @@ mod tests {
 
     #[test]
     fn a_rewritten_record_changes_only_what_differs_and_keeps_unknown_fields() {
-        use request::tests::intake;
+        use crate::fixtures::requests::intake;
         use request::{Request, RequestKind};
 
         let mut log = DocKey::request_log("demo", "A", day()).genesis();

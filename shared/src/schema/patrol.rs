@@ -126,24 +126,11 @@ pub fn record_scan(doc: &mut Automerge, scan: &Scan) -> Result<(), SchemaError> 
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
+    use crate::fixtures::patrol::{round, scan};
     use crate::schema::DocKey;
     use chrono::NaiveDate;
-
-    pub(crate) fn scan(id: &str, at: i64) -> Scan {
-        Scan {
-            id: id.into(),
-            round_id: "r-1".into(),
-            checkpoint_id: "cp1".into(),
-            checkpoint_code: "A-01".into(),
-            guard: "guard-a".into(),
-            guard_name: "王强".into(),
-            device: "tablet-1".into(),
-            scanned_at: at,
-            method: METHOD_TYPED.into(),
-        }
-    }
 
     fn key() -> DocKey {
         DocKey::patrol_log("demo", "A", NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
@@ -151,7 +138,7 @@ pub(crate) mod tests {
 
     #[test]
     fn refuses_scans_off_the_round_twice_or_after_its_end() {
-        let mut round = crate::schema::round::tests::round("r-1", 1_000, &["cp1", "cp2"]);
+        let mut round = round("r-1", 1_000, &["cp1", "cp2"]);
         let done = [scan("s1", 1_000)];
         assert_eq!(check_round_scan(&round, &done, "cp2"), Ok(()));
         assert_eq!(

@@ -109,8 +109,8 @@ pub fn stamp_new_records(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::patrol::scan;
     use crate::schema::patrol::record_scan;
-    use crate::schema::patrol::tests::scan;
     use crate::schema::shift::{put_shift, shifts, Shift};
     use crate::schema::DocKey;
     use chrono::NaiveDate;

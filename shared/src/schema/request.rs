@@ -456,61 +456,12 @@ pub fn put_request_event(doc: &mut Automerge, event: &RequestEvent) -> Result<()
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
+    use crate::fixtures::requests::{event, intake};
+    use crate::fixtures::AT;
     use crate::schema::DocKey;
     use chrono::NaiveDate;
-
-    /// 2026-11-23 10:00 in Shanghai.
-    pub(crate) const AT: i64 = 1_795_399_200_000;
-
-    pub(crate) fn intake(id: &str, kind: RequestKind) -> Request {
-        Request {
-            id: id.into(),
-            zone: "A".into(),
-            channel: Channel::Phone.as_str().into(),
-            kind: kind.as_str().into(),
-            unit_id: String::new(),
-            unit_label: "3栋2单元501".into(),
-            resident_name: "张先生".into(),
-            contact_phone: "138-1234-5678".into(),
-            description: "楼道灯不亮".into(),
-            photos: Vec::new(),
-            collective: false,
-            households: 0,
-            visit_id: String::new(),
-            finding_id: String::new(),
-            received_by: "service-a".into(),
-            received_by_name: "陈静".into(),
-            device: "tablet-1".into(),
-            received_at: AT,
-        }
-    }
-
-    pub(crate) fn event(id: &str, action: Action, at: i64) -> RequestEvent {
-        let mut event = RequestEvent::new(id, "req-1", action, at);
-        event.by = "service-a".into();
-        event.by_name = "陈静".into();
-        event.device = "tablet-1".into();
-        match action {
-            Action::Assign | Action::Transfer => {
-                event.assignee = "service-a2".into();
-                event.assignee_name = "吴婷".into();
-            }
-            Action::Return | Action::CloseInvalid | Action::Note | Action::Done => {
-                event.note = "已处理".into()
-            }
-            Action::Classify => {
-                event.classification = Classification::Valid.as_str().into();
-                event.reply_by = at + 3_600_000;
-            }
-            Action::Mark => event.handling = Handling::Normal.as_str().into(),
-            Action::Callback => event.satisfaction = Satisfaction::Satisfied.as_str().into(),
-            Action::Report => event.target = ReportTarget::Head.as_str().into(),
-            _ => {}
-        }
-        event
-    }
 
     fn log() -> Automerge {
         DocKey::request_log("demo", "A", NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()).genesis()

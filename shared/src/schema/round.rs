@@ -84,37 +84,12 @@ pub fn put_round(doc: &mut Automerge, round: &Round) -> Result<(), SchemaError> 
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
+    use crate::fixtures::patrol::round;
+    use crate::fixtures::EVENING;
     use crate::schema::DocKey;
     use chrono::NaiveDate;
-
-    /// 2026-11-23 20:00 in Shanghai.
-    pub(crate) const EVENING: i64 = 1_795_435_200_000;
-
-    pub(crate) fn round(id: &str, started_at: i64, checkpoints: &[&str]) -> Round {
-        Round {
-            id: id.into(),
-            route_id: "r1".into(),
-            route_name: "Night".into(),
-            schedule_id: "s1".into(),
-            due_at: None,
-            checkpoints: CheckpointOrder(checkpoints.iter().map(|c| c.to_string()).collect()),
-            guard: "guard-a".into(),
-            guard_name: "王强".into(),
-            device: "tablet-1".into(),
-            started_at,
-            ended_at: None,
-        }
-    }
-
-    #[test]
-    fn evening_constant_is_eight_pm_in_shanghai() {
-        assert_eq!(
-            crate::domain::local_datetime(EVENING).to_string(),
-            "2026-11-23 20:00:00"
-        );
-    }
 
     #[test]
     fn a_round_is_started_then_ended() {

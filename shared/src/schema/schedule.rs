@@ -188,25 +188,10 @@ pub fn put_schedule(
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
     use crate::domain::format_minute;
-
-    /// Every two hours from 20:00 to 06:00, 15 minutes either side, 2 unannounced.
-    pub(crate) fn night() -> Schedule {
-        Schedule {
-            id: "s1".into(),
-            route_id: "r1".into(),
-            name: "Night".into(),
-            shift_start: 20 * 60,
-            shift_end: 6 * 60,
-            every_minutes: 120,
-            tolerance_minutes: 15,
-            round_minutes: 60,
-            unannounced: 2,
-            retired: false,
-        }
-    }
+    use crate::fixtures::patrol::night;
 
     fn times(schedule: &Schedule) -> Vec<String> {
         schedule

@@ -276,11 +276,11 @@ mod tests {
     use automerge::{PatchLog, ROOT};
     use chrono::NaiveDate;
 
+    use crate::fixtures::patrol::scan;
+    use crate::fixtures::requests::{event, intake};
     use crate::schema::cleaning::{default_template, publish_template};
-    use crate::schema::patrol::tests::scan;
     use crate::schema::patrol::{record_scan, SCANS};
     use crate::schema::receipt::{stamp_new_records, Receipt};
-    use crate::schema::request::tests::{event, intake};
     use crate::schema::request::{put_request, put_request_event, Action, RequestKind};
     use crate::schema::DocKey;
 

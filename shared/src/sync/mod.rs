@@ -356,7 +356,8 @@ impl Replica {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::patrol::{record_scan, Scan, METHOD_TYPED};
+    use crate::fixtures::patrol::scan_ids;
+    use crate::schema::patrol::{record_scan, Scan};
     use crate::schema::DocKey;
 
     fn key() -> DocKey {
@@ -369,15 +370,10 @@ mod tests {
 
     fn scan(id: &str) -> Scan {
         Scan {
-            id: id.into(),
             round_id: "round-1".into(),
             checkpoint_id: "cp-a-01".into(),
-            checkpoint_code: "A-01".into(),
-            guard: "guard-a".into(),
-            guard_name: "王强".into(),
             device: "tablet".into(),
-            scanned_at: 1_000,
-            method: METHOD_TYPED.into(),
+            ..crate::fixtures::patrol::scan(id, 1_000)
         }
     }
 
@@ -485,22 +481,13 @@ mod tests {
                 .flat_map(|reply| replica.receive(reply).unwrap().frames)
                 .collect();
         }
-        let ids = |doc: &Automerge| {
-            let mut ids: Vec<_> = crate::schema::patrol::scans(doc)
-                .unwrap()
-                .into_iter()
-                .map(|scan| scan.id)
-                .collect();
-            ids.sort();
-            ids
-        };
         assert_eq!(
-            ids(replica.doc(&id).unwrap()),
+            scan_ids(replica.doc(&id).unwrap()),
             ["from-elsewhere", "refused"],
             "the server's change arrived; the refused one is kept"
         );
         assert_eq!(
-            ids(&server),
+            scan_ids(&server),
             ["from-elsewhere"],
             "nothing refused was offered"
         );

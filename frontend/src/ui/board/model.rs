@@ -340,13 +340,10 @@ mod tests {
     use automerge::Automerge;
     use chrono::Duration;
     use roundbook_shared::domain::instant_at;
-    use roundbook_shared::schema::directory::{put_checkpoint, Checkpoint};
+    use roundbook_shared::fixtures::patrol::{checkpoint_id, finding, ZonePlan};
     use roundbook_shared::schema::finding::{put_finding, Finding};
-    use roundbook_shared::schema::patrol::{record_scan, METHOD_CAMERA};
     use roundbook_shared::schema::receipt::{stamp_new_records, Receipt};
-    use roundbook_shared::schema::round::{put_round, Round};
-    use roundbook_shared::schema::route::{put_route, CheckpointOrder, Route};
-    use roundbook_shared::schema::schedule::{put_schedule, Schedule};
+    use roundbook_shared::schema::schedule::Schedule;
     use roundbook_shared::schema::DocKind;
     use std::rc::Rc;
     use wasm_bindgen_test::{console_log, wasm_bindgen_test};
@@ -360,113 +357,39 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
     }
 
-    /// The demo's two schedules: nights every 2 hours, days every 4 hours.
-    fn schedules(zone: &str) -> [Schedule; 2] {
-        let schedule = |id: &str, name: &str, start, end, every, tolerance, unannounced| Schedule {
-            id: format!("sc-{zone}-{id}"),
-            route_id: format!("rt-{zone}"),
-            name: name.into(),
-            shift_start: start,
-            shift_end: end,
-            every_minutes: every,
-            tolerance_minutes: tolerance,
-            round_minutes: 60,
-            unannounced,
-            retired: false,
-        };
-        [
-            schedule("night", "夜班", 20 * 60, 6 * 60, 120, 15, 2),
-            schedule("day", "白班", 8 * 60, 20 * 60, 240, 20, 1),
-        ]
-    }
-
-    fn zone_directory(zone: &str) -> Automerge {
-        let mut doc = DocKey::zone_directory("demo", zone).genesis();
-        for n in 1..=CHECKPOINTS {
-            let checkpoint = Checkpoint {
-                id: format!("cp-{zone}-{n:02}"),
-                code: format!("{zone}-{n:02}"),
-                name: format!("巡更点 {n}"),
-                location: String::new(),
-                retired: false,
-            };
-            put_checkpoint(&mut doc, &checkpoint, 0).unwrap();
-        }
-        let route = Route {
-            id: format!("rt-{zone}"),
-            name: format!("{zone} 巡逻路线"),
-            checkpoints: CheckpointOrder(
-                (1..=CHECKPOINTS)
-                    .map(|n| format!("cp-{zone}-{n:02}"))
-                    .collect(),
-            ),
-            retired: false,
-        };
-        put_route(&mut doc, &route, 0).unwrap();
-        for schedule in schedules(zone) {
-            put_schedule(&mut doc, &schedule, 0).unwrap();
-        }
-        doc
+    /// A zone of the demo's plan over 10 checkpoints: night rounds every 2
+    /// hours, day rounds every 4 hours.
+    fn plan(zone: &str) -> ZonePlan {
+        ZonePlan::numbered(zone, CHECKPOINTS)
     }
 
     /// A walked round: started 2 minutes after `at`, one scan a minute, each
     /// its own change as on a tablet; a finding every fifth round.
     fn walk(
         doc: &mut Automerge,
-        zone: &str,
+        plan: &ZonePlan,
         schedule: &Schedule,
         due: Option<i64>,
         at: i64,
         n: usize,
     ) {
-        let guard = format!("guard-{zone}");
-        let round = Round {
-            id: format!("round-{zone}-{n}"),
-            route_id: schedule.route_id.clone(),
-            route_name: format!("{zone} 巡逻路线"),
-            schedule_id: schedule.id.clone(),
-            due_at: due,
-            checkpoints: CheckpointOrder(
-                (1..=CHECKPOINTS)
-                    .map(|c| format!("cp-{zone}-{c:02}"))
-                    .collect(),
-            ),
-            guard: guard.clone(),
-            guard_name: format!("安管员{zone}"),
-            device: format!("tablet-{zone}"),
-            started_at: at + 2 * MINUTE,
-            ended_at: None,
-        };
-        put_round(doc, &round).unwrap();
-        for c in 1..=CHECKPOINTS {
-            let scan = Scan {
-                id: format!("scan-{zone}-{n}-{c}"),
-                round_id: round.id.clone(),
-                checkpoint_id: format!("cp-{zone}-{c:02}"),
-                checkpoint_code: format!("{zone}-{c:02}"),
-                guard: guard.clone(),
-                guard_name: round.guard_name.clone(),
-                device: round.device.clone(),
-                scanned_at: round.started_at + c as i64 * MINUTE,
-                method: METHOD_CAMERA.into(),
-            };
-            record_scan(doc, &scan).unwrap();
-        }
+        let zone = &plan.zone;
+        let round = plan.walk(
+            doc,
+            schedule,
+            due,
+            at + 2 * MINUTE,
+            &format!("round-{zone}-{n}"),
+        );
         if n.is_multiple_of(5) {
             let finding = Finding {
-                id: format!("finding-{zone}-{n}"),
-                round_id: round.id.clone(),
-                checkpoint_id: format!("cp-{zone}-03"),
-                kind: "fire_equipment".into(),
-                severity: "medium".into(),
-                note: "灭火器压力不足".into(),
                 photos: vec!["ab".repeat(32)],
-                guard,
-                guard_name: round.guard_name.clone(),
-                device: round.device.clone(),
-                found_at: round.started_at + 4 * MINUTE,
-                needs_repair: false,
-                request_id: String::new(),
+                ..finding(
+                    &format!("finding-{zone}-{n}"),
+                    &round,
+                    &checkpoint_id(zone, 3),
+                    round.started_at + 4 * MINUTE,
+                )
             };
             put_finding(doc, &finding).unwrap();
         }
@@ -476,6 +399,7 @@ mod tests {
     /// before and on `date`, in the patrol log of the day each starts.
     /// Returns the patrol logs by day.
     async fn patrol_logs(zone: &str, now: i64) -> Vec<(NaiveDate, Automerge)> {
+        let plan = plan(zone);
         let days = [date() - Duration::days(1), date()];
         let mut logs: Vec<(NaiveDate, Automerge)> = days
             .iter()
@@ -483,7 +407,7 @@ mod tests {
             .map(|day| (*day, DocKey::patrol_log("demo", zone, *day).genesis()))
             .collect();
         let mut n = 0;
-        for schedule in schedules(zone) {
+        for schedule in &plan.schedules {
             for day in days {
                 let shift = schedule.shift(day);
                 let unannounced = (1..=schedule.unannounced as i64)
@@ -497,7 +421,7 @@ mod tests {
                     let log = &mut logs.iter_mut().find(|(d, _)| *d == started).unwrap().1;
                     n += 1;
                     let before = log.get_heads();
-                    walk(log, zone, &schedule, due, at, n);
+                    walk(log, &plan, schedule, due, at, n);
                     // Synced soon after by a good clock, except round 4
                     // (02:00 on the day), kept offline for four hours.
                     let delay = if n == 4 { 4 * 60 } else { 15 };
@@ -520,7 +444,7 @@ mod tests {
         for zone in zones {
             let mut docs = vec![(
                 DocKey::zone_directory("demo", &zone.code),
-                zone_directory(&zone.code),
+                plan(&zone.code).directory("demo", 0),
             )];
             for (day, log) in patrol_logs(&zone.code, now).await {
                 docs.push((DocKey::patrol_log("demo", &zone.code, day), log));
@@ -640,7 +564,8 @@ mod tests {
     #[wasm_bindgen_test]
     fn missed_incomplete_loose_findings_and_a_clock_off() {
         let zone = "Z01";
-        let directory = zone_directory(zone);
+        let plan = plan(zone);
+        let directory = plan.directory("demo", 0);
         let mut records = ZoneRecords {
             zone: zone.into(),
             checkpoints: roundbook_shared::schema::directory::checkpoints(&directory).unwrap(),
@@ -648,13 +573,13 @@ mod tests {
             schedules: roundbook_shared::schema::schedule::schedules(&directory).unwrap(),
             ..ZoneRecords::default()
         };
-        let [night, day] = schedules(zone);
+        let [night, day] = &plan.schedules;
         let mut log = DocKey::patrol_log("demo", zone, date()).genesis();
         // 08:00 walked by guard Z01 but only 8 of 10 checkpoints, then ended.
         walk(
             &mut log,
-            zone,
-            &day,
+            &plan,
+            day,
             Some(instant_at(date(), 8 * 60)),
             instant_at(date(), 8 * 60),
             1,
@@ -690,7 +615,7 @@ mod tests {
         let loose = Finding {
             id: "loose".into(),
             round_id: String::new(),
-            checkpoint_id: format!("cp-{zone}-02"),
+            checkpoint_id: checkpoint_id(zone, 2),
             kind: "suspicious_person".into(),
             severity: "high".into(),
             note: "车库有陌生人".into(),
@@ -763,7 +688,7 @@ mod tests {
                 )
             })
             .collect();
-        assert_eq!(names, [("guard-x", 0, 0, 1, 1), ("guard-Z01", 0, 1, 0, 0)]);
+        assert_eq!(names, [("guard-x", 0, 0, 1, 1), ("guard-z01", 0, 1, 0, 0)]);
         assert_eq!(board.findings, 1);
         assert_eq!(board.summary.incomplete, 1);
         assert_eq!(board.summary.in_progress, 1);

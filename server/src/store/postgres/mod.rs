@@ -34,8 +34,8 @@ use listener::Listener;
 use super::columns::{date_column, doc_key, parse_roles, parse_zones, roles_column, zones_column};
 use super::migrations::{self, Migrated, Migrator, SchemaVersion, Step};
 use super::{
-    part_step, partial_state, Account, BlobRef, ChunkSeq, ChunkSizes, Chunks, ElsewhereFeed,
-    HeldUpload, PartOutcome, PartStep, Store, StoreError, StoreResult, UploadState, Uploader,
+    part_step, Account, BlobRef, ChunkSeq, ChunkSizes, ChunkWrite, Chunks, ElsewhereFeed,
+    HeldUpload, Part, PartOutcome, PartStep, Store, StoreError, StoreResult, UploadState, Uploader,
     Written,
 };
 
@@ -262,52 +262,6 @@ impl PostgresStore {
             .get()
             .map_err(|error| StoreError::Database(format!("no connection: {error}")))?;
         work(&mut client)
-    }
-
-    /// Writes one chunk under the document's lock: the highest sequence
-    /// number read first is still the highest when the chunk commits.
-    /// `covers` deletes the chunks a compaction snapshot folds; a chunk with
-    /// content of its own is announced to the other servers.
-    fn write_chunk(
-        &self,
-        id: &DocumentId,
-        bytes: &[u8],
-        is_snapshot: bool,
-        covers: Option<ChunkSeq>,
-    ) -> StoreResult<Written> {
-        let doc_id = id.as_bytes().as_slice();
-        self.with(|client| {
-            let mut tx = client.transaction()?;
-            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&document_lock(id)])?;
-            // A statement of its own, after the lock: its snapshot sees every
-            // chunk committed by the writer we waited for.
-            let after: ChunkSeq = tx
-                .query_one(
-                    "SELECT COALESCE(MAX(seq), 0) FROM chunks WHERE doc_id = $1",
-                    &[&doc_id],
-                )?
-                .get(0);
-            if let Some(covers) = covers {
-                tx.execute(
-                    "DELETE FROM chunks WHERE doc_id = $1 AND seq <= $2",
-                    &[&doc_id, &covers],
-                )?;
-            }
-            let seq: ChunkSeq = tx
-                .query_one(
-                    "INSERT INTO chunks (doc_id, is_snapshot, bytes, covers)
-                     VALUES ($1, $2, $3, $4) RETURNING seq",
-                    &[&doc_id, &is_snapshot, &bytes, &covers],
-                )?
-                .get(0);
-            if covers.is_none() {
-                let news = listener::news(&self.origin, id, seq);
-                tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &news])?;
-            }
-            let sizes = chunk_sizes(&mut tx, doc_id)?;
-            tx.commit()?;
-            Ok(Written { seq, after, sizes })
-        })
     }
 
     /// Runs `work` in a transaction holding the upload's lock, so a part is
@@ -744,21 +698,49 @@ impl Store for PostgresStore {
         Ok(chunks)
     }
 
-    fn append_chunk(&self, id: &DocumentId, bytes: &[u8]) -> StoreResult<Written> {
-        self.write_chunk(id, bytes, false, None)
-    }
-
-    fn add_snapshot(&self, id: &DocumentId, snapshot: &[u8]) -> StoreResult<Written> {
-        self.write_chunk(id, snapshot, true, None)
-    }
-
-    fn replace_with_snapshot(
+    /// Writes one chunk under the document's lock: the highest sequence
+    /// number read first is still the highest when the chunk commits.
+    /// A chunk with content of its own is announced to the other servers.
+    fn write_chunk(
         &self,
         id: &DocumentId,
-        snapshot: &[u8],
-        covers: ChunkSeq,
+        bytes: &[u8],
+        write: ChunkWrite,
     ) -> StoreResult<Written> {
-        self.write_chunk(id, snapshot, true, Some(covers))
+        let (is_snapshot, covers) = (write.is_snapshot(), write.covers());
+        let doc_id = id.as_bytes().as_slice();
+        self.with(|client| {
+            let mut tx = client.transaction()?;
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&document_lock(id)])?;
+            // A statement of its own, after the lock: its snapshot sees every
+            // chunk committed by the writer we waited for.
+            let after: ChunkSeq = tx
+                .query_one(
+                    "SELECT COALESCE(MAX(seq), 0) FROM chunks WHERE doc_id = $1",
+                    &[&doc_id],
+                )?
+                .get(0);
+            if let Some(covers) = covers {
+                tx.execute(
+                    "DELETE FROM chunks WHERE doc_id = $1 AND seq <= $2",
+                    &[&doc_id, &covers],
+                )?;
+            }
+            let seq: ChunkSeq = tx
+                .query_one(
+                    "INSERT INTO chunks (doc_id, is_snapshot, bytes, covers)
+                     VALUES ($1, $2, $3, $4) RETURNING seq",
+                    &[&doc_id, &is_snapshot, &bytes, &covers],
+                )?
+                .get(0);
+            if covers.is_none() {
+                let news = listener::news(&self.origin, id, seq);
+                tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &news])?;
+            }
+            let sizes = chunk_sizes(&mut tx, doc_id)?;
+            tx.commit()?;
+            Ok(Written { seq, after, sizes })
+        })
     }
 
     fn changes_elsewhere(&self) -> StoreResult<ElsewhereFeed> {
@@ -776,10 +758,8 @@ impl Store for PostgresStore {
 
     fn upload_state(&self, blob: &BlobRef) -> StoreResult<UploadState> {
         self.with(|client| {
-            if let Some(size) = registered_size(client, blob)? {
-                return Ok(UploadState::Complete { size });
-            }
-            Ok(partial_state(upload_row(client, blob)?))
+            let registered = registered_size(client, blob)?;
+            Ok(UploadState::of(registered, upload_row(client, blob)?))
         })
     }
 
@@ -787,10 +767,13 @@ impl Store for PostgresStore {
         &self,
         blob: &BlobRef,
         uploader: &Uploader<'_>,
-        offset: u64,
-        total: u64,
-        bytes: &[u8],
+        part: Part<'_>,
     ) -> StoreResult<PartOutcome> {
+        let Part {
+            offset,
+            total,
+            bytes,
+        } = part;
         if offset == 0 {
             self.with(|client| delete_expired_uploads(client, uploader.expired_before()))?;
         }
@@ -802,9 +785,7 @@ impl Store for PostgresStore {
                 held.as_ref(),
                 uploader,
                 || reserved_bytes(tx, uploader),
-                offset,
-                total,
-                bytes.len(),
+                &part,
             )?;
             let received = match step {
                 PartStep::Answer(outcome) => return Ok(outcome),
