@@ -15,6 +15,7 @@
 
 mod board;
 mod cleaning;
+mod field;
 mod guard;
 mod header;
 mod home;

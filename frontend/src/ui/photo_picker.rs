@@ -99,6 +99,35 @@ impl PickedPhotos {
     }
 }
 
+/// The submit handler of a form that saves a record with photos: `save`
+/// runs only while no save runs and every picked picture is stored, so a
+/// record never refers to a photo the tablet does not hold.
+pub fn submit_with_photos(
+    photos: PickedPhotos,
+    saving: Memo<bool>,
+    save: impl Fn() + 'static,
+) -> impl Fn(leptos::ev::SubmitEvent) + 'static {
+    move |event| {
+        event.prevent_default();
+        if saving.get_untracked() || photos.processing_untracked() {
+            return;
+        }
+        save();
+    }
+}
+
+/// An `on_problem` for a form that says only that a picture failed (`tell`);
+/// too many pictures and the start of a pick say nothing there.
+pub fn when_failed(
+    tell: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl Fn(Option<PickProblem>) + Copy + Send + Sync + 'static {
+    move |picked| {
+        if picked.is_some_and(|p| p.failed()) {
+            tell();
+        }
+    }
+}
+
 /// Downscales `file` and stores it in `zone`'s blobs.
 async fn store(
     blobs: crate::blobs::Blobs,

@@ -9,6 +9,7 @@
 
 use leptos::prelude::*;
 
+use super::field::Field;
 use super::WorkspaceRef;
 use crate::i18n::{I18n, Key};
 
@@ -43,13 +44,11 @@ fn select_field(
     testid: &'static str,
     inline: bool,
     shown: impl Fn() -> String + Send + Sync + 'static,
-    pick: impl Fn(String) + 'static,
+    pick: impl Fn(String) + Send + Sync + 'static,
     options: impl IntoView + 'static,
 ) -> impl IntoView {
-    let i18n = I18n::get();
     view! {
-        <label class="field" class:inline=inline>
-            <span>{move || i18n.t(label)}</span>
+        <Field label inline>
             <select
                 data-testid=testid
                 prop:value=shown
@@ -57,7 +56,7 @@ fn select_field(
             >
                 {options}
             </select>
-        </label>
+        </Field>
     }
 }
 

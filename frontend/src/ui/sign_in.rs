@@ -11,6 +11,7 @@ use roundbook_shared::api::LoginResponse;
 use crate::api::{self, ApiError};
 use crate::browser;
 use crate::i18n::{too_many_attempts, I18n, Key};
+use crate::ui::field::Field;
 
 #[component]
 pub fn SignIn(on_success: impl Fn(LoginResponse) + Clone + 'static) -> impl IntoView {
@@ -72,8 +73,7 @@ pub fn SignIn(on_success: impl Fn(LoginResponse) + Clone + 'static) -> impl Into
         <section class="card signin">
             <h1>{move || i18n.t(Key::SignInTitle)}</h1>
             <form on:submit=submit novalidate>
-                <label class="field">
-                    <span>{move || i18n.t(Key::Username)}</span>
+                <Field label=Key::Username>
                     <input
                         type="text"
                         name="username"
@@ -84,9 +84,8 @@ pub fn SignIn(on_success: impl Fn(LoginResponse) + Clone + 'static) -> impl Into
                         data-testid="signin-username"
                         bind:value=username
                     />
-                </label>
-                <label class="field">
-                    <span>{move || i18n.t(Key::Password)}</span>
+                </Field>
+                <Field label=Key::Password>
                     <input
                         type="password"
                         name="password"
@@ -95,7 +94,7 @@ pub fn SignIn(on_success: impl Fn(LoginResponse) + Clone + 'static) -> impl Into
                         data-testid="signin-password"
                         bind:value=password
                     />
-                </label>
+                </Field>
                 <Show when=move || error.with(Option::is_some)>
                     <p class="message message-error" role="alert" data-testid="signin-error">
                         {message}

@@ -28,8 +28,9 @@ use crate::calendar::{short_time, today};
 use crate::cleaning::{self, MarkDraft, MonthView, SITE_BLOBS};
 use crate::i18n::{I18n, Key, Lang};
 use crate::sync::SyncStatus;
+use crate::ui::field::Field;
 use crate::ui::photo::Photo;
-use crate::ui::photo_picker::{PhotoPicker, PickProblem, PickedPhotos};
+use crate::ui::photo_picker::{when_failed, PhotoPicker, PickedPhotos};
 use crate::ui::select::LabelledSelect;
 use crate::ui::{writer_and_site, WorkspaceRef};
 
@@ -364,30 +365,11 @@ fn ItemRow(
             {conflict}
             <div class="thumbs">{mark_photos}</div>
             <div class="button-row">
-                <button
-                    class="button"
-                    data-testid="mark-full"
-                    disabled=disabled
-                    on:click=move |_| save_full(OUTCOME_FULL)
-                >
-                    {move || i18n.t(Key::CleanFull)}
-                </button>
-                <button
-                    class="button"
-                    data-testid="mark-deduct"
-                    disabled=disabled
-                    on:click=move |_| choice.set(Some(OUTCOME_DEDUCTED))
-                >
-                    {move || i18n.t(Key::CleanDeduct)}
-                </button>
-                <button
-                    class="button"
-                    data-testid="mark-na"
-                    disabled=disabled
-                    on:click=move |_| save_na(OUTCOME_NA)
-                >
-                    {move || i18n.t(Key::CleanNa)}
-                </button>
+                {outcome_button("mark-full", Key::CleanFull, disabled, move || save_full(OUTCOME_FULL))}
+                {outcome_button("mark-deduct", Key::CleanDeduct, disabled, move || {
+                    choice.set(Some(OUTCOME_DEDUCTED))
+                })}
+                {outcome_button("mark-na", Key::CleanNa, disabled, move || save_na(OUTCOME_NA))}
             </div>
             <Show when=move || choice.get() == Some(OUTCOME_DEDUCTED)>
                 <form
@@ -411,8 +393,7 @@ fn ItemRow(
                             bind:value=points
                         />
                     </label>
-                    <label class="field">
-                        <span>{move || i18n.t(Key::CleanReason)}</span>
+                    <Field label=Key::CleanReason>
                         <textarea
                             rows="2"
                             maxlength="500"
@@ -420,18 +401,16 @@ fn ItemRow(
                             placeholder=move || i18n.t(Key::CleanReasonHint)
                             bind:value=reason
                         ></textarea>
-                    </label>
+                    </Field>
                     <PhotoPicker
                         workspace
                         zone=SITE_BLOBS.to_string()
                         photos
                         label=Key::CleanPhotos
                         testid="mark-photo"
-                        on_problem={move |picked: Option<PickProblem>| {
-                            if picked.is_some_and(|p| p.failed()) {
-                                said.try_set(Some((false, Key::PhotoFailed)));
-                            }
-                        }}
+                        on_problem=when_failed(move || {
+                            said.try_set(Some((false, Key::PhotoFailed)));
+                        })
                     />
                     <div class="button-row">
                         <button type="button" class="button" data-testid="mark-cancel" on:click=move |_| choice.set(None)>
@@ -450,6 +429,22 @@ fn ItemRow(
             </Show>
             <Said testid="mark-result" said />
         </li>
+    }
+}
+
+/// One of a mark's outcome buttons (full, deduct, not applicable); they
+/// differ only in what a click does.
+fn outcome_button(
+    testid: &'static str,
+    key: Key,
+    disabled: impl Fn() -> bool + Send + Sync + 'static,
+    on_click: impl Fn() + 'static,
+) -> impl IntoView {
+    let i18n = I18n::get();
+    view! {
+        <button class="button" data-testid=testid disabled=disabled on:click=move |_| on_click()>
+            {move || i18n.t(key)}
+        </button>
     }
 }
 

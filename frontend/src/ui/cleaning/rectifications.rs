@@ -18,6 +18,7 @@ use crate::calendar::{short_time, today};
 use crate::cleaning::{self, Reinspection, Verdict, SITE_BLOBS};
 use crate::i18n::{I18n, Key};
 use crate::sync::SyncStatus;
+use crate::ui::field::Field;
 use crate::ui::photo::Photo;
 use crate::ui::{writer_and_site, WorkspaceRef};
 
@@ -196,15 +197,13 @@ pub(super) fn RectificationCard(
                         </label>
                     </div>
                     <Show when=move || !passed.get()>
-                        <label class="field">
-                            <span>{move || i18n.t(Key::CleanNewDeadline)}</span>
+                        <Field label=Key::CleanNewDeadline>
                             <input type="datetime-local" data-testid="reinspect-deadline" bind:value=deadline />
-                        </label>
+                        </Field>
                     </Show>
-                    <label class="field">
-                        <span>{move || i18n.t(Key::CleanNote)}</span>
+                    <Field label=Key::CleanNote>
                         <textarea rows="2" maxlength="500" data-testid="reinspect-note" bind:value=note></textarea>
-                    </label>
+                    </Field>
                     <div class="button-row">
                         <button type="button" class="button" on:click=move |_| open.set(false)>
                             {move || i18n.t(Key::CleanCancel)}

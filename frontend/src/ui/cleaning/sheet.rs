@@ -27,6 +27,7 @@ use crate::calendar::{short_time, today};
 use crate::cleaning::{self, MonthView, SignOff, SITE_BLOBS};
 use crate::i18n::{I18n, Key};
 use crate::sync::SyncStatus;
+use crate::ui::field::Field;
 use crate::ui::photo::Photo;
 use crate::ui::{writer_and_site, WorkspaceRef};
 
@@ -72,8 +73,7 @@ pub fn SheetTab(workspace: WorkspaceRef) -> impl IntoView {
         <section class="card no-print">
             <h1 class="page-title">{move || i18n.t(Key::CleanSheetTitle)}</h1>
             <div class="field-row">
-                <label class="field">
-                    <span>{move || i18n.t(Key::CleanMonth)}</span>
+                <Field label=Key::CleanMonth>
                     <select
                         data-testid="sheet-month"
                         prop:value=move || chosen.get().to_string()
@@ -85,7 +85,7 @@ pub fn SheetTab(workspace: WorkspaceRef) -> impl IntoView {
                     >
                         {options}
                     </select>
-                </label>
+                </Field>
                 <span
                     class=move || if locked.get() { "badge badge-ok" } else { "badge" }
                     data-testid="sheet-state"
@@ -253,10 +253,9 @@ fn SignForm(
                 None => ().into_any(),
             }}
             <Show when=move || signature.with(Option::is_none)>
-                <label class="field">
-                    <span>{move || i18n.t(Key::CleanSignerName)}</span>
+                <Field label=Key::CleanSignerName>
                     <input type="text" maxlength="64" data-testid=format!("{prefix}-name") bind:value=name disabled=move || locked.get() />
-                </label>
+                </Field>
                 <SignaturePad
                     pad
                     prefix

@@ -25,6 +25,7 @@ use crate::calendar::short_time;
 use crate::cleaning;
 use crate::i18n::{I18n, Key};
 use crate::sync::SyncStatus;
+use crate::ui::field::Field;
 use crate::ui::WorkspaceRef;
 
 /// A short random slug for a new area or item (`[a-z0-9-]`).
@@ -163,8 +164,7 @@ pub fn TemplateTab(workspace: WorkspaceRef) -> impl IntoView {
                 {move || i18n.t(Key::CleanSum)} ": " {move || total.get()} " / " {FULL_SCORE}
                 {move || (total.get() != FULL_SCORE).then(|| format!(" · {}", i18n.t(Key::CleanSumMust)))}
             </p>
-            <label class="field">
-                <span>{move || i18n.t(Key::CleanThresholdField)}</span>
+            <Field label=Key::CleanThresholdField>
                 <input
                     type="number"
                     min=MIN_THRESHOLD
@@ -177,7 +177,7 @@ pub fn TemplateTab(workspace: WorkspaceRef) -> impl IntoView {
                     on:input=move |event| threshold.set(event_target_value(&event))
                 />
                 <small class="muted">{move || i18n.t(Key::CleanThresholdHint)}</small>
-            </label>
+            </Field>
             {move || pass_mark.get().is_none().then(|| view! {
                 <p class="error-text" data-testid="template-threshold-error">{move || i18n.t(Key::CleanThresholdInvalid)}</p>
             })}
@@ -214,10 +214,8 @@ fn text_field(
     get: impl Fn(&Vec<Area>) -> Option<String> + Send + Sync + 'static,
     set: impl Fn(&mut Vec<Area>, String) + Send + Sync + 'static,
 ) -> impl IntoView {
-    let i18n = I18n::get();
     view! {
-        <label class="field">
-            <span>{move || i18n.t(label)}</span>
+        <Field label>
             <input
                 type="text"
                 maxlength="200"
@@ -229,7 +227,7 @@ fn text_field(
                     draft.update(|areas| set(areas, value));
                 }
             />
-        </label>
+        </Field>
     }
 }
 
@@ -301,8 +299,7 @@ fn ItemEditor(
             <div class="field-row">
                 {field!("template-item-name-zh", Key::CleanNameZh, name_zh)}
                 {field!("template-item-name-en", Key::CleanNameEn, name_en)}
-                <label class="field">
-                    <span>{move || i18n.t(Key::CleanMax)}</span>
+                <Field label=Key::CleanMax>
                     <input
                         type="number"
                         min="1"
@@ -315,7 +312,7 @@ fn ItemEditor(
                             draft.update(|a| if let Some(i) = a.get_mut(area).and_then(|a| a.items.get_mut(item)) { i.max_score = value });
                         }
                     />
-                </label>
+                </Field>
                 <button type="button" class="button button-quiet" data-testid="template-remove-item" disabled=!may_edit
                     on:click=move |_| draft.update(|a| if let Some(a) = a.get_mut(area) { if item < a.items.len() { a.items.remove(item); } })>
                     {move || i18n.t(Key::CleanRemove)}

@@ -18,7 +18,7 @@ use crate::i18n::{finding_kind_key, severity_key, I18n, Key};
 use crate::patrol::{self, FindingDraft, PatrolError};
 use crate::photo::PhotoError;
 use crate::ui::photo::Photo;
-use crate::ui::photo_picker::{PhotoPicker, PickProblem, PickedPhotos};
+use crate::ui::photo_picker::{submit_with_photos, PhotoPicker, PickProblem, PickedPhotos};
 use crate::ui::select::{named_words, LabelledSelect, WordSelect};
 use crate::ui::WorkspaceRef;
 
@@ -127,11 +127,7 @@ fn FindingForm(
         }
     });
     let saving = save.pending();
-    let submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        if saving.get_untracked() || photos.processing_untracked() {
-            return;
-        }
+    let submit = submit_with_photos(photos, saving, move || {
         problem.set(None);
         let draft = FindingDraft {
             kind: kind.get_untracked(),
@@ -142,7 +138,7 @@ fn FindingForm(
             checkpoint_id: checkpoint.get_untracked(),
         };
         save.dispatch_local(draft);
-    };
+    });
 
     let workspace = duty.workspace;
     view! {

@@ -22,6 +22,7 @@ use leptos::task::spawn_local;
 use roundbook_shared::domain::local_date;
 use roundbook_shared::schema::shift::{on_duty, pending_handover, Shift};
 
+use super::field::Field;
 use super::zone_cards::ZoneCards;
 use super::WorkspaceRef;
 use crate::browser;
@@ -294,8 +295,7 @@ fn NoteField(
 ) -> impl IntoView {
     let i18n = I18n::get();
     view! {
-        <label class="field">
-            <span>{move || i18n.t(label)}</span>
+        <Field label>
             <textarea
                 data-testid=testid
                 rows=rows
@@ -303,7 +303,7 @@ fn NoteField(
                 placeholder=move || i18n.t(hint)
                 bind:value=value
             ></textarea>
-        </label>
+        </Field>
     }
 }
 

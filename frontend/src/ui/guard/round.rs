@@ -23,6 +23,7 @@ use crate::browser;
 use crate::calendar::clock_time;
 use crate::i18n::{round_finish_confirm, I18n, Key};
 use crate::patrol::{self, round_view, PatrolError};
+use crate::ui::field::CodeField;
 
 /// A tag seen again within this many milliseconds of its last sighting is
 /// the same tag still in front of the camera.
@@ -301,21 +302,7 @@ pub(super) fn RoundScreen(duty: Duty, round_id: String) -> impl IntoView {
             <section class="card">
                 <CameraScanner enabled=Signal::derive(move || !ended() && !complete()) on_text />
                 <form class="scan-form" on:submit=submit novalidate>
-                    <label class="field">
-                        <span>{move || i18n.t(Key::CheckpointCode)}</span>
-                        <input
-                            type="text"
-                            class="input-code"
-                            data-testid="scan-code"
-                            node_ref=input
-                            autocomplete="off"
-                            autocapitalize="characters"
-                            spellcheck="false"
-                            enterkeyhint="done"
-                            placeholder=move || i18n.t(Key::CheckpointCodeHint)
-                            bind:value=code
-                        />
-                    </label>
+                    <CodeField testid="scan-code" value=code node_ref=input enterkeyhint="done" />
                     <button
                         type="submit"
                         class="button button-primary button-large"

@@ -29,6 +29,7 @@ use crate::calendar::short_time;
 use crate::i18n::{filled, I18n, Key};
 use crate::requests::{self, EventDraft};
 use crate::sync::SyncStatus;
+use crate::ui::field::Field;
 use crate::ui::photo::Photo;
 use crate::ui::select::WordSelect;
 use crate::ui::{writer_and_site, WorkspaceRef};
@@ -309,18 +310,16 @@ fn ActionForm(
         <form class="action-form" data-testid="request-action-form" data-action=action.as_str() on:submit=submit novalidate>
             <h3>{move || i18n.t(action_key(action))}</h3>
             {matches!(action, Action::Assign | Action::Transfer).then(|| view! {
-                <label class="field">
-                    <span>{move || i18n.t(Key::ReqAssignTo)}</span>
+                <Field label=Key::ReqAssignTo>
                     <input data-testid="request-action-assignee" maxlength="64" bind:value=assignee />
-                </label>
+                </Field>
             })}
             {(action == Action::Classify).then(|| view! {
                 <WordSelect label=Key::ReqClassification testid="request-action-classification" value=classification />
                 <Show when=move || classification.get() == Classification::Valid>
-                    <label class="field">
-                        <span>{move || i18n.t(Key::ReqReplyBy)}</span>
+                    <Field label=Key::ReqReplyBy>
                         <input data-testid="request-action-reply-by" type="datetime-local" bind:value=reply_by />
-                    </label>
+                    </Field>
                 </Show>
             })}
             {(action == Action::Mark).then(|| view! {
@@ -339,10 +338,9 @@ fn ActionForm(
                 </label>
             })}
             {wants_note.then(|| view! {
-                <label class="field">
-                    <span>{move || i18n.t(Key::ReqNote)}</span>
+                <Field label=Key::ReqNote>
                     <textarea data-testid="request-action-text" rows="2" maxlength="2000" bind:value=note></textarea>
-                </label>
+                </Field>
             })}
             {move || problem.get().map(|key| view! {
                 <p class="message message-error" role="alert" data-testid="request-action-error">{move || i18n.t(key)}</p>

@@ -22,7 +22,8 @@ use crate::i18n::{I18n, Key};
 use crate::requests::{self, RequestDraft, MAX_TEXT_CHARS};
 use crate::residents;
 use crate::sync::SyncStatus;
-use crate::ui::photo_picker::{PhotoPicker, PickProblem, PickedPhotos};
+use crate::ui::field::Field;
+use crate::ui::photo_picker::{submit_with_photos, when_failed, PhotoPicker, PickedPhotos};
 use crate::ui::select::WordSelect;
 use crate::ui::{writer_and_site, WorkspaceRef};
 
@@ -117,11 +118,7 @@ pub(super) fn IntakeForm(
     });
 
     let draft_zone = zone.clone();
-    let submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        if saving.get_untracked() || photos.processing_untracked() {
-            return;
-        }
+    let submit = submit_with_photos(photos, saving, move || {
         problem.set(None);
         let mut draft =
             RequestDraft::new(&draft_zone, channel.get_untracked(), kind.get_untracked());
@@ -134,7 +131,7 @@ pub(super) fn IntakeForm(
         draft.collective = collective.get_untracked();
         draft.households = households.get_untracked().trim().parse().unwrap_or(0);
         save.dispatch_local(draft);
-    };
+    });
 
     view! {
         <form class="card request-form" data-testid="request-form" on:submit=submit novalidate>
@@ -144,25 +141,21 @@ pub(super) fn IntakeForm(
                 <WordSelect label=Key::ReqKind testid="request-kind" value=kind />
             </div>
             <div class="field-row">
-                <label class="field">
-                    <span>{move || i18n.t(Key::ReqUnit)}</span>
+                <Field label=Key::ReqUnit>
                     <input data-testid="request-unit" maxlength="64" list="request-units" placeholder=move || i18n.t(Key::ReqUnitHint) bind:value=unit />
                     <datalist id="request-units" data-testid="request-units">{unit_options}</datalist>
-                </label>
-                <label class="field">
-                    <span>{move || i18n.t(Key::ReqResident)}</span>
+                </Field>
+                <Field label=Key::ReqResident>
                     <input data-testid="request-resident" maxlength="64" list="request-residents" bind:value=resident />
                     <datalist id="request-residents" data-testid="request-residents">{resident_options}</datalist>
-                </label>
-                <label class="field">
-                    <span>{move || i18n.t(Key::ReqPhone)}</span>
+                </Field>
+                <Field label=Key::ReqPhone>
                     <input data-testid="request-phone" type="tel" maxlength="20" bind:value=phone />
-                </label>
+                </Field>
             </div>
-            <label class="field">
-                <span>{move || i18n.t(Key::ReqDescription)}</span>
+            <Field label=Key::ReqDescription>
                 <textarea data-testid="request-description" rows="3" maxlength=MAX_TEXT_CHARS.to_string() bind:value=description></textarea>
-            </label>
+            </Field>
             <Show when=move || kind.get() == RequestKind::Complaint>
                 <div class="field-row">
                     <label class="check">
@@ -170,10 +163,9 @@ pub(super) fn IntakeForm(
                         <span>{move || i18n.t(Key::ReqCollective)}</span>
                     </label>
                     <Show when=move || collective.get()>
-                        <label class="field inline">
-                            <span>{move || i18n.t(Key::ReqHouseholds)}</span>
+                        <Field label=Key::ReqHouseholds inline=true>
                             <input data-testid="request-households" type="number" min="2" max="999" bind:value=households />
-                        </label>
+                        </Field>
                     </Show>
                 </div>
             </Show>
@@ -185,11 +177,9 @@ pub(super) fn IntakeForm(
                     photos
                     label=Key::ReqPhotos
                     testid="request-photo"
-                    on_problem={move |picked: Option<PickProblem>| {
-                        if picked.is_some_and(|p| p.failed()) {
-                            problem.try_set(Some(Key::ReqPhotoFailed));
-                        }
-                    }}
+                    on_problem=when_failed(move || {
+                        problem.try_set(Some(Key::ReqPhotoFailed));
+                    })
                 />
             </div>
             {move || problem.get().map(|key| view! {

@@ -14,6 +14,7 @@ use crate::calendar::short_time;
 use crate::i18n::{filled, I18n, Key};
 use crate::residents::{self, VisitDraft, VisitError};
 use crate::sync::SyncStatus;
+use crate::ui::field::Field;
 use crate::ui::requests::error_key;
 use crate::ui::select::{LabelledSelect, WordSelect};
 use crate::ui::WorkspaceRef;
@@ -156,10 +157,9 @@ pub fn VisitsTab(workspace: WorkspaceRef) -> impl IntoView {
                         }).collect_view())}
                     </LabelledSelect>
                 </Show>
-                <label class="field">
-                    <span>{move || i18n.t(Key::VisRaised)}</span>
+                <Field label=Key::VisRaised>
                     <textarea data-testid="visit-raised" rows="2" maxlength="2000" bind:value=raised></textarea>
-                </label>
+                </Field>
                 <LabelledSelect label=Key::VisSatisfaction testid="visit-satisfaction" value=satisfaction>
                     {satisfactions}
                 </LabelledSelect>
@@ -169,10 +169,9 @@ pub fn VisitsTab(workspace: WorkspaceRef) -> impl IntoView {
                 </label>
                 <Show when=move || raise.get()>
                     <WordSelect label=Key::VisRequestKind testid="visit-request-kind" value=kind />
-                    <label class="field">
-                        <span>{move || i18n.t(Key::VisRequestText)}</span>
+                    <Field label=Key::VisRequestText>
                         <textarea data-testid="visit-request-text" rows="2" maxlength="2000" bind:value=request_text></textarea>
-                    </label>
+                    </Field>
                 </Show>
                 {move || message.get().map(|(ok, key)| view! {
                     <p class=if ok { "message message-ok" } else { "message message-error" } role="status" data-testid=if ok { "visit-saved" } else { "visit-error" }>

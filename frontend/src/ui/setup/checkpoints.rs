@@ -7,8 +7,9 @@ use roundbook_shared::schema::directory::Checkpoint;
 
 use super::editor::{records, Editor, EditorForm, EditorRow, EditorSection};
 use super::{Change, ZoneSetup};
-use crate::i18n::{I18n, Key};
+use crate::i18n::Key;
 use crate::setup::CheckpointForm;
+use crate::ui::field::{CodeField, TextField};
 
 #[component]
 pub(super) fn CheckpointEditor(setup: ZoneSetup) -> impl IntoView {
@@ -59,7 +60,6 @@ pub(super) fn CheckpointEditor(setup: ZoneSetup) -> impl IntoView {
 /// The add / change form.
 #[component]
 fn Form(form: CheckpointForm, editor: Editor<CheckpointForm>) -> impl IntoView {
-    let i18n = I18n::get();
     let id = form.id.clone();
     let code = RwSignal::new(form.code);
     let name = RwSignal::new(form.name);
@@ -76,27 +76,9 @@ fn Form(form: CheckpointForm, editor: Editor<CheckpointForm>) -> impl IntoView {
     view! {
         <EditorForm editor on_save=save>
             <div class="form-grid">
-                <label class="field">
-                    <span>{move || i18n.t(Key::CheckpointCode)}</span>
-                    <input
-                        type="text"
-                        class="input-code"
-                        data-testid="checkpoint-code"
-                        autocomplete="off"
-                        autocapitalize="characters"
-                        spellcheck="false"
-                        placeholder=move || i18n.t(Key::CheckpointCodeHint)
-                        bind:value=code
-                    />
-                </label>
-                <label class="field">
-                    <span>{move || i18n.t(Key::CheckpointName)}</span>
-                    <input type="text" data-testid="checkpoint-name" bind:value=name />
-                </label>
-                <label class="field field-wide">
-                    <span>{move || i18n.t(Key::CheckpointLocation)}</span>
-                    <input type="text" data-testid="checkpoint-location" bind:value=location />
-                </label>
+                <CodeField testid="checkpoint-code" value=code />
+                <TextField label=Key::CheckpointName testid="checkpoint-name" value=name />
+                <TextField label=Key::CheckpointLocation testid="checkpoint-location" value=location wide=true />
             </div>
         </EditorForm>
     }

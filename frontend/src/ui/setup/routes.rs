@@ -10,6 +10,7 @@ use super::editor::{records, Editor, EditorForm, EditorRow, EditorSection};
 use super::{Change, ZoneSetup};
 use crate::i18n::{I18n, Key};
 use crate::setup::{Directory, RouteForm};
+use crate::ui::field::TextField;
 
 /// How a checkpoint id reads in a list: its code, or the id if unknown here.
 fn code_of(directory: &Option<Directory>, id: &str) -> String {
@@ -151,10 +152,7 @@ fn Form(setup: ZoneSetup, form: RouteForm, editor: Editor<RouteForm>) -> impl In
     };
     view! {
         <EditorForm editor on_save=save>
-            <label class="field">
-                <span>{move || i18n.t(Key::RouteName)}</span>
-                <input type="text" data-testid="route-name" bind:value=name />
-            </label>
+            <TextField label=Key::RouteName testid="route-name" value=name />
             <h3>{move || i18n.t(Key::RouteStops)}</h3>
             <Show
                 when=move || stops.with(|s| !s.is_empty())

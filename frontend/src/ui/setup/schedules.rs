@@ -12,6 +12,7 @@ use super::editor::{records, Editor, EditorForm, EditorRow, EditorSection};
 use super::{problem_text, Change, ZoneSetup};
 use crate::i18n::{filled, I18n, Key, Lang};
 use crate::setup::{due_times, ScheduleForm};
+use crate::ui::field::{Field, TextField};
 use crate::ui::select::LabelledSelect;
 
 /// One line about a schedule: shift, interval, tolerance, unannounced rounds.
@@ -190,10 +191,9 @@ fn Form(setup: ZoneSetup, form: ScheduleForm, editor: Editor<ScheduleForm>) -> i
 
     let number = move |key: Key, testid: &'static str, value: RwSignal<String>| {
         view! {
-            <label class="field">
-                <span>{move || i18n.t(key)}</span>
+            <Field label=key>
                 <input type="number" inputmode="numeric" min="0" step="1" data-testid=testid bind:value=value />
-            </label>
+            </Field>
         }
     };
 
@@ -208,18 +208,9 @@ fn Form(setup: ZoneSetup, form: ScheduleForm, editor: Editor<ScheduleForm>) -> i
                         </option>
                     </For>
                 </LabelledSelect>
-                <label class="field">
-                    <span>{move || i18n.t(Key::ScheduleName)}</span>
-                    <input type="text" data-testid="schedule-name" bind:value=name />
-                </label>
-                <label class="field">
-                    <span>{move || i18n.t(Key::ShiftStart)}</span>
-                    <input type="time" data-testid="schedule-start" bind:value=start />
-                </label>
-                <label class="field">
-                    <span>{move || i18n.t(Key::ShiftEnd)}</span>
-                    <input type="time" data-testid="schedule-end" bind:value=end />
-                </label>
+                <TextField label=Key::ScheduleName testid="schedule-name" value=name />
+                <TextField label=Key::ShiftStart testid="schedule-start" value=start input_type="time" />
+                <TextField label=Key::ShiftEnd testid="schedule-end" value=end input_type="time" />
                 {number(Key::EveryMinutes, "schedule-every", every)}
                 {number(Key::ToleranceMinutes, "schedule-tolerance", tolerance)}
                 {number(Key::RoundMinutes, "schedule-round-minutes", round_minutes)}
