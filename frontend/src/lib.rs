@@ -13,6 +13,8 @@
 //! - `blobs`: photo blobs and their upload queue; `photo`: downscaling a
 //!   picked photo; `camera`: reading QR tags from the rear camera.
 //! - `api`: the HTTP API. `storage`: IndexedDB. `browser`: small browser facilities.
+//! - `update`: a new build of the app, offered and applied when the user
+//!   agrees; `drafts`: forms' unsaved input kept across that reload.
 //! - `calendar`: the site's day and clock.
 //! - `i18n`: every user-visible string, in zh-CN and English.
 
@@ -23,6 +25,7 @@ mod calendar;
 mod camera;
 mod cleaning;
 mod documents;
+mod drafts;
 mod http;
 mod i18n;
 mod patrol;
@@ -35,6 +38,7 @@ mod setup;
 mod storage;
 mod sync;
 mod ui;
+mod update;
 
 #[cfg(test)]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
@@ -50,5 +54,13 @@ pub fn start() {
     {
         boot.remove();
     }
+    // Which build runs, for support and tests: `<html data-app-build>`.
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute("data-app-build", roundbook_shared::version::BUILD);
+    }
     leptos::mount::mount_to_body(ui::App);
+    drafts::restore();
 }
