@@ -2,7 +2,8 @@
 // the server is replaced by build B; the tablet comes online, uploads its
 // pending records, is offered the update, and reloads into B with no record
 // lost and the unsaved text of an open form kept. Meanwhile a second page
-// still on A keeps A's files until it closes.
+// still on A records a scan that B brings to its document rules before
+// offering it, and keeps A's files until it closes.
 //
 // Build B is the same source built with the test-only feature
 // `upgrade-test-b` (document rules 2, one tablet-side migration step) and
@@ -21,6 +22,7 @@ import {
   SITE_OFFSET_MS,
   apiGet,
   artifactPath,
+  continueRound,
   launchBrowser,
   login,
   pending,
@@ -121,7 +123,18 @@ test("a tablet on build A records offline, the server becomes build B, and the t
   assert.equal(await appBuild(page), buildA);
   assert.deepEqual(await shellCaches(page), [`roundbook-shell-${versionA}`, `roundbook-shell-${versionB}`].sort());
 
-  // --- The user accepts: the page reloads into B.
+  // Offline again, the other page (still on A) records a third scan: it is
+  // pending when this page reloads into B, which brings it to B's document
+  // rules before offering it (shared::upgrade: B's step writes `rules`).
+  const migrations = [];
+  page.on("console", (message) => {
+    if (message.text().includes("brought to rules 2")) migrations.push(message.text());
+  });
+  await tablet.setOffline(true);
+  await continueRound(other);
+  await scanOnRound(other, "A-03");
+
+  // --- The user accepts: the page reloads into B, offline, from its cache.
   await page.getByTestId("update-reload").click();
   await waitFor(async () => (await pageVersion(page).catch(() => null)) === versionB, {
     timeout: 30_000,
@@ -142,20 +155,27 @@ test("a tablet on build A records offline, the server becomes build B, and the t
   await waitFor(async () => (await page.getByTestId("request-description").inputValue()) === UNSAVED, {
     message: "the unsaved request text restored",
   });
+  await waitFor(() => migrations.length > 0, { message: "the pending scan brought to rules 2 under B" });
 
-  // No record lost: nothing pending, both scans on the tablet and on the server.
-  await waitForPending(page, 0, "nothing pending under B");
+  // No record lost: online, nothing pending, the three scans on the server and the tablet.
+  await tablet.setOffline(false);
+  await waitForPending(page, 0, "nothing pending under B", { timeout: 30_000 });
   const { token } = await login(server.url, "security");
-  const report = await apiGet(server.url, `/api/reports/patrol?date=${siteDate(EVENING)}`, token);
-  const round = report.zones
-    .find((zone) => zone.zone === "A")
-    .rounds.find((outcome) => outcome.progress?.round_id === roundId);
-  // The report names checkpoints by id.
-  assert.deepEqual([...round.progress.scanned].sort(), ["cp-a-01", "cp-a-02"]);
+  await waitFor(
+    async () => {
+      const report = await apiGet(server.url, `/api/reports/patrol?date=${siteDate(EVENING)}`, token);
+      const round = report.zones
+        .find((zone) => zone.zone === "A")
+        .rounds.find((outcome) => outcome.progress?.round_id === roundId);
+      // The report names checkpoints by id.
+      return [...round.progress.scanned].sort().join() === "cp-a-01,cp-a-02,cp-a-03";
+    },
+    { message: "the three scans in the server's report" },
+  );
   await page.getByTestId("tab-patrol").click();
   await page.getByTestId("shift-on-duty").waitFor();
-  await waitFor(async () => (await page.getByTestId("scan-item").count()) === 2, {
-    message: "both scans listed under B",
+  await waitFor(async () => (await page.getByTestId("scan-item").count()) === 3, {
+    message: "the three scans listed under B",
   });
 
   // --- The page still on A keeps A's files while it is open (the server
