@@ -1,14 +1,11 @@
 //! Thin, infallible wrappers over the few browser facilities the app uses
 //! outside IndexedDB and the network: the clock, the online flag, small
-//! preferences in `localStorage`, persistent-storage permission, and the
-//! service worker's takeover.
+//! preferences in `localStorage`, persistent-storage permission. (The
+//! service worker's updates are in [`crate::update`].)
 //!
 //! Nothing here holds records: `localStorage` only keeps UI preferences that
 //! may be lost without harm (language, the last-sync hint). Records live in
 //! [`crate::storage`].
-
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// The wall clock in Unix milliseconds (the tablet's clock).
 pub fn now_ms() -> i64 {
@@ -92,54 +89,6 @@ pub fn reload() {
     if let Some(window) = window() {
         let _ = window.location().reload();
     }
-}
-
-/// Calls `on_update` when a new service worker takes over a page that was
-/// already controlled by an older one (not on the very first install).
-pub fn on_service_worker_update(on_update: impl Fn() + 'static) {
-    let Some(window) = window() else { return };
-    let container = window.navigator().service_worker();
-    if container.controller().is_none() {
-        // First visit: the first worker claiming the page is not an update.
-        // Later takeovers are: remember that a controller now exists.
-        let had_controller = std::rc::Rc::new(std::cell::Cell::new(false));
-        let flag = had_controller.clone();
-        let callback = Closure::<dyn Fn()>::new(move || {
-            if flag.replace(true) {
-                on_update();
-            }
-        });
-        let _ = container.add_event_listener_with_callback(
-            "controllerchange",
-            callback.as_ref().unchecked_ref(),
-        );
-        callback.forget();
-        return;
-    }
-    let callback = Closure::<dyn Fn()>::new(on_update);
-    let _ = container
-        .add_event_listener_with_callback("controllerchange", callback.as_ref().unchecked_ref());
-    // Lives as long as the page.
-    callback.forget();
-}
-
-/// Asks the service worker registration to look for a new build now (a
-/// server said this release is too old); the install and the "new version"
-/// offer follow the usual path.
-pub fn check_for_app_update() {
-    let Some(window) = window() else { return };
-    let container = window.navigator().service_worker();
-    wasm_bindgen_futures::spawn_local(async move {
-        let registration = wasm_bindgen_futures::JsFuture::from(container.get_registration()).await;
-        let Ok(registration) = registration else {
-            return;
-        };
-        if let Ok(registration) = registration.dyn_into::<web_sys::ServiceWorkerRegistration>() {
-            if let Ok(update) = registration.update() {
-                let _ = wasm_bindgen_futures::JsFuture::from(update).await;
-            }
-        }
-    });
 }
 
 /// Opens the browser's print dialog (printable lists and sheets).

@@ -151,11 +151,48 @@ impl Library {
         let acked = acked
             .map(|heads| heads.into_iter().map(ChangeHash).collect())
             .unwrap_or_else(|| genesis_heads.clone());
-        let stored = if chunks.is_empty() {
+        let mut stored = if chunks.is_empty() {
             genesis_heads
         } else {
             doc.get_heads()
         };
+        // Records this tablet wrote under older document rules (before an
+        // app update) are brought to this build's rules before sync offers
+        // them (docs/upgrades.md). Stored like any change; if the write
+        // fails, it is made again at the next start.
+        match roundbook_shared::upgrade::migrate_pending(
+            &mut doc,
+            key.kind,
+            &acked,
+            roundbook_shared::upgrade::STEPS,
+        ) {
+            Ok(0) => {}
+            Ok(records) => {
+                web_sys::console::info_1(
+                    &format!(
+                        "document {name}: {records} pending record(s) brought to rules {}",
+                        roundbook_shared::version::RULES_VERSION
+                    )
+                    .into(),
+                );
+                match self
+                    .storage
+                    .append_chunk(&name, &doc.save_after(&stored))
+                    .await
+                {
+                    Ok(_) => stored = doc.get_heads(),
+                    Err(error) => {
+                        web_sys::console::error_1(&format!("document {name}: {error}").into())
+                    }
+                }
+                if self.replica.borrow().contains(&id) {
+                    return Ok(None);
+                }
+            }
+            Err(error) => {
+                web_sys::console::error_1(&format!("document {name}: migration: {error}").into());
+            }
+        }
         self.stored.borrow_mut().insert(id, stored);
         self.keys.borrow_mut().insert(id, key);
         self.replica.borrow_mut().add(id, doc, acked);

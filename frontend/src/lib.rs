@@ -15,6 +15,8 @@
 //! - `blobs`: photo blobs and their upload queue; `photo`: downscaling a
 //!   picked photo; `camera`: reading QR tags from the rear camera.
 //! - `api`: the HTTP API. `storage`: IndexedDB. `browser`: small browser facilities.
+//! - `update`: a new build of the app, offered and applied when the user
+//!   agrees; `drafts`: forms' unsaved input kept across that reload.
 //! - `calendar`: the site's day and clock.
 //! - `i18n`: every user-visible string, in zh-CN and English.
 
@@ -25,6 +27,7 @@ mod calendar;
 mod camera;
 mod cleaning;
 mod documents;
+mod drafts;
 mod http;
 mod i18n;
 mod patrol;
@@ -37,6 +40,7 @@ mod setup;
 mod storage;
 mod sync;
 mod ui;
+mod update;
 mod writer;
 
 #[cfg(test)]
@@ -53,5 +57,13 @@ pub fn start() {
     {
         boot.remove();
     }
+    // Which build runs, for support and tests: `<html data-app-build>`.
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute("data-app-build", roundbook_shared::version::BUILD);
+    }
     leptos::mount::mount_to_body(ui::App);
+    drafts::restore();
 }

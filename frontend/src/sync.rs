@@ -369,6 +369,9 @@ impl SyncClient {
             inner.failures.set(0);
             inner.status.connected.set(true);
             inner.status.release.set(None);
+            // The server may run a newer release: look for its app build
+            // (installed in the background; the user is offered the reload).
+            crate::update::check();
         }
         if let Some(mismatch) = &outcome.mismatch {
             inner.status.release.set(Some(mismatch.verdict));
@@ -377,7 +380,7 @@ impl SyncClient {
             if mismatch.verdict == Verdict::TabletTooOld {
                 // The new build installs in the background; the "new
                 // version" banner then offers the reload.
-                browser::check_for_app_update();
+                crate::update::check();
             }
         }
         self.send(&outcome.frames);

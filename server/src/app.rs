@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use tower_http::services::{ServeDir, ServeFile};
@@ -13,10 +13,27 @@ use tower_http::trace::TraceLayer;
 use crate::state::AppState;
 use crate::{blobs, reports, routes, signin};
 
+/// How long browsers may keep a build's own files (`/app/<version>/…`): their
+/// names change with every build (scripts/build-web), so they never go stale.
+const BUILD_FILES: &str = "public, max-age=31536000, immutable";
+
 /// The API, the sync endpoint, and the built app from `web_root`.
 pub fn router(state: AppState, web_root: PathBuf) -> Router {
     // Unknown paths are app routes: answer with the app shell.
     let app = ServeDir::new(&web_root).fallback(ServeFile::new(web_root.join("index.html")));
+    // A build's files: kept for a year. A missing one is a 404 (never the
+    // app shell, which would then be cached under the file's name).
+    let build_files = Router::new()
+        .fallback_service(ServeDir::new(web_root.join("app")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            |response: &Response<axum::body::Body>| {
+                response
+                    .status()
+                    .is_success()
+                    .then(|| HeaderValue::from_static(BUILD_FILES))
+            },
+        ));
     Router::new()
         .route("/api/health", get(routes::health))
         .route("/api/login", post(signin::login))
@@ -33,9 +50,11 @@ pub fn router(state: AppState, web_root: PathBuf) -> Router {
         .route("/api/blobs/{zone}/{hash}", get(blobs::download))
         .route("/api/reports/patrol", get(reports::patrol))
         .route("/sync", get(routes::sync))
+        .nest("/app", build_files)
         .fallback_service(app)
         // The service worker decides what is cached; the browser must
-        // revalidate. Blob downloads set their own (immutable) policy.
+        // revalidate index.html, sw.js, the manifest and the icons. Blob
+        // downloads and a build's files set their own (immutable) policy.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),

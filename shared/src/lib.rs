@@ -25,5 +25,6 @@ pub mod sync;
 pub mod sync_guard;
 pub mod tag;
 pub mod trust;
+pub mod upgrade;
 pub mod version;
 pub mod workflow;

@@ -23,8 +23,14 @@ pub const BUILD: &str = match option_env!("ROUNDBOOK_BUILD") {
 /// renamed role or kind), and keep [`OLDEST_ACCEPTED_RULES`] at the oldest
 /// version whose changes this server still takes (with a compatibility
 /// rule where needed, docs/upgrades.md). Additions that older readers skip
-/// need no bump.
-pub const RULES_VERSION: u32 = 1;
+/// need no bump. A bump comes with a step in [`crate::upgrade`] that brings
+/// a tablet's pending records to the new rules. (Rules 2 exist only in the
+/// upgrade test's build B, feature `upgrade-test-b`.)
+pub const RULES_VERSION: u32 = if cfg!(feature = "upgrade-test-b") {
+    2
+} else {
+    1
+};
 
 /// The oldest rules whose changes this build's server accepts.
 pub const OLDEST_ACCEPTED_RULES: u32 = 1;

@@ -142,15 +142,18 @@ export function freePort() {
  * @param {object} [options]
  * @param {boolean} [options.demo=true] seed the demo site and accounts
  * @param {import("node:test").TestContext} [options.t] stop the server when this test ends
+ * @param {string} [options.bin=SERVER_BIN] the server binary (another build, for upgrades)
+ * @param {string} [options.dist=DIST] the built app it serves
  * @returns {Promise<{url: string, port: number, dbPath: string, dir: string,
  *   proc: import("node:child_process").ChildProcess, output: () => string,
  *   kill: (signal?: string) => Promise<void>, restart: () => Promise<void>,
+ *   replace: (build: {bin: string, dist: string}) => Promise<void>,
  *   stop: () => Promise<void>}>}
  */
-export async function startServer({ demo = true, t } = {}) {
-  if (!fs.existsSync(SERVER_BIN)) {
+export async function startServer({ demo = true, t, bin = SERVER_BIN, dist = DIST } = {}) {
+  if (!fs.existsSync(bin)) {
     throw new Error(
-      `server binary ${SERVER_BIN} not found: run \`cargo build --release -p roundbook-server\` ` +
+      `server binary ${bin} not found: run \`cargo build --release -p roundbook-server\` ` +
         "or set ROUNDBOOK_SERVER_BIN",
     );
   }
@@ -175,6 +178,13 @@ export async function startServer({ demo = true, t } = {}) {
       await server.kill();
       await launch();
     },
+    /** Stops the server and starts another build (binary and app) on the same port and database. */
+    replace: async (build) => {
+      await server.kill();
+      bin = build.bin;
+      dist = build.dist;
+      await launch();
+    },
     /** Stops the server and removes its temp dir. */
     stop: async () => {
       await server.kill();
@@ -183,9 +193,9 @@ export async function startServer({ demo = true, t } = {}) {
   };
 
   async function launch() {
-    const args = ["--listen", `127.0.0.1:${port}`, "--db", dbPath, "--web-root", DIST];
+    const args = ["--listen", `127.0.0.1:${port}`, "--db", dbPath, "--web-root", dist];
     if (demo) args.push("--demo");
-    const child = spawn(SERVER_BIN, args, {
+    const child = spawn(bin, args, {
       cwd: dir,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, RUST_LOG: process.env.RUST_LOG || "warn" },
@@ -224,7 +234,7 @@ export async function startServer({ demo = true, t } = {}) {
       await waitFor(
         async () => {
           if (early) {
-            throw stopWaiting(`${SERVER_BIN} exited before answering (${JSON.stringify(early)})`);
+            throw stopWaiting(`${bin} exited before answering (${JSON.stringify(early)})`);
           }
           const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) });
           return response.status === 200;

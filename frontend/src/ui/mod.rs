@@ -202,8 +202,9 @@ pub fn App() -> impl IntoView {
     provide_context(shell.status);
     provide_context(shell.photos);
 
+    // A new build waits: offered, never forced (crate::update).
     let update_ready = RwSignal::new(false);
-    browser::on_service_worker_update(move || update_ready.set(true));
+    crate::update::watch(move || update_ready.set(true));
 
     spawn_local(async move {
         let storage = match Storage::open().await {
@@ -236,9 +237,9 @@ pub fn App() -> impl IntoView {
         <header::Header workspace=Signal::derive(workspace) />
         <Show when=move || update_ready.get()>
             <div class="banner banner-info" data-testid="update-banner" role="status">
-                <span>{move || i18n.t(Key::NewVersion)}</span>
-                <button class="button" data-testid="update-reload" on:click=|_| browser::reload()>
-                    {move || i18n.t(Key::Reload)}
+                <span>{move || i18n.t(Key::UpdateAvailable)}</span>
+                <button class="button" data-testid="update-reload" on:click=|_| crate::update::apply()>
+                    {move || i18n.t(Key::UpdateReload)}
                 </button>
             </div>
         </Show>

@@ -107,6 +107,11 @@ impl Server {
         }
     }
 
+    /// The directory the server serves the built app from (empty at start).
+    pub fn web_root(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     /// The server process's resident memory now and at its peak, in KiB.
     pub fn memory_kib(&self) -> (u64, u64) {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
