@@ -65,7 +65,7 @@ pub fn list<R: Record>(doc: &Automerge) -> Result<Vec<R>, SchemaError> {
         .iter()
         .filter_map(|(_, entry)| serde_json::from_value(plain(&entry.value)).ok())
         .collect();
-    records.sort_by(R::order);
+    records.sort_unstable_by(R::order);
     Ok(records)
 }
 
