@@ -265,13 +265,7 @@ mod tests {
             .unwrap();
         area.set_inner_html(FORM);
         // The observer runs after the DOM changed.
-        let tick = js_sys::Promise::new(&mut |resolve, _| {
-            web_sys::window()
-                .unwrap()
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
-                .unwrap();
-        });
-        wasm_bindgen_futures::JsFuture::from(tick).await.unwrap();
+        crate::ui::testing::pause(0).await;
 
         assert_eq!(
             prop(&field(&area, "textarea"), "value")

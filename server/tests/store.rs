@@ -19,6 +19,16 @@ use roundbook_shared::ids::DocumentId;
 use roundbook_shared::schema::DocKey;
 
 /// A database that tests open stores on, as servers would.
+/// Offers one part of an upload, as the upload route does.
+fn offer(
+    store: &dyn Store,
+    blob: &BlobRef,
+    uploader: &Uploader<'_>,
+    part: Part<'_>,
+) -> PartOutcome {
+    store.append_upload_part(blob, uploader, part).unwrap()
+}
+
 trait Backend {
     /// A store on the database, migrated; each call is another "server".
     fn open(&self) -> Box<dyn Store>;
@@ -310,15 +320,11 @@ fn uploads_append_in_order_and_commit_once_per_zone(backend: &dyn Backend) {
         }
     );
     assert_eq!(
-        store
-            .append_upload_part(&a, &guard_a, part(0, 6, b"abc"))
-            .unwrap(),
+        offer(&*store, &a, &guard_a, part(0, 6, b"abc")),
         PartOutcome::Appended { received: 3 }
     );
     assert_eq!(
-        store
-            .append_upload_part(&a, &guard_a, part(0, 6, b"abc"))
-            .unwrap(),
+        offer(&*store, &a, &guard_a, part(0, 6, b"abc")),
         PartOutcome::OffsetMismatch { received: 3 }
     );
     assert_eq!(
@@ -329,9 +335,7 @@ fn uploads_append_in_order_and_commit_once_per_zone(backend: &dyn Backend) {
         }
     );
     assert_eq!(
-        store
-            .append_upload_part(&a, &guard_a, part(3, 6, b"def"))
-            .unwrap(),
+        offer(&*store, &a, &guard_a, part(3, 6, b"def")),
         PartOutcome::Appended { received: 6 }
     );
     assert_eq!(store.upload_bytes(&a).unwrap(), b"abcdef");
@@ -342,9 +346,7 @@ fn uploads_append_in_order_and_commit_once_per_zone(backend: &dyn Backend) {
     );
     assert!(store.upload_bytes(&a).unwrap().is_empty(), "parts dropped");
     assert_eq!(
-        store
-            .append_upload_part(&a, &guard_a, part(0, 6, b"abc"))
-            .unwrap(),
+        offer(&*store, &a, &guard_a, part(0, 6, b"abc")),
         PartOutcome::AlreadyComplete { size: 6 }
     );
     assert_eq!(
@@ -354,13 +356,9 @@ fn uploads_append_in_order_and_commit_once_per_zone(backend: &dyn Backend) {
     // Another zone does not see it until it uploads the bytes itself.
     let b = blob("B");
     assert_eq!(store.blob(&b).unwrap(), None);
-    store
-        .append_upload_part(&b, &guard_a, part(0, 9, b"abc"))
-        .unwrap();
+    offer(&*store, &b, &guard_a, part(0, 9, b"abc"));
     assert_eq!(
-        store
-            .append_upload_part(&b, &guard_a, part(3, 6, b"def"))
-            .unwrap(),
+        offer(&*store, &b, &guard_a, part(3, 6, b"def")),
         PartOutcome::TotalChanged
     );
     assert_eq!(
@@ -370,9 +368,7 @@ fn uploads_append_in_order_and_commit_once_per_zone(backend: &dyn Backend) {
             total: 0
         }
     );
-    store
-        .append_upload_part(&b, &guard_a, part(0, 6, b"abc"))
-        .unwrap();
+    offer(&*store, &b, &guard_a, part(0, 6, b"abc"));
     assert!(store.discard_upload(&b, "guard-a").unwrap());
     assert!(store.upload_bytes(&b).unwrap().is_empty());
     store.commit_blob(&b, "image/png", b"abcdef").unwrap();
@@ -429,18 +425,14 @@ fn an_upload_in_progress_belongs_to_its_uploader(backend: &dyn Backend) {
     );
     let photo_1 = photo("A", 1);
     assert_eq!(
-        store
-            .append_upload_part(&photo_1, &mine, part(0, 6, b"abc"))
-            .unwrap(),
+        offer(&*store, &photo_1, &mine, part(0, 6, b"abc")),
         PartOutcome::Appended { received: 3 }
     );
     // Continuing, restarting, or declaring another total (which would
     // discard it): another user of the zone changes nothing.
     for (offset, total) in [(3, 6), (0, 6), (0, 9), (3, 9)] {
         assert_eq!(
-            store
-                .append_upload_part(&photo_1, &theirs, part(offset, total, b"xyz"))
-                .unwrap(),
+            offer(&*store, &photo_1, &theirs, part(offset, total, b"xyz")),
             PartOutcome::NotYours,
             "{offset} {total}"
         );
@@ -458,16 +450,12 @@ fn an_upload_in_progress_belongs_to_its_uploader(backend: &dyn Backend) {
 
     // Finished, it is the zone's, for everyone in it.
     assert_eq!(
-        store
-            .append_upload_part(&photo_1, &mine, part(3, 6, b"def"))
-            .unwrap(),
+        offer(&*store, &photo_1, &mine, part(3, 6, b"def")),
         PartOutcome::Appended { received: 6 }
     );
     store.commit_blob(&photo_1, "image/png", b"abcdef").unwrap();
     assert_eq!(
-        store
-            .append_upload_part(&photo_1, &theirs, part(0, 6, b"abc"))
-            .unwrap(),
+        offer(&*store, &photo_1, &theirs, part(0, 6, b"abc")),
         PartOutcome::AlreadyComplete { size: 6 }
     );
     assert_eq!(
@@ -477,15 +465,11 @@ fn an_upload_in_progress_belongs_to_its_uploader(backend: &dyn Backend) {
 
     // The uploader may discard their own; then anyone may upload it.
     let photo_2 = photo("A", 2);
-    store
-        .append_upload_part(&photo_2, &mine, part(0, 6, b"abc"))
-        .unwrap();
+    offer(&*store, &photo_2, &mine, part(0, 6, b"abc"));
     assert!(store.discard_upload(&photo_2, "guard-a").unwrap());
     assert_eq!(store.upload_state(&photo_2).unwrap(), NOTHING);
     assert_eq!(
-        store
-            .append_upload_part(&photo_2, &theirs, part(0, 6, b"xyz"))
-            .unwrap(),
+        offer(&*store, &photo_2, &theirs, part(0, 6, b"xyz")),
         PartOutcome::Appended { received: 3 }
     );
 }
@@ -502,16 +486,12 @@ fn unfinished_uploads_are_held_to_a_quota_per_user(backend: &dyn Backend) {
     );
     let (first, second) = (photo("A", 3), photo("B", 4));
     assert_eq!(
-        store
-            .append_upload_part(&first, &guard_a, part(0, 6, b"abc"))
-            .unwrap(),
+        offer(&*store, &first, &guard_a, part(0, 6, b"abc")),
         PartOutcome::Appended { received: 3 }
     );
     // Counted by declared totals, over every zone of the user.
     assert_eq!(
-        store
-            .append_upload_part(&second, &guard_a, part(0, 6, b"abc"))
-            .unwrap(),
+        offer(&*store, &second, &guard_a, part(0, 6, b"abc")),
         PartOutcome::OverQuota { held: 6, quota: 10 }
     );
     assert_eq!(
@@ -521,23 +501,17 @@ fn unfinished_uploads_are_held_to_a_quota_per_user(backend: &dyn Backend) {
     );
     // Another user has a quota of their own.
     assert_eq!(
-        store
-            .append_upload_part(&photo("B", 5), &guard_b, part(0, 10, b"abc"))
-            .unwrap(),
+        offer(&*store, &photo("B", 5), &guard_b, part(0, 10, b"abc")),
         PartOutcome::Appended { received: 3 }
     );
     // An upload admitted finishes whatever the quota, and frees its share.
     assert_eq!(
-        store
-            .append_upload_part(&first, &guard_a, part(3, 6, b"def"))
-            .unwrap(),
+        offer(&*store, &first, &guard_a, part(3, 6, b"def")),
         PartOutcome::Appended { received: 6 }
     );
     store.commit_blob(&first, "image/png", b"abcdef").unwrap();
     assert_eq!(
-        store
-            .append_upload_part(&second, &guard_a, part(0, 10, b"abc"))
-            .unwrap(),
+        offer(&*store, &second, &guard_a, part(0, 10, b"abc")),
         PartOutcome::Appended { received: 3 }
     );
 }
@@ -551,14 +525,10 @@ fn uploads_left_untouched_too_long_expire(backend: &dyn Backend) {
     let guard_a = |at| uploader("guard-a", at, limits);
     let guard_b = |at| uploader("guard-b", at, limits);
     let (old, kept, late) = (photo("A", 6), photo("B", 7), photo("B", 8));
-    store
-        .append_upload_part(&old, &guard_a(NOW), part(0, 6, b"abc"))
-        .unwrap();
+    offer(&*store, &old, &guard_a(NOW), part(0, 6, b"abc"));
 
     // Untouched for exactly the limit: still there when an upload starts.
-    store
-        .append_upload_part(&kept, &guard_b(NOW + 100), part(0, 6, b"abc"))
-        .unwrap();
+    offer(&*store, &kept, &guard_b(NOW + 100), part(0, 6, b"abc"));
     assert_eq!(
         store.upload_state(&old).unwrap(),
         UploadState::Partial {
@@ -568,16 +538,12 @@ fn uploads_left_untouched_too_long_expire(backend: &dyn Backend) {
     );
     // A part touches an upload.
     assert_eq!(
-        store
-            .append_upload_part(&kept, &guard_b(NOW + 150), part(3, 6, b"d"))
-            .unwrap(),
+        offer(&*store, &kept, &guard_b(NOW + 150), part(3, 6, b"d")),
         PartOutcome::Appended { received: 4 }
     );
 
     // One second longer, and the next upload to start (anyone's) deletes it.
-    store
-        .append_upload_part(&late, &guard_b(NOW + 201), part(0, 6, b"abc"))
-        .unwrap();
+    offer(&*store, &late, &guard_b(NOW + 201), part(0, 6, b"abc"));
     assert_eq!(store.upload_state(&old).unwrap(), NOTHING);
     assert!(store.upload_bytes(&old).unwrap().is_empty());
     assert_eq!(
@@ -590,15 +556,11 @@ fn uploads_left_untouched_too_long_expire(backend: &dyn Backend) {
     );
     // Its uploader starts again; or anyone may upload the photo now.
     assert_eq!(
-        store
-            .append_upload_part(&old, &guard_a(NOW + 202), part(3, 6, b"def"))
-            .unwrap(),
+        offer(&*store, &old, &guard_a(NOW + 202), part(3, 6, b"def")),
         PartOutcome::OffsetMismatch { received: 0 }
     );
     assert_eq!(
-        store
-            .append_upload_part(&old, &guard_b(NOW + 202), part(0, 6, b"abc"))
-            .unwrap(),
+        offer(&*store, &old, &guard_b(NOW + 202), part(0, 6, b"abc")),
         PartOutcome::Appended { received: 3 }
     );
 }

@@ -450,3 +450,15 @@ export async function scanRefused(page, code, { timeout = 15_000 } = {}) {
   if ((await checkpointsLeft(page)) !== before) throw new Error(`refused scan ${code} changed the round`);
   return (await result.textContent()).trim();
 }
+
+/** Waits until the service worker controls the page, so it can start offline. */
+export async function waitForServiceWorker(page) {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((resolve) =>
+        navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }),
+      );
+    }
+  });
+}

@@ -33,6 +33,7 @@ import {
   startShift,
   waitFor,
   waitForPending,
+  waitForServiceWorker,
 } from "./harness.mjs";
 
 /** 20:05 yesterday, site time: the night shift's 20:00 round is due. */
@@ -41,17 +42,6 @@ const EVENING = siteInstant(20, 5, -1);
 const SYNC_TIMEOUT = 15_000;
 
 /** Signs in through the sign-in screen and waits for the home screen. */
-/** Waits until the service worker controls the page, so it can start offline. */
-async function waitForServiceWorker(page) {
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) {
-      await new Promise((resolve) =>
-        navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }),
-      );
-    }
-  });
-}
 
 const linkState = (page) => page.getByTestId("sync-online").getAttribute("data-state");
 /** Today's scans of the zone as the on-duty screen lists them, by code. */

@@ -34,6 +34,7 @@ import {
   startShift,
   waitFor,
   waitForPending,
+  waitForServiceWorker,
 } from "./harness.mjs";
 
 const B_DIR =
@@ -54,16 +55,6 @@ const appBuild = (page) => page.evaluate(() => document.documentElement.dataset.
 const shellCaches = (page) =>
   page.evaluate(async () => (await caches.keys()).filter((name) => name.startsWith("roundbook-shell-")).sort());
 
-async function waitForServiceWorker(page) {
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) {
-      await new Promise((resolve) =>
-        navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }),
-      );
-    }
-  });
-}
 
 test("a tablet on build A records offline, the server becomes build B, and the tablet reloads into B losing nothing", async (t) => {
   for (const file of [BUILD_B.bin, path.join(BUILD_B.dist, "build-version")]) {

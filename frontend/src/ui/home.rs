@@ -10,6 +10,7 @@ use super::cleaning::{HistoryTab, InspectTab, RectificationsTab, SheetTab, Templ
 use super::guard::GuardHome;
 use super::requests::{is_office_head, CollectiveAlert, RequestsTab, ReviewTab};
 use super::residents::{ResidentsTab, VisitsTab};
+use super::select::ChoiceButton;
 use super::setup::SetupTab;
 use super::tags::TagSheet;
 use super::zone_cards::ZoneCards;
@@ -38,17 +39,7 @@ pub fn Home(workspace: WorkspaceRef) -> impl IntoView {
             .into_iter()
             .map(|tab| {
                 let (testid, key) = label(tab);
-                view! {
-                    <button
-                        class="tab"
-                        role="tab"
-                        data-testid=testid
-                        aria-selected=move || (current.get() == tab).to_string()
-                        on:click=move |_| current.set(tab)
-                    >
-                        {move || i18n.t(key)}
-                    </button>
-                }
+                view! { <ChoiceButton testid label=key current value=tab role="tab" /> }
             })
             .collect_view();
         view! { <nav class="tabs no-print" role="tablist">{buttons}</nav> }

@@ -30,7 +30,7 @@ mod sign_in;
 mod sync_indicator;
 mod tags;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 mod zone_cards;
 
 use std::rc::Rc;

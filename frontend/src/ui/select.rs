@@ -1,7 +1,8 @@
 //! Labelled `<select>` fields: [`LabelledSelect`] bound to a string signal,
 //! [`ZoneSelect`] (one of the user's zones) built on it, and [`WordSelect`]
 //! for a closed set of stored words (a request's channel, a finding's
-//! severity) bound to its enum.
+//! severity) bound to its enum; and [`ChoiceButton`], one of a row of
+//! buttons that pick a value (the home's tabs, the request filters).
 //!
 //! Display and input only: what the choice means (which records a zone
 //! shows, whether the user may see it) is the screen's, and the words and
@@ -219,5 +220,34 @@ mod tests {
         );
         drop(handle);
         host.remove();
+    }
+}
+
+/// One button of a row that picks a value: shown selected while `current`
+/// holds `value`, and picking it on a tap.
+#[component]
+pub fn ChoiceButton<T>(
+    testid: String,
+    label: Key,
+    current: RwSignal<T>,
+    value: T,
+    /// `tab` in a tab bar (which the drafts kept across an update reopen).
+    #[prop(optional)]
+    role: Option<&'static str>,
+) -> impl IntoView
+where
+    T: Copy + PartialEq + Send + Sync + 'static,
+{
+    let i18n = I18n::get();
+    view! {
+        <button
+            class="tab"
+            role=role
+            data-testid=testid
+            aria-selected=move || (current.get() == value).to_string()
+            on:click=move |_| current.set(value)
+        >
+            {move || i18n.t(label)}
+        </button>
     }
 }

@@ -463,13 +463,7 @@ mod tests {
     /// Lets the browser run (the test runner polls the page; a long
     /// synchronous build would time it out).
     async fn yield_now() {
-        let promise = js_sys::Promise::new(&mut |resolve, _| {
-            web_sys::window()
-                .unwrap()
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
-                .unwrap();
-        });
-        wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+        crate::ui::testing::pause(0).await;
     }
 
     fn median(mut times: Vec<f64>) -> f64 {

@@ -138,17 +138,11 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::*;
-    use crate::ui::testing::{attr, mount};
+    use crate::ui::testing::{attr, mount, pause};
 
     /// Lets the browser run what leptos scheduled (property updates).
     async fn next_tick() {
-        let tick = js_sys::Promise::new(&mut |resolve, _| {
-            web_sys::window()
-                .unwrap()
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
-                .unwrap();
-        });
-        wasm_bindgen_futures::JsFuture::from(tick).await.unwrap();
+        pause(0).await;
     }
 
     /// The sheet, history and template screens render on an empty tablet:

@@ -33,7 +33,7 @@ use crate::i18n::{I18n, Key};
 use crate::requests::{self, RequestError};
 use crate::sync::SyncStatus;
 use crate::ui::actor;
-use crate::ui::select::{named_words, several_zones, ZoneSelect};
+use crate::ui::select::{named_words, several_zones, ChoiceButton, ZoneSelect};
 use crate::ui::WorkspaceRef;
 
 /// The request list of one of the user's zones, with the intake form and a
@@ -121,7 +121,6 @@ enum Filter {
 
 #[component]
 fn FilterBar(filter: RwSignal<Filter>) -> impl IntoView {
-    let i18n = I18n::get();
     [
         (Filter::Open, "request-filter-open", Key::ReqFilterOpen),
         (
@@ -133,16 +132,7 @@ fn FilterBar(filter: RwSignal<Filter>) -> impl IntoView {
     ]
     .into_iter()
     .map(|(which, testid, key)| {
-        view! {
-            <button
-                class="tab"
-                data-testid=testid
-                aria-selected=move || (filter.get() == which).to_string()
-                on:click=move |_| filter.set(which)
-            >
-                {move || i18n.t(key)}
-            </button>
-        }
+        view! { <ChoiceButton testid=testid.to_owned() label=key current=filter value=which /> }
     })
     .collect_view()
 }
