@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use automerge::{Automerge, ObjType, ReadDoc, Value, ROOT};
+use automerge::{Automerge, ReadDoc};
 use chrono::{Duration, NaiveDate};
 
 use crate::compliance::PatrolRecords;
@@ -22,7 +22,7 @@ use crate::schema::round::{self, Round};
 use crate::schema::route::{self, Route};
 use crate::schema::schedule::{self, Schedule};
 use crate::schema::shift::{self, Shift};
-use crate::schema::{Container, Record, SchemaError};
+use crate::schema::{record, Container, Record, SchemaError};
 
 /// Everything about one zone's patrols over a few days.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -101,10 +101,7 @@ fn read<T: Record>(
     reader: impl Fn(&Automerge) -> Result<Vec<T>, SchemaError>,
     malformed: &mut usize,
 ) -> Vec<T> {
-    let held = match doc.get(ROOT, T::CONTAINER.name()) {
-        Ok(Some((Value::Object(ObjType::Map), map))) => doc.length(&map),
-        _ => 0,
-    };
+    let held = record::container(doc, T::CONTAINER).map_or(0, |map| doc.length(&map));
     match reader(doc) {
         Ok(records) => {
             *malformed += held.saturating_sub(records.len());
@@ -124,6 +121,7 @@ mod tests {
     use crate::schema::patrol::record_scan;
     use crate::schema::DocKey;
     use automerge::transaction::Transactable;
+    use automerge::{ObjType, ROOT};
 
     #[test]
     fn malformed_records_are_skipped_and_counted() {

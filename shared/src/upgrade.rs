@@ -109,7 +109,7 @@ pub fn pending_records(
         let Some((_, Prop::Map(container))) = patch.path.first() else {
             continue;
         };
-        if !kind.containers().any(|known| known.name() == container) {
+        if !kind.has_container(container) {
             continue;
         }
         let id = match (patch.path.get(1), &patch.action) {

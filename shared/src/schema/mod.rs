@@ -250,6 +250,11 @@ impl DocKind {
         self.spec().stamps_receipts
     }
 
+    /// Whether `name` is one of this kind's containers.
+    pub fn has_container(self, name: &str) -> bool {
+        self.containers().any(|known| known.name() == name)
+    }
+
     /// The containers under the root that hold this kind's records, in the
     /// order its genesis creates them.
     pub fn containers(self) -> impl Iterator<Item = Container> {

@@ -48,7 +48,7 @@ pub trait Record: Serialize + DeserializeOwned {
 
 /// The id of a record container, if the document has it (every document
 /// born from its genesis has its kind's containers).
-pub(crate) fn container(doc: &Automerge, container: Container) -> Result<ObjId, SchemaError> {
+pub(crate) fn container(doc: &impl ReadDoc, container: Container) -> Result<ObjId, SchemaError> {
     match doc.get(ROOT, container.name())? {
         Some((automerge::Value::Object(ObjType::Map), id)) => Ok(id),
         _ => Err(SchemaError::MissingContainer(container.name())),
@@ -114,11 +114,7 @@ pub(crate) fn write_unchecked<R: Record>(
 ) -> Result<(), SchemaError> {
     let value = serde_json::to_value(record)
         .map_err(|error| SchemaError::Invalid(format!("unwritable record: {error}")))?;
-    let name = R::CONTAINER.name();
-    let map = match tx.get(ROOT, name)? {
-        Some((automerge::Value::Object(ObjType::Map), id)) => id,
-        _ => return Err(SchemaError::MissingContainer(name)),
-    };
+    let map = container(tx, R::CONTAINER)?;
     reconcile(tx, &map, Prop::Map(record.id().to_owned()), &value)
 }
 
@@ -196,23 +192,30 @@ fn reconcile(
         Some((automerge::Value::Object(kind), id)) if kind == wanted => id,
         _ => tx.put_object(obj, prop, wanted)?,
     };
+    fill(tx, &target, value)
+}
+
+/// Makes the map or list `target` hold `value` (a JSON object or array):
+/// each field reconciled, each item reconciled or inserted, surplus items
+/// deleted. A new, empty object is filled the same way.
+fn fill(tx: &mut Transaction<'_>, target: &ObjId, value: &Value) -> Result<(), SchemaError> {
     match value {
         Value::Object(fields) => {
             for (key, field) in fields {
-                reconcile(tx, &target, Prop::Map(key.clone()), field)?;
+                reconcile(tx, target, Prop::Map(key.clone()), field)?;
             }
         }
         Value::Array(items) => {
-            let held = tx.length(&target);
+            let held = tx.length(target);
             for (index, item) in items.iter().enumerate() {
                 if index < held {
-                    reconcile(tx, &target, Prop::Seq(index), item)?;
+                    reconcile(tx, target, Prop::Seq(index), item)?;
                 } else {
-                    insert(tx, &target, index, item)?;
+                    insert(tx, target, index, item)?;
                 }
             }
             for index in (items.len()..held).rev() {
-                tx.delete(&target, index)?;
+                tx.delete(target, index)?;
             }
         }
         _ => unreachable!("only maps and lists are objects"),
@@ -231,19 +234,7 @@ fn insert(
         None => tx.insert(list, index, json_scalar(value))?,
         Some(kind) => {
             let object = tx.insert_object(list, index, kind)?;
-            match value {
-                Value::Object(fields) => {
-                    for (key, field) in fields {
-                        reconcile(tx, &object, Prop::Map(key.clone()), field)?;
-                    }
-                }
-                Value::Array(items) => {
-                    for (position, item) in items.iter().enumerate() {
-                        insert(tx, &object, position, item)?;
-                    }
-                }
-                _ => unreachable!("only maps and lists are objects"),
-            }
+            fill(tx, &object, value)?;
         }
     }
     Ok(())

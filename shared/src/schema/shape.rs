@@ -86,7 +86,7 @@ pub fn check(
         let Some((_, Prop::Map(container))) = patch.path.first() else {
             return Err(ShapeError::Root(root_prop(&patch.action)));
         };
-        if !kind.containers().any(|known| known.name() == container) {
+        if !kind.has_container(container) {
             return Err(ShapeError::Root(container.clone()));
         }
         let id = match (patch.path.get(1), &patch.action) {
