@@ -786,32 +786,18 @@ mod tests {
             put_route(&mut doc, &route("r", &["cp9"]), NOW),
         ];
         let night = roundbook_shared::fixtures::patrol::night();
-        let broken: [fn(&mut Schedule); 11] = [
-            |s| s.name = " ".into(),
-            |s| s.name = "x".repeat(300),
-            |s| s.route_id = String::new(),
-            |s| s.shift_end = 1440,
-            |s| s.every_minutes = 10,
-            |s| s.tolerance_minutes = 60,
-            |s| {
-                s.every_minutes = 0;
-                s.tolerance_minutes = 121
-            },
-            |s| s.round_minutes = 1,
-            |s| s.unannounced = 25,
-            |s| {
-                s.every_minutes = 0;
-                s.unannounced = 0
-            },
-            |_| {},
-        ];
+        // Every broken schedule, and last a valid one whose route r1 is not
+        // in the zone.
+        let valid: fn(&mut Schedule) = |_| {};
+        let broken = roundbook_shared::fixtures::patrol::BROKEN_SCHEDULES
+            .into_iter()
+            .chain([valid]);
         let mut all: Vec<Result<(), SchemaError>> = refusals.into_iter().collect();
         all.push(taken);
         all.extend(route_refusals);
         for break_it in broken {
             let mut schedule = night.clone();
             break_it(&mut schedule);
-            // The last case is valid, but its route r1 is not in the zone.
             all.push(put_schedule(&mut doc, &schedule, NOW));
         }
         for (index, result) in all.into_iter().enumerate() {
