@@ -21,8 +21,8 @@ use roundbook_shared::domain::{is_contact_phone, local_date};
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::schema::finding::MAX_PHOTOS;
 use roundbook_shared::schema::request::{
-    put_request, put_request_event, request_events, requests, Action, Channel, Classification,
-    Handling, ReportTarget, Request, RequestEvent, RequestKind, Satisfaction,
+    put_request, put_request_event, request_events, requests, Action, Classification, Handling,
+    ReportTarget, Request, RequestEvent, RequestKind, Satisfaction,
 };
 use roundbook_shared::schema::{DocKey, Record};
 use roundbook_shared::workflow::{self, Refusal, RequestView};
@@ -90,49 +90,6 @@ fn refused(event: &RequestEvent, refusal: Refusal) -> RequestError {
     }
 }
 
-/// What the intake form filled in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestDraft {
-    pub zone: String,
-    pub channel: Channel,
-    pub kind: RequestKind,
-    /// The resident directory's unit id, or empty.
-    pub unit_id: String,
-    pub unit_label: String,
-    pub resident_name: String,
-    pub contact_phone: String,
-    pub description: String,
-    /// Hashes of photos already stored on the tablet.
-    pub photos: Vec<String>,
-    pub collective: bool,
-    pub households: u32,
-    /// The visit that raised it, or empty.
-    pub visit_id: String,
-    /// The patrol finding it came from, or empty.
-    pub finding_id: String,
-}
-
-impl RequestDraft {
-    /// A blank draft for `zone`.
-    pub fn new(zone: &str, channel: Channel, kind: RequestKind) -> RequestDraft {
-        RequestDraft {
-            zone: zone.into(),
-            channel,
-            kind,
-            unit_id: String::new(),
-            unit_label: String::new(),
-            resident_name: String::new(),
-            contact_phone: String::new(),
-            description: String::new(),
-            photos: Vec::new(),
-            collective: false,
-            households: 0,
-            visit_id: String::new(),
-            finding_id: String::new(),
-        }
-    }
-}
-
 /// What an action form filled in. Fields the action does not use are ignored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventDraft {
@@ -178,7 +135,7 @@ pub async fn record_request(
     writer: &Writer,
     site: &str,
     actor: &Actor,
-    draft: &RequestDraft,
+    draft: &Request,
     now: i64,
 ) -> Result<(DocumentId, Request), RequestError> {
     let description = draft.description.trim();
@@ -192,7 +149,7 @@ pub async fn record_request(
     if !phone.is_empty() && !is_contact_phone(phone) {
         return Err(RequestError::BadPhone);
     }
-    let collective = draft.collective && draft.kind == RequestKind::Complaint;
+    let collective = draft.collective && draft.kind() == RequestKind::Complaint;
     if draft.collective && (!collective || draft.households < 2) {
         return Err(RequestError::BadCollective);
     }
@@ -201,23 +158,16 @@ pub async fn record_request(
     }
     let request = Request {
         id: new_id("req"),
-        zone: draft.zone.clone(),
-        channel: draft.channel.as_str().into(),
-        kind: draft.kind.as_str().into(),
-        unit_id: draft.unit_id.clone(),
         unit_label: draft.unit_label.trim().into(),
         resident_name: draft.resident_name.trim().into(),
         contact_phone: phone.into(),
         description: description.into(),
-        photos: draft.photos.clone(),
-        collective,
         households: if collective { draft.households } else { 0 },
-        visit_id: draft.visit_id.clone(),
-        finding_id: draft.finding_id.clone(),
         received_by: actor.username.clone(),
         received_by_name: actor.name.clone(),
         device: actor.device.clone(),
         received_at: now,
+        ..draft.clone()
     };
     request
         .validate()
@@ -485,6 +435,7 @@ mod tests {
     use crate::storage::Storage;
     use roundbook_shared::domain::instant_at;
     use roundbook_shared::fixtures::requests::intake;
+    use roundbook_shared::schema::request::Channel;
     use roundbook_shared::workflow::State;
     use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -505,8 +456,8 @@ mod tests {
         Library::new(Storage::open_named(&name).await.unwrap(), "t1".into())
     }
 
-    fn draft() -> RequestDraft {
-        let mut draft = RequestDraft::new("A", Channel::Phone, RequestKind::RepairCommon);
+    fn draft() -> Request {
+        let mut draft = Request::draft("A", Channel::Phone, RequestKind::RepairCommon);
         draft.unit_label = "3栋2单元501".into();
         draft.contact_phone = "13812345678".into();
         draft.description = "楼道灯不亮".into();
@@ -567,7 +518,7 @@ mod tests {
         let library = library().await;
         let writer = Writer::offline(&library);
         let me = actor("service-a");
-        let blank = RequestDraft {
+        let blank = Request {
             description: " ".into(),
             ..draft()
         };
@@ -575,7 +526,7 @@ mod tests {
             record_request(&writer, "demo", &me, &blank, now()).await,
             Err(RequestError::NoDescription)
         );
-        let bad_phone = RequestDraft {
+        let bad_phone = Request {
             contact_phone: "call me".into(),
             ..draft()
         };
@@ -619,8 +570,8 @@ mod tests {
         let library = library().await;
         let writer = Writer::offline(&library);
         let me = actor("service-a");
-        let collective = RequestDraft {
-            kind: RequestKind::Complaint,
+        let collective = Request {
+            kind: RequestKind::Complaint.as_str().into(),
             collective: true,
             households: 8,
             ..draft()

@@ -9,14 +9,14 @@
 use roundbook_shared::domain::local_date;
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::resident_import::{self, ImportError};
-use roundbook_shared::schema::request::{Channel, RequestKind};
+use roundbook_shared::schema::request::{Channel, Request, RequestKind};
 use roundbook_shared::schema::resident::{put_directory, residents, units, Resident, Unit};
 use roundbook_shared::schema::visit::{put_visit, visits, Visit, PURPOSE_VISIT};
 use roundbook_shared::schema::DocKey;
 use roundbook_shared::schema::Record;
 
 use crate::documents::Library;
-use crate::requests::{self, RequestDraft, RequestError};
+use crate::requests::{self, RequestError};
 use crate::session::Actor;
 use crate::writer::Writer;
 
@@ -138,7 +138,7 @@ pub async fn record_visit(
     let mut written = Vec::new();
     let mut request_ids = Vec::new();
     if let Some((kind, description)) = &draft.request {
-        let mut request = RequestDraft::new(&draft.zone, Channel::Visit, *kind);
+        let mut request = Request::draft(&draft.zone, Channel::Visit, *kind);
         request.unit_id = draft.unit.id.clone();
         request.unit_label = draft.unit.label();
         request.resident_name = draft.resident_name.clone();

@@ -162,7 +162,7 @@ words! {
 
 /// The intake of one request: written once by its first receiver, who owns it
 /// until it is closed (首问责任制).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Request {
     pub id: String,
     pub zone: String,
@@ -196,6 +196,17 @@ pub struct Request {
 }
 
 impl Request {
+    /// A request as an intake form starts it, for `zone`: its id and its
+    /// receiver are filled in when it is recorded.
+    pub fn draft(zone: &str, channel: Channel, kind: RequestKind) -> Request {
+        Request {
+            zone: zone.into(),
+            channel: channel.as_str().into(),
+            kind: kind.as_str().into(),
+            ..Request::default()
+        }
+    }
+
     pub fn kind(&self) -> RequestKind {
         RequestKind::parse(&self.kind).unwrap_or(RequestKind::Other)
     }

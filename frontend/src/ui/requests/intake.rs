@@ -13,13 +13,13 @@
 
 use leptos::prelude::*;
 use roundbook_shared::reach;
-use roundbook_shared::schema::request::{Channel, RequestKind};
+use roundbook_shared::schema::request::{Channel, Request, RequestKind};
 use roundbook_shared::schema::DocKind;
 
 use super::{actor, error_key};
 use crate::browser;
 use crate::i18n::{I18n, Key};
-use crate::requests::{self, RequestDraft, MAX_TEXT_CHARS};
+use crate::requests::{self, MAX_TEXT_CHARS};
 use crate::residents;
 use crate::sync::SyncStatus;
 use crate::ui::field::Field;
@@ -46,7 +46,7 @@ pub(super) fn IntakeForm(
     let photos = PickedPhotos::new();
     // The photo picker's problems are told here too.
     let problem = RwSignal::new(None::<Key>);
-    let save = Action::new_local(move |draft: &RequestDraft| {
+    let save = Action::new_local(move |draft: &Request| {
         let ((writer, site), who, draft) =
             (writer_and_site(workspace), actor(workspace), draft.clone());
         async move {
@@ -120,8 +120,7 @@ pub(super) fn IntakeForm(
     let draft_zone = zone.clone();
     let submit = submit_with_photos(photos, saving, move || {
         problem.set(None);
-        let mut draft =
-            RequestDraft::new(&draft_zone, channel.get_untracked(), kind.get_untracked());
+        let mut draft = Request::draft(&draft_zone, channel.get_untracked(), kind.get_untracked());
         draft.unit_label = unit.get_untracked();
         draft.unit_id = unit_id.get_untracked().unwrap_or_default();
         draft.resident_name = resident.get_untracked();
