@@ -18,7 +18,6 @@ use roundbook_shared::domain::{Role, SiteInfo, ZoneRef};
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::schema::DocKey;
 
-/// A database that tests open stores on, as servers would.
 /// Offers one part of an upload, as the upload route does.
 fn offer(
     store: &dyn Store,
@@ -29,6 +28,7 @@ fn offer(
     store.append_upload_part(blob, uploader, part).unwrap()
 }
 
+/// A database that tests open stores on, as servers would.
 trait Backend {
     /// A store on the database, migrated; each call is another "server".
     fn open(&self) -> Box<dyn Store>;
