@@ -108,8 +108,11 @@ async function prune() {
   );
 }
 
+/** The server's own pages and endpoints: never the app shell, never cached. */
+const SERVER_PATHS = ["/sync", "/install", "/ca.crt", "/healthz", "/metrics"];
+
 function isNetworkOnly(url) {
-  return url.pathname.startsWith("/api/") || url.pathname === "/sync";
+  return url.pathname.startsWith("/api/") || SERVER_PATHS.includes(url.pathname);
 }
 
 async function cacheFirst(request, path) {

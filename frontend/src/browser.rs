@@ -21,6 +21,12 @@ pub fn is_online() -> bool {
     window().is_none_or(|w| w.navigator().on_line())
 }
 
+/// Whether the page is a secure context (HTTPS, or localhost): without one
+/// the browser gives the app no service worker (no offline use) and no camera.
+pub fn is_secure_context() -> bool {
+    window().is_none_or(|w| w.is_secure_context())
+}
+
 fn local_storage() -> Option<web_sys::Storage> {
     window()?.local_storage().ok().flatten()
 }

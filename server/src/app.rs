@@ -11,7 +11,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
-use crate::{blobs, reports, routes, signin};
+use crate::{blobs, install, reports, routes, signin};
 
 /// How long browsers may keep a build's own files (`/app/<version>/…`): their
 /// names change with every build (scripts/build-web), so they never go stale.
@@ -50,6 +50,8 @@ pub fn router(state: AppState, web_root: PathBuf) -> Router {
         .route("/api/blobs/{zone}/{hash}", get(blobs::download))
         .route("/api/reports/patrol", get(reports::patrol))
         .route("/sync", get(routes::sync))
+        .route("/ca.crt", get(install::ca_certificate))
+        .route("/install", get(install::page))
         .nest("/app", build_files)
         .fallback_service(app)
         // The service worker decides what is cached; the browser must

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use roundbook_server::app::router;
@@ -16,63 +16,125 @@ use roundbook_server::store::postgres::PostgresStore;
 use roundbook_server::store::run_blocking;
 use roundbook_server::store::sqlite::SqliteStore;
 use roundbook_server::store::{ElsewhereFeed, Store, StoreError, StoreResult, UploadLimits};
-use roundbook_server::{demo, serve};
+use roundbook_server::tls::{HttpsSetup, Tls, TlsSource};
+use roundbook_server::{demo, install, serve};
 use roundbook_shared::protocol::FrameLimits;
 
 #[derive(Parser)]
 #[command(version, about = "Roundbook sync server", args_override_self = true)]
+#[command(group = clap::ArgGroup::new("https").args(["tls_cert", "tls_self_signed"]).multiple(false))]
 struct Args {
+    /// A config file (`roundbook.toml`) of these settings by name; the
+    /// command line and the environment override it (docs/deploy.md).
+    #[arg(long, env = "ROUNDBOOK_CONFIG")]
+    config: Option<PathBuf>,
     /// Without one, the server serves.
     #[command(subcommand)]
     command: Option<Command>,
     /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    #[arg(long, env = "ROUNDBOOK_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
     /// Database: a SQLite file (created if missing), or a PostgreSQL address
     /// (`postgres://user@host/dbname`) that several servers can share.
-    #[arg(long, default_value = "roundbook.sqlite3")]
+    #[arg(long, env = "ROUNDBOOK_DB", default_value = "roundbook.sqlite3")]
     db: String,
     /// Seed a demo site, accounts and checkpoints into an empty database.
-    #[arg(long)]
+    #[arg(long, env = "ROUNDBOOK_DEMO")]
     demo: bool,
     /// Directory of the built tablet app.
-    #[arg(long, default_value = "dist")]
+    #[arg(long, env = "ROUNDBOOK_WEB_ROOT", default_value = "dist")]
     web_root: PathBuf,
     /// Seconds between checks that an open sync connection's session is still
     /// live (a sign-out on this server ends its sockets at once; this catches
     /// sign-outs on other servers and expiries).
-    #[arg(long, default_value_t = 60)]
+    #[arg(long, env = "ROUNDBOOK_SESSION_CHECK_SECS", default_value_t = 60)]
     session_check_secs: u64,
     /// The largest WebSocket frame a tablet may send, in bytes.
-    #[arg(long, default_value_t = Limits::default().frame.max_frame_bytes)]
+    #[arg(long, env = "ROUNDBOOK_MAX_FRAME_BYTES", default_value_t = Limits::default().frame.max_frame_bytes)]
     max_frame_bytes: usize,
     /// The most bytes one document may take in storage.
-    #[arg(long, default_value_t = Limits::default().document_bytes)]
+    #[arg(long, env = "ROUNDBOOK_MAX_DOCUMENT_BYTES", default_value_t = Limits::default().document_bytes)]
     max_document_bytes: usize,
     /// TCP connections open at once (lowered to fit the open-file limit).
-    #[arg(long, default_value_t = Limits::default().max_connections)]
+    #[arg(long, env = "ROUNDBOOK_MAX_CONNECTIONS", default_value_t = Limits::default().max_connections)]
     max_connections: usize,
     /// TCP connections open at once from one address.
-    #[arg(long, default_value_t = Limits::default().max_connections_per_address)]
+    #[arg(long, env = "ROUNDBOOK_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = Limits::default().max_connections_per_address)]
     max_connections_per_address: usize,
     /// Sync sockets one user may hold open at once.
-    #[arg(long, default_value_t = Limits::default().max_syncs_per_user)]
+    #[arg(long, env = "ROUNDBOOK_MAX_SYNCS_PER_USER", default_value_t = Limits::default().max_syncs_per_user)]
     max_syncs_per_user: usize,
     /// Seconds a connection may take to send a request head.
-    #[arg(long, default_value_t = Limits::default().header_read_timeout.as_secs())]
+    #[arg(long, env = "ROUNDBOOK_HEADER_READ_TIMEOUT_SECS", default_value_t = Limits::default().header_read_timeout.as_secs())]
     header_read_timeout_secs: u64,
     /// Seconds a new sync socket may take to send `join`.
-    #[arg(long, default_value_t = Limits::default().join_timeout.as_secs())]
+    #[arg(long, env = "ROUNDBOOK_JOIN_TIMEOUT_SECS", default_value_t = Limits::default().join_timeout.as_secs())]
     join_timeout_secs: u64,
     /// Sign-in attempts per minute from one address.
-    #[arg(long, default_value_t = Limits::default().sign_ins_per_minute_per_address)]
+    #[arg(long, env = "ROUNDBOOK_SIGN_INS_PER_MINUTE_PER_ADDRESS", default_value_t = Limits::default().sign_ins_per_minute_per_address)]
     sign_ins_per_minute_per_address: u32,
     /// MiB one user's unfinished photo uploads may hold.
-    #[arg(long, default_value_t = DEFAULT_UPLOAD_QUOTA_BYTES >> 20)]
+    #[arg(long, env = "ROUNDBOOK_UPLOAD_QUOTA_MIB", default_value_t = DEFAULT_UPLOAD_QUOTA_BYTES >> 20)]
     upload_quota_mib: u64,
     /// Seconds an unfinished photo upload may go untouched before it is deleted.
-    #[arg(long, default_value_t = DEFAULT_UPLOAD_EXPIRY_SECS as u64)]
+    #[arg(long, env = "ROUNDBOOK_UPLOAD_EXPIRY_SECS", default_value_t = DEFAULT_UPLOAD_EXPIRY_SECS as u64)]
     upload_expiry_secs: u64,
+    /// Serve HTTPS with this certificate chain (PEM, leaf first); with
+    /// `--tls-key`. Read again on SIGHUP.
+    #[arg(
+        long,
+        env = "ROUNDBOOK_TLS_CERT",
+        requires = "tls_key",
+        conflicts_with = "tls_self_signed"
+    )]
+    tls_cert: Option<PathBuf>,
+    /// The private key of `--tls-cert` (PEM).
+    #[arg(long, env = "ROUNDBOOK_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Serve HTTPS with a certificate from the office's own authority, for
+    /// these host names and IP addresses (comma-separated). The authority is
+    /// made once and kept in `--tls-dir`; tablets trust it at `/install`.
+    #[arg(long, env = "ROUNDBOOK_TLS_SELF_SIGNED", value_delimiter = ',')]
+    tls_self_signed: Option<Vec<String>>,
+    /// Where `--tls-self-signed` keeps its authority and certificate
+    /// (default: beside the SQLite file, `<db>.tls`; `roundbook-tls` for
+    /// PostgreSQL).
+    #[arg(long, env = "ROUNDBOOK_TLS_DIR")]
+    tls_dir: Option<PathBuf>,
+    /// Also listen for plain HTTP on this port (same address) and redirect
+    /// every request to HTTPS.
+    #[arg(long, env = "ROUNDBOOK_HTTP_REDIRECT", requires = "https")]
+    http_redirect: Option<u16>,
+    /// Log lines as plain text or as JSON objects (for a log collector).
+    #[arg(long, env = "ROUNDBOOK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Plain)]
+    log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Plain,
+    Json,
+}
+
+impl Args {
+    /// Where the certificate comes from, if the server speaks HTTPS.
+    fn tls_source(&self) -> Option<TlsSource> {
+        if let (Some(cert), Some(key)) = (&self.tls_cert, &self.tls_key) {
+            return Some(TlsSource::Files {
+                cert: cert.clone(),
+                key: key.clone(),
+            });
+        }
+        let names = self.tls_self_signed.clone()?;
+        let dir = self.tls_dir.clone().unwrap_or_else(|| {
+            if is_postgres_address(&self.db) {
+                PathBuf::from("roundbook-tls")
+            } else {
+                PathBuf::from(format!("{}.tls", self.db))
+            }
+        });
+        Some(TlsSource::SelfSigned { dir, names })
+    }
 }
 
 #[derive(Subcommand)]
@@ -88,19 +150,63 @@ enum Command {
     },
 }
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     return_large_allocations_to_the_system();
+    // Before any thread: the config file's settings become environment
+    // variables, which are read as the flags are parsed.
+    apply_config_file()?;
+    let args = Args::parse();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run(args))
+}
+
+/// `--config FILE` (or `ROUNDBOOK_CONFIG`): sets each of the file's settings
+/// whose variable is not set already (`config.rs`).
+fn apply_config_file() -> Result<(), Box<dyn std::error::Error>> {
+    let mut argv = std::env::args_os().skip(1);
+    let mut path = std::env::var_os("ROUNDBOOK_CONFIG").map(PathBuf::from);
+    while let Some(arg) = argv.next() {
+        let arg = arg.to_string_lossy().into_owned();
+        if arg == "--config" {
+            path = argv.next().map(PathBuf::from);
+        } else if let Some(value) = arg.strip_prefix("--config=") {
+            path = Some(PathBuf::from(value));
+        }
+    }
+    let Some(path) = path else { return Ok(()) };
+    let text =
+        std::fs::read_to_string(&path).map_err(|error| format!("{}: {error}", path.display()))?;
+    let known: Vec<String> = Args::command()
+        .get_arguments()
+        .map(|arg| arg.get_id().to_string())
+        .filter(|id| id != "config")
+        .collect();
+    let settings = roundbook_server::config::variables(&text, &known)
+        .map_err(|error| format!("{}: {error}", path.display()))?;
+    for (variable, value) in settings {
+        if std::env::var_os(&variable).is_none() {
+            // First thing in `main`, before any other thread exists, so
+            // nothing reads the environment meanwhile.
+            std::env::set_var(variable, value);
+        }
+    }
+    Ok(())
+}
+
+async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     // automerge logs every strict parse of a change set that arrives before its
     // dependencies (see `hub::changes_are_well_formed`) as an error: silence it.
-    tracing_subscriber::fmt()
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn,automerge=off"));
+    let logs = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn,automerge=off")),
-        )
-        .init();
-    let args = Args::parse();
+        .with_env_filter(filter);
+    match args.log_format {
+        LogFormat::Plain => logs.init(),
+        LogFormat::Json => logs.json().init(),
+    }
     if let Some(Command::Migrate { db }) = args.command {
         let migrated = run_blocking(move || migrate(&db)).await?;
         println!("{migrated}");
@@ -114,9 +220,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         tracing::warn!(web_root = %args.web_root.display(), "no built app here; run scripts/build-web");
     }
 
+    let tls = args.tls_source().map(Tls::load).transpose()?.map(Arc::new);
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let address = listener.local_addr()?;
-    println!("Roundbook is running at http://{address}");
+    match tls.as_ref().map(|tls| tls.setup()) {
+        None => println!("Roundbook is running at http://{address}"),
+        Some(HttpsSetup::LocalAuthority(authority)) => {
+            for name in &authority.names {
+                println!("Roundbook is running at https://{name}:{}", address.port());
+            }
+            println!(
+                "Local certificate authority, SHA-256 {}",
+                authority.fingerprint
+            );
+            println!("Tablets trust it once: open /install on the server");
+        }
+        Some(_) => println!("Roundbook is running at https://{address}"),
+    }
     if args.demo {
         println!("Demo accounts (password \"{}\"):", demo::PASSWORD);
         for (username, name, role, zones) in demo::ACCOUNTS {
@@ -150,9 +270,48 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut state = AppState::new(store, limits.clone());
     state.hub.follow(elsewhere);
     state.session_check = Duration::from_secs(args.session_check_secs.max(1));
+    if let Some(tls) = &tls {
+        state.https = Arc::new(tls.setup().clone());
+        reload_on_hangup(tls.clone());
+    }
+    if let Some(port) = args.http_redirect {
+        let plain = tokio::net::TcpListener::bind((address.ip(), port)).await?;
+        println!("Plain HTTP on port {port} redirects to HTTPS");
+        let redirect = install::redirect_router(address.port());
+        let limits = limits.clone();
+        tokio::spawn(async move {
+            let served = serve::serve(plain, redirect, &limits, None, shutdown_signal()).await;
+            if let Err(error) = served {
+                tracing::error!(%error, "the HTTP redirect stopped");
+            }
+        });
+    }
     let app = router(state, args.web_root);
-    serve::serve(listener, app, &limits, shutdown_signal()).await?;
+    let acceptor = tls.as_ref().map(|tls| tls.acceptor());
+    serve::serve(listener, app, &limits, acceptor, shutdown_signal()).await?;
     Ok(())
+}
+
+/// SIGHUP reads the certificate again: new connections get the new one, open
+/// ones (syncs included) keep theirs. A certificate that does not load is
+/// logged and the one in use stays.
+fn reload_on_hangup(tls: Arc<Tls>) {
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        use tokio::signal::unix::{signal, SignalKind};
+        let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+            tracing::warn!("cannot watch SIGHUP: the certificate is not reloaded");
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            match tls.reload() {
+                Ok(()) => tracing::info!("reloaded the TLS certificate"),
+                Err(error) => tracing::error!(%error, "kept the TLS certificate in use"),
+            }
+        }
+    });
+    #[cfg(not(unix))]
+    drop(tls);
 }
 
 /// Opens (and migrates) the database `--db` names, seeds the demo if asked,

@@ -7,6 +7,8 @@
 //! - A request head must arrive within `header_read_timeout`, on a new
 //!   connection and between requests on a kept-alive one, so silent and
 //!   half-open connections are closed.
+//! - With TLS, the handshake must finish within the same time, so a client
+//!   that opens a connection and stalls the handshake holds nothing long.
 //! - Each request carries the peer's address (`ConnectInfo`), for the
 //!   per-address sign-in limit.
 //!
@@ -22,18 +24,22 @@ use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 use crate::limits::Limits;
 
-/// Serves `router` on `listener` until `shutdown` completes, then lets open
-/// requests finish (sync sockets are told to close) for a few seconds.
+/// Serves `router` on `listener` (over TLS when `tls` is given) until
+/// `shutdown` completes, then lets open requests finish (sync sockets are
+/// told to close) for a few seconds.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     limits: &Limits,
+    tls: Option<TlsAcceptor>,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let counts = Arc::new(Counts::default());
@@ -73,18 +79,26 @@ pub async fn serve(
                 request
             },
         );
-        let connection = builder
-            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service))
-            .with_upgrades();
-        let mut stop = stop.clone();
+        let (builder, tls, stop) = (builder.clone(), tls.clone(), stop.clone());
+        let handshake_timeout = limits.header_read_timeout;
         tokio::spawn(async move {
             let _admitted = admitted;
-            tokio::pin!(connection);
-            let ended = tokio::select! {
-                ended = connection.as_mut() => ended,
-                _ = async { stop.wait_for(|stop| *stop).await.is_ok() } => {
-                    connection.as_mut().graceful_shutdown();
-                    connection.await
+            let ended = match tls {
+                None => run(&builder, stream, service, stop).await,
+                Some(acceptor) => {
+                    let handshake =
+                        tokio::time::timeout(handshake_timeout, acceptor.accept(stream));
+                    match handshake.await {
+                        Ok(Ok(stream)) => run(&builder, stream, service, stop).await,
+                        Ok(Err(error)) => {
+                            tracing::debug!(%peer, %error, "TLS handshake failed");
+                            return;
+                        }
+                        Err(_) => {
+                            tracing::debug!(%peer, "TLS handshake took too long; closed");
+                            return;
+                        }
+                    }
                 }
             };
             if let Err(error) = ended {
@@ -99,6 +113,38 @@ pub async fn serve(
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     Ok(())
+}
+
+/// Serves HTTP/1.1 on one connection, plain or TLS, until it ends or the
+/// server stops (then gracefully).
+async fn run<I, S>(
+    builder: &http1::Builder,
+    io: I,
+    service: S,
+    mut stop: watch::Receiver<bool>,
+) -> hyper::Result<()>
+where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    S: tower::Service<
+            hyper::Request<hyper::body::Incoming>,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
+    let connection = builder
+        .serve_connection(TokioIo::new(io), TowerToHyperService::new(service))
+        .with_upgrades();
+    tokio::pin!(connection);
+    tokio::select! {
+        ended = connection.as_mut() => ended,
+        _ = async { stop.wait_for(|stop| *stop).await.is_ok() } => {
+            connection.as_mut().graceful_shutdown();
+            connection.await
+        }
+    }
 }
 
 /// Open connections, overall and by address.

@@ -12,6 +12,7 @@ use crate::hub::Hub;
 use crate::limits::Limits;
 use crate::store::Store;
 use crate::syncs::OpenSyncs;
+use crate::tls::HttpsSetup;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -29,6 +30,8 @@ pub struct AppState {
     /// How often an open sync connection checks that its session is still
     /// live, so a sign-out or an expiry also ends syncing already under way.
     pub session_check: Duration,
+    /// What `/install` and `/ca.crt` say about this server's HTTPS.
+    pub https: Arc<HttpsSetup>,
 }
 
 impl AppState {
@@ -45,6 +48,7 @@ impl AppState {
             limits: Arc::new(limits),
             peer_id: roundbook_shared::ids::random_peer_id("server"),
             session_check: Duration::from_secs(60),
+            https: Arc::new(HttpsSetup::None),
         }
     }
 }

@@ -14,6 +14,7 @@
 
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import https from "node:https";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -150,7 +151,14 @@ export function freePort() {
  *   replace: (build: {bin: string, dist: string}) => Promise<void>,
  *   stop: () => Promise<void>}>}
  */
-export async function startServer({ demo = true, t, bin = SERVER_BIN, dist = DIST } = {}) {
+export async function startServer({
+  demo = true,
+  t,
+  bin = SERVER_BIN,
+  dist = DIST,
+  tlsName = null,
+  args: extraArgs = [],
+} = {}) {
   if (!fs.existsSync(bin)) {
     throw new Error(
       `server binary ${bin} not found: run \`cargo build --release -p roundbook-server\` ` +
@@ -160,7 +168,10 @@ export async function startServer({ demo = true, t, bin = SERVER_BIN, dist = DIS
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "roundbook-e2e-"));
   const dbPath = path.join(dir, "db.sqlite3");
-  const url = `http://127.0.0.1:${port}`;
+  // With `tlsName` the server speaks HTTPS with its own local authority
+  // (`--tls-self-signed`), kept beside the database.
+  const tlsDir = tlsName ? `${dbPath}.tls` : null;
+  const url = tlsName ? `https://${tlsName}:${port}` : `http://127.0.0.1:${port}`;
   let log = "";
 
   const server = {
@@ -168,6 +179,7 @@ export async function startServer({ demo = true, t, bin = SERVER_BIN, dist = DIS
     port,
     dbPath,
     dir,
+    tlsDir,
     proc: null,
     /** Everything the server printed so far (for failure messages). */
     output: () => log,
@@ -195,6 +207,8 @@ export async function startServer({ demo = true, t, bin = SERVER_BIN, dist = DIS
   async function launch() {
     const args = ["--listen", `127.0.0.1:${port}`, "--db", dbPath, "--web-root", dist];
     if (demo) args.push("--demo");
+    if (tlsName) args.push("--tls-self-signed", tlsName);
+    args.push(...extraArgs);
     const child = spawn(bin, args, {
       cwd: dir,
       stdio: ["ignore", "pipe", "pipe"],
@@ -236,6 +250,7 @@ export async function startServer({ demo = true, t, bin = SERVER_BIN, dist = DIS
           if (early) {
             throw stopWaiting(`${bin} exited before answering (${JSON.stringify(early)})`);
           }
+          if (tlsName) return (await httpsStatus(port, tlsName, tlsDir, "/api/health")) === 200;
           const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) });
           return response.status === 200;
         },
@@ -251,6 +266,26 @@ export async function startServer({ demo = true, t, bin = SERVER_BIN, dist = DIS
   if (t) t.after(() => server.stop());
   await launch();
   return server;
+}
+
+/**
+ * The status of `GET path` over HTTPS on 127.0.0.1:`port`, as `name`, trusting
+ * only the server's local authority in `tlsDir` (0 before it exists).
+ */
+export function httpsStatus(port, name, tlsDir, path) {
+  const caFile = `${tlsDir}/ca.crt`;
+  if (!fs.existsSync(caFile)) return Promise.resolve(0);
+  return new Promise((resolve, reject) => {
+    const request = https.get(
+      { host: "127.0.0.1", port, path, servername: name, headers: { host: name }, ca: fs.readFileSync(caFile), timeout: 2_000 },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode);
+      },
+    );
+    request.on("timeout", () => request.destroy(new Error("timed out")));
+    request.on("error", reject);
+  });
 }
 
 async function stopProcess(child, signal) {

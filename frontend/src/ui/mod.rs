@@ -235,6 +235,13 @@ pub fn App() -> impl IntoView {
 
     view! {
         <header::Header workspace=Signal::derive(workspace) />
+        <Show when=|| !crate::browser::is_secure_context()>
+            <div class="banner banner-warn" data-testid="https-notice" role="alert">
+                <span>{move || i18n.t(Key::HttpsNeeded)}</span>
+                " "
+                <a href=move || format!("/install?lang={}", i18n.lang().tag()) data-testid="https-install">{move || i18n.t(Key::HttpsInstall)}</a>
+            </div>
+        </Show>
         <Show when=move || update_ready.get()>
             <div class="banner banner-info" data-testid="update-banner" role="status">
                 <span>{move || i18n.t(Key::UpdateAvailable)}</span>
