@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod hub;
 pub mod limits;
+pub mod metrics;
 pub mod reports;
 pub mod routes;
 pub mod serve;

@@ -13,8 +13,8 @@ use roundbook_server::limits::{Limits, DEFAULT_UPLOAD_EXPIRY_SECS, DEFAULT_UPLOA
 use roundbook_server::state::AppState;
 use roundbook_server::store::migrations::Migrated;
 use roundbook_server::store::postgres::PostgresStore;
-use roundbook_server::store::run_blocking;
 use roundbook_server::store::sqlite::SqliteStore;
+use roundbook_server::store::{is_postgres_address, run_blocking};
 use roundbook_server::store::{ElsewhereFeed, Store, StoreError, StoreResult, UploadLimits};
 use roundbook_server::{demo, serve};
 use roundbook_shared::protocol::FrameLimits;
@@ -73,6 +73,12 @@ struct Args {
     /// Seconds an unfinished photo upload may go untouched before it is deleted.
     #[arg(long, default_value_t = DEFAULT_UPLOAD_EXPIRY_SECS as u64)]
     upload_expiry_secs: u64,
+    /// Serve `GET /metrics` (Prometheus text format) to requests bearing
+    /// this token (`Authorization: Bearer ...`). Without it, `/metrics` is
+    /// not served. Prefer the environment variable: a command line is
+    /// visible to every user of the machine.
+    #[arg(long, env = "ROUNDBOOK_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -150,6 +156,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut state = AppState::new(store, limits.clone());
     state.hub.follow(elsewhere);
     state.session_check = Duration::from_secs(args.session_check_secs.max(1));
+    state.metrics_token = args
+        .metrics_token
+        .filter(|token| !token.trim().is_empty())
+        .map(|token| token.trim().into());
     let app = router(state, args.web_root);
     serve::serve(listener, app, &limits, shutdown_signal()).await?;
     Ok(())
@@ -184,10 +194,6 @@ fn migrate(db: &str) -> StoreResult<Migrated> {
         )));
     }
     SqliteStore::open(Path::new(db))?.migrate()
-}
-
-fn is_postgres_address(db: &str) -> bool {
-    db.starts_with("postgres://") || db.starts_with("postgresql://")
 }
 
 async fn shutdown_signal() {
