@@ -4,6 +4,7 @@
 pub mod access;
 pub mod app;
 pub mod auth;
+pub mod backup;
 pub mod blobs;
 pub mod compute;
 pub mod connection;

@@ -16,7 +16,7 @@ use roundbook_server::store::postgres::PostgresStore;
 use roundbook_server::store::sqlite::SqliteStore;
 use roundbook_server::store::{is_postgres_address, run_blocking};
 use roundbook_server::store::{ElsewhereFeed, Store, StoreError, StoreResult, UploadLimits};
-use roundbook_server::{demo, serve};
+use roundbook_server::{backup, demo, serve};
 use roundbook_shared::protocol::FrameLimits;
 
 #[derive(Parser)]
@@ -92,6 +92,28 @@ enum Command {
         #[arg(long)]
         db: String,
     },
+    /// Copies a SQLite database, photos included, to a new file while the
+    /// server runs and tablets sync; prints what the copy holds. For
+    /// PostgreSQL it names `pg_dump` instead (docs/deploy.md).
+    Backup {
+        /// The SQLite database file to copy.
+        #[arg(long)]
+        db: String,
+        /// The backup file to write; must not exist.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Makes a new SQLite database from a backup: checks that the backup is
+    /// undamaged and a Roundbook database this release can migrate, copies
+    /// it and migrates the copy. Start the server on the new file after.
+    Restore {
+        /// The backup file (from `backup`).
+        #[arg(long)]
+        from: PathBuf,
+        /// The database file to create; must not exist.
+        #[arg(long)]
+        db: String,
+    },
 }
 
 #[tokio::main]
@@ -107,10 +129,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .init();
     let args = Args::parse();
-    if let Some(Command::Migrate { db }) = args.command {
-        let migrated = run_blocking(move || migrate(&db)).await?;
-        println!("{migrated}");
-        return Ok(());
+    match args.command {
+        Some(Command::Migrate { db }) => {
+            let migrated = run_blocking(move || migrate(&db)).await?;
+            println!("{migrated}");
+            return Ok(());
+        }
+        Some(Command::Backup { db, out }) => {
+            println!("{}", backup::backup(&db, &out)?);
+            return Ok(());
+        }
+        Some(Command::Restore { from, db }) => {
+            println!("{}", backup::restore(&from, &db)?);
+            return Ok(());
+        }
+        None => {}
     }
 
     let (db, seed_demo) = (args.db.clone(), args.demo);
