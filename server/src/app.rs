@@ -11,7 +11,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
-use crate::{blobs, install, reports, routes, signin};
+use crate::{blobs, install, metrics, reports, routes, signin};
 
 /// How long browsers may keep a build's own files (`/app/<version>/…`): their
 /// names change with every build (scripts/build-web), so they never go stale.
@@ -36,6 +36,8 @@ pub fn router(state: AppState, web_root: PathBuf) -> Router {
         ));
     Router::new()
         .route("/api/health", get(routes::health))
+        .route("/healthz", get(routes::healthz))
+        .route("/metrics", get(metrics::scrape))
         .route("/api/login", post(signin::login))
         .route("/api/logout", post(signin::logout))
         .route("/api/docs", get(routes::docs))

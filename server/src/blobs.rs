@@ -36,6 +36,7 @@ use roundbook_shared::schema::DocKind;
 
 use crate::access::Access;
 use crate::error::ApiError;
+use crate::metrics::Metrics;
 use crate::signin::SignedIn;
 use crate::state::AppState;
 use crate::store::{run_blocking, BlobRef, Part, PartOutcome, Store, UploadState, Uploader};
@@ -159,7 +160,7 @@ pub async fn upload_part(
             offset.saturating_add(part.len() as u64)
         )));
     }
-    let store = app.store.clone();
+    let (store, metrics) = (app.store.clone(), app.metrics.clone());
     let limits = app.limits.uploads;
     let outcome = run_blocking(move || {
         let uploader = Uploader {
@@ -175,7 +176,7 @@ pub async fn upload_part(
         let outcome = store.append_upload_part(&blob, &uploader, offered)?;
         Ok(match outcome {
             PartOutcome::Appended { received } if received == total => {
-                finish(store.as_ref(), &blob, &username, total)?
+                finish(store.as_ref(), &metrics, &blob, &username, total)?
             }
             PartOutcome::Appended { received } => Ok(UploadStatus {
                 received,
@@ -203,6 +204,7 @@ pub async fn upload_part(
 /// discards it.
 fn finish(
     store: &dyn Store,
+    metrics: &Metrics,
     blob: &BlobRef,
     username: &str,
     total: u64,
@@ -221,6 +223,7 @@ fn finish(
         return Ok(Err(ApiError::NotAnImage));
     };
     store.commit_blob(blob, content_type, &bytes)?;
+    metrics.photo_stored(total);
     tracing::info!(zone = %blob.zone, hash = %blob.hash, size = total, "stored a photo");
     Ok(Ok(UploadStatus {
         received: total,

@@ -88,6 +88,8 @@ pub async fn serve(
         notifier,
     };
     tracing::info!(connection = connection.id, user = %connection.access.username, "sync connected");
+    let metrics = connection.app.metrics.clone();
+    let _open = metrics.sync_socket();
     let mut session_check = tokio::time::interval(connection.app.session_check);
     session_check.tick().await;
     let join_by = tokio::time::Instant::now() + connection.app.limits.join_timeout;
@@ -99,7 +101,10 @@ pub async fn serve(
             }
             () = ticket.ended() => Err(Fatal::new("the session has ended; sign in again")),
             frame = socket.recv() => match frame {
-                Some(Ok(WsMessage::Binary(bytes))) => connection.receive(&bytes).await,
+                Some(Ok(WsMessage::Binary(bytes))) => {
+                    metrics.sync_received(bytes.len());
+                    connection.receive(&bytes).await
+                }
                 Some(Ok(WsMessage::Text(_))) => Err(Fatal::new("frames must be binary CBOR")),
                 Some(Ok(WsMessage::Close(_))) | None => break Ok(()),
                 Some(Ok(_)) => Ok(Vec::new()),
@@ -111,11 +116,9 @@ pub async fn serve(
         match replies {
             Ok(replies) => {
                 for reply in replies {
-                    if socket
-                        .send(WsMessage::Binary(reply.encode().into()))
-                        .await
-                        .is_err()
-                    {
+                    let frame = reply.encode();
+                    metrics.sync_sent(frame.len());
+                    if socket.send(WsMessage::Binary(frame.into())).await.is_err() {
                         break;
                     }
                 }

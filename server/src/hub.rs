@@ -36,6 +36,7 @@ use roundbook_shared::schema::{DocKey, SchemaError};
 
 use crate::compute::{Compute, Panicked};
 use crate::limits::Limits;
+use crate::metrics::{Metrics, StoreWrite};
 
 use crate::store::{
     run_blocking, ChunkSeq, ChunkSizes, Elsewhere, ElsewhereFeed, Store, StoreError, Written,
@@ -141,6 +142,8 @@ pub struct Hub {
     docs: Mutex<HashMap<DocumentId, Arc<tokio::sync::Mutex<LiveDoc>>>>,
     compute: Compute,
     limits: DocLimits,
+    /// Counts refusals and times chunk writes.
+    metrics: Arc<Metrics>,
 }
 
 /// What one document may hold.
@@ -156,12 +159,13 @@ pub struct DocLimits {
 impl Hub {
     /// A hub with the default limits (tests and tools).
     pub fn new(store: Arc<dyn Store>) -> Self {
-        Self::with_limits(store, &Limits::default())
+        Self::with_limits(store, &Limits::default(), Arc::new(Metrics::new()))
     }
 
-    pub fn with_limits(store: Arc<dyn Store>, limits: &Limits) -> Self {
+    pub fn with_limits(store: Arc<dyn Store>, limits: &Limits, metrics: Arc<Metrics>) -> Self {
         Self {
             store,
+            metrics,
             docs: Mutex::new(HashMap::new()),
             compute: Compute::new(limits.automerge_jobs),
             limits: DocLimits {
@@ -296,7 +300,7 @@ impl Hub {
         }
         let refused = self.compute.run(|| refusal(live, sender, &message)).await?;
         if let Some(refused) = refused {
-            return Err(refused);
+            return Err(self.counted(refused));
         }
         let before = live.doc.get_heads();
         let budget = self.limits.document_bytes;
@@ -310,7 +314,7 @@ impl Hub {
             Ok(Ok(None)) => return Ok(()),
             Ok(Err(error)) => {
                 self.reset(id, live, state).await?;
-                return Err(error);
+                return Err(self.counted(error));
             }
             Err(panicked) => {
                 tracing::error!(%id, %panicked, "Automerge panicked on a sync message");
@@ -318,8 +322,11 @@ impl Hub {
                 return Err(panicked.into());
             }
         };
-        let store = self.store.clone();
-        match run_blocking(move || store.append_chunk(&id, &chunk)).await {
+        let (store, metrics) = (self.store.clone(), self.metrics.clone());
+        let append = move || {
+            metrics.time_store_write(StoreWrite::Change, || store.append_chunk(&id, &chunk))
+        };
+        match run_blocking(append).await {
             Ok(written) => {
                 if !live.wrote(&written) {
                     // Another server wrote meanwhile; the reply and the
@@ -337,6 +344,16 @@ impl Hub {
         self.compact_if_due(id, live).await;
         live.announce(id, Some(sender.connection));
         Ok(())
+    }
+
+    /// Counts a refusal (changes refused on their merits) by its reason.
+    fn counted(&self, error: ApplyError) -> ApplyError {
+        match &error {
+            ApplyError::Refused(reason) => self.metrics.refused(*reason),
+            ApplyError::Shape(_) => self.metrics.refused(RefusalReason::BadShape),
+            _ => {}
+        }
+        error
     }
 
     /// The next sync message for a peer about a document, if there is news.
@@ -412,8 +429,13 @@ impl Hub {
         }
         let snapshot = live.doc.save();
         let covers = live.through;
-        let store = self.store.clone();
-        match run_blocking(move || store.replace_with_snapshot(&id, &snapshot, covers)).await {
+        let (store, metrics) = (self.store.clone(), self.metrics.clone());
+        let compact = move || {
+            metrics.time_store_write(StoreWrite::Compaction, || {
+                store.replace_with_snapshot(&id, &snapshot, covers)
+            })
+        };
+        match run_blocking(compact).await {
             // Chunks written after `covers` stay; if there are some, the
             // copy reads them with the next news or write.
             Ok(written) => {

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod app;
 pub mod auth;
+pub mod backup;
 pub mod blobs;
 pub mod compute;
 pub mod config;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod hub;
 pub mod install;
 pub mod limits;
+pub mod metrics;
 pub mod reports;
 pub mod routes;
 pub mod serve;

@@ -13,11 +13,11 @@ use roundbook_server::limits::{Limits, DEFAULT_UPLOAD_EXPIRY_SECS, DEFAULT_UPLOA
 use roundbook_server::state::AppState;
 use roundbook_server::store::migrations::Migrated;
 use roundbook_server::store::postgres::PostgresStore;
-use roundbook_server::store::run_blocking;
 use roundbook_server::store::sqlite::SqliteStore;
+use roundbook_server::store::{is_postgres_address, run_blocking};
 use roundbook_server::store::{ElsewhereFeed, Store, StoreError, StoreResult, UploadLimits};
 use roundbook_server::tls::{HttpsSetup, Tls, TlsSource};
-use roundbook_server::{demo, install, serve};
+use roundbook_server::{backup, demo, install, serve};
 use roundbook_shared::protocol::FrameLimits;
 
 #[derive(Parser)]
@@ -108,6 +108,12 @@ struct Args {
     /// Log lines as plain text or as JSON objects (for a log collector).
     #[arg(long, env = "ROUNDBOOK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Plain)]
     log_format: LogFormat,
+    /// Serve `GET /metrics` (Prometheus text format) to requests bearing
+    /// this token (`Authorization: Bearer ...`). Without it, `/metrics` is
+    /// not served. Prefer the environment variable: a command line is
+    /// visible to every user of the machine.
+    #[arg(long, env = "ROUNDBOOK_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -145,6 +151,28 @@ enum Command {
     Migrate {
         /// The database, as for serving: a SQLite file (which must exist) or
         /// a PostgreSQL address.
+        #[arg(long)]
+        db: String,
+    },
+    /// Copies a SQLite database, photos included, to a new file while the
+    /// server runs and tablets sync; prints what the copy holds. For
+    /// PostgreSQL it names `pg_dump` instead (docs/deploy.md).
+    Backup {
+        /// The SQLite database file to copy.
+        #[arg(long)]
+        db: String,
+        /// The backup file to write; must not exist.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Makes a new SQLite database from a backup: checks that the backup is
+    /// undamaged and a Roundbook database this release can migrate, copies
+    /// it and migrates the copy. Start the server on the new file after.
+    Restore {
+        /// The backup file (from `backup`).
+        #[arg(long)]
+        from: PathBuf,
+        /// The database file to create; must not exist.
         #[arg(long)]
         db: String,
     },
@@ -207,10 +235,21 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         LogFormat::Plain => logs.init(),
         LogFormat::Json => logs.json().init(),
     }
-    if let Some(Command::Migrate { db }) = args.command {
-        let migrated = run_blocking(move || migrate(&db)).await?;
-        println!("{migrated}");
-        return Ok(());
+    match args.command {
+        Some(Command::Migrate { db }) => {
+            let migrated = run_blocking(move || migrate(&db)).await?;
+            println!("{migrated}");
+            return Ok(());
+        }
+        Some(Command::Backup { db, out }) => {
+            println!("{}", backup::backup(&db, &out)?);
+            return Ok(());
+        }
+        Some(Command::Restore { from, db }) => {
+            println!("{}", backup::restore(&from, &db)?);
+            return Ok(());
+        }
+        None => {}
     }
 
     let (db, seed_demo) = (args.db.clone(), args.demo);
@@ -286,6 +325,10 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             }
         });
     }
+    state.metrics_token = args
+        .metrics_token
+        .filter(|token| !token.trim().is_empty())
+        .map(|token| token.trim().into());
     let app = router(state, args.web_root);
     let acceptor = tls.as_ref().map(|tls| tls.acceptor());
     serve::serve(listener, app, &limits, acceptor, shutdown_signal()).await?;
@@ -343,10 +386,6 @@ fn migrate(db: &str) -> StoreResult<Migrated> {
         )));
     }
     SqliteStore::open(Path::new(db))?.migrate()
-}
-
-fn is_postgres_address(db: &str) -> bool {
-    db.starts_with("postgres://") || db.starts_with("postgresql://")
 }
 
 async fn shutdown_signal() {

@@ -4,6 +4,7 @@
 
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{Datelike, Duration, Months, NaiveDate, Utc};
@@ -24,6 +25,30 @@ use crate::syncs::Full;
 
 pub async fn health() -> &'static str {
     "ok"
+}
+
+/// How long `/healthz` waits for the database: a load balancer or a
+/// monitor asks often and must learn of a stuck database quickly.
+const HEALTH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// `GET /healthz`: 200 `ok` when the database answers a trivial query in
+/// time, 503 otherwise. No sign-in, and it tells nothing of the data, so a
+/// load balancer can ask it.
+pub async fn healthz(State(app): State<AppState>) -> (StatusCode, &'static str) {
+    let store = app.store.clone();
+    let answered =
+        tokio::time::timeout(HEALTH_TIMEOUT, run_blocking(move || store.health_check())).await;
+    match answered {
+        Ok(Ok(())) => (StatusCode::OK, "ok"),
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "health check: the database failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+        Err(_) => {
+            tracing::warn!("health check: the database did not answer in time");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
 }
 
 /// The documents the user's tablet should hold: every reachable document of

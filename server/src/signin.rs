@@ -19,6 +19,7 @@ use roundbook_shared::domain::ZoneRef;
 use crate::access::Access;
 use crate::auth::{self, Turned};
 use crate::error::ApiError;
+use crate::metrics::SignInFailure;
 use crate::state::AppState;
 use crate::store::{run_blocking, Account};
 
@@ -35,7 +36,9 @@ pub async fn login(
     if !json {
         return Err(ApiError::UnsupportedMediaType("application/json"));
     }
-    app.sign_in.admit(address.0).map_err(turned)?;
+    app.sign_in
+        .admit(address.0)
+        .map_err(|refused| turned(&app, refused))?;
     let request: LoginRequest = serde_json::from_slice(&body).map_err(|error| {
         ApiError::BadRequest(format!(
             "expected {{\"username\": \"...\", \"password\": \"...\"}}: {error}"
@@ -49,7 +52,7 @@ pub async fn login(
     }
     app.throttle
         .check(&username, Instant::now())
-        .map_err(ApiError::TooManyAttempts)?;
+        .map_err(|secs| turned(&app, Turned::TooMany(secs)))?;
 
     let store = app.store.clone();
     let lookup = username.clone();
@@ -63,9 +66,11 @@ pub async fn login(
         .sign_in
         .verify(address.0, password, stored_hash)
         .await
-        .map_err(turned)?;
+        .map_err(|refused| turned(&app, refused))?;
     let Some(account) = account.filter(|_| verified) else {
         app.throttle.failed(&username, Instant::now());
+        app.metrics
+            .sign_in_failed(SignInFailure::InvalidCredentials);
         return Err(ApiError::InvalidCredentials);
     };
     app.throttle.succeeded(&username);
@@ -107,9 +112,14 @@ pub async fn logout(State(app): State<AppState>, user: SignedIn) -> Result<Statu
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn turned(turned: Turned) -> ApiError {
+/// A sign-in turned away before its password was checked; a rate limit's
+/// refusal counts as a failed sign-in (a busy server's does not).
+fn turned(app: &AppState, turned: Turned) -> ApiError {
     match turned {
-        Turned::TooMany(secs) => ApiError::TooManyAttempts(secs),
+        Turned::TooMany(secs) => {
+            app.metrics.sign_in_failed(SignInFailure::Throttled);
+            ApiError::TooManyAttempts(secs)
+        }
         Turned::Busy => ApiError::Busy,
     }
 }

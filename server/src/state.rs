@@ -1,5 +1,5 @@
 //! The state every handler shares: the store, the live documents, the
-//! sign-in throttle and this server's peer id. It holds no handler and
+//! sign-in throttle, this server's peer id and its metrics. It holds no handler and
 //! imports none, so handlers and the router can both depend on it.
 
 use std::sync::Arc;
@@ -10,6 +10,7 @@ use roundbook_shared::ids::PeerId;
 use crate::auth::{LoginThrottle, SignInGate};
 use crate::hub::Hub;
 use crate::limits::Limits;
+use crate::metrics::Metrics;
 use crate::store::Store;
 use crate::syncs::OpenSyncs;
 use crate::tls::HttpsSetup;
@@ -32,6 +33,11 @@ pub struct AppState {
     pub session_check: Duration,
     /// What `/install` and `/ca.crt` say about this server's HTTPS.
     pub https: Arc<HttpsSetup>,
+    /// What `/metrics` reports; the hub moves some of it too.
+    pub metrics: Arc<Metrics>,
+    /// The bearer token `/metrics` asks for (`--metrics-token`); without
+    /// one the route answers 404.
+    pub metrics_token: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -39,8 +45,9 @@ impl AppState {
     /// passes the store's `changes_elsewhere` to `hub.follow` (as `main`
     /// does), or its tablets would not see the others' changes live.
     pub fn new(store: Arc<dyn Store>, limits: Limits) -> Self {
+        let metrics = Arc::new(Metrics::new());
         Self {
-            hub: Arc::new(Hub::with_limits(store.clone(), &limits)),
+            hub: Arc::new(Hub::with_limits(store.clone(), &limits, metrics.clone())),
             store,
             throttle: Arc::new(LoginThrottle::default()),
             sign_in: Arc::new(SignInGate::new(&limits)),
@@ -49,6 +56,8 @@ impl AppState {
             peer_id: roundbook_shared::ids::random_peer_id("server"),
             session_check: Duration::from_secs(60),
             https: Arc::new(HttpsSetup::None),
+            metrics,
+            metrics_token: None,
         }
     }
 }

@@ -323,6 +323,10 @@ pub trait Store: Send + Sync + 'static {
     /// release migrated ([`StoreError::TooNew`]), changing nothing.
     fn migrate(&self) -> StoreResult<migrations::Migrated>;
 
+    /// Answers a trivial query, for `/healthz`: the database is reachable
+    /// and this server's connection to it works. Reads and writes nothing.
+    fn health_check(&self) -> StoreResult<()>;
+
     fn site(&self, code: &str) -> StoreResult<Option<SiteInfo>>;
     fn zones(&self, site: &str) -> StoreResult<Vec<ZoneRef>>;
     fn put_site(&self, site: &SiteInfo, zones: &[ZoneRef]) -> StoreResult<()>;
@@ -419,6 +423,12 @@ pub trait Store: Send + Sync + 'static {
     fn commit_blob(&self, blob: &BlobRef, content_type: &str, bytes: &[u8]) -> StoreResult<()>;
     /// A blob's media type and bytes, if it is registered for the zone.
     fn blob(&self, blob: &BlobRef) -> StoreResult<Option<(String, Vec<u8>)>>;
+}
+
+/// Whether `--db` names a PostgreSQL database (`postgres://…` or
+/// `postgresql://…`) rather than a SQLite file.
+pub fn is_postgres_address(db: &str) -> bool {
+    db.starts_with("postgres://") || db.starts_with("postgresql://")
 }
 
 /// Runs blocking store work off the async threads.

@@ -373,6 +373,10 @@ impl Store for SqliteStore {
         self.migrate_to(migrations::latest(STEPS))
     }
 
+    fn health_check(&self) -> StoreResult<()> {
+        self.with(|connection| Ok(connection.query_row("SELECT 1", [], |_| Ok(()))?))
+    }
+
     fn site(&self, code: &str) -> StoreResult<Option<SiteInfo>> {
         self.with(|connection| {
             Ok(connection

@@ -115,6 +115,28 @@ impl TestDatabase {
         ))
     }
 
+    /// Makes the database refuse new connections and ends those it has,
+    /// as a database going down would (`true`); takes them again (`false`).
+    /// Run from the cluster's `postgres` database, which stays reachable.
+    pub fn refuse_connections(&self, refuse: bool) {
+        let mut sql = format!(
+            "ALTER DATABASE {} ALLOW_CONNECTIONS {};",
+            self.name, !refuse
+        );
+        if refuse {
+            sql.push_str(&format!(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+                 WHERE datname = '{}';",
+                self.name
+            ));
+        }
+        self.cluster.run_checked(
+            self.cluster
+                .client("psql")
+                .args(["-XtAq", "-d", "postgres", "-c", &sql]),
+        );
+    }
+
     /// How many connections listen for other servers' changes now.
     pub fn listeners(&self) -> usize {
         self.count(&format!(

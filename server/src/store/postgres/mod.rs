@@ -480,6 +480,10 @@ impl Store for PostgresStore {
         self.migrate_to(migrations::latest(STEPS))
     }
 
+    fn health_check(&self) -> StoreResult<()> {
+        self.with(|client| Ok(client.batch_execute("SELECT 1")?))
+    }
+
     fn site(&self, code: &str) -> StoreResult<Option<SiteInfo>> {
         self.with(|client| {
             Ok(client

@@ -1,0 +1,315 @@
+//! `roundbook-server backup` and `restore` against a running server: a
+//! backup taken while a tablet writes holds everything acknowledged before it
+//! began, photos included; a server on the restored database takes back from
+//! the tablet what the backup lacks.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use automerge::ChangeHash;
+use common::{patrol_key, today, Server, Tablet};
+use futures_util::{SinkExt, StreamExt};
+use roundbook_shared::blob::{hash_of, UPLOAD_CHUNK_BYTES};
+use roundbook_shared::fixtures::requests::intake;
+use roundbook_shared::ids::DocumentId;
+use roundbook_shared::protocol::RefusalReason;
+use roundbook_shared::schema::request::{put_request, requests, RequestKind};
+use roundbook_shared::schema::DocKey;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+const WAIT: Duration = Duration::from_secs(20);
+/// Bounds on the writer: it stops after this many records or this long.
+const MAX_RECORDS: usize = 2_000;
+const MAX_WRITING: Duration = Duration::from_secs(60);
+/// Records the writer makes after the backup ended, which it must lack.
+const AFTER: usize = 5;
+
+/// Runs the server binary with `args`, off the async threads.
+async fn run(args: &[&str]) -> Output {
+    let args: Vec<String> = args.iter().map(|arg| arg.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_roundbook-server"))
+            .args(&args)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run roundbook-server")
+    })
+    .await
+    .unwrap()
+}
+
+fn text(path: &Path) -> &str {
+    path.to_str().expect("a UTF-8 path")
+}
+
+/// A PNG-sniffing photo of about `bytes` bytes, different for each `seed`.
+fn photo(seed: u32, bytes: u32) -> Vec<u8> {
+    let mut photo = b"\x89PNG\r\n\x1a\n".to_vec();
+    photo
+        .extend((0..bytes).map(|n| (n.wrapping_add(seed).wrapping_mul(2_654_435_761) >> 13) as u8));
+    photo
+}
+
+/// Uploads `photo` to zone A in parts; returns its name.
+async fn upload(server: &Server, token: &str, photo: &[u8]) -> String {
+    let hash = hash_of(photo);
+    for (n, part) in photo.chunks(UPLOAD_CHUNK_BYTES).enumerate() {
+        let offset = (n * UPLOAD_CHUNK_BYTES) as u64;
+        let response = server
+            .put_part(Some(token), "A", &hash, offset, photo.len() as u64, part)
+            .await;
+        assert_eq!(response.status(), 200, "part {n}");
+    }
+    hash
+}
+
+/// The documents the writer writes: a patrol log (whose scans the server
+/// stamps with receipts) and a request log (which has none).
+#[derive(Clone, Copy)]
+struct Docs {
+    patrol: DocumentId,
+    requests: DocumentId,
+}
+
+/// What the writer has had acknowledged so far: each document's heads, and
+/// how many records of each they hold.
+#[derive(Default, Clone)]
+struct Acked {
+    patrol: Vec<ChangeHash>,
+    requests: Vec<ChangeHash>,
+    records: usize,
+}
+
+/// The writer's requests a tablet holds (not the demo's), sorted.
+fn request_ids(tablet: &Tablet, id: &DocumentId) -> Vec<String> {
+    let mut ids: Vec<String> = requests(tablet.replica.doc(id).unwrap())
+        .unwrap()
+        .into_iter()
+        .map(|request| request.id)
+        .filter(|id| !id.starts_with("req-demo"))
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// Whether the tablet holds every change named in `heads` (and so every
+/// change before them).
+fn holds(tablet: &Tablet, id: &DocumentId, heads: &[ChangeHash]) -> bool {
+    let doc = tablet.replica.doc(id).unwrap();
+    heads
+        .iter()
+        .all(|hash| doc.get_change_meta_by_hash(hash).is_some())
+}
+
+/// Records a scan and a request and delivers them, one pair at a time,
+/// publishing what the server acknowledged after each, until told to stop
+/// (then `AFTER` more) or a bound is reached. Returns the tablet and how
+/// many pairs it recorded.
+async fn write_records(
+    mut tablet: Tablet,
+    docs: Docs,
+    acked: Arc<Mutex<Acked>>,
+    stop: Arc<AtomicBool>,
+) -> (Tablet, usize) {
+    let started = Instant::now();
+    let mut after_stop = 0;
+    let mut n = 0;
+    while n < MAX_RECORDS && started.elapsed() < MAX_WRITING && after_stop < AFTER {
+        if stop.load(Ordering::Acquire) {
+            after_stop += 1;
+        }
+        tablet.scan(&docs.patrol, &format!("scan-{n:04}"));
+        let request = intake(&format!("req-{n:04}"), RequestKind::Complaint);
+        put_request(tablet.replica.doc_mut(&docs.requests).unwrap(), &request).unwrap();
+        tablet.flush(&docs.patrol).await;
+        tablet.flush(&docs.requests).await;
+        tablet
+            .deliver(WAIT)
+            .await
+            .expect("the server takes the records");
+        n += 1;
+        *acked.lock().unwrap() = Acked {
+            patrol: tablet.replica.acked_heads(&docs.patrol).to_vec(),
+            requests: tablet.replica.acked_heads(&docs.requests).to_vec(),
+            records: n,
+        };
+    }
+    (tablet, n)
+}
+
+/// Exchanges frames with the server until `done` is set (bounded by
+/// `WAIT`); returns the tablet.
+async fn answer_until(mut tablet: Tablet, done: Arc<AtomicBool>) -> Tablet {
+    let deadline = Instant::now() + WAIT;
+    while !done.load(Ordering::Acquire) && Instant::now() < deadline {
+        let socket = tablet.socket.as_mut().expect("online");
+        let Ok(frame) = tokio::time::timeout(Duration::from_millis(50), socket.next()).await else {
+            continue;
+        };
+        let Some(Ok(WsMessage::Binary(bytes))) = frame else {
+            continue;
+        };
+        let outcome = tablet.replica.receive(&bytes).expect("valid frame");
+        for frame in outcome.frames {
+            socket.send(WsMessage::Binary(frame.into())).await.unwrap();
+        }
+    }
+    tablet
+}
+
+#[tokio::test]
+async fn a_backup_taken_while_a_tablet_writes_restores_and_the_tablet_fills_the_gap() {
+    let server = Server::start().await;
+    let token = server.login("guard-a").await.token;
+    let (patrol_key, requests_key) = (patrol_key("A"), DocKey::request_log("demo", "A", today()));
+
+    // Photos first, complete (acknowledged) before the backup begins.
+    let photos: Vec<Vec<u8>> = (0..6).map(|seed| photo(seed, 700_000)).collect();
+    let mut hashes = Vec::new();
+    for photo in &photos {
+        hashes.push(upload(&server, &token, photo).await);
+    }
+
+    let mut tablet = Tablet::new("guard-a");
+    let docs = Docs {
+        patrol: tablet.hold(&patrol_key),
+        requests: tablet.hold(&requests_key),
+    };
+    tablet.join(&server.ws_url(&token)).await;
+    let acked = Arc::new(Mutex::new(Acked::default()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = tokio::spawn(write_records(tablet, docs, acked.clone(), stop.clone()));
+    // Let the writer get going, so the backup runs among its writes.
+    let deadline = Instant::now() + WAIT;
+    while acked.lock().unwrap().records < 20 {
+        assert!(Instant::now() < deadline, "the writer delivers");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("backup.sqlite3");
+    let before = acked.lock().unwrap().clone();
+    let started = Instant::now();
+    let backed_up = run(&["backup", "--db", text(&server.db), "--out", text(&out)]).await;
+    let took = started.elapsed();
+    let during = acked.lock().unwrap().records - before.records;
+    stop.store(true, Ordering::Release);
+    let report = String::from_utf8_lossy(&backed_up.stdout).into_owned();
+    assert!(
+        backed_up.status.success(),
+        "backup failed: {report}{}",
+        String::from_utf8_lossy(&backed_up.stderr)
+    );
+    assert!(report.contains("6 photos"), "{report}");
+    let size = out.metadata().unwrap().len();
+    eprintln!(
+        "backup of {size} bytes in {} ms (the command, process start included); \
+         {} record pairs acknowledged before it, {during} while it ran: {report}",
+        took.as_millis(),
+        before.records
+    );
+
+    // A second backup to the same file is refused and leaves it alone.
+    let again = run(&["backup", "--db", text(&server.db), "--out", text(&out)]).await;
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    assert_eq!(out.metadata().unwrap().len(), size);
+
+    let (mut tablet, written) = writer.await.unwrap();
+    assert!(written >= before.records + AFTER, "{written} record pairs");
+
+    // Restore into a new file; an existing one is refused.
+    let restored = dir.path().join("restored.sqlite3");
+    let restore = run(&["restore", "--from", text(&out), "--db", text(&restored)]).await;
+    assert!(
+        restore.status.success(),
+        "restore failed: {}",
+        String::from_utf8_lossy(&restore.stderr)
+    );
+    let again = run(&["restore", "--from", text(&out), "--db", text(&restored)]).await;
+    assert!(!again.status.success(), "restore over an existing database");
+
+    drop(server);
+    let server = Server::start_with_db(text(&restored)).await;
+    let token = server.login("guard-a").await.token;
+
+    // Everything acknowledged before the backup began is there, photos too.
+    for (photo, hash) in photos.iter().zip(&hashes) {
+        let response = server
+            .get(&format!("/api/blobs/A/{hash}"), Some(&token))
+            .await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.bytes().await.unwrap().as_ref(), photo.as_slice());
+    }
+    let mut fresh = Tablet::new("guard-a");
+    fresh.hold(&patrol_key);
+    fresh.hold(&requests_key);
+    fresh.join(&server.ws_url(&token)).await;
+    fresh
+        .sync_until(WAIT, |t| {
+            holds(t, &docs.patrol, &before.patrol) && holds(t, &docs.requests, &before.requests)
+        })
+        .await;
+    let in_backup = request_ids(&fresh, &docs.requests).len();
+    assert!(
+        (before.records..written).contains(&in_backup),
+        "the backup holds {in_backup} of {written} requests"
+    );
+
+    // The tablet still holds what the backup lacks, and sends it when the
+    // restored server says what it has. Except the scans: the old server
+    // stamped their receipts after the backup, and to the restored server
+    // those stamps are a client writing receipt fields (docs/deploy.md).
+    tablet.disconnect();
+    tablet.connect(&server.ws_url(&token)).await;
+    let refused = tablet.until_refused(WAIT).await;
+    assert!(refused.contains("received_at"), "{refused}");
+    assert_eq!(
+        tablet.replica.refusal(&docs.patrol),
+        Some(RefusalReason::ReceiptForged)
+    );
+    // It offers its documents on joining and answers the server until the
+    // observer holds every request.
+    tablet.join(&server.ws_url(&token)).await;
+    let done = Arc::new(AtomicBool::new(false));
+    let answering = tokio::spawn(answer_until(tablet, done.clone()));
+    fresh
+        .sync_until(WAIT, |t| request_ids(t, &docs.requests).len() == written)
+        .await;
+    done.store(true, Ordering::Release);
+    let tablet = answering.await.unwrap();
+    let expected: Vec<String> = (0..written).map(|n| format!("req-{n:04}")).collect();
+    assert_eq!(
+        request_ids(&fresh, &docs.requests),
+        expected,
+        "nothing lost"
+    );
+    // The refused scans are kept on the tablet, pending.
+    assert_eq!(tablet.scan_ids(&docs.patrol).len(), written);
+    assert!(tablet.replica.pending(&docs.patrol) > 0);
+}
+
+#[tokio::test]
+async fn backup_and_restore_point_postgres_at_its_own_tools() {
+    let address = "postgres://roundbook@127.0.0.1:1/roundbook";
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dump");
+    for args in [
+        ["backup", "--db", address, "--out", text(&out)],
+        ["restore", "--from", text(&out), "--db", address],
+    ] {
+        let output = run(&args).await;
+        assert!(!output.status.success(), "{args:?}");
+        let message = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            message.contains("pg_dump -Fc") && message.contains("pg_restore"),
+            "{message}"
+        );
+    }
+    assert!(!out.exists());
+}
