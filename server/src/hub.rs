@@ -30,7 +30,9 @@ use tokio::sync::mpsc;
 use roundbook_shared::compaction::should_compact;
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::protocol::RefusalReason;
-use roundbook_shared::schema::receipt::{stamp_new_records, Receipt, CLOCK_SKEW, RECEIVED_AT};
+use roundbook_shared::schema::receipt::{
+    stamp_new_records, Receipt, Seal, CLOCK_SKEW, RECEIVED_AT,
+};
 use roundbook_shared::schema::shape::{self, ShapeError, ShapeLimits};
 use roundbook_shared::schema::{DocKey, SchemaError};
 
@@ -144,6 +146,8 @@ pub struct Hub {
     limits: DocLimits,
     /// Counts refusals and times chunk writes.
     metrics: Arc<Metrics>,
+    /// Seals this database's receipt stamps; read from the store once.
+    seal: tokio::sync::OnceCell<Seal>,
 }
 
 /// What one document may hold.
@@ -167,6 +171,7 @@ impl Hub {
             store,
             metrics,
             docs: Mutex::new(HashMap::new()),
+            seal: tokio::sync::OnceCell::new(),
             compute: Compute::new(limits.automerge_jobs),
             limits: DocLimits {
                 document_bytes: limits.document_bytes,
@@ -303,11 +308,11 @@ impl Hub {
             return Err(self.counted(refused));
         }
         let before = live.doc.get_heads();
-        let budget = self.limits.document_bytes;
-        let shape = self.limits.shape;
+        let seal = self.seal().await?;
+        let limits = self.limits;
         let outcome = self
             .compute
-            .run(|| receive(live, state, message, &before, sender, budget, &shape))
+            .run(|| receive(live, state, message, &before, sender, &limits, seal))
             .await;
         let chunk = match outcome {
             Ok(Ok(Some(chunk))) => chunk,
@@ -409,6 +414,17 @@ impl Hub {
 
     /// Puts the live copy back to what storage holds and restarts the
     /// connection's sync state, after a change could not be applied or stored.
+    /// The key this database's servers seal receipt stamps with.
+    async fn seal(&self) -> Result<&Seal, StoreError> {
+        self.seal
+            .get_or_try_init(|| async {
+                let store = self.store.clone();
+                let key = run_blocking(move || store.secret(RECEIPT_SEAL)).await?;
+                Ok(Seal::new(&key))
+            })
+            .await
+    }
+
     async fn reset(
         &self,
         id: DocumentId,
@@ -447,8 +463,12 @@ impl Hub {
     }
 }
 
+/// The name of the receipt seal's key in the store.
+const RECEIPT_SEAL: &str = "receipt-seal";
+
 /// Applies a message to the live copy and judges what it did: the shape
-/// kept, no receipt forged, the size budget kept; then stamps new records'
+/// kept, no receipt forged (a receipt written by a change this database's
+/// seal did not make), the size budget kept; then stamps new records'
 /// receipts. Returns the bytes to store (`None` if nothing changed). On `Err`
 /// the copy holds the refused changes: the caller resets it.
 fn receive(
@@ -457,8 +477,8 @@ fn receive(
     message: sync::Message,
     before: &[ChangeHash],
     sender: Sender,
-    budget: usize,
-    shape_limits: &ShapeLimits,
+    limits: &DocLimits,
+    seal: &Seal,
 ) -> Result<Option<Vec<u8>>, ApplyError> {
     let mut patches = PatchLog::active();
     live.doc
@@ -468,22 +488,22 @@ fn receive(
         return Ok(None);
     }
     let kind = live.key.kind;
-    if kind.stamps_receipts() && writes_receipt_fields(&live.doc, before) {
+    if kind.stamps_receipts() && forges_receipts(&live.doc, before, seal) {
         return Err(ApplyError::Refused(RefusalReason::ReceiptForged));
     }
     let patches = live.doc.make_patches(&mut patches);
-    if let Err(broken) = shape::check(&live.doc, kind, before, &patches, shape_limits) {
+    if let Err(broken) = shape::check(&live.doc, kind, before, &patches, &limits.shape) {
         return Err(ApplyError::Shape(broken));
     }
     let receipt = Receipt {
         received_at: chrono::Utc::now().timestamp_millis(),
         clock_skew_ms: sender.clock_skew_ms,
     };
-    stamp_new_records(&mut live.doc, kind, before, receipt)
+    stamp_new_records(&mut live.doc, kind, before, receipt, seal)
         .map_err(|error| ApplyError::Receipt(Box::new(error)))?;
     let chunk = live.doc.save_after(before);
     let stored = live.sizes.snapshot_bytes + live.sizes.incremental_bytes;
-    if stored + chunk.len() > budget {
+    if stored + chunk.len() > limits.document_bytes {
         return Err(ApplyError::Refused(RefusalReason::TooLarge));
     }
     Ok(Some(chunk))
@@ -538,13 +558,17 @@ fn brings_nothing_new(doc: &Automerge, message: &sync::Message) -> bool {
 }
 
 /// Whether a change applied since `before` writes (or deletes) a receipt
-/// field. Tablets never write them; a peer that does is forging its receipt.
-fn writes_receipt_fields(doc: &Automerge, before: &[ChangeHash]) -> bool {
+/// field and is not a stamp sealed by this database's key. Tablets never
+/// write receipts; they only pass on the server's stamps (to a server
+/// restored from a backup older than the stamp, say). A peer that writes one
+/// is forging its receipt.
+fn forges_receipts(doc: &Automerge, before: &[ChangeHash], seal: &Seal) -> bool {
     doc.get_changes(before).iter().any(|change| {
-        change.decode().operations.iter().any(|op| {
+        let writes_receipts = change.decode().operations.iter().any(|op| {
             matches!(&op.key, automerge::legacy::Key::Map(key)
                 if key.as_str() == RECEIVED_AT || key.as_str() == CLOCK_SKEW)
-        })
+        });
+        writes_receipts && !seal.sealed(change)
     })
 }
 
@@ -773,7 +797,14 @@ mod tests {
             received_at: 2_000,
             clock_skew_ms: Some(0),
         };
-        stamp_new_records(&mut elsewhere, DocKind::PatrolLog, &base, receipt).unwrap();
+        stamp_new_records(
+            &mut elsewhere,
+            DocKind::PatrolLog,
+            &base,
+            receipt,
+            &roundbook_shared::fixtures::seal(),
+        )
+        .unwrap();
         other
             .append_chunk(&id, &elsewhere.save_after(&base))
             .unwrap();

@@ -17,9 +17,9 @@ use futures_util::{SinkExt, StreamExt};
 use roundbook_shared::blob::{hash_of, UPLOAD_CHUNK_BYTES};
 use roundbook_shared::fixtures::requests::intake;
 use roundbook_shared::ids::DocumentId;
-use roundbook_shared::protocol::RefusalReason;
 use roundbook_shared::schema::request::{put_request, requests, RequestKind};
-use roundbook_shared::schema::DocKey;
+use roundbook_shared::schema::receipt::receipts;
+use roundbook_shared::schema::{Container, DocKey};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -262,24 +262,20 @@ async fn a_backup_taken_while_a_tablet_writes_restores_and_the_tablet_fills_the_
     );
 
     // The tablet still holds what the backup lacks, and sends it when the
-    // restored server says what it has. Except the scans: the old server
-    // stamped their receipts after the backup, and to the restored server
-    // those stamps are a client writing receipt fields (docs/deploy.md).
-    tablet.disconnect();
-    tablet.connect(&server.ws_url(&token)).await;
-    let refused = tablet.until_refused(WAIT).await;
-    assert!(refused.contains("received_at"), "{refused}");
-    assert_eq!(
-        tablet.replica.refusal(&docs.patrol),
-        Some(RefusalReason::ReceiptForged)
-    );
+    // restored server says what it has: its requests and scans, and the old
+    // server's receipts of those scans, which the restored server accepts as
+    // its own (sealed with the database's key, which the backup holds).
     // It offers its documents on joining and answers the server until the
-    // observer holds every request.
+    // observer holds every request and scan.
+    tablet.disconnect();
     tablet.join(&server.ws_url(&token)).await;
     let done = Arc::new(AtomicBool::new(false));
     let answering = tokio::spawn(answer_until(tablet, done.clone()));
     fresh
-        .sync_until(WAIT, |t| request_ids(t, &docs.requests).len() == written)
+        .sync_until(WAIT, |t| {
+            request_ids(t, &docs.requests).len() == written
+                && t.scan_ids(&docs.patrol).len() == written
+        })
         .await;
     done.store(true, Ordering::Release);
     let tablet = answering.await.unwrap();
@@ -289,9 +285,15 @@ async fn a_backup_taken_while_a_tablet_writes_restores_and_the_tablet_fills_the_
         expected,
         "nothing lost"
     );
-    // The refused scans are kept on the tablet, pending.
-    assert_eq!(tablet.scan_ids(&docs.patrol).len(), written);
-    assert!(tablet.replica.pending(&docs.patrol) > 0);
+    assert_eq!(fresh.scan_ids(&docs.patrol), tablet.scan_ids(&docs.patrol));
+    assert_eq!(tablet.replica.refusal(&docs.patrol), None);
+    let stamps = |t: &Tablet| {
+        let doc = t.replica.doc(&docs.patrol).unwrap();
+        receipts(doc, Container::Scans).unwrap()
+    };
+    let (kept, held) = (stamps(&fresh), stamps(&tablet));
+    assert_eq!(kept.len(), written, "every scan has its receipt");
+    assert_eq!(kept, held, "the old server's receipts, not new ones");
 }
 
 #[tokio::test]

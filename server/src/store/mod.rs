@@ -327,6 +327,11 @@ pub trait Store: Send + Sync + 'static {
     /// and this server's connection to it works. Reads and writes nothing.
     fn health_check(&self) -> StoreResult<()>;
 
+    /// The secret called `name`: made (32 random bytes) by the first server
+    /// that asks, then the same for every server on this database and in
+    /// every backup of it.
+    fn secret(&self, name: &str) -> StoreResult<Vec<u8>>;
+
     fn site(&self, code: &str) -> StoreResult<Option<SiteInfo>>;
     fn zones(&self, site: &str) -> StoreResult<Vec<ZoneRef>>;
     fn put_site(&self, site: &SiteInfo, zones: &[ZoneRef]) -> StoreResult<()>;

@@ -45,6 +45,11 @@ pub(crate) const STEPS: &[Step] = &[
         name: "upload_owners",
         sql: UPLOAD_OWNERS,
     },
+    Step {
+        version: 3,
+        name: "server_secrets",
+        sql: SERVER_SECRETS,
+    },
 ];
 
 /// Version 1: the schema of the last release that recorded no version,
@@ -136,6 +141,15 @@ const UPLOAD_OWNERS: &str = r#"
 ALTER TABLE uploads ADD COLUMN username TEXT;
 CREATE INDEX uploads_by_username ON uploads (username, updated_unix);
 CREATE INDEX uploads_by_age ON uploads (updated_unix);
+"#;
+
+/// Version 3: keys the servers of one database share and a backup keeps,
+/// by name (the receipt seal's: `schema::receipt::Seal`).
+const SERVER_SECRETS: &str = r#"
+CREATE TABLE server_secrets (
+    name TEXT PRIMARY KEY,
+    secret BLOB NOT NULL
+);
 "#;
 
 impl SqliteStore {
@@ -375,6 +389,21 @@ impl Store for SqliteStore {
 
     fn health_check(&self) -> StoreResult<()> {
         self.with(|connection| Ok(connection.query_row("SELECT 1", [], |_| Ok(()))?))
+    }
+
+    fn secret(&self, name: &str) -> StoreResult<Vec<u8>> {
+        let made: [u8; 32] = rand::random();
+        self.with(|connection| {
+            connection.execute(
+                "INSERT INTO server_secrets (name, secret) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
+                params![name, made.as_slice()],
+            )?;
+            Ok(connection.query_row(
+                "SELECT secret FROM server_secrets WHERE name = ?1",
+                [name],
+                |row| row.get(0),
+            )?)
+        })
     }
 
     fn site(&self, code: &str) -> StoreResult<Option<SiteInfo>> {

@@ -152,6 +152,7 @@ fn patrol_log() -> Automerge {
             received_at: fixtures::EVENING + 180_000,
             clock_skew_ms: Some(-2_000),
         },
+        &fixtures::seal(),
     )
     .unwrap();
     assert_ne!(doc.get_heads(), stamped, "the receipts are written");

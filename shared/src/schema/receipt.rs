@@ -5,11 +5,20 @@
 //! and with how far the sending tablet's clock was off (measured when it
 //! connected). Only the server writes these two fields; the typed records
 //! leave them out, so a tablet rewriting a record can never erase them.
+//!
+//! A stamp change carries a [`Seal`] in its message: an HMAC, under a key
+//! only the server's database holds, of exactly what the change writes. A
+//! server that meets a stamp it does not have (restored from a backup older
+//! than the stamp, which a tablet kept) accepts it if the seal is its own;
+//! a tablet cannot make one.
 
 use std::collections::HashMap;
 
+use automerge::legacy::{Key, ObjectId, OpType};
 use automerge::transaction::{CommitOptions, Transactable};
-use automerge::{Automerge, ChangeHash, ObjType, ReadDoc, Value};
+use automerge::{Automerge, Change, ChangeHash, ObjType, ReadDoc, Value};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
 use super::record::container;
 use super::{Container, DocKind, SchemaError};
@@ -58,15 +67,72 @@ pub fn receipts(
     Ok(found)
 }
 
+/// The server's key for sealing its stamps; the same for every server on
+/// one database, and kept across a backup and restore.
+#[derive(Clone)]
+pub struct Seal {
+    mac: Hmac<Sha256>,
+}
+
+/// What a seal's message starts with, before the MAC in hex.
+const SEAL_PREFIX: &str = "roundbook-receipt-seal-v1:";
+
+impl Seal {
+    pub fn new(key: &[u8]) -> Seal {
+        Seal {
+            mac: Hmac::new_from_slice(key).expect("HMAC takes a key of any length"),
+        }
+    }
+
+    /// The message for a change that makes exactly `writes`: (record object,
+    /// field, value), in any order.
+    fn message(&self, mut writes: Vec<(String, String, i64)>) -> String {
+        writes.sort();
+        let mut mac = self.mac.clone();
+        for (object, field, value) in writes {
+            mac.update(format!("{object}\t{field}\t{value}\n").as_bytes());
+        }
+        let tag = mac.finalize().into_bytes();
+        let hex: String = tag.iter().map(|byte| format!("{byte:02x}")).collect();
+        format!("{SEAL_PREFIX}{hex}")
+    }
+
+    /// Whether `change` is a stamp this key sealed: it writes receipt fields
+    /// only, as integers, and its message is the seal of those writes.
+    pub fn sealed(&self, change: &Change) -> bool {
+        let Some(message) = change.message() else {
+            return false;
+        };
+        let mut writes = Vec::new();
+        for op in change.decode().operations {
+            let (ObjectId::Id(object), Key::Map(field), OpType::Put(value)) =
+                (&op.obj, &op.key, &op.action)
+            else {
+                return false;
+            };
+            let Some(value) = value.as_i64() else {
+                return false;
+            };
+            if op.insert || (field.as_str() != RECEIVED_AT && field.as_str() != CLOCK_SKEW) {
+                return false;
+            }
+            writes.push((object.to_string(), field.to_string(), value));
+        }
+        !writes.is_empty() && self.message(writes) == message
+    }
+}
+
 /// Stamps the records that are new since `before` with `receipt`, as one
-/// change (none if nothing is new), in a document of `kind` (known from its
-/// id, never read from the document, whose writers could change it). Kinds
-/// without receipts are left alone. Returns how many records were stamped.
+/// change sealed with `seal` (none if nothing is new), in a document of
+/// `kind` (known from its id, never read from the document, whose writers
+/// could change it). Kinds without receipts are left alone. Returns how many
+/// records were stamped.
 pub fn stamp_new_records(
     doc: &mut Automerge,
     kind: DocKind,
     before: &[ChangeHash],
     receipt: Receipt,
+    seal: &Seal,
 ) -> Result<usize, SchemaError> {
     if !kind.stamps_receipts() {
         return Ok(0);
@@ -90,8 +156,20 @@ pub fn stamp_new_records(
     if new_records.is_empty() {
         return Ok(0);
     }
+    let mut writes = Vec::new();
+    for record in &new_records {
+        writes.push((record.to_string(), RECEIVED_AT.into(), receipt.received_at));
+        if let Some(skew) = receipt.clock_skew_ms {
+            writes.push((record.to_string(), CLOCK_SKEW.into(), skew));
+        }
+    }
+    let message = seal.message(writes);
     doc.transact_with::<_, _, automerge::AutomergeError, _>(
-        |_| CommitOptions::default().with_time(receipt.received_at / 1000),
+        |_| {
+            CommitOptions::default()
+                .with_time(receipt.received_at / 1000)
+                .with_message(message.clone())
+        },
         |tx| {
             for record in &new_records {
                 tx.put(record, RECEIVED_AT, receipt.received_at)?;
@@ -128,7 +206,14 @@ mod tests {
             clock_skew_ms: Some(-2_000),
         };
         assert_eq!(
-            stamp_new_records(&mut doc, DocKind::PatrolLog, &[], first).unwrap(),
+            stamp_new_records(
+                &mut doc,
+                DocKind::PatrolLog,
+                &[],
+                first,
+                &crate::fixtures::seal()
+            )
+            .unwrap(),
             1
         );
         let before = doc.get_heads();
@@ -138,18 +223,67 @@ mod tests {
             clock_skew_ms: None,
         };
         assert_eq!(
-            stamp_new_records(&mut doc, DocKind::PatrolLog, &before, second).unwrap(),
+            stamp_new_records(
+                &mut doc,
+                DocKind::PatrolLog,
+                &before,
+                second,
+                &crate::fixtures::seal()
+            )
+            .unwrap(),
             1
         );
         let heads = doc.get_heads();
         assert_eq!(
-            stamp_new_records(&mut doc, DocKind::PatrolLog, &heads, second).unwrap(),
+            stamp_new_records(
+                &mut doc,
+                DocKind::PatrolLog,
+                &heads,
+                second,
+                &crate::fixtures::seal()
+            )
+            .unwrap(),
             0
         );
         assert_eq!(doc.get_heads(), heads, "nothing new, no change");
         let found = receipts(&doc, Container::Scans).unwrap();
         assert_eq!(found["s1"], first);
         assert_eq!(found["s2"], second);
+    }
+
+    #[test]
+    fn only_the_keys_own_stamps_carry_its_seal() {
+        let seal = crate::fixtures::seal();
+        let mut doc = day();
+        record_scan(&mut doc, &scan("s1", 1_000)).unwrap();
+        record_scan(&mut doc, &scan("s2", 1_000)).unwrap();
+        let receipt = Receipt {
+            received_at: 5_000,
+            clock_skew_ms: Some(-2_000),
+        };
+        stamp_new_records(&mut doc, DocKind::PatrolLog, &[], receipt, &seal).unwrap();
+        let stamp = doc.get_last_local_change().unwrap();
+        assert!(seal.sealed(&stamp), "the server's own stamp");
+        assert!(
+            !Seal::new(b"another database").sealed(&stamp),
+            "another key's"
+        );
+
+        // A tablet's own change writing a receipt, even with a copied message.
+        let copied = stamp.message().unwrap().to_owned();
+        let scans = container(&doc, Container::Scans).unwrap();
+        let Some((_, s1)) = doc.get(&scans, "s1").unwrap() else {
+            panic!("s1");
+        };
+        doc.transact_with::<_, _, automerge::AutomergeError, _>(
+            |_| CommitOptions::default().with_message(copied.clone()),
+            |tx| tx.put(&s1, RECEIVED_AT, 1_i64).map(|_| ()),
+        )
+        .unwrap();
+        assert!(!seal.sealed(&doc.get_last_local_change().unwrap()));
+        // A change with no message, and one that writes another field.
+        record_scan(&mut doc, &scan("s3", 1_000)).unwrap();
+        assert!(!seal.sealed(&doc.get_last_local_change().unwrap()));
     }
 
     #[test]
@@ -171,7 +305,14 @@ mod tests {
             received_at: 1_795_435_201_000,
             clock_skew_ms: Some(0),
         };
-        stamp_new_records(&mut server, DocKind::PatrolLog, &[], receipt).unwrap();
+        stamp_new_records(
+            &mut server,
+            DocKind::PatrolLog,
+            &[],
+            receipt,
+            &crate::fixtures::seal(),
+        )
+        .unwrap();
         // The tablet ends the shift before it has seen the stamp.
         shift.ended_at = Some(1_795_435_300_000);
         put_shift(&mut tablet, &shift).unwrap();
@@ -191,7 +332,14 @@ mod tests {
             clock_skew_ms: None,
         };
         assert_eq!(
-            stamp_new_records(&mut doc, DocKind::ZoneDirectory, &[], receipt).unwrap(),
+            stamp_new_records(
+                &mut doc,
+                DocKind::ZoneDirectory,
+                &[],
+                receipt,
+                &crate::fixtures::seal()
+            )
+            .unwrap(),
             0
         );
     }

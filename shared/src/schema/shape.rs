@@ -340,7 +340,14 @@ mod tests {
             received_at: 1_795_399_300_000,
             clock_skew_ms: None,
         };
-        stamp_new_records(&mut patrol, DocKind::PatrolLog, &[], receipt).unwrap();
+        stamp_new_records(
+            &mut patrol,
+            DocKind::PatrolLog,
+            &[],
+            receipt,
+            &crate::fixtures::seal(),
+        )
+        .unwrap();
         assert_ne!(patrol.get_heads(), before);
         judge(&mut patrol, DocKind::PatrolLog, |doc| {
             let mut again = scan("s1", 1_795_399_200_000);
@@ -358,7 +365,14 @@ mod tests {
             received_at: 1_795_399_300_000,
             clock_skew_ms: None,
         };
-        stamp_new_records(&mut patrol, DocKind::PatrolLog, &[], receipt).unwrap();
+        stamp_new_records(
+            &mut patrol,
+            DocKind::PatrolLog,
+            &[],
+            receipt,
+            &crate::fixtures::seal(),
+        )
+        .unwrap();
 
         let root = judge(&mut patrol.clone(), DocKind::PatrolLog, |doc| {
             doc.transact::<_, _, automerge::AutomergeError>(|tx| {

@@ -99,6 +99,11 @@ pub(crate) const STEPS: &[Step] = &[
         name: "upload_owners",
         sql: UPLOAD_OWNERS,
     },
+    Step {
+        version: 3,
+        name: "server_secrets",
+        sql: SERVER_SECRETS,
+    },
 ];
 
 /// Version 1: the schema of the last release that recorded no version,
@@ -192,6 +197,15 @@ const UPLOAD_OWNERS: &str = r#"
 ALTER TABLE uploads ADD COLUMN username TEXT;
 CREATE INDEX uploads_by_username ON uploads (username, updated_unix);
 CREATE INDEX uploads_by_age ON uploads (updated_unix);
+"#;
+
+/// Version 3: keys the servers of one database share and a backup keeps,
+/// by name (the receipt seal's: `schema::receipt::Seal`).
+const SERVER_SECRETS: &str = r#"
+CREATE TABLE server_secrets (
+    name TEXT PRIMARY KEY,
+    secret BYTEA NOT NULL
+);
 "#;
 
 /// The advisory lock of one upload, held by every write to it (`$1` site,
@@ -482,6 +496,19 @@ impl Store for PostgresStore {
 
     fn health_check(&self) -> StoreResult<()> {
         self.with(|client| Ok(client.batch_execute("SELECT 1")?))
+    }
+
+    fn secret(&self, name: &str) -> StoreResult<Vec<u8>> {
+        let made: [u8; 32] = rand::random();
+        self.with(|client| {
+            client.execute(
+                "INSERT INTO server_secrets (name, secret) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+                &[&name, &made.as_slice()],
+            )?;
+            Ok(client
+                .query_one("SELECT secret FROM server_secrets WHERE name = $1", &[&name])?
+                .get(0))
+        })
     }
 
     fn site(&self, code: &str) -> StoreResult<Option<SiteInfo>> {
