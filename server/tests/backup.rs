@@ -12,15 +12,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use automerge::ChangeHash;
-use common::{patrol_key, today, Server, Tablet};
-use futures_util::{SinkExt, StreamExt};
+use common::{answering, patrol_key, today, Server, Tablet};
 use roundbook_shared::blob::{hash_of, UPLOAD_CHUNK_BYTES};
 use roundbook_shared::fixtures::requests::intake;
 use roundbook_shared::ids::DocumentId;
-use roundbook_shared::schema::request::{put_request, requests, RequestKind};
 use roundbook_shared::schema::receipt::receipts;
+use roundbook_shared::schema::request::{put_request, requests, RequestKind};
 use roundbook_shared::schema::{Container, DocKey};
-use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 const WAIT: Duration = Duration::from_secs(20);
 /// Bounds on the writer: it stops after this many records or this long.
@@ -142,26 +140,6 @@ async fn write_records(
     (tablet, n)
 }
 
-/// Exchanges frames with the server until `done` is set (bounded by
-/// `WAIT`); returns the tablet.
-async fn answer_until(mut tablet: Tablet, done: Arc<AtomicBool>) -> Tablet {
-    let deadline = Instant::now() + WAIT;
-    while !done.load(Ordering::Acquire) && Instant::now() < deadline {
-        let socket = tablet.socket.as_mut().expect("online");
-        let Ok(frame) = tokio::time::timeout(Duration::from_millis(50), socket.next()).await else {
-            continue;
-        };
-        let Some(Ok(WsMessage::Binary(bytes))) = frame else {
-            continue;
-        };
-        let outcome = tablet.replica.receive(&bytes).expect("valid frame");
-        for frame in outcome.frames {
-            socket.send(WsMessage::Binary(frame.into())).await.unwrap();
-        }
-    }
-    tablet
-}
-
 #[tokio::test]
 async fn a_backup_taken_while_a_tablet_writes_restores_and_the_tablet_fills_the_gap() {
     let server = Server::start().await;
@@ -269,16 +247,14 @@ async fn a_backup_taken_while_a_tablet_writes_restores_and_the_tablet_fills_the_
     // observer holds every request and scan.
     tablet.disconnect();
     tablet.join(&server.ws_url(&token)).await;
-    let done = Arc::new(AtomicBool::new(false));
-    let answering = tokio::spawn(answer_until(tablet, done.clone()));
-    fresh
-        .sync_until(WAIT, |t| {
+    let (tablet, ()) = answering(
+        tablet,
+        fresh.sync_until(WAIT, |t| {
             request_ids(t, &docs.requests).len() == written
                 && t.scan_ids(&docs.patrol).len() == written
-        })
-        .await;
-    done.store(true, Ordering::Release);
-    let tablet = answering.await.unwrap();
+        }),
+    )
+    .await;
     let expected: Vec<String> = (0..written).map(|n| format!("req-{n:04}")).collect();
     assert_eq!(
         request_ids(&fresh, &docs.requests),

@@ -268,11 +268,11 @@ async fn upgrade_and_sync(db: &str, old_session: &str) {
 
 /// docs/upgrades.md's roll back: the backup made before migrating is put
 /// back. The server holds everything up to the backup; a tablet that synced
-/// patrol records after it keeps them, but the server refuses them: they
-/// carry the receipts the server stamped on them after the backup, which a
-/// client may not write (a known gap, in docs/upgrades.md).
+/// patrol records after it sends them again, with the receipts the server
+/// stamped on them after the backup: sealed with the database's key, so the
+/// restored server takes them as its own.
 #[tokio::test]
-async fn after_restoring_the_backup_records_synced_since_stay_on_the_tablet() {
+async fn after_restoring_the_backup_records_synced_since_come_back_from_the_tablet() {
     let server = Server::start().await;
     let token = server.login("guard-a").await.token;
     let backup = server.db.with_extension("backup");
@@ -311,8 +311,20 @@ async fn after_restoring_the_backup_records_synced_since_stay_on_the_tablet() {
     other.sync_until(WAIT, |t| t.scan_ids(&id).len() == 1).await;
     assert_eq!(other.scan_ids(&id), ["before-backup"]);
 
-    tablet.connect(&server.ws_url(&token)).await;
-    let refused = tablet.until_refused(WAIT).await;
-    assert!(refused.contains("received_at"), "{refused}");
-    assert_eq!(tablet.scan_ids(&id), ["after-backup", "before-backup"]);
+    tablet.join(&server.ws_url(&token)).await;
+    let (tablet, ()) = common::answering(
+        tablet,
+        other.sync_until(WAIT, |t| t.scan_ids(&id).len() == 2),
+    )
+    .await;
+    assert_eq!(tablet.replica.refusal(&id), None);
+    assert_eq!(other.scan_ids(&id), ["after-backup", "before-backup"]);
+    let receipts = |t: &Tablet| {
+        roundbook_shared::schema::receipt::receipts(
+            t.replica.doc(&id).unwrap(),
+            roundbook_shared::schema::Container::Scans,
+        )
+        .unwrap()
+    };
+    assert_eq!(receipts(&other), receipts(&tablet), "the first receipts");
 }

@@ -11,6 +11,8 @@ use std::io::{BufRead, BufReader};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
@@ -483,6 +485,39 @@ impl Tablet {
         })
         .await;
     }
+}
+
+/// Runs `work` while `tablet` answers the server on its socket, so that it
+/// sends what the server asks it for (as a tablet's app does on its own);
+/// returns the tablet and what `work` returned. Answering stops when `work`
+/// is done, or after 30 s.
+pub async fn answering<T>(
+    tablet: Tablet,
+    work: impl std::future::Future<Output = T>,
+) -> (Tablet, T) {
+    let done = Arc::new(AtomicBool::new(false));
+    let answering = tokio::spawn(answer_until(tablet, done.clone()));
+    let output = work.await;
+    done.store(true, Ordering::Release);
+    (answering.await.expect("the answering tablet"), output)
+}
+
+async fn answer_until(mut tablet: Tablet, done: Arc<AtomicBool>) -> Tablet {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done.load(Ordering::Acquire) && Instant::now() < deadline {
+        let socket = tablet.socket.as_mut().expect("online");
+        let Ok(frame) = tokio::time::timeout(Duration::from_millis(50), socket.next()).await else {
+            continue;
+        };
+        let Some(Ok(WsMessage::Binary(bytes))) = frame else {
+            continue;
+        };
+        let outcome = tablet.replica.receive(&bytes).expect("valid frame");
+        for frame in outcome.frames {
+            socket.send(WsMessage::Binary(frame.into())).await.unwrap();
+        }
+    }
+    tablet
 }
 
 pub fn today() -> chrono::NaiveDate {
