@@ -429,7 +429,14 @@ mod tests {
                         received_at: at + delay * MINUTE,
                         clock_skew_ms: Some(1_000),
                     };
-                    stamp_new_records(log, DocKind::PatrolLog, &before, receipt).unwrap();
+                    stamp_new_records(
+                        log,
+                        DocKind::PatrolLog,
+                        &before,
+                        receipt,
+                        &roundbook_shared::fixtures::seal(),
+                    )
+                    .unwrap();
                     yield_now().await;
                 }
             }
