@@ -59,6 +59,10 @@ pub struct Limits {
     /// Sign-in attempts per minute from one address: a shift change of 20
     /// guards behind one office router, with a few typos each.
     pub sign_ins_per_minute_per_address: u32,
+    /// Failed sign-ins in a row from one address (over every username it
+    /// tries) before the address is locked for a while: enough for an office
+    /// behind one router, few enough to stop guessing.
+    pub failed_sign_ins_per_address: u32,
     /// Automerge jobs (applying a sync message, generating a reply) running at
     /// once, off the async workers.
     pub automerge_jobs: usize,
@@ -109,6 +113,7 @@ impl Default for Limits {
             sign_in_wait: Duration::from_secs(5),
             sign_ins_per_second: 20,
             sign_ins_per_minute_per_address: 60,
+            failed_sign_ins_per_address: 50,
             automerge_jobs: cores.max(2),
             document_bytes: 8 * 1024 * 1024,
             shape: ShapeLimits::default(),

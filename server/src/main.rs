@@ -73,6 +73,11 @@ struct Args {
     /// Sign-in attempts per minute from one address.
     #[arg(long, env = "ROUNDBOOK_SIGN_INS_PER_MINUTE_PER_ADDRESS", default_value_t = Limits::default().sign_ins_per_minute_per_address)]
     sign_ins_per_minute_per_address: u32,
+    /// Failed sign-ins in a row from one address (over every username)
+    /// before it is locked for a while. Raise it behind a reverse proxy,
+    /// where every tablet comes from one address.
+    #[arg(long, env = "ROUNDBOOK_FAILED_SIGN_INS_PER_ADDRESS", default_value_t = Limits::default().failed_sign_ins_per_address)]
+    failed_sign_ins_per_address: u32,
     /// MiB one user's unfinished photo uploads may hold.
     #[arg(long, env = "ROUNDBOOK_UPLOAD_QUOTA_MIB", default_value_t = DEFAULT_UPLOAD_QUOTA_BYTES >> 20)]
     upload_quota_mib: u64,
@@ -298,6 +303,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         max_connections_per_address: args.max_connections_per_address.max(4),
         max_syncs_per_user: args.max_syncs_per_user.max(1),
         sign_ins_per_minute_per_address: args.sign_ins_per_minute_per_address.max(1),
+        failed_sign_ins_per_address: args.failed_sign_ins_per_address,
         header_read_timeout: Duration::from_secs(args.header_read_timeout_secs.max(1)),
         join_timeout: Duration::from_secs(args.join_timeout_secs.max(1)),
         uploads: UploadLimits {

@@ -332,6 +332,18 @@ pub trait Store: Send + Sync + 'static {
     /// every backup of it.
     fn secret(&self, name: &str) -> StoreResult<Vec<u8>>;
 
+    /// Until when (Unix ms) sign-ins against either key are locked; 0 if
+    /// neither is.
+    fn sign_in_locked_until(&self, keys: [&str; 2]) -> StoreResult<i64>;
+    /// Counts a failed sign-in against `key` and returns its count: one more
+    /// than before, or 1 if the last failure was more than `window_ms` ago.
+    /// Rows untouched for a day and no longer locked are removed.
+    fn count_sign_in_failure(&self, key: &str, now_ms: i64, window_ms: i64) -> StoreResult<u32>;
+    /// Locks sign-ins against `key` until `until_ms`.
+    fn lock_sign_in(&self, key: &str, until_ms: i64) -> StoreResult<()>;
+    /// Forgets the failures against `key` (a successful sign-in).
+    fn clear_sign_in_failures(&self, key: &str) -> StoreResult<()>;
+
     fn site(&self, code: &str) -> StoreResult<Option<SiteInfo>>;
     fn zones(&self, site: &str) -> StoreResult<Vec<ZoneRef>>;
     fn put_site(&self, site: &SiteInfo, zones: &[ZoneRef]) -> StoreResult<()>;
