@@ -94,6 +94,10 @@ pub const DEFAULT_UPLOAD_QUOTA_BYTES: u64 = 16 * MAX_PHOTO_BYTES;
 /// again from the start, usually a few hundred KB); older ones are abandoned.
 pub const DEFAULT_UPLOAD_EXPIRY_SECS: i64 = 7 * 24 * 3600;
 
+/// Bytes of complete photos one site may hold by default: 50 GiB, about
+/// 100,000 photos of ~500 KB, years of an office's rounds and requests.
+pub const DEFAULT_SITE_PHOTO_QUOTA_BYTES: u64 = 50 << 30;
+
 impl Default for Limits {
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
@@ -120,6 +124,7 @@ impl Default for Limits {
             uploads: UploadLimits {
                 quota_bytes: DEFAULT_UPLOAD_QUOTA_BYTES,
                 expire_after_secs: DEFAULT_UPLOAD_EXPIRY_SECS,
+                site_quota_bytes: DEFAULT_SITE_PHOTO_QUOTA_BYTES,
             },
         }
     }

@@ -9,7 +9,9 @@ use clap::{CommandFactory, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use roundbook_server::app::router;
-use roundbook_server::limits::{Limits, DEFAULT_UPLOAD_EXPIRY_SECS, DEFAULT_UPLOAD_QUOTA_BYTES};
+use roundbook_server::limits::{
+    Limits, DEFAULT_SITE_PHOTO_QUOTA_BYTES, DEFAULT_UPLOAD_EXPIRY_SECS, DEFAULT_UPLOAD_QUOTA_BYTES,
+};
 use roundbook_server::state::AppState;
 use roundbook_server::store::migrations::Migrated;
 use roundbook_server::store::postgres::PostgresStore;
@@ -84,6 +86,10 @@ struct Args {
     /// Seconds an unfinished photo upload may go untouched before it is deleted.
     #[arg(long, env = "ROUNDBOOK_UPLOAD_EXPIRY_SECS", default_value_t = DEFAULT_UPLOAD_EXPIRY_SECS as u64)]
     upload_expiry_secs: u64,
+    /// MiB of complete photos one site may hold; past it new photos are
+    /// refused with a clear reason (and stay on the tablets).
+    #[arg(long, env = "ROUNDBOOK_SITE_PHOTO_QUOTA_MIB", default_value_t = DEFAULT_SITE_PHOTO_QUOTA_BYTES >> 20)]
+    site_photo_quota_mib: u64,
     /// Serve HTTPS with this certificate chain (PEM, leaf first); with
     /// `--tls-key`. Read again on SIGHUP.
     #[arg(
@@ -309,6 +315,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         uploads: UploadLimits {
             quota_bytes: args.upload_quota_mib.saturating_mul(1 << 20),
             expire_after_secs: i64::try_from(args.upload_expiry_secs).unwrap_or(i64::MAX),
+            site_quota_bytes: args.site_photo_quota_mib.saturating_mul(1 << 20),
         },
         ..Limits::default()
     };

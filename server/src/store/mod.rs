@@ -125,6 +125,9 @@ pub struct UploadLimits {
     /// An upload untouched (no part stored) for longer than this is deleted
     /// when the next upload starts (a part at offset 0), by anyone.
     pub expire_after_secs: i64,
+    /// Bytes of complete photos one site may hold; a new upload that would
+    /// pass it is refused before any byte is stored.
+    pub site_quota_bytes: u64,
 }
 
 impl Uploader<'_> {
@@ -440,6 +443,8 @@ pub trait Store: Send + Sync + 'static {
     fn commit_blob(&self, blob: &BlobRef, content_type: &str, bytes: &[u8]) -> StoreResult<()>;
     /// A blob's media type and bytes, if it is registered for the zone.
     fn blob(&self, blob: &BlobRef) -> StoreResult<Option<(String, Vec<u8>)>>;
+    /// Bytes of the complete photos of `site`, each counted once.
+    fn site_photo_bytes(&self, site: &str) -> StoreResult<u64>;
 }
 
 /// Whether `--db` names a PostgreSQL database (`postgres://…` or
@@ -464,6 +469,7 @@ mod tests {
     const LIMITS: UploadLimits = UploadLimits {
         quota_bytes: 250,
         expire_after_secs: 60,
+        site_quota_bytes: u64::MAX,
     };
 
     /// 10 bytes at `offset` of a 100-byte upload.

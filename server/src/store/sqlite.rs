@@ -868,6 +868,18 @@ impl Store for SqliteStore {
                 .optional()?)
         })
     }
+
+    fn site_photo_bytes(&self, site: &str) -> StoreResult<u64> {
+        self.with(|connection| {
+            let bytes: i64 = connection.query_row(
+                "SELECT COALESCE(SUM(size), 0) FROM blobs
+                 WHERE hash IN (SELECT hash FROM blob_zones WHERE site = ?1)",
+                [site],
+                |row| row.get(0),
+            )?;
+            Ok(bytes.max(0) as u64)
+        })
+    }
 }
 
 #[cfg(test)]

@@ -987,4 +987,17 @@ impl Store for PostgresStore {
                 .map(|row| (row.get(0), row.get(1))))
         })
     }
+
+    fn site_photo_bytes(&self, site: &str) -> StoreResult<u64> {
+        self.with(|client| {
+            let bytes: i64 = client
+                .query_one(
+                    "SELECT COALESCE(SUM(size), 0)::BIGINT FROM blobs
+                     WHERE hash IN (SELECT hash FROM blob_zones WHERE site = $1)",
+                    &[&site],
+                )?
+                .get(0);
+            Ok(bytes.max(0) as u64)
+        })
+    }
 }
