@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 
 use crate::limits::Limits;
+use crate::store::{run_blocking, Store, StoreError};
 
 /// How long a token lives. Long, because tablets work offline for days; a
 /// sign-out revokes it at once.
@@ -66,55 +67,96 @@ fn random_bytes<const N: usize>() -> [u8; N] {
     bytes
 }
 
-/// Counts failed sign-ins per username and locks the name for a growing time
-/// once a few have failed in a row. A success clears the count.
-#[derive(Default)]
-pub struct LoginThrottle {
-    failures: Mutex<HashMap<String, Failures>>,
+/// Counts failed sign-ins against a username and against a client address,
+/// in the store, and locks either for a growing time once too many have
+/// failed in a row: the name after [`FREE_ATTEMPTS`], the address after
+/// `--failed-sign-ins-per-address` (over every name it tries). Kept in the
+/// database, so every server on it throttles alike and a restart forgets
+/// nothing. A success clears the name's count, not the address's.
+pub struct SignInThrottle {
+    store: Arc<dyn Store>,
+    free_per_address: u32,
 }
 
-struct Failures {
-    count: u32,
-    locked_until: Option<Instant>,
-}
-
-/// Failures allowed before the name is locked.
+/// Failures against one name allowed before it is locked.
 const FREE_ATTEMPTS: u32 = 5;
+const FIRST_LOCK: Duration = Duration::from_secs(30);
 const MAX_LOCK: Duration = Duration::from_secs(15 * 60);
+/// A failure counts towards a lock for this long after the one before it.
+const FAILURE_WINDOW: Duration = Duration::from_secs(3600);
 
-impl LoginThrottle {
-    /// `Err(seconds)` while the name is locked.
-    pub fn check(&self, username: &str, now: Instant) -> Result<(), u64> {
-        let failures = self.failures.lock().expect("throttle lock");
-        match failures
-            .get(&username.to_lowercase())
-            .and_then(|f| f.locked_until)
-        {
-            Some(until) if until > now => Err((until - now).as_secs().max(1)),
-            _ => Ok(()),
+/// How long `failures` in a row lock their key when `free` are allowed:
+/// from 30 s, doubling with each further failure, to 15 minutes.
+pub fn lock_for(failures: u32, free: u32) -> Option<Duration> {
+    let over = failures.checked_sub(free)?;
+    Some((FIRST_LOCK * 2u32.pow(over.min(10))).min(MAX_LOCK))
+}
+
+fn user_key(username: &str) -> String {
+    format!("user:{}", username.to_lowercase())
+}
+
+fn address_key(address: Option<IpAddr>) -> String {
+    address.map_or_else(|| "address:unknown".into(), |ip| format!("address:{ip}"))
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl SignInThrottle {
+    pub fn new(store: Arc<dyn Store>, limits: &Limits) -> Self {
+        Self {
+            store,
+            free_per_address: limits.failed_sign_ins_per_address.max(FREE_ATTEMPTS),
         }
     }
 
-    pub fn failed(&self, username: &str, now: Instant) {
-        let mut failures = self.failures.lock().expect("throttle lock");
-        let entry = failures.entry(username.to_lowercase()).or_insert(Failures {
-            count: 0,
-            locked_until: None,
-        });
-        entry.count += 1;
-        if entry.count >= FREE_ATTEMPTS {
-            let doublings = (entry.count - FREE_ATTEMPTS).min(10);
-            let lock = (Duration::from_secs(30) * 2u32.pow(doublings)).min(MAX_LOCK);
-            entry.locked_until = Some(now + lock);
-        }
+    /// `Ok(Err(seconds))` while the name or the address is locked.
+    pub async fn check(
+        &self,
+        username: &str,
+        address: Option<IpAddr>,
+    ) -> Result<Result<(), u64>, StoreError> {
+        let store = self.store.clone();
+        let keys = (user_key(username), address_key(address));
+        let until = run_blocking(move || store.sign_in_locked_until([&keys.0, &keys.1])).await?;
+        let left_ms = until - now_ms();
+        Ok(if left_ms > 0 {
+            Err(((left_ms + 999) / 1000) as u64)
+        } else {
+            Ok(())
+        })
     }
 
-    pub fn succeeded(&self, username: &str) {
-        self.failures
-            .lock()
-            .expect("throttle lock")
-            .remove(&username.to_lowercase());
+    pub async fn failed(&self, username: &str, address: Option<IpAddr>) -> Result<(), StoreError> {
+        let store = self.store.clone();
+        let counted = [
+            (user_key(username), FREE_ATTEMPTS),
+            (address_key(address), self.free_per_address),
+        ];
+        run_blocking(move || {
+            let now = now_ms();
+            for (key, free) in counted {
+                let failures = store.count_sign_in_failure(&key, now, millis(FAILURE_WINDOW))?;
+                if let Some(lock) = lock_for(failures, free) {
+                    store.lock_sign_in(&key, now + millis(lock))?;
+                }
+            }
+            Ok(())
+        })
+        .await
     }
+
+    pub async fn succeeded(&self, username: &str) -> Result<(), StoreError> {
+        let store = self.store.clone();
+        let key = user_key(username);
+        run_blocking(move || store.clear_sign_in_failures(&key)).await
+    }
+}
+
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// Bounds what sign-in attempts cost, whoever makes them and whatever
@@ -313,23 +355,60 @@ mod tests {
     }
 
     #[test]
-    fn throttle_locks_after_repeated_failures_and_grows() {
-        let throttle = LoginThrottle::default();
-        let now = Instant::now();
+    fn a_lock_starts_after_the_free_attempts_and_grows() {
+        assert_eq!(lock_for(FREE_ATTEMPTS - 1, FREE_ATTEMPTS), None);
+        assert_eq!(lock_for(FREE_ATTEMPTS, FREE_ATTEMPTS), Some(FIRST_LOCK));
+        assert_eq!(
+            lock_for(FREE_ATTEMPTS + 1, FREE_ATTEMPTS),
+            Some(Duration::from_secs(60))
+        );
+        assert_eq!(lock_for(u32::MAX, FREE_ATTEMPTS), Some(MAX_LOCK));
+    }
+
+    #[tokio::test]
+    async fn throttle_locks_a_name_after_repeated_failures_and_a_success_clears_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::sqlite::SqliteStore::open(&dir.path().join("db")).unwrap();
+        store.migrate().unwrap();
+        let limits = Limits::default();
+        let throttle = SignInThrottle::new(Arc::new(store), &limits);
+        let here = Some(IpAddr::from([10, 0, 0, 7]));
         for _ in 0..FREE_ATTEMPTS - 1 {
-            throttle.failed("Guard-A", now);
-            assert!(throttle.check("guard-a", now).is_ok());
+            throttle.failed("Guard-A", here).await.unwrap();
+            assert_eq!(throttle.check("guard-a", here).await.unwrap(), Ok(()));
         }
-        throttle.failed("guard-a", now);
-        let first = throttle.check("guard-a", now).unwrap_err();
-        assert_eq!(first, 30);
-        throttle.failed("guard-a", now);
-        assert_eq!(throttle.check("guard-a", now).unwrap_err(), 60);
-        assert!(throttle
-            .check("guard-a", now + Duration::from_secs(61))
-            .is_ok());
-        assert!(throttle.check("guard-b", now).is_ok());
-        throttle.succeeded("guard-a");
-        assert!(throttle.check("guard-a", now).is_ok());
+        throttle.failed("guard-a", here).await.unwrap();
+        let first = throttle.check("guard-a", here).await.unwrap().unwrap_err();
+        assert!((29..=30).contains(&first), "{first}");
+        throttle.failed("guard-a", here).await.unwrap();
+        let second = throttle.check("GUARD-A", here).await.unwrap().unwrap_err();
+        assert!((59..=60).contains(&second), "{second}");
+        assert_eq!(throttle.check("guard-b", here).await.unwrap(), Ok(()));
+        throttle.succeeded("guard-a").await.unwrap();
+        assert_eq!(throttle.check("guard-a", here).await.unwrap(), Ok(()));
+    }
+
+    #[tokio::test]
+    async fn an_address_guessing_many_names_is_locked_for_all_of_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::sqlite::SqliteStore::open(&dir.path().join("db")).unwrap();
+        store.migrate().unwrap();
+        let limits = Limits {
+            failed_sign_ins_per_address: 8,
+            ..Limits::default()
+        };
+        let throttle = SignInThrottle::new(Arc::new(store), &limits);
+        let (guesser, office) = (
+            Some(IpAddr::from([10, 0, 0, 9])),
+            Some(IpAddr::from([10, 0, 0, 1])),
+        );
+        for n in 0..8 {
+            throttle
+                .failed(&format!("name-{n}"), guesser)
+                .await
+                .unwrap();
+        }
+        assert!(throttle.check("guard-a", guesser).await.unwrap().is_err());
+        assert_eq!(throttle.check("guard-a", office).await.unwrap(), Ok(()));
     }
 }

@@ -16,8 +16,10 @@
 //! are held to a quota (`429 upload_quota_exceeded`), and an upload left
 //! untouched too long is deleted when the next upload starts (lazily, by
 //! whoever starts one: no timer to run, and nothing piles up while nobody
-//! uploads). Limits: `Limits::uploads`, set per server with
-//! `--upload-quota-mib` and `--upload-expiry-secs`.
+//! uploads). A site's complete photos are held to a quota of their own
+//! (`413 site_photo_quota_exceeded`, checked when an upload starts). Limits:
+//! `Limits::uploads`, set per server with `--upload-quota-mib`,
+//! `--upload-expiry-secs` and `--site-photo-quota-mib`.
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -39,7 +41,9 @@ use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::signin::SignedIn;
 use crate::state::AppState;
-use crate::store::{run_blocking, BlobRef, Part, PartOutcome, Store, UploadState, Uploader};
+use crate::store::{
+    run_blocking, BlobRef, Part, PartOutcome, Store, UploadLimits, UploadState, Uploader,
+};
 
 /// A blob's bytes never change under its name: caches may keep it, but only
 /// the signed-in user's own browser (it is a private photo).
@@ -173,6 +177,11 @@ pub async fn upload_part(
             total,
             bytes: &part,
         };
+        if offset == 0 {
+            if let Some(refused) = over_site_quota(store.as_ref(), &blob, total, limits)? {
+                return Ok(Err(refused));
+            }
+        }
         let outcome = store.append_upload_part(&blob, &uploader, offered)?;
         Ok(match outcome {
             PartOutcome::Appended { received } if received == total => {
@@ -202,6 +211,27 @@ pub async fn upload_part(
 
 /// Checks `username`'s fully received upload and stores it as a blob, or
 /// discards it.
+/// A new upload that would take the site's photos past its quota, refused
+/// before any byte is stored. A photo the site holds already is not new.
+fn over_site_quota(
+    store: &dyn Store,
+    blob: &BlobRef,
+    total: u64,
+    limits: UploadLimits,
+) -> Result<Option<ApiError>, crate::store::StoreError> {
+    if matches!(store.upload_state(blob)?, UploadState::Complete { .. }) {
+        return Ok(None);
+    }
+    let held = store.site_photo_bytes(&blob.site)?;
+    Ok(
+        (held.saturating_add(total) > limits.site_quota_bytes).then_some(
+            ApiError::SitePhotoQuota {
+                quota_mib: limits.site_quota_bytes >> 20,
+            },
+        ),
+    )
+}
+
 fn finish(
     store: &dyn Store,
     metrics: &Metrics,

@@ -36,6 +36,11 @@ pub enum ApiError {
          finish them, or wait until they expire"
     )]
     UploadQuotaExceeded { held: u64, quota: u64 },
+    #[error(
+        "the site's photos already fill its storage of {quota_mib} MiB: ask the office to \
+         raise --site-photo-quota-mib; the photo stays on the tablet"
+    )]
+    SitePhotoQuota { quota_mib: u64 },
     #[error("the bytes do not match their hash; the upload was discarded")]
     HashMismatch,
     #[error("not a JPEG, PNG or WebP image; the upload was discarded")]
@@ -80,6 +85,11 @@ impl IntoResponse for ApiError {
             ApiError::PhotoTooLarge { .. } => {
                 (StatusCode::PAYLOAD_TOO_LARGE, "photo_too_large", None)
             }
+            ApiError::SitePhotoQuota { .. } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "site_photo_quota_exceeded",
+                None,
+            ),
             ApiError::ChunkTooLarge { .. } => {
                 (StatusCode::PAYLOAD_TOO_LARGE, "chunk_too_large", None)
             }

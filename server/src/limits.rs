@@ -59,6 +59,10 @@ pub struct Limits {
     /// Sign-in attempts per minute from one address: a shift change of 20
     /// guards behind one office router, with a few typos each.
     pub sign_ins_per_minute_per_address: u32,
+    /// Failed sign-ins in a row from one address (over every username it
+    /// tries) before the address is locked for a while: enough for an office
+    /// behind one router, few enough to stop guessing.
+    pub failed_sign_ins_per_address: u32,
     /// Automerge jobs (applying a sync message, generating a reply) running at
     /// once, off the async workers.
     pub automerge_jobs: usize,
@@ -90,6 +94,10 @@ pub const DEFAULT_UPLOAD_QUOTA_BYTES: u64 = 16 * MAX_PHOTO_BYTES;
 /// again from the start, usually a few hundred KB); older ones are abandoned.
 pub const DEFAULT_UPLOAD_EXPIRY_SECS: i64 = 7 * 24 * 3600;
 
+/// Bytes of complete photos one site may hold by default: 50 GiB, about
+/// 100,000 photos of ~500 KB, years of an office's rounds and requests.
+pub const DEFAULT_SITE_PHOTO_QUOTA_BYTES: u64 = 50 << 30;
+
 impl Default for Limits {
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
@@ -109,12 +117,14 @@ impl Default for Limits {
             sign_in_wait: Duration::from_secs(5),
             sign_ins_per_second: 20,
             sign_ins_per_minute_per_address: 60,
+            failed_sign_ins_per_address: 50,
             automerge_jobs: cores.max(2),
             document_bytes: 8 * 1024 * 1024,
             shape: ShapeLimits::default(),
             uploads: UploadLimits {
                 quota_bytes: DEFAULT_UPLOAD_QUOTA_BYTES,
                 expire_after_secs: DEFAULT_UPLOAD_EXPIRY_SECS,
+                site_quota_bytes: DEFAULT_SITE_PHOTO_QUOTA_BYTES,
             },
         }
     }

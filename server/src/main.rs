@@ -9,7 +9,9 @@ use clap::{CommandFactory, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use roundbook_server::app::router;
-use roundbook_server::limits::{Limits, DEFAULT_UPLOAD_EXPIRY_SECS, DEFAULT_UPLOAD_QUOTA_BYTES};
+use roundbook_server::limits::{
+    Limits, DEFAULT_SITE_PHOTO_QUOTA_BYTES, DEFAULT_UPLOAD_EXPIRY_SECS, DEFAULT_UPLOAD_QUOTA_BYTES,
+};
 use roundbook_server::state::AppState;
 use roundbook_server::store::migrations::Migrated;
 use roundbook_server::store::postgres::PostgresStore;
@@ -73,12 +75,21 @@ struct Args {
     /// Sign-in attempts per minute from one address.
     #[arg(long, env = "ROUNDBOOK_SIGN_INS_PER_MINUTE_PER_ADDRESS", default_value_t = Limits::default().sign_ins_per_minute_per_address)]
     sign_ins_per_minute_per_address: u32,
+    /// Failed sign-ins in a row from one address (over every username)
+    /// before it is locked for a while. Raise it behind a reverse proxy,
+    /// where every tablet comes from one address.
+    #[arg(long, env = "ROUNDBOOK_FAILED_SIGN_INS_PER_ADDRESS", default_value_t = Limits::default().failed_sign_ins_per_address)]
+    failed_sign_ins_per_address: u32,
     /// MiB one user's unfinished photo uploads may hold.
     #[arg(long, env = "ROUNDBOOK_UPLOAD_QUOTA_MIB", default_value_t = DEFAULT_UPLOAD_QUOTA_BYTES >> 20)]
     upload_quota_mib: u64,
     /// Seconds an unfinished photo upload may go untouched before it is deleted.
     #[arg(long, env = "ROUNDBOOK_UPLOAD_EXPIRY_SECS", default_value_t = DEFAULT_UPLOAD_EXPIRY_SECS as u64)]
     upload_expiry_secs: u64,
+    /// MiB of complete photos one site may hold; past it new photos are
+    /// refused with a clear reason (and stay on the tablets).
+    #[arg(long, env = "ROUNDBOOK_SITE_PHOTO_QUOTA_MIB", default_value_t = DEFAULT_SITE_PHOTO_QUOTA_BYTES >> 20)]
+    site_photo_quota_mib: u64,
     /// Serve HTTPS with this certificate chain (PEM, leaf first); with
     /// `--tls-key`. Read again on SIGHUP.
     #[arg(
@@ -298,11 +309,13 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         max_connections_per_address: args.max_connections_per_address.max(4),
         max_syncs_per_user: args.max_syncs_per_user.max(1),
         sign_ins_per_minute_per_address: args.sign_ins_per_minute_per_address.max(1),
+        failed_sign_ins_per_address: args.failed_sign_ins_per_address,
         header_read_timeout: Duration::from_secs(args.header_read_timeout_secs.max(1)),
         join_timeout: Duration::from_secs(args.join_timeout_secs.max(1)),
         uploads: UploadLimits {
             quota_bytes: args.upload_quota_mib.saturating_mul(1 << 20),
             expire_after_secs: i64::try_from(args.upload_expiry_secs).unwrap_or(i64::MAX),
+            site_quota_bytes: args.site_photo_quota_mib.saturating_mul(1 << 20),
         },
         ..Limits::default()
     };

@@ -4,7 +4,6 @@
 //! `auth`'s; what a signed-in user may reach is `access`'s.
 
 use std::net::{IpAddr, SocketAddr};
-use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
@@ -51,7 +50,8 @@ pub async fn login(
         ));
     }
     app.throttle
-        .check(&username, Instant::now())
+        .check(&username, address.0)
+        .await?
         .map_err(|secs| turned(&app, Turned::TooMany(secs)))?;
 
     let store = app.store.clone();
@@ -68,12 +68,12 @@ pub async fn login(
         .await
         .map_err(|refused| turned(&app, refused))?;
     let Some(account) = account.filter(|_| verified) else {
-        app.throttle.failed(&username, Instant::now());
+        app.throttle.failed(&username, address.0).await?;
         app.metrics
             .sign_in_failed(SignInFailure::InvalidCredentials);
         return Err(ApiError::InvalidCredentials);
     };
-    app.throttle.succeeded(&username);
+    app.throttle.succeeded(&username).await?;
 
     let token = auth::new_token();
     let expires = Utc::now() + Duration::from_std(auth::TOKEN_LIFETIME).expect("fits");

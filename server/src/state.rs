@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use roundbook_shared::ids::PeerId;
 
-use crate::auth::{LoginThrottle, SignInGate};
+use crate::auth::{SignInGate, SignInThrottle};
 use crate::hub::Hub;
 use crate::limits::Limits;
 use crate::metrics::Metrics;
@@ -19,7 +19,8 @@ use crate::tls::HttpsSetup;
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub hub: Arc<Hub>,
-    pub throttle: Arc<LoginThrottle>,
+    /// Failed sign-ins by name and address, kept in the store.
+    pub throttle: Arc<SignInThrottle>,
     /// Bounds on sign-in attempts, whoever makes them.
     pub sign_in: Arc<SignInGate>,
     /// The sync sockets open, by user and session.
@@ -48,8 +49,8 @@ impl AppState {
         let metrics = Arc::new(Metrics::new());
         Self {
             hub: Arc::new(Hub::with_limits(store.clone(), &limits, metrics.clone())),
+            throttle: Arc::new(SignInThrottle::new(store.clone(), &limits)),
             store,
-            throttle: Arc::new(LoginThrottle::default()),
             sign_in: Arc::new(SignInGate::new(&limits)),
             syncs: Arc::new(OpenSyncs::default()),
             limits: Arc::new(limits),

@@ -60,6 +60,12 @@ async fn repeated_failed_logins_are_slowed_down() {
     assert!(answer["error"]["retry_after_secs"].as_u64().unwrap() >= 1);
     // Other users are not affected.
     server.login("guard-b").await;
+    // The lock is kept in the database: a restart does not lift it.
+    let server = server.restart().await;
+    let (status, answer) =
+        post_login(&server, r#"{"username":"guard-a","password":"roundbook"}"#).await;
+    assert_eq!(status, 429, "still locked after a restart");
+    assert_eq!(answer["error"]["code"], "too_many_attempts");
 }
 
 #[tokio::test]

@@ -453,3 +453,40 @@ async fn unfinished_uploads_left_untouched_expire() {
     .await;
     assert_eq!(error_code(late).await, (409, "upload_not_yours".into()));
 }
+
+#[tokio::test]
+async fn a_site_whose_photos_fill_its_quota_refuses_new_ones_with_the_reason() {
+    // Nothing fits in a quota of 0; three photos of ~300 KB fit in 1 MiB, a
+    // fourth does not.
+    let server = Server::start_with_flags(&["--site-photo-quota-mib", "0"]).await;
+    let token = server.login("guard-a").await.token;
+    let first = photo(1);
+    let refused = send_part(&server, &token, &first, 0..UPLOAD_CHUNK_BYTES).await;
+    assert_eq!(refused.status(), 413, "a quota of 0 takes nothing");
+    let answer: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(answer["error"]["code"], "site_photo_quota_exceeded");
+    assert_eq!(
+        status_of(&server, &token, "A", &hash_of(&first)).await,
+        UploadStatus {
+            received: 0,
+            complete: false
+        },
+        "nothing stored"
+    );
+
+    let server = Server::start_with_flags(&["--site-photo-quota-mib", "1"]).await;
+    let token = server.login("guard-a").await.token;
+    let done = upload_from(&server, &token, "A", &hash_of(&first), &first, 0).await;
+    assert_eq!(done.status(), 200);
+    for seed in [2, 3] {
+        let next = photo(seed);
+        let done = upload_from(&server, &token, "A", &hash_of(&next), &next, 0).await;
+        assert_eq!(done.status(), 200, "three photos of ~300 KB fit in 1 MiB");
+    }
+    let fourth = photo(4);
+    let refused = send_part(&server, &token, &fourth, 0..UPLOAD_CHUNK_BYTES).await;
+    assert_eq!(refused.status(), 413);
+    // A photo the site holds already is not new: offering it again is fine.
+    let again = send_part(&server, &token, &first, 0..UPLOAD_CHUNK_BYTES).await;
+    assert_eq!(again.status(), 200);
+}

@@ -251,6 +251,7 @@ fn step_2_gives_uploads_in_progress_an_owner(_: &dyn Backend, previous: &dyn Bac
     let limits = UploadLimits {
         quota_bytes: 1 << 20,
         expire_after_secs: 3600,
+        site_quota_bytes: u64::MAX,
     };
     let now_unix = chrono::Utc::now().timestamp();
     let part = |username| {

@@ -2,7 +2,8 @@
 //! cluster, a fresh database per test): live push from one server's tablets
 //! to another's, no acknowledged change lost to a SIGKILL, compaction on both
 //! servers losing nothing, catching up after the listening connection drops,
-//! and sign-ins and photo uploads carrying over from one server to another.
+//! sign-ins and photo uploads carrying over from one server to another, and
+//! one sign-in throttle for all of them.
 
 mod common;
 
@@ -228,4 +229,28 @@ async fn a_sign_in_and_a_photo_upload_carry_over_to_another_server() {
         .unwrap();
     assert_eq!(logout.status(), 204);
     assert_eq!(first.get("/api/docs", Some(&token)).await.status(), 401);
+}
+
+#[tokio::test]
+async fn failed_sign_ins_on_one_server_lock_the_name_on_another() {
+    let db = database();
+    let (first, second) = two_servers(&db).await;
+    let client = reqwest::Client::new();
+    let attempt = |server: &Server, password: &str| {
+        client
+            .post(format!("{}/api/login", server.base))
+            .json(&serde_json::json!({"username": "guard-a", "password": password}))
+            .send()
+    };
+    // Failures alternate between the servers; together they reach the limit.
+    for n in 0..5 {
+        let server = if n % 2 == 0 { &first } else { &second };
+        assert_eq!(attempt(server, "wrong").await.unwrap().status(), 401);
+    }
+    for server in [&first, &second] {
+        let answer = attempt(server, "roundbook").await.unwrap();
+        assert_eq!(answer.status(), 429, "locked on both servers");
+    }
+    // Another name is not.
+    second.login("guard-b").await;
 }

@@ -384,6 +384,7 @@ const NOW: i64 = 1_800_000_000;
 const LIMITS: UploadLimits = UploadLimits {
     quota_bytes: 1 << 20,
     expire_after_secs: 7 * 24 * 3600,
+    site_quota_bytes: u64::MAX,
 };
 
 fn uploader(username: &str, now_unix: i64, limits: UploadLimits) -> Uploader<'_> {

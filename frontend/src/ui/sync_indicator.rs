@@ -231,6 +231,7 @@ fn photo_reason_key(code: &str) -> Key {
         "not_an_image" => Key::PhotoRefusedNotImage,
         "hash_mismatch" | "corrupt" => Key::PhotoRefusedCorrupt,
         "zone_forbidden" => Key::PhotoRefusedZone,
+        "site_photo_quota_exceeded" => Key::PhotoRefusedSiteFull,
         _ => Key::PhotoRefusedOther,
     }
 }

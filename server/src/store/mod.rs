@@ -125,6 +125,9 @@ pub struct UploadLimits {
     /// An upload untouched (no part stored) for longer than this is deleted
     /// when the next upload starts (a part at offset 0), by anyone.
     pub expire_after_secs: i64,
+    /// Bytes of complete photos one site may hold; a new upload that would
+    /// pass it is refused before any byte is stored.
+    pub site_quota_bytes: u64,
 }
 
 impl Uploader<'_> {
@@ -332,6 +335,18 @@ pub trait Store: Send + Sync + 'static {
     /// every backup of it.
     fn secret(&self, name: &str) -> StoreResult<Vec<u8>>;
 
+    /// Until when (Unix ms) sign-ins against either key are locked; 0 if
+    /// neither is.
+    fn sign_in_locked_until(&self, keys: [&str; 2]) -> StoreResult<i64>;
+    /// Counts a failed sign-in against `key` and returns its count: one more
+    /// than before, or 1 if the last failure was more than `window_ms` ago.
+    /// Rows untouched for a day and no longer locked are removed.
+    fn count_sign_in_failure(&self, key: &str, now_ms: i64, window_ms: i64) -> StoreResult<u32>;
+    /// Locks sign-ins against `key` until `until_ms`.
+    fn lock_sign_in(&self, key: &str, until_ms: i64) -> StoreResult<()>;
+    /// Forgets the failures against `key` (a successful sign-in).
+    fn clear_sign_in_failures(&self, key: &str) -> StoreResult<()>;
+
     fn site(&self, code: &str) -> StoreResult<Option<SiteInfo>>;
     fn zones(&self, site: &str) -> StoreResult<Vec<ZoneRef>>;
     fn put_site(&self, site: &SiteInfo, zones: &[ZoneRef]) -> StoreResult<()>;
@@ -428,6 +443,8 @@ pub trait Store: Send + Sync + 'static {
     fn commit_blob(&self, blob: &BlobRef, content_type: &str, bytes: &[u8]) -> StoreResult<()>;
     /// A blob's media type and bytes, if it is registered for the zone.
     fn blob(&self, blob: &BlobRef) -> StoreResult<Option<(String, Vec<u8>)>>;
+    /// Bytes of the complete photos of `site`, each counted once.
+    fn site_photo_bytes(&self, site: &str) -> StoreResult<u64>;
 }
 
 /// Whether `--db` names a PostgreSQL database (`postgres://…` or
@@ -452,6 +469,7 @@ mod tests {
     const LIMITS: UploadLimits = UploadLimits {
         quota_bytes: 250,
         expire_after_secs: 60,
+        site_quota_bytes: u64::MAX,
     };
 
     /// 10 bytes at `offset` of a 100-byte upload.

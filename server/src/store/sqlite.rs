@@ -32,6 +32,9 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+/// A day in milliseconds: how long an unlocked sign-in failure is kept.
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
 /// The migration steps, in order (see `migrations`). Never change a
 /// released step: add one.
 pub(crate) const STEPS: &[Step] = &[
@@ -49,6 +52,11 @@ pub(crate) const STEPS: &[Step] = &[
         version: 3,
         name: "server_secrets",
         sql: SERVER_SECRETS,
+    },
+    Step {
+        version: 4,
+        name: "sign_in_failures",
+        sql: SIGN_IN_FAILURES,
     },
 ];
 
@@ -150,6 +158,19 @@ CREATE TABLE server_secrets (
     name TEXT PRIMARY KEY,
     secret BLOB NOT NULL
 );
+"#;
+
+/// Version 4: failed sign-ins by who they were against (`user:NAME`,
+/// `address:IP`), so every server on the database throttles them alike and
+/// a restart forgets nothing (`auth::SignInThrottle`).
+const SIGN_IN_FAILURES: &str = r#"
+CREATE TABLE sign_in_failures (
+    key TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    last_ms INTEGER NOT NULL,
+    locked_until_ms INTEGER NOT NULL
+);
+CREATE INDEX sign_in_failures_by_age ON sign_in_failures (last_ms);
 "#;
 
 impl SqliteStore {
@@ -403,6 +424,56 @@ impl Store for SqliteStore {
                 [name],
                 |row| row.get(0),
             )?)
+        })
+    }
+
+    fn sign_in_locked_until(&self, keys: [&str; 2]) -> StoreResult<i64> {
+        self.with(|connection| {
+            Ok(connection.query_row(
+                "SELECT COALESCE(MAX(locked_until_ms), 0) FROM sign_in_failures WHERE key IN (?1, ?2)",
+                params![keys[0], keys[1]],
+                |row| row.get(0),
+            )?)
+        })
+    }
+
+    fn count_sign_in_failure(&self, key: &str, now_ms: i64, window_ms: i64) -> StoreResult<u32> {
+        self.with(|connection| {
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
+                "DELETE FROM sign_in_failures WHERE last_ms < ?1 AND locked_until_ms < ?2",
+                params![now_ms - DAY_MS, now_ms],
+            )?;
+            let failures: u32 = tx.query_row(
+                "INSERT INTO sign_in_failures (key, failures, last_ms, locked_until_ms)
+                 VALUES (?1, 1, ?2, 0)
+                 ON CONFLICT (key) DO UPDATE SET
+                     failures = CASE WHEN sign_in_failures.last_ms < ?2 - ?3 THEN 1
+                                     ELSE sign_in_failures.failures + 1 END,
+                     last_ms = ?2
+                 RETURNING failures",
+                params![key, now_ms, window_ms],
+                |row| row.get(0),
+            )?;
+            tx.commit()?;
+            Ok(failures)
+        })
+    }
+
+    fn lock_sign_in(&self, key: &str, until_ms: i64) -> StoreResult<()> {
+        self.with(|connection| {
+            connection.execute(
+                "UPDATE sign_in_failures SET locked_until_ms = MAX(locked_until_ms, ?2) WHERE key = ?1",
+                params![key, until_ms],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn clear_sign_in_failures(&self, key: &str) -> StoreResult<()> {
+        self.with(|connection| {
+            connection.execute("DELETE FROM sign_in_failures WHERE key = ?1", [key])?;
+            Ok(())
         })
     }
 
@@ -795,6 +866,18 @@ impl Store for SqliteStore {
                     |row| Ok((row.get(0)?, row.get(1)?)),
                 )
                 .optional()?)
+        })
+    }
+
+    fn site_photo_bytes(&self, site: &str) -> StoreResult<u64> {
+        self.with(|connection| {
+            let bytes: i64 = connection.query_row(
+                "SELECT COALESCE(SUM(size), 0) FROM blobs
+                 WHERE hash IN (SELECT hash FROM blob_zones WHERE site = ?1)",
+                [site],
+                |row| row.get(0),
+            )?;
+            Ok(bytes.max(0) as u64)
         })
     }
 }

@@ -86,6 +86,9 @@ fn describe(error: &dyn std::error::Error) -> String {
     text
 }
 
+/// A day in milliseconds: how long an unlocked sign-in failure is kept.
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
 /// The migration steps, in order, with the same versions and names as
 /// SQLite's (see `migrations`). Never change a released step: add one.
 pub(crate) const STEPS: &[Step] = &[
@@ -103,6 +106,11 @@ pub(crate) const STEPS: &[Step] = &[
         version: 3,
         name: "server_secrets",
         sql: SERVER_SECRETS,
+    },
+    Step {
+        version: 4,
+        name: "sign_in_failures",
+        sql: SIGN_IN_FAILURES,
     },
 ];
 
@@ -206,6 +214,19 @@ CREATE TABLE server_secrets (
     name TEXT PRIMARY KEY,
     secret BYTEA NOT NULL
 );
+"#;
+
+/// Version 4: failed sign-ins by who they were against (`user:NAME`,
+/// `address:IP`), so every server on the database throttles them alike and
+/// a restart forgets nothing (`auth::SignInThrottle`).
+const SIGN_IN_FAILURES: &str = r#"
+CREATE TABLE sign_in_failures (
+    key TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    last_ms BIGINT NOT NULL,
+    locked_until_ms BIGINT NOT NULL
+);
+CREATE INDEX sign_in_failures_by_age ON sign_in_failures (last_ms);
 "#;
 
 /// The advisory lock of one upload, held by every write to it (`$1` site,
@@ -508,6 +529,60 @@ impl Store for PostgresStore {
             Ok(client
                 .query_one("SELECT secret FROM server_secrets WHERE name = $1", &[&name])?
                 .get(0))
+        })
+    }
+
+    fn sign_in_locked_until(&self, keys: [&str; 2]) -> StoreResult<i64> {
+        self.with(|client| {
+            Ok(client
+                .query_one(
+                    "SELECT COALESCE(MAX(locked_until_ms), 0) FROM sign_in_failures
+                     WHERE key = $1 OR key = $2",
+                    &[&keys[0], &keys[1]],
+                )?
+                .get(0))
+        })
+    }
+
+    fn count_sign_in_failure(&self, key: &str, now_ms: i64, window_ms: i64) -> StoreResult<u32> {
+        self.with(|client| {
+            let mut tx = client.transaction()?;
+            tx.execute(
+                "DELETE FROM sign_in_failures WHERE last_ms < $1 AND locked_until_ms < $2",
+                &[&(now_ms - DAY_MS), &now_ms],
+            )?;
+            let failures: i32 = tx
+                .query_one(
+                    "INSERT INTO sign_in_failures (key, failures, last_ms, locked_until_ms)
+                     VALUES ($1, 1, $2, 0)
+                     ON CONFLICT (key) DO UPDATE SET
+                         failures = CASE WHEN sign_in_failures.last_ms < $2 - $3 THEN 1
+                                         ELSE sign_in_failures.failures + 1 END,
+                         last_ms = $2
+                     RETURNING failures",
+                    &[&key, &now_ms, &window_ms],
+                )?
+                .get(0);
+            tx.commit()?;
+            Ok(failures.max(0) as u32)
+        })
+    }
+
+    fn lock_sign_in(&self, key: &str, until_ms: i64) -> StoreResult<()> {
+        self.with(|client| {
+            client.execute(
+                "UPDATE sign_in_failures SET locked_until_ms = GREATEST(locked_until_ms, $2)
+                 WHERE key = $1",
+                &[&key, &until_ms],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn clear_sign_in_failures(&self, key: &str) -> StoreResult<()> {
+        self.with(|client| {
+            client.execute("DELETE FROM sign_in_failures WHERE key = $1", &[&key])?;
+            Ok(())
         })
     }
 
@@ -910,6 +985,19 @@ impl Store for PostgresStore {
                     &[&blob.site, &blob.zone, &blob.hash],
                 )?
                 .map(|row| (row.get(0), row.get(1))))
+        })
+    }
+
+    fn site_photo_bytes(&self, site: &str) -> StoreResult<u64> {
+        self.with(|client| {
+            let bytes: i64 = client
+                .query_one(
+                    "SELECT COALESCE(SUM(size), 0)::BIGINT FROM blobs
+                     WHERE hash IN (SELECT hash FROM blob_zones WHERE site = $1)",
+                    &[&site],
+                )?
+                .get(0);
+            Ok(bytes.max(0) as u64)
         })
     }
 }
