@@ -26,6 +26,7 @@ pub mod cleaning;
 #[cfg(test)]
 mod compat_tests;
 pub mod directory;
+pub mod export;
 pub mod finding;
 pub mod patrol;
 pub mod receipt;
