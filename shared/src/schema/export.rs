@@ -4,8 +4,8 @@
 //! Each record is read with its typed reader ([`list`], so a malformed
 //! record is skipped as everywhere else) and serialized back with its serde
 //! derive, so a field added to a record type is exported with no change
-//! here; a new container only adds its line to [`record_type`], which the
-//! compiler asks for.
+//! here; a new container only adds its line to [`Container::record_type`],
+//! which the compiler asks for.
 //!
 //! This module must not decide who may export or which dates an export
 //! covers, and formats nothing for a file: that is the server's.
@@ -13,10 +13,7 @@
 use automerge::Automerge;
 use serde_json::{Map, Value};
 
-use super::{
-    cleaning, directory, finding, list, patrol, request, resident, round, route, schedule, shift,
-    visit, Container, Record, SchemaError,
-};
+use super::{list, Container, Record, SchemaError};
 
 /// One record, serialized, with what an export needs to know about it
 /// whatever its type (see [`Record`]).
@@ -48,30 +45,13 @@ impl RecordType {
     }
 }
 
-/// The record type a container holds.
+/// The record type a container holds (its line is in
+/// [`Container::record_type`], beside the container's name and kind).
 pub fn record_type(container: Container) -> RecordType {
-    match container {
-        Container::Checkpoints => of::<directory::Checkpoint>(),
-        Container::Routes => of::<route::Route>(),
-        Container::Schedules => of::<schedule::Schedule>(),
-        Container::Shifts => of::<shift::Shift>(),
-        Container::Rounds => of::<round::Round>(),
-        Container::Scans => of::<patrol::Scan>(),
-        Container::Findings => of::<finding::Finding>(),
-        Container::Units => of::<resident::Unit>(),
-        Container::Residents => of::<resident::Resident>(),
-        Container::Requests => of::<request::Request>(),
-        Container::RequestEvents => of::<request::RequestEvent>(),
-        Container::Visits => of::<visit::Visit>(),
-        Container::Templates => of::<cleaning::Template>(),
-        Container::Inspections => of::<cleaning::Inspection>(),
-        Container::Marks => of::<cleaning::Mark>(),
-        Container::Rectifications => of::<cleaning::Rectification>(),
-        Container::Signatures => of::<cleaning::Signature>(),
-    }
+    container.record_type()
 }
 
-fn of<R: Record>() -> RecordType {
+pub(crate) fn of<R: Record>() -> RecordType {
     RecordType {
         personal: R::PERSONAL,
         rows: rows_of::<R>,
