@@ -11,7 +11,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
-use crate::{blobs, install, metrics, reports, routes, signin};
+use crate::{blobs, export, install, metrics, reports, routes, signin};
 
 /// How long browsers may keep a build's own files (`/app/<version>/…`): their
 /// names change with every build (scripts/build-web), so they never go stale.
@@ -51,6 +51,7 @@ pub fn router(state: AppState, web_root: PathBuf) -> Router {
         )
         .route("/api/blobs/{zone}/{hash}", get(blobs::download))
         .route("/api/reports/patrol", get(reports::patrol))
+        .route("/api/export", get(export::download))
         .route("/sync", get(routes::sync))
         .route("/ca.crt", get(install::ca_certificate))
         .route("/install", get(install::page))

@@ -18,6 +18,13 @@ pub enum ApiError {
     TooManyAttempts(u64),
     #[error("this zone is not yours")]
     ZoneForbidden,
+    /// The user's roles do not include the one the request needs (the
+    /// office head's export).
+    #[error("only the office head may do this")]
+    RoleForbidden,
+    /// A date range that is not two dates in order, or is too long.
+    #[error("{0}")]
+    BadDateRange(String),
     #[error("not found")]
     NotFound,
     #[error("the upload holds {received} bytes; continue from there")]
@@ -74,6 +81,8 @@ impl IntoResponse for ApiError {
                 Some(*secs),
             ),
             ApiError::ZoneForbidden => (StatusCode::FORBIDDEN, "zone_forbidden", None),
+            ApiError::RoleForbidden => (StatusCode::FORBIDDEN, "role_forbidden", None),
+            ApiError::BadDateRange(_) => (StatusCode::BAD_REQUEST, "bad_date_range", None),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found", None),
             ApiError::UploadOffsetMismatch { .. } => {
                 (StatusCode::CONFLICT, "upload_offset_mismatch", None)

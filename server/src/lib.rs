@@ -11,6 +11,7 @@ pub mod config;
 pub mod connection;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod hub;
 pub mod install;
 pub mod limits;

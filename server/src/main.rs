@@ -1,5 +1,6 @@
 //! `roundbook-server`: serves the tablet app and syncs its documents.
 
+use std::io::BufWriter;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -8,7 +9,9 @@ use std::time::Duration;
 use clap::{CommandFactory, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
+use roundbook_server::access::Access;
 use roundbook_server::app::router;
+use roundbook_server::export::{write_zip, Range, Summary};
 use roundbook_server::limits::{
     Limits, DEFAULT_SITE_PHOTO_QUOTA_BYTES, DEFAULT_UPLOAD_EXPIRY_SECS, DEFAULT_UPLOAD_QUOTA_BYTES,
 };
@@ -20,6 +23,7 @@ use roundbook_server::store::{is_postgres_address, run_blocking};
 use roundbook_server::store::{ElsewhereFeed, Store, StoreError, StoreResult, UploadLimits};
 use roundbook_server::tls::{HttpsSetup, Tls, TlsSource};
 use roundbook_server::{backup, demo, install, serve};
+use roundbook_shared::domain::Role;
 use roundbook_shared::protocol::FrameLimits;
 
 #[derive(Parser)]
@@ -176,6 +180,31 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Writes the office head's export of a site (`GET /api/export`) to a
+    /// zip file: every record of the date range, a CSV file per record
+    /// type, with `--photos` the photos they refer to. Reads only; the
+    /// server may run meanwhile.
+    Export {
+        /// The database, as for serving: a SQLite file (which must exist) or
+        /// a PostgreSQL address.
+        #[arg(long)]
+        db: String,
+        /// The site's code.
+        #[arg(long)]
+        site: String,
+        /// The first day, YYYY-MM-DD.
+        #[arg(long)]
+        from: String,
+        /// The last day, YYYY-MM-DD (at most a year after `--from`).
+        #[arg(long)]
+        to: String,
+        /// The zip file to write; must not exist.
+        #[arg(long)]
+        out: PathBuf,
+        /// Include the photos the records refer to.
+        #[arg(long)]
+        photos: bool,
+    },
     /// Makes a new SQLite database from a backup: checks that the backup is
     /// undamaged and a Roundbook database this release can migrate, copies
     /// it and migrates the copy. Start the server on the new file after.
@@ -254,6 +283,20 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         }
         Some(Command::Backup { db, out }) => {
             println!("{}", backup::backup(&db, &out)?);
+            return Ok(());
+        }
+        Some(Command::Export {
+            db,
+            site,
+            from,
+            to,
+            out,
+            photos,
+        }) => {
+            let range = Range::parse(&from, &to)?;
+            let summary =
+                run_blocking(move || Ok(export(&db, &site, range, photos, &out))).await??;
+            println!("{summary}");
             return Ok(());
         }
         Some(Command::Restore { from, db }) => {
@@ -399,6 +442,40 @@ fn migrate(db: &str) -> StoreResult<Migrated> {
         )));
     }
     SqliteStore::open(Path::new(db))?.migrate()
+}
+
+/// `export`: the office head's zip of `site`, written to `out`, which must
+/// not exist (a half-written file is removed).
+fn export(db: &str, site: &str, range: Range, photos: bool, out: &Path) -> Result<Summary, String> {
+    let store: Box<dyn Store> = if is_postgres_address(db) {
+        Box::new(PostgresStore::connect(db).map_err(|e| e.to_string())?)
+    } else if Path::new(db).is_file() {
+        Box::new(SqliteStore::open(Path::new(db)).map_err(|e| e.to_string())?)
+    } else {
+        return Err(format!("no database file at {db}"));
+    };
+    if store.site(site).map_err(|e| e.to_string())?.is_none() {
+        return Err(format!("no site {site:?} in the database"));
+    }
+    // What the site's office head may export: every zone, every kind.
+    let zones = store.zones(site).map_err(|e| e.to_string())?;
+    let zones = zones.into_iter().map(|zone| zone.code).collect();
+    let access = Access {
+        username: "roundbook-server export".into(),
+        site: site.into(),
+        zones,
+        roles: vec![Role::OfficeHead],
+    };
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(out)
+        .map_err(|error| format!("{}: {error}", out.display()))?;
+    let written = write_zip(store.as_ref(), &access, range, photos, BufWriter::new(file));
+    written.map_err(|error| {
+        let _ = std::fs::remove_file(out);
+        error.to_string()
+    })
 }
 
 async fn shutdown_signal() {

@@ -123,6 +123,14 @@ impl Template {
 impl Record for Template {
     const CONTAINER: Container = Container::Templates;
 
+    fn made_at(&self) -> Option<i64> {
+        Some(self.published_at)
+    }
+
+    fn author(&self) -> Option<&str> {
+        Some(&self.published_by)
+    }
+
     fn id(&self) -> &str {
         &self.id
     }
@@ -477,6 +485,14 @@ impl Inspection {
 impl Record for Inspection {
     const CONTAINER: Container = Container::Inspections;
 
+    fn made_at(&self) -> Option<i64> {
+        Some(self.started_at)
+    }
+
+    fn author(&self) -> Option<&str> {
+        Some(&self.started_by)
+    }
+
     fn id(&self) -> &str {
         &self.id
     }
@@ -599,6 +615,18 @@ impl Mark {
 impl Record for Mark {
     const CONTAINER: Container = Container::Marks;
 
+    fn made_at(&self) -> Option<i64> {
+        Some(self.at)
+    }
+
+    fn author(&self) -> Option<&str> {
+        Some(&self.by)
+    }
+
+    fn blobs(&self) -> Vec<&str> {
+        self.photos.iter().map(String::as_str).collect()
+    }
+
     fn id(&self) -> &str {
         &self.id
     }
@@ -655,6 +683,10 @@ impl Rectification {
 impl Record for Rectification {
     const CONTAINER: Container = Container::Rectifications;
 
+    fn made_at(&self) -> Option<i64> {
+        Some(self.opened_at)
+    }
+
     fn id(&self) -> &str {
         &self.id
     }
@@ -697,6 +729,19 @@ pub struct Signature {
 
 impl Record for Signature {
     const CONTAINER: Container = Container::Signatures;
+
+    fn made_at(&self) -> Option<i64> {
+        Some(self.signed_at)
+    }
+
+    fn author(&self) -> Option<&str> {
+        Some(&self.by)
+    }
+
+    /// The drawn signature is a PNG blob.
+    fn blobs(&self) -> Vec<&str> {
+        vec![&self.image]
+    }
 
     /// One signature per party.
     fn id(&self) -> &str {

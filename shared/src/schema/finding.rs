@@ -115,6 +115,18 @@ pub struct Finding {
 impl Record for Finding {
     const CONTAINER: Container = Container::Findings;
 
+    fn made_at(&self) -> Option<i64> {
+        Some(self.found_at)
+    }
+
+    fn author(&self) -> Option<&str> {
+        Some(&self.guard)
+    }
+
+    fn blobs(&self) -> Vec<&str> {
+        self.photos.iter().map(String::as_str).collect()
+    }
+
     fn id(&self) -> &str {
         &self.id
     }

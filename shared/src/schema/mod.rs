@@ -26,6 +26,7 @@ pub mod cleaning;
 #[cfg(test)]
 mod compat_tests;
 pub mod directory;
+pub mod export;
 pub mod finding;
 pub mod patrol;
 pub mod receipt;
@@ -333,6 +334,31 @@ impl Container {
             | Container::Marks
             | Container::Rectifications
             | Container::Signatures => DocKind::CleaningMonth,
+        }
+    }
+
+    /// The record type the container holds, as the office head's export
+    /// reads it (`export`). Exhaustive: a new container adds its line here.
+    pub fn record_type(self) -> export::RecordType {
+        use export::of;
+        match self {
+            Container::Checkpoints => of::<directory::Checkpoint>(),
+            Container::Routes => of::<route::Route>(),
+            Container::Schedules => of::<schedule::Schedule>(),
+            Container::Shifts => of::<shift::Shift>(),
+            Container::Rounds => of::<round::Round>(),
+            Container::Scans => of::<patrol::Scan>(),
+            Container::Findings => of::<finding::Finding>(),
+            Container::Units => of::<resident::Unit>(),
+            Container::Residents => of::<resident::Resident>(),
+            Container::Requests => of::<request::Request>(),
+            Container::RequestEvents => of::<request::RequestEvent>(),
+            Container::Visits => of::<visit::Visit>(),
+            Container::Templates => of::<cleaning::Template>(),
+            Container::Inspections => of::<cleaning::Inspection>(),
+            Container::Marks => of::<cleaning::Mark>(),
+            Container::Rectifications => of::<cleaning::Rectification>(),
+            Container::Signatures => of::<cleaning::Signature>(),
         }
     }
 }

@@ -42,6 +42,14 @@ pub struct Scan {
 impl Record for Scan {
     const CONTAINER: Container = Container::Scans;
 
+    fn made_at(&self) -> Option<i64> {
+        Some(self.scanned_at)
+    }
+
+    fn author(&self) -> Option<&str> {
+        Some(&self.guard)
+    }
+
     fn id(&self) -> &str {
         &self.id
     }

@@ -44,6 +44,29 @@ pub trait Record: Serialize + DeserializeOwned {
     fn order(a: &Self, b: &Self) -> Ordering {
         a.id().cmp(b.id())
     }
+
+    /// Whether records of this type hold residents' names or phone numbers:
+    /// the office head's export names their file `-personal`, so nobody
+    /// passes it on without noticing.
+    const PERSONAL: bool = false;
+
+    /// When the record was made, by its device's clock (Unix milliseconds),
+    /// for a record of something that happened; `None` for what only exists
+    /// (a checkpoint, a resident). An export of a date range keeps the
+    /// records made within it.
+    fn made_at(&self) -> Option<i64> {
+        None
+    }
+
+    /// The username of who made it, where the record says.
+    fn author(&self) -> Option<&str> {
+        None
+    }
+
+    /// The photo blobs (hashes) the record refers to, so an export can carry them.
+    fn blobs(&self) -> Vec<&str> {
+        Vec::new()
+    }
 }
 
 /// The id of a record container, if the document has it (every document

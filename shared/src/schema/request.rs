@@ -218,6 +218,19 @@ impl Request {
 
 impl Record for Request {
     const CONTAINER: Container = Container::Requests;
+    const PERSONAL: bool = true;
+
+    fn made_at(&self) -> Option<i64> {
+        Some(self.received_at)
+    }
+
+    fn author(&self) -> Option<&str> {
+        Some(&self.received_by)
+    }
+
+    fn blobs(&self) -> Vec<&str> {
+        self.photos.iter().map(String::as_str).collect()
+    }
 
     fn id(&self) -> &str {
         &self.id
@@ -337,6 +350,18 @@ impl RequestEvent {
 
 impl Record for RequestEvent {
     const CONTAINER: Container = Container::RequestEvents;
+
+    fn made_at(&self) -> Option<i64> {
+        Some(self.at)
+    }
+
+    fn author(&self) -> Option<&str> {
+        Some(&self.by)
+    }
+
+    fn blobs(&self) -> Vec<&str> {
+        self.photos.iter().map(String::as_str).collect()
+    }
 
     fn id(&self) -> &str {
         &self.id

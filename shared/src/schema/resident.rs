@@ -120,6 +120,7 @@ impl Record for Unit {
 
 impl Record for Resident {
     const CONTAINER: Container = Container::Residents;
+    const PERSONAL: bool = true;
 
     fn id(&self) -> &str {
         &self.id

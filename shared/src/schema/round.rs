@@ -41,6 +41,14 @@ pub struct Round {
 impl Record for Round {
     const CONTAINER: Container = Container::Rounds;
 
+    fn made_at(&self) -> Option<i64> {
+        Some(self.started_at)
+    }
+
+    fn author(&self) -> Option<&str> {
+        Some(&self.guard)
+    }
+
     fn id(&self) -> &str {
         &self.id
     }

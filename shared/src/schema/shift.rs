@@ -35,6 +35,14 @@ pub struct Shift {
 impl Record for Shift {
     const CONTAINER: Container = Container::Shifts;
 
+    fn made_at(&self) -> Option<i64> {
+        Some(self.started_at)
+    }
+
+    fn author(&self) -> Option<&str> {
+        Some(&self.guard)
+    }
+
     fn id(&self) -> &str {
         &self.id
     }

@@ -48,6 +48,15 @@ pub struct Visit {
 
 impl Record for Visit {
     const CONTAINER: Container = Container::Visits;
+    const PERSONAL: bool = true;
+
+    fn made_at(&self) -> Option<i64> {
+        Some(self.visited_at)
+    }
+
+    fn author(&self) -> Option<&str> {
+        Some(&self.by)
+    }
 
     fn id(&self) -> &str {
         &self.id
