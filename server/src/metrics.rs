@@ -147,13 +147,7 @@ impl Metrics {
         for write in ["change", "compaction"] {
             let _ = store_writes.get_or_create(&WriteKind { write });
         }
-        for reason in [
-            RefusalReason::ReadOnly,
-            RefusalReason::MonthLocked,
-            RefusalReason::ReceiptForged,
-            RefusalReason::BadShape,
-            RefusalReason::TooLarge,
-        ] {
+        for reason in RefusalReason::all() {
             let _ = refused_changes.get_or_create(&Reason {
                 reason: reason.as_str(),
             });
