@@ -11,7 +11,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
-use crate::{blobs, export, install, metrics, reports, routes, signin};
+use crate::{blobs, export, install, reports, routes, signin};
 
 /// How long browsers may keep a build's own files (`/app/<version>/…`): their
 /// names change with every build (scripts/build-web), so they never go stale.
@@ -37,7 +37,7 @@ pub fn router(state: AppState, web_root: PathBuf) -> Router {
     Router::new()
         .route("/api/health", get(routes::health))
         .route("/healthz", get(routes::healthz))
-        .route("/metrics", get(metrics::scrape))
+        .route("/metrics", get(routes::metrics))
         .route("/api/login", post(signin::login))
         .route("/api/logout", post(signin::logout))
         .route("/api/docs", get(routes::docs))

@@ -1,7 +1,7 @@
 //! What an operator's Prometheus scrapes from `GET /metrics`: the counters
-//! and gauges the handlers, the sync connections and the hub move, and the
-//! route that renders them (Prometheus text format 0.0.4), behind a bearer
-//! token of its own.
+//! and gauges the handlers, the sync connections and the hub move, rendered
+//! in Prometheus text format 0.0.4 (the route, behind a bearer token of its
+//! own, is `routes::metrics`).
 //!
 //! One [`Metrics`] per server, held by `AppState` (and by the hub); callers
 //! use its small methods, never the registry. Must not: carry a user name, a
@@ -12,21 +12,17 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::State;
-use axum::http::{header, HeaderMap};
-use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::{prometheus_text, EncodeLabelSet};
+
+/// The content type of [`Metrics::render`]'s text.
+pub const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
-use sha2::{Digest, Sha256};
 
 use roundbook_shared::protocol::RefusalReason;
-
-use crate::error::ApiError;
-use crate::state::AppState;
 
 /// A one-label set whose values are fixed words of ours.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -147,13 +143,7 @@ impl Metrics {
         for write in ["change", "compaction"] {
             let _ = store_writes.get_or_create(&WriteKind { write });
         }
-        for reason in [
-            RefusalReason::ReadOnly,
-            RefusalReason::MonthLocked,
-            RefusalReason::ReceiptForged,
-            RefusalReason::BadShape,
-            RefusalReason::TooLarge,
-        ] {
+        for reason in RefusalReason::all() {
             let _ = refused_changes.get_or_create(&Reason {
                 reason: reason.as_str(),
             });
@@ -248,30 +238,6 @@ impl Drop for OpenSocket {
     fn drop(&mut self) {
         self.0.sync_sockets.dec();
     }
-}
-
-/// `GET /metrics`: the metrics, for the bearer of `--metrics-token`. Not
-/// found when no token is configured, so a server that does not export them
-/// shows no sign of the route; 401 for a missing or wrong token.
-pub async fn scrape(State(app): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let Some(expected) = app.metrics_token.as_deref() else {
-        return Err(ApiError::NotFound);
-    };
-    let offered = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .ok_or(ApiError::Unauthorized)?;
-    // Digests compared, not the tokens: how long the comparison takes says
-    // nothing about how much of the token was right.
-    if Sha256::digest(offered.trim()) != Sha256::digest(expected) {
-        return Err(ApiError::Unauthorized);
-    }
-    Ok((
-        [(header::CONTENT_TYPE, prometheus_text::CONTENT_TYPE)],
-        app.metrics.render(),
-    )
-        .into_response())
 }
 
 #[cfg(test)]

@@ -1,14 +1,15 @@
-//! HTTP handlers: health, the document list, and the upgrade to the sync
+//! HTTP handlers: health, metrics, the document list, and the upgrade to the sync
 //! WebSocket. Each handler is small; the rules live in `signin`, `access`
 //! and `connection`.
 
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{Datelike, Duration, Months, NaiveDate, Utc};
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
 use roundbook_shared::api::DocEntry;
 use roundbook_shared::domain::local_date;
@@ -134,5 +135,32 @@ pub async fn sync(
         .max_message_size(max_frame)
         .max_frame_size(max_frame)
         .on_upgrade(move |socket| connection::serve(socket, app, access, token_hash, ticket))
+        .into_response())
+}
+
+/// `GET /metrics`: the metrics, for the bearer of `--metrics-token`. Not
+/// found when no token is configured, so a server that does not export them
+/// shows no sign of the route; 401 for a missing or wrong token.
+pub async fn metrics(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Some(expected) = app.metrics_token.as_deref() else {
+        return Err(ApiError::NotFound);
+    };
+    let offered = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .ok_or(ApiError::Unauthorized)?;
+    // Digests compared, not the tokens: how long the comparison takes says
+    // nothing about how much of the token was right.
+    if Sha256::digest(offered.trim()) != Sha256::digest(expected) {
+        return Err(ApiError::Unauthorized);
+    }
+    Ok((
+        [(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
+        app.metrics.render(),
+    )
         .into_response())
 }

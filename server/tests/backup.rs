@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use automerge::ChangeHash;
+use common::postgres::database;
 use common::{answering, patrol_key, today, Server, Tablet};
 use roundbook_shared::blob::{hash_of, UPLOAD_CHUNK_BYTES};
 use roundbook_shared::fixtures::requests::intake;
@@ -140,9 +141,15 @@ async fn write_records(
     (tablet, n)
 }
 
-#[tokio::test]
-async fn a_backup_taken_while_a_tablet_writes_restores_and_the_tablet_fills_the_gap() {
-    let server = Server::start().await;
+/// The scenario on either database: photos, then a tablet writing
+/// continuously while `backup` runs; then `restore` makes a server on the
+/// copy. Everything acknowledged before the backup began is on it, photos
+/// too, and the tablet fills in what the backup lacks, receipts and all.
+async fn a_backup_taken_while_a_tablet_writes_restores(
+    server: Server,
+    backup: impl AsyncFnOnce(&Server),
+    restore: impl AsyncFnOnce() -> Server,
+) {
     let token = server.login("guard-a").await.token;
     let (patrol_key, requests_key) = (patrol_key("A"), DocKey::request_log("demo", "A", today()));
 
@@ -169,51 +176,21 @@ async fn a_backup_taken_while_a_tablet_writes_restores_and_the_tablet_fills_the_
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("backup.sqlite3");
     let before = acked.lock().unwrap().clone();
     let started = Instant::now();
-    let backed_up = run(&["backup", "--db", text(&server.db), "--out", text(&out)]).await;
-    let took = started.elapsed();
+    backup(&server).await;
     let during = acked.lock().unwrap().records - before.records;
     stop.store(true, Ordering::Release);
-    let report = String::from_utf8_lossy(&backed_up.stdout).into_owned();
-    assert!(
-        backed_up.status.success(),
-        "backup failed: {report}{}",
-        String::from_utf8_lossy(&backed_up.stderr)
-    );
-    assert!(report.contains("6 photos"), "{report}");
-    let size = out.metadata().unwrap().len();
     eprintln!(
-        "backup of {size} bytes in {} ms (the command, process start included); \
-         {} record pairs acknowledged before it, {during} while it ran: {report}",
-        took.as_millis(),
+        "backup in {} ms; {} record pairs acknowledged before it, {during} while it ran",
+        started.elapsed().as_millis(),
         before.records
     );
-
-    // A second backup to the same file is refused and leaves it alone.
-    let again = run(&["backup", "--db", text(&server.db), "--out", text(&out)]).await;
-    assert!(!again.status.success());
-    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
-    assert_eq!(out.metadata().unwrap().len(), size);
-
     let (mut tablet, written) = writer.await.unwrap();
     assert!(written >= before.records + AFTER, "{written} record pairs");
 
-    // Restore into a new file; an existing one is refused.
-    let restored = dir.path().join("restored.sqlite3");
-    let restore = run(&["restore", "--from", text(&out), "--db", text(&restored)]).await;
-    assert!(
-        restore.status.success(),
-        "restore failed: {}",
-        String::from_utf8_lossy(&restore.stderr)
-    );
-    let again = run(&["restore", "--from", text(&out), "--db", text(&restored)]).await;
-    assert!(!again.status.success(), "restore over an existing database");
-
     drop(server);
-    let server = Server::start_with_db(text(&restored)).await;
+    let server = restore().await;
     let token = server.login("guard-a").await.token;
 
     // Everything acknowledged before the backup began is there, photos too.
@@ -238,7 +215,6 @@ async fn a_backup_taken_while_a_tablet_writes_restores_and_the_tablet_fills_the_
         (before.records..written).contains(&in_backup),
         "the backup holds {in_backup} of {written} requests"
     );
-
     // The tablet still holds what the backup lacks, and sends it when the
     // restored server says what it has: its requests and scans, and the old
     // server's receipts of those scans, which the restored server accepts as
@@ -270,6 +246,64 @@ async fn a_backup_taken_while_a_tablet_writes_restores_and_the_tablet_fills_the_
     let (kept, held) = (stamps(&fresh), stamps(&tablet));
     assert_eq!(kept.len(), written, "every scan has its receipt");
     assert_eq!(kept, held, "the old server's receipts, not new ones");
+}
+
+#[tokio::test]
+async fn a_sqlite_backup_taken_while_a_tablet_writes_restores_and_the_tablet_fills_the_gap() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, restored) = (
+        dir.path().join("backup.sqlite3"),
+        dir.path().join("restored.sqlite3"),
+    );
+    let backup = async |server: &Server| {
+        let backed_up = run(&["backup", "--db", text(&server.db), "--out", text(&out)]).await;
+        let report = String::from_utf8_lossy(&backed_up.stdout).into_owned();
+        assert!(
+            backed_up.status.success(),
+            "backup failed: {report}{}",
+            String::from_utf8_lossy(&backed_up.stderr)
+        );
+        assert!(report.contains("6 photos"), "{report}");
+        let size = out.metadata().unwrap().len();
+        eprintln!("backup of {size} bytes: {report}");
+        // A second backup to the same file is refused and leaves it alone.
+        let again = run(&["backup", "--db", text(&server.db), "--out", text(&out)]).await;
+        assert!(!again.status.success());
+        assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+        assert_eq!(out.metadata().unwrap().len(), size);
+    };
+    // Restore into a new file; an existing one is refused.
+    let restore = async || {
+        let restore = run(&["restore", "--from", text(&out), "--db", text(&restored)]).await;
+        assert!(
+            restore.status.success(),
+            "restore failed: {}",
+            String::from_utf8_lossy(&restore.stderr)
+        );
+        let again = run(&["restore", "--from", text(&out), "--db", text(&restored)]).await;
+        assert!(!again.status.success(), "restore over an existing database");
+        Server::start_with_db(text(&restored)).await
+    };
+    a_backup_taken_while_a_tablet_writes_restores(Server::start().await, backup, restore).await;
+}
+
+/// PostgreSQL's own tools, as docs/deploy.md says: `pg_dump -Fc` while the
+/// server runs, `pg_restore` into a new database.
+#[tokio::test]
+async fn a_postgres_dump_taken_while_a_tablet_writes_restores_and_the_tablet_fills_the_gap() {
+    let (db, restored) = (database(), database());
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("roundbook.dump");
+    let backup = async |_: &Server| {
+        let dumped = db.pg_dump_custom(&dump).await;
+        eprintln!("pg_dump -Fc wrote {} bytes", dumped);
+    };
+    let restore = async || {
+        restored.pg_restore(&dump).await;
+        Server::start_with_db(&restored.url).await
+    };
+    let server = Server::start_with_db(&db.url).await;
+    a_backup_taken_while_a_tablet_writes_restores(server, backup, restore).await;
 }
 
 #[tokio::test]

@@ -11,11 +11,11 @@ use chrono::{Duration, NaiveDate};
 use common::{today, Server, Tablet};
 use roundbook_shared::blob::{hash_of, UPLOAD_CHUNK_BYTES};
 use roundbook_shared::domain::site_offset;
+use roundbook_shared::fixtures;
 use roundbook_shared::fixtures::patrol::{checkpoint, finding, ZonePlan};
 use roundbook_shared::fixtures::requests::{event_on, intake};
 use roundbook_shared::schema::cleaning::{
-    inspection_id, mark_id, put_inspection, put_mark, Inspection, Mark, DEFAULT_TEMPLATE_ID,
-    KIND_ROUTINE, OUTCOME_DEDUCTED,
+    inspection_id, mark_id, put_inspection, put_mark, Inspection, Mark, OUTCOME_DEDUCTED,
 };
 use roundbook_shared::schema::finding::put_finding;
 use roundbook_shared::schema::request::{
@@ -234,30 +234,19 @@ async fn seed(server: &Server) -> Seeded {
     let doc = tablet.replica.doc_mut(&id).unwrap();
     let inspection = Inspection {
         id: inspection_id("lobby", today()),
-        area_id: "lobby".into(),
         date: today().format("%Y-%m-%d").to_string(),
-        template_id: DEFAULT_TEMPLATE_ID.into(),
-        kind: KIND_ROUTINE.into(),
-        rectification_id: String::new(),
-        started_by: "cleaning".into(),
         started_by_name: "刘芳".into(),
-        device: "test".into(),
         started_at: now() - 5 * MINUTE,
+        ..fixtures::cleaning::inspection("lobby", "cleaning")
     };
     put_inspection(doc, &inspection).unwrap();
     let mark = Mark {
         id: mark_id(&inspection.id, "lobby-floor", "cleaning"),
         inspection_id: inspection.id.clone(),
-        area_id: "lobby".into(),
-        item_id: "lobby-floor".into(),
-        by: "cleaning".into(),
         by_name: "刘芳".into(),
-        device: "test".into(),
         at: now() - 4 * MINUTE,
-        outcome: OUTCOME_DEDUCTED.into(),
-        deduction: 2,
         reason: "地面有污渍".into(),
-        photos: Vec::new(),
+        ..fixtures::cleaning::mark("lobby", "lobby-floor", "cleaning", OUTCOME_DEDUCTED, 2)
     };
     put_mark(doc, &mark, 6).unwrap();
     sync(server, tablet).await;

@@ -91,7 +91,7 @@ pub struct PeerMetadata {
 }
 
 /// Why the server refused a document's changes (nothing of them was stored).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::VariantArray)]
 #[serde(rename_all = "kebab-case")]
 pub enum RefusalReason {
     /// The user may read the document but not change it.
@@ -112,6 +112,11 @@ pub enum RefusalReason {
 }
 
 impl RefusalReason {
+    /// Every reason, in declaration order.
+    pub fn all() -> &'static [RefusalReason] {
+        <Self as strum::VariantArray>::VARIANTS
+    }
+
     /// The reason as the wire spells it.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -379,14 +384,7 @@ mod tests {
 
     #[test]
     fn refusal_reasons_are_named_as_on_the_wire() {
-        for reason in [
-            RefusalReason::ReadOnly,
-            RefusalReason::MonthLocked,
-            RefusalReason::ReceiptForged,
-            RefusalReason::BadShape,
-            RefusalReason::TooLarge,
-            RefusalReason::Other,
-        ] {
+        for &reason in RefusalReason::all() {
             let wire = serde_json::to_value(reason).unwrap();
             assert_eq!(wire, reason.as_str());
         }

@@ -106,6 +106,33 @@ impl TestDatabase {
         String::from_utf8(output.stdout).expect("a dump is text")
     }
 
+    /// `pg_dump -Fc` of the database into `path`, off the async threads
+    /// (servers keep writing meanwhile); returns the dump's size.
+    pub async fn pg_dump_custom(&self, path: &Path) -> u64 {
+        let mut command = self.cluster.client("pg_dump");
+        command
+            .args(["-Fc", "--no-owner", "-d", &self.name, "-f"])
+            .arg(path);
+        let cluster = self.cluster.clone();
+        tokio::task::spawn_blocking(move || cluster.run_checked(&mut command))
+            .await
+            .expect("pg_dump");
+        std::fs::metadata(path).expect("the dump").len()
+    }
+
+    /// `pg_restore` of a dump made by [`TestDatabase::pg_dump_custom`] into
+    /// this (empty) database.
+    pub async fn pg_restore(&self, path: &Path) {
+        let mut command = self.cluster.client("pg_restore");
+        command
+            .args(["--no-owner", "--exit-on-error", "-d", &self.name])
+            .arg(path);
+        let cluster = self.cluster.clone();
+        tokio::task::spawn_blocking(move || cluster.run_checked(&mut command))
+            .await
+            .expect("pg_restore");
+    }
+
     /// Ends this database's connections that listen for other servers'
     /// changes, as a network fault would; returns how many it ended.
     pub fn drop_listeners(&self) -> usize {

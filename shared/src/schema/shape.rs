@@ -336,18 +336,7 @@ mod tests {
         .unwrap();
         // A tablet rewriting its own stamped record in place keeps the shape.
         let before = patrol.get_heads();
-        let receipt = Receipt {
-            received_at: 1_795_399_300_000,
-            clock_skew_ms: None,
-        };
-        stamp_new_records(
-            &mut patrol,
-            DocKind::PatrolLog,
-            &[],
-            receipt,
-            &crate::fixtures::seal(),
-        )
-        .unwrap();
+        stamp(&mut patrol);
         assert_ne!(patrol.get_heads(), before);
         judge(&mut patrol, DocKind::PatrolLog, |doc| {
             let mut again = scan("s1", 1_795_399_200_000);
@@ -357,22 +346,27 @@ mod tests {
         .unwrap();
     }
 
-    #[test]
-    fn bends_are_refused() {
-        let mut patrol = DocKey::patrol_log("demo", "A", day()).genesis();
-        record_scan(&mut patrol, &scan("s1", 1_795_399_200_000)).unwrap();
+    /// The server's receipt on every record of `patrol` not stamped yet.
+    fn stamp(patrol: &mut Automerge) {
         let receipt = Receipt {
             received_at: 1_795_399_300_000,
             clock_skew_ms: None,
         };
         stamp_new_records(
-            &mut patrol,
+            patrol,
             DocKind::PatrolLog,
             &[],
             receipt,
             &crate::fixtures::seal(),
         )
         .unwrap();
+    }
+
+    #[test]
+    fn bends_are_refused() {
+        let mut patrol = DocKey::patrol_log("demo", "A", day()).genesis();
+        record_scan(&mut patrol, &scan("s1", 1_795_399_200_000)).unwrap();
+        stamp(&mut patrol);
 
         let root = judge(&mut patrol.clone(), DocKind::PatrolLog, |doc| {
             doc.transact::<_, _, automerge::AutomergeError>(|tx| {
