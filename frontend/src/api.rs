@@ -51,6 +51,18 @@ pub async fn documents(token: &str) -> Result<Vec<DocEntry>, ApiError> {
     json(response).await
 }
 
+/// `GET /api/export`: every record of the site from `from` to `to`
+/// (`YYYY-MM-DD`, inclusive) as a zip of CSV files, photos too if asked.
+/// The office head's only.
+pub async fn export(token: &str, from: &str, to: &str, photos: bool) -> Result<Vec<u8>, ApiError> {
+    let path = format!(
+        "/api/export?from={from}&to={to}{}",
+        if photos { "&photos=1" } else { "" }
+    );
+    let response = send("GET", &path, Some(token), None).await?;
+    http::bytes(response).await.map_err(api_error)
+}
+
 /// Sends a request; any non-2xx answer becomes an [`ApiError`].
 async fn send(
     method: &str,
@@ -74,7 +86,7 @@ fn api_error(failure: Failure) -> ApiError {
         (_, Some(detail)) => match detail.code.as_str() {
             "invalid_credentials" => ApiError::InvalidCredentials,
             "too_many_attempts" => ApiError::TooManyAttempts(detail.retry_after_secs),
-            "bad_request" => ApiError::BadRequest,
+            "bad_request" | "bad_date_range" => ApiError::BadRequest,
             "unauthorized" => ApiError::Unauthorized,
             _ if status == 401 => ApiError::Unauthorized,
             _ => ApiError::Server(format!("{status} {}", detail.code)),

@@ -131,12 +131,12 @@ pub fn notify(title: &str, body: &str, tag: &str) {
 }
 
 /// Offers `text` as a file download named `name` (an export).
-pub fn download(name: &str, media_type: &str, text: &str) {
+pub fn download(name: &str, media_type: &str, bytes: &[u8]) {
     use wasm_bindgen::JsCast;
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
-    let Ok(blob) = crate::photo::to_blob(text.as_bytes(), media_type) else {
+    let Ok(blob) = crate::photo::to_blob(bytes, media_type) else {
         return;
     };
     let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {

@@ -59,6 +59,8 @@ pub enum Tab {
     History,
     /// Environment supervisor and office head: the score-sheet template.
     Template,
+    /// Office head: every record of a date range as a zip of CSV files.
+    Export,
 }
 
 /// The screens each role brings, in the order they are shown.
@@ -85,6 +87,7 @@ fn role_tabs(role: Role) -> &'static [Tab] {
             Template,
             Tags,
             Overview,
+            Export,
         ],
     }
 }

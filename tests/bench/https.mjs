@@ -2,7 +2,8 @@
 // server with its own local authority (`--tls-self-signed roundbook.test`)
 // beside one without TLS, the real app in headless Chromium.
 //
-//   node tests/bench/https.mjs          (ROUNDBOOK_SERVER_BIN, dist/ as the e2e tests)
+//   cargo build --release -p roundbook-server && scripts/build-web
+//   ROUNDBOOK_SERVER_BIN=$HOME/.cache/roundbook/target/release/roundbook-server node tests/bench/https.mjs
 //
 // Prints, for each: a fresh connection's handshake and one small request
 // (`GET /api/health`, no keep-alive, from Node), and a new tablet's first

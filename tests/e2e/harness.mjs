@@ -6,9 +6,9 @@
 // server still running when the test file's process ends.
 //
 // Environment (scripts/test sets both; the defaults suit a local run after
-// scripts/build-web and `cargo build --release -p roundbook-server`):
+// scripts/build-web and `cargo build -p roundbook-server`):
 //   ROUNDBOOK_SERVER_BIN  server binary (default $CARGO_TARGET_DIR or
-//                         ~/.cache/roundbook/target, then release/roundbook-server)
+//                         ~/.cache/roundbook/target, then debug/roundbook-server)
 //   ROUNDBOOK_DIST        built web app (default <repo>/dist)
 //   ROUNDBOOK_E2E_SERVER_LOG=1  echo the servers' output (with RUST_LOG=debug: all of it)
 
@@ -28,7 +28,7 @@ export const SERVER_BIN =
   process.env.ROUNDBOOK_SERVER_BIN ||
   path.join(
     process.env.CARGO_TARGET_DIR || path.join(os.homedir(), ".cache/roundbook/target"),
-    "release/roundbook-server",
+    "debug/roundbook-server",
   );
 
 export const DIST = process.env.ROUNDBOOK_DIST || path.join(REPO_ROOT, "dist");
@@ -161,7 +161,7 @@ export async function startServer({
 } = {}) {
   if (!fs.existsSync(bin)) {
     throw new Error(
-      `server binary ${bin} not found: run \`cargo build --release -p roundbook-server\` ` +
+      `server binary ${bin} not found: run \`cargo build -p roundbook-server\` ` +
         "or set ROUNDBOOK_SERVER_BIN",
     );
   }

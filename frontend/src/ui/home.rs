@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use super::board::RoundsBoard;
 use super::cleaning::{HistoryTab, InspectTab, RectificationsTab, SheetTab, TemplateTab};
+use super::export::ExportTab;
 use super::guard::GuardHome;
 use super::requests::{is_office_head, CollectiveAlert, RequestsTab, ReviewTab};
 use super::residents::{ResidentsTab, VisitsTab};
@@ -83,5 +84,6 @@ fn screen(tab: Tab, workspace: WorkspaceRef) -> AnyView {
         Tab::Sheet => view! { <SheetTab workspace /> }.into_any(),
         Tab::History => view! { <HistoryTab workspace /> }.into_any(),
         Tab::Template => view! { <TemplateTab workspace /> }.into_any(),
+        Tab::Export => view! { <ExportTab workspace /> }.into_any(),
     }
 }

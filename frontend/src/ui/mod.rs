@@ -15,6 +15,7 @@
 
 mod board;
 mod cleaning;
+mod export;
 mod field;
 mod guard;
 mod header;

@@ -19,12 +19,17 @@ use super::WorkspaceRef;
 use crate::browser;
 use crate::calendar::today;
 use crate::i18n::{I18n, Key};
+use crate::patrol::{duty_days, hold_days};
 use crate::sync::SyncStatus;
 
 use model::{site_board, RecordsCache};
 
 /// How often the board is evaluated again without any change.
 const TICK: Duration = Duration::from_secs(60);
+
+/// The days a tablet keeps patrol logs of: today and the six before it, as
+/// the server lists them (`access::LISTED_DAYS`).
+const KEPT_DAYS: i64 = 7;
 
 #[component]
 pub fn RoundsBoard(workspace: WorkspaceRef) -> impl IntoView {
@@ -36,6 +41,27 @@ pub fn RoundsBoard(workspace: WorkspaceRef) -> impl IntoView {
         on_cleanup(move || handle.clear());
     }
     let zones = workspace.with_value(|ws| ws.session.zones().to_vec());
+    // A kept day may have no patrol log on this tablet: nobody recorded one
+    // (then every round of it was missed, which is what the board is for),
+    // or the tablet never heard of it. Hold it and the day before (a night
+    // shift crosses midnight), as the guard's screen does: born from its
+    // genesis if new, and the server is asked for what it has.
+    let held_zones = zones.clone();
+    Effect::new(move |_| {
+        let date = date.get();
+        if (today() - date).num_days() >= KEPT_DAYS {
+            return;
+        }
+        let (writer, site) =
+            workspace.with_value(|ws| (ws.writer.clone(), ws.session.site_code().to_owned()));
+        let zones = held_zones.clone();
+        // Holding documents is not a write a form waits for: no action.
+        leptos::task::spawn_local(async move {
+            for zone in zones {
+                hold_days(&writer, &site, &zone.code, &duty_days(date)).await;
+            }
+        });
+    });
     let cache = StoredValue::new_local(RecordsCache::default());
     let board = Memo::new(move |_| {
         status.revision.track();

@@ -139,7 +139,7 @@ pub fn ResidentsTab(workspace: WorkspaceRef) -> impl IntoView {
         browser::download(
             &format!("residents-{}.csv", zone.get_untracked()),
             "text/csv;charset=utf-8",
-            &format!("\u{feff}{csv}"),
+            format!("\u{feff}{csv}").as_bytes(),
         );
     };
 
