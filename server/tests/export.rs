@@ -135,6 +135,8 @@ async fn sync(server: &Server, mut tablet: Tablet) {
 /// What the test stores in zone B and the site, and what is in the range.
 struct Seeded {
     photo: String,
+    /// The site-local day of today's round: yesterday's just after midnight.
+    round_day: NaiveDate,
 }
 
 /// Patrol, requests, residents and cleaning, each with records inside the
@@ -155,11 +157,8 @@ async fn seed(server: &Server) -> Seeded {
     let photo = upload(server, &guard, "B", &photo).await;
     let mut tablet = Tablet::new("guard-b");
     let started = now() - 10 * MINUTE;
-    let id = tablet.hold(&DocKey::patrol_log(
-        "demo",
-        "B",
-        roundbook_shared::domain::local_date(started),
-    ));
+    let round_day = roundbook_shared::domain::local_date(started);
+    let id = tablet.hold(&DocKey::patrol_log("demo", "B", round_day));
     let doc = tablet.replica.doc_mut(&id).unwrap();
     let round = plan.walk(doc, &plan.schedules[1], None, started, "r-today");
     let mut found = finding("f-today", &round, &plan.checkpoints[0].id, started + MINUTE);
@@ -250,7 +249,7 @@ async fn seed(server: &Server) -> Seeded {
     };
     put_mark(doc, &mark, 6).unwrap();
     sync(server, tablet).await;
-    Seeded { photo }
+    Seeded { photo, round_day }
 }
 
 fn range() -> String {
@@ -320,7 +319,7 @@ async fn the_office_head_downloads_every_record_of_the_range_as_csv_files() {
     );
     for row in scans.in_zone("B") {
         assert_eq!(row["author"], "guard-b");
-        assert_eq!(row["doc_period"], today().format("%Y-%m-%d").to_string());
+        assert_eq!(row["doc_period"], seeded.round_day.to_string());
         assert!(row["server_time"].starts_with(&today().format("%Y-%m-%d").to_string()));
         assert_eq!(row["device_time"].len(), "2026-12-02 10:00:00".len());
     }
