@@ -11,10 +11,9 @@ use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Router;
 use serde::Deserialize;
-use sha1::{Digest, Sha1};
 
 use crate::state::AppState;
-use crate::tls::{fingerprint, HttpsSetup, LocalAuthority};
+use crate::tls::{HttpsSetup, LocalAuthority};
 
 /// `GET /ca.crt`: the local authority's certificate, for a tablet to install.
 pub async fn ca_certificate(State(app): State<AppState>) -> Response {
@@ -208,13 +207,6 @@ fn local_authority(words: &Words, authority: &LocalAuthority) -> String {
             format!("<li><code>{url}</code></li>")
         })
         .collect();
-    let der = rustls::pki_types::CertificateDer::from(pem_body(&authority.pem).unwrap_or_default());
-    let sha1 = Sha1::digest(der.as_ref())
-        .iter()
-        .map(|byte| format!("{byte:02X}"))
-        .collect::<Vec<_>>()
-        .join(":");
-    debug_assert_eq!(fingerprint(der.as_ref()), authority.fingerprint);
     let steps = |(title, steps): (&str, &[&str])| {
         let items: String = steps
             .iter()
@@ -232,19 +224,12 @@ fn local_authority(words: &Words, authority: &LocalAuthority) -> String {
         download = words.download,
         compare = words.compare,
         sha256 = authority.fingerprint,
+        sha1 = authority.sha1,
         android = steps(words.android),
         ipad = steps(words.ipad),
         windows = steps(words.windows),
         after = words.after,
     )
-}
-
-/// The DER inside a one-certificate PEM.
-fn pem_body(pem: &str) -> Option<Vec<u8>> {
-    use rustls::pki_types::pem::PemObject;
-    rustls::pki_types::CertificateDer::from_pem_slice(pem.as_bytes())
-        .ok()
-        .map(|der| der.to_vec())
 }
 
 fn escape(text: &str) -> String {

@@ -96,12 +96,7 @@ struct Args {
     site_photo_quota_mib: u64,
     /// Serve HTTPS with this certificate chain (PEM, leaf first); with
     /// `--tls-key`. Read again on SIGHUP.
-    #[arg(
-        long,
-        env = "ROUNDBOOK_TLS_CERT",
-        requires = "tls_key",
-        conflicts_with = "tls_self_signed"
-    )]
+    #[arg(long, env = "ROUNDBOOK_TLS_CERT", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
     /// The private key of `--tls-cert` (PEM).
     #[arg(long, env = "ROUNDBOOK_TLS_KEY", requires = "tls_cert")]

@@ -32,6 +32,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
 use rustls::ServerConfig;
+use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 use tokio_rustls::TlsAcceptor;
@@ -69,6 +70,8 @@ pub struct LocalAuthority {
     pub pem: String,
     /// SHA-256 of its DER, as `AB:CD:…`: what a person compares on the tablet.
     pub fingerprint: String,
+    /// SHA-1 of its DER, the same way: the thumbprint Windows shows.
+    pub sha1: String,
     /// The names and addresses the server certificate is for.
     pub names: Vec<String>,
 }
@@ -164,8 +167,8 @@ fn load_source(source: &TlsSource) -> Result<(CertifiedKey, HttpsSetup), TlsErro
     match source {
         TlsSource::Files { cert, key } => Ok((certified_key(cert, key)?, HttpsSetup::Certificate)),
         TlsSource::SelfSigned { dir, names } => {
-            let authority = LocalFiles::in_dir(dir).ensure(names)?;
             let files = LocalFiles::in_dir(dir);
+            let authority = files.ensure(names)?;
             Ok((
                 certified_key(&files.server_cert, &files.server_key)?,
                 HttpsSetup::LocalAuthority(authority),
@@ -251,16 +254,16 @@ impl LocalFiles {
             tracing::info!(dir = %self.dir.display(), "made the office's local certificate authority");
         }
         let ca_pem = String::from_utf8_lossy(&read(&self.ca_cert)?).into_owned();
-        let ca_key_pem = String::from_utf8_lossy(&read(&self.ca_key)?).into_owned();
-        let ca_key = KeyPair::from_pem(&ca_key_pem)
-            .map_err(|e| TlsError::Pem(self.ca_key.clone(), e.to_string()))?;
-        let issued = format!("{}\n", names.join(","));
+        let listed = names.join(",");
         let current = fs::read_to_string(&self.server_issued).unwrap_or_default();
-        let (issued_names, ends) = current.split_once('\n').unwrap_or(("", ""));
+        let (issued_for, ends) = current.split_once('\n').unwrap_or(("", ""));
         let ends: i64 = ends.trim().parse().unwrap_or(0);
         let now = OffsetDateTime::now_utc();
         let due = ends < (now + Duration::days(RENEW_DAYS)).unix_timestamp();
-        if format!("{issued_names}\n") != issued || due || !self.server_key.exists() {
+        if issued_for != listed || due || !self.server_key.exists() {
+            let ca_key_pem = String::from_utf8_lossy(&read(&self.ca_key)?).into_owned();
+            let ca_key = KeyPair::from_pem(&ca_key_pem)
+                .map_err(|e| TlsError::Pem(self.ca_key.clone(), e.to_string()))?;
             let issuer = Issuer::new(authority_params(), ca_key);
             let key = KeyPair::generate()?;
             let mut params = CertificateParams::new(names.clone())?;
@@ -278,14 +281,15 @@ impl LocalFiles {
             write_private(&self.server_cert, &cert.pem())?;
             write_private(
                 &self.server_issued,
-                &format!("{issued}{}\n", params.not_after.unix_timestamp()),
+                &format!("{listed}\n{}\n", params.not_after.unix_timestamp()),
             )?;
-            tracing::info!(names = %names.join(","), "issued the server certificate");
+            tracing::info!(names = %listed, "issued the server certificate");
         }
         let der = CertificateDer::from_pem_slice(ca_pem.as_bytes())
             .map_err(|error| TlsError::Pem(self.ca_cert.clone(), error.to_string()))?;
         Ok(LocalAuthority {
-            fingerprint: fingerprint(&der),
+            fingerprint: hex_pairs(&Sha256::digest(&der)),
+            sha1: hex_pairs(&Sha1::digest(&der)),
             pem: ca_pem,
             names,
         })
@@ -335,9 +339,9 @@ fn checked_names(names: &[String]) -> Result<Vec<String>, TlsError> {
     Ok(checked)
 }
 
-/// SHA-256 of a certificate's DER as `AB:CD:…`.
-pub fn fingerprint(der: &[u8]) -> String {
-    Sha256::digest(der)
+/// A digest as `AB:CD:…`, as certificate dialogs show fingerprints.
+fn hex_pairs(digest: &[u8]) -> String {
+    digest
         .iter()
         .map(|byte| format!("{byte:02X}"))
         .collect::<Vec<_>>()
