@@ -427,28 +427,28 @@ fn open_store(db: &str, seed_demo: bool) -> StoreResult<(Arc<dyn Store>, Elsewhe
 
 /// `migrate`: opens the database `--db` names and migrates it.
 fn migrate(db: &str) -> StoreResult<Migrated> {
+    existing_store(db, "nothing to migrate")?.migrate()
+}
+
+/// The database `db` names, for a command that works on one that exists:
+/// a mistyped SQLite path is refused (saying `why` that matters), not made
+/// into a new, empty file.
+fn existing_store(db: &str, why: &str) -> StoreResult<Box<dyn Store>> {
     if is_postgres_address(db) {
-        return PostgresStore::connect(db)?.migrate();
+        return Ok(Box::new(PostgresStore::connect(db)?));
     }
-    // Not a new, empty file for a mistyped path.
     if !Path::new(db).is_file() {
         return Err(StoreError::Database(format!(
-            "no database file at {db}: nothing to migrate"
+            "no database file at {db}: {why}"
         )));
     }
-    SqliteStore::open(Path::new(db))?.migrate()
+    Ok(Box::new(SqliteStore::open(Path::new(db))?))
 }
 
 /// `export`: the office head's zip of `site`, written to `out`, which must
 /// not exist (a half-written file is removed).
 fn export(db: &str, site: &str, range: Range, photos: bool, out: &Path) -> Result<Summary, String> {
-    let store: Box<dyn Store> = if is_postgres_address(db) {
-        Box::new(PostgresStore::connect(db).map_err(|e| e.to_string())?)
-    } else if Path::new(db).is_file() {
-        Box::new(SqliteStore::open(Path::new(db)).map_err(|e| e.to_string())?)
-    } else {
-        return Err(format!("no database file at {db}"));
-    };
+    let store = existing_store(db, "nothing to export").map_err(|e| e.to_string())?;
     if store.site(site).map_err(|e| e.to_string())?.is_none() {
         return Err(format!("no site {site:?} in the database"));
     }
