@@ -23,10 +23,10 @@ use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OpenFlags};
 
 use crate::store::migrations::{self, Migrated, SchemaVersion};
-use crate::store::sqlite::SqliteStore;
+use crate::store::sqlite::{count_tables, recorded_version, SqliteStore};
 use crate::store::{is_postgres_address, Store, StoreError};
 
 #[derive(thiserror::Error)]
@@ -291,25 +291,7 @@ pub fn check(path: &Path) -> BackupResult<Summary> {
             format!("fails SQLite's integrity check: {}", problems.join("; ")),
         ));
     }
-    let has_table = |name: &str| -> BackupResult<bool> {
-        Ok(connection
-            .query_row(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
-                [name],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some())
-    };
-    let schema_version: SchemaVersion = if has_table("schema_migrations")? {
-        connection.query_row(
-            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-            [],
-            |row| row.get(0),
-        )?
-    } else {
-        0
-    };
+    let schema_version = recorded_version(&connection)?;
     if schema_version > migrations::CURRENT {
         return Err(StoreError::TooNew {
             found: schema_version,
@@ -318,18 +300,14 @@ pub fn check(path: &Path) -> BackupResult<Summary> {
         .into());
     }
     // What `migrations` adopts as version 1 when nothing is recorded.
-    let mut roundbook_tables = 0;
-    for table in migrations::VERSION_1_TABLES {
-        roundbook_tables += usize::from(has_table(table)?);
-    }
-    if roundbook_tables == 0 {
+    if count_tables(&connection, &migrations::VERSION_1_TABLES)? == 0 {
         return Err(unusable(
             path,
             "is not a Roundbook database (none of its tables)",
         ));
     }
     let number = |sql: &str, table: &str| -> BackupResult<u64> {
-        if !has_table(table)? {
+        if count_tables(&connection, &[table])? == 0 {
             return Ok(0);
         }
         Ok(connection.query_row(sql, [], |row| row.get::<_, i64>(0))? as u64)

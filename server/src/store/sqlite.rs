@@ -230,6 +230,34 @@ fn has_chunk_covers(connection: &Connection) -> StoreResult<bool> {
     )?)
 }
 
+/// The highest schema version the database records; 0 if none, or if it
+/// has no history table (made before versions were recorded, or not
+/// Roundbook's). Reads only, so a backup can be checked read-only.
+pub(crate) fn recorded_version(connection: &Connection) -> StoreResult<SchemaVersion> {
+    if count_tables(connection, &["schema_migrations"])? == 0 {
+        return Ok(0);
+    }
+    Ok(connection.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+        [],
+        |row| row.get(0),
+    )?)
+}
+
+/// How many of `tables` the database has.
+pub(crate) fn count_tables(connection: &Connection, tables: &[&str]) -> StoreResult<usize> {
+    let mut count = 0;
+    for table in tables {
+        let present: bool = connection.query_row(
+            "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            [table],
+            |row| row.get(0),
+        )?;
+        count += usize::from(present);
+    }
+    Ok(count)
+}
+
 /// SQLite's side of a migration, in a transaction that holds the write lock
 /// from its start (SQLite's migration lock).
 struct SqliteMigrator<'a>(&'a Transaction<'a>);
@@ -247,24 +275,11 @@ impl Migrator for SqliteMigrator<'_> {
     }
 
     fn recorded(&mut self) -> StoreResult<SchemaVersion> {
-        Ok(self.0.query_row(
-            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-            [],
-            |row| row.get(0),
-        )?)
+        recorded_version(self.0)
     }
 
     fn count_tables(&mut self, tables: &[&str]) -> StoreResult<usize> {
-        let mut count = 0;
-        for table in tables {
-            let present: bool = self.0.query_row(
-                "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?1",
-                [table],
-                |row| row.get(0),
-            )?;
-            count += usize::from(present);
-        }
-        Ok(count)
+        count_tables(self.0, tables)
     }
 
     fn is_version_1(&mut self) -> StoreResult<bool> {
