@@ -412,8 +412,6 @@ impl Hub {
         }
     }
 
-    /// Puts the live copy back to what storage holds and restarts the
-    /// connection's sync state, after a change could not be applied or stored.
     /// The key this database's servers seal receipt stamps with.
     async fn seal(&self) -> Result<&Seal, StoreError> {
         self.seal
@@ -425,6 +423,8 @@ impl Hub {
             .await
     }
 
+    /// Puts the live copy back to what storage holds and restarts the
+    /// connection's sync state, after a change could not be applied or stored.
     async fn reset(
         &self,
         id: DocumentId,
