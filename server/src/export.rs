@@ -283,13 +283,8 @@ pub fn write_zip<W: Write + Seek>(
         .collect();
     keys.sort_by(|a, b| (a.kind, &a.zone, a.date).cmp(&(b.kind, &b.zone, b.date)));
     for key in &keys {
-        let doc = match load(store, key)? {
-            Ok(Some(doc)) => doc,
-            Ok(None) => continue,
-            Err(()) => {
-                summary.unreadable_documents += 1;
-                continue;
-            }
+        let Some(doc) = hub::load_stored(store, key, &mut summary.unreadable_documents)? else {
+            continue;
         };
         let overlaps = range.overlaps(key);
         for container in key.kind.containers() {
@@ -368,22 +363,6 @@ pub fn write_zip<W: Write + Seek>(
     }
     zip.finish()?.flush()?;
     Ok(summary)
-}
-
-/// The stored document: `Ok(None)` if nothing is stored under a
-/// catalogued key, `Err` (logged) if what is stored does not load.
-fn load(store: &dyn Store, key: &DocKey) -> Result<Result<Option<Automerge>, ()>, StoreError> {
-    let chunks = store.load_chunks(&key.document_id())?;
-    if chunks.is_empty() {
-        return Ok(Ok(None));
-    }
-    match hub::load(&chunks) {
-        Ok(doc) => Ok(Ok(Some(doc))),
-        Err(error) => {
-            tracing::error!(id = %key.document_id(), %error, "a stored document does not load");
-            Ok(Err(()))
-        }
-    }
 }
 
 /// The server's receipts of a container, for the kinds it stamps.

@@ -578,6 +578,29 @@ pub fn load(chunks: &[Vec<u8>]) -> Result<Automerge, StoreError> {
     Automerge::load(&chunks.concat()).map_err(|error| StoreError::Corrupt(error.to_string()))
 }
 
+/// A stored document, for readers of what the server holds (reports, the
+/// export): `None` if nothing is stored under `key`, or if what is stored
+/// does not load, which is logged and counted in `unreadable` (skipped, so
+/// one bad document does not hide the rest).
+pub fn load_stored(
+    store: &dyn Store,
+    key: &DocKey,
+    unreadable: &mut usize,
+) -> Result<Option<Automerge>, StoreError> {
+    let chunks = store.load_chunks(&key.document_id())?;
+    if chunks.is_empty() {
+        return Ok(None);
+    }
+    match load(&chunks) {
+        Ok(doc) => Ok(Some(doc)),
+        Err(error) => {
+            tracing::error!(id = %key.document_id(), %error, "a stored document does not load");
+            *unreadable += 1;
+            Ok(None)
+        }
+    }
+}
+
 /// A document's live copy as stored, or born from its genesis (stored as its
 /// first snapshot) if nothing is.
 async fn load_or_create(

@@ -7,7 +7,6 @@
 
 use std::collections::BTreeMap;
 
-use automerge::Automerge;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::Json;
@@ -68,27 +67,6 @@ pub async fn patrol(
     }))
 }
 
-/// The stored document, if the server has it and it loads; a document that
-/// does not load is counted as malformed and skipped.
-fn load(
-    store: &dyn Store,
-    key: &DocKey,
-    malformed: &mut usize,
-) -> Result<Option<Automerge>, StoreError> {
-    let chunks = store.load_chunks(&key.document_id())?;
-    if chunks.is_empty() {
-        return Ok(None);
-    }
-    match hub::load(&chunks) {
-        Ok(doc) => Ok(Some(doc)),
-        Err(error) => {
-            tracing::error!(id = %key.document_id(), %error, "a stored document does not load");
-            *malformed += 1;
-            Ok(None)
-        }
-    }
-}
-
 fn zone_report(
     store: &dyn Store,
     site: &str,
@@ -99,14 +77,14 @@ fn zone_report(
     let mut records = ZoneRecords::new(zone);
     let mut malformed = 0;
     let directory = DocKey::zone_directory(site, zone);
-    if let Some(doc) = load(store, &directory, &mut malformed)? {
+    if let Some(doc) = hub::load_stored(store, &directory, &mut malformed)? {
         malformed += records.add_directory(&doc);
     }
     let mut findings_by_kind = BTreeMap::new();
     let mut flagged_records = 0;
     for day in days_around(date) {
         let key = DocKey::patrol_log(site, zone, day);
-        let Some(doc) = load(store, &key, &mut malformed)? else {
+        let Some(doc) = hub::load_stored(store, &key, &mut malformed)? else {
             continue;
         };
         if day != date {
