@@ -11,22 +11,16 @@
 // socket has been quiet for 300 ms). Minimum, median and maximum over the
 // runs. Asserts nothing about speed.
 
-import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import https from "node:https";
 
-import { DEMO_PASSWORD, launchBrowser, startServer } from "../e2e/harness.mjs";
+import { DEMO_PASSWORD, launchBrowser, startServer, trustServerArgs } from "../e2e/harness.mjs";
 
 const NAME = "roundbook.test";
 const REQUESTS = Number(process.env.ROUNDBOOK_BENCH_REQUESTS || 50);
 const TABLETS = Number(process.env.ROUNDBOOK_BENCH_TABLETS || 7);
 
-function spkiHash(server) {
-  const certificate = new crypto.X509Certificate(fs.readFileSync(`${server.tlsDir}/server.crt`));
-  const spki = certificate.publicKey.export({ type: "spki", format: "der" });
-  return crypto.createHash("sha256").update(spki).digest("base64");
-}
 
 /** Milliseconds of one request on a new connection. */
 function oneRequest(server, secure) {
@@ -78,7 +72,7 @@ function figure(values) {
 const plain = await startServer();
 const secure = await startServer({ tlsName: NAME });
 const browser = await launchBrowser({
-  args: [`--host-resolver-rules=MAP ${NAME} 127.0.0.1`, `--ignore-certificate-errors-spki-list=${spkiHash(secure)}`],
+  args: trustServerArgs(secure, NAME),
 });
 try {
   for (const [label, server, isSecure, url] of [

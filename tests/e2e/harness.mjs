@@ -13,6 +13,7 @@
 //   ROUNDBOOK_E2E_SERVER_LOG=1  echo the servers' output (with RUST_LOG=debug: all of it)
 
 import { spawn } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import https from "node:https";
 import net from "node:net";
@@ -266,6 +267,18 @@ export async function startServer({
   if (t) t.after(() => server.stop());
   await launch();
   return server;
+}
+
+/**
+ * Chromium flags for a server started with `tlsName`: its name maps to
+ * 127.0.0.1, and exactly its certificate's key (the SHA-256 of its SPKI) is
+ * trusted, never every certificate.
+ */
+export function trustServerArgs(server, name) {
+  const certificate = new crypto.X509Certificate(fs.readFileSync(`${server.tlsDir}/server.crt`));
+  const spki = certificate.publicKey.export({ type: "spki", format: "der" });
+  const hash = crypto.createHash("sha256").update(spki).digest("base64");
+  return [`--host-resolver-rules=MAP ${name} 127.0.0.1`, `--ignore-certificate-errors-spki-list=${hash}`];
 }
 
 /**

@@ -8,8 +8,6 @@
 // port is sent to HTTPS.
 
 import assert from "node:assert/strict";
-import crypto from "node:crypto";
-import fs from "node:fs";
 import http from "node:http";
 import { test } from "node:test";
 
@@ -19,17 +17,11 @@ import {
   launchBrowser,
   signIn,
   startServer,
+  trustServerArgs,
   waitForServiceWorker,
 } from "./harness.mjs";
 
 const NAME = "roundbook.test";
-
-/** The base64 SHA-256 of the server certificate's public key (its SPKI). */
-function spkiHash(server) {
-  const certificate = new crypto.X509Certificate(fs.readFileSync(`${server.tlsDir}/server.crt`));
-  const spki = certificate.publicKey.export({ type: "spki", format: "der" });
-  return crypto.createHash("sha256").update(spki).digest("base64");
-}
 
 /** Status and Location of a plain HTTP GET to 127.0.0.1:`port` as `NAME`. */
 function plainGet(port, path) {
@@ -48,8 +40,7 @@ test("over HTTPS on a name the service worker installs, an offline reload works 
   const browser = await launchBrowser({
     t,
     args: [
-      `--host-resolver-rules=MAP ${NAME} 127.0.0.1`,
-      `--ignore-certificate-errors-spki-list=${spkiHash(server)}`,
+      ...trustServerArgs(server, NAME),
       "--use-fake-device-for-media-stream",
       "--use-fake-ui-for-media-stream",
     ],
