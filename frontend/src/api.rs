@@ -33,6 +33,7 @@ pub async fn login(username: &str, password: &str) -> Result<LoginResponse, ApiE
     let body = LoginRequest {
         username: username.to_owned(),
         password: password.to_owned(),
+        device: None,
     };
     let body = serde_json::to_string(&body).map_err(|e| ApiError::Server(e.to_string()))?;
     let response = send("POST", "/api/login", None, Some(&body)).await?;

@@ -115,21 +115,12 @@ impl FrameReader {
             self.canvas.set_width(width);
             self.canvas.set_height(height);
         }
+        let (w, h) = (f64::from(width), f64::from(height));
         self.context
-            .draw_image_with_html_video_element_and_dw_and_dh(
-                video,
-                0.0,
-                0.0,
-                f64::from(width),
-                f64::from(height),
-            )
+            .draw_image_with_html_video_element_and_dw_and_dh(video, 0.0, 0.0, w, h)
             .ok()?;
         let started = now_ms();
-        let rgba = self
-            .context
-            .get_image_data(0.0, 0.0, f64::from(width), f64::from(height))
-            .ok()?
-            .data();
+        let rgba = self.context.get_image_data(0.0, 0.0, w, h).ok()?.data();
         let luma = luma_of_rgba(&rgba);
         let texts = decode_luma(&luma, width as usize, height as usize);
         Some(FrameRead {

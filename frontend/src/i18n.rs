@@ -124,6 +124,12 @@ pub fn role_key(role: Role) -> Key {
         Role::Guard => Key::RoleGuard,
         Role::EnvironmentSupervisor => Key::RoleEnvironmentSupervisor,
         Role::CleaningSupervisor => Key::RoleCleaningSupervisor,
+        Role::FrontDesk => Key::RoleFrontDesk,
+        Role::EngineeringSupervisor => Key::RoleEngineeringSupervisor,
+        Role::RepairStaff => Key::RoleRepairStaff,
+        Role::SquadLeader => Key::RoleSquadLeader,
+        Role::DeputyHead => Key::RoleDeputyHead,
+        Role::Admin => Key::RoleAdmin,
     }
 }
 

@@ -102,16 +102,11 @@ fn draw(bitmap: &ImageBitmap, width: u32, height: u32) -> Result<HtmlCanvasEleme
         .ok_or_else(|| failed("no 2d context"))?
         .unchecked_into();
     // JPEG has no transparency: transparent parts become white, not black.
+    let (w, h) = (f64::from(width), f64::from(height));
     context.set_fill_style_str("#fff");
-    context.fill_rect(0.0, 0.0, f64::from(width), f64::from(height));
+    context.fill_rect(0.0, 0.0, w, h);
     context
-        .draw_image_with_image_bitmap_and_dw_and_dh(
-            bitmap,
-            0.0,
-            0.0,
-            f64::from(width),
-            f64::from(height),
-        )
+        .draw_image_with_image_bitmap_and_dw_and_dh(bitmap, 0.0, 0.0, w, h)
         .map_err(|error| PhotoError::Failed(format!("{error:?}")))?;
     Ok(canvas)
 }

@@ -75,7 +75,14 @@ fn role_tabs(role: Role) -> &'static [Tab] {
         Role::EnvironmentSupervisor => {
             &[Inspect, Rectifications, Sheet, History, Template, Requests]
         }
-        Role::OfficeHead => &[
+        Role::FrontDesk => &[Requests, Residents],
+        Role::EngineeringSupervisor => &[Requests, Overview],
+        Role::RepairStaff => &[Requests],
+        Role::SquadLeader => &[Patrol, Board, Requests],
+        // The IT administrator keeps no records; their screens are the
+        // office's administration.
+        Role::Admin => &[],
+        Role::OfficeHead | Role::DeputyHead => &[
             Board,
             Requests,
             Review,
@@ -173,6 +180,7 @@ pub(crate) mod tests {
                     code: "A".into(),
                     name: "A区 东苑".into(),
                 }],
+                must_change_password: false,
             },
             site: SiteInfo {
                 code: "demo".into(),

@@ -23,7 +23,7 @@ use chrono::{Months, NaiveDate};
 use serde::Deserialize;
 use serde_json::Value;
 
-use roundbook_shared::domain::{local_date, local_datetime, Role};
+use roundbook_shared::domain::{local_date, local_datetime};
 use roundbook_shared::reach;
 use roundbook_shared::schema::export::{record_type, Row};
 use roundbook_shared::schema::receipt::{receipts, Receipt};
@@ -208,7 +208,7 @@ pub async fn download(
 ) -> Result<Response, ApiError> {
     let access = user.access;
     // Before anything is read.
-    if !access.roles.contains(&Role::OfficeHead) {
+    if !access.roles.iter().any(|role| role.heads_office()) {
         return Err(ApiError::RoleForbidden);
     }
     let Query(query) = query.map_err(|_| {

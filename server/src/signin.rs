@@ -96,6 +96,7 @@ pub async fn login(
                 .into_iter()
                 .filter(|zone| access.zones.contains(&zone.code))
                 .collect(),
+            must_change_password: false,
         },
         site,
     }))

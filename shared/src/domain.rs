@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
-    /// 管理处主任: reads every zone's records and the monthly reports.
+    /// 管理处主任: reads every zone's records and the monthly reports, and
+    /// runs the office (zones, staff, devices).
     OfficeHead,
     /// 客服主管
     ServiceSupervisor,
@@ -24,10 +25,25 @@ pub enum Role {
     EnvironmentSupervisor,
     /// 保洁主管: cleaning inspections and the monthly score sheet.
     CleaningSupervisor,
+    /// 前台客服: takes calls and visits at the desk for the whole site.
+    FrontDesk,
+    /// 工程主管: dispatches and checks repair work across the site.
+    EngineeringSupervisor,
+    /// 维修员: carries out repairs in assigned zones.
+    RepairStaff,
+    /// 分队长: leads a security squad; patrols and reads the rounds board
+    /// of the whole site.
+    SquadLeader,
+    /// 副主任: stands in for the office head on records and reports (not on
+    /// administration).
+    DeputyHead,
+    /// The office's IT person: administers zones, staff and devices; holds
+    /// no records.
+    Admin,
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 13] = [
         Role::OfficeHead,
         Role::ServiceSupervisor,
         Role::ZoneService,
@@ -35,17 +51,47 @@ impl Role {
         Role::Guard,
         Role::EnvironmentSupervisor,
         Role::CleaningSupervisor,
+        Role::FrontDesk,
+        Role::EngineeringSupervisor,
+        Role::RepairStaff,
+        Role::SquadLeader,
+        Role::DeputyHead,
+        Role::Admin,
     ];
 
-    /// Supervisors and the office head see the whole site, not only assigned zones.
+    /// Supervisors, the heads and the site-wide desks see the whole site,
+    /// not only assigned zones.
     pub fn sees_whole_site(self) -> bool {
         matches!(
             self,
             Role::OfficeHead
+                | Role::DeputyHead
                 | Role::ServiceSupervisor
                 | Role::SecuritySupervisor
                 | Role::EnvironmentSupervisor
+                | Role::FrontDesk
+                | Role::EngineeringSupervisor
+                | Role::SquadLeader
+                | Role::Admin
         )
+    }
+
+    /// Whether the role works with records at all. The IT administrator
+    /// does not: they reach `/api/admin` and no document.
+    pub fn keeps_records(self) -> bool {
+        self != Role::Admin
+    }
+
+    /// Whether the role heads the office's records: the export, the
+    /// month-end reports and the collective-complaint alert.
+    pub fn heads_office(self) -> bool {
+        matches!(self, Role::OfficeHead | Role::DeputyHead)
+    }
+
+    /// Whether the role runs the office: zones, staff, devices and the
+    /// audit trail (`/api/admin`).
+    pub fn administers(self) -> bool {
+        matches!(self, Role::OfficeHead | Role::Admin)
     }
 
     /// The stable text form used in the database and the API.
@@ -58,6 +104,12 @@ impl Role {
             Role::Guard => "guard",
             Role::EnvironmentSupervisor => "environment_supervisor",
             Role::CleaningSupervisor => "cleaning_supervisor",
+            Role::FrontDesk => "front_desk",
+            Role::EngineeringSupervisor => "engineering_supervisor",
+            Role::RepairStaff => "repair_staff",
+            Role::SquadLeader => "squad_leader",
+            Role::DeputyHead => "deputy_head",
+            Role::Admin => "admin",
         }
     }
 

@@ -102,8 +102,9 @@ pub enum Period {
 /// see `reach`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {
-    /// Every role: guards walk the zone's checkpoints, and any staff member
-    /// records a request they are told about.
+    /// Every role that keeps records (not the IT administrator): guards
+    /// walk the zone's checkpoints, and any staff member records a request
+    /// they are told about.
     Everyone,
     /// Only these roles.
     Roles(&'static [Role]),
@@ -112,21 +113,38 @@ pub enum Audience {
 impl Audience {
     pub fn admits(self, role: Role) -> bool {
         match self {
-            Audience::Everyone => true,
+            Audience::Everyone => role.keeps_records(),
             Audience::Roles(roles) => roles.contains(&role),
         }
     }
 }
 
 /// Roles that serve residents and so may see their names and phone numbers.
-const SERVES_RESIDENTS: Audience =
-    Audience::Roles(&[Role::ZoneService, Role::ServiceSupervisor, Role::OfficeHead]);
+const SERVES_RESIDENTS: Audience = Audience::Roles(&[
+    Role::ZoneService,
+    Role::ServiceSupervisor,
+    Role::FrontDesk,
+    Role::OfficeHead,
+    Role::DeputyHead,
+]);
 
 /// Roles that inspect cleaning and sign the vendor's score sheet.
 const INSPECTS_CLEANING: Audience = Audience::Roles(&[
     Role::EnvironmentSupervisor,
     Role::CleaningSupervisor,
     Role::OfficeHead,
+    Role::DeputyHead,
+]);
+
+/// Roles that set up a zone's checkpoints, routes and schedules.
+const SETS_UP_PATROLS: Audience =
+    Audience::Roles(&[Role::SecuritySupervisor, Role::OfficeHead, Role::DeputyHead]);
+
+/// Roles that set the cleaning score-sheet template.
+const SETS_UP_CLEANING: Audience = Audience::Roles(&[
+    Role::EnvironmentSupervisor,
+    Role::OfficeHead,
+    Role::DeputyHead,
 ]);
 
 /// Everything Roundbook knows about a kind of document, in one place.
@@ -174,7 +192,7 @@ impl DocKind {
         match self {
             DocKind::ZoneDirectory => KindSpec {
                 name: "zone_directory",
-                writers: Audience::Roles(&[Role::SecuritySupervisor, Role::OfficeHead]),
+                writers: SETS_UP_PATROLS,
                 ..zone_log
             },
             DocKind::PatrolLog => KindSpec {
@@ -205,7 +223,7 @@ impl DocKind {
                 name: "cleaning_setup",
                 site_wide: true,
                 readers: INSPECTS_CLEANING,
-                writers: Audience::Roles(&[Role::EnvironmentSupervisor, Role::OfficeHead]),
+                writers: SETS_UP_CLEANING,
                 ..zone_log
             },
             DocKind::CleaningMonth => KindSpec {

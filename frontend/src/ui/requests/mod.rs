@@ -19,7 +19,7 @@ pub use review::ReviewTab;
 
 use leptos::prelude::*;
 use roundbook_shared::deadline::{next_deadline, Deadline, DeadlineKind, DeadlineStatus};
-use roundbook_shared::domain::{mask_phone, Role};
+use roundbook_shared::domain::mask_phone;
 use roundbook_shared::reach;
 use roundbook_shared::schema::request::{
     Action, Channel, Classification, Handling, ReportTarget, RequestKind, Satisfaction,
@@ -283,9 +283,9 @@ pub(super) fn shown_phone(workspace: WorkspaceRef, phone: &str) -> String {
     }
 }
 
-/// Whether the user is the office head (the collective-complaint alert is theirs).
+/// Whether the user heads the office (the collective-complaint alert is theirs).
 pub fn is_office_head(workspace: WorkspaceRef) -> bool {
-    workspace.with_value(|ws| ws.session.roles().contains(&Role::OfficeHead))
+    workspace.with_value(|ws| ws.session.roles().iter().any(|role| role.heads_office()))
 }
 
 fn status_word(status: DeadlineStatus) -> &'static str {
