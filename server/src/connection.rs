@@ -17,7 +17,7 @@ use tokio::sync::{mpsc, Mutex};
 
 use roundbook_shared::domain::local_date;
 use roundbook_shared::ids::{DocumentId, PeerId};
-use roundbook_shared::protocol::{Message, PeerMetadata, Refusal, RefusalReason, PROTOCOL_VERSION};
+use roundbook_shared::protocol::{Message, PeerMetadata, Refusal, PROTOCOL_VERSION};
 use roundbook_shared::sync_guard::check_sync_message;
 use roundbook_shared::version::{Accepts, Mismatch, Verdict, BUILD};
 
@@ -254,6 +254,7 @@ impl Connection {
         let hub: &Hub = &self.app.hub;
         let sender = Sender {
             connection: self.id,
+            username: &self.access.username,
             clock_skew_ms: self.clock_skew_ms,
             writes: self.access.writes(live.key.kind),
         };
@@ -265,24 +266,17 @@ impl Connection {
             Err(ApplyError::BadChanges) => {
                 return Err(Fatal::new(format!("invalid Automerge changes for {id}")))
             }
-            Err(refused @ ApplyError::Refused(reason)) => {
+            Err(
+                refused @ (ApplyError::Refused(_)
+                | ApplyError::Shape(_)
+                | ApplyError::Authorship(_)),
+            ) => {
                 tracing::info!(user = %self.access.username, %id, %refused, "refused changes");
                 return Err(Fatal {
                     reason: format!("{refused} ({id}); nothing was stored"),
-                    refusal: Some(Refusal {
+                    refusal: refused.refusal().map(|reason| Refusal {
                         document_id: id,
                         reason,
-                    }),
-                    mismatch: None,
-                });
-            }
-            Err(ApplyError::Shape(broken)) => {
-                tracing::info!(user = %self.access.username, %id, %broken, "refused changes");
-                return Err(Fatal {
-                    reason: format!("{broken} ({id}); nothing was stored"),
-                    refusal: Some(Refusal {
-                        document_id: id,
-                        reason: RefusalReason::BadShape,
                     }),
                     mismatch: None,
                 });

@@ -30,6 +30,7 @@ use tokio::sync::mpsc;
 use roundbook_shared::compaction::should_compact;
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::protocol::RefusalReason;
+use roundbook_shared::schema::authorship::{self, AuthorshipError};
 use roundbook_shared::schema::receipt::{
     stamp_new_records, Receipt, Seal, CLOCK_SKEW, RECEIVED_AT,
 };
@@ -107,12 +108,29 @@ pub enum ApplyError {
     /// (`RefusalReason::BadShape`), with the details logged.
     #[error("{0}")]
     Shape(ShapeError),
+    /// A record in another user's name: refused like `Refused`
+    /// (`RefusalReason::NotTheAuthor`), with the details logged.
+    #[error("{0}")]
+    Authorship(AuthorshipError),
     #[error("could not stamp the receipt: {0}")]
     Receipt(Box<SchemaError>),
     #[error(transparent)]
     Panicked(#[from] Panicked),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl ApplyError {
+    /// The reason the peer is told, when the changes were refused on their
+    /// merits (rather than failing).
+    pub fn refusal(&self) -> Option<RefusalReason> {
+        match self {
+            ApplyError::Refused(reason) => Some(*reason),
+            ApplyError::Shape(_) => Some(RefusalReason::BadShape),
+            ApplyError::Authorship(_) => Some(RefusalReason::NotTheAuthor),
+            _ => None,
+        }
+    }
 }
 
 /// What a refused peer is told (tablets show their own translated text).
@@ -123,14 +141,18 @@ fn refusal_text(reason: RefusalReason) -> &'static str {
         RefusalReason::ReceiptForged => "only the server writes a record's received_at and clock_skew_ms",
         RefusalReason::BadShape => "the changes break the document's shape",
         RefusalReason::TooLarge => "the document would grow past the server's size budget",
+        RefusalReason::NotTheAuthor => "a new record must name the signed-in user as its author, and no record's author may change",
         RefusalReason::Other => "the changes were refused",
     }
 }
 
 /// Who sent a sync message, as far as applying it goes.
 #[derive(Debug, Clone, Copy)]
-pub struct Sender {
+pub struct Sender<'a> {
     pub connection: ConnectionId,
+    /// The signed-in user: every new record must name them as its author
+    /// (`schema::authorship`).
+    pub username: &'a str,
     /// Server clock minus the sender's clock when it joined; `None` when the
     /// client did not report its clock.
     pub clock_skew_ms: Option<i64>,
@@ -285,7 +307,7 @@ impl Hub {
         &self,
         id: DocumentId,
         live: &mut LiveDoc,
-        sender: Sender,
+        sender: Sender<'_>,
         state: &mut sync::State,
         message: sync::Message,
     ) -> Result<(), ApplyError> {
@@ -353,10 +375,8 @@ impl Hub {
 
     /// Counts a refusal (changes refused on their merits) by its reason.
     fn counted(&self, error: ApplyError) -> ApplyError {
-        match &error {
-            ApplyError::Refused(reason) => self.metrics.refused(*reason),
-            ApplyError::Shape(_) => self.metrics.refused(RefusalReason::BadShape),
-            _ => {}
+        if let Some(reason) = error.refusal() {
+            self.metrics.refused(reason);
         }
         error
     }
@@ -476,7 +496,7 @@ fn receive(
     state: &mut sync::State,
     message: sync::Message,
     before: &[ChangeHash],
-    sender: Sender,
+    sender: Sender<'_>,
     limits: &DocLimits,
     seal: &Seal,
 ) -> Result<Option<Vec<u8>>, ApplyError> {
@@ -492,9 +512,10 @@ fn receive(
         return Err(ApplyError::Refused(RefusalReason::ReceiptForged));
     }
     let patches = live.doc.make_patches(&mut patches);
-    if let Err(broken) = shape::check(&live.doc, kind, before, &patches, &limits.shape) {
-        return Err(ApplyError::Shape(broken));
-    }
+    let touched = shape::check(&live.doc, kind, before, &patches, &limits.shape)
+        .map_err(ApplyError::Shape)?;
+    authorship::check(&live.doc, kind, before, &touched, sender.username)
+        .map_err(ApplyError::Authorship)?;
     let receipt = Receipt {
         received_at: chrono::Utc::now().timestamp_millis(),
         clock_skew_ms: sender.clock_skew_ms,
@@ -512,7 +533,7 @@ fn receive(
 /// Why a message's changes are refused before they are applied, if they are:
 /// a reader sending changes the document lacks, or any change to a month
 /// signed off by both parties.
-fn refusal(live: &LiveDoc, sender: Sender, message: &sync::Message) -> Option<ApplyError> {
+fn refusal(live: &LiveDoc, sender: Sender<'_>, message: &sync::Message) -> Option<ApplyError> {
     if !sender.writes && !brings_nothing_new(&live.doc, message) {
         return Some(ApplyError::Refused(RefusalReason::ReadOnly));
     }
@@ -654,7 +675,7 @@ mod tests {
         hub: &Hub,
         id: DocumentId,
         live: &mut LiveDoc,
-        sender: Sender,
+        sender: Sender<'_>,
         tablet: &mut Automerge,
     ) {
         let (mut server_state, mut tablet_state) = (sync::State::new(), sync::State::new());
@@ -786,6 +807,7 @@ mod tests {
 
         let reader = Sender {
             connection: 1,
+            username: "guard-a",
             clock_skew_ms: None,
             writes: false,
         };
@@ -834,6 +856,7 @@ mod tests {
 
         let writer = Sender {
             connection: 1,
+            username: "guard-a",
             clock_skew_ms: Some(0),
             writes: true,
         };

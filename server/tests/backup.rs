@@ -123,7 +123,9 @@ async fn write_records(
             after_stop += 1;
         }
         tablet.scan(&docs.patrol, &format!("scan-{n:04}"));
-        let request = intake(&format!("req-{n:04}"), RequestKind::Complaint);
+        let mut request = intake(&format!("req-{n:04}"), RequestKind::Complaint);
+        // Recorded by the signed-in guard, as the server requires.
+        request.received_by = "guard-a".into();
         put_request(tablet.replica.doc_mut(&docs.requests).unwrap(), &request).unwrap();
         tablet.flush(&docs.patrol).await;
         tablet.flush(&docs.requests).await;

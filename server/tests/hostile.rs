@@ -308,35 +308,66 @@ async fn writers_cannot_bend_the_shape_of_a_document() {
     let stored = stamped_patrol_log(&server, &key).await;
 
     type Bend = fn(&mut automerge::Automerge);
-    let bends: [(&str, Bend); 7] = [
+    let bends: [(&str, RefusalReason, Bend); 9] = [
         (
             "replace a stamped scan with a new object",
+            RefusalReason::BadShape,
             replace_the_stamped_scan,
         ),
-        ("rewrite the document's kind", |doc| {
-            let mut tx = doc.transaction();
-            tx.put(ROOT, "kind", "zone_directory").unwrap();
-            tx.commit();
-        }),
-        ("replace the scans map with a string", |doc| {
-            let mut tx = doc.transaction();
-            tx.put(ROOT, SCANS, "gone").unwrap();
-            tx.commit();
-        }),
-        ("delete a scan", |doc| {
+        (
+            "a scan in another guard's name",
+            RefusalReason::NotTheAuthor,
+            |doc| {
+                let (_, scans) = doc.get(ROOT, SCANS).unwrap().unwrap();
+                let mut tx = doc.transaction();
+                let scan = tx.put_object(&scans, "forged", ObjType::Map).unwrap();
+                tx.put(&scan, "guard", "guard-a2").unwrap();
+                tx.commit();
+            },
+        ),
+        (
+            "rewrite who made the stamped scan",
+            RefusalReason::NotTheAuthor,
+            |doc| {
+                let (_, scans) = doc.get(ROOT, SCANS).unwrap().unwrap();
+                let (_, scan) = doc.get(&scans, "stamped").unwrap().unwrap();
+                let mut tx = doc.transaction();
+                tx.put(&scan, "guard", "guard-a2").unwrap();
+                tx.commit();
+            },
+        ),
+        (
+            "rewrite the document's kind",
+            RefusalReason::BadShape,
+            |doc| {
+                let mut tx = doc.transaction();
+                tx.put(ROOT, "kind", "zone_directory").unwrap();
+                tx.commit();
+            },
+        ),
+        (
+            "replace the scans map with a string",
+            RefusalReason::BadShape,
+            |doc| {
+                let mut tx = doc.transaction();
+                tx.put(ROOT, SCANS, "gone").unwrap();
+                tx.commit();
+            },
+        ),
+        ("delete a scan", RefusalReason::BadShape, |doc| {
             let (_, scans) = doc.get(ROOT, SCANS).unwrap().unwrap();
             let mut tx = doc.transaction();
             tx.delete(&scans, "stamped").unwrap();
             tx.commit();
         }),
-        ("a 1 MB string", |doc| {
+        ("a 1 MB string", RefusalReason::BadShape, |doc| {
             let (_, scans) = doc.get(ROOT, SCANS).unwrap().unwrap();
             let mut tx = doc.transaction();
             let scan = tx.put_object(&scans, "long", ObjType::Map).unwrap();
             tx.put(&scan, "note", "x".repeat(1_000_000)).unwrap();
             tx.commit();
         }),
-        ("1,000 keys in one record", |doc| {
+        ("1,000 keys in one record", RefusalReason::BadShape, |doc| {
             let (_, scans) = doc.get(ROOT, SCANS).unwrap().unwrap();
             let mut tx = doc.transaction();
             let scan = tx.put_object(&scans, "wide", ObjType::Map).unwrap();
@@ -345,7 +376,7 @@ async fn writers_cannot_bend_the_shape_of_a_document() {
             }
             tx.commit();
         }),
-        ("a list of 5,000 items", |doc| {
+        ("a list of 5,000 items", RefusalReason::BadShape, |doc| {
             let (_, scans) = doc.get(ROOT, SCANS).unwrap().unwrap();
             let mut tx = doc.transaction();
             let scan = tx.put_object(&scans, "listy", ObjType::Map).unwrap();
@@ -356,7 +387,7 @@ async fn writers_cannot_bend_the_shape_of_a_document() {
             tx.commit();
         }),
     ];
-    for (bend, make) in bends {
+    for (bend, reason, make) in bends {
         let mut attacker = Tablet::new("guard-a");
         attacker.hold(&key);
         attacker.join(&server.ws_url(&token)).await;
@@ -368,11 +399,9 @@ async fn writers_cannot_bend_the_shape_of_a_document() {
         make(attacker.replica.doc_mut(&id).unwrap());
         attacker.flush(&id).await;
         let error = attacker.until_refused(WAIT).await;
-        assert!(
-            matches!(
-                attacker.replica.refusal(&id),
-                Some(RefusalReason::BadShape | RefusalReason::ReceiptForged)
-            ),
+        assert_eq!(
+            attacker.replica.refusal(&id),
+            Some(reason),
             "{bend}: {error}"
         );
         assert_healthy(&server, bend).await;

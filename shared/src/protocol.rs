@@ -105,6 +105,9 @@ pub enum RefusalReason {
     BadShape,
     /// The document would grow past the server's size budget.
     TooLarge,
+    /// A new record names someone other than the signed-in user as its
+    /// author, or a change rewrites a record's author (`schema::authorship`).
+    NotTheAuthor,
     /// A reason this build does not know (a newer server's): still a
     /// refusal, shown generically.
     #[serde(other)]
@@ -125,6 +128,7 @@ impl RefusalReason {
             RefusalReason::ReceiptForged => "receipt-forged",
             RefusalReason::BadShape => "bad-shape",
             RefusalReason::TooLarge => "too-large",
+            RefusalReason::NotTheAuthor => "not-the-author",
             RefusalReason::Other => "other",
         }
     }

@@ -192,7 +192,8 @@ test("a guard cannot read or write another zone's documents", async (t) => {
       const own = await find(attacker, todayLogA);
       const marker = `scan-marker-${Date.now()}`;
       own.change((d) => {
-        d.scans[marker] = { id: marker, round_id: "interop", checkpoint_id: "cp-a-01" };
+        // In guard-a's own name: the server refuses a record in another's.
+        d.scans[marker] = { id: marker, round_id: "interop", checkpoint_id: "cp-a-01", guard: "guard-a" };
       });
       await waitFor(
         async () => (await readFresh(server, guardA.token, todayLogA)).scans?.[marker],

@@ -266,6 +266,7 @@ fn reason_key(reason: RefusalReason) -> Key {
         RefusalReason::ReceiptForged => Key::RefusedReceiptForged,
         RefusalReason::BadShape => Key::RefusedBadShape,
         RefusalReason::TooLarge => Key::RefusedTooLarge,
+        RefusalReason::NotTheAuthor => Key::RefusedNotTheAuthor,
         RefusalReason::Other => Key::RefusedOther,
     }
 }

@@ -112,7 +112,8 @@ pub async fn send_sync(socket: &mut Socket, server_peer: &str, key_zone: &str, d
 }
 
 /// Adds `count` records of 10,000 random letters each (random, so that
-/// storage cannot compress them away), within every per-record bound.
+/// storage cannot compress them away), within every per-record bound, in
+/// the name of `guard-a` (the server refuses records in another's name).
 pub fn pad(doc: &mut automerge::Automerge, batch: usize, count: usize, seed: &mut u64) {
     let (_, scans) = doc.get(ROOT, SCANS).unwrap().unwrap();
     let mut tx = doc.transaction();
@@ -128,6 +129,7 @@ pub fn pad(doc: &mut automerge::Automerge, batch: usize, count: usize, seed: &mu
                 char::from(b'a' + (*seed % 26) as u8)
             })
             .collect();
+        tx.put(&scan, "guard", "guard-a").unwrap();
         tx.put(&scan, "note", noise).unwrap();
     }
     tx.commit();

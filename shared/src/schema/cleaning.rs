@@ -123,13 +123,8 @@ impl Template {
 impl Record for Template {
     const CONTAINER: Container = Container::Templates;
 
-    fn made_at(&self) -> Option<i64> {
-        Some(self.published_at)
-    }
-
-    fn author(&self) -> Option<&str> {
-        Some(&self.published_by)
-    }
+    const MADE_AT: Option<&'static str> = Some("published_at");
+    const AUTHOR: Option<&'static str> = Some("published_by");
 
     fn id(&self) -> &str {
         &self.id
@@ -485,13 +480,8 @@ impl Inspection {
 impl Record for Inspection {
     const CONTAINER: Container = Container::Inspections;
 
-    fn made_at(&self) -> Option<i64> {
-        Some(self.started_at)
-    }
-
-    fn author(&self) -> Option<&str> {
-        Some(&self.started_by)
-    }
+    const MADE_AT: Option<&'static str> = Some("started_at");
+    const AUTHOR: Option<&'static str> = Some("started_by");
 
     fn id(&self) -> &str {
         &self.id
@@ -615,13 +605,8 @@ impl Mark {
 impl Record for Mark {
     const CONTAINER: Container = Container::Marks;
 
-    fn made_at(&self) -> Option<i64> {
-        Some(self.at)
-    }
-
-    fn author(&self) -> Option<&str> {
-        Some(&self.by)
-    }
+    const MADE_AT: Option<&'static str> = Some("at");
+    const AUTHOR: Option<&'static str> = Some("by");
 
     fn blobs(&self) -> Vec<&str> {
         self.photos.iter().map(String::as_str).collect()
@@ -683,9 +668,7 @@ impl Rectification {
 impl Record for Rectification {
     const CONTAINER: Container = Container::Rectifications;
 
-    fn made_at(&self) -> Option<i64> {
-        Some(self.opened_at)
-    }
+    const MADE_AT: Option<&'static str> = Some("opened_at");
 
     fn id(&self) -> &str {
         &self.id
@@ -730,14 +713,8 @@ pub struct Signature {
 impl Record for Signature {
     const CONTAINER: Container = Container::Signatures;
 
-    fn made_at(&self) -> Option<i64> {
-        Some(self.signed_at)
-    }
-
-    fn author(&self) -> Option<&str> {
-        Some(&self.by)
-    }
-
+    const MADE_AT: Option<&'static str> = Some("signed_at");
+    const AUTHOR: Option<&'static str> = Some("by");
     /// The drawn signature is a PNG blob.
     fn blobs(&self) -> Vec<&str> {
         vec![&self.image]

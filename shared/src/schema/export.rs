@@ -35,6 +35,10 @@ pub struct Row {
 pub struct RecordType {
     /// Whether its records hold residents' names or phone numbers.
     pub personal: bool,
+    /// The field that says when a record was made ([`Record::MADE_AT`]).
+    pub made_at: Option<&'static str>,
+    /// The field that names who made a record ([`Record::AUTHOR`]).
+    pub author: Option<&'static str>,
     rows: fn(&Automerge) -> Result<Vec<Row>, SchemaError>,
 }
 
@@ -54,6 +58,8 @@ pub fn record_type(container: Container) -> RecordType {
 pub(crate) fn of<R: Record>() -> RecordType {
     RecordType {
         personal: R::PERSONAL,
+        made_at: R::MADE_AT,
+        author: R::AUTHOR,
         rows: rows_of::<R>,
     }
 }
@@ -72,10 +78,11 @@ fn rows_of<R: Record>(doc: &Automerge) -> Result<Vec<Row>, SchemaError> {
                 }
                 Err(error) => return Err(SchemaError::Invalid(error.to_string())),
             };
+            let field = |name: Option<&str>| name.and_then(|name| fields.get(name));
             Ok(Row {
                 id: record.id().to_owned(),
-                made_at: record.made_at(),
-                author: record.author().map(str::to_owned),
+                made_at: field(R::MADE_AT).and_then(Value::as_i64),
+                author: field(R::AUTHOR).and_then(Value::as_str).map(str::to_owned),
                 blobs: record.blobs().into_iter().map(str::to_owned).collect(),
                 fields,
             })

@@ -115,13 +115,8 @@ pub struct Finding {
 impl Record for Finding {
     const CONTAINER: Container = Container::Findings;
 
-    fn made_at(&self) -> Option<i64> {
-        Some(self.found_at)
-    }
-
-    fn author(&self) -> Option<&str> {
-        Some(&self.guard)
-    }
+    const MADE_AT: Option<&'static str> = Some("found_at");
+    const AUTHOR: Option<&'static str> = Some("guard");
 
     fn blobs(&self) -> Vec<&str> {
         self.photos.iter().map(String::as_str).collect()

@@ -22,6 +22,7 @@
 //! Records inside a container are keyed by a random id, never appended to a
 //! list, so concurrent additions always merge as a union.
 
+pub mod authorship;
 pub mod cleaning;
 #[cfg(test)]
 mod compat_tests;

@@ -42,13 +42,8 @@ pub struct Scan {
 impl Record for Scan {
     const CONTAINER: Container = Container::Scans;
 
-    fn made_at(&self) -> Option<i64> {
-        Some(self.scanned_at)
-    }
-
-    fn author(&self) -> Option<&str> {
-        Some(&self.guard)
-    }
+    const MADE_AT: Option<&'static str> = Some("scanned_at");
+    const AUTHOR: Option<&'static str> = Some("guard");
 
     fn id(&self) -> &str {
         &self.id

@@ -50,18 +50,17 @@ pub trait Record: Serialize + DeserializeOwned {
     /// passes it on without noticing.
     const PERSONAL: bool = false;
 
-    /// When the record was made, by its device's clock (Unix milliseconds),
-    /// for a record of something that happened; `None` for what only exists
-    /// (a checkpoint, a resident). An export of a date range keeps the
-    /// records made within it.
-    fn made_at(&self) -> Option<i64> {
-        None
-    }
+    /// The field that says when the record was made, by its device's clock
+    /// (Unix milliseconds), for a record of something that happened; `None`
+    /// for what only exists (a checkpoint, a resident). An export of a date
+    /// range keeps the records made within it.
+    const MADE_AT: Option<&'static str> = None;
 
-    /// The username of who made it, where the record says.
-    fn author(&self) -> Option<&str> {
-        None
-    }
+    /// The field holding the username of who made the record, where the
+    /// record says. The server requires it to be the signed-in user's on
+    /// every new record, and nobody may change it afterwards
+    /// (`authorship`); the export shows it.
+    const AUTHOR: Option<&'static str> = None;
 
     /// The photo blobs (hashes) the record refers to, so an export can carry them.
     fn blobs(&self) -> Vec<&str> {

@@ -220,13 +220,8 @@ impl Record for Request {
     const CONTAINER: Container = Container::Requests;
     const PERSONAL: bool = true;
 
-    fn made_at(&self) -> Option<i64> {
-        Some(self.received_at)
-    }
-
-    fn author(&self) -> Option<&str> {
-        Some(&self.received_by)
-    }
+    const MADE_AT: Option<&'static str> = Some("received_at");
+    const AUTHOR: Option<&'static str> = Some("received_by");
 
     fn blobs(&self) -> Vec<&str> {
         self.photos.iter().map(String::as_str).collect()
@@ -351,13 +346,8 @@ impl RequestEvent {
 impl Record for RequestEvent {
     const CONTAINER: Container = Container::RequestEvents;
 
-    fn made_at(&self) -> Option<i64> {
-        Some(self.at)
-    }
-
-    fn author(&self) -> Option<&str> {
-        Some(&self.by)
-    }
+    const MADE_AT: Option<&'static str> = Some("at");
+    const AUTHOR: Option<&'static str> = Some("by");
 
     fn blobs(&self) -> Vec<&str> {
         self.photos.iter().map(String::as_str).collect()

@@ -41,13 +41,8 @@ pub struct Round {
 impl Record for Round {
     const CONTAINER: Container = Container::Rounds;
 
-    fn made_at(&self) -> Option<i64> {
-        Some(self.started_at)
-    }
-
-    fn author(&self) -> Option<&str> {
-        Some(&self.guard)
-    }
+    const MADE_AT: Option<&'static str> = Some("started_at");
+    const AUTHOR: Option<&'static str> = Some("guard");
 
     fn id(&self) -> &str {
         &self.id

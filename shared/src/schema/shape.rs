@@ -72,16 +72,25 @@ pub enum ShapeError {
     },
 }
 
+/// A record a peer's changes touched: its container's name and its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Touched {
+    pub container: String,
+    pub id: String,
+}
+
 /// Checks what applying a peer's changes did (`patches`, logged while they
-/// were applied to `doc`, which was at `before`) to a document of `kind`.
+/// were applied to `doc`, which was at `before`) to a document of `kind`,
+/// and answers the records they touched (for the checks that depend on who
+/// sent them: `authorship`).
 pub fn check(
     doc: &Automerge,
     kind: DocKind,
     before: &[ChangeHash],
     patches: &[Patch],
     limits: &ShapeLimits,
-) -> Result<(), ShapeError> {
-    let mut touched: Vec<(String, String)> = Vec::new();
+) -> Result<Vec<Touched>, ShapeError> {
+    let mut touched: Vec<Touched> = Vec::new();
     for patch in patches {
         let Some((_, Prop::Map(container))) = patch.path.first() else {
             return Err(ShapeError::Root(root_prop(&patch.action)));
@@ -124,15 +133,18 @@ pub fn check(
                 })
             }
         };
-        let entry = (container.clone(), id);
+        let entry = Touched {
+            container: container.clone(),
+            id,
+        };
         if !touched.contains(&entry) {
             touched.push(entry);
         }
     }
-    for (container, id) in &touched {
+    for Touched { container, id } in &touched {
         check_record(doc, kind, before, container, id, limits)?;
     }
-    Ok(())
+    Ok(touched)
 }
 
 /// The root field a root patch is about, for the message.
@@ -303,7 +315,7 @@ mod tests {
             .load_incremental_log_patches(&tablet.save_after(&before), &mut log)
             .unwrap();
         let patches = server.make_patches(&mut log);
-        check(server, kind, &before, &patches, &ShapeLimits::default())
+        check(server, kind, &before, &patches, &ShapeLimits::default()).map(|_| ())
     }
 
     #[test]

@@ -35,13 +35,8 @@ pub struct Shift {
 impl Record for Shift {
     const CONTAINER: Container = Container::Shifts;
 
-    fn made_at(&self) -> Option<i64> {
-        Some(self.started_at)
-    }
-
-    fn author(&self) -> Option<&str> {
-        Some(&self.guard)
-    }
+    const MADE_AT: Option<&'static str> = Some("started_at");
+    const AUTHOR: Option<&'static str> = Some("guard");
 
     fn id(&self) -> &str {
         &self.id

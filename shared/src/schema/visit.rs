@@ -50,13 +50,8 @@ impl Record for Visit {
     const CONTAINER: Container = Container::Visits;
     const PERSONAL: bool = true;
 
-    fn made_at(&self) -> Option<i64> {
-        Some(self.visited_at)
-    }
-
-    fn author(&self) -> Option<&str> {
-        Some(&self.by)
-    }
+    const MADE_AT: Option<&'static str> = Some("visited_at");
+    const AUTHOR: Option<&'static str> = Some("by");
 
     fn id(&self) -> &str {
         &self.id
