@@ -104,10 +104,10 @@ fn text_field(
 mod tests {
     use super::*;
     use automerge::transaction::Transactable;
-    use automerge::PatchLog;
 
     use crate::fixtures::patrol::scan;
     use crate::fixtures::requests::{event, intake};
+    use crate::fixtures::sync::peer_edit;
     use crate::fixtures::{day, AT};
     use crate::schema::patrol::record_scan;
     use crate::schema::request::{put_request, put_request_event, Action, RequestKind};
@@ -122,14 +122,7 @@ mod tests {
         username: &str,
         edit: impl FnOnce(&mut Automerge),
     ) -> Result<(), AuthorshipError> {
-        let before = server.get_heads();
-        let mut tablet = server.fork();
-        edit(&mut tablet);
-        let mut log = PatchLog::active();
-        server
-            .load_incremental_log_patches(&tablet.save_after(&before), &mut log)
-            .unwrap();
-        let patches = server.make_patches(&mut log);
+        let (before, patches) = peer_edit(server, edit);
         let touched = shape::check(server, kind, &before, &patches, &ShapeLimits::default())
             .expect("the shape is kept");
         check(server, kind, &before, &touched, username)

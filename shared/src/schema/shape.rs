@@ -285,11 +285,12 @@ fn bounded(
 mod tests {
     use super::*;
     use automerge::transaction::Transactable;
-    use automerge::{PatchLog, ROOT};
+    use automerge::ROOT;
     use chrono::NaiveDate;
 
     use crate::fixtures::patrol::scan;
     use crate::fixtures::requests::{event, intake};
+    use crate::fixtures::sync::peer_edit;
     use crate::schema::cleaning::{default_template, publish_template};
     use crate::schema::patrol::{record_scan, SCANS};
     use crate::schema::receipt::{stamp_new_records, Receipt};
@@ -307,14 +308,7 @@ mod tests {
         kind: DocKind,
         edit: impl FnOnce(&mut Automerge),
     ) -> Result<(), ShapeError> {
-        let before = server.get_heads();
-        let mut tablet = server.fork();
-        edit(&mut tablet);
-        let mut log = PatchLog::active();
-        server
-            .load_incremental_log_patches(&tablet.save_after(&before), &mut log)
-            .unwrap();
-        let patches = server.make_patches(&mut log);
+        let (before, patches) = peer_edit(server, edit);
         check(server, kind, &before, &patches, &ShapeLimits::default()).map(|_| ())
     }
 
