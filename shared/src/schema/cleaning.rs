@@ -607,10 +607,7 @@ impl Record for Mark {
 
     const MADE_AT: Option<&'static str> = Some("at");
     const AUTHOR: Option<&'static str> = Some("by");
-
-    fn blobs(&self) -> Vec<&str> {
-        self.photos.iter().map(String::as_str).collect()
-    }
+    const BLOBS: &'static [&'static str] = &["photos"];
 
     fn id(&self) -> &str {
         &self.id
@@ -716,9 +713,7 @@ impl Record for Signature {
     const MADE_AT: Option<&'static str> = Some("signed_at");
     const AUTHOR: Option<&'static str> = Some("by");
     /// The drawn signature is a PNG blob.
-    fn blobs(&self) -> Vec<&str> {
-        vec![&self.image]
-    }
+    const BLOBS: &'static [&'static str] = &["image"];
 
     /// One signature per party.
     fn id(&self) -> &str {

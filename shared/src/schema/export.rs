@@ -83,7 +83,16 @@ fn rows_of<R: Record>(doc: &Automerge) -> Result<Vec<Row>, SchemaError> {
                 id: record.id().to_owned(),
                 made_at: field(R::MADE_AT).and_then(Value::as_i64),
                 author: field(R::AUTHOR).and_then(Value::as_str).map(str::to_owned),
-                blobs: record.blobs().into_iter().map(str::to_owned).collect(),
+                blobs: R::BLOBS
+                    .iter()
+                    .filter_map(|name| fields.get(*name))
+                    .flat_map(|value| match value {
+                        Value::Array(hashes) => hashes.iter().collect(),
+                        one => vec![one],
+                    })
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect(),
                 fields,
             })
         })

@@ -117,10 +117,7 @@ impl Record for Finding {
 
     const MADE_AT: Option<&'static str> = Some("found_at");
     const AUTHOR: Option<&'static str> = Some("guard");
-
-    fn blobs(&self) -> Vec<&str> {
-        self.photos.iter().map(String::as_str).collect()
-    }
+    const BLOBS: &'static [&'static str] = &["photos"];
 
     fn id(&self) -> &str {
         &self.id

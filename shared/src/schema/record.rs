@@ -62,10 +62,9 @@ pub trait Record: Serialize + DeserializeOwned {
     /// (`authorship`); the export shows it.
     const AUTHOR: Option<&'static str> = None;
 
-    /// The photo blobs (hashes) the record refers to, so an export can carry them.
-    fn blobs(&self) -> Vec<&str> {
-        Vec::new()
-    }
+    /// The fields holding the photo blobs (hashes) the record refers to,
+    /// each one hash or a list of them, so an export can carry them.
+    const BLOBS: &'static [&'static str] = &[];
 }
 
 /// The id of a record container, if the document has it (every document

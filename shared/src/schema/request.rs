@@ -222,10 +222,7 @@ impl Record for Request {
 
     const MADE_AT: Option<&'static str> = Some("received_at");
     const AUTHOR: Option<&'static str> = Some("received_by");
-
-    fn blobs(&self) -> Vec<&str> {
-        self.photos.iter().map(String::as_str).collect()
-    }
+    const BLOBS: &'static [&'static str] = &["photos"];
 
     fn id(&self) -> &str {
         &self.id
@@ -348,10 +345,7 @@ impl Record for RequestEvent {
 
     const MADE_AT: Option<&'static str> = Some("at");
     const AUTHOR: Option<&'static str> = Some("by");
-
-    fn blobs(&self) -> Vec<&str> {
-        self.photos.iter().map(String::as_str).collect()
-    }
+    const BLOBS: &'static [&'static str] = &["photos"];
 
     fn id(&self) -> &str {
         &self.id
