@@ -6,6 +6,7 @@ pub mod app;
 pub mod auth;
 pub mod backup;
 pub mod blobs;
+pub mod body;
 pub mod compute;
 pub mod config;
 pub mod connection;

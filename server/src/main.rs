@@ -333,7 +333,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             } else {
                 zones.join(", ")
             };
-            println!("  {username:<10} {name}  {}  ({zones})", role.as_str());
+            println!("  {username:<12} {name}  {}  ({zones})", role.as_str());
         }
     }
 
@@ -460,6 +460,7 @@ fn export(db: &str, site: &str, range: Range, photos: bool, out: &Path) -> Resul
         site: site.into(),
         zones,
         roles: vec![Role::OfficeHead],
+        retired: Vec::new(),
     };
     let file = std::fs::OpenOptions::new()
         .write(true)
