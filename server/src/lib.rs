@@ -2,6 +2,7 @@
 //! in-process; `main.rs` only parses the command line.
 
 pub mod access;
+pub mod admin;
 pub mod app;
 pub mod auth;
 pub mod backup;
@@ -18,12 +19,15 @@ pub mod init;
 pub mod install;
 pub mod limits;
 pub mod metrics;
+pub mod password;
 pub mod reports;
 pub mod routes;
 pub mod serve;
 pub mod signin;
+pub mod staff;
 pub mod state;
 pub mod store;
 pub mod syncs;
 pub mod tls;
 pub mod validate;
+pub mod zones;
