@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 
+use roundbook_shared::api::ZoneEntry;
 use roundbook_shared::domain::Role;
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::reach;
@@ -28,28 +29,45 @@ pub struct Access {
     /// What the user does; decides which kinds of document they hold and
     /// write (`roundbook_shared::reach`).
     pub roles: Vec<Role>,
+    /// Zones of `zones` that are retired: still read (history, reports),
+    /// never written.
+    pub retired: Vec<String>,
 }
 
 impl Access {
-    /// Supervisors and the office head reach every zone of the site.
-    pub fn for_account(account: &Account, site_zones: &[String]) -> Self {
+    /// Supervisors and the office head reach every zone of the site,
+    /// retired ones included (read-only).
+    pub fn for_account(account: &Account, site_zones: &[ZoneEntry]) -> Self {
         let whole_site = account.roles.iter().any(|role| role.sees_whole_site());
-        let zones = if whole_site {
-            site_zones.to_vec()
-        } else {
-            account
-                .zones
-                .iter()
-                .filter(|zone| site_zones.contains(zone))
-                .cloned()
-                .collect()
-        };
+        let reached: Vec<&ZoneEntry> = site_zones
+            .iter()
+            .filter(|zone| whole_site || account.zones.contains(&zone.code))
+            .collect();
         Self {
             username: account.username.clone(),
             site: account.site.clone(),
-            zones,
+            zones: reached.iter().map(|zone| zone.code.clone()).collect(),
             roles: account.roles.clone(),
+            retired: reached
+                .iter()
+                .filter(|zone| zone.retired)
+                .map(|zone| zone.code.clone())
+                .collect(),
         }
+    }
+
+    /// Zones the user may record in: those reached and not retired.
+    pub fn writable_zones(&self) -> impl Iterator<Item = &String> {
+        self.zones
+            .iter()
+            .filter(|zone| !self.retired.contains(zone))
+    }
+
+    /// Whether this user may change this document: their roles write its
+    /// kind and, for a zone's document, the zone is not retired (they must
+    /// also be allowed the document itself).
+    pub fn writes_to(&self, key: &DocKey) -> bool {
+        self.writes(key.kind) && (key.kind.site_wide() || !self.retired.contains(&key.zone))
     }
 
     /// Whether this user may receive (and so sync) the document.
@@ -130,11 +148,37 @@ mod tests {
             password_hash: String::new(),
             roles,
             zones: zones.iter().map(|z| z.to_string()).collect(),
+            ..Account::default()
         }
     }
 
-    fn site_zones() -> Vec<String> {
-        vec!["A".into(), "B".into(), "C".into()]
+    fn site_zones() -> Vec<ZoneEntry> {
+        ["A", "B", "C"]
+            .map(|code| ZoneEntry {
+                code: code.into(),
+                name: format!("{code}区"),
+                retired: false,
+            })
+            .to_vec()
+    }
+
+    #[test]
+    fn retired_zones_are_read_and_never_written() {
+        let mut zones = site_zones();
+        zones[0].retired = true;
+        let guard = Access::for_account(&account(vec![Role::Guard], &["A", "B"]), &zones);
+        assert_eq!(guard.zones, ["A", "B"]);
+        assert_eq!(guard.writable_zones().collect::<Vec<_>>(), ["B"]);
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let (a, b) = (
+            DocKey::patrol_log("demo", "A", today),
+            DocKey::patrol_log("demo", "B", today),
+        );
+        assert!(guard.allows(&a) && guard.allows(&b));
+        assert!(!guard.writes_to(&a), "a retired zone");
+        assert!(guard.writes_to(&b));
+        let head = Access::for_account(&account(vec![Role::OfficeHead], &[]), &zones);
+        assert_eq!(head.zones, ["A", "B", "C"], "reports still cover it");
     }
 
     #[test]
@@ -142,7 +186,7 @@ mod tests {
         let guard = Access::for_account(&account(vec![Role::Guard], &["A", "Z"]), &site_zones());
         assert_eq!(guard.zones, ["A"]);
         let head = Access::for_account(&account(vec![Role::OfficeHead], &[]), &site_zones());
-        assert_eq!(head.zones, site_zones());
+        assert_eq!(head.zones, ["A", "B", "C"]);
         assert!(guard.allows(&DocKey::zone_directory("demo", "A")));
         assert!(!guard.allows(&DocKey::zone_directory("demo", "B")));
         assert!(!guard.allows(&DocKey::zone_directory("other", "A")));

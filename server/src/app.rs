@@ -4,14 +4,14 @@ use std::path::PathBuf;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use axum::Router;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
-use crate::{blobs, export, install, reports, routes, signin};
+use crate::{admin, blobs, export, install, password, reports, routes, signin, staff, zones};
 
 /// How long browsers may keep a build's own files (`/app/<version>/…`): their
 /// names change with every build (scripts/build-web), so they never go stale.
@@ -40,6 +40,28 @@ pub fn router(state: AppState, web_root: PathBuf) -> Router {
         .route("/metrics", get(routes::metrics))
         .route("/api/login", post(signin::login))
         .route("/api/logout", post(signin::logout))
+        .route("/api/login/code", post(signin::login_with_code))
+        .route("/api/password", post(password::change))
+        .route("/api/device", post(signin::report_device))
+        .route("/api/staff", get(staff::directory))
+        .route("/api/admin/zones", get(zones::list).post(zones::create))
+        .route("/api/admin/zones/{code}", patch(zones::change))
+        .route("/api/admin/staff", get(staff::list).post(staff::create))
+        .route("/api/admin/staff/{username}", patch(staff::change))
+        .route("/api/admin/staff/{username}/disable", post(staff::disable))
+        .route(
+            "/api/admin/staff/{username}/password-reset",
+            post(staff::reset_password),
+        )
+        .route(
+            "/api/admin/staff/{username}/sign-in-code",
+            post(staff::issue_sign_in_code),
+        )
+        .route(
+            "/api/admin/devices/{id}/sign-out",
+            post(admin::sign_out_device),
+        )
+        .route("/api/admin/audit", get(admin::audit))
         .route("/api/docs", get(routes::docs))
         .route(
             "/api/uploads/{zone}/{hash}",

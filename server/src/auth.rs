@@ -178,11 +178,18 @@ pub struct SignInGate {
     wait: Duration,
 }
 
-/// A password to check and where to send the verdict.
-struct Check {
-    password: String,
-    stored: String,
-    verdict: tokio::sync::oneshot::Sender<bool>,
+/// Work for a checker thread: a password to check against a stored hash,
+/// or one to hash for storage, and where to send the answer.
+enum Check {
+    Verify {
+        password: String,
+        stored: String,
+        verdict: tokio::sync::oneshot::Sender<bool>,
+    },
+    Hash {
+        password: String,
+        hashed: tokio::sync::oneshot::Sender<String>,
+    },
 }
 
 /// Why the gate turned an attempt away before checking its password.
@@ -292,13 +299,30 @@ impl SignInGate {
     async fn check(&self, password: String, stored: String) -> Result<bool, Turned> {
         let (verdict, answer) = tokio::sync::oneshot::channel();
         self.checkers
-            .send(Check {
+            .send(Check::Verify {
                 password,
                 stored,
                 verdict,
             })
             .map_err(|_| Turned::Busy)?;
         answer.await.map_err(|_| Turned::Busy)
+    }
+
+    /// Hashes a new password (a reset, a change, a new account) on a checker
+    /// thread once one is free: it costs what a check costs, so it shares
+    /// their bound.
+    pub async fn hash(&self, password: String) -> Result<String, Turned> {
+        let slot = tokio::time::timeout(self.wait, self.checks.acquire())
+            .await
+            .map_err(|_| Turned::Busy)?
+            .expect("the semaphore is never closed");
+        let (hashed, answer) = tokio::sync::oneshot::channel();
+        self.checkers
+            .send(Check::Hash { password, hashed })
+            .map_err(|_| Turned::Busy)?;
+        let hash = answer.await.map_err(|_| Turned::Busy);
+        drop(slot);
+        hash
     }
 }
 
@@ -316,8 +340,18 @@ fn spawn_checkers(count: usize) -> std::sync::mpsc::Sender<Check> {
             .spawn(move || loop {
                 let next = queue.lock().expect("checker queue").recv();
                 let Ok(check) = next else { break };
-                let verified = verify_password(&check.password, &check.stored);
-                let _ = check.verdict.send(verified);
+                match check {
+                    Check::Verify {
+                        password,
+                        stored,
+                        verdict,
+                    } => {
+                        let _ = verdict.send(verify_password(&password, &stored));
+                    }
+                    Check::Hash { password, hashed } => {
+                        let _ = hashed.send(hash_password(&password));
+                    }
+                }
             })
             .expect("start a password-check thread");
     }

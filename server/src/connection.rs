@@ -29,6 +29,9 @@ use crate::syncs::Ticket;
 
 static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
 
+/// What the close reason of a session someone else ended starts with.
+pub const SIGNED_OUT_REMOTELY: &str = "signed_out_remotely";
+
 /// Ends the connection after telling the peer why.
 struct Fatal {
     reason: String,
@@ -99,7 +102,7 @@ pub async fn serve(
             () = tokio::time::sleep_until(join_by), if !joined => {
                 Err(Fatal::new("no join message in time"))
             }
-            () = ticket.ended() => Err(Fatal::new("the session has ended; sign in again")),
+            () = ticket.ended() => Err(connection.why_ended(&token_hash).await),
             frame = socket.recv() => match frame {
                 Some(Ok(WsMessage::Binary(bytes))) => {
                     metrics.sync_received(bytes.len());
@@ -256,7 +259,7 @@ impl Connection {
             connection: self.id,
             username: &self.access.username,
             clock_skew_ms: self.clock_skew_ms,
-            writes: self.access.writes(live.key.kind),
+            writes: self.access.writes_to(&live.key),
         };
         match hub
             .apply(id, &mut live, sender, &mut synced.state, message)
@@ -303,19 +306,95 @@ impl Connection {
         reply(&self.app, &self.peer, id, &live, &mut synced.state).await
     }
 
-    /// Ends the connection once its session is revoked or expired.
-    async fn check_session(&self, token_hash: &[u8]) -> Result<Vec<Message>, Fatal> {
+    /// Ends the connection once its session is revoked, expired or ended
+    /// remotely; otherwise notes that the session was seen and takes any
+    /// change to the user's roles and zones ([`Connection::refresh_access`]).
+    async fn check_session(&mut self, token_hash: &[u8]) -> Result<Vec<Message>, Fatal> {
         let store = self.app.store.clone();
         let hash = token_hash.to_vec();
-        let now = chrono::Utc::now().timestamp();
-        match run_blocking(move || store.session_user(&hash, now)).await {
-            Ok(Some(_)) => Ok(Vec::new()),
-            Ok(None) => Err(Fatal::new("the session has ended; sign in again")),
+        let now = chrono::Utc::now();
+        let live = run_blocking(move || {
+            let live = store.session_user(&hash, now.timestamp())?.is_some();
+            if live {
+                store.touch_session(&hash, now.timestamp_millis(), None)?;
+            }
+            Ok(live)
+        })
+        .await;
+        match live {
+            Ok(true) => {
+                self.refresh_access().await;
+                Ok(Vec::new())
+            }
+            Ok(false) => Err(self.why_ended(token_hash).await),
             // A passing storage fault is no reason to drop a working tablet.
             Err(error) => {
                 tracing::warn!(%error, "could not check a session");
                 Ok(Vec::new())
             }
+        }
+    }
+
+    /// Why the session ended, for the peer: `signed_out_remotely` when
+    /// someone else ended it (the tablet then uploads what it may and
+    /// forgets the user), else a plain request to sign in again.
+    async fn why_ended(&self, token_hash: &[u8]) -> Fatal {
+        let store = self.app.store.clone();
+        let hash = token_hash.to_vec();
+        match run_blocking(move || store.ended_remotely(&hash)).await {
+            Ok(Some(_)) => Fatal::new(format!(
+                "{SIGNED_OUT_REMOTELY}: this device was signed out by the office; sign in again"
+            )),
+            Ok(None) => Fatal::new("the session has ended; sign in again"),
+            Err(error) => {
+                tracing::warn!(%error, "could not read why a session ended");
+                Fatal::new("the session has ended; sign in again")
+            }
+        }
+    }
+
+    /// Reads the user's account again and, if their roles, zones or the
+    /// site's retired zones changed, syncs by the new reach from now on:
+    /// documents no longer reachable are dropped (no more pushes; a message
+    /// about one is answered `doc-unavailable`). The one place an open
+    /// connection learns of an office's staff edit.
+    async fn refresh_access(&mut self) {
+        let store = self.app.store.clone();
+        let username = self.access.username.clone();
+        let read = run_blocking(move || {
+            let Some(account) = store.account(&username)? else {
+                return Ok(None);
+            };
+            let zones = store.zone_list(&account.site)?;
+            Ok(Some(Access::for_account(&account, &zones)))
+        })
+        .await;
+        let access = match read {
+            Ok(Some(access)) => access,
+            Ok(None) => return,
+            Err(error) => {
+                tracing::warn!(%error, "could not read an account again");
+                return;
+            }
+        };
+        if (&access.roles, &access.zones, &access.retired)
+            == (&self.access.roles, &self.access.zones, &self.access.retired)
+        {
+            return;
+        }
+        tracing::info!(user = %access.username, zones = ?access.zones, roles = ?access.roles, "reach changed");
+        let mut dropped = Vec::new();
+        for (id, synced) in &self.docs {
+            if !access.allows(&synced.live.lock().await.key) {
+                dropped.push(*id);
+            }
+        }
+        for id in &dropped {
+            self.docs.remove(id);
+        }
+        self.access = access;
+        if !dropped.is_empty() {
+            self.app.hub.unsubscribe(self.id, dropped).await;
         }
     }
 

@@ -1,4 +1,4 @@
-//! `--demo`: one site with zones A, B and C, twelve staff accounts, and per zone
+//! `--demo`: one site with zones A, B and C, eighteen staff accounts, and per zone
 //! four checkpoints, a patrol route over them and a night and a day schedule,
 //! so a new user can try every screen at once.
 //! Seeds only an empty database; it never overwrites real data.
@@ -24,7 +24,7 @@ pub const SITE: &str = "demo";
 pub const PASSWORD: &str = "roundbook";
 
 /// (username, display name, roles, zones)
-pub const ACCOUNTS: [(&str, &str, Role, &[&str]); 12] = [
+pub const ACCOUNTS: [(&str, &str, Role, &[&str]); 18] = [
     ("guard-a", "王强", Role::Guard, &["A"]),
     // A second guard of zone A, so one can hand the shift over to the other.
     ("guard-a2", "周磊", Role::Guard, &["A"]),
@@ -50,6 +50,21 @@ pub const ACCOUNTS: [(&str, &str, Role, &[&str]); 12] = [
     ("environment", "杨帆", Role::EnvironmentSupervisor, &[]),
     ("head", "赵敏", Role::OfficeHead, &[]),
     ("security", "孙伟", Role::SecuritySupervisor, &[]),
+    ("frontdesk", "林晓", Role::FrontDesk, &[]),
+    ("engineering", "高峰", Role::EngineeringSupervisor, &[]),
+    ("repair-a", "何建", Role::RepairStaff, &["A"]),
+    ("squad", "罗刚", Role::SquadLeader, &[]),
+    ("deputy", "许燕", Role::DeputyHead, &[]),
+    // The office's IT person: administration only, no records.
+    ("admin", "谢涛", Role::Admin, &[]),
+];
+
+/// Phones of some demo staff (made up), so the staff screen shows them.
+const PHONES: [(&str, &str); 4] = [
+    ("guard-a", "13800000001"),
+    ("service-a", "13800000002"),
+    ("repair-a", "13800000003"),
+    ("head", "13800000004"),
 ];
 
 const ZONES: [(&str, &str); 3] = [("A", "A区 东苑"), ("B", "B区 西苑"), ("C", "C区 南苑")];
@@ -90,6 +105,11 @@ pub fn seed(store: &dyn Store) -> StoreResult<bool> {
             password_hash: password_hash.clone(),
             roles: vec![role],
             zones: zones.iter().map(|zone| zone.to_string()).collect(),
+            phone: PHONES
+                .iter()
+                .find(|(name, _)| *name == username)
+                .map(|(_, phone)| (*phone).to_owned()),
+            ..Account::default()
         })?;
     }
     let now = Utc::now().timestamp_millis();
@@ -284,5 +304,18 @@ mod tests {
         assert_eq!(seeded, ["req-demo-1", "req-demo-2", "req-demo-3"]);
         let security = store.account("security").unwrap().unwrap();
         assert_eq!(security.roles, [Role::SecuritySupervisor]);
+        let repair = store.account("repair-a").unwrap().unwrap();
+        assert_eq!(
+            (repair.roles, repair.zones, repair.phone.as_deref()),
+            (
+                vec![Role::RepairStaff],
+                vec!["A".to_owned()],
+                Some("13800000003")
+            )
+        );
+        assert_eq!(
+            store.account("admin").unwrap().unwrap().roles,
+            [Role::Admin]
+        );
     }
 }

@@ -58,6 +58,35 @@ pub enum ApiError {
     Busy,
     #[error("too many connections for this user; close another tablet or tab")]
     TooManyConnections,
+    /// The session was ended by someone else (the account disabled, the
+    /// device signed out by the office, the password reset or changed on
+    /// another device).
+    #[error("this device was signed out remotely; sign in again")]
+    SignedOutRemotely,
+    #[error("the office has disabled this account")]
+    AccountDisabled,
+    /// After a password reset: only changing it (or signing out) is allowed.
+    #[error("change your password first")]
+    PasswordChangeRequired,
+    #[error("the current password is wrong")]
+    WrongPassword,
+    #[error("this sign-in code is unknown, used or expired; ask the office for a new one")]
+    InvalidSignInCode,
+    /// Only the office head and the IT administrator run the office.
+    #[error("only the office head or the administrator may do this")]
+    AdminOnly,
+    /// A field of a body that breaks a rule: 400 with the rule's code
+    /// (`invalid_name`, `unknown_role`, ...).
+    #[error("{1}")]
+    Invalid(&'static str, String),
+    /// 409: what the body would create exists (`username_taken`, `zone_exists`).
+    #[error("{1}")]
+    Conflict(&'static str, String),
+    /// 404 of a named thing (`no_such_staff`, `no_such_zone`, `no_such_device`).
+    #[error("{1}")]
+    Missing(&'static str, String),
+    #[error("a request body may be at most {max} bytes")]
+    BodyTooLarge { max: usize },
     /// Logged in full; the client only learns that it failed.
     #[error("internal error")]
     Internal(String),
@@ -115,6 +144,20 @@ impl IntoResponse for ApiError {
                 "too_many_connections",
                 Some(5),
             ),
+            ApiError::SignedOutRemotely => (StatusCode::UNAUTHORIZED, "signed_out_remotely", None),
+            ApiError::AccountDisabled => (StatusCode::FORBIDDEN, "account_disabled", None),
+            ApiError::PasswordChangeRequired => {
+                (StatusCode::FORBIDDEN, "password_change_required", None)
+            }
+            ApiError::WrongPassword => (StatusCode::FORBIDDEN, "wrong_password", None),
+            ApiError::InvalidSignInCode => (StatusCode::UNAUTHORIZED, "invalid_sign_in_code", None),
+            ApiError::AdminOnly => (StatusCode::FORBIDDEN, "role_forbidden", None),
+            ApiError::Invalid(code, _) => (StatusCode::BAD_REQUEST, *code, None),
+            ApiError::Conflict(code, _) => (StatusCode::CONFLICT, *code, None),
+            ApiError::Missing(code, _) => (StatusCode::NOT_FOUND, *code, None),
+            ApiError::BodyTooLarge { .. } => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", None)
+            }
             ApiError::Internal(error) => {
                 tracing::error!(%error, "request failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", None)

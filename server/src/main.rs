@@ -22,7 +22,7 @@ use roundbook_server::store::sqlite::SqliteStore;
 use roundbook_server::store::{is_postgres_address, run_blocking};
 use roundbook_server::store::{ElsewhereFeed, Store, StoreError, StoreResult, UploadLimits};
 use roundbook_server::tls::{HttpsSetup, Tls, TlsSource};
-use roundbook_server::{backup, demo, install, serve};
+use roundbook_server::{backup, demo, init, install, serve};
 use roundbook_shared::domain::Role;
 use roundbook_shared::protocol::FrameLimits;
 
@@ -200,6 +200,37 @@ enum Command {
         #[arg(long)]
         photos: bool,
     },
+    /// Sets up a new office: its site and the office head's account, on a
+    /// new database (or one without that site). Prints the head's one-time
+    /// password, or uses `--password-file`'s. Run again, it changes nothing
+    /// and says so. Then serve with `roundbook-server --db …` (no `--demo`).
+    Init {
+        /// The database: a SQLite file (created if missing) or a PostgreSQL
+        /// address.
+        #[arg(long, env = "ROUNDBOOK_DB")]
+        db: String,
+        /// The site's name, as staff know it ("翠湖花园").
+        #[arg(long)]
+        site: String,
+        /// The site's code: short, a-z 0-9 . _ -; part of every record's
+        /// document id, so it cannot change later.
+        #[arg(long, default_value = "site")]
+        site_code: String,
+        /// The site's time zone (this release: Asia/Shanghai only).
+        #[arg(long, default_value = init::TIMEZONE)]
+        timezone: String,
+        /// The office head's username (a-z 0-9 . _ -).
+        #[arg(long)]
+        head: String,
+        /// The office head's name as shown in the app (default: the username).
+        #[arg(long)]
+        head_name: Option<String>,
+        /// A file holding the head's password (one line, at least 8
+        /// characters). Without it a one-time password is printed, to be
+        /// changed at first sign-in.
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+    },
     /// Makes a new SQLite database from a backup: checks that the backup is
     /// undamaged and a Roundbook database this release can migrate, copies
     /// it and migrates the copy. Start the server on the new file after.
@@ -294,6 +325,38 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             println!("{summary}");
             return Ok(());
         }
+        Some(Command::Init {
+            db,
+            site,
+            site_code,
+            timezone,
+            head,
+            head_name,
+            password_file,
+        }) => {
+            let password = password_file
+                .map(|path| {
+                    std::fs::read_to_string(&path)
+                        .map(|text| text.trim_end_matches(['\r', '\n']).to_owned())
+                        .map_err(|error| format!("{}: {error}", path.display()))
+                })
+                .transpose()?;
+            let setup = init::Setup {
+                site_code,
+                site_name: site,
+                timezone,
+                head_name: head_name.unwrap_or_else(|| head.clone()),
+                head,
+                password,
+            };
+            let done = run_blocking(move || {
+                let store = migrated_store(&db)?;
+                Ok(init::init(store.as_ref(), &setup))
+            })
+            .await??;
+            println!("{done}");
+            return Ok(());
+        }
         Some(Command::Restore { from, db }) => {
             println!("{}", backup::restore(&from, &db)?);
             return Ok(());
@@ -333,7 +396,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             } else {
                 zones.join(", ")
             };
-            println!("  {username:<10} {name}  {}  ({zones})", role.as_str());
+            println!("  {username:<12} {name}  {}  ({zones})", role.as_str());
         }
     }
 
@@ -412,17 +475,23 @@ fn reload_on_hangup(tls: Arc<Tls>) {
 /// and starts listening for other servers' changes before any document is
 /// loaded.
 fn open_store(db: &str, seed_demo: bool) -> StoreResult<(Arc<dyn Store>, ElsewhereFeed)> {
+    let store = migrated_store(db)?;
+    if seed_demo && demo::seed(store.as_ref())? {
+        tracing::info!("seeded the demo site");
+    }
+    let elsewhere = store.changes_elsewhere()?;
+    Ok((store, elsewhere))
+}
+
+/// The database `--db` names (a SQLite file is made if missing), migrated.
+fn migrated_store(db: &str) -> StoreResult<Arc<dyn Store>> {
     let store: Arc<dyn Store> = if is_postgres_address(db) {
         Arc::new(PostgresStore::connect(db)?)
     } else {
         Arc::new(SqliteStore::open(Path::new(db))?)
     };
     store.migrate()?;
-    if seed_demo && demo::seed(store.as_ref())? {
-        tracing::info!("seeded the demo site");
-    }
-    let elsewhere = store.changes_elsewhere()?;
-    Ok((store, elsewhere))
+    Ok(store)
 }
 
 /// `migrate`: opens the database `--db` names and migrates it.
@@ -460,6 +529,7 @@ fn export(db: &str, site: &str, range: Range, photos: bool, out: &Path) -> Resul
         site: site.into(),
         zones,
         roles: vec![Role::OfficeHead],
+        retired: Vec::new(),
     };
     let file = std::fs::OpenOptions::new()
         .write(true)

@@ -115,7 +115,7 @@ pub async fn sync(
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     let token = query.token.ok_or(ApiError::Unauthorized)?;
-    let access = authenticate(&app, &token).await?;
+    let access = authenticate(&app, &token).await?.free_to_work()?.access;
     let token_hash = auth::token_hash(&token);
     let limits = &app.limits;
     let ticket = app

@@ -12,15 +12,18 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use chrono::{Duration, Utc};
 
-use roundbook_shared::api::{LoginRequest, LoginResponse, UserProfile};
-use roundbook_shared::domain::ZoneRef;
+use roundbook_shared::api::{
+    CodeLoginRequest, DeviceReport, LoginRequest, LoginResponse, UserProfile, ZoneEntry,
+};
+use roundbook_shared::domain::{SiteInfo, ZoneRef};
 
 use crate::access::Access;
 use crate::auth::{self, Turned};
+use crate::body::{require_json, JsonBody};
 use crate::error::ApiError;
 use crate::metrics::SignInFailure;
 use crate::state::AppState;
-use crate::store::{run_blocking, Account};
+use crate::store::{run_blocking, Account, LiveSession, NewSession};
 
 pub async fn login(
     State(app): State<AppState>,
@@ -28,13 +31,7 @@ pub async fn login(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<LoginResponse>, ApiError> {
-    let json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.trim_start().starts_with("application/json"));
-    if !json {
-        return Err(ApiError::UnsupportedMediaType("application/json"));
-    }
+    require_json(&headers)?;
     app.sign_in
         .admit(address.0)
         .map_err(|refused| turned(&app, refused))?;
@@ -49,6 +46,7 @@ pub async fn login(
             "username must be 1-64 and password at most 256 characters".into(),
         ));
     }
+    let device = device_name(request.device)?;
     app.throttle
         .check(&username, address.0)
         .await?
@@ -74,35 +72,118 @@ pub async fn login(
         return Err(ApiError::InvalidCredentials);
     };
     app.throttle.succeeded(&username).await?;
+    open_session(&app, account, &device).await.map(Json)
+}
 
+/// `POST /api/login/code`: signs in with a one-time code the office issued
+/// (shown as a QR code holding `roundbook-sign-in:<code>`). The code is used
+/// up by the attempt, whatever follows.
+pub async fn login_with_code(
+    State(app): State<AppState>,
+    address: ClientAddress,
+    JsonBody(request): JsonBody<CodeLoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    app.sign_in
+        .admit(address.0)
+        .map_err(|refused| turned(&app, refused))?;
+    let code = request.code.trim();
+    let code = code.strip_prefix(SIGN_IN_CODE_PREFIX).unwrap_or(code);
+    if code.is_empty() || code.len() > 128 {
+        return Err(ApiError::InvalidSignInCode);
+    }
+    let device = device_name(request.device)?;
+    let store = app.store.clone();
+    let hash = auth::token_hash(code);
+    let now = Utc::now().timestamp_millis();
+    let account = run_blocking(move || match store.redeem_sign_in_code(&hash, now)? {
+        Some(username) => store.account(&username),
+        None => Ok(None),
+    })
+    .await?;
+    let Some(account) = account else {
+        app.metrics
+            .sign_in_failed(SignInFailure::InvalidCredentials);
+        return Err(ApiError::InvalidSignInCode);
+    };
+    open_session(&app, account, &device).await.map(Json)
+}
+
+/// What a sign-in QR code holds before the code itself.
+pub const SIGN_IN_CODE_PREFIX: &str = "roundbook-sign-in:";
+
+/// The longest device name a tablet may give.
+const MAX_DEVICE_CHARS: usize = 64;
+
+/// The device name a sign-in gives, trimmed; at most [`MAX_DEVICE_CHARS`].
+fn device_name(device: Option<String>) -> Result<String, ApiError> {
+    let device = device.unwrap_or_default().trim().to_owned();
+    if device.chars().count() > MAX_DEVICE_CHARS || device.chars().any(char::is_control) {
+        return Err(ApiError::BadRequest(format!(
+            "a device name is at most {MAX_DEVICE_CHARS} characters, without control characters"
+        )));
+    }
+    Ok(device)
+}
+
+/// Starts a session for an account whose credentials were checked: refused
+/// if the office disabled it.
+async fn open_session(
+    app: &AppState,
+    account: Account,
+    device: &str,
+) -> Result<LoginResponse, ApiError> {
+    if account.disabled_at.is_some() {
+        tracing::info!(user = %account.username, "a disabled account tried to sign in");
+        return Err(ApiError::AccountDisabled);
+    }
     let token = auth::new_token();
     let expires = Utc::now() + Duration::from_std(auth::TOKEN_LIFETIME).expect("fits");
     let store = app.store.clone();
-    let (hash, name) = (auth::token_hash(&token), account.username.clone());
+    let (hash, name, device) = (
+        auth::token_hash(&token),
+        account.username.clone(),
+        device.to_owned(),
+    );
     let expires_unix = expires.timestamp();
-    run_blocking(move || store.create_session(&hash, &name, expires_unix)).await?;
+    run_blocking(move || {
+        store.create_session(&NewSession {
+            token_hash: &hash,
+            username: &name,
+            expires_unix,
+            device: &device,
+            now_ms: Utc::now().timestamp_millis(),
+        })
+    })
+    .await?;
 
-    let (site, zones) = site_and_zones(&app, &account).await?;
-    let access = Access::for_account(&account, &codes(&zones));
+    let (site, zones) = site_and_zones(app, &account).await?;
+    let access = Access::for_account(&account, &zones);
     tracing::info!(user = %account.username, "signed in");
-    Ok(Json(LoginResponse {
+    Ok(LoginResponse {
         token,
         expires_at: expires.to_rfc3339(),
         user: UserProfile {
+            must_change_password: account.must_change_password,
+            zones: zones
+                .into_iter()
+                .filter(|zone| access.writable_zones().any(|code| *code == zone.code))
+                .map(|zone| ZoneRef {
+                    code: zone.code,
+                    name: zone.name,
+                })
+                .collect(),
             username: account.username,
             display_name: account.display_name,
             roles: account.roles,
-            zones: zones
-                .into_iter()
-                .filter(|zone| access.zones.contains(&zone.code))
-                .collect(),
-            must_change_password: false,
         },
         site,
-    }))
+    })
 }
 
-pub async fn logout(State(app): State<AppState>, user: SignedIn) -> Result<StatusCode, ApiError> {
+pub async fn logout(
+    State(app): State<AppState>,
+    AnySignedIn(user): AnySignedIn,
+) -> Result<StatusCode, ApiError> {
     let store = app.store.clone();
     let hash = auth::token_hash(&user.token);
     let revoked = hash.clone();
@@ -113,9 +194,23 @@ pub async fn logout(State(app): State<AppState>, user: SignedIn) -> Result<Statu
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `POST /api/device`: what the tablet reports about itself (what it has
+/// not uploaded yet), for the office head's device list.
+pub async fn report_device(
+    State(app): State<AppState>,
+    user: SignedIn,
+    JsonBody(report): JsonBody<DeviceReport>,
+) -> Result<StatusCode, ApiError> {
+    let store = app.store.clone();
+    let hash = auth::token_hash(&user.token);
+    let now = Utc::now().timestamp_millis();
+    run_blocking(move || store.touch_session(&hash, now, Some(report.pending))).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// A sign-in turned away before its password was checked; a rate limit's
 /// refusal counts as a failed sign-in (a busy server's does not).
-fn turned(app: &AppState, turned: Turned) -> ApiError {
+pub(crate) fn turned(app: &AppState, turned: Turned) -> ApiError {
     match turned {
         Turned::TooMany(secs) => {
             app.metrics.sign_in_failed(SignInFailure::Throttled);
@@ -142,13 +237,32 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
     }
 }
 
-/// A request made with a valid bearer token.
+/// A request made with a valid bearer token, by a user free to work (no
+/// password change pending: that answers 403 `password_change_required`).
 pub struct SignedIn {
     pub(crate) token: String,
     pub access: Access,
+    /// The session the token opened, for the audit trail's device.
+    pub session: LiveSession,
+    /// The office reset the password: it must be changed before anything else.
+    pub must_change_password: bool,
 }
 
-impl FromRequestParts<AppState> for SignedIn {
+impl SignedIn {
+    /// Refuses a user who must change their password first.
+    pub fn free_to_work(self) -> Result<SignedIn, ApiError> {
+        if self.must_change_password {
+            return Err(ApiError::PasswordChangeRequired);
+        }
+        Ok(self)
+    }
+}
+
+/// A request made with a valid bearer token, even by a user who must change
+/// their password first: only signing out and changing the password take it.
+pub struct AnySignedIn(pub SignedIn);
+
+impl FromRequestParts<AppState> for AnySignedIn {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
@@ -160,43 +274,70 @@ impl FromRequestParts<AppState> for SignedIn {
             .ok_or(ApiError::Unauthorized)?
             .trim()
             .to_owned();
-        let access = authenticate(app, &token).await?;
-        Ok(SignedIn { token, access })
+        authenticate(app, &token).await.map(AnySignedIn)
     }
 }
 
-/// The access of a live session's user.
-pub(crate) async fn authenticate(app: &AppState, token: &str) -> Result<Access, ApiError> {
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
+        let AnySignedIn(user) = AnySignedIn::from_request_parts(parts, app).await?;
+        user.free_to_work()
+    }
+}
+
+/// How long a session's `last_seen` may lag: requests within it write nothing.
+const SEEN_PRECISION_MS: i64 = 60_000;
+
+/// The live session of a token and its user's access. A session someone
+/// else ended answers `signed_out_remotely`, any other dead one `unauthorized`.
+pub(crate) async fn authenticate(app: &AppState, token: &str) -> Result<SignedIn, ApiError> {
     if token.is_empty() || token.len() > 128 {
         return Err(ApiError::Unauthorized);
     }
     let store = app.store.clone();
     let hash = auth::token_hash(token);
-    let now = Utc::now().timestamp();
-    let account = run_blocking(move || {
-        let Some(username) = store.session_user(&hash, now)? else {
-            return Ok(None);
+    let now = Utc::now();
+    let found = run_blocking(move || {
+        let Some(session) = store.live_session(&hash, now.timestamp())? else {
+            return Ok(Err(store.ended_remotely(&hash)?.is_some()));
         };
-        store.account(&username)
+        let account = store.account(&session.username)?;
+        let now_ms = now.timestamp_millis();
+        if now_ms - session.last_seen >= SEEN_PRECISION_MS {
+            store.touch_session(&hash, now_ms, None)?;
+        }
+        Ok(Ok((session, account)))
     })
-    .await?
-    .ok_or(ApiError::Unauthorized)?;
+    .await?;
+    let (session, account) = match found {
+        Ok((session, Some(account))) => (session, account),
+        Ok((_, None)) | Err(false) => return Err(ApiError::Unauthorized),
+        Err(true) => return Err(ApiError::SignedOutRemotely),
+    };
+    if account.disabled_at.is_some() {
+        return Err(ApiError::SignedOutRemotely);
+    }
     let (_, zones) = site_and_zones(app, &account).await?;
-    Ok(Access::for_account(&account, &codes(&zones)))
+    Ok(SignedIn {
+        token: token.to_owned(),
+        access: Access::for_account(&account, &zones),
+        session,
+        must_change_password: account.must_change_password,
+    })
 }
 
-async fn site_and_zones(
+/// The account's site and every zone of it, retired ones too.
+pub(crate) async fn site_and_zones(
     app: &AppState,
     account: &Account,
-) -> Result<(roundbook_shared::domain::SiteInfo, Vec<ZoneRef>), ApiError> {
+) -> Result<(SiteInfo, Vec<ZoneEntry>), ApiError> {
     let store = app.store.clone();
     let site = account.site.clone();
-    let (info, zones) = run_blocking(move || Ok((store.site(&site)?, store.zones(&site)?))).await?;
+    let (info, zones) =
+        run_blocking(move || Ok((store.site(&site)?, store.zone_list(&site)?))).await?;
     let info =
         info.ok_or_else(|| ApiError::Internal(format!("site {} is missing", account.site)))?;
     Ok((info, zones))
-}
-
-fn codes(zones: &[ZoneRef]) -> Vec<String> {
-    zones.iter().map(|zone| zone.code.clone()).collect()
 }

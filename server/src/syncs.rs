@@ -76,6 +76,11 @@ impl OpenSyncs {
         self.end_where(|open| open.token_hash == token_hash);
     }
 
+    /// Ends every socket of these sessions (ended remotely).
+    pub fn end_sessions(&self, token_hashes: &[Vec<u8>]) {
+        self.end_where(|open| token_hashes.contains(&open.token_hash));
+    }
+
     /// Ends every socket of one user (disabled, or their password reset).
     pub fn end_user(&self, username: &str) {
         self.end_where(|open| open.username == username);

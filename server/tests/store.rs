@@ -11,9 +11,10 @@ use chrono::NaiveDate;
 use roundbook_server::store::postgres::PostgresStore;
 use roundbook_server::store::sqlite::SqliteStore;
 use roundbook_server::store::{
-    Account, BlobRef, ChunkSizes, Elsewhere, ElsewhereFeed, Part, PartOutcome, Store, UploadLimits,
-    UploadState, Uploader,
+    Account, Audit, BlobRef, ChunkSizes, Elsewhere, ElsewhereFeed, EndSessions, NewSession, Part,
+    PartOutcome, SessionEnd, Store, UploadLimits, UploadState, Uploader,
 };
+use roundbook_shared::api::ZoneEntry;
 use roundbook_shared::domain::{Role, SiteInfo, ZoneRef};
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::schema::DocKey;
@@ -82,6 +83,10 @@ on_both_backends!(
     sites_are_created_once,
     accounts_round_trip,
     sessions_expire_and_revoke,
+    zones_are_created_renamed_and_retired,
+    accounts_are_created_once_and_their_departures_kept,
+    sessions_ended_remotely_are_kept_and_told_apart,
+    sign_in_codes_are_single_use_and_expire,
     the_catalog_lists_recent_days_and_recent_periods,
     uploads_append_in_order_and_commit_once_per_zone,
     an_upload_in_progress_belongs_to_its_uploader,
@@ -245,13 +250,15 @@ fn accounts_round_trip(backend: &dyn Backend) {
         password_hash: "$argon2id$placeholder".into(),
         roles: vec![Role::Guard, Role::ZoneService],
         zones: vec!["A".into(), "B".into()],
+        phone: Some("13800000001".into()),
+        disabled_at: Some(5),
+        must_change_password: true,
     };
     store.put_account(&account).unwrap();
     let stored = store.account("guard-a").unwrap().unwrap();
-    assert_eq!(
-        (&stored.display_name, &stored.roles, &stored.zones),
-        (&account.display_name, &account.roles, &account.zones)
-    );
+    assert_eq!(stored, account);
+    assert_eq!(store.accounts("demo").unwrap(), [account.clone()]);
+    assert!(store.accounts("other").unwrap().is_empty());
     account.zones.clear();
     store.put_account(&account).unwrap();
     assert!(store.account("guard-a").unwrap().unwrap().zones.is_empty());
@@ -261,7 +268,9 @@ fn accounts_round_trip(backend: &dyn Backend) {
 fn sessions_expire_and_revoke(backend: &dyn Backend) {
     let store = backend.open();
     roundbook_server::demo::seed(store.as_ref()).unwrap();
-    store.create_session(b"hash", "guard-a", 100).unwrap();
+    store
+        .create_session(&session(b"hash", "guard-a", 100))
+        .unwrap();
     assert_eq!(
         store.session_user(b"hash", 99).unwrap().as_deref(),
         Some("guard-a")
@@ -269,6 +278,262 @@ fn sessions_expire_and_revoke(backend: &dyn Backend) {
     assert_eq!(store.session_user(b"hash", 100).unwrap(), None);
     store.revoke_session(b"hash").unwrap();
     assert_eq!(store.session_user(b"hash", 0).unwrap(), None);
+}
+
+/// A session of `username`'s from a tablet called "tablet", started at 1 s.
+fn session<'a>(token_hash: &'a [u8], username: &'a str, expires_unix: i64) -> NewSession<'a> {
+    NewSession {
+        token_hash,
+        username,
+        expires_unix,
+        device: "tablet",
+        now_ms: 1_000,
+    }
+}
+
+/// An audit row of the demo site by the head, at `at`.
+fn audit(action: &str, target: &str, at: i64) -> Audit {
+    Audit {
+        site: "demo".into(),
+        actor: "head".into(),
+        device: "office pc".into(),
+        at,
+        action: action.into(),
+        target: target.into(),
+        detail: String::new(),
+    }
+}
+
+fn zones_are_created_renamed_and_retired(backend: &dyn Backend) {
+    let store = backend.open();
+    roundbook_server::demo::seed(store.as_ref()).unwrap();
+    let mut d = ZoneEntry {
+        code: "D".into(),
+        name: "D区".into(),
+        retired: false,
+    };
+    assert!(store
+        .create_zone("demo", &d, &audit("zone_created", "D", 1))
+        .unwrap());
+    assert!(!store
+        .create_zone("demo", &d, &audit("zone_created", "D", 2))
+        .unwrap());
+    d.retired = true;
+    d.name = "D区 旧".into();
+    assert!(store
+        .change_zone("demo", &d, &audit("zone_changed", "D", 3))
+        .unwrap());
+    let e = ZoneEntry {
+        code: "E".into(),
+        ..d.clone()
+    };
+    assert!(!store
+        .change_zone("demo", &e, &audit("zone_changed", "E", 4))
+        .unwrap());
+    let zones = store.zone_list("demo").unwrap();
+    assert_eq!(zones.last(), Some(&d));
+    assert_eq!(zones.len(), 4);
+    assert_eq!(
+        store.zones("demo").unwrap().len(),
+        4,
+        "retired zones stay listed"
+    );
+    let trail: Vec<_> = store
+        .audit("demo", 10)
+        .unwrap()
+        .into_iter()
+        .map(|entry| (entry.at, entry.action))
+        .collect();
+    assert_eq!(
+        trail,
+        [(3, "zone_changed".into()), (1, "zone_created".into())],
+        "newest first; nothing for what changed nothing"
+    );
+    assert_eq!(store.audit("demo", 1).unwrap().len(), 1);
+    assert!(store.audit("other", 10).unwrap().is_empty());
+}
+
+fn accounts_are_created_once_and_their_departures_kept(backend: &dyn Backend) {
+    let store = backend.open();
+    roundbook_server::demo::seed(store.as_ref()).unwrap();
+    let mut account = Account {
+        username: "guard-new".into(),
+        display_name: "新保安".into(),
+        site: "demo".into(),
+        password_hash: "$argon2id$placeholder".into(),
+        roles: vec![Role::Guard],
+        zones: vec!["A".into()],
+        ..Account::default()
+    };
+    assert!(store
+        .create_account(&account, &audit("staff_created", "guard-new", 10))
+        .unwrap());
+    assert!(!store
+        .create_account(&account, &audit("staff_created", "guard-new", 11))
+        .unwrap());
+    assert!(!store
+        .create_account(
+            &Account {
+                username: "guard-a".into(),
+                ..account.clone()
+            },
+            &audit("staff_created", "guard-a", 12)
+        )
+        .unwrap());
+    account.zones = vec!["B".into()];
+    account.phone = Some("13800000009".into());
+    account.display_name = "改名".into();
+    // Only name, phone, roles and zones change.
+    let changed = Account {
+        password_hash: "ignored".into(),
+        must_change_password: true,
+        ..account.clone()
+    };
+    store
+        .change_account(
+            &changed,
+            &["A".into()],
+            &audit("staff_changed", "guard-new", 20),
+        )
+        .unwrap();
+    assert_eq!(store.account("guard-new").unwrap().unwrap(), account);
+    assert_eq!(
+        store.former_zones("guard-new", 0).unwrap(),
+        [("A".to_owned(), 20)]
+    );
+    assert!(store.former_zones("guard-new", 21).unwrap().is_empty());
+    assert!(store.former_zones("guard-a", 0).unwrap().is_empty());
+    assert_eq!(store.audit("demo", 10).unwrap().len(), 2);
+}
+
+fn sessions_ended_remotely_are_kept_and_told_apart(backend: &dyn Backend) {
+    let store = backend.open();
+    roundbook_server::demo::seed(store.as_ref()).unwrap();
+    let far = i64::MAX / 2000;
+    for hash in [b"one", b"two", b"own"] {
+        store
+            .create_session(&session(hash, "guard-a", far))
+            .unwrap();
+    }
+    store
+        .create_session(&session(b"b", "guard-b", far))
+        .unwrap();
+    store
+        .create_session(&session(b"old", "guard-a", 5))
+        .unwrap();
+    let live = store.live_session(b"one", 10).unwrap().unwrap();
+    assert_eq!(
+        (live.username.as_str(), live.device.as_str()),
+        ("guard-a", "tablet")
+    );
+    assert_eq!(live.last_seen, 1_000);
+    store.touch_session(b"one", 5_000, Some(7)).unwrap();
+    store.touch_session(b"one", 4_000, None).unwrap();
+    let devices = store.site_sessions("demo", 10).unwrap();
+    assert_eq!(devices.len(), 4, "the expired one is not listed");
+    let one = &devices.iter().find(|(_, d)| d.id == live.id).unwrap().1;
+    assert_eq!(
+        (one.last_seen, one.pending, one.signed_in_at),
+        (5_000, Some(7), 1_000)
+    );
+
+    // Signing out yourself is not a remote end.
+    store.revoke_session(b"own").unwrap();
+    assert_eq!(store.ended_remotely(b"own").unwrap(), None);
+
+    // A device signed out by the office: another site's office cannot.
+    let id = live.id.clone();
+    let audit_at = |at| audit("device_signed_out", "guard-a", at);
+    assert_eq!(
+        store
+            .end_session("other", &id, 10, SessionEnd::SignedOut, &audit_at(30))
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .end_session("demo", &id, 10, SessionEnd::SignedOut, &audit_at(30))
+            .unwrap(),
+        Some(b"one".to_vec())
+    );
+    assert_eq!(
+        store
+            .end_session("demo", &id, 10, SessionEnd::SignedOut, &audit_at(31))
+            .unwrap(),
+        None,
+        "ended once"
+    );
+    assert_eq!(store.live_session(b"one", 10).unwrap(), None);
+    assert_eq!(
+        store.ended_remotely(b"one").unwrap(),
+        Some(("guard-a".to_owned(), 30))
+    );
+
+    // A password changed on one device ends the others.
+    let ended = store
+        .set_password(
+            "guard-b",
+            "$argon2id$new",
+            false,
+            EndSessions {
+                reason: SessionEnd::PasswordChanged,
+                keep: Some(b"b"),
+            },
+            &audit("password_changed", "guard-b", 40),
+        )
+        .unwrap();
+    assert!(ended.is_empty());
+    assert!(store.live_session(b"b", 10).unwrap().is_some());
+
+    // Disabling ends every live session at once.
+    let ended = store
+        .disable_account("guard-a", &audit("staff_disabled", "guard-a", 50_000))
+        .unwrap();
+    assert_eq!(ended, [b"two".to_vec()]);
+    assert_eq!(
+        store.ended_remotely(b"two").unwrap(),
+        Some(("guard-a".to_owned(), 50_000))
+    );
+    assert_eq!(
+        store.account("guard-a").unwrap().unwrap().disabled_at,
+        Some(50_000)
+    );
+    store
+        .disable_account("guard-a", &audit("staff_disabled", "guard-a", 60_000))
+        .unwrap();
+    assert_eq!(
+        store.account("guard-a").unwrap().unwrap().disabled_at,
+        Some(50_000),
+        "disabled once: the first moment stays"
+    );
+    assert_eq!(store.ended_remotely(b"unknown").unwrap(), None);
+}
+
+fn sign_in_codes_are_single_use_and_expire(backend: &dyn Backend) {
+    let store = backend.open();
+    roundbook_server::demo::seed(store.as_ref()).unwrap();
+    let issued = audit("sign_in_code_issued", "guard-a", 1);
+    store
+        .issue_sign_in_code(b"code", "guard-a", 100, &issued)
+        .unwrap();
+    store
+        .issue_sign_in_code(b"late", "guard-a", 100, &issued)
+        .unwrap();
+    assert_eq!(store.redeem_sign_in_code(b"nope", 50).unwrap(), None);
+    assert_eq!(
+        store.redeem_sign_in_code(b"code", 50).unwrap().as_deref(),
+        Some("guard-a")
+    );
+    assert_eq!(
+        store.redeem_sign_in_code(b"code", 51).unwrap(),
+        None,
+        "used"
+    );
+    assert_eq!(
+        store.redeem_sign_in_code(b"late", 100).unwrap(),
+        None,
+        "expired"
+    );
 }
 
 fn the_catalog_lists_recent_days_and_recent_periods(backend: &dyn Backend) {

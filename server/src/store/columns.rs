@@ -7,7 +7,38 @@ use chrono::NaiveDate;
 use roundbook_shared::domain::Role;
 use roundbook_shared::schema::{DocKey, DocKind};
 
-use super::{StoreError, StoreResult};
+use super::{Account, StoreError, StoreResult};
+
+/// The columns of `accounts` that [`account`] reads, in its order.
+pub(super) const ACCOUNT_COLUMNS: &str = "username, display_name, site, password_hash, roles, \
+     zones, phone, disabled_at, must_change_password";
+
+/// An `accounts` row (as [`ACCOUNT_COLUMNS`] lists it) back into an account.
+pub(super) struct AccountRow {
+    pub username: String,
+    pub display_name: String,
+    pub site: String,
+    pub password_hash: String,
+    pub roles: String,
+    pub zones: String,
+    pub phone: Option<String>,
+    pub disabled_at: Option<i64>,
+    pub must_change_password: bool,
+}
+
+pub(super) fn account(row: AccountRow) -> StoreResult<Account> {
+    Ok(Account {
+        roles: parse_roles(&row.roles)?,
+        zones: parse_zones(&row.zones),
+        username: row.username,
+        display_name: row.display_name,
+        site: row.site,
+        password_hash: row.password_hash,
+        phone: row.phone,
+        disabled_at: row.disabled_at,
+        must_change_password: row.must_change_password,
+    })
+}
 
 const DATE_FORMAT: &str = "%Y-%m-%d";
 
@@ -43,7 +74,7 @@ pub(super) fn roles_column(roles: &[Role]) -> String {
     roles.join(",")
 }
 
-pub(super) fn parse_roles(text: &str) -> StoreResult<Vec<Role>> {
+fn parse_roles(text: &str) -> StoreResult<Vec<Role>> {
     list(text)
         .map(|role| Role::parse(role).ok_or_else(|| StoreError::Corrupt(format!("role {role}"))))
         .collect()
@@ -53,7 +84,7 @@ pub(super) fn zones_column(zones: &[String]) -> String {
     zones.join(",")
 }
 
-pub(super) fn parse_zones(text: &str) -> Vec<String> {
+fn parse_zones(text: &str) -> Vec<String> {
     list(text).map(str::to_owned).collect()
 }
 

@@ -30,6 +30,7 @@ pub mod sqlite;
 
 use std::fmt;
 
+use roundbook_shared::api::{AuditEntry, DeviceEntry, ZoneEntry};
 use roundbook_shared::domain::{Role, SiteInfo, ZoneRef};
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::schema::DocKey;
@@ -65,7 +66,7 @@ impl fmt::Debug for StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// A staff account as stored.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Account {
     pub username: String,
     pub display_name: String,
@@ -75,6 +76,85 @@ pub struct Account {
     pub roles: Vec<Role>,
     /// Zones assigned by name; supervisors' access is widened by `access`.
     pub zones: Vec<String>,
+    /// Personal data: only `/api/admin` answers it.
+    pub phone: Option<String>,
+    /// Unix ms at which the office disabled the account; it signs in no more.
+    pub disabled_at: Option<i64>,
+    /// Set by a password reset: every call but changing it is refused.
+    pub must_change_password: bool,
+}
+
+/// A new session: who signed in, from which device, until when.
+#[derive(Debug, Clone, Copy)]
+pub struct NewSession<'a> {
+    /// SHA-256 of the bearer token (the token itself is never stored).
+    pub token_hash: &'a [u8],
+    pub username: &'a str,
+    pub expires_unix: i64,
+    /// What the tablet calls itself, for the office head's device list.
+    pub device: &'a str,
+    pub now_ms: i64,
+}
+
+/// A live session as its token finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveSession {
+    /// The opaque id the device list shows (not the token).
+    pub id: String,
+    pub username: String,
+    pub device: String,
+    /// Unix ms of the last request or sync check seen on it.
+    pub last_seen: i64,
+}
+
+/// Why a session was ended by someone other than its holder. Such a
+/// session is kept (not deleted), so its token can be told apart from an
+/// expired or signed-out one (`signed_out_remotely`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// The account was disabled.
+    Disabled,
+    /// The office head signed the device out.
+    SignedOut,
+    /// The office head reset the password.
+    PasswordReset,
+    /// The user changed their password on another device.
+    PasswordChanged,
+}
+
+impl SessionEnd {
+    /// The text stored in `sessions.ended_reason`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionEnd::Disabled => "disabled",
+            SessionEnd::SignedOut => "signed_out",
+            SessionEnd::PasswordReset => "password_reset",
+            SessionEnd::PasswordChanged => "password_changed",
+        }
+    }
+}
+
+/// Sessions a password change ends: every one of the user's, for `reason`,
+/// except `keep` (the session that changed it).
+#[derive(Debug, Clone, Copy)]
+pub struct EndSessions<'a> {
+    pub reason: SessionEnd,
+    pub keep: Option<&'a [u8]>,
+}
+
+/// One row of the audit trail, written in the same transaction as the
+/// action it records. Rows are only ever added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Audit {
+    pub site: String,
+    /// The acting user, the device of their session, and the server's
+    /// clock (unix ms).
+    pub actor: String,
+    pub device: String,
+    pub at: i64,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
 }
 
 /// Sizes of a document's stored chunks, for the compaction rule.
@@ -348,7 +428,26 @@ pub trait Store: Send + Sync + 'static {
     fn clear_sign_in_failures(&self, key: &str) -> StoreResult<()>;
 
     fn site(&self, code: &str) -> StoreResult<Option<SiteInfo>>;
-    fn zones(&self, site: &str) -> StoreResult<Vec<ZoneRef>>;
+    /// Every zone of the site, retired ones too (they keep their records
+    /// and reports), by code.
+    fn zone_list(&self, site: &str) -> StoreResult<Vec<ZoneEntry>>;
+    /// [`Store::zone_list`] without the retired flag.
+    fn zones(&self, site: &str) -> StoreResult<Vec<ZoneRef>> {
+        Ok(self
+            .zone_list(site)?
+            .into_iter()
+            .map(|zone| ZoneRef {
+                code: zone.code,
+                name: zone.name,
+            })
+            .collect())
+    }
+    /// Adds a zone and its audit row; false (nothing written) if the site
+    /// has a zone of that code.
+    fn create_zone(&self, site: &str, zone: &ZoneEntry, audit: &Audit) -> StoreResult<bool>;
+    /// Stores a zone's name and retired flag and the audit row; false
+    /// (nothing written) if the site has no such zone.
+    fn change_zone(&self, site: &str, zone: &ZoneEntry, audit: &Audit) -> StoreResult<bool>;
     fn put_site(&self, site: &SiteInfo, zones: &[ZoneRef]) -> StoreResult<()>;
     /// Stores a site and its zones unless the site exists, in one
     /// transaction; false if it existed. Servers seeding one database at
@@ -356,18 +455,94 @@ pub trait Store: Send + Sync + 'static {
     fn create_site(&self, site: &SiteInfo, zones: &[ZoneRef]) -> StoreResult<bool>;
 
     fn account(&self, username: &str) -> StoreResult<Option<Account>>;
+    /// Stores an account whole (the demo seed's and tests' way).
     fn put_account(&self, account: &Account) -> StoreResult<()>;
+    /// Every account of the site, disabled ones too, by username.
+    fn accounts(&self, site: &str) -> StoreResult<Vec<Account>>;
+    /// Adds an account and its audit row; false (nothing written) if the
+    /// username is taken, on any site.
+    fn create_account(&self, account: &Account, audit: &Audit) -> StoreResult<bool>;
+    /// Stores an account's name, phone, roles and zones (not its password
+    /// or state), a departure for each of `lost_zones` (zones it no longer
+    /// reaches), and the audit row.
+    fn change_account(
+        &self,
+        account: &Account,
+        lost_zones: &[String],
+        audit: &Audit,
+    ) -> StoreResult<()>;
+    /// Disables an account and ends each of its live sessions remotely
+    /// ([`SessionEnd::Disabled`]), with the audit row; returns the token
+    /// hashes of the sessions it ended.
+    fn disable_account(&self, username: &str, audit: &Audit) -> StoreResult<Vec<Vec<u8>>>;
+    /// Stores a new password hash and whether it must be changed at once,
+    /// ends the user's other live sessions as `end` says, and writes the
+    /// audit row; returns the token hashes of the sessions it ended.
+    fn set_password(
+        &self,
+        username: &str,
+        password_hash: &str,
+        must_change: bool,
+        end: EndSessions<'_>,
+        audit: &Audit,
+    ) -> StoreResult<Vec<Vec<u8>>>;
+    /// Zones the user stopped reaching since `since_ms`, with when (unix ms).
+    fn former_zones(&self, username: &str, since_ms: i64) -> StoreResult<Vec<(String, i64)>>;
 
     /// Stores a session under the SHA-256 of its token.
-    fn create_session(
+    fn create_session(&self, session: &NewSession<'_>) -> StoreResult<()>;
+    /// A live session: unexpired, not signed out, not ended remotely.
+    fn live_session(&self, token_hash: &[u8], now_unix: i64) -> StoreResult<Option<LiveSession>>;
+    /// The username of a live session.
+    fn session_user(&self, token_hash: &[u8], now_unix: i64) -> StoreResult<Option<String>> {
+        Ok(self
+            .live_session(token_hash, now_unix)?
+            .map(|session| session.username))
+    }
+    /// `(username, ended_remotely_at)` if the session was ended by someone
+    /// else (disabled, signed out by the office, password reset or
+    /// changed elsewhere); `None` for a live, expired, signed-out or
+    /// unknown one.
+    fn ended_remotely(&self, token_hash: &[u8]) -> StoreResult<Option<(String, i64)>>;
+    /// Records that the session was seen at `now_ms`, and what its device
+    /// reported as not yet uploaded, if it did.
+    fn touch_session(
         &self,
         token_hash: &[u8],
-        username: &str,
-        expires_unix: i64,
+        now_ms: i64,
+        pending: Option<u64>,
     ) -> StoreResult<()>;
-    /// The username of a live (unexpired, unrevoked) session.
-    fn session_user(&self, token_hash: &[u8], now_unix: i64) -> StoreResult<Option<String>>;
+    /// Live sessions of the site's accounts, as `(username, device)`, newest
+    /// first.
+    fn site_sessions(&self, site: &str, now_unix: i64) -> StoreResult<Vec<(String, DeviceEntry)>>;
+    /// Ends the site's live session `id` remotely, with the audit row;
+    /// returns its token hash, or `None` (nothing written) if the site has
+    /// no such live session.
+    fn end_session(
+        &self,
+        site: &str,
+        id: &str,
+        now_unix: i64,
+        reason: SessionEnd,
+        audit: &Audit,
+    ) -> StoreResult<Option<Vec<u8>>>;
     fn revoke_session(&self, token_hash: &[u8]) -> StoreResult<()>;
+
+    /// Stores a one-time sign-in code (its SHA-256) for `username`, valid
+    /// until `expires_ms`, with the audit row.
+    fn issue_sign_in_code(
+        &self,
+        code_hash: &[u8],
+        username: &str,
+        expires_ms: i64,
+        audit: &Audit,
+    ) -> StoreResult<()>;
+    /// Uses a sign-in code: the username it was issued for, if it is
+    /// unused and unexpired; it is used from then on, whatever follows.
+    fn redeem_sign_in_code(&self, code_hash: &[u8], now_ms: i64) -> StoreResult<Option<String>>;
+
+    /// The site's audit trail, newest first, at most `limit` rows.
+    fn audit(&self, site: &str, limit: usize) -> StoreResult<Vec<AuditEntry>>;
 
     /// What a document is, if the catalog knows it.
     fn document_key(&self, id: &DocumentId) -> StoreResult<Option<DocKey>>;
@@ -451,6 +626,12 @@ pub trait Store: Send + Sync + 'static {
 /// `postgresql://…`) rather than a SQLite file.
 pub fn is_postgres_address(db: &str) -> bool {
     db.starts_with("postgres://") || db.starts_with("postgresql://")
+}
+
+/// A new session's opaque id: 128 random bits as hex. Not the token, and
+/// nothing can be derived from it but the session it names.
+pub(crate) fn new_session_id() -> String {
+    format!("{:032x}", rand::random::<u128>())
 }
 
 /// Runs blocking store work off the async threads.

@@ -10,16 +10,19 @@ use std::sync::Mutex;
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
+use roundbook_shared::api::{AuditEntry, DeviceEntry, ZoneEntry};
 use roundbook_shared::domain::{SiteInfo, ZoneRef};
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::schema::DocKey;
 
-use super::columns::{date_column, doc_key, parse_roles, parse_zones, roles_column, zones_column};
+use super::columns::{
+    account, date_column, doc_key, roles_column, zones_column, AccountRow, ACCOUNT_COLUMNS,
+};
 use super::migrations::{self, Migrated, Migrator, SchemaVersion, Step};
 use super::{
-    part_step, Account, BlobRef, ChunkSeq, ChunkSizes, ChunkWrite, Chunks, ElsewhereFeed,
-    HeldUpload, Part, PartOutcome, PartStep, Store, StoreError, StoreResult, UploadState, Uploader,
-    Written,
+    new_session_id, part_step, Account, Audit, BlobRef, ChunkSeq, ChunkSizes, ChunkWrite, Chunks,
+    ElsewhereFeed, EndSessions, HeldUpload, LiveSession, NewSession, Part, PartOutcome, PartStep,
+    SessionEnd, Store, StoreError, StoreResult, UploadState, Uploader, Written,
 };
 
 pub struct SqliteStore {
@@ -57,6 +60,11 @@ pub(crate) const STEPS: &[Step] = &[
         version: 4,
         name: "sign_in_failures",
         sql: SIGN_IN_FAILURES,
+    },
+    Step {
+        version: 5,
+        name: "administration",
+        sql: ADMINISTRATION,
     },
 ];
 
@@ -171,6 +179,57 @@ CREATE TABLE sign_in_failures (
     locked_until_ms INTEGER NOT NULL
 );
 CREATE INDEX sign_in_failures_by_age ON sign_in_failures (last_ms);
+"#;
+
+/// Version 5: administration. Accounts gain a phone, a disabled time and
+/// the must-change-password flag; zones can be retired. Sessions gain an
+/// opaque id, the device, when they started and were last seen, what the
+/// device reports pending, and when and why someone else ended them (such
+/// sessions are kept, so the tablet learns it was signed out remotely).
+/// The audit trail refuses updates and deletes. Sign-in codes are stored
+/// hashed; zone departures say which zones an account stopped reaching.
+const ADMINISTRATION: &str = r#"
+ALTER TABLE accounts ADD COLUMN phone TEXT;
+ALTER TABLE accounts ADD COLUMN disabled_at INTEGER;
+ALTER TABLE accounts ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE zones ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN id TEXT;
+UPDATE sessions SET id = lower(hex(randomblob(16)));
+CREATE UNIQUE INDEX sessions_by_id ON sessions (id);
+CREATE INDEX sessions_by_username ON sessions (username);
+ALTER TABLE sessions ADD COLUMN device TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN signed_in_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN pending INTEGER;
+ALTER TABLE sessions ADD COLUMN ended_remotely_at INTEGER;
+ALTER TABLE sessions ADD COLUMN ended_reason TEXT;
+CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    site TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    device TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE INDEX audit_by_site ON audit (site, seq);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TABLE sign_in_codes (
+    code_hash BLOB PRIMARY KEY,
+    username TEXT NOT NULL REFERENCES accounts(username),
+    expires_ms INTEGER NOT NULL,
+    used_ms INTEGER
+);
+CREATE TABLE zone_departures (
+    username TEXT NOT NULL,
+    zone TEXT NOT NULL,
+    left_at INTEGER NOT NULL
+);
+CREATE INDEX zone_departures_by_username ON zone_departures (username, left_at);
 "#;
 
 impl SqliteStore {
@@ -418,6 +477,58 @@ fn delete_upload(connection: &Connection, blob: &BlobRef) -> StoreResult<()> {
     Ok(())
 }
 
+fn insert_audit(connection: &Connection, audit: &Audit) -> StoreResult<()> {
+    connection.execute(
+        "INSERT INTO audit (site, at, actor, device, action, target, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            audit.site,
+            audit.at,
+            audit.actor,
+            audit.device,
+            audit.action,
+            audit.target,
+            audit.detail
+        ],
+    )?;
+    Ok(())
+}
+
+/// Ends remotely, at `at` (unix ms) for `reason`, every live session of
+/// `username` but `keep`; returns their token hashes.
+fn end_user_sessions(
+    connection: &Connection,
+    username: &str,
+    keep: Option<&[u8]>,
+    at: i64,
+    reason: SessionEnd,
+) -> StoreResult<Vec<Vec<u8>>> {
+    let mut statement = connection.prepare(
+        "UPDATE sessions SET ended_remotely_at = ?3, ended_reason = ?4
+         WHERE username = ?1 AND revoked = 0 AND ended_remotely_at IS NULL
+           AND expires_unix > ?3 / 1000 AND token_hash IS NOT ?2
+         RETURNING token_hash",
+    )?;
+    let ended = statement.query_map(params![username, keep, at, reason.as_str()], |row| {
+        row.get(0)
+    })?;
+    Ok(ended.collect::<Result<_, _>>()?)
+}
+
+fn read_account(row: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
+    Ok(AccountRow {
+        username: row.get(0)?,
+        display_name: row.get(1)?,
+        site: row.get(2)?,
+        password_hash: row.get(3)?,
+        roles: row.get(4)?,
+        zones: row.get(5)?,
+        phone: row.get(6)?,
+        disabled_at: row.get(7)?,
+        must_change_password: row.get(8)?,
+    })
+}
+
 impl Store for SqliteStore {
     fn migrate(&self) -> StoreResult<Migrated> {
         self.migrate_to(migrations::latest(STEPS))
@@ -510,17 +621,49 @@ impl Store for SqliteStore {
         })
     }
 
-    fn zones(&self, site: &str) -> StoreResult<Vec<ZoneRef>> {
+    fn zone_list(&self, site: &str) -> StoreResult<Vec<ZoneEntry>> {
         self.with(|connection| {
-            let mut statement =
-                connection.prepare("SELECT code, name FROM zones WHERE site = ?1 ORDER BY code")?;
+            let mut statement = connection
+                .prepare("SELECT code, name, retired FROM zones WHERE site = ?1 ORDER BY code")?;
             let rows = statement.query_map([site], |row| {
-                Ok(ZoneRef {
+                Ok(ZoneEntry {
                     code: row.get(0)?,
                     name: row.get(1)?,
+                    retired: row.get(2)?,
                 })
             })?;
             Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn create_zone(&self, site: &str, zone: &ZoneEntry, audit: &Audit) -> StoreResult<bool> {
+        self.with(|connection| {
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let created = tx.execute(
+                "INSERT INTO zones (site, code, name, retired) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (site, code) DO NOTHING",
+                params![site, zone.code, zone.name, zone.retired],
+            )? == 1;
+            if created {
+                insert_audit(&tx, audit)?;
+                tx.commit()?;
+            }
+            Ok(created)
+        })
+    }
+
+    fn change_zone(&self, site: &str, zone: &ZoneEntry, audit: &Audit) -> StoreResult<bool> {
+        self.with(|connection| {
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let changed = tx.execute(
+                "UPDATE zones SET name = ?3, retired = ?4 WHERE site = ?1 AND code = ?2",
+                params![site, zone.code, zone.name, zone.retired],
+            )? == 1;
+            if changed {
+                insert_audit(&tx, audit)?;
+                tx.commit()?;
+            }
+            Ok(changed)
         })
     }
 
@@ -569,43 +712,26 @@ impl Store for SqliteStore {
         let row = self.with(|connection| {
             Ok(connection
                 .query_row(
-                    "SELECT username, display_name, site, password_hash, roles, zones
-                     FROM accounts WHERE username = ?1",
+                    &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE username = ?1"),
                     [username],
-                    |row| {
-                        Ok((
-                            row.get::<_, String>(0)?,
-                            row.get::<_, String>(1)?,
-                            row.get::<_, String>(2)?,
-                            row.get::<_, String>(3)?,
-                            row.get::<_, String>(4)?,
-                            row.get::<_, String>(5)?,
-                        ))
-                    },
+                    read_account,
                 )
                 .optional()?)
         })?;
-        let Some((username, display_name, site, password_hash, roles, zones)) = row else {
-            return Ok(None);
-        };
-        Ok(Some(Account {
-            username,
-            display_name,
-            site,
-            password_hash,
-            roles: parse_roles(&roles)?,
-            zones: parse_zones(&zones),
-        }))
+        row.map(account).transpose()
     }
 
     fn put_account(&self, account: &Account) -> StoreResult<()> {
         self.with(|connection| {
             connection.execute(
-                "INSERT INTO accounts (username, display_name, site, password_hash, roles, zones)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                "INSERT INTO accounts (username, display_name, site, password_hash, roles, zones,
+                   phone, disabled_at, must_change_password)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                  ON CONFLICT (username) DO UPDATE SET display_name = excluded.display_name,
                    site = excluded.site, password_hash = excluded.password_hash,
-                   roles = excluded.roles, zones = excluded.zones",
+                   roles = excluded.roles, zones = excluded.zones, phone = excluded.phone,
+                   disabled_at = excluded.disabled_at,
+                   must_change_password = excluded.must_change_password",
                 params![
                     account.username,
                     account.display_name,
@@ -613,37 +739,254 @@ impl Store for SqliteStore {
                     account.password_hash,
                     roles_column(&account.roles),
                     zones_column(&account.zones),
+                    account.phone,
+                    account.disabled_at,
+                    account.must_change_password,
                 ],
             )?;
             Ok(())
         })
     }
 
-    fn create_session(
+    fn accounts(&self, site: &str) -> StoreResult<Vec<Account>> {
+        let rows: Vec<AccountRow> = self.with(|connection| {
+            let mut statement = connection.prepare(&format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE site = ?1 ORDER BY username"
+            ))?;
+            let rows = statement.query_map([site], read_account)?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })?;
+        rows.into_iter().map(account).collect()
+    }
+
+    fn create_account(&self, account: &Account, audit: &Audit) -> StoreResult<bool> {
+        self.with(|connection| {
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let created = tx.execute(
+                "INSERT INTO accounts (username, display_name, site, password_hash, roles, zones,
+                   phone, disabled_at, must_change_password)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (username) DO NOTHING",
+                params![
+                    account.username,
+                    account.display_name,
+                    account.site,
+                    account.password_hash,
+                    roles_column(&account.roles),
+                    zones_column(&account.zones),
+                    account.phone,
+                    account.disabled_at,
+                    account.must_change_password,
+                ],
+            )? == 1;
+            if created {
+                insert_audit(&tx, audit)?;
+                tx.commit()?;
+            }
+            Ok(created)
+        })
+    }
+
+    fn change_account(
         &self,
-        token_hash: &[u8],
-        username: &str,
-        expires_unix: i64,
+        account: &Account,
+        lost_zones: &[String],
+        audit: &Audit,
     ) -> StoreResult<()> {
         self.with(|connection| {
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
+                "UPDATE accounts SET display_name = ?2, phone = ?3, roles = ?4, zones = ?5
+                 WHERE username = ?1",
+                params![
+                    account.username,
+                    account.display_name,
+                    account.phone,
+                    roles_column(&account.roles),
+                    zones_column(&account.zones),
+                ],
+            )?;
+            for zone in lost_zones {
+                tx.execute(
+                    "INSERT INTO zone_departures (username, zone, left_at) VALUES (?1, ?2, ?3)",
+                    params![account.username, zone, audit.at],
+                )?;
+            }
+            insert_audit(&tx, audit)?;
+            Ok(tx.commit()?)
+        })
+    }
+
+    fn disable_account(&self, username: &str, audit: &Audit) -> StoreResult<Vec<Vec<u8>>> {
+        self.with(|connection| {
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
+                "UPDATE accounts SET disabled_at = COALESCE(disabled_at, ?2) WHERE username = ?1",
+                params![username, audit.at],
+            )?;
+            let ended = end_user_sessions(&tx, username, None, audit.at, SessionEnd::Disabled)?;
+            insert_audit(&tx, audit)?;
+            tx.commit()?;
+            Ok(ended)
+        })
+    }
+
+    fn set_password(
+        &self,
+        username: &str,
+        password_hash: &str,
+        must_change: bool,
+        end: EndSessions<'_>,
+        audit: &Audit,
+    ) -> StoreResult<Vec<Vec<u8>>> {
+        self.with(|connection| {
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
+                "UPDATE accounts SET password_hash = ?2, must_change_password = ?3
+                 WHERE username = ?1",
+                params![username, password_hash, must_change],
+            )?;
+            let ended = end_user_sessions(&tx, username, end.keep, audit.at, end.reason)?;
+            insert_audit(&tx, audit)?;
+            tx.commit()?;
+            Ok(ended)
+        })
+    }
+
+    fn former_zones(&self, username: &str, since_ms: i64) -> StoreResult<Vec<(String, i64)>> {
+        self.with(|connection| {
+            let mut statement = connection.prepare(
+                "SELECT zone, left_at FROM zone_departures WHERE username = ?1 AND left_at >= ?2
+                 ORDER BY left_at, zone",
+            )?;
+            let rows = statement.query_map(params![username, since_ms], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn create_session(&self, session: &NewSession<'_>) -> StoreResult<()> {
+        self.with(|connection| {
             connection.execute(
-                "INSERT INTO sessions (token_hash, username, expires_unix) VALUES (?1, ?2, ?3)",
-                params![token_hash, username, expires_unix],
+                "INSERT INTO sessions (token_hash, username, expires_unix, id, device,
+                   signed_in_at, last_seen)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+                params![
+                    session.token_hash,
+                    session.username,
+                    session.expires_unix,
+                    new_session_id(),
+                    session.device,
+                    session.now_ms
+                ],
             )?;
             Ok(())
         })
     }
 
-    fn session_user(&self, token_hash: &[u8], now_unix: i64) -> StoreResult<Option<String>> {
+    fn live_session(&self, token_hash: &[u8], now_unix: i64) -> StoreResult<Option<LiveSession>> {
         self.with(|connection| {
             Ok(connection
                 .query_row(
-                    "SELECT username FROM sessions
-                     WHERE token_hash = ?1 AND revoked = 0 AND expires_unix > ?2",
+                    "SELECT id, username, device, last_seen FROM sessions
+                     WHERE token_hash = ?1 AND revoked = 0 AND ended_remotely_at IS NULL
+                       AND expires_unix > ?2",
                     params![token_hash, now_unix],
-                    |row| row.get(0),
+                    |row| {
+                        Ok(LiveSession {
+                            id: row.get(0)?,
+                            username: row.get(1)?,
+                            device: row.get(2)?,
+                            last_seen: row.get(3)?,
+                        })
+                    },
                 )
                 .optional()?)
+        })
+    }
+
+    fn ended_remotely(&self, token_hash: &[u8]) -> StoreResult<Option<(String, i64)>> {
+        self.with(|connection| {
+            Ok(connection
+                .query_row(
+                    "SELECT username, ended_remotely_at FROM sessions
+                     WHERE token_hash = ?1 AND ended_remotely_at IS NOT NULL",
+                    [token_hash],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?)
+        })
+    }
+
+    fn touch_session(
+        &self,
+        token_hash: &[u8],
+        now_ms: i64,
+        pending: Option<u64>,
+    ) -> StoreResult<()> {
+        self.with(|connection| {
+            connection.execute(
+                "UPDATE sessions SET last_seen = MAX(last_seen, ?2), pending = COALESCE(?3, pending)
+                 WHERE token_hash = ?1",
+                params![token_hash, now_ms, pending.map(|n| n.min(i64::MAX as u64) as i64)],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn site_sessions(&self, site: &str, now_unix: i64) -> StoreResult<Vec<(String, DeviceEntry)>> {
+        self.with(|connection| {
+            let mut statement = connection.prepare(
+                "SELECT sessions.username, sessions.id, sessions.device, sessions.signed_in_at,
+                        sessions.last_seen, sessions.pending
+                 FROM sessions JOIN accounts ON accounts.username = sessions.username
+                 WHERE accounts.site = ?1 AND sessions.revoked = 0
+                   AND sessions.ended_remotely_at IS NULL AND sessions.expires_unix > ?2
+                 ORDER BY sessions.signed_in_at DESC, sessions.id",
+            )?;
+            let rows = statement.query_map(params![site, now_unix], |row| {
+                Ok((
+                    row.get(0)?,
+                    DeviceEntry {
+                        id: row.get(1)?,
+                        device: row.get(2)?,
+                        signed_in_at: row.get(3)?,
+                        last_seen: row.get(4)?,
+                        pending: row.get::<_, Option<i64>>(5)?.map(|n| n.max(0) as u64),
+                    },
+                ))
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn end_session(
+        &self,
+        site: &str,
+        id: &str,
+        now_unix: i64,
+        reason: SessionEnd,
+        audit: &Audit,
+    ) -> StoreResult<Option<Vec<u8>>> {
+        self.with(|connection| {
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let ended: Option<Vec<u8>> = tx
+                .query_row(
+                    "UPDATE sessions SET ended_remotely_at = ?4, ended_reason = ?5
+                     WHERE id = ?2 AND revoked = 0 AND ended_remotely_at IS NULL
+                       AND expires_unix > ?3
+                       AND username IN (SELECT username FROM accounts WHERE site = ?1)
+                     RETURNING token_hash",
+                    params![site, id, now_unix, audit.at, reason.as_str()],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            if ended.is_some() {
+                insert_audit(&tx, audit)?;
+                tx.commit()?;
+            }
+            Ok(ended)
         })
     }
 
@@ -654,6 +997,58 @@ impl Store for SqliteStore {
                 [token_hash],
             )?;
             Ok(())
+        })
+    }
+
+    fn issue_sign_in_code(
+        &self,
+        code_hash: &[u8],
+        username: &str,
+        expires_ms: i64,
+        audit: &Audit,
+    ) -> StoreResult<()> {
+        self.with(|connection| {
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
+                "INSERT INTO sign_in_codes (code_hash, username, expires_ms) VALUES (?1, ?2, ?3)",
+                params![code_hash, username, expires_ms],
+            )?;
+            insert_audit(&tx, audit)?;
+            Ok(tx.commit()?)
+        })
+    }
+
+    fn redeem_sign_in_code(&self, code_hash: &[u8], now_ms: i64) -> StoreResult<Option<String>> {
+        self.with(|connection| {
+            Ok(connection
+                .query_row(
+                    "UPDATE sign_in_codes SET used_ms = ?2
+                     WHERE code_hash = ?1 AND used_ms IS NULL AND expires_ms > ?2
+                     RETURNING username",
+                    params![code_hash, now_ms],
+                    |row| row.get(0),
+                )
+                .optional()?)
+        })
+    }
+
+    fn audit(&self, site: &str, limit: usize) -> StoreResult<Vec<AuditEntry>> {
+        self.with(|connection| {
+            let mut statement = connection.prepare(
+                "SELECT at, actor, device, action, target, detail FROM audit
+                 WHERE site = ?1 ORDER BY seq DESC LIMIT ?2",
+            )?;
+            let rows = statement.query_map(params![site, limit as i64], |row| {
+                Ok(AuditEntry {
+                    at: row.get(0)?,
+                    actor: row.get(1)?,
+                    device: row.get(2)?,
+                    action: row.get(3)?,
+                    target: row.get(4)?,
+                    detail: row.get(5)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
         })
     }
 

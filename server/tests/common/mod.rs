@@ -35,6 +35,8 @@ pub struct Server {
     pub db: PathBuf,
     /// Flags beyond the harness's own, kept for a restart.
     extra: Vec<String>,
+    /// Whether the server seeds the demo (`--demo`).
+    demo: bool,
     _dir: std::sync::Arc<tempfile::TempDir>,
 }
 
@@ -48,7 +50,13 @@ impl Server {
         let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
         let db = dir.path().join("roundbook.sqlite3");
         let extra = extra.iter().map(|flag| flag.to_string()).collect();
-        Self::start_on(dir, db, "127.0.0.1:0", extra).await
+        Self::start_on(dir, db, "127.0.0.1:0", extra, true).await
+    }
+
+    /// A server on a database set up some other way (`init`), without the demo.
+    pub async fn start_without_demo(db: &str) -> Server {
+        let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
+        Self::start_on(dir, PathBuf::from(db), "127.0.0.1:0", Vec::new(), false).await
     }
 
     /// The same as [`Server::start_with_flags`].
@@ -60,7 +68,7 @@ impl Server {
     /// servers can share it.
     pub async fn start_with_db(db: &str) -> Server {
         let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
-        Self::start_on(dir, PathBuf::from(db), "127.0.0.1:0", Vec::new()).await
+        Self::start_on(dir, PathBuf::from(db), "127.0.0.1:0", Vec::new(), true).await
     }
 
     async fn start_on(
@@ -68,9 +76,11 @@ impl Server {
         db: PathBuf,
         listen: &str,
         extra: Vec<String>,
+        demo: bool,
     ) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_roundbook-server"))
-            .args(["--listen", listen, "--demo", "--session-check-secs", "1"])
+            .args(["--listen", listen, "--session-check-secs", "1"])
+            .args(demo.then_some("--demo"))
             .arg("--web-root")
             .arg(dir.path())
             .arg("--db")
@@ -105,6 +115,7 @@ impl Server {
             base,
             db,
             extra,
+            demo,
             _dir: dir,
         }
     }
@@ -151,9 +162,10 @@ impl Server {
         let dir = self._dir.clone();
         let db = self.db.clone();
         let extra = std::mem::take(&mut self.extra);
+        let demo = self.demo;
         drop(self);
         // The port is free again once the old process is gone.
-        Self::start_on(dir, db, &listen, extra).await
+        Self::start_on(dir, db, &listen, extra, demo).await
     }
 
     pub fn ws_url(&self, token: &str) -> String {

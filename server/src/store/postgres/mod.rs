@@ -25,18 +25,21 @@ use postgres::{Client, GenericClient, NoTls};
 use r2d2_postgres::{r2d2, PostgresConnectionManager};
 use tokio::sync::mpsc;
 
+use roundbook_shared::api::{AuditEntry, DeviceEntry, ZoneEntry};
 use roundbook_shared::domain::{SiteInfo, ZoneRef};
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::schema::DocKey;
 
 use listener::Listener;
 
-use super::columns::{date_column, doc_key, parse_roles, parse_zones, roles_column, zones_column};
+use super::columns::{
+    account, date_column, doc_key, roles_column, zones_column, AccountRow, ACCOUNT_COLUMNS,
+};
 use super::migrations::{self, Migrated, Migrator, SchemaVersion, Step};
 use super::{
-    part_step, Account, BlobRef, ChunkSeq, ChunkSizes, ChunkWrite, Chunks, ElsewhereFeed,
-    HeldUpload, Part, PartOutcome, PartStep, Store, StoreError, StoreResult, UploadState, Uploader,
-    Written,
+    new_session_id, part_step, Account, Audit, BlobRef, ChunkSeq, ChunkSizes, ChunkWrite, Chunks,
+    ElsewhereFeed, EndSessions, HeldUpload, LiveSession, NewSession, Part, PartOutcome, PartStep,
+    SessionEnd, Store, StoreError, StoreResult, UploadState, Uploader, Written,
 };
 
 mod listener;
@@ -111,6 +114,11 @@ pub(crate) const STEPS: &[Step] = &[
         version: 4,
         name: "sign_in_failures",
         sql: SIGN_IN_FAILURES,
+    },
+    Step {
+        version: 5,
+        name: "administration",
+        sql: ADMINISTRATION,
     },
 ];
 
@@ -229,6 +237,52 @@ CREATE TABLE sign_in_failures (
 CREATE INDEX sign_in_failures_by_age ON sign_in_failures (last_ms);
 "#;
 
+/// Version 5: administration, as SQLite's step 5 (see there).
+const ADMINISTRATION: &str = r#"
+ALTER TABLE accounts ADD COLUMN phone TEXT;
+ALTER TABLE accounts ADD COLUMN disabled_at BIGINT;
+ALTER TABLE accounts ADD COLUMN must_change_password BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE zones ADD COLUMN retired BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE sessions ADD COLUMN id TEXT;
+UPDATE sessions SET id = md5(random()::text || clock_timestamp()::text);
+CREATE UNIQUE INDEX sessions_by_id ON sessions (id);
+CREATE INDEX sessions_by_username ON sessions (username);
+ALTER TABLE sessions ADD COLUMN device TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN signed_in_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN last_seen BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN pending BIGINT;
+ALTER TABLE sessions ADD COLUMN ended_remotely_at BIGINT;
+ALTER TABLE sessions ADD COLUMN ended_reason TEXT;
+CREATE TABLE audit (
+    seq BIGSERIAL PRIMARY KEY,
+    site TEXT NOT NULL,
+    at BIGINT NOT NULL,
+    actor TEXT NOT NULL,
+    device TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE INDEX audit_by_site ON audit (site, seq);
+CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END
+$body$;
+CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit
+    FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE TABLE sign_in_codes (
+    code_hash BYTEA PRIMARY KEY,
+    username TEXT NOT NULL REFERENCES accounts(username),
+    expires_ms BIGINT NOT NULL,
+    used_ms BIGINT
+);
+CREATE TABLE zone_departures (
+    username TEXT NOT NULL,
+    zone TEXT NOT NULL,
+    left_at BIGINT NOT NULL
+);
+CREATE INDEX zone_departures_by_username ON zone_departures (username, left_at);
+"#;
+
 /// The advisory lock of one upload, held by every write to it (`$1` site,
 /// `$2` zone, `$3` hash).
 const UPLOAD_LOCK: &str = "hashtextextended($1 || '/' || $2 || '/' || $3, 0)";
@@ -297,6 +351,19 @@ impl PostgresStore {
             .get()
             .map_err(|error| StoreError::Database(format!("no connection: {error}")))?;
         work(&mut client)
+    }
+
+    /// Runs `work` in a transaction, committed if it succeeds.
+    fn in_transaction<T>(
+        &self,
+        work: impl FnOnce(&mut postgres::Transaction<'_>) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        self.with(|client| {
+            let mut tx = client.transaction()?;
+            let result = work(&mut tx)?;
+            tx.commit()?;
+            Ok(result)
+        })
     }
 
     /// Runs `work` in a transaction holding the upload's lock, so a part is
@@ -506,6 +573,59 @@ fn delete_upload(client: &mut impl GenericClient, blob: &BlobRef) -> StoreResult
     Ok(())
 }
 
+fn insert_audit(client: &mut impl GenericClient, audit: &Audit) -> StoreResult<()> {
+    client.execute(
+        "INSERT INTO audit (site, at, actor, device, action, target, detail)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[
+            &audit.site,
+            &audit.at,
+            &audit.actor,
+            &audit.device,
+            &audit.action,
+            &audit.target,
+            &audit.detail,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Ends remotely, at `at` (unix ms) for `reason`, every live session of
+/// `username` but `keep`; returns their token hashes.
+fn end_user_sessions(
+    client: &mut impl GenericClient,
+    username: &str,
+    keep: Option<&[u8]>,
+    at: i64,
+    reason: SessionEnd,
+) -> StoreResult<Vec<Vec<u8>>> {
+    Ok(client
+        .query(
+            "UPDATE sessions SET ended_remotely_at = $3::BIGINT, ended_reason = $4
+             WHERE username = $1 AND NOT revoked AND ended_remotely_at IS NULL
+               AND expires_unix > $3::BIGINT / 1000 AND token_hash IS DISTINCT FROM $2::BYTEA
+             RETURNING token_hash",
+            &[&username, &keep, &at, &reason.as_str()],
+        )?
+        .iter()
+        .map(|row| row.get(0))
+        .collect())
+}
+
+fn read_account(row: &postgres::Row) -> StoreResult<Account> {
+    account(AccountRow {
+        username: row.get(0),
+        display_name: row.get(1),
+        site: row.get(2),
+        password_hash: row.get(3),
+        roles: row.get(4),
+        zones: row.get(5),
+        phone: row.get(6),
+        disabled_at: row.get(7),
+        must_change_password: row.get(8),
+    })
+}
+
 fn catalog_key(row: &postgres::Row) -> StoreResult<DocKey> {
     doc_key(row.get(0), row.get(1), row.get(2), row.get(3))
 }
@@ -601,19 +721,47 @@ impl Store for PostgresStore {
         })
     }
 
-    fn zones(&self, site: &str) -> StoreResult<Vec<ZoneRef>> {
+    fn zone_list(&self, site: &str) -> StoreResult<Vec<ZoneEntry>> {
         self.with(|client| {
             Ok(client
                 .query(
-                    "SELECT code, name FROM zones WHERE site = $1 ORDER BY code",
+                    "SELECT code, name, retired FROM zones WHERE site = $1 ORDER BY code",
                     &[&site],
                 )?
                 .iter()
-                .map(|row| ZoneRef {
+                .map(|row| ZoneEntry {
                     code: row.get(0),
                     name: row.get(1),
+                    retired: row.get(2),
                 })
                 .collect())
+        })
+    }
+
+    fn create_zone(&self, site: &str, zone: &ZoneEntry, audit: &Audit) -> StoreResult<bool> {
+        self.in_transaction(|tx| {
+            let created = tx.execute(
+                "INSERT INTO zones (site, code, name, retired) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (site, code) DO NOTHING",
+                &[&site, &zone.code, &zone.name, &zone.retired],
+            )? == 1;
+            if created {
+                insert_audit(tx, audit)?;
+            }
+            Ok(created)
+        })
+    }
+
+    fn change_zone(&self, site: &str, zone: &ZoneEntry, audit: &Audit) -> StoreResult<bool> {
+        self.in_transaction(|tx| {
+            let changed = tx.execute(
+                "UPDATE zones SET name = $3, retired = $4 WHERE site = $1 AND code = $2",
+                &[&site, &zone.code, &zone.name, &zone.retired],
+            )? == 1;
+            if changed {
+                insert_audit(tx, audit)?;
+            }
+            Ok(changed)
         })
     }
 
@@ -662,32 +810,24 @@ impl Store for PostgresStore {
     fn account(&self, username: &str) -> StoreResult<Option<Account>> {
         let row = self.with(|client| {
             Ok(client.query_opt(
-                "SELECT username, display_name, site, password_hash, roles, zones
-                 FROM accounts WHERE username = $1",
+                &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE username = $1"),
                 &[&username],
             )?)
         })?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        Ok(Some(Account {
-            username: row.get(0),
-            display_name: row.get(1),
-            site: row.get(2),
-            password_hash: row.get(3),
-            roles: parse_roles(row.get(4))?,
-            zones: parse_zones(row.get(5)),
-        }))
+        row.as_ref().map(read_account).transpose()
     }
 
     fn put_account(&self, account: &Account) -> StoreResult<()> {
         self.with(|client| {
             client.execute(
-                "INSERT INTO accounts (username, display_name, site, password_hash, roles, zones)
-                 VALUES ($1, $2, $3, $4, $5, $6)
+                "INSERT INTO accounts (username, display_name, site, password_hash, roles, zones,
+                   phone, disabled_at, must_change_password)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                  ON CONFLICT (username) DO UPDATE SET display_name = excluded.display_name,
                    site = excluded.site, password_hash = excluded.password_hash,
-                   roles = excluded.roles, zones = excluded.zones",
+                   roles = excluded.roles, zones = excluded.zones, phone = excluded.phone,
+                   disabled_at = excluded.disabled_at,
+                   must_change_password = excluded.must_change_password",
                 &[
                     &account.username,
                     &account.display_name,
@@ -695,36 +835,298 @@ impl Store for PostgresStore {
                     &account.password_hash,
                     &roles_column(&account.roles),
                     &zones_column(&account.zones),
+                    &account.phone,
+                    &account.disabled_at,
+                    &account.must_change_password,
                 ],
             )?;
             Ok(())
         })
     }
 
-    fn create_session(
+    fn accounts(&self, site: &str) -> StoreResult<Vec<Account>> {
+        let rows = self.with(|client| {
+            Ok(client.query(
+                &format!(
+                    "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE site = $1
+                     ORDER BY username COLLATE \"C\""
+                ),
+                &[&site],
+            )?)
+        })?;
+        rows.iter().map(read_account).collect()
+    }
+
+    fn create_account(&self, account: &Account, audit: &Audit) -> StoreResult<bool> {
+        self.in_transaction(|tx| {
+            let created = tx.execute(
+                "INSERT INTO accounts (username, display_name, site, password_hash, roles, zones,
+                   phone, disabled_at, must_change_password)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 ON CONFLICT (username) DO NOTHING",
+                &[
+                    &account.username,
+                    &account.display_name,
+                    &account.site,
+                    &account.password_hash,
+                    &roles_column(&account.roles),
+                    &zones_column(&account.zones),
+                    &account.phone,
+                    &account.disabled_at,
+                    &account.must_change_password,
+                ],
+            )? == 1;
+            if created {
+                insert_audit(tx, audit)?;
+            }
+            Ok(created)
+        })
+    }
+
+    fn change_account(
         &self,
-        token_hash: &[u8],
-        username: &str,
-        expires_unix: i64,
+        account: &Account,
+        lost_zones: &[String],
+        audit: &Audit,
     ) -> StoreResult<()> {
+        self.in_transaction(|tx| {
+            tx.execute(
+                "UPDATE accounts SET display_name = $2, phone = $3, roles = $4, zones = $5
+                 WHERE username = $1",
+                &[
+                    &account.username,
+                    &account.display_name,
+                    &account.phone,
+                    &roles_column(&account.roles),
+                    &zones_column(&account.zones),
+                ],
+            )?;
+            for zone in lost_zones {
+                tx.execute(
+                    "INSERT INTO zone_departures (username, zone, left_at) VALUES ($1, $2, $3)",
+                    &[&account.username, zone, &audit.at],
+                )?;
+            }
+            insert_audit(tx, audit)
+        })
+    }
+
+    fn disable_account(&self, username: &str, audit: &Audit) -> StoreResult<Vec<Vec<u8>>> {
+        self.in_transaction(|tx| {
+            tx.execute(
+                "UPDATE accounts SET disabled_at = COALESCE(disabled_at, $2) WHERE username = $1",
+                &[&username, &audit.at],
+            )?;
+            let ended = end_user_sessions(tx, username, None, audit.at, SessionEnd::Disabled)?;
+            insert_audit(tx, audit)?;
+            Ok(ended)
+        })
+    }
+
+    fn set_password(
+        &self,
+        username: &str,
+        password_hash: &str,
+        must_change: bool,
+        end: EndSessions<'_>,
+        audit: &Audit,
+    ) -> StoreResult<Vec<Vec<u8>>> {
+        self.in_transaction(|tx| {
+            tx.execute(
+                "UPDATE accounts SET password_hash = $2, must_change_password = $3
+                 WHERE username = $1",
+                &[&username, &password_hash, &must_change],
+            )?;
+            let ended = end_user_sessions(tx, username, end.keep, audit.at, end.reason)?;
+            insert_audit(tx, audit)?;
+            Ok(ended)
+        })
+    }
+
+    fn former_zones(&self, username: &str, since_ms: i64) -> StoreResult<Vec<(String, i64)>> {
+        self.with(|client| {
+            Ok(client
+                .query(
+                    "SELECT zone, left_at FROM zone_departures
+                     WHERE username = $1 AND left_at >= $2 ORDER BY left_at, zone",
+                    &[&username, &since_ms],
+                )?
+                .iter()
+                .map(|row| (row.get(0), row.get(1)))
+                .collect())
+        })
+    }
+
+    fn create_session(&self, session: &NewSession<'_>) -> StoreResult<()> {
         self.with(|client| {
             client.execute(
-                "INSERT INTO sessions (token_hash, username, expires_unix) VALUES ($1, $2, $3)",
-                &[&token_hash, &username, &expires_unix],
+                "INSERT INTO sessions (token_hash, username, expires_unix, id, device,
+                   signed_in_at, last_seen)
+                 VALUES ($1, $2, $3, $4, $5, $6, $6)",
+                &[
+                    &session.token_hash,
+                    &session.username,
+                    &session.expires_unix,
+                    &new_session_id(),
+                    &session.device,
+                    &session.now_ms,
+                ],
             )?;
             Ok(())
         })
     }
 
-    fn session_user(&self, token_hash: &[u8], now_unix: i64) -> StoreResult<Option<String>> {
+    fn live_session(&self, token_hash: &[u8], now_unix: i64) -> StoreResult<Option<LiveSession>> {
         self.with(|client| {
             Ok(client
                 .query_opt(
-                    "SELECT username FROM sessions
-                     WHERE token_hash = $1 AND NOT revoked AND expires_unix > $2",
+                    "SELECT id, username, device, last_seen FROM sessions
+                     WHERE token_hash = $1 AND NOT revoked AND ended_remotely_at IS NULL
+                       AND expires_unix > $2",
                     &[&token_hash, &now_unix],
                 )?
+                .map(|row| LiveSession {
+                    id: row.get(0),
+                    username: row.get(1),
+                    device: row.get(2),
+                    last_seen: row.get(3),
+                }))
+        })
+    }
+
+    fn ended_remotely(&self, token_hash: &[u8]) -> StoreResult<Option<(String, i64)>> {
+        self.with(|client| {
+            Ok(client
+                .query_opt(
+                    "SELECT username, ended_remotely_at FROM sessions
+                     WHERE token_hash = $1 AND ended_remotely_at IS NOT NULL",
+                    &[&token_hash],
+                )?
+                .map(|row| (row.get(0), row.get(1))))
+        })
+    }
+
+    fn touch_session(
+        &self,
+        token_hash: &[u8],
+        now_ms: i64,
+        pending: Option<u64>,
+    ) -> StoreResult<()> {
+        let pending = pending.map(|n| n.min(i64::MAX as u64) as i64);
+        self.with(|client| {
+            client.execute(
+                "UPDATE sessions SET last_seen = GREATEST(last_seen, $2),
+                   pending = COALESCE($3, pending)
+                 WHERE token_hash = $1",
+                &[&token_hash, &now_ms, &pending],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn site_sessions(&self, site: &str, now_unix: i64) -> StoreResult<Vec<(String, DeviceEntry)>> {
+        self.with(|client| {
+            Ok(client
+                .query(
+                    "SELECT sessions.username, sessions.id, sessions.device, sessions.signed_in_at,
+                            sessions.last_seen, sessions.pending
+                     FROM sessions JOIN accounts ON accounts.username = sessions.username
+                     WHERE accounts.site = $1 AND NOT sessions.revoked
+                       AND sessions.ended_remotely_at IS NULL AND sessions.expires_unix > $2
+                     ORDER BY sessions.signed_in_at DESC, sessions.id",
+                    &[&site, &now_unix],
+                )?
+                .iter()
+                .map(|row| {
+                    (
+                        row.get(0),
+                        DeviceEntry {
+                            id: row.get(1),
+                            device: row.get(2),
+                            signed_in_at: row.get(3),
+                            last_seen: row.get(4),
+                            pending: row.get::<_, Option<i64>>(5).map(|n| n.max(0) as u64),
+                        },
+                    )
+                })
+                .collect())
+        })
+    }
+
+    fn end_session(
+        &self,
+        site: &str,
+        id: &str,
+        now_unix: i64,
+        reason: SessionEnd,
+        audit: &Audit,
+    ) -> StoreResult<Option<Vec<u8>>> {
+        self.in_transaction(|tx| {
+            let ended: Option<Vec<u8>> = tx
+                .query_opt(
+                    "UPDATE sessions SET ended_remotely_at = $4, ended_reason = $5
+                     WHERE id = $2 AND NOT revoked AND ended_remotely_at IS NULL
+                       AND expires_unix > $3
+                       AND username IN (SELECT username FROM accounts WHERE site = $1)
+                     RETURNING token_hash",
+                    &[&site, &id, &now_unix, &audit.at, &reason.as_str()],
+                )?
+                .map(|row| row.get(0));
+            if ended.is_some() {
+                insert_audit(tx, audit)?;
+            }
+            Ok(ended)
+        })
+    }
+
+    fn issue_sign_in_code(
+        &self,
+        code_hash: &[u8],
+        username: &str,
+        expires_ms: i64,
+        audit: &Audit,
+    ) -> StoreResult<()> {
+        self.in_transaction(|tx| {
+            tx.execute(
+                "INSERT INTO sign_in_codes (code_hash, username, expires_ms) VALUES ($1, $2, $3)",
+                &[&code_hash, &username, &expires_ms],
+            )?;
+            insert_audit(tx, audit)
+        })
+    }
+
+    fn redeem_sign_in_code(&self, code_hash: &[u8], now_ms: i64) -> StoreResult<Option<String>> {
+        self.with(|client| {
+            Ok(client
+                .query_opt(
+                    "UPDATE sign_in_codes SET used_ms = $2
+                     WHERE code_hash = $1 AND used_ms IS NULL AND expires_ms > $2
+                     RETURNING username",
+                    &[&code_hash, &now_ms],
+                )?
                 .map(|row| row.get(0)))
+        })
+    }
+
+    fn audit(&self, site: &str, limit: usize) -> StoreResult<Vec<AuditEntry>> {
+        let limit = limit as i64;
+        self.with(|client| {
+            Ok(client
+                .query(
+                    "SELECT at, actor, device, action, target, detail FROM audit
+                     WHERE site = $1 ORDER BY seq DESC LIMIT $2",
+                    &[&site, &limit],
+                )?
+                .iter()
+                .map(|row| AuditEntry {
+                    at: row.get(0),
+                    actor: row.get(1),
+                    device: row.get(2),
+                    action: row.get(3),
+                    target: row.get(4),
+                    detail: row.get(5),
+                })
+                .collect())
         })
     }
 
