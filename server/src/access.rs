@@ -32,6 +32,11 @@ pub struct Access {
     /// Zones of `zones` that are retired: still read (history, reports),
     /// never written.
     pub retired: Vec<String>,
+    /// Set when someone else ended the session (the user was disabled or
+    /// the device signed out) at this instant, Unix ms: the tablet may make
+    /// its final upload of what its user recorded before then, and receives
+    /// nothing (see `connection`).
+    pub final_upload_before: Option<i64>,
 }
 
 impl Access {
@@ -53,6 +58,7 @@ impl Access {
                 .filter(|zone| zone.retired)
                 .map(|zone| zone.code.clone())
                 .collect(),
+            final_upload_before: None,
         }
     }
 

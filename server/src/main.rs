@@ -530,6 +530,7 @@ fn export(db: &str, site: &str, range: Range, photos: bool, out: &Path) -> Resul
         zones,
         roles: vec![Role::OfficeHead],
         retired: Vec::new(),
+        final_upload_before: None,
     };
     let file = std::fs::OpenOptions::new()
         .write(true)

@@ -28,6 +28,8 @@ pub enum AuthorshipError {
     },
     #[error("a change rewrites who made the record `{id}` in `{container}`")]
     Rewritten { container: String, id: String },
+    #[error("after the session was ended, only the user's own records made before then are taken (`{id}` in `{container}` is not one)")]
+    AfterSignOut { container: String, id: String },
 }
 
 /// Checks that every touched record that is new since `before` names
@@ -72,6 +74,63 @@ pub fn check(
                     id: short(),
                     author: author.map(|name| name.chars().take(64).collect()),
                 });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A final upload, after someone else ended the session at `ended_at`
+/// (Unix ms, server clock): every record touched must be the user's own
+/// (new ones are already checked by [`check`]) and of a type that says
+/// when it was made, and every new one must have been made before
+/// `ended_at`, by the tablet's clock corrected by `clock_skew_ms` (server
+/// minus tablet, measured at join) when it is known.
+///
+/// The made-at time is the tablet's word; what keeps a tampered tablet
+/// from abusing it: it writes only in its own user's name, only into
+/// documents it held, only for the window the server allows after the end,
+/// and each record it adds is stamped with its arrival (receipts) and so
+/// shows as arriving after the end.
+pub fn check_final_upload(
+    doc: &Automerge,
+    kind: DocKind,
+    touched: &[Touched],
+    username: &str,
+    ended_at: i64,
+    clock_skew_ms: Option<i64>,
+) -> Result<(), AuthorshipError> {
+    /// Clocks read a little apart even after the skew correction.
+    const TOLERANCE_MS: i64 = 60_000;
+    for Touched { container, id } in touched {
+        let refused = || AuthorshipError::AfterSignOut {
+            container: container.clone(),
+            id: id.chars().take(64).collect(),
+        };
+        let records = kind
+            .containers()
+            .find(|known| known.name() == container)
+            .ok_or_else(refused)?;
+        let (Some(author), Some(made_at)) = (
+            records.record_type().author,
+            records.record_type().made_at,
+        ) else {
+            return Err(refused());
+        };
+        let Ok(Some((_, map))) = doc.get(automerge::ROOT, container.as_str()) else {
+            return Err(refused());
+        };
+        for (_, record) in doc.get_all(&map, id.as_str()).unwrap_or_default() {
+            let own = text_field(doc, &record, author, None).as_deref() == Some(username);
+            let made = match doc.get(&record, made_at) {
+                Ok(Some((Value::Scalar(scalar), _))) => scalar.as_i64(),
+                _ => None,
+            };
+            let made_in_time = made.is_some_and(|made| {
+                made.saturating_add(clock_skew_ms.unwrap_or(0)) <= ended_at + TOLERANCE_MS
+            });
+            if !own || !made_in_time {
+                return Err(refused());
             }
         }
     }
@@ -191,6 +250,27 @@ mod tests {
                 id: "req-1".into()
             })
         );
+    }
+
+    #[test]
+    fn a_final_upload_takes_only_own_records_made_before_the_end() {
+        let log = DocKey::patrol_log("demo", "A", day()).genesis();
+        let final_upload = |username: &str, made_at: i64, skew: Option<i64>| {
+            let mut server = log.clone();
+            let (before, patches) = peer_edit(&mut server, |doc| {
+                record_scan(doc, &scan("scan-1", made_at)).unwrap();
+            });
+            let touched =
+                shape::check(&server, DocKind::PatrolLog, &before, &patches, &ShapeLimits::default())
+                    .unwrap();
+            check_final_upload(&server, DocKind::PatrolLog, &touched, username, AT, skew)
+        };
+        assert_eq!(final_upload("guard-a", AT - 1_000, None), Ok(()));
+        assert!(final_upload("guard-a", AT + 3_600_000, None).is_err());
+        // A tablet clock an hour slow: its "before" was after the end.
+        assert!(final_upload("guard-a", AT - 1_000, Some(3_600_000)).is_err());
+        // Only the user's own records.
+        assert!(final_upload("guard-b", AT - 1_000, None).is_err());
     }
 
     #[test]
