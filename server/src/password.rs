@@ -8,10 +8,10 @@ use axum::http::StatusCode;
 use roundbook_shared::api::PasswordChange;
 
 use crate::admin::audit_by;
-use crate::auth::{self, Turned};
+use crate::auth;
 use crate::body::JsonBody;
 use crate::error::ApiError;
-use crate::signin::{turned, AnySignedIn, ClientAddress};
+use crate::signin::{not_locked, turned, AnySignedIn, ClientAddress};
 use crate::state::AppState;
 use crate::store::{run_blocking, EndSessions, SessionEnd};
 use crate::validate;
@@ -34,10 +34,7 @@ pub async fn change(
         return Err(ApiError::WrongPassword);
     }
     // A stolen token may not guess the password faster than a sign-in can.
-    app.throttle
-        .check(&username, address.0)
-        .await?
-        .map_err(|secs| turned(&app, Turned::TooMany(secs)))?;
+    not_locked(&app, &username, &address).await?;
     let store = app.store.clone();
     let lookup = username.clone();
     let account = run_blocking(move || store.account(&lookup))

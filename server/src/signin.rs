@@ -47,10 +47,7 @@ pub async fn login(
         ));
     }
     let device = device_name(request.device)?;
-    app.throttle
-        .check(&username, address.0)
-        .await?
-        .map_err(|secs| turned(&app, Turned::TooMany(secs)))?;
+    not_locked(&app, &username, &address).await?;
 
     let store = app.store.clone();
     let lookup = username.clone();
@@ -206,6 +203,18 @@ pub async fn report_device(
     let now = Utc::now().timestamp_millis();
     run_blocking(move || store.touch_session(&hash, now, Some(report.pending))).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Refuses while failed sign-ins have locked the name or the address.
+pub(crate) async fn not_locked(
+    app: &AppState,
+    username: &str,
+    address: &ClientAddress,
+) -> Result<(), ApiError> {
+    app.throttle
+        .check(username, address.0)
+        .await?
+        .map_err(|secs| turned(app, Turned::TooMany(secs)))
 }
 
 /// A sign-in turned away before its password was checked; a rate limit's

@@ -34,46 +34,63 @@ async fn call(
     token: &str,
     body: Option<Value>,
 ) -> (u16, Value) {
-    let mut request = reqwest::Client::new()
-        .request(method, format!("{}{path}", server.base))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or_default())
+    let body = body.map(|body| body.to_string());
+    call_raw(server, method, path, token, body).await
 }
 
-/// `call` with a raw body (bad JSON, oversized).
+/// Sends each case's body and checks its answer's status and error code
+/// (`""` for a success).
+async fn check_answers(
+    server: &Server,
+    method: Method,
+    path: &str,
+    token: &str,
+    cases: Vec<(Value, u16, &str)>,
+) {
+    for (body, status, expected) in cases {
+        let (got, answer) = call(server, method.clone(), path, token, Some(body.clone())).await;
+        assert_eq!(
+            (got, code(&answer)),
+            (status, expected),
+            "{method} {path} {body}"
+        );
+    }
+}
+
+/// `call` with a raw body (bad JSON, oversized), sent as JSON.
 async fn call_raw(
     server: &Server,
     method: Method,
     path: &str,
     token: &str,
-    body: String,
+    body: Option<String>,
 ) -> (u16, Value) {
-    let response = reqwest::Client::new()
+    let mut request = reqwest::Client::new()
         .request(method, format!("{}{path}", server.base))
-        .bearer_auth(token)
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body);
+    }
+    answer_of(request).await
+}
+
+/// The status and JSON answer (`null` if none) of a request.
+async fn answer_of(request: reqwest::RequestBuilder) -> (u16, Value) {
+    let response = request.send().await.unwrap();
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or_default())
 }
 
 async fn sign_in(server: &Server, username: &str, password: &str, device: &str) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .post(format!("{}/api/login", server.base))
-        .json(&json!({"username": username, "password": password, "device": device}))
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or_default())
+    let body = json!({"username": username, "password": password, "device": device});
+    answer_of(
+        reqwest::Client::new()
+            .post(format!("{}/api/login", server.base))
+            .json(&body),
+    )
+    .await
 }
 
 async fn token(server: &Server, username: &str) -> String {
@@ -203,39 +220,36 @@ async fn zones_are_created_renamed_and_retired_and_bad_bodies_change_nothing() {
     let before = zones(&server, &head).await;
     assert_eq!(before.as_array().unwrap().len(), 3);
     let long_name = "名".repeat(10 * 1024 / 3);
-    for (body, status, expected) in [
-        (json!({"code": "A", "name": "again"}), 409, "zone_exists"),
-        (json!({"code": "", "name": "D区"}), 400, "invalid_zone_code"),
-        (
-            json!({"code": "D 区", "name": "D区"}),
-            400,
-            "invalid_zone_code",
-        ),
-        (json!({"code": "D", "name": ""}), 400, "invalid_name"),
-        (json!({"code": "D", "name": long_name}), 400, "invalid_name"),
-        (json!({"code": "D"}), 400, "bad_request"),
-        (
-            json!({"code": "D", "name": "D区", "extra": 1}),
-            400,
-            "bad_request",
-        ),
-    ] {
-        let (got, answer) = call(
-            &server,
-            Method::POST,
-            "/api/admin/zones",
-            &head,
-            Some(body.clone()),
-        )
-        .await;
-        assert_eq!((got, code(&answer)), (status, expected), "{body}");
-    }
+    check_answers(
+        &server,
+        Method::POST,
+        "/api/admin/zones",
+        &head,
+        vec![
+            (json!({"code": "A", "name": "again"}), 409, "zone_exists"),
+            (json!({"code": "", "name": "D区"}), 400, "invalid_zone_code"),
+            (
+                json!({"code": "D 区", "name": "D区"}),
+                400,
+                "invalid_zone_code",
+            ),
+            (json!({"code": "D", "name": ""}), 400, "invalid_name"),
+            (json!({"code": "D", "name": long_name}), 400, "invalid_name"),
+            (json!({"code": "D"}), 400, "bad_request"),
+            (
+                json!({"code": "D", "name": "D区", "extra": 1}),
+                400,
+                "bad_request",
+            ),
+        ],
+    )
+    .await;
     let (status, answer) = call_raw(
         &server,
         Method::POST,
         "/api/admin/zones",
         &head,
-        "{not json".into(),
+        Some("{not json".into()),
     )
     .await;
     assert_eq!((status, code(&answer)), (400, "bad_request"));
@@ -244,7 +258,10 @@ async fn zones_are_created_renamed_and_retired_and_bad_bodies_change_nothing() {
         Method::POST,
         "/api/admin/zones",
         &head,
-        format!("{{\"code\":\"D\",\"name\":\"{}\"}}", "x".repeat(100_000)),
+        Some(format!(
+            "{{\"code\":\"D\",\"name\":\"{}\"}}",
+            "x".repeat(100_000)
+        )),
     )
     .await;
     assert_eq!((status, code(&answer)), (413, "body_too_large"));
@@ -331,56 +348,44 @@ async fn staff_are_created_edited_and_must_change_a_one_time_password() {
         body[field] = value;
         body
     };
-    for (body, status, expected) in [
-        (with("roles", json!(["janitor"])), 400, "unknown_role"),
-        (with("roles", json!([])), 400, "no_roles"),
-        (with("zones", json!(["Q"])), 400, "unknown_zone"),
-        (with("username", json!("guard-a")), 409, "username_taken"),
-        (with("username", json!("Guard C")), 400, "invalid_username"),
-        (with("name", json!("")), 400, "invalid_name"),
-        (
-            with("name", json!("x".repeat(10 * 1024))),
-            400,
-            "invalid_name",
-        ),
-        (with("phone", json!("call me")), 400, "invalid_phone"),
-        (with("password", json!("short")), 400, "password_too_short"),
-        (
-            with("password", json!("guard-c")),
-            400,
-            "password_too_short",
-        ),
-        (with("password", json!("GUARD-C1")), 201, ""),
-    ] {
-        if status == 201 {
-            // Only to show the rule: a username is refused as a password.
-            let body = with("password", json!("guard-cc")).clone();
-            let body = {
-                let mut body = body;
-                body["username"] = json!("guard-cc");
-                body
-            };
-            let (got, answer) =
-                call(&server, Method::POST, "/api/admin/staff", &head, Some(body)).await;
-            assert_eq!((got, code(&answer)), (400, "password_is_username"));
-            continue;
-        }
-        let (got, answer) = call(
-            &server,
-            Method::POST,
-            "/api/admin/staff",
-            &head,
-            Some(body.clone()),
-        )
-        .await;
-        assert_eq!((got, code(&answer)), (status, expected), "{body}");
-    }
+    check_answers(
+        &server,
+        Method::POST,
+        "/api/admin/staff",
+        &head,
+        vec![
+            (with("roles", json!(["janitor"])), 400, "unknown_role"),
+            (with("roles", json!([])), 400, "no_roles"),
+            (with("zones", json!(["Q"])), 400, "unknown_zone"),
+            (with("username", json!("guard-a")), 409, "username_taken"),
+            (with("username", json!("Guard C")), 400, "invalid_username"),
+            (with("name", json!("")), 400, "invalid_name"),
+            (
+                with("name", json!("x".repeat(10 * 1024))),
+                400,
+                "invalid_name",
+            ),
+            (with("phone", json!("call me")), 400, "invalid_phone"),
+            (with("password", json!("short")), 400, "password_too_short"),
+            (
+                with("password", json!("guard-c")),
+                400,
+                "password_too_short",
+            ),
+            (
+                json!({"username": "guard-cc", "name": "X", "roles": ["guard"], "zones": [], "password": "GUARD-CC"}),
+                400,
+                "password_is_username",
+            ),
+        ],
+    )
+    .await;
     let (status, answer) = call_raw(
         &server,
         Method::POST,
         "/api/admin/staff",
         &head,
-        "[1,2".into(),
+        Some("[1,2".into()),
     )
     .await;
     assert_eq!((status, code(&answer)), (400, "bad_request"));
@@ -404,34 +409,31 @@ async fn staff_are_created_edited_and_must_change_a_one_time_password() {
     assert_eq!((status, code(&answer)), (403, "password_change_required"));
     let (status, answer) = call(&server, Method::GET, "/api/staff", &new_user, None).await;
     assert_eq!((status, code(&answer)), (403, "password_change_required"));
-    for (body, status, expected) in [
-        (
-            json!({"old": "wrong-password", "new": "a good password"}),
-            403,
-            "wrong_password",
-        ),
-        (
-            json!({"old": one_time, "new": "short"}),
-            400,
-            "password_too_short",
-        ),
-        (
-            json!({"old": one_time, "new": "guard-c"}),
-            400,
-            "password_too_short",
-        ),
-        (json!({"old": one_time, "new": "GUARD-C!"}), 204, ""),
-    ] {
-        let (got, answer) = call(
-            &server,
-            Method::POST,
-            "/api/password",
-            &new_user,
-            Some(body.clone()),
-        )
-        .await;
-        assert_eq!((got, code(&answer)), (status, expected), "{body}");
-    }
+    check_answers(
+        &server,
+        Method::POST,
+        "/api/password",
+        &new_user,
+        vec![
+            (
+                json!({"old": "wrong-password", "new": "a good password"}),
+                403,
+                "wrong_password",
+            ),
+            (
+                json!({"old": one_time, "new": "short"}),
+                400,
+                "password_too_short",
+            ),
+            (
+                json!({"old": one_time, "new": "guard-c"}),
+                400,
+                "password_too_short",
+            ),
+            (json!({"old": one_time, "new": "GUARD-C!"}), 204, ""),
+        ],
+    )
+    .await;
     let (status, _) = call(&server, Method::GET, "/api/docs", &new_user, None).await;
     assert_eq!(status, 200, "changed: free to work");
     let (status, login) = sign_in(&server, "guard-c", "GUARD-C!", "second tablet").await;
@@ -492,22 +494,19 @@ async fn staff_are_created_edited_and_must_change_a_one_time_password() {
         entry.devices
     );
     assert_eq!(entry.devices[0].device, "C区平板");
-    for (body, status, expected) in [
-        (json!({"roles": ["janitor"]}), 400, "unknown_role"),
-        (json!({"zones": ["Q"]}), 400, "unknown_zone"),
-        (json!({"name": "x".repeat(10 * 1024)}), 400, "invalid_name"),
-        (json!({"roles": []}), 400, "no_roles"),
-    ] {
-        let (got, answer) = call(
-            &server,
-            Method::PATCH,
-            "/api/admin/staff/guard-c",
-            &head,
-            Some(body.clone()),
-        )
-        .await;
-        assert_eq!((got, code(&answer)), (status, expected), "{body}");
-    }
+    check_answers(
+        &server,
+        Method::PATCH,
+        "/api/admin/staff/guard-c",
+        &head,
+        vec![
+            (json!({"roles": ["janitor"]}), 400, "unknown_role"),
+            (json!({"zones": ["Q"]}), 400, "unknown_zone"),
+            (json!({"name": "x".repeat(10 * 1024)}), 400, "invalid_name"),
+            (json!({"roles": []}), 400, "no_roles"),
+        ],
+    )
+    .await;
     let (status, answer) = call(
         &server,
         Method::PATCH,
@@ -719,16 +718,13 @@ async fn resets_codes_and_device_sign_outs() {
     let by_code = |code: String| {
         let base = server.base.clone();
         async move {
-            let response = reqwest::Client::new()
-                .post(format!("{base}/api/login/code"))
-                .json(&json!({"code": code, "device": "扫码平板"}))
-                .send()
-                .await
-                .unwrap();
-            (
-                response.status().as_u16(),
-                response.json::<Value>().await.unwrap_or_default(),
+            let body = json!({"code": code, "device": "扫码平板"});
+            answer_of(
+                reqwest::Client::new()
+                    .post(format!("{base}/api/login/code"))
+                    .json(&body),
             )
+            .await
         }
     };
     let started = Instant::now();
