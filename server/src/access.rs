@@ -139,6 +139,14 @@ impl Access {
     }
 }
 
+/// Whether a tablet whose session someone else ended at `ended_at` may
+/// still make its final upload at `now` (both Unix ms): for a week, long
+/// enough for a tablet left offline over a holiday to come back.
+pub fn within_final_upload(ended_at: i64, now: i64) -> bool {
+    const FINAL_UPLOAD_WINDOW_MS: i64 = 7 * 24 * 3600 * 1000;
+    now.saturating_sub(ended_at) <= FINAL_UPLOAD_WINDOW_MS
+}
+
 /// The day documents a user's tablet should hold: today and this many days before.
 pub const LISTED_DAYS: i64 = 7;
 

@@ -21,7 +21,7 @@ use roundbook_shared::protocol::{Message, PeerMetadata, Refusal, PROTOCOL_VERSIO
 use roundbook_shared::sync_guard::check_sync_message;
 use roundbook_shared::version::{Accepts, Mismatch, Verdict, BUILD};
 
-use crate::access::Access;
+use crate::access::{within_final_upload, Access};
 use crate::hub::{ApplyError, ConnectionId, Hub, LiveDoc, Sender};
 use crate::state::AppState;
 use crate::store::run_blocking;
@@ -258,6 +258,7 @@ impl Connection {
         let sender = Sender {
             connection: self.id,
             username: &self.access.username,
+            final_upload_before: self.access.final_upload_before,
             clock_skew_ms: self.clock_skew_ms,
             writes: self.access.writes_to(&live.key),
         };
@@ -303,13 +304,31 @@ impl Connection {
                 ));
             }
         }
-        reply(&self.app, &self.peer, id, &live, &mut synced.state).await
+        let final_upload = self.access.final_upload_before.is_some();
+        reply(
+            &self.app,
+            &self.peer,
+            id,
+            &live,
+            &mut synced.state,
+            final_upload,
+        )
+        .await
     }
 
     /// Ends the connection once its session is revoked, expired or ended
     /// remotely; otherwise notes that the session was seen and takes any
     /// change to the user's roles and zones ([`Connection::refresh_access`]).
     async fn check_session(&mut self, token_hash: &[u8]) -> Result<Vec<Message>, Fatal> {
+        if let Some(ended_at) = self.access.final_upload_before {
+            return if within_final_upload(ended_at, chrono::Utc::now().timestamp_millis()) {
+                Ok(Vec::new())
+            } else {
+                Err(Fatal::new(format!(
+                    "{SIGNED_OUT_REMOTELY}: the time for a final upload has passed"
+                )))
+            };
+        }
         let store = self.app.store.clone();
         let hash = token_hash.to_vec();
         let now = chrono::Utc::now();
@@ -429,11 +448,15 @@ impl Connection {
 
     /// Another connection changed a document this one syncs: send the news.
     async fn push(&mut self, id: DocumentId) -> Result<Vec<Message>, Fatal> {
+        // A final upload receives nothing new.
+        if self.access.final_upload_before.is_some() {
+            return Ok(Vec::new());
+        }
         let Some(synced) = self.docs.get_mut(&id) else {
             return Ok(Vec::new());
         };
         let live = synced.live.lock().await;
-        reply(&self.app, &self.peer, id, &live, &mut synced.state).await
+        reply(&self.app, &self.peer, id, &live, &mut synced.state, false).await
     }
 
     fn unavailable(&self, id: DocumentId) -> Message {
@@ -445,15 +468,22 @@ impl Connection {
     }
 }
 
-/// The next sync message for the peer about a document, if there is news.
+/// The next sync message for the peer about a document, if there is news
+/// (for a final upload, only what asks for and acknowledges its changes).
 async fn reply(
     app: &AppState,
     peer: &Option<PeerId>,
     id: DocumentId,
     live: &LiveDoc,
     state: &mut sync::State,
+    final_upload: bool,
 ) -> Result<Vec<Message>, Fatal> {
-    let message = app.hub.reply(live, state).await.map_err(|panicked| {
+    let message = if final_upload {
+        app.hub.upload_reply(live, state).await
+    } else {
+        app.hub.reply(live, state).await
+    };
+    let message = message.map_err(|panicked| {
         tracing::error!(%id, %panicked, "Automerge panicked generating a reply");
         Fatal::new(format!("the server could not sync {id}"))
     })?;

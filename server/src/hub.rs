@@ -127,6 +127,9 @@ impl ApplyError {
         match self {
             ApplyError::Refused(reason) => Some(*reason),
             ApplyError::Shape(_) => Some(RefusalReason::BadShape),
+            ApplyError::Authorship(AuthorshipError::AfterSignOut { .. }) => {
+                Some(RefusalReason::SignedOut)
+            }
             ApplyError::Authorship(_) => Some(RefusalReason::NotTheAuthor),
             _ => None,
         }
@@ -142,6 +145,7 @@ fn refusal_text(reason: RefusalReason) -> &'static str {
         RefusalReason::BadShape => "the changes break the document's shape",
         RefusalReason::TooLarge => "the document would grow past the server's size budget",
         RefusalReason::NotTheAuthor => "a new record must name the signed-in user as its author, and no record's author may change",
+        RefusalReason::SignedOut => "this device was signed out by the office: only its user's own records made before then are taken",
         RefusalReason::Other => "the changes were refused",
     }
 }
@@ -153,6 +157,10 @@ pub struct Sender<'a> {
     /// The signed-in user: every new record must name them as its author
     /// (`schema::authorship`).
     pub username: &'a str,
+    /// Set for a final upload after someone else ended the session at this
+    /// instant (Unix ms): only the user's own records made before it pass
+    /// (`authorship::check_final_upload`).
+    pub final_upload_before: Option<i64>,
     /// Server clock minus the sender's clock when it joined; `None` when the
     /// client did not report its clock.
     pub clock_skew_ms: Option<i64>,
@@ -381,6 +389,34 @@ impl Hub {
         error
     }
 
+    /// The reply to a final upload: it asks for what the peer holds and the
+    /// server lacks, and, once the server holds all of it, acknowledges it
+    /// (a message as from the document at the peer's own heads), but never
+    /// carries a change: a tablet whose session someone else ended receives
+    /// nothing new.
+    pub async fn upload_reply(
+        &self,
+        live: &LiveDoc,
+        state: &mut sync::State,
+    ) -> Result<Option<sync::Message>, Panicked> {
+        self.compute
+            .run(|| {
+                let theirs = state.their_heads.clone().unwrap_or_default();
+                let holds_theirs = theirs
+                    .iter()
+                    .all(|hash| live.doc.get_change_meta_by_hash(hash).is_some());
+                let mut message = if holds_theirs {
+                    let view = live.doc.fork_at(&theirs).ok()?;
+                    view.generate_sync_message(&mut state.clone())?
+                } else {
+                    live.doc.generate_sync_message(state)?
+                };
+                message.changes = sync::ChunkList::from(Vec::<Vec<u8>>::new());
+                Some(message)
+            })
+            .await
+    }
+
     /// The next sync message for a peer about a document, if there is news.
     pub async fn reply(
         &self,
@@ -516,6 +552,17 @@ fn receive(
         .map_err(ApplyError::Shape)?;
     authorship::check(&live.doc, kind, before, &touched, sender.username)
         .map_err(ApplyError::Authorship)?;
+    if let Some(ended_at) = sender.final_upload_before {
+        authorship::check_final_upload(
+            &live.doc,
+            kind,
+            &touched,
+            sender.username,
+            ended_at,
+            sender.clock_skew_ms,
+        )
+        .map_err(ApplyError::Authorship)?;
+    }
     let receipt = Receipt {
         received_at: chrono::Utc::now().timestamp_millis(),
         clock_skew_ms: sender.clock_skew_ms,
@@ -808,6 +855,7 @@ mod tests {
         let reader = Sender {
             connection: 1,
             username: "guard-a",
+            final_upload_before: None,
             clock_skew_ms: None,
             writes: false,
         };
@@ -857,6 +905,7 @@ mod tests {
         let writer = Sender {
             connection: 1,
             username: "guard-a",
+            final_upload_before: None,
             clock_skew_ms: Some(0),
             writes: true,
         };

@@ -19,7 +19,7 @@ use crate::access::LISTED_DAYS;
 use crate::auth;
 use crate::connection;
 use crate::error::ApiError;
-use crate::signin::{authenticate, SignedIn};
+use crate::signin::{authenticate, final_upload_access, SignedIn};
 use crate::state::AppState;
 use crate::store::run_blocking;
 use crate::syncs::Full;
@@ -115,7 +115,11 @@ pub async fn sync(
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     let token = query.token.ok_or(ApiError::Unauthorized)?;
-    let access = authenticate(&app, &token).await?.free_to_work()?.access;
+    let access = match authenticate(&app, &token).await {
+        Ok(user) => user.free_to_work()?.access,
+        Err(ApiError::SignedOutRemotely) => final_upload_access(&app, &token).await?,
+        Err(other) => return Err(other),
+    };
     let token_hash = auth::token_hash(&token);
     let limits = &app.limits;
     let ticket = app

@@ -17,7 +17,7 @@ use roundbook_shared::api::{
 };
 use roundbook_shared::domain::{SiteInfo, ZoneRef};
 
-use crate::access::Access;
+use crate::access::{within_final_upload, Access};
 use crate::auth::{self, Turned};
 use crate::body::{require_json, JsonBody};
 use crate::error::ApiError;
@@ -334,6 +334,33 @@ pub(crate) async fn authenticate(app: &AppState, token: &str) -> Result<SignedIn
         access: Access::for_account(&account, &zones),
         session,
         must_change_password: account.must_change_password,
+    })
+}
+
+/// The reach of a session someone else ended, for its tablet's final
+/// upload over `/sync` (`connection`): the user's zones and roles as they
+/// stand, `final_upload_before` the moment it ended. Refused once the
+/// window for it has passed.
+pub(crate) async fn final_upload_access(app: &AppState, token: &str) -> Result<Access, ApiError> {
+    let store = app.store.clone();
+    let hash = auth::token_hash(token);
+    let ended = run_blocking(move || {
+        let Some((username, ended_at)) = store.ended_remotely(&hash)? else {
+            return Ok(None);
+        };
+        Ok(store.account(&username)?.map(|account| (account, ended_at)))
+    })
+    .await?;
+    let Some((account, ended_at)) = ended else {
+        return Err(ApiError::SignedOutRemotely);
+    };
+    if !within_final_upload(ended_at, Utc::now().timestamp_millis()) {
+        return Err(ApiError::SignedOutRemotely);
+    }
+    let (_, zones) = site_and_zones(app, &account).await?;
+    Ok(Access {
+        final_upload_before: Some(ended_at),
+        ..Access::for_account(&account, &zones)
     })
 }
 

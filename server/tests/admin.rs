@@ -9,9 +9,13 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+/// How long a sync step may take in these tests.
+const WAIT: Duration = Duration::from_secs(10);
+
 use common::{patrol_key, Server, Tablet, PASSWORD};
 use reqwest::Method;
 use roundbook_shared::api::{LoginResponse, StaffEntry};
+use roundbook_shared::protocol::RefusalReason;
 use roundbook_shared::schema::DocKey;
 use serde_json::{json, Value};
 
@@ -579,12 +583,8 @@ async fn a_disabled_users_socket_closes_and_their_token_never_works_again() {
 
     let (status, answer) = call(&server, Method::GET, "/api/docs", &guard, None).await;
     assert_eq!((status, code(&answer)), (401, "signed_out_remotely"));
-    match tokio_tungstenite::connect_async(server.ws_url(&guard)).await {
-        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
-            assert_eq!(response.status(), 401, "no new sync socket")
-        }
-        other => panic!("a sync socket for a disabled user: {:?}", other.map(|_| ())),
-    }
+    // (`/sync` still admits the token, for its final upload only: see
+    // `a_disabled_users_tablet_uploads_what_it_recorded_before_and_receives_nothing`.)
     let (status, answer) = sign_in(&server, "guard-a", PASSWORD, "t").await;
     assert_eq!((status, code(&answer)), (403, "account_disabled"));
     let (status, answer) = call(
@@ -775,5 +775,77 @@ async fn resets_codes_and_device_sign_outs() {
             ("sign_in_code_issued".into(), "guard-b".into()),
             ("device_signed_out".into(), "guard-b".into()),
         ]
+    );
+}
+
+#[tokio::test]
+async fn a_disabled_users_tablet_uploads_what_it_recorded_before_and_receives_nothing() {
+    let server = server().await;
+    let head = token(&server, "head").await;
+    let guard = token(&server, "guard-a").await;
+    let key = patrol_key("A");
+    let mut tablet = Tablet::new("guard-a");
+    let id = tablet.hold(&key);
+    tablet.join(&server.ws_url(&guard)).await;
+    tablet.sync_all().await;
+    tablet.disconnect();
+    // Offline, the guard scans; meanwhile a colleague's scan reaches the server.
+    tablet.scan_at(
+        &id,
+        "offline-before",
+        chrono::Utc::now().timestamp_millis() - 1_000,
+    );
+    let colleague = token(&server, "guard-a2").await;
+    let mut other = Tablet::new("guard-a2");
+    other.hold(&key);
+    other.join(&server.ws_url(&colleague)).await;
+    other.scan(&id, "colleagues-news");
+    other
+        .deliver(WAIT)
+        .await
+        .expect("the colleague's scan is delivered");
+
+    let (status, answer) = call(
+        &server,
+        Method::POST,
+        "/api/admin/staff/guard-a/disable",
+        &head,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+
+    // The final upload: the scan is stored and acknowledged...
+    tablet.join(&server.ws_url(&guard)).await;
+    tablet
+        .deliver(WAIT)
+        .await
+        .expect("the final upload is taken");
+    assert_eq!(tablet.replica.pending(&id), 0);
+    let mut reader = Tablet::new("guard-a2");
+    reader.hold(&key);
+    reader.join(&server.ws_url(&colleague)).await;
+    reader
+        .sync_until(WAIT, |reader| {
+            reader.scan_ids(&id).contains(&"offline-before".to_string())
+        })
+        .await;
+    // ...and nothing new reached the tablet.
+    assert!(!tablet
+        .scan_ids(&id)
+        .contains(&"colleagues-news".to_string()));
+
+    // A scan made after the end is not taken.
+    tablet.scan_at(
+        &id,
+        "after-the-end",
+        chrono::Utc::now().timestamp_millis() + 600_000,
+    );
+    tablet.flush(&id).await;
+    let reason = tablet.until_refused(WAIT).await;
+    assert_eq!(
+        tablet.replica.refusal(&id),
+        Some(RefusalReason::SignedOut),
+        "{reason}"
     );
 }

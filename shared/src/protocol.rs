@@ -108,6 +108,10 @@ pub enum RefusalReason {
     /// A new record names someone other than the signed-in user as its
     /// author, or a change rewrites a record's author (`schema::authorship`).
     NotTheAuthor,
+    /// A final upload after someone else ended the session carries what
+    /// the server does not take then: a record made after the end, or not
+    /// the user's own (`schema::authorship::check_final_upload`).
+    SignedOut,
     /// A reason this build does not know (a newer server's): still a
     /// refusal, shown generically.
     #[serde(other)]
@@ -129,6 +133,7 @@ impl RefusalReason {
             RefusalReason::BadShape => "bad-shape",
             RefusalReason::TooLarge => "too-large",
             RefusalReason::NotTheAuthor => "not-the-author",
+            RefusalReason::SignedOut => "signed-out",
             RefusalReason::Other => "other",
         }
     }

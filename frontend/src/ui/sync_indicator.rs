@@ -267,6 +267,7 @@ fn reason_key(reason: RefusalReason) -> Key {
         RefusalReason::BadShape => Key::RefusedBadShape,
         RefusalReason::TooLarge => Key::RefusedTooLarge,
         RefusalReason::NotTheAuthor => Key::RefusedNotTheAuthor,
+        RefusalReason::SignedOut => Key::RefusedSignedOut,
         RefusalReason::Other => Key::RefusedOther,
     }
 }

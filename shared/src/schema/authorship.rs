@@ -111,10 +111,9 @@ pub fn check_final_upload(
             .containers()
             .find(|known| known.name() == container)
             .ok_or_else(refused)?;
-        let (Some(author), Some(made_at)) = (
-            records.record_type().author,
-            records.record_type().made_at,
-        ) else {
+        let (Some(author), Some(made_at)) =
+            (records.record_type().author, records.record_type().made_at)
+        else {
             return Err(refused());
         };
         let Ok(Some((_, map))) = doc.get(automerge::ROOT, container.as_str()) else {
@@ -260,9 +259,14 @@ mod tests {
             let (before, patches) = peer_edit(&mut server, |doc| {
                 record_scan(doc, &scan("scan-1", made_at)).unwrap();
             });
-            let touched =
-                shape::check(&server, DocKind::PatrolLog, &before, &patches, &ShapeLimits::default())
-                    .unwrap();
+            let touched = shape::check(
+                &server,
+                DocKind::PatrolLog,
+                &before,
+                &patches,
+                &ShapeLimits::default(),
+            )
+            .unwrap();
             check_final_upload(&server, DocKind::PatrolLog, &touched, username, AT, skew)
         };
         assert_eq!(final_upload("guard-a", AT - 1_000, None), Ok(()));
