@@ -54,6 +54,13 @@ pub struct SyncStatus {
     pub pending: RwSignal<usize>,
     /// The server refused the sign-in: sign in again to sync.
     pub expired: RwSignal<bool>,
+    /// The office disabled the user or signed this tablet out (401
+    /// `signed_out_remotely`, or the socket closed for it): the app shell
+    /// uploads what it can, then forgets the user on this tablet.
+    pub signed_out_remotely: RwSignal<bool>,
+    /// The server wants a new password before anything else (403
+    /// `password_change_required`).
+    pub password_change: RwSignal<bool>,
     /// Bumped whenever document content changed (and was stored).
     pub revision: RwSignal<u64>,
     /// Documents whose changes the server refused (kept on the tablet, not
@@ -82,6 +89,8 @@ impl SyncStatus {
             last_sync: RwSignal::new(browser::pref(LAST_SYNC_PREF).and_then(|v| v.parse().ok())),
             pending: RwSignal::new(0),
             expired: RwSignal::new(false),
+            signed_out_remotely: RwSignal::new(false),
+            password_change: RwSignal::new(false),
             revision: RwSignal::new(0),
             refused: RwSignal::new(Vec::new()),
             release: RwSignal::new(None),

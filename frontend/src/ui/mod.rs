@@ -13,7 +13,9 @@
 //! [`Writer`]); a screen never tells sync, and maps the feature's typed
 //! refusals to messages with a `match` on them.
 
+mod admin;
 mod board;
+mod camera_scanner;
 mod cleaning;
 mod export;
 mod field;
@@ -41,10 +43,11 @@ use leptos::task::spawn_local;
 use roundbook_shared::api::LoginResponse;
 use roundbook_shared::ids::random_peer_id;
 
+use crate::api::ApiError;
 use crate::browser;
 use crate::calendar::today;
 use crate::documents::{keys_for_day, Library};
-use crate::i18n::{I18n, Key};
+use crate::i18n::{filled, too_many_attempts, I18n, Key, Lang};
 use crate::session::{Actor, Session};
 use crate::storage::Storage;
 use crate::sync::{SyncClient, SyncStatus};
@@ -265,6 +268,39 @@ pub fn App() -> impl IntoView {
                 Phase::SignedIn(workspace) => view! { <home::Home workspace /> }.into_any(),
             }}
         </main>
+    }
+}
+
+/// The message of a failed API call, translated by the server's code.
+pub(crate) fn api_error_text(error: &ApiError, lang: Lang) -> String {
+    let key = match error {
+        ApiError::Offline => Key::ApiOffline,
+        ApiError::InvalidCredentials => Key::InvalidCredentials,
+        ApiError::TooManyAttempts(Some(secs)) => return too_many_attempts(lang, *secs),
+        ApiError::TooManyAttempts(None) => Key::TooManyAttemptsNoTime,
+        ApiError::BadRequest => Key::ErrorBadRequest,
+        ApiError::Unauthorized => Key::SessionExpired,
+        ApiError::SignedOutRemotely => Key::ErrorSignedOutRemotely,
+        ApiError::PasswordChangeRequired => Key::ErrorPasswordChangeRequired,
+        ApiError::Refused(code) => match Key::of_error(code) {
+            Some(key) => key,
+            None => return filled(Key::ApiRefused, lang, &[("code", code)]),
+        },
+        ApiError::Server(_) => Key::ServerError,
+    };
+    key.text(lang).to_owned()
+}
+
+/// Tells the app shell what an API answer says about the session itself:
+/// signed out remotely, or a new password needed first.
+pub(crate) fn noticed(error: &ApiError) {
+    let Some(status) = use_context::<SyncStatus>() else {
+        return;
+    };
+    match error {
+        ApiError::SignedOutRemotely => status.signed_out_remotely.set(true),
+        ApiError::PasswordChangeRequired => status.password_change.set(true),
+        _ => {}
     }
 }
 

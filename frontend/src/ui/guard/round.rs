@@ -16,7 +16,7 @@ use roundbook_shared::schema::patrol::{ScanRefusal, METHOD_CAMERA, METHOD_TYPED}
 use roundbook_shared::schema::round::Round;
 use roundbook_shared::tag::{read_tag, TagRead};
 
-use super::camera::CameraScanner;
+use crate::ui::camera_scanner::CameraScanner;
 use super::findings::Findings;
 use super::{Duty, Feedback, Said, Screen};
 use crate::browser;
