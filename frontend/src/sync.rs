@@ -217,6 +217,16 @@ impl SyncClient {
         self.drop_socket();
     }
 
+    /// Tries to connect now rather than after the backoff (the server's
+    /// reason to refuse, such as a required password change, is gone).
+    pub fn retry_now(&self) {
+        self.0.failures.set(0);
+        if let Some(retry) = self.0.retry.borrow_mut().take() {
+            retry.clear();
+        }
+        self.connect();
+    }
+
     /// A local change to `id` is stored: send it if connected, and let the
     /// screens read it (through [`SyncStatus::revision`]). Called by
     /// [`crate::writer::Writer`] after every local edit.
@@ -289,6 +299,10 @@ impl SyncClient {
             match go_on {
                 Ok(()) => client.open_socket(),
                 Err(ApiError::Unauthorized) => client.0.status.expired.set(true),
+                Err(ApiError::PasswordChangeRequired) => {
+                    client.0.status.password_change.set(true);
+                    client.schedule_retry();
+                }
                 Err(_) => client.schedule_retry(),
             }
         });

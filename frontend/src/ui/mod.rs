@@ -22,6 +22,7 @@ mod field;
 mod guard;
 mod header;
 mod home;
+mod password;
 pub mod photo;
 mod photo_picker;
 mod requests;
@@ -124,6 +125,8 @@ impl Shell {
             }
         }
         self.status.expired.set(false);
+        self.status.signed_out_remotely.set(false);
+        self.status.password_change.set(session.must_change_password());
         let sync = SyncClient::start(library.clone(), session.clone(), self.status);
         let workspace = Workspace {
             session,
@@ -148,6 +151,23 @@ impl Shell {
         }
         browser::ask_persistent_storage_once();
         self.enter(session).await;
+    }
+
+    /// The user chose a new password: the session no longer asks for one,
+    /// here and after a restart, and sync goes on at once.
+    fn password_changed(self, workspace: WorkspaceRef) {
+        self.status.password_change.set(false);
+        workspace.update_value(|ws| ws.session.0.user.must_change_password = false);
+        let Workspace { session, sync, .. } = workspace.get_value();
+        sync.retry_now();
+        let storage = self.storage.get_value();
+        spawn_local(async move {
+            if let Some(storage) = storage {
+                if let Err(error) = session.save(&storage).await {
+                    web_sys::console::error_1(&error.to_string().into());
+                }
+            }
+        });
     }
 
     /// Signs out after a warning if changes are pending. Never deletes
@@ -265,7 +285,22 @@ pub fn App() -> impl IntoView {
                         spawn_local(shell.signed_in(response));
                     } />
                 }.into_any(),
-                Phase::SignedIn(workspace) => view! { <home::Home workspace /> }.into_any(),
+                Phase::SignedIn(workspace) => view! {
+                    // After a head's reset nothing else is offered until the
+                    // user has chosen a new password.
+                    <Show
+                        when=move || !shell.status.password_change.get()
+                        fallback=move || view! {
+                            <password::PasswordForm
+                                workspace
+                                forced=true
+                                on_done=Callback::new(move |changed| if changed { shell.password_changed(workspace) })
+                            />
+                        }
+                    >
+                        <home::Home workspace />
+                    </Show>
+                }.into_any(),
             }}
         </main>
     }
