@@ -12,6 +12,7 @@
 //! - `documents`: which documents the tablet holds; loading and storing them.
 //! - `session`: who is signed in and which home they get.
 //! - `setup`: the security supervisor's checkpoints, routes and schedules.
+//! - `staff`: the staff directory and whom a request may be assigned to.
 //! - `blobs`: photo blobs and their upload queue; `photo`: downscaling a
 //!   picked photo; `camera`: reading QR tags from the rear camera.
 //! - `api`: the HTTP API. `storage`: IndexedDB. `browser`: small browser facilities.
@@ -37,6 +38,7 @@ mod requests;
 mod residents;
 mod session;
 mod setup;
+mod staff;
 mod storage;
 mod sync;
 mod ui;
