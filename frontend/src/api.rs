@@ -82,7 +82,13 @@ pub async fn change_password(token: &str, old: &str, new: &str) -> Result<(), Ap
 
 /// `POST /api/device`: what this tablet has not uploaded yet.
 pub async fn report_device(token: &str, pending: u64) -> Result<(), ApiError> {
-    send_json("POST", "/api/device", Some(token), &DeviceReport { pending }).await?;
+    send_json(
+        "POST",
+        "/api/device",
+        Some(token),
+        &DeviceReport { pending },
+    )
+    .await?;
     Ok(())
 }
 
@@ -105,7 +111,11 @@ pub async fn create_zone(token: &str, zone: &NewZone) -> Result<ZoneEntry, ApiEr
 }
 
 /// `PATCH /api/admin/zones/{code}`: rename, retire or bring back.
-pub async fn change_zone(token: &str, code: &str, patch: &ZonePatch) -> Result<ZoneEntry, ApiError> {
+pub async fn change_zone(
+    token: &str,
+    code: &str,
+    patch: &ZonePatch,
+) -> Result<ZoneEntry, ApiError> {
     let path = format!("/api/admin/zones/{}", segment(code));
     let response = send_json("PATCH", &path, Some(token), patch).await?;
     json(response).await
@@ -304,6 +314,9 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn path_segments_are_encoded() {
-        assert_eq!(staff_path("a b/c", "/disable"), "/api/admin/staff/a%20b%2Fc/disable");
+        assert_eq!(
+            staff_path("a b/c", "/disable"),
+            "/api/admin/staff/a%20b%2Fc/disable"
+        );
     }
 }

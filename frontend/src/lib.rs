@@ -8,7 +8,8 @@
 //!   gathers a zone's patrol records for evaluation.
 //! - `writer`: the one write path: a feature's edit is stored, then sync is
 //!   told (screens never tell sync themselves).
-//! - `sync`: the WebSocket connection and the sync status.
+//! - `sync`: the WebSocket connection and the sync status; `device_report`:
+//!   what the tablet tells the office about itself (pending uploads).
 //! - `documents`: which documents the tablet holds; loading and storing them.
 //! - `session`: who is signed in and which home they get.
 //! - `setup`: the security supervisor's checkpoints, routes and schedules.
@@ -27,6 +28,7 @@ mod browser;
 mod calendar;
 mod camera;
 mod cleaning;
+mod device_report;
 mod documents;
 mod drafts;
 mod http;

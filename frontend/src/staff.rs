@@ -101,7 +101,10 @@ mod tests {
         let site = format!("test-{}", uuid::Uuid::new_v4().simple());
         assert!(cached(&site).is_empty());
         let directory = vec![member("service-a2", &[Role::ZoneService], &["A"])];
-        browser::set_pref(&cache_key(&site), &serde_json::to_string(&directory).unwrap());
+        browser::set_pref(
+            &cache_key(&site),
+            &serde_json::to_string(&directory).unwrap(),
+        );
         assert_eq!(cached(&site), directory);
         assert!(cached("another-site").is_empty());
     }

@@ -47,6 +47,7 @@ use roundbook_shared::ids::random_peer_id;
 use crate::api::ApiError;
 use crate::browser;
 use crate::calendar::today;
+use crate::device_report::DeviceReporter;
 use crate::documents::{keys_for_day, Library};
 use crate::i18n::{filled, too_many_attempts, I18n, Key, Lang};
 use crate::session::{Actor, Session};
@@ -104,6 +105,8 @@ struct Shell {
     device: StoredValue<String, LocalStorage>,
     status: SyncStatus,
     photos: crate::blobs::PhotoStatus,
+    /// The signed-in session's reports to the office (`POST /api/device`).
+    reporter: StoredValue<Option<DeviceReporter>, LocalStorage>,
 }
 
 impl Shell {
@@ -126,8 +129,16 @@ impl Shell {
         }
         self.status.expired.set(false);
         self.status.signed_out_remotely.set(false);
-        self.status.password_change.set(session.must_change_password());
+        self.status
+            .password_change
+            .set(session.must_change_password());
         let sync = SyncClient::start(library.clone(), session.clone(), self.status);
+        self.stop_reporting();
+        self.reporter.set_value(Some(DeviceReporter::start(
+            session.token().to_owned(),
+            self.status,
+            self.photos,
+        )));
         let workspace = Workspace {
             session,
             writer: Writer::new(library.clone(), sync.clone()),
@@ -139,6 +150,14 @@ impl Shell {
         self.status.revision.update(|n| *n += 1);
         self.phase
             .set(Phase::SignedIn(StoredValue::new_local(workspace)));
+    }
+
+    fn stop_reporting(self) {
+        self.reporter.update_value(|reporter| {
+            if let Some(mut reporter) = reporter.take() {
+                reporter.stop();
+            }
+        });
     }
 
     /// A successful sign-in: keep the session, then enter.
@@ -186,6 +205,7 @@ impl Shell {
         } = workspace.get_value();
         sync.stop();
         blobs.stop();
+        self.stop_reporting();
         self.photos.pending.set(0);
         let storage = self.storage.get_value();
         let expired = self.status.expired.get_untracked();
@@ -221,6 +241,7 @@ pub fn App() -> impl IntoView {
         device: StoredValue::new_local(String::new()),
         status: SyncStatus::new(),
         photos: crate::blobs::PhotoStatus::new(),
+        reporter: StoredValue::new_local(None),
     };
     provide_context(shell);
     provide_context(shell.status);

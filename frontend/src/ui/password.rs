@@ -142,11 +142,23 @@ mod tests {
     #[wasm_bindgen_test]
     fn a_new_password_is_checked_before_it_is_sent() {
         let refused = |code: &str| Some(Problem::Api(ApiError::Refused(code.into())));
-        assert_eq!(check("guard-a", "short", "short"), refused("password_too_short"));
+        assert_eq!(
+            check("guard-a", "short", "short"),
+            refused("password_too_short")
+        );
         // Eight characters, counted as characters, not bytes.
-        assert_eq!(check("guard-a", "八个字的新密码呀", "八个字的新密码呀"), None);
-        assert_eq!(check("guard-a1", "guard-a1", "guard-a1"), refused("password_is_username"));
-        assert_eq!(check("guard-a", "long enough", "long enougH"), Some(Problem::Mismatch));
+        assert_eq!(
+            check("guard-a", "八个字的新密码呀", "八个字的新密码呀"),
+            None
+        );
+        assert_eq!(
+            check("guard-a1", "guard-a1", "guard-a1"),
+            refused("password_is_username")
+        );
+        assert_eq!(
+            check("guard-a", "long enough", "long enougH"),
+            Some(Problem::Mismatch)
+        );
         assert_eq!(check("guard-a", "long enough", "long enough"), None);
     }
 }

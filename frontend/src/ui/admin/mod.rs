@@ -76,10 +76,7 @@ async fn call<T>(request: impl Future<Output = Result<T, ApiError>>) -> Result<T
 
 /// A failed call's message, translated; nothing while there is none.
 #[component]
-fn Problem(
-    #[prop(into)] error: Signal<Option<ApiError>>,
-    testid: &'static str,
-) -> impl IntoView {
+fn Problem(#[prop(into)] error: Signal<Option<ApiError>>, testid: &'static str) -> impl IntoView {
     let i18n = I18n::get();
     move || {
         error.get().map(|error| {

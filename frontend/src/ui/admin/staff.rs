@@ -45,7 +45,10 @@ pub(super) fn StaffSection(workspace: WorkspaceRef) -> impl IntoView {
         let token = token(workspace);
         async move {
             let (people, places) = call(async {
-                Ok((api::admin_staff(&token).await?, api::admin_zones(&token).await?))
+                Ok((
+                    api::admin_staff(&token).await?,
+                    api::admin_zones(&token).await?,
+                ))
             })
             .await?;
             staff.try_set(people);
@@ -179,13 +182,16 @@ fn StaffRow(
         }
     });
     let error = Signal::derive(move || {
-        [failure(disable), failure(reset), failure(issue), failure(sign_out)]
-            .into_iter()
-            .find_map(|error| error.get())
+        [
+            failure(disable),
+            failure(reset),
+            failure(issue),
+            failure(sign_out),
+        ]
+        .into_iter()
+        .find_map(|error| error.get())
     });
-    let busy = move || {
-        disable.pending().get() || reset.pending().get() || issue.pending().get()
-    };
+    let busy = move || disable.pending().get() || reset.pending().get() || issue.pending().get();
 
     let shown_username = username.clone();
     move || {
@@ -288,7 +294,10 @@ fn zone_list(codes: &[String], zones: &[ZoneEntry]) -> String {
 
 /// A member's signed-in devices, each with its sign-out.
 #[component]
-fn Devices(devices: Vec<DeviceEntry>, sign_out: Action<String, Result<(), ApiError>>) -> impl IntoView {
+fn Devices(
+    devices: Vec<DeviceEntry>,
+    sign_out: Action<String, Result<(), ApiError>>,
+) -> impl IntoView {
     let i18n = I18n::get();
     if devices.is_empty() {
         return view! { <p class="muted">{move || i18n.t(Key::AdmNoDevices)}</p> }.into_any();
@@ -297,7 +306,9 @@ fn Devices(devices: Vec<DeviceEntry>, sign_out: Action<String, Result<(), ApiErr
         .into_iter()
         .map(|device| {
             let id = device.id.clone();
-            let pending = device.pending.map_or_else(|| "–".to_owned(), |n| n.to_string());
+            let pending = device
+                .pending
+                .map_or_else(|| "–".to_owned(), |n| n.to_string());
             view! {
                 <tr data-testid="admin-device" data-device-id=device.id.clone()>
                     <td>{device.device.clone()}</td>
@@ -362,7 +373,11 @@ fn StaffForm(
     let base = existing.clone();
     let name = RwSignal::new(base.as_ref().map(|e| e.name.clone()).unwrap_or_default());
     let username = RwSignal::new(String::new());
-    let phone = RwSignal::new(base.as_ref().and_then(|e| e.phone.clone()).unwrap_or_default());
+    let phone = RwSignal::new(
+        base.as_ref()
+            .and_then(|e| e.phone.clone())
+            .unwrap_or_default(),
+    );
     let roles = RwSignal::new(base.as_ref().map(|e| e.roles.clone()).unwrap_or_default());
     let chosen_zones = RwSignal::new(base.as_ref().map(|e| e.zones.clone()).unwrap_or_default());
     let problem = RwSignal::new(None::<ApiError>);
@@ -421,7 +436,9 @@ fn StaffForm(
         zones
             .get()
             .into_iter()
-            .filter(|zone| !zone.retired || chosen_zones.with_untracked(|list| list.contains(&zone.code)))
+            .filter(|zone| {
+                !zone.retired || chosen_zones.with_untracked(|list| list.contains(&zone.code))
+            })
             .map(|zone| {
                 let testid = format!("admin-zone-{}", zone.code);
                 let code = zone.code.clone();
@@ -577,15 +594,27 @@ mod tests {
     #[wasm_bindgen_test]
     fn the_form_catches_what_the_server_would_refuse() {
         assert_eq!(draft().problem(true), None);
-        let bad = Draft { username: "Guard C".into(), ..draft() };
+        let bad = Draft {
+            username: "Guard C".into(),
+            ..draft()
+        };
         assert_eq!(bad.problem(true), Some("invalid_username"));
         // An edit does not send a username.
         assert_eq!(bad.problem(false), None);
-        let unnamed = Draft { name: String::new(), ..draft() };
+        let unnamed = Draft {
+            name: String::new(),
+            ..draft()
+        };
         assert_eq!(unnamed.problem(true), Some("invalid_name"));
-        let long = Draft { name: "名".repeat(51), ..draft() };
+        let long = Draft {
+            name: "名".repeat(51),
+            ..draft()
+        };
         assert_eq!(long.problem(true), Some("invalid_name"));
-        let roleless = Draft { roles: Vec::new(), ..draft() };
+        let roleless = Draft {
+            roles: Vec::new(),
+            ..draft()
+        };
         assert_eq!(roleless.problem(true), Some("no_roles"));
         assert_eq!(draft().new_staff().phone, None);
     }
@@ -615,5 +644,4 @@ mod tests {
         assert_eq!(patch.roles, Some(vec![Role::Guard, Role::SquadLeader]));
         assert_eq!((patch.name, patch.phone), (None, None));
     }
-
 }

@@ -109,7 +109,11 @@ pub(super) fn ZonesSection(workspace: WorkspaceRef) -> impl IntoView {
 
 /// One zone, its rename field and its retire or bring-back button.
 #[component]
-fn ZoneRow(workspace: WorkspaceRef, zones: RwSignal<Vec<ZoneEntry>>, code: String) -> impl IntoView {
+fn ZoneRow(
+    workspace: WorkspaceRef,
+    zones: RwSignal<Vec<ZoneEntry>>,
+    code: String,
+) -> impl IntoView {
     let i18n = I18n::get();
     let key = code.clone();
     let entry = Memo::new(move |_| zones.with(|list| list.iter().find(|z| z.code == key).cloned()));
