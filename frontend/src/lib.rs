@@ -20,6 +20,8 @@
 //! - `update`: a new build of the app, offered and applied when the user
 //!   agrees; `drafts`: forms' unsaved input kept across that reload.
 //! - `calendar`: the site's day and clock.
+//! - `wipe`: forgetting a user the office signed out remotely (whose data
+//!   goes, whose stays).
 //! - `i18n`: every user-visible string, in zh-CN and English.
 
 mod api;
@@ -45,6 +47,7 @@ mod storage;
 mod sync;
 mod ui;
 mod update;
+mod wipe;
 mod writer;
 
 #[cfg(test)]

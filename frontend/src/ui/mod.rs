@@ -53,7 +53,12 @@ use crate::i18n::{filled, too_many_attempts, I18n, Key, Lang};
 use crate::session::{Actor, Session};
 use crate::storage::Storage;
 use crate::sync::{SyncClient, SyncStatus};
+use crate::wipe::{self, TabletUser};
 use crate::writer::Writer;
+
+/// How long a session signed out remotely may take to upload what it holds
+/// before its data is deleted anyway.
+const LAST_UPLOAD: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// Everything a signed-in screen needs. Lives in a local [`StoredValue`], so
 /// views can reach it from `Send` closures.
@@ -105,6 +110,10 @@ struct Shell {
     device: StoredValue<String, LocalStorage>,
     status: SyncStatus,
     photos: crate::blobs::PhotoStatus,
+    /// A remote sign-out's last upload and wipe is under way.
+    leaving: RwSignal<bool>,
+    /// Why the sign-in screen shows, when the user did not choose it.
+    notice: RwSignal<Option<Key>>,
     /// The signed-in session's reports to the office (`POST /api/device`).
     reporter: StoredValue<Option<DeviceReporter>, LocalStorage>,
 }
@@ -119,6 +128,10 @@ impl Shell {
         let Some(storage) = self.storage.get_value() else {
             return;
         };
+        // Whose data may stay if another user of this tablet is signed out remotely.
+        if let Err(error) = wipe::remember(&storage, &session).await {
+            web_sys::console::error_1(&error.to_string().into());
+        }
         let blobs =
             crate::blobs::Blobs::start(storage.clone(), session.token().to_owned(), self.photos);
         let library = Library::new(storage, random_peer_id("tablet"));
@@ -162,6 +175,7 @@ impl Shell {
 
     /// A successful sign-in: keep the session, then enter.
     async fn signed_in(self, response: LoginResponse) {
+        self.notice.set(None);
         let session = Session(response);
         if let Some(storage) = self.storage.get_value() {
             if let Err(error) = session.save(&storage).await {
@@ -197,16 +211,7 @@ impl Shell {
         if pending > 0 && !browser::confirm(&crate::i18n::pending_sign_out_warning(lang, pending)) {
             return;
         }
-        let Workspace {
-            session,
-            sync,
-            blobs,
-            ..
-        } = workspace.get_value();
-        sync.stop();
-        blobs.stop();
-        self.stop_reporting();
-        self.photos.pending.set(0);
+        let session = workspace.with_value(|ws| ws.session.clone());
         let storage = self.storage.get_value();
         let expired = self.status.expired.get_untracked();
         spawn_local(async move {
@@ -220,14 +225,72 @@ impl Shell {
                 let _ = crate::api::logout(session.token()).await;
             }
         });
+        self.end(workspace);
+    }
+
+    /// Ends the signed-in workspace: syncing, uploads and reports stop, the
+    /// sign-in screen shows, and the workspace is freed once the signed-in
+    /// screens, which read it, are gone.
+    fn end(self, workspace: WorkspaceRef) {
+        workspace.with_value(|ws| {
+            ws.sync.stop();
+            ws.blobs.stop();
+        });
+        self.stop_reporting();
+        self.photos.pending.set(0);
         self.status.connected.set(false);
         self.status.pending.set(0);
         self.phase.set(Phase::SignedOut);
-        // Freed once the signed-in screens, which read it, are gone.
         set_timeout(
             move || workspace.dispose(),
             std::time::Duration::from_secs(1),
         );
+    }
+
+    /// The office disabled the user or signed this tablet out. First the
+    /// tablet uploads what the server still takes from the session (at most
+    /// [`LAST_UPLOAD`]), then it forgets the user's documents and photos by
+    /// [`crate::wipe`]'s rule (nothing another user of the tablet may read),
+    /// then it shows sign-in with the reason. Screens are closed meanwhile,
+    /// so nothing new is recorded into data about to go.
+    fn signed_out_remotely(self, workspace: WorkspaceRef) {
+        if self.leaving.get_untracked() {
+            return;
+        }
+        self.leaving.set(true);
+        self.stop_reporting();
+        let Workspace {
+            session,
+            library,
+            sync,
+            ..
+        } = workspace.get_value();
+        let photos = self.photos;
+        spawn_local(async move {
+            let photos_done =
+                move || photos.pending.get_untracked() == 0 || photos.halted.get_untracked();
+            let uploaded = sync.drain(LAST_UPLOAD, photos_done).await;
+            self.end(workspace);
+            if let Some(storage) = self.storage.get_value() {
+                let leaving = TabletUser::of(&session);
+                match wipe::forget(&storage, &leaving, library.held_keys(), today()).await {
+                    Ok(gone) => web_sys::console::info_1(
+                        &format!("signed out remotely: {gone:?} deleted, all uploaded: {uploaded}")
+                            .into(),
+                    ),
+                    Err(error) => web_sys::console::error_1(&error.to_string().into()),
+                }
+                if let Err(error) = storage.clear_session().await {
+                    web_sys::console::error_1(&error.to_string().into());
+                }
+            }
+            self.notice.set(Some(if uploaded {
+                Key::SignedOutRemotely
+            } else {
+                Key::SignedOutRemotelyNotAllUploaded
+            }));
+            self.leaving.set(false);
+        });
     }
 }
 
@@ -242,6 +305,8 @@ pub fn App() -> impl IntoView {
         status: SyncStatus::new(),
         photos: crate::blobs::PhotoStatus::new(),
         reporter: StoredValue::new_local(None),
+        leaving: RwSignal::new(false),
+        notice: RwSignal::new(None),
     };
     provide_context(shell);
     provide_context(shell.status);
@@ -270,6 +335,15 @@ pub fn App() -> impl IntoView {
         match session {
             Some(session) => shell.enter(session).await,
             None => shell.phase.set(Phase::SignedOut),
+        }
+    });
+
+    // Told by sync or any API call: upload what can be, then forget the user.
+    Effect::new(move |_| {
+        if shell.status.signed_out_remotely.get() {
+            if let Phase::SignedIn(workspace) = shell.phase.get_untracked() {
+                shell.signed_out_remotely(workspace);
+            }
         }
     });
 
@@ -302,9 +376,14 @@ pub fn App() -> impl IntoView {
                     <p class="banner banner-error">{move || i18n.t(Key::NoStorage)}</p>
                 }.into_any(),
                 Phase::SignedOut => view! {
-                    <sign_in::SignIn on_success=move |response| {
+                    <sign_in::SignIn notice=shell.notice on_success=move |response| {
                         spawn_local(shell.signed_in(response));
                     } />
+                }.into_any(),
+                Phase::SignedIn(_) if shell.leaving.get() => view! {
+                    <p class="banner banner-warn" role="status" data-testid="signed-out-remotely">
+                        {move || i18n.t(Key::SignedOutRemotelyUploading)}
+                    </p>
                 }.into_any(),
                 Phase::SignedIn(workspace) => view! {
                     // After a head's reset nothing else is offered until the
