@@ -443,3 +443,48 @@ pub(crate) fn noticed(error: &ApiError) {
 pub(crate) fn sign_out(workspace: WorkspaceRef) {
     Shell::get().sign_out(workspace);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// Every refusal the API contract names has its own text in both
+    /// languages (not the generic "refused (code)").
+    #[wasm_bindgen_test]
+    fn every_contract_error_is_translated() {
+        let generic = |lang| filled(Key::ApiRefused, lang, &[("code", "x")]);
+        for code in [
+            "password_too_short",
+            "password_is_username",
+            "wrong_password",
+            "unknown_role",
+            "unknown_zone",
+            "invalid_username",
+            "invalid_name",
+            "invalid_phone",
+            "no_roles",
+            "username_taken",
+            "zone_exists",
+            "no_such_staff",
+            "no_such_zone",
+            "no_such_device",
+            "account_disabled",
+            "role_forbidden",
+        ] {
+            for lang in [Lang::ZhCn, Lang::En] {
+                let text = api_error_text(&ApiError::Refused(code.into()), lang);
+                assert!(
+                    !text.contains(code) && text != generic(lang),
+                    "{code}: {text}"
+                );
+            }
+        }
+        let unknown = api_error_text(&ApiError::Refused("new_code".into()), Lang::En);
+        assert!(unknown.contains("new_code"), "{unknown}");
+        assert_eq!(
+            api_error_text(&ApiError::SignedOutRemotely, Lang::ZhCn),
+            Key::ErrorSignedOutRemotely.text(Lang::ZhCn)
+        );
+    }
+}

@@ -85,3 +85,76 @@ pub(super) fn AssigneePicker(
         </Field>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use roundbook_shared::domain::Role;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+    use crate::ui::testing::{find, mount, pause};
+
+    fn member(username: &str, name: &str, roles: &[Role], zones: &[&str]) -> StaffMember {
+        StaffMember {
+            username: username.into(),
+            name: name.into(),
+            roles: roles.to_vec(),
+            zones: zones.iter().map(|z| (*z).to_owned()).collect(),
+        }
+    }
+
+    /// With the directory on the tablet (the test server has no `/api/staff`,
+    /// as when offline), the picker offers zone A's handlers by name and role
+    /// and records the picked person's username and name.
+    #[wasm_bindgen_test]
+    async fn the_picker_offers_the_zones_handlers_and_records_the_name() {
+        let directory = vec![
+            member("service-a2", "周敏", &[Role::ZoneService], &["A"]),
+            member("service-b", "郑洁", &[Role::ZoneService], &["B"]),
+            member("guard-a", "王强", &[Role::Guard], &["A"]),
+        ];
+        browser::set_pref(
+            "roundbook.staff.demo",
+            &serde_json::to_string(&directory).unwrap(),
+        );
+        let (host, handle) = mount(vec![Role::ZoneService], |workspace| {
+            let assignee = RwSignal::new(String::new());
+            let assignee_name = RwSignal::new(String::new());
+            view! {
+                <AssigneePicker workspace zone="A".to_owned() assignee assignee_name />
+                <p data-testid="picked">{move || format!("{}|{}", assignee.get(), assignee_name.get())}</p>
+            }
+            .into_any()
+        })
+        .await;
+        pause(0).await;
+        let select: web_sys::HtmlSelectElement =
+            find(&host, "select[data-testid=request-action-assignee]").unchecked_into();
+        let values: Vec<String> = (0..select.length())
+            .filter_map(|i| select.item(i))
+            .map(|option| {
+                option
+                    .unchecked_into::<web_sys::HtmlOptionElement>()
+                    .value()
+            })
+            .collect();
+        assert_eq!(values, ["", "service-a2"]);
+        let option = find(&host, "option[value=service-a2]")
+            .text_content()
+            .unwrap();
+        assert!(option.starts_with("周敏 · "), "{option}");
+        select.set_value("service-a2");
+        select
+            .dispatch_event(&web_sys::Event::new("change").unwrap())
+            .unwrap();
+        pause(0).await;
+        assert_eq!(
+            find(&host, "[data-testid=picked]").text_content().unwrap(),
+            "service-a2|周敏"
+        );
+        drop(handle);
+        host.remove();
+        browser::set_pref("roundbook.staff.demo", "[]");
+    }
+}
