@@ -152,6 +152,11 @@ fn ZoneRow(
     move || {
         entry.get().map(|zone| {
             let retired = zone.retired;
+            let (toggle_testid, toggle_label, toggle_class) = if retired {
+                ("admin-zone-restore", Key::AdmZoneRestore, "button")
+            } else {
+                ("admin-zone-retire", Key::AdmZoneRetire, "button button-danger")
+            };
             view! {
                 <form class="card zone-row" data-testid="admin-zone-row" data-code=zone.code.clone()
                     data-retired=retired.to_string() on:submit=rename novalidate>
@@ -164,21 +169,10 @@ fn ZoneRow(
                         <button type="submit" class="button" data-testid="admin-zone-rename" disabled=busy>
                             {move || i18n.t(Key::AdmZoneRename)}
                         </button>
-                        {if retired {
-                            view! {
-                                <button type="button" class="button" data-testid="admin-zone-restore" disabled=busy
-                                    on:click=move |_| retire(false)>
-                                    {move || i18n.t(Key::AdmZoneRestore)}
-                                </button>
-                            }.into_any()
-                        } else {
-                            view! {
-                                <button type="button" class="button button-danger" data-testid="admin-zone-retire" disabled=busy
-                                    on:click=move |_| retire(true)>
-                                    {move || i18n.t(Key::AdmZoneRetire)}
-                                </button>
-                            }.into_any()
-                        }}
+                        <button type="button" class=toggle_class data-testid=toggle_testid disabled=busy
+                            on:click=move |_| retire(!retired)>
+                            {move || i18n.t(toggle_label)}
+                        </button>
                     </div>
                     <Problem error=failure(change) testid="admin-zone-row-error" />
                 </form>
