@@ -325,9 +325,11 @@ impl fmt::Display for Slots<'_> {
 
 /// The generated module: `Key` and one table per language.
 /// Key families (prefix, the generated lookup, what it names): see `emit`.
-const FAMILIES: [(&str, &str, &str); 2] = [
+const FAMILIES: [(&str, &str, &str); 4] = [
     ("doc_", "of_doc_kind", "the document kind"),
     ("tab_", "of_tab", "the home screen tab"),
+    ("error_", "of_error", "the API error code"),
+    ("audit_", "of_audit_action", "the audit trail's action"),
 ];
 
 fn emit(locales: &[Locale]) -> String {

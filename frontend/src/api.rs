@@ -1,12 +1,19 @@
-//! The server's HTTP API (`/api/...`): sign-in, sign-out and the list of
-//! documents to sync, with answers turned into [`ApiError`]s the UI can
+//! The server's HTTP API (`/api/...`): sign-in (by password or by a sign-in
+//! code), sign-out, the list of documents to sync, the export, passwords,
+//! the device report, the staff directory and the office's administration
+//! (`/api/admin/...`), with answers turned into [`ApiError`]s the UI can
 //! translate.
 //!
 //! Bodies are the shared crate's types, so field names cannot drift. This
 //! module only talks HTTP: it stores nothing and shows nothing.
 
-use roundbook_shared::api::{DocEntry, LoginRequest, LoginResponse};
+use roundbook_shared::api::{
+    AuditEntry, CodeLoginRequest, DeviceReport, DocEntry, LoginRequest, LoginResponse, NewStaff,
+    NewZone, OneTimePassword, PasswordChange, SignInCode, StaffEntry, StaffMember, StaffPatch,
+    ZoneEntry, ZonePatch,
+};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use web_sys::Response;
 
 use crate::http::{self, Body, Failure};
@@ -24,20 +31,161 @@ pub enum ApiError {
     BadRequest,
     /// The bearer token is missing, expired or revoked (401 outside sign-in).
     Unauthorized,
+    /// 401 `signed_out_remotely`: the office disabled the account or signed
+    /// this tablet out. The tablet uploads what it can, then forgets the user.
+    SignedOutRemotely,
+    /// 403 `password_change_required`: the user must choose a new password
+    /// before anything else.
+    PasswordChangeRequired,
+    /// Any other refusal, by the server's stable code (`username_taken`,
+    /// `account_disabled`, ...). Screens translate it with
+    /// [`crate::i18n::error_text`].
+    Refused(String),
     /// Anything else: a server fault or an unexpected answer.
     Server(String),
 }
 
-/// `POST /api/login`.
-pub async fn login(username: &str, password: &str) -> Result<LoginResponse, ApiError> {
+/// `POST /api/login`, naming this tablet (`device`) for the office's device list.
+pub async fn login(
+    username: &str,
+    password: &str,
+    device: &str,
+) -> Result<LoginResponse, ApiError> {
     let body = LoginRequest {
         username: username.to_owned(),
         password: password.to_owned(),
-        device: None,
+        device: Some(device.to_owned()),
     };
-    let body = serde_json::to_string(&body).map_err(|e| ApiError::Server(e.to_string()))?;
-    let response = send("POST", "/api/login", None, Some(&body)).await?;
+    let response = send_json("POST", "/api/login", None, &body).await?;
     json(response).await
+}
+
+/// `POST /api/login/code`: signs in with a one-time code read from a QR code.
+pub async fn login_with_code(code: &str, device: &str) -> Result<LoginResponse, ApiError> {
+    let body = CodeLoginRequest {
+        code: code.to_owned(),
+        device: Some(device.to_owned()),
+    };
+    let response = send_json("POST", "/api/login/code", None, &body).await?;
+    json(response).await
+}
+
+/// `POST /api/password`: the signed-in user changes their own password.
+pub async fn change_password(token: &str, old: &str, new: &str) -> Result<(), ApiError> {
+    let body = PasswordChange {
+        old: old.to_owned(),
+        new: new.to_owned(),
+    };
+    send_json("POST", "/api/password", Some(token), &body).await?;
+    Ok(())
+}
+
+/// `POST /api/device`: what this tablet has not uploaded yet.
+pub async fn report_device(token: &str, pending: u64) -> Result<(), ApiError> {
+    send_json(
+        "POST",
+        "/api/device",
+        Some(token),
+        &DeviceReport { pending },
+    )
+    .await?;
+    Ok(())
+}
+
+/// `GET /api/staff`: the site's staff directory (no phones).
+pub async fn staff_directory(token: &str) -> Result<Vec<StaffMember>, ApiError> {
+    let response = send("GET", "/api/staff", Some(token), None).await?;
+    json(response).await
+}
+
+/// `GET /api/admin/zones`, retired ones included.
+pub async fn admin_zones(token: &str) -> Result<Vec<ZoneEntry>, ApiError> {
+    let response = send("GET", "/api/admin/zones", Some(token), None).await?;
+    json(response).await
+}
+
+/// `POST /api/admin/zones`.
+pub async fn create_zone(token: &str, zone: &NewZone) -> Result<ZoneEntry, ApiError> {
+    let response = send_json("POST", "/api/admin/zones", Some(token), zone).await?;
+    json(response).await
+}
+
+/// `PATCH /api/admin/zones/{code}`: rename, retire or bring back.
+pub async fn change_zone(
+    token: &str,
+    code: &str,
+    patch: &ZonePatch,
+) -> Result<ZoneEntry, ApiError> {
+    let path = format!("/api/admin/zones/{}", segment(code));
+    let response = send_json("PATCH", &path, Some(token), patch).await?;
+    json(response).await
+}
+
+/// `GET /api/admin/staff`, with each member's signed-in devices.
+pub async fn admin_staff(token: &str) -> Result<Vec<StaffEntry>, ApiError> {
+    let response = send("GET", "/api/admin/staff", Some(token), None).await?;
+    json(response).await
+}
+
+/// `POST /api/admin/staff`: answers the one-time password, shown once.
+pub async fn create_staff(token: &str, staff: &NewStaff) -> Result<OneTimePassword, ApiError> {
+    let response = send_json("POST", "/api/admin/staff", Some(token), staff).await?;
+    json(response).await
+}
+
+/// `PATCH /api/admin/staff/{username}`.
+pub async fn change_staff(
+    token: &str,
+    username: &str,
+    patch: &StaffPatch,
+) -> Result<StaffEntry, ApiError> {
+    let path = staff_path(username, "");
+    let response = send_json("PATCH", &path, Some(token), patch).await?;
+    json(response).await
+}
+
+/// `POST /api/admin/staff/{username}/disable`: every session ends at once.
+pub async fn disable_staff(token: &str, username: &str) -> Result<StaffEntry, ApiError> {
+    let path = staff_path(username, "/disable");
+    let response = send("POST", &path, Some(token), None).await?;
+    json(response).await
+}
+
+/// `POST /api/admin/staff/{username}/password-reset`.
+pub async fn reset_password(token: &str, username: &str) -> Result<OneTimePassword, ApiError> {
+    let path = staff_path(username, "/password-reset");
+    let response = send("POST", &path, Some(token), None).await?;
+    json(response).await
+}
+
+/// `POST /api/admin/staff/{username}/sign-in-code`: a single-use code for a QR.
+pub async fn issue_sign_in_code(token: &str, username: &str) -> Result<SignInCode, ApiError> {
+    let path = staff_path(username, "/sign-in-code");
+    let response = send("POST", &path, Some(token), None).await?;
+    json(response).await
+}
+
+/// `POST /api/admin/devices/{id}/sign-out`.
+pub async fn sign_out_device(token: &str, id: &str) -> Result<(), ApiError> {
+    let path = format!("/api/admin/devices/{}/sign-out", segment(id));
+    send("POST", &path, Some(token), None).await?;
+    Ok(())
+}
+
+/// `GET /api/admin/audit?limit=N`, newest first.
+pub async fn audit(token: &str, limit: u32) -> Result<Vec<AuditEntry>, ApiError> {
+    let path = format!("/api/admin/audit?limit={limit}");
+    let response = send("GET", &path, Some(token), None).await?;
+    json(response).await
+}
+
+fn staff_path(username: &str, tail: &str) -> String {
+    format!("/api/admin/staff/{}{tail}", segment(username))
+}
+
+/// A value put into a URL path, percent-encoded.
+fn segment(value: &str) -> String {
+    String::from(js_sys::encode_uri_component(value))
 }
 
 /// `POST /api/logout`: revokes the token on the server.
@@ -62,6 +210,17 @@ pub async fn export(token: &str, from: &str, to: &str, photos: bool) -> Result<V
     );
     let response = send("GET", &path, Some(token), None).await?;
     http::bytes(response).await.map_err(api_error)
+}
+
+/// Sends a JSON body; any non-2xx answer becomes an [`ApiError`].
+async fn send_json(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &impl Serialize,
+) -> Result<Response, ApiError> {
+    let body = serde_json::to_string(body).map_err(|e| ApiError::Server(e.to_string()))?;
+    send(method, path, token, Some(&body)).await
 }
 
 /// Sends a request; any non-2xx answer becomes an [`ApiError`].
@@ -89,7 +248,10 @@ fn api_error(failure: Failure) -> ApiError {
             "too_many_attempts" => ApiError::TooManyAttempts(detail.retry_after_secs),
             "bad_request" | "bad_date_range" => ApiError::BadRequest,
             "unauthorized" => ApiError::Unauthorized,
+            "signed_out_remotely" => ApiError::SignedOutRemotely,
+            "password_change_required" => ApiError::PasswordChangeRequired,
             _ if status == 401 => ApiError::Unauthorized,
+            _ if (400..500).contains(&status) => ApiError::Refused(detail.code),
             _ => ApiError::Server(format!("{status} {}", detail.code)),
         },
         (401, None) => ApiError::Unauthorized,
@@ -103,4 +265,58 @@ fn api_error(failure: Failure) -> ApiError {
 async fn json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     let text = http::text(response).await.map_err(api_error)?;
     serde_json::from_str(&text).map_err(|e| ApiError::Server(format!("unexpected answer: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use roundbook_shared::api::ErrorDetail;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn refused(status: u16, code: &str) -> Failure {
+        Failure::Refused {
+            status,
+            error: Some(ErrorDetail {
+                code: code.into(),
+                message: String::new(),
+                retry_after_secs: None,
+            }),
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn refusals_keep_their_code_and_remote_sign_out_is_told_apart() {
+        assert_eq!(
+            api_error(refused(401, "signed_out_remotely")),
+            ApiError::SignedOutRemotely
+        );
+        assert_eq!(api_error(refused(401, "expired")), ApiError::Unauthorized);
+        assert_eq!(
+            api_error(refused(403, "password_change_required")),
+            ApiError::PasswordChangeRequired
+        );
+        assert_eq!(
+            api_error(refused(409, "username_taken")),
+            ApiError::Refused("username_taken".into())
+        );
+        assert_eq!(
+            api_error(refused(500, "internal")),
+            ApiError::Server("500 internal".into())
+        );
+        assert_eq!(
+            api_error(Failure::Refused {
+                status: 503,
+                error: None
+            }),
+            ApiError::Offline
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn path_segments_are_encoded() {
+        assert_eq!(
+            staff_path("a b/c", "/disable"),
+            "/api/admin/staff/a%20b%2Fc/disable"
+        );
+    }
 }

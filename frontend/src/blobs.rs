@@ -42,6 +42,8 @@ pub struct PhotoStatus {
     /// error code, or "corrupt" when the stored bytes fail their own check).
     /// They stay queued and are tried again later.
     pub refused: RwSignal<Vec<(String, String)>>,
+    /// The server refused the session: uploads stopped until the next sign-in.
+    pub halted: RwSignal<bool>,
 }
 
 impl PhotoStatus {
@@ -49,6 +51,7 @@ impl PhotoStatus {
         PhotoStatus {
             pending: RwSignal::new(0),
             refused: RwSignal::new(Vec::new()),
+            halted: RwSignal::new(false),
         }
     }
 
@@ -115,6 +118,7 @@ impl Blobs {
     /// Starts uploading whatever is queued, now and whenever the browser
     /// comes back online, until [`stop`](Self::stop).
     pub fn start(storage: Storage, token: String, status: PhotoStatus) -> Blobs {
+        status.halted.set(false);
         let blobs = Blobs(Rc::new(Inner {
             storage,
             token,
@@ -214,7 +218,10 @@ impl Blobs {
                 blobs.count().await;
                 match outcome {
                     Ok(()) => blobs.0.failures.set(0),
-                    Err(BlobError::Unauthorized) => break,
+                    Err(BlobError::Unauthorized) => {
+                        blobs.0.status.halted.set(true);
+                        break;
+                    }
                     Err(error) => {
                         web_sys::console::warn_1(&format!("photo upload: {error:?}").into());
                         blobs.schedule_retry();

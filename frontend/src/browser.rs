@@ -4,12 +4,22 @@
 //! service worker's updates are in [`crate::update`].)
 //!
 //! Nothing here holds records: `localStorage` only keeps UI preferences that
-//! may be lost without harm (language, the last-sync hint). Records live in
-//! [`crate::storage`].
+//! may be lost without harm (language, the last-sync hint, the tablet's
+//! name). Records live in [`crate::storage`].
 
 /// The wall clock in Unix milliseconds (the tablet's clock).
 pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
+}
+
+/// Waits `ms` milliseconds without blocking the page.
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 fn window() -> Option<web_sys::Window> {
@@ -41,6 +51,43 @@ pub fn set_pref(name: &str, value: &str) {
     if let Some(storage) = local_storage() {
         let _ = storage.set_item(name, value);
     }
+}
+
+const DEVICE_NAME_PREF: &str = "roundbook.device_name";
+
+/// This tablet's name as the office head sees it beside a signed-in session
+/// (sent with every sign-in): the platform the browser reports and a short
+/// random suffix telling two tablets of the same kind apart, e.g.
+/// `Android-3f9a`. Made once and kept in `localStorage` under
+/// `roundbook.device_name`, so it is stable across sign-ins and may later be
+/// edited there; lost, a new one is made (the head sees a new name).
+pub fn device_name() -> String {
+    if let Some(name) = pref(DEVICE_NAME_PREF).filter(|name| !name.trim().is_empty()) {
+        return name;
+    }
+    let agent = window()
+        .and_then(|w| w.navigator().user_agent().ok())
+        .unwrap_or_default();
+    let suffix = (js_sys::Math::random() * f64::from(0x1_0000)) as u32;
+    let name = format!("{}-{suffix:04x}", platform_of(&agent));
+    set_pref(DEVICE_NAME_PREF, &name);
+    name
+}
+
+/// The kind of device a user agent string names, in words a head knows.
+fn platform_of(user_agent: &str) -> &'static str {
+    [
+        ("iPad", "iPad"),
+        ("iPhone", "iPhone"),
+        ("Android", "Android"),
+        ("CrOS", "ChromeOS"),
+        ("Windows", "Windows"),
+        ("Macintosh", "Mac"),
+        ("Linux", "Linux"),
+    ]
+    .into_iter()
+    .find(|(needle, _)| user_agent.contains(needle))
+    .map_or("Browser", |(_, name)| name)
 }
 
 /// Sets `<html lang>` so the browser picks the right fonts and hyphenation.
@@ -152,4 +199,25 @@ pub fn download(name: &str, media_type: &str, bytes: &[u8]) {
         link.click();
     }
     let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn the_device_name_is_made_once_and_kept() {
+        assert_eq!(
+            platform_of("Mozilla/5.0 (Linux; Android 13; SM-X200) Chrome/120"),
+            "Android"
+        );
+        assert_eq!(platform_of("Mozilla/5.0 (iPad; CPU OS 17_0)"), "iPad");
+        assert_eq!(platform_of("curl/8"), "Browser");
+        let first = device_name();
+        assert_eq!(device_name(), first);
+        let (platform, suffix) = first.rsplit_once('-').unwrap();
+        assert!(!platform.is_empty());
+        assert_eq!(suffix.len(), 4);
+    }
 }

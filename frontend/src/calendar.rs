@@ -35,6 +35,11 @@ pub fn short_time(unix_ms: i64) -> String {
     }
 }
 
+/// Site-local `YYYY-MM-DD HH:MM` of an instant (lists that span months).
+pub fn date_time(unix_ms: i64) -> String {
+    local(unix_ms).format("%Y-%m-%d %H:%M").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,6 +54,7 @@ mod tests {
             short_time(1_795_365_000_000 - 365 * 86_400_000),
             "11-23 00:30"
         );
+        assert_eq!(date_time(1_795_365_000_000), "2026-11-23 00:30");
         let now = browser::now_ms();
         assert_eq!(short_time(now), clock_time(now));
     }

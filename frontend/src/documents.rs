@@ -13,7 +13,7 @@
 //! [`Library::persist_acked`].
 //!
 //! This module does no networking and shows nothing; it must never delete a
-//! document.
+//! document (only [`crate::wipe`] does, for a user signed out remotely).
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -200,6 +200,11 @@ impl Library {
     }
 
     /// What a held document is.
+    /// What every held document is.
+    pub fn held_keys(&self) -> Vec<DocKey> {
+        self.keys.borrow().values().cloned().collect()
+    }
+
     pub fn key_of(&self, id: &DocumentId) -> Option<DocKey> {
         self.keys.borrow().get(id).cloned()
     }

@@ -8,16 +8,20 @@
 //!   gathers a zone's patrol records for evaluation.
 //! - `writer`: the one write path: a feature's edit is stored, then sync is
 //!   told (screens never tell sync themselves).
-//! - `sync`: the WebSocket connection and the sync status.
+//! - `sync`: the WebSocket connection and the sync status; `device_report`:
+//!   what the tablet tells the office about itself (pending uploads).
 //! - `documents`: which documents the tablet holds; loading and storing them.
 //! - `session`: who is signed in and which home they get.
 //! - `setup`: the security supervisor's checkpoints, routes and schedules.
+//! - `staff`: the staff directory and whom a request may be assigned to.
 //! - `blobs`: photo blobs and their upload queue; `photo`: downscaling a
 //!   picked photo; `camera`: reading QR tags from the rear camera.
 //! - `api`: the HTTP API. `storage`: IndexedDB. `browser`: small browser facilities.
 //! - `update`: a new build of the app, offered and applied when the user
 //!   agrees; `drafts`: forms' unsaved input kept across that reload.
 //! - `calendar`: the site's day and clock.
+//! - `wipe`: forgetting a user the office signed out remotely (whose data
+//!   goes, whose stays).
 //! - `i18n`: every user-visible string, in zh-CN and English.
 
 mod api;
@@ -26,6 +30,7 @@ mod browser;
 mod calendar;
 mod camera;
 mod cleaning;
+mod device_report;
 mod documents;
 mod drafts;
 mod http;
@@ -37,10 +42,12 @@ mod requests;
 mod residents;
 mod session;
 mod setup;
+mod staff;
 mod storage;
 mod sync;
 mod ui;
 mod update;
+mod wipe;
 mod writer;
 
 #[cfg(test)]

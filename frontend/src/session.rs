@@ -11,6 +11,22 @@ use roundbook_shared::domain::{Role, ZoneRef};
 
 use crate::storage::{Storage, StorageError};
 
+/// What a sign-in QR code says before its code (`roundbook-sign-in:<code>`).
+const SIGN_IN_PREFIX: &str = "roundbook-sign-in:";
+
+/// The text of the QR code that signs in with `code`.
+pub fn sign_in_payload(code: &str) -> String {
+    format!("{SIGN_IN_PREFIX}{code}")
+}
+
+/// The sign-in code a scanned text carries, if it is a sign-in QR code (a
+/// checkpoint tag or a stranger's code is not).
+pub fn read_sign_in_code(text: &str) -> Option<&str> {
+    text.trim()
+        .strip_prefix(SIGN_IN_PREFIX)
+        .filter(|code| !code.is_empty() && code.len() <= 200)
+}
+
 /// The signed-in user, their token and site.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session(pub LoginResponse);
@@ -61,6 +77,9 @@ pub enum Tab {
     Template,
     /// Office head: every record of a date range as a zip of CSV files.
     Export,
+    /// Office head and the IT administrator: staff, devices, zones and the
+    /// audit trail.
+    Admin,
 }
 
 /// The screens each role brings, in the order they are shown.
@@ -79,9 +98,10 @@ fn role_tabs(role: Role) -> &'static [Tab] {
         Role::EngineeringSupervisor => &[Requests, Overview],
         Role::RepairStaff => &[Requests],
         Role::SquadLeader => &[Patrol, Board, Requests],
-        // The IT administrator keeps no records; their screens are the
+        // The IT administrator keeps no records; their screen is the
         // office's administration.
-        Role::Admin => &[],
+        Role::Admin => &[Admin],
+        // The office head also gets the administration, after these (see `tabs`).
         Role::OfficeHead | Role::DeputyHead => &[
             Board,
             Requests,
@@ -137,12 +157,23 @@ impl Session {
         // Patrolling is the most urgent work: a guard lands on it whatever else they are.
         roles.sort_by_key(|role| *role != Role::Guard);
         let mut tabs = Vec::new();
-        for tab in roles.into_iter().flat_map(role_tabs) {
+        let administration = self.administers().then_some(&Tab::Admin);
+        for tab in roles.into_iter().flat_map(role_tabs).chain(administration) {
             if !tabs.contains(tab) {
                 tabs.push(*tab);
             }
         }
         tabs
+    }
+
+    /// Whether this user runs the office's administration (`/api/admin`).
+    pub fn administers(&self) -> bool {
+        self.roles().iter().any(|role| role.administers())
+    }
+
+    /// Whether the tablet must ask for a new password before anything else.
+    pub fn must_change_password(&self) -> bool {
+        self.0.user.must_change_password
     }
 
     /// Keeps the session on this tablet.
@@ -212,6 +243,27 @@ pub(crate) mod tests {
         assert_eq!(both[0], Patrol);
         assert_eq!(both.iter().filter(|tab| **tab == Requests).count(), 1);
         assert!(both.contains(&Board));
+        // Administration: the head (last) and the IT administrator, not the deputy.
+        assert_eq!(session(vec![Role::Admin]).tabs(), [Admin]);
+        assert_eq!(session(vec![Role::OfficeHead]).tabs().last(), Some(&Admin));
+        assert!(!session(vec![Role::DeputyHead]).tabs().contains(&Admin));
+        for role in Role::ALL {
+            assert_eq!(
+                session(vec![role]).tabs().contains(&Admin),
+                role.administers(),
+                "{role:?}"
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn a_sign_in_code_is_read_back_from_its_qr_text() {
+        let text = sign_in_payload("k3Jx9");
+        assert_eq!(text, "roundbook-sign-in:k3Jx9");
+        assert_eq!(read_sign_in_code(&text), Some("k3Jx9"));
+        assert_eq!(read_sign_in_code("roundbook-sign-in:"), None);
+        assert_eq!(read_sign_in_code("roundbook:demo:A-01"), None);
+        assert_eq!(read_sign_in_code(&sign_in_payload(&"x".repeat(201))), None);
     }
 
     #[wasm_bindgen_test]

@@ -2,7 +2,9 @@
 //!
 //! Object stores (all keyed by text):
 //! - `session`: `"current"` → the signed-in session as JSON.
-//! - `device`: `"id"` → this tablet's device id, made once and kept.
+//! - `device`: `"id"` → this tablet's device id, made once and kept;
+//!   `"users"` → JSON list of the users who signed in on this tablet and
+//!   have not been forgotten (see [`crate::wipe`]).
 //! - `chunks`: `"<document id>/<seq>"` → bytes. Each document is at most one
 //!   snapshot followed by incremental chunks, in `seq` order.
 //! - `chunk_index`: `"<document id>"` → `[snapshot bytes, incremental bytes, next seq]`,
@@ -19,7 +21,10 @@
 //! caller that says "saved" after it is telling the truth. This module stores
 //! bytes and strings only: it does not know Automerge or decide what to keep,
 //! and it never deletes a document's chunks except while replacing them with
-//! a snapshot in the same transaction. Blob bytes are never deleted.
+//! a snapshot in the same transaction. Blob bytes are never deleted. The one
+//! exception to both is [`Storage::delete_document`] and
+//! [`Storage::delete_blob`], called only by [`crate::wipe`] when the office
+//! signed a user out remotely, by its rule.
 
 use indexed_db_futures::database::{Database, ObjectStoreName};
 use indexed_db_futures::prelude::*;
@@ -54,6 +59,7 @@ const STORES: [&str; 7] = [
 
 const CURRENT: &str = "current";
 const DEVICE_ID: &str = "id";
+const TABLET_USERS: &str = "users";
 
 /// Why storage failed. Shown to users only as "could not save".
 #[derive(Debug, Clone)]
@@ -262,7 +268,44 @@ impl Storage {
         Ok(id)
     }
 
+    /// The users remembered on this tablet (JSON), if any.
+    pub async fn tablet_users(&self) -> Result<Option<String>> {
+        Ok(self
+            .get(DEVICE, TABLET_USERS)
+            .await?
+            .and_then(|v| v.as_string()))
+    }
+
+    pub async fn save_tablet_users(&self, json: &str) -> Result<()> {
+        self.put(DEVICE, TABLET_USERS, &json.into()).await
+    }
+
     // ---- document chunks ----
+
+    /// The id of every document with chunks on this tablet.
+    pub async fn stored_documents(&self) -> Result<Vec<String>> {
+        let tx = self.db.transaction(CHUNK_INDEX).build()?;
+        let keys: Vec<JsValue> = tx
+            .object_store(CHUNK_INDEX)?
+            .get_all_keys()
+            .primitive()?
+            .await?
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(keys.into_iter().filter_map(|key| key.as_string()).collect())
+    }
+
+    /// Deletes a document's chunks, sizes and acknowledged heads, in one
+    /// transaction. Only for [`crate::wipe`].
+    pub async fn delete_document(&self, doc: &str) -> Result<()> {
+        let tx = self.writing([CHUNKS, CHUNK_INDEX, SYNC_META])?;
+        tx.object_store(CHUNKS)?
+            .delete::<String, _>(chunk_range(doc))
+            .primitive()?;
+        tx.object_store(CHUNK_INDEX)?.delete(doc).primitive()?;
+        tx.object_store(SYNC_META)?.delete(doc).primitive()?;
+        tx.commit().await?;
+        Ok(())
+    }
 
     /// A document's chunks in order (a snapshot first, if any); empty if unknown.
     pub async fn load_chunks(&self, doc: &str) -> Result<Vec<Vec<u8>>> {
@@ -388,6 +431,34 @@ impl Storage {
             blob.uploaded = true;
             blobs.put(blob.to_js()).with_key(hash).primitive()?;
         }
+        tx.object_store(BLOB_QUEUE)?.delete(hash).primitive()?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every stored blob's hash and zone, reading one blob at a time.
+    pub async fn blob_zones(&self) -> Result<Vec<(String, String)>> {
+        let tx = self.db.transaction(BLOBS).build()?;
+        let hashes: Vec<JsValue> = tx
+            .object_store(BLOBS)?
+            .get_all_keys()
+            .primitive()?
+            .await?
+            .collect::<std::result::Result<_, _>>()?;
+        drop(tx);
+        let mut zones = Vec::new();
+        for hash in hashes.into_iter().filter_map(|hash| hash.as_string()) {
+            if let Some(blob) = self.blob(&hash).await? {
+                zones.push((hash, blob.zone));
+            }
+        }
+        Ok(zones)
+    }
+
+    /// Deletes a blob and its place in the upload queue. Only for [`crate::wipe`].
+    pub async fn delete_blob(&self, hash: &str) -> Result<()> {
+        let tx = self.writing([BLOBS, BLOB_QUEUE])?;
+        tx.object_store(BLOBS)?.delete(hash).primitive()?;
         tx.object_store(BLOB_QUEUE)?.delete(hash).primitive()?;
         tx.commit().await?;
         Ok(())

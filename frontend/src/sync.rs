@@ -10,6 +10,12 @@
 //!   (via [`SyncStatus::revision`]); acknowledged heads are stored so the
 //!   pending count survives restarts.
 //!
+//! - Signed out remotely (401 `signed_out_remotely`, or the socket closed
+//!   for it), [`SyncClient::drain`] keeps the same token for a last upload:
+//!   it connects without the document list (which the server now refuses)
+//!   until nothing is pending, the server refuses the connection, or time is
+//!   up.
+//!
 //! This module owns the connection and the sync status signals. It must not
 //! interpret document content (that is [`crate::patrol`]) nor decide what is
 //! stored how (that is [`crate::documents`]).
@@ -26,7 +32,7 @@ use roundbook_shared::schema::DocKey;
 use roundbook_shared::version::Verdict;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{BinaryType, MessageEvent, WebSocket};
+use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
 use crate::api::{self, ApiError};
 use crate::browser;
@@ -54,6 +60,13 @@ pub struct SyncStatus {
     pub pending: RwSignal<usize>,
     /// The server refused the sign-in: sign in again to sync.
     pub expired: RwSignal<bool>,
+    /// The office disabled the user or signed this tablet out (401
+    /// `signed_out_remotely`, or the socket closed for it): the app shell
+    /// uploads what it can, then forgets the user on this tablet.
+    pub signed_out_remotely: RwSignal<bool>,
+    /// The server wants a new password before anything else (403
+    /// `password_change_required`).
+    pub password_change: RwSignal<bool>,
     /// Bumped whenever document content changed (and was stored).
     pub revision: RwSignal<u64>,
     /// Documents whose changes the server refused (kept on the tablet, not
@@ -82,6 +95,8 @@ impl SyncStatus {
             last_sync: RwSignal::new(browser::pref(LAST_SYNC_PREF).and_then(|v| v.parse().ok())),
             pending: RwSignal::new(0),
             expired: RwSignal::new(false),
+            signed_out_remotely: RwSignal::new(false),
+            password_change: RwSignal::new(false),
             revision: RwSignal::new(0),
             refused: RwSignal::new(Vec::new()),
             release: RwSignal::new(None),
@@ -106,7 +121,7 @@ struct Socket {
     ws: WebSocket,
     _on_open: Closure<dyn FnMut()>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_close: Closure<dyn FnMut()>,
+    _on_close: Closure<dyn FnMut(CloseEvent)>,
 }
 
 impl Drop for Socket {
@@ -128,6 +143,11 @@ struct Inner {
     connecting: Cell<bool>,
     failures: Cell<u32>,
     stopped: Cell<bool>,
+    /// The last upload after a remote sign-out is under way.
+    draining: Cell<bool>,
+    /// The server closed a draining connection before its handshake: it
+    /// takes nothing more from this session.
+    drain_refused: Cell<bool>,
     retry: RefCell<Option<TimeoutHandle>>,
     day: Cell<chrono::NaiveDate>,
     timers: RefCell<Vec<IntervalHandle>>,
@@ -149,6 +169,8 @@ impl SyncClient {
             connecting: Cell::new(false),
             failures: Cell::new(0),
             stopped: Cell::new(false),
+            draining: Cell::new(false),
+            drain_refused: Cell::new(false),
             retry: RefCell::default(),
             day: Cell::new(today()),
             timers: RefCell::default(),
@@ -206,6 +228,41 @@ impl SyncClient {
             listener.remove();
         }
         self.drop_socket();
+    }
+
+    /// Tries to connect now rather than after the backoff (the server's
+    /// reason to refuse, such as a required password change, is gone).
+    pub fn retry_now(&self) {
+        self.0.failures.set(0);
+        if let Some(retry) = self.0.retry.borrow_mut().take() {
+            retry.clear();
+        }
+        self.connect();
+    }
+
+    /// The last upload of a session the office signed out remotely: keeps
+    /// connecting with the same token, without asking for the document list,
+    /// until nothing is pending and `photos_done` holds (true), or the server
+    /// refuses the connection or `within` has passed (false unless nothing
+    /// was left by then).
+    pub async fn drain(&self, within: Duration, photos_done: impl Fn() -> bool) -> bool {
+        let inner = &self.0;
+        inner.draining.set(true);
+        inner.drain_refused.set(false);
+        inner.status.expired.set(false);
+        self.retry_now();
+        let deadline = browser::now_ms() + within.as_millis() as i64;
+        loop {
+            let done = inner.library.pending() == 0 && photos_done();
+            if done
+                || inner.drain_refused.get()
+                || inner.stopped.get()
+                || browser::now_ms() >= deadline
+            {
+                return done;
+            }
+            browser::sleep(250).await;
+        }
     }
 
     /// A local change to `id` is stored: send it if connected, and let the
@@ -272,7 +329,12 @@ impl SyncClient {
         inner.connecting.set(true);
         let client = self.clone();
         spawn_local(async move {
-            let go_on = client.refresh_documents().await;
+            // Draining, the list is refused: upload what is held.
+            let go_on = if client.0.draining.get() {
+                Ok(())
+            } else {
+                client.refresh_documents().await
+            };
             client.0.connecting.set(false);
             if client.0.stopped.get() {
                 return;
@@ -280,6 +342,12 @@ impl SyncClient {
             match go_on {
                 Ok(()) => client.open_socket(),
                 Err(ApiError::Unauthorized) => client.0.status.expired.set(true),
+                // The app shell starts the last upload (`drain`).
+                Err(ApiError::SignedOutRemotely) => client.0.status.signed_out_remotely.set(true),
+                Err(ApiError::PasswordChangeRequired) => {
+                    client.0.status.password_change.set(true);
+                    client.schedule_retry();
+                }
                 Err(_) => client.schedule_retry(),
             }
         });
@@ -334,9 +402,17 @@ impl SyncClient {
             }
         });
         let client = self.downgrade();
-        let on_close = Closure::<dyn FnMut()>::new(move || {
+        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
             if let Some(client) = client.upgrade() {
+                let was_connected = client.0.status.connected.get_untracked();
                 client.drop_socket();
+                if event.reason().contains("signed_out_remotely") {
+                    client.0.status.signed_out_remotely.set(true);
+                }
+                if client.0.draining.get() && !was_connected {
+                    client.0.drain_refused.set(true);
+                    return;
+                }
                 client.schedule_retry();
             }
         });

@@ -71,7 +71,11 @@ async function act(page, action, fields = {}) {
   await page.getByTestId(`request-action-${action}`).click();
   const form = page.getByTestId("request-action-form");
   await form.waitFor();
-  if (fields.assignee) await page.getByTestId("request-action-assignee").fill(fields.assignee);
+  // The assignee is picked from the staff directory (GET /api/staff): the
+  // select replaces the typed fallback once the directory is on the tablet.
+  if (fields.assignee) {
+    await form.locator('select[data-testid="request-action-assignee"]').selectOption(fields.assignee);
+  }
   if (fields.satisfaction) await page.getByTestId("request-action-satisfaction").selectOption(fields.satisfaction);
   if (fields.target) await page.getByTestId("request-action-target").selectOption(fields.target);
   if (fields.note) await page.getByTestId("request-action-text").fill(fields.note);

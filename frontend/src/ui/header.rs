@@ -1,10 +1,12 @@
 //! The bar on top of every screen: app and site name, the sync indicator,
-//! the language switch, and (signed in) who is signed in with the sign-out
-//! button. Also the banner asking to sign in again when the server refused
+//! the language switch, and (signed in) who is signed in with the
+//! change-password (`password-open`, opening [`PasswordForm`]) and sign-out
+//! buttons. Also the banner asking to sign in again when the server refused
 //! the session. It must not hold state of its own beyond what it displays.
 
 use leptos::prelude::*;
 
+use super::password::PasswordForm;
 use super::sync_indicator::SyncIndicator;
 use super::WorkspaceRef;
 use crate::i18n::{role_key, I18n, Key};
@@ -13,6 +15,7 @@ use crate::sync::SyncStatus;
 #[component]
 pub fn Header(workspace: Signal<Option<WorkspaceRef>>) -> impl IntoView {
     let i18n = I18n::get();
+    let password_open = RwSignal::new(false);
     let site = move || {
         workspace
             .get()
@@ -30,9 +33,15 @@ pub fn Header(workspace: Signal<Option<WorkspaceRef>>) -> impl IntoView {
             <div class="topbar-tools">
                 <SyncIndicator />
                 <LangSwitch />
-                {move || workspace.get().map(|ws| view! { <UserMenu workspace=ws /> })}
+                {move || workspace.get().map(|ws| view! { <UserMenu workspace=ws password_open /> })}
             </div>
         </header>
+        {move || {
+            let ws = workspace.get()?;
+            password_open.get().then(|| view! {
+                <PasswordForm workspace=ws on_done=Callback::new(move |_| password_open.set(false)) />
+            })
+        }}
         {move || workspace.get().map(|ws| view! { <ExpiredBanner workspace=ws /> })}
     }
 }
@@ -55,8 +64,9 @@ fn LangSwitch() -> impl IntoView {
 
 /// Who is signed in, and the sign-out button.
 #[component]
-fn UserMenu(workspace: WorkspaceRef) -> impl IntoView {
+fn UserMenu(workspace: WorkspaceRef, password_open: RwSignal<bool>) -> impl IntoView {
     let i18n = I18n::get();
+    let status = expect_context::<SyncStatus>();
     let (name, roles) = workspace.with_value(|ws| {
         (
             ws.session.display_name().to_owned(),
@@ -75,6 +85,15 @@ fn UserMenu(workspace: WorkspaceRef) -> impl IntoView {
             <div class="user-name" data-testid="user-name">{name}</div>
             <div class="user-roles">{role_names}</div>
         </div>
+        <Show when=move || !status.password_change.get()>
+            <button
+                class="button button-quiet"
+                data-testid="password-open"
+                on:click=move |_| password_open.update(|open| *open = !*open)
+            >
+                {move || i18n.t(Key::PasswordChange)}
+            </button>
+        </Show>
         <button
             class="button button-quiet"
             data-testid="signout"

@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 
+use super::admin::AdminTab;
 use super::board::RoundsBoard;
 use super::cleaning::{HistoryTab, InspectTab, RectificationsTab, SheetTab, TemplateTab};
 use super::export::ExportTab;
@@ -25,14 +26,18 @@ const OVERVIEW_LATEST: usize = 5;
 #[component]
 pub fn Home(workspace: WorkspaceRef) -> impl IntoView {
     let i18n = I18n::get();
-    let (tabs, has_zones) =
+    let (mut tabs, has_zones) =
         workspace.with_value(|ws| (ws.session.tabs(), !ws.session.zones().is_empty()));
+    // Without zones there is nothing to record; the administration still
+    // works (it is where a new site's first zones are made).
+    let no_zones = (!has_zones).then(|| {
+        view! { <p class="banner banner-warn" data-testid="no-zones">{move || i18n.t(Key::NoZones)}</p> }
+    });
     if !has_zones {
-        return view! { <p class="banner banner-warn" data-testid="no-zones">{move || i18n.t(Key::NoZones)}</p> }
-            .into_any();
+        tabs.retain(|tab| *tab == Tab::Admin);
     }
     let Some(first) = tabs.first().copied() else {
-        return ().into_any();
+        return no_zones.into_any();
     };
     let current = RwSignal::new(first);
     let bar = (tabs.len() > 1).then(|| {
@@ -48,6 +53,7 @@ pub fn Home(workspace: WorkspaceRef) -> impl IntoView {
     // The office head hears of a collective complaint whatever screen is open.
     let alert = is_office_head(workspace).then(|| view! { <CollectiveAlert workspace /> });
     view! {
+        {no_zones}
         {alert}
         {bar}
         {move || screen(current.get(), workspace)}
@@ -85,5 +91,6 @@ fn screen(tab: Tab, workspace: WorkspaceRef) -> AnyView {
         Tab::History => view! { <HistoryTab workspace /> }.into_any(),
         Tab::Template => view! { <TemplateTab workspace /> }.into_any(),
         Tab::Export => view! { <ExportTab workspace /> }.into_any(),
+        Tab::Admin => view! { <AdminTab workspace /> }.into_any(),
     }
 }

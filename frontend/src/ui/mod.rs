@@ -13,13 +13,16 @@
 //! [`Writer`]); a screen never tells sync, and maps the feature's typed
 //! refusals to messages with a `match` on them.
 
+mod admin;
 mod board;
+mod camera_scanner;
 mod cleaning;
 mod export;
 mod field;
 mod guard;
 mod header;
 mod home;
+mod password;
 pub mod photo;
 mod photo_picker;
 mod requests;
@@ -41,14 +44,21 @@ use leptos::task::spawn_local;
 use roundbook_shared::api::LoginResponse;
 use roundbook_shared::ids::random_peer_id;
 
+use crate::api::ApiError;
 use crate::browser;
 use crate::calendar::today;
+use crate::device_report::DeviceReporter;
 use crate::documents::{keys_for_day, Library};
-use crate::i18n::{I18n, Key};
+use crate::i18n::{filled, too_many_attempts, I18n, Key, Lang};
 use crate::session::{Actor, Session};
 use crate::storage::Storage;
 use crate::sync::{SyncClient, SyncStatus};
+use crate::wipe::{self, TabletUser};
 use crate::writer::Writer;
+
+/// How long a session signed out remotely may take to upload what it holds
+/// before its data is deleted anyway.
+const LAST_UPLOAD: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// Everything a signed-in screen needs. Lives in a local [`StoredValue`], so
 /// views can reach it from `Send` closures.
@@ -100,6 +110,12 @@ struct Shell {
     device: StoredValue<String, LocalStorage>,
     status: SyncStatus,
     photos: crate::blobs::PhotoStatus,
+    /// A remote sign-out's last upload and wipe is under way.
+    leaving: RwSignal<bool>,
+    /// Why the sign-in screen shows, when the user did not choose it.
+    notice: RwSignal<Option<Key>>,
+    /// The signed-in session's reports to the office (`POST /api/device`).
+    reporter: StoredValue<Option<DeviceReporter>, LocalStorage>,
 }
 
 impl Shell {
@@ -112,6 +128,10 @@ impl Shell {
         let Some(storage) = self.storage.get_value() else {
             return;
         };
+        // Whose data may stay if another user of this tablet is signed out remotely.
+        if let Err(error) = wipe::remember(&storage, &session).await {
+            web_sys::console::error_1(&error.to_string().into());
+        }
         let blobs =
             crate::blobs::Blobs::start(storage.clone(), session.token().to_owned(), self.photos);
         let library = Library::new(storage, random_peer_id("tablet"));
@@ -121,7 +141,17 @@ impl Shell {
             }
         }
         self.status.expired.set(false);
+        self.status.signed_out_remotely.set(false);
+        self.status
+            .password_change
+            .set(session.must_change_password());
         let sync = SyncClient::start(library.clone(), session.clone(), self.status);
+        self.stop_reporting();
+        self.reporter.set_value(Some(DeviceReporter::start(
+            session.token().to_owned(),
+            self.status,
+            self.photos,
+        )));
         let workspace = Workspace {
             session,
             writer: Writer::new(library.clone(), sync.clone()),
@@ -135,8 +165,17 @@ impl Shell {
             .set(Phase::SignedIn(StoredValue::new_local(workspace)));
     }
 
+    fn stop_reporting(self) {
+        self.reporter.update_value(|reporter| {
+            if let Some(mut reporter) = reporter.take() {
+                reporter.stop();
+            }
+        });
+    }
+
     /// A successful sign-in: keep the session, then enter.
     async fn signed_in(self, response: LoginResponse) {
+        self.notice.set(None);
         let session = Session(response);
         if let Some(storage) = self.storage.get_value() {
             if let Err(error) = session.save(&storage).await {
@@ -147,6 +186,23 @@ impl Shell {
         self.enter(session).await;
     }
 
+    /// The user chose a new password: the session no longer asks for one,
+    /// here and after a restart, and sync goes on at once.
+    fn password_changed(self, workspace: WorkspaceRef) {
+        self.status.password_change.set(false);
+        workspace.update_value(|ws| ws.session.0.user.must_change_password = false);
+        let Workspace { session, sync, .. } = workspace.get_value();
+        sync.retry_now();
+        let storage = self.storage.get_value();
+        spawn_local(async move {
+            if let Some(storage) = storage {
+                if let Err(error) = session.save(&storage).await {
+                    web_sys::console::error_1(&error.to_string().into());
+                }
+            }
+        });
+    }
+
     /// Signs out after a warning if changes are pending. Never deletes
     /// documents: only the session is forgotten.
     fn sign_out(self, workspace: WorkspaceRef) {
@@ -155,15 +211,7 @@ impl Shell {
         if pending > 0 && !browser::confirm(&crate::i18n::pending_sign_out_warning(lang, pending)) {
             return;
         }
-        let Workspace {
-            session,
-            sync,
-            blobs,
-            ..
-        } = workspace.get_value();
-        sync.stop();
-        blobs.stop();
-        self.photos.pending.set(0);
+        let session = workspace.with_value(|ws| ws.session.clone());
         let storage = self.storage.get_value();
         let expired = self.status.expired.get_untracked();
         spawn_local(async move {
@@ -177,14 +225,72 @@ impl Shell {
                 let _ = crate::api::logout(session.token()).await;
             }
         });
+        self.end(workspace);
+    }
+
+    /// Ends the signed-in workspace: syncing, uploads and reports stop, the
+    /// sign-in screen shows, and the workspace is freed once the signed-in
+    /// screens, which read it, are gone.
+    fn end(self, workspace: WorkspaceRef) {
+        workspace.with_value(|ws| {
+            ws.sync.stop();
+            ws.blobs.stop();
+        });
+        self.stop_reporting();
+        self.photos.pending.set(0);
         self.status.connected.set(false);
         self.status.pending.set(0);
         self.phase.set(Phase::SignedOut);
-        // Freed once the signed-in screens, which read it, are gone.
         set_timeout(
             move || workspace.dispose(),
             std::time::Duration::from_secs(1),
         );
+    }
+
+    /// The office disabled the user or signed this tablet out. First the
+    /// tablet uploads what the server still takes from the session (at most
+    /// [`LAST_UPLOAD`]), then it forgets the user's documents and photos by
+    /// [`crate::wipe`]'s rule (nothing another user of the tablet may read),
+    /// then it shows sign-in with the reason. Screens are closed meanwhile,
+    /// so nothing new is recorded into data about to go.
+    fn signed_out_remotely(self, workspace: WorkspaceRef) {
+        if self.leaving.get_untracked() {
+            return;
+        }
+        self.leaving.set(true);
+        self.stop_reporting();
+        let Workspace {
+            session,
+            library,
+            sync,
+            ..
+        } = workspace.get_value();
+        let photos = self.photos;
+        spawn_local(async move {
+            let photos_done =
+                move || photos.pending.get_untracked() == 0 || photos.halted.get_untracked();
+            let uploaded = sync.drain(LAST_UPLOAD, photos_done).await;
+            self.end(workspace);
+            if let Some(storage) = self.storage.get_value() {
+                let leaving = TabletUser::of(&session);
+                match wipe::forget(&storage, &leaving, library.held_keys(), today()).await {
+                    Ok(gone) => web_sys::console::info_1(
+                        &format!("signed out remotely: {gone:?} deleted, all uploaded: {uploaded}")
+                            .into(),
+                    ),
+                    Err(error) => web_sys::console::error_1(&error.to_string().into()),
+                }
+                if let Err(error) = storage.clear_session().await {
+                    web_sys::console::error_1(&error.to_string().into());
+                }
+            }
+            self.notice.set(Some(if uploaded {
+                Key::SignedOutRemotely
+            } else {
+                Key::SignedOutRemotelyNotAllUploaded
+            }));
+            self.leaving.set(false);
+        });
     }
 }
 
@@ -198,6 +304,9 @@ pub fn App() -> impl IntoView {
         device: StoredValue::new_local(String::new()),
         status: SyncStatus::new(),
         photos: crate::blobs::PhotoStatus::new(),
+        reporter: StoredValue::new_local(None),
+        leaving: RwSignal::new(false),
+        notice: RwSignal::new(None),
     };
     provide_context(shell);
     provide_context(shell.status);
@@ -226,6 +335,15 @@ pub fn App() -> impl IntoView {
         match session {
             Some(session) => shell.enter(session).await,
             None => shell.phase.set(Phase::SignedOut),
+        }
+    });
+
+    // Told by sync or any API call: upload what can be, then forget the user.
+    Effect::new(move |_| {
+        if shell.status.signed_out_remotely.get() {
+            if let Phase::SignedIn(workspace) = shell.phase.get_untracked() {
+                shell.signed_out_remotely(workspace);
+            }
         }
     });
 
@@ -258,17 +376,115 @@ pub fn App() -> impl IntoView {
                     <p class="banner banner-error">{move || i18n.t(Key::NoStorage)}</p>
                 }.into_any(),
                 Phase::SignedOut => view! {
-                    <sign_in::SignIn on_success=move |response| {
+                    <sign_in::SignIn notice=shell.notice on_success=move |response| {
                         spawn_local(shell.signed_in(response));
                     } />
                 }.into_any(),
-                Phase::SignedIn(workspace) => view! { <home::Home workspace /> }.into_any(),
+                Phase::SignedIn(_) if shell.leaving.get() => view! {
+                    <p class="banner banner-warn" role="status" data-testid="signed-out-remotely">
+                        {move || i18n.t(Key::SignedOutRemotelyUploading)}
+                    </p>
+                }.into_any(),
+                Phase::SignedIn(workspace) => view! {
+                    // After a head's reset nothing else is offered until the
+                    // user has chosen a new password.
+                    <Show
+                        when=move || !shell.status.password_change.get()
+                        fallback=move || view! {
+                            <password::PasswordForm
+                                workspace
+                                forced=true
+                                on_done=Callback::new(move |changed| if changed { shell.password_changed(workspace) })
+                            />
+                        }
+                    >
+                        <home::Home workspace />
+                    </Show>
+                }.into_any(),
             }}
         </main>
+    }
+}
+
+/// The message of a failed API call, translated by the server's code.
+pub(crate) fn api_error_text(error: &ApiError, lang: Lang) -> String {
+    let key = match error {
+        ApiError::Offline => Key::ApiOffline,
+        ApiError::InvalidCredentials => Key::InvalidCredentials,
+        ApiError::TooManyAttempts(Some(secs)) => return too_many_attempts(lang, *secs),
+        ApiError::TooManyAttempts(None) => Key::TooManyAttemptsNoTime,
+        ApiError::BadRequest => Key::ErrorBadRequest,
+        ApiError::Unauthorized => Key::SessionExpired,
+        ApiError::SignedOutRemotely => Key::ErrorSignedOutRemotely,
+        ApiError::PasswordChangeRequired => Key::ErrorPasswordChangeRequired,
+        ApiError::Refused(code) => match Key::of_error(code) {
+            Some(key) => key,
+            None => return filled(Key::ApiRefused, lang, &[("code", code)]),
+        },
+        ApiError::Server(_) => Key::ServerError,
+    };
+    key.text(lang).to_owned()
+}
+
+/// Tells the app shell what an API answer says about the session itself:
+/// signed out remotely, or a new password needed first.
+pub(crate) fn noticed(error: &ApiError) {
+    let Some(status) = use_context::<SyncStatus>() else {
+        return;
+    };
+    match error {
+        ApiError::SignedOutRemotely => status.signed_out_remotely.set(true),
+        ApiError::PasswordChangeRequired => status.password_change.set(true),
+        _ => {}
     }
 }
 
 /// Signs the current user out (used by the header and the expiry banner).
 pub(crate) fn sign_out(workspace: WorkspaceRef) {
     Shell::get().sign_out(workspace);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// Every refusal the API contract names has its own text in both
+    /// languages (not the generic "refused (code)").
+    #[wasm_bindgen_test]
+    fn every_contract_error_is_translated() {
+        let generic = |lang| filled(Key::ApiRefused, lang, &[("code", "x")]);
+        for code in [
+            "password_too_short",
+            "password_is_username",
+            "wrong_password",
+            "unknown_role",
+            "unknown_zone",
+            "invalid_username",
+            "invalid_name",
+            "invalid_phone",
+            "no_roles",
+            "username_taken",
+            "zone_exists",
+            "no_such_staff",
+            "no_such_zone",
+            "no_such_device",
+            "account_disabled",
+            "role_forbidden",
+        ] {
+            for lang in [Lang::ZhCn, Lang::En] {
+                let text = api_error_text(&ApiError::Refused(code.into()), lang);
+                assert!(
+                    !text.contains(code) && text != generic(lang),
+                    "{code}: {text}"
+                );
+            }
+        }
+        let unknown = api_error_text(&ApiError::Refused("new_code".into()), Lang::En);
+        assert!(unknown.contains("new_code"), "{unknown}");
+        assert_eq!(
+            api_error_text(&ApiError::SignedOutRemotely, Lang::ZhCn),
+            Key::ErrorSignedOutRemotely.text(Lang::ZhCn)
+        );
+    }
 }

@@ -10,7 +10,6 @@
 //! screen says so; each runs as an [`Action`] whose `pending()` disables its
 //! button. The components hold no patrol rules of their own.
 
-mod camera;
 mod duty;
 mod findings;
 mod round;

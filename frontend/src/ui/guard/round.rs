@@ -16,13 +16,13 @@ use roundbook_shared::schema::patrol::{ScanRefusal, METHOD_CAMERA, METHOD_TYPED}
 use roundbook_shared::schema::round::Round;
 use roundbook_shared::tag::{read_tag, TagRead};
 
-use super::camera::CameraScanner;
 use super::findings::Findings;
 use super::{Duty, Feedback, Said, Screen};
 use crate::browser;
 use crate::calendar::clock_time;
 use crate::i18n::{round_finish_confirm, I18n, Key};
 use crate::patrol::{self, round_view, PatrolError};
+use crate::ui::camera_scanner::CameraScanner;
 use crate::ui::field::CodeField;
 
 /// A tag seen again within this many milliseconds of its last sighting is

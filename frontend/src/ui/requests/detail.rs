@@ -5,7 +5,8 @@
 //! `request-detail-phone`, `request-conflict` (with `data-field`),
 //! `request-history-entry` (with `data-action`, `data-superseded`),
 //! `request-action-{action}` (e.g. `request-action-assign`), the action form
-//! `request-action-form` with `request-action-text` (the note), `request-action-assignee`,
+//! `request-action-form` with `request-action-text` (the note), `request-action-assignee`
+//! (a select of usernames: [`AssigneePicker`]),
 //! `request-action-classification`, `request-action-reply-by`,
 //! `request-action-handling`, `request-action-satisfaction`,
 //! `request-action-target`, `request-action-on-the-spot`,
@@ -20,6 +21,7 @@ use roundbook_shared::schema::request::{
 };
 use roundbook_shared::workflow::{Field, RequestView};
 
+use super::assignee::AssigneePicker;
 use super::{
     action_key, actor, channel_key, classification_key, error_key, handling_key, kind_key,
     satisfaction_key, shown_phone, state_key, target_key, DeadlineBadge,
@@ -259,6 +261,8 @@ fn ActionForm(
     let i18n = I18n::get();
     let note = RwSignal::new(String::new());
     let assignee = RwSignal::new(String::new());
+    let assignee_name = RwSignal::new(String::new());
+    let picker_zone = zone.clone();
     let classification = RwSignal::new(Classification::Valid);
     let reply_by = RwSignal::new(String::new());
     let handling = RwSignal::new(Handling::Normal);
@@ -293,6 +297,7 @@ fn ActionForm(
         let mut draft = EventDraft::new(action);
         draft.note = note.get_untracked();
         draft.assignee = assignee.get_untracked();
+        draft.assignee_name = assignee_name.get_untracked();
         draft.classification = Some(classification.get_untracked());
         draft.reply_by = site_instant(&reply_by.get_untracked());
         draft.handling = Some(handling.get_untracked());
@@ -310,9 +315,7 @@ fn ActionForm(
         <form class="action-form" data-testid="request-action-form" data-action=action.as_str() on:submit=submit novalidate>
             <h3>{move || i18n.t(action_key(action))}</h3>
             {matches!(action, Action::Assign | Action::Transfer).then(|| view! {
-                <Field label=Key::ReqAssignTo>
-                    <input data-testid="request-action-assignee" maxlength="64" bind:value=assignee />
-                </Field>
+                <AssigneePicker workspace zone=picker_zone.clone() assignee assignee_name />
             })}
             {(action == Action::Classify).then(|| view! {
                 <WordSelect label=Key::ReqClassification testid="request-action-classification" value=classification />

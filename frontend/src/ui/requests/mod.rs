@@ -10,6 +10,7 @@
 //! form's and the detail's ids are listed in `intake.rs` and `detail.rs`.
 
 mod alert;
+mod assignee;
 mod detail;
 mod intake;
 mod review;

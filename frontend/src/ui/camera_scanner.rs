@@ -1,10 +1,11 @@
 //! The camera scanner: the rear camera's picture, read for QR codes every
 //! [`FRAME_INTERVAL_MS`] while it is on. Each text read is handed to the
-//! round screen, which decides what it means; this component records nothing.
+//! screen using it (a guard's round, the sign-in screen), which decides
+//! what it means; this component records nothing.
 //!
-//! The camera is stopped (its tracks ended, the light off) when the guard
+//! The camera is stopped (its tracks ended, the light off) when the user
 //! stops it, when `enabled` turns false, and when the screen is left. A
-//! refused or missing camera shows a message; typing the code still works.
+//! refused or missing camera shows a message; typing still works.
 
 use leptos::html::Video;
 use leptos::prelude::*;
@@ -15,12 +16,16 @@ use crate::camera::{open_rear_camera, stop, CameraError, FrameReader, FRAME_INTE
 use crate::i18n::{I18n, Key};
 
 #[component]
-pub(super) fn CameraScanner(
+pub(crate) fn CameraScanner(
     /// Whether the camera may run (false once the round is complete or ended).
     #[prop(into)]
     enabled: Signal<bool>,
     /// Called with the text of every QR code read, frame after frame.
     on_text: Callback<String>,
+    /// Opens the camera at once, without the start button's tap (the user
+    /// already asked to scan).
+    #[prop(optional)]
+    autostart: bool,
 ) -> impl IntoView {
     let i18n = I18n::get();
     let video = NodeRef::<Video>::new();
@@ -105,6 +110,10 @@ pub(super) fn CameraScanner(
         }
     });
     on_cleanup(shut);
+    if autostart {
+        // After the first render, so the `<video>` exists.
+        request_animation_frame(begin);
+    }
 
     view! {
         <div class="camera">
