@@ -154,6 +154,19 @@ struct Inner {
     listeners: RefCell<Vec<WindowListenerHandle>>,
 }
 
+/// How the last upload after a remote sign-out ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drained {
+    /// Everything was uploaded.
+    Uploaded,
+    /// The server takes nothing more from this session (what is left was
+    /// made after the end, or the window for it has passed).
+    Refused,
+    /// Time ran out with changes still held and not refused (the network
+    /// failed): they must stay on the tablet for another try.
+    Unfinished,
+}
+
 /// The sync connection for one signed-in session. Cheap to clone.
 #[derive(Clone)]
 pub struct SyncClient(Rc<Inner>);
@@ -242,10 +255,10 @@ impl SyncClient {
 
     /// The last upload of a session the office signed out remotely: keeps
     /// connecting with the same token, without asking for the document list,
-    /// until nothing is pending and `photos_done` holds (true), or the server
-    /// refuses the connection or `within` has passed (false unless nothing
-    /// was left by then).
-    pub async fn drain(&self, within: Duration, photos_done: impl Fn() -> bool) -> bool {
+    /// until nothing is pending and `photos_done` holds, the server refuses
+    /// the connection or a change (it takes nothing more: made after the
+    /// end, say), or `within` has passed.
+    pub async fn drain(&self, within: Duration, photos_done: impl Fn() -> bool) -> Drained {
         let inner = &self.0;
         inner.draining.set(true);
         inner.drain_refused.set(false);
@@ -253,13 +266,21 @@ impl SyncClient {
         self.retry_now();
         let deadline = browser::now_ms() + within.as_millis() as i64;
         loop {
-            let done = inner.library.pending() == 0 && photos_done();
-            if done
-                || inner.drain_refused.get()
-                || inner.stopped.get()
-                || browser::now_ms() >= deadline
-            {
-                return done;
+            if inner.library.pending() == 0 && photos_done() {
+                return Drained::Uploaded;
+            }
+            // Every document still pending was refused: nothing more is taken.
+            let refused = inner.library.read(|replica| {
+                replica
+                    .ids()
+                    .filter(|id| replica.pending(id) > 0)
+                    .all(|id| replica.refusal(id).is_some())
+            });
+            if inner.drain_refused.get() || refused {
+                return Drained::Refused;
+            }
+            if inner.stopped.get() || browser::now_ms() >= deadline {
+                return Drained::Unfinished;
             }
             browser::sleep(250).await;
         }

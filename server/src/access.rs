@@ -37,6 +37,10 @@ pub struct Access {
     /// its final upload of what its user recorded before then, and receives
     /// nothing (see `connection`).
     pub final_upload_before: Option<i64>,
+    /// Zones the user stopped reaching within the final-upload window, with
+    /// when (Unix ms): a tablet's work recorded there before the move is
+    /// still taken, and nothing is sent (see [`Access::upload_only_before`]).
+    pub former_zones: Vec<(String, i64)>,
 }
 
 impl Access {
@@ -59,7 +63,47 @@ impl Access {
                 .map(|zone| zone.code.clone())
                 .collect(),
             final_upload_before: None,
+            former_zones: Vec::new(),
         }
+    }
+
+    /// Adds the zones the user left within the final-upload window (and
+    /// does not reach again) from the store's record of zone departures.
+    pub fn with_former_zones(mut self, store: &dyn Store, now_ms: i64) -> StoreResult<Self> {
+        let since = now_ms.saturating_sub(FINAL_UPLOAD_WINDOW_MS);
+        let mut former: Vec<(String, i64)> = Vec::new();
+        for (zone, left_at) in store.former_zones(&self.username, since)? {
+            if self.zones.contains(&zone) {
+                continue;
+            }
+            match former.iter_mut().find(|(known, _)| *known == zone) {
+                Some(entry) => entry.1 = entry.1.max(left_at),
+                None => former.push((zone, left_at)),
+            }
+        }
+        self.former_zones = former;
+        Ok(self)
+    }
+
+    /// For a document the user may only upload to, the instant (Unix ms)
+    /// before which their own records are taken: the end of a session
+    /// someone else ended, or when they left the document's zone.
+    pub fn upload_only_before(&self, key: &DocKey) -> Option<i64> {
+        self.final_upload_before.or_else(|| {
+            self.former_zones
+                .iter()
+                .find(|(zone, _)| !key.kind.site_wide() && *zone == key.zone)
+                .map(|(_, left_at)| *left_at)
+        })
+    }
+
+    /// Whether the user may sync the document at all: receive it, or only
+    /// upload their own earlier records to it (a zone they left).
+    pub fn reaches(&self, key: &DocKey) -> bool {
+        self.allows(key)
+            || (key.site == self.site
+                && self.upload_only_before(key).is_some()
+                && reach::writes(&self.roles, key.kind))
     }
 
     /// Zones the user may record in: those reached and not retired.
@@ -96,12 +140,14 @@ impl Access {
     /// seen them yet: every reachable zone and site-wide document without a
     /// period, and the current period of every periodic kind.
     pub fn standing(&self, today: NaiveDate) -> Vec<DocKey> {
-        self.candidates(today, 0, 0, 0)
+        let around = reach::Around::default();
+        reach::documents(&self.site, &self.roles, &self.zones, today, around)
     }
 
     /// What document `id` is, if this user may sync it. Documents not yet in
     /// the catalog are recognised by recomputing the ids this user could have
-    /// created offline, and are then registered.
+    /// created offline (in the zones they reach or left lately), and are
+    /// then registered.
     pub fn resolve(
         &self,
         store: &dyn Store,
@@ -109,7 +155,7 @@ impl Access {
         today: NaiveDate,
     ) -> StoreResult<Option<DocKey>> {
         if let Some(key) = store.document_key(id)? {
-            return Ok(self.allows(&key).then_some(key));
+            return Ok(self.reaches(&key).then_some(key));
         }
         let Some(key) = self.derive(id, today) else {
             return Ok(None);
@@ -119,31 +165,27 @@ impl Access {
     }
 
     fn derive(&self, id: &DocumentId, today: NaiveDate) -> Option<DocKey> {
-        self.candidates(today, DAYS_BACK, DAYS_AHEAD, PERIODS_BACK)
+        let around = reach::Around {
+            days_back: DAYS_BACK,
+            days_ahead: DAYS_AHEAD,
+            periods_back: PERIODS_BACK,
+        };
+        let mut zones = self.zones.clone();
+        zones.extend(self.former_zones.iter().map(|(zone, _)| zone.clone()));
+        reach::documents(&self.site, &self.roles, &zones, today, around)
             .into_iter()
             .find(|key| key.document_id() == *id)
     }
-    fn candidates(
-        &self,
-        today: NaiveDate,
-        days_back: i64,
-        days_ahead: i64,
-        periods_back: u32,
-    ) -> Vec<DocKey> {
-        let around = reach::Around {
-            days_back,
-            days_ahead,
-            periods_back,
-        };
-        reach::documents(&self.site, &self.roles, &self.zones, today, around)
-    }
 }
 
+/// How long after someone else ended a session, or after a user left a
+/// zone, a tablet may still upload what its user recorded before: a week,
+/// long enough for a tablet left offline over a holiday to come back.
+pub const FINAL_UPLOAD_WINDOW_MS: i64 = 7 * 24 * 3600 * 1000;
+
 /// Whether a tablet whose session someone else ended at `ended_at` may
-/// still make its final upload at `now` (both Unix ms): for a week, long
-/// enough for a tablet left offline over a holiday to come back.
+/// still make its final upload at `now` (both Unix ms).
 pub fn within_final_upload(ended_at: i64, now: i64) -> bool {
-    const FINAL_UPLOAD_WINDOW_MS: i64 = 7 * 24 * 3600 * 1000;
     now.saturating_sub(ended_at) <= FINAL_UPLOAD_WINDOW_MS
 }
 

@@ -258,7 +258,7 @@ impl Connection {
         let sender = Sender {
             connection: self.id,
             username: &self.access.username,
-            final_upload_before: self.access.final_upload_before,
+            final_upload_before: self.access.upload_only_before(&live.key),
             clock_skew_ms: self.clock_skew_ms,
             writes: self.access.writes_to(&live.key),
         };
@@ -304,7 +304,7 @@ impl Connection {
                 ));
             }
         }
-        let final_upload = self.access.final_upload_before.is_some();
+        let final_upload = self.access.upload_only_before(&live.key).is_some();
         reply(
             &self.app,
             &self.peer,
@@ -385,7 +385,9 @@ impl Connection {
                 return Ok(None);
             };
             let zones = store.zone_list(&account.site)?;
-            Ok(Some(Access::for_account(&account, &zones)))
+            let now = chrono::Utc::now().timestamp_millis();
+            let access = Access::for_account(&account, &zones).with_former_zones(&*store, now)?;
+            Ok(Some(access))
         })
         .await;
         let access = match read {
@@ -396,15 +398,23 @@ impl Connection {
                 return;
             }
         };
-        if (&access.roles, &access.zones, &access.retired)
-            == (&self.access.roles, &self.access.zones, &self.access.retired)
-        {
+        if (
+            &access.roles,
+            &access.zones,
+            &access.retired,
+            &access.former_zones,
+        ) == (
+            &self.access.roles,
+            &self.access.zones,
+            &self.access.retired,
+            &self.access.former_zones,
+        ) {
             return;
         }
         tracing::info!(user = %access.username, zones = ?access.zones, roles = ?access.roles, "reach changed");
         let mut dropped = Vec::new();
         for (id, synced) in &self.docs {
-            if !access.allows(&synced.live.lock().await.key) {
+            if !access.reaches(&synced.live.lock().await.key) {
                 dropped.push(*id);
             }
         }
@@ -448,14 +458,14 @@ impl Connection {
 
     /// Another connection changed a document this one syncs: send the news.
     async fn push(&mut self, id: DocumentId) -> Result<Vec<Message>, Fatal> {
-        // A final upload receives nothing new.
-        if self.access.final_upload_before.is_some() {
-            return Ok(Vec::new());
-        }
         let Some(synced) = self.docs.get_mut(&id) else {
             return Ok(Vec::new());
         };
         let live = synced.live.lock().await;
+        // A document the user may only upload to sends nothing new.
+        if self.access.upload_only_before(&live.key).is_some() {
+            return Ok(Vec::new());
+        }
         reply(&self.app, &self.peer, id, &live, &mut synced.state, false).await
     }
 

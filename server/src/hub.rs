@@ -145,7 +145,7 @@ fn refusal_text(reason: RefusalReason) -> &'static str {
         RefusalReason::BadShape => "the changes break the document's shape",
         RefusalReason::TooLarge => "the document would grow past the server's size budget",
         RefusalReason::NotTheAuthor => "a new record must name the signed-in user as its author, and no record's author may change",
-        RefusalReason::SignedOut => "this device was signed out by the office: only its user's own records made before then are taken",
+        RefusalReason::SignedOut => "the session was ended by the office, or the user left this zone: only their own records made before then are taken",
         RefusalReason::Other => "the changes were refused",
     }
 }

@@ -531,6 +531,7 @@ fn export(db: &str, site: &str, range: Range, photos: bool, out: &Path) -> Resul
         roles: vec![Role::OfficeHead],
         retired: Vec::new(),
         final_upload_before: None,
+        former_zones: Vec::new(),
     };
     let file = std::fs::OpenOptions::new()
         .write(true)

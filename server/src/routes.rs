@@ -120,6 +120,9 @@ pub async fn sync(
         Err(ApiError::SignedOutRemotely) => final_upload_access(&app, &token).await?,
         Err(other) => return Err(other),
     };
+    let store = app.store.clone();
+    let now = Utc::now().timestamp_millis();
+    let access = run_blocking(move || access.with_former_zones(&*store, now)).await?;
     let token_hash = auth::token_hash(&token);
     let limits = &app.limits;
     let ticket = app

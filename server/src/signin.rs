@@ -23,7 +23,9 @@ use crate::body::{require_json, JsonBody};
 use crate::error::ApiError;
 use crate::metrics::SignInFailure;
 use crate::state::AppState;
-use crate::store::{run_blocking, Account, LiveSession, NewSession};
+use crate::store::{
+    run_blocking, Account, Audit, EndSessions, LiveSession, NewSession, SessionEnd,
+};
 
 pub async fn login(
     State(app): State<AppState>,
@@ -97,12 +99,54 @@ pub async fn login_with_code(
         None => Ok(None),
     })
     .await?;
-    let Some(account) = account else {
+    let Some(mut account) = account else {
         app.metrics
             .sign_in_failed(SignInFailure::InvalidCredentials);
         return Err(ApiError::InvalidSignInCode);
     };
+    if account.must_change_password && account.disabled_at.is_none() {
+        retire_one_time_password(&app, &account, &device).await?;
+        account.must_change_password = false;
+    }
     open_session(&app, account, &device).await.map(Json)
+}
+
+/// A sign-in code handed over by the office stands in for a one-time
+/// password: someone signed in by scanning it has no password to type
+/// into a forced change, so the one-time password is replaced by a random
+/// one nobody knows (it stops working) and no change is asked for. They
+/// get a password of their own when the head resets it.
+async fn retire_one_time_password(
+    app: &AppState,
+    account: &Account,
+    device: &str,
+) -> Result<(), ApiError> {
+    let unknown = crate::validate::one_time_password() + &crate::validate::one_time_password();
+    let password_hash = app
+        .sign_in
+        .hash(unknown)
+        .await
+        .map_err(|refused| turned(app, refused))?;
+    let audit = Audit {
+        site: account.site.clone(),
+        actor: account.username.clone(),
+        device: device.to_owned(),
+        at: Utc::now().timestamp_millis(),
+        action: "password_changed".into(),
+        target: account.username.clone(),
+        detail: "signed in with a sign-in code, which retired the one-time password".into(),
+    };
+    let store = app.store.clone();
+    let username = account.username.clone();
+    run_blocking(move || {
+        let end = EndSessions {
+            reason: SessionEnd::PasswordChanged,
+            keep: None,
+        };
+        store.set_password(&username, &password_hash, false, end, &audit)
+    })
+    .await?;
+    Ok(())
 }
 
 /// What a sign-in QR code holds before the code itself.

@@ -849,3 +849,59 @@ async fn a_disabled_users_tablet_uploads_what_it_recorded_before_and_receives_no
         "{reason}"
     );
 }
+
+#[tokio::test]
+async fn a_moved_guards_unsynced_work_in_the_old_zone_is_still_taken() {
+    let server = server().await;
+    let head = token(&server, "head").await;
+    let guard = token(&server, "guard-a").await;
+    let key = patrol_key("A");
+    let mut tablet = Tablet::new("guard-a");
+    let a = tablet.hold(&key);
+    tablet.join(&server.ws_url(&guard)).await;
+    tablet.sync_all().await;
+    tablet.disconnect();
+    tablet.scan_at(
+        &a,
+        "before-the-move",
+        chrono::Utc::now().timestamp_millis() - 1_000,
+    );
+
+    let (status, _) = call(
+        &server,
+        Method::PATCH,
+        "/api/admin/staff/guard-a",
+        &head,
+        Some(json!({"zones": ["B"]})),
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    tablet.join(&server.ws_url(&guard)).await;
+    tablet
+        .deliver(WAIT)
+        .await
+        .expect("the old zone takes the earlier scan");
+    let colleague = token(&server, "guard-a2").await;
+    let mut reader = Tablet::new("guard-a2");
+    reader.hold(&key);
+    reader.join(&server.ws_url(&colleague)).await;
+    reader
+        .sync_until(WAIT, |reader| {
+            reader.scan_ids(&a).contains(&"before-the-move".to_string())
+        })
+        .await;
+    // Work recorded there after the move is not taken.
+    tablet.scan_at(
+        &a,
+        "after-the-move",
+        chrono::Utc::now().timestamp_millis() + 600_000,
+    );
+    tablet.flush(&a).await;
+    let reason = tablet.until_refused(WAIT).await;
+    assert_eq!(
+        tablet.replica.refusal(&a),
+        Some(RefusalReason::SignedOut),
+        "{reason}"
+    );
+}

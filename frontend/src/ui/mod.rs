@@ -52,13 +52,15 @@ use crate::documents::{keys_for_day, Library};
 use crate::i18n::{filled, too_many_attempts, I18n, Key, Lang};
 use crate::session::{Actor, Session};
 use crate::storage::Storage;
-use crate::sync::{SyncClient, SyncStatus};
+use crate::sync::{Drained, SyncClient, SyncStatus};
 use crate::wipe::{self, TabletUser};
 use crate::writer::Writer;
 
 /// How long a session signed out remotely may take to upload what it holds
 /// before its data is deleted anyway.
 const LAST_UPLOAD: std::time::Duration = std::time::Duration::from_secs(120);
+/// How long a sign-out waits for pending changes to upload while online.
+const SIGN_OUT_UPLOAD: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// Everything a signed-in screen needs. Lives in a local [`StoredValue`], so
 /// views can reach it from `Send` closures.
@@ -203,18 +205,27 @@ impl Shell {
         });
     }
 
-    /// Signs out after a warning if changes are pending. Never deletes
-    /// documents: only the session is forgotten.
+    /// Signs out after a warning if changes are pending, first uploading
+    /// them when online: the server takes a record only from the session of
+    /// the user it names, so what is left goes only when this user signs in
+    /// again. Never deletes documents: only the session is forgotten.
     fn sign_out(self, workspace: WorkspaceRef) {
         let pending = self.status.pending.get_untracked();
         let lang = I18n::get().lang();
         if pending > 0 && !browser::confirm(&crate::i18n::pending_sign_out_warning(lang, pending)) {
             return;
         }
-        let session = workspace.with_value(|ws| ws.session.clone());
+        let (session, sync) = workspace.with_value(|ws| (ws.session.clone(), ws.sync.clone()));
         let storage = self.storage.get_value();
         let expired = self.status.expired.get_untracked();
+        let photos = self.photos;
         spawn_local(async move {
+            if pending > 0 && !expired && browser::is_online() {
+                let photos_done =
+                    move || photos.pending.get_untracked() == 0 || photos.halted.get_untracked();
+                sync.drain(SIGN_OUT_UPLOAD, photos_done).await;
+            }
+            self.end(workspace);
             if let Some(storage) = storage {
                 if let Err(error) = storage.clear_session().await {
                     web_sys::console::error_1(&error.to_string().into());
@@ -225,7 +236,6 @@ impl Shell {
                 let _ = crate::api::logout(session.token()).await;
             }
         });
-        self.end(workspace);
     }
 
     /// Ends the signed-in workspace: syncing, uploads and reports stop, the
@@ -269,8 +279,16 @@ impl Shell {
         spawn_local(async move {
             let photos_done =
                 move || photos.pending.get_untracked() == 0 || photos.halted.get_untracked();
-            let uploaded = sync.drain(LAST_UPLOAD, photos_done).await;
+            let drained = sync.drain(LAST_UPLOAD, photos_done).await;
             self.end(workspace);
+            // Changes the server might still take are never deleted: the
+            // session stays, and the next start (or sign-in screen) tries again.
+            if drained == Drained::Unfinished {
+                self.notice.set(Some(Key::SignedOutRemotelyUploadPending));
+                self.leaving.set(false);
+                return;
+            }
+            let uploaded = drained == Drained::Uploaded;
             if let Some(storage) = self.storage.get_value() {
                 let leaving = TabletUser::of(&session);
                 match wipe::forget(&storage, &leaving, library.held_keys(), today()).await {
