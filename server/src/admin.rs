@@ -138,11 +138,9 @@ pub async fn sign_out_device(
         &username,
         format!("signed out the device {device:?} (session {id})"),
     );
-    let ended = run_blocking(move || {
-        store.end_session(&site, &session, now, SessionEnd::SignedOut, &audit)
-    })
-    .await?
-    .ok_or_else(missing)?;
+    let ended = run_blocking(move || store.end_session(&session, SessionEnd::SignedOut, &audit))
+        .await?
+        .ok_or_else(missing)?;
     app.syncs.end_session(&ended);
     tracing::info!(by = %admin.username(), user = %username, "signed a device out");
     Ok(StatusCode::NO_CONTENT)

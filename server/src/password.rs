@@ -13,7 +13,7 @@ use crate::body::JsonBody;
 use crate::error::ApiError;
 use crate::signin::{not_locked, turned, AnySignedIn, ClientAddress};
 use crate::state::AppState;
-use crate::store::{run_blocking, EndSessions, SessionEnd};
+use crate::store::{run_blocking, NewPassword};
 use crate::validate;
 
 pub async fn change(
@@ -63,11 +63,8 @@ pub async fn change(
     let store = app.store.clone();
     let own = auth::token_hash(&user.token);
     let ended = run_blocking(move || {
-        let end = EndSessions {
-            reason: SessionEnd::PasswordChanged,
-            keep: Some(&own),
-        };
-        store.set_password(&username, &password_hash, false, end, &audit)
+        let new = NewPassword::chosen(&username, &password_hash, Some(&own));
+        store.set_password(new, &audit)
     })
     .await?;
     app.syncs.end_sessions(&ended);

@@ -23,9 +23,7 @@ use crate::body::{require_json, JsonBody};
 use crate::error::ApiError;
 use crate::metrics::SignInFailure;
 use crate::state::AppState;
-use crate::store::{
-    run_blocking, Account, Audit, EndSessions, LiveSession, NewSession, SessionEnd,
-};
+use crate::store::{run_blocking, Account, Audit, LiveSession, NewPassword, NewSession};
 
 pub async fn login(
     State(app): State<AppState>,
@@ -139,11 +137,8 @@ async fn retire_one_time_password(
     let store = app.store.clone();
     let username = account.username.clone();
     run_blocking(move || {
-        let end = EndSessions {
-            reason: SessionEnd::PasswordChanged,
-            keep: None,
-        };
-        store.set_password(&username, &password_hash, false, end, &audit)
+        let new = NewPassword::chosen(&username, &password_hash, None);
+        store.set_password(new, &audit)
     })
     .await?;
     Ok(())

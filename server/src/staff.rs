@@ -30,7 +30,7 @@ use crate::body::JsonBody;
 use crate::error::ApiError;
 use crate::signin::SignedIn;
 use crate::state::AppState;
-use crate::store::{run_blocking, Account, EndSessions, SessionEnd};
+use crate::store::{run_blocking, Account, NewPassword};
 use crate::validate;
 
 /// How long a sign-in code is valid.
@@ -234,13 +234,8 @@ pub async fn reset_password(
     );
     let store = app.store.clone();
     let name = username.clone();
-    let end = SessionEnd::PasswordReset;
     let ended = run_blocking(move || {
-        let end = EndSessions {
-            reason: end,
-            keep: None,
-        };
-        store.set_password(&name, &password_hash, true, end, &audit)
+        store.set_password(NewPassword::one_time(&name, &password_hash), &audit)
     })
     .await?;
     app.syncs.end_sessions(&ended);
@@ -270,7 +265,7 @@ pub async fn issue_sign_in_code(
     );
     let store = app.store.clone();
     let hash = auth::token_hash(&code);
-    run_blocking(move || store.issue_sign_in_code(&hash, &username, expires_at, &audit)).await?;
+    run_blocking(move || store.issue_sign_in_code(&hash, expires_at, &audit)).await?;
     Ok(Json(SignInCode { code, expires_at }))
 }
 

@@ -778,69 +778,50 @@ async fn resets_codes_and_device_sign_outs() {
     );
 }
 
-#[tokio::test]
-async fn a_disabled_users_tablet_uploads_what_it_recorded_before_and_receives_nothing() {
-    let server = server().await;
-    let head = token(&server, "head").await;
-    let guard = token(&server, "guard-a").await;
-    let key = patrol_key("A");
+/// Guard A's tablet, synced with zone A's patrol log and then offline with
+/// one scan made a second before `change` (an office action) happens;
+/// then it reconnects with the same token and its upload must be taken.
+async fn offline_scan_across(server: &Server, change: (Method, &str, Option<Value>)) -> Tablet {
+    let head = token(server, "head").await;
+    let guard = token(server, "guard-a").await;
     let mut tablet = Tablet::new("guard-a");
-    let id = tablet.hold(&key);
+    let id = tablet.hold(&patrol_key("A"));
     tablet.join(&server.ws_url(&guard)).await;
     tablet.sync_all().await;
     tablet.disconnect();
-    // Offline, the guard scans; meanwhile a colleague's scan reaches the server.
-    tablet.scan_at(
-        &id,
-        "offline-before",
-        chrono::Utc::now().timestamp_millis() - 1_000,
-    );
-    let colleague = token(&server, "guard-a2").await;
-    let mut other = Tablet::new("guard-a2");
-    other.hold(&key);
-    other.join(&server.ws_url(&colleague)).await;
-    other.scan(&id, "colleagues-news");
-    other
-        .deliver(WAIT)
-        .await
-        .expect("the colleague's scan is delivered");
-
-    let (status, answer) = call(
-        &server,
-        Method::POST,
-        "/api/admin/staff/guard-a/disable",
-        &head,
-        None,
-    )
-    .await;
+    let before = chrono::Utc::now().timestamp_millis() - 1_000;
+    tablet.scan_at(&id, "made-before", before);
+    let (method, path, body) = change;
+    let (status, answer) = call(server, method, path, &head, body).await;
     assert_eq!(status, 200, "{answer}");
-
-    // The final upload: the scan is stored and acknowledged...
     tablet.join(&server.ws_url(&guard)).await;
     tablet
         .deliver(WAIT)
         .await
-        .expect("the final upload is taken");
+        .expect("the earlier scan is taken");
     assert_eq!(tablet.replica.pending(&id), 0);
+    tablet
+}
+
+/// Waits until a colleague in zone A sees `scan` on the server.
+async fn colleague_sees(server: &Server, scan: &str) {
+    let colleague = token(server, "guard-a2").await;
     let mut reader = Tablet::new("guard-a2");
-    reader.hold(&key);
+    let id = reader.hold(&patrol_key("A"));
     reader.join(&server.ws_url(&colleague)).await;
     reader
         .sync_until(WAIT, |reader| {
-            reader.scan_ids(&id).contains(&"offline-before".to_string())
+            reader.scan_ids(&id).contains(&scan.to_string())
         })
         .await;
-    // ...and nothing new reached the tablet.
-    assert!(!tablet
-        .scan_ids(&id)
-        .contains(&"colleagues-news".to_string()));
+}
 
-    // A scan made after the end is not taken.
-    tablet.scan_at(
-        &id,
-        "after-the-end",
-        chrono::Utc::now().timestamp_millis() + 600_000,
-    );
+/// A scan the tablet makes ten minutes from now is refused as made after
+/// the office's change.
+async fn a_later_scan_is_refused(tablet: &mut Tablet) {
+    let id = patrol_key("A").document_id();
+    let later = chrono::Utc::now().timestamp_millis() + 600_000;
+    tablet.scan_at(&id, "made-after", later);
     tablet.flush(&id).await;
     let reason = tablet.until_refused(WAIT).await;
     assert_eq!(
@@ -851,57 +832,37 @@ async fn a_disabled_users_tablet_uploads_what_it_recorded_before_and_receives_no
 }
 
 #[tokio::test]
-async fn a_moved_guards_unsynced_work_in_the_old_zone_is_still_taken() {
+async fn a_disabled_users_tablet_uploads_what_it_recorded_before_and_receives_nothing() {
     let server = server().await;
-    let head = token(&server, "head").await;
-    let guard = token(&server, "guard-a").await;
-    let key = patrol_key("A");
-    let mut tablet = Tablet::new("guard-a");
-    let a = tablet.hold(&key);
-    tablet.join(&server.ws_url(&guard)).await;
-    tablet.sync_all().await;
-    tablet.disconnect();
-    tablet.scan_at(
-        &a,
-        "before-the-move",
-        chrono::Utc::now().timestamp_millis() - 1_000,
-    );
-
-    let (status, _) = call(
-        &server,
-        Method::PATCH,
-        "/api/admin/staff/guard-a",
-        &head,
-        Some(json!({"zones": ["B"]})),
-    )
-    .await;
-    assert_eq!(status, 200);
-
-    tablet.join(&server.ws_url(&guard)).await;
-    tablet
+    // A colleague's scan reaches the server before the guard is disabled.
+    let colleague = token(&server, "guard-a2").await;
+    let mut other = Tablet::new("guard-a2");
+    let id = other.hold(&patrol_key("A"));
+    other.join(&server.ws_url(&colleague)).await;
+    other.scan(&id, "colleagues-news");
+    other
         .deliver(WAIT)
         .await
-        .expect("the old zone takes the earlier scan");
-    let colleague = token(&server, "guard-a2").await;
-    let mut reader = Tablet::new("guard-a2");
-    reader.hold(&key);
-    reader.join(&server.ws_url(&colleague)).await;
-    reader
-        .sync_until(WAIT, |reader| {
-            reader.scan_ids(&a).contains(&"before-the-move".to_string())
-        })
-        .await;
-    // Work recorded there after the move is not taken.
-    tablet.scan_at(
-        &a,
-        "after-the-move",
-        chrono::Utc::now().timestamp_millis() + 600_000,
+        .expect("the colleague's scan is delivered");
+
+    let disable = (Method::POST, "/api/admin/staff/guard-a/disable", None);
+    let mut tablet = offline_scan_across(&server, disable).await;
+    colleague_sees(&server, "made-before").await;
+    assert!(
+        !tablet
+            .scan_ids(&id)
+            .contains(&"colleagues-news".to_string()),
+        "nothing new reaches a final upload"
     );
-    tablet.flush(&a).await;
-    let reason = tablet.until_refused(WAIT).await;
-    assert_eq!(
-        tablet.replica.refusal(&a),
-        Some(RefusalReason::SignedOut),
-        "{reason}"
-    );
+    a_later_scan_is_refused(&mut tablet).await;
+}
+
+#[tokio::test]
+async fn a_moved_guards_unsynced_work_in_the_old_zone_is_still_taken() {
+    let server = server().await;
+    let body = Some(json!({"zones": ["B"]}));
+    let mut tablet =
+        offline_scan_across(&server, (Method::PATCH, "/api/admin/staff/guard-a", body)).await;
+    colleague_sees(&server, "made-before").await;
+    a_later_scan_is_refused(&mut tablet).await;
 }

@@ -11,8 +11,8 @@ use chrono::NaiveDate;
 use roundbook_server::store::postgres::PostgresStore;
 use roundbook_server::store::sqlite::SqliteStore;
 use roundbook_server::store::{
-    Account, Audit, BlobRef, ChunkSizes, Elsewhere, ElsewhereFeed, EndSessions, NewSession, Part,
-    PartOutcome, SessionEnd, Store, UploadLimits, UploadState, Uploader,
+    Account, Audit, BlobRef, ChunkSizes, Elsewhere, ElsewhereFeed, EndSessions, NewPassword,
+    NewSession, Part, PartOutcome, SessionEnd, Store, UploadLimits, UploadState, Uploader,
 };
 use roundbook_shared::api::ZoneEntry;
 use roundbook_shared::domain::{Role, SiteInfo, ZoneRef};
@@ -27,6 +27,21 @@ fn offer(
     part: Part<'_>,
 ) -> PartOutcome {
     store.append_upload_part(blob, uploader, part).unwrap()
+}
+
+/// Offers a part that must be appended, the upload then holding `received` bytes.
+#[track_caller]
+fn appended(
+    store: &dyn Store,
+    blob: &BlobRef,
+    uploader: &Uploader<'_>,
+    part: Part<'_>,
+    received: u64,
+) {
+    assert_eq!(
+        offer(store, blob, uploader, part),
+        PartOutcome::Appended { received }
+    );
 }
 
 /// A database that tests open stores on, as servers would.
@@ -446,19 +461,26 @@ fn sessions_ended_remotely_are_kept_and_told_apart(backend: &dyn Backend) {
     let audit_at = |at| audit("device_signed_out", "guard-a", at);
     assert_eq!(
         store
-            .end_session("other", &id, 10, SessionEnd::SignedOut, &audit_at(30))
+            .end_session(
+                &id,
+                SessionEnd::SignedOut,
+                &Audit {
+                    site: "other".into(),
+                    ..audit_at(30)
+                }
+            )
             .unwrap(),
         None
     );
     assert_eq!(
         store
-            .end_session("demo", &id, 10, SessionEnd::SignedOut, &audit_at(30))
+            .end_session(&id, SessionEnd::SignedOut, &audit_at(30))
             .unwrap(),
         Some(b"one".to_vec())
     );
     assert_eq!(
         store
-            .end_session("demo", &id, 10, SessionEnd::SignedOut, &audit_at(31))
+            .end_session(&id, SessionEnd::SignedOut, &audit_at(31))
             .unwrap(),
         None,
         "ended once"
@@ -472,12 +494,14 @@ fn sessions_ended_remotely_are_kept_and_told_apart(backend: &dyn Backend) {
     // A password changed on one device ends the others.
     let ended = store
         .set_password(
-            "guard-b",
-            "$argon2id$new",
-            false,
-            EndSessions {
-                reason: SessionEnd::PasswordChanged,
-                keep: Some(b"b"),
+            NewPassword {
+                username: "guard-b",
+                password_hash: "$argon2id$new",
+                must_change: false,
+                end: EndSessions {
+                    reason: SessionEnd::PasswordChanged,
+                    keep: Some(b"b"),
+                },
             },
             &audit("password_changed", "guard-b", 40),
         )
@@ -513,12 +537,8 @@ fn sign_in_codes_are_single_use_and_expire(backend: &dyn Backend) {
     let store = backend.open();
     roundbook_server::demo::seed(store.as_ref()).unwrap();
     let issued = audit("sign_in_code_issued", "guard-a", 1);
-    store
-        .issue_sign_in_code(b"code", "guard-a", 100, &issued)
-        .unwrap();
-    store
-        .issue_sign_in_code(b"late", "guard-a", 100, &issued)
-        .unwrap();
+    store.issue_sign_in_code(b"code", 100, &issued).unwrap();
+    store.issue_sign_in_code(b"late", 100, &issued).unwrap();
     assert_eq!(store.redeem_sign_in_code(b"nope", 50).unwrap(), None);
     assert_eq!(
         store.redeem_sign_in_code(b"code", 50).unwrap().as_deref(),
@@ -584,10 +604,7 @@ fn uploads_append_in_order_and_commit_once_per_zone(backend: &dyn Backend) {
             total: 0
         }
     );
-    assert_eq!(
-        offer(&*store, &a, &guard_a, part(0, 6, b"abc")),
-        PartOutcome::Appended { received: 3 }
-    );
+    appended(&*store, &a, &guard_a, part(0, 6, b"abc"), 3);
     assert_eq!(
         offer(&*store, &a, &guard_a, part(0, 6, b"abc")),
         PartOutcome::OffsetMismatch { received: 3 }
@@ -599,10 +616,7 @@ fn uploads_append_in_order_and_commit_once_per_zone(backend: &dyn Backend) {
             total: 6
         }
     );
-    assert_eq!(
-        offer(&*store, &a, &guard_a, part(3, 6, b"def")),
-        PartOutcome::Appended { received: 6 }
-    );
+    appended(&*store, &a, &guard_a, part(3, 6, b"def"), 6);
     assert_eq!(store.upload_bytes(&a).unwrap(), b"abcdef");
     store.commit_blob(&a, "image/png", b"abcdef").unwrap();
     assert_eq!(
@@ -690,10 +704,7 @@ fn an_upload_in_progress_belongs_to_its_uploader(backend: &dyn Backend) {
         uploader("guard-a2", NOW, LIMITS),
     );
     let photo_1 = photo("A", 1);
-    assert_eq!(
-        offer(&*store, &photo_1, &mine, part(0, 6, b"abc")),
-        PartOutcome::Appended { received: 3 }
-    );
+    appended(&*store, &photo_1, &mine, part(0, 6, b"abc"), 3);
     // Continuing, restarting, or declaring another total (which would
     // discard it): another user of the zone changes nothing.
     for (offset, total) in [(3, 6), (0, 6), (0, 9), (3, 9)] {
@@ -715,10 +726,7 @@ fn an_upload_in_progress_belongs_to_its_uploader(backend: &dyn Backend) {
     assert_eq!(store.upload_bytes(&photo_1).unwrap(), b"abc");
 
     // Finished, it is the zone's, for everyone in it.
-    assert_eq!(
-        offer(&*store, &photo_1, &mine, part(3, 6, b"def")),
-        PartOutcome::Appended { received: 6 }
-    );
+    appended(&*store, &photo_1, &mine, part(3, 6, b"def"), 6);
     store.commit_blob(&photo_1, "image/png", b"abcdef").unwrap();
     assert_eq!(
         offer(&*store, &photo_1, &theirs, part(0, 6, b"abc")),
@@ -734,10 +742,7 @@ fn an_upload_in_progress_belongs_to_its_uploader(backend: &dyn Backend) {
     offer(&*store, &photo_2, &mine, part(0, 6, b"abc"));
     assert!(store.discard_upload(&photo_2, "guard-a").unwrap());
     assert_eq!(store.upload_state(&photo_2).unwrap(), NOTHING);
-    assert_eq!(
-        offer(&*store, &photo_2, &theirs, part(0, 6, b"xyz")),
-        PartOutcome::Appended { received: 3 }
-    );
+    appended(&*store, &photo_2, &theirs, part(0, 6, b"xyz"), 3);
 }
 
 fn unfinished_uploads_are_held_to_a_quota_per_user(backend: &dyn Backend) {
@@ -751,10 +756,7 @@ fn unfinished_uploads_are_held_to_a_quota_per_user(backend: &dyn Backend) {
         uploader("guard-b", NOW, limits),
     );
     let (first, second) = (photo("A", 3), photo("B", 4));
-    assert_eq!(
-        offer(&*store, &first, &guard_a, part(0, 6, b"abc")),
-        PartOutcome::Appended { received: 3 }
-    );
+    appended(&*store, &first, &guard_a, part(0, 6, b"abc"), 3);
     // Counted by declared totals, over every zone of the user.
     assert_eq!(
         offer(&*store, &second, &guard_a, part(0, 6, b"abc")),
@@ -766,20 +768,11 @@ fn unfinished_uploads_are_held_to_a_quota_per_user(backend: &dyn Backend) {
         "nothing stored"
     );
     // Another user has a quota of their own.
-    assert_eq!(
-        offer(&*store, &photo("B", 5), &guard_b, part(0, 10, b"abc")),
-        PartOutcome::Appended { received: 3 }
-    );
+    appended(&*store, &photo("B", 5), &guard_b, part(0, 10, b"abc"), 3);
     // An upload admitted finishes whatever the quota, and frees its share.
-    assert_eq!(
-        offer(&*store, &first, &guard_a, part(3, 6, b"def")),
-        PartOutcome::Appended { received: 6 }
-    );
+    appended(&*store, &first, &guard_a, part(3, 6, b"def"), 6);
     store.commit_blob(&first, "image/png", b"abcdef").unwrap();
-    assert_eq!(
-        offer(&*store, &second, &guard_a, part(0, 10, b"abc")),
-        PartOutcome::Appended { received: 3 }
-    );
+    appended(&*store, &second, &guard_a, part(0, 10, b"abc"), 3);
 }
 
 fn uploads_left_untouched_too_long_expire(backend: &dyn Backend) {
@@ -803,10 +796,7 @@ fn uploads_left_untouched_too_long_expire(backend: &dyn Backend) {
         }
     );
     // A part touches an upload.
-    assert_eq!(
-        offer(&*store, &kept, &guard_b(NOW + 150), part(3, 6, b"d")),
-        PartOutcome::Appended { received: 4 }
-    );
+    appended(&*store, &kept, &guard_b(NOW + 150), part(3, 6, b"d"), 4);
 
     // One second longer, and the next upload to start (anyone's) deletes it.
     offer(&*store, &late, &guard_b(NOW + 201), part(0, 6, b"abc"));
@@ -825,10 +815,7 @@ fn uploads_left_untouched_too_long_expire(backend: &dyn Backend) {
         offer(&*store, &old, &guard_a(NOW + 202), part(3, 6, b"def")),
         PartOutcome::OffsetMismatch { received: 0 }
     );
-    assert_eq!(
-        offer(&*store, &old, &guard_b(NOW + 202), part(0, 6, b"abc")),
-        PartOutcome::Appended { received: 3 }
-    );
+    appended(&*store, &old, &guard_b(NOW + 202), part(0, 6, b"abc"), 3);
 }
 
 /// The next news on the feed within a few seconds, if any.

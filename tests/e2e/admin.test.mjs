@@ -12,26 +12,12 @@ import path from "node:path";
 import { test } from "node:test";
 
 import { fakeCameraArgs, writeQrVideo } from "./fixtures.mjs";
-import {
-  SYNC_TIMEOUT,
-  artifactPath,
-  launchBrowser,
-  listDocs,
-  login,
-  pending,
-  scanOnRound,
-  signIn,
-  siteInstant,
-  startRound,
-  startServer,
-  startShift,
-  waitFor,
-  waitForPending,
-} from "./harness.mjs";
+// One namespace for the harness: this test uses most of it.
+import * as e2e from "./harness.mjs";
 import { RawPeer } from "./raw-peer.mjs";
 
 /** 20:05 yesterday, site time: the night shift's 20:00 round is due. */
-const EVENING = siteInstant(20, 5, -1);
+const EVENING = e2e.siteInstant(20, 5, -1);
 const GUARD = "guard-e2e";
 
 /** The head's row of a staff member. */
@@ -69,13 +55,13 @@ async function moveToZones(head, username, zones) {
 }
 
 test("a guard signed in by QR code, moved and disabled, keeps every scan made before", async (t) => {
-  const server = await startServer({ t });
-  const office = await launchBrowser({ t });
+  const server = await e2e.startServer({ t });
+  const office = await e2e.launchBrowser({ t });
   const head = await (await office.newContext()).newPage();
   t.after(async () => {
-    if (t.passed === false) await head.screenshot({ path: artifactPath(`${t.name}-head.png`) }).catch(() => {});
+    if (t.passed === false) await head.screenshot({ path: e2e.artifactPath(`${t.name}-head.png`) }).catch(() => {});
   });
-  await signIn(head, server.url, "head");
+  await e2e.signIn(head, server.url, "head");
   await head.getByTestId("tab-admin").click();
 
   // A new zone.
@@ -104,28 +90,28 @@ test("a guard signed in by QR code, moved and disabled, keeps every scan made be
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const video = path.join(dir, "sign-in.y4m");
   writeQrVideo(video, [payload]);
-  const field = await launchBrowser({ t, args: fakeCameraArgs(video) });
+  const field = await e2e.launchBrowser({ t, args: fakeCameraArgs(video) });
   const context = await field.newContext({ permissions: ["camera"] });
   const tablet = await context.newPage();
   t.after(async () => {
-    if (t.passed === false) await tablet.screenshot({ path: artifactPath(`${t.name}-tablet.png`) }).catch(() => {});
+    if (t.passed === false) await tablet.screenshot({ path: e2e.artifactPath(`${t.name}-tablet.png`) }).catch(() => {});
   });
   await tablet.clock.install({ time: EVENING });
   await tablet.goto(server.url);
   const scanStarted = Date.now();
   await tablet.getByTestId("signin-scan").click();
-  await tablet.getByTestId("user-name").waitFor({ timeout: SYNC_TIMEOUT });
+  await tablet.getByTestId("user-name").waitFor({ timeout: e2e.SYNC_TIMEOUT });
   console.log(`sign-in by QR code: ${Date.now() - scanStarted} ms from the scan button to the home screen`);
   assert.equal((await tablet.getByTestId("user-name").textContent()).trim(), "孙浩");
 
   // On a round: one scan synced, one made offline.
-  await startShift(tablet);
-  await startRound(tablet);
-  await scanOnRound(tablet, "A-01");
-  await waitForPending(tablet, 0, "the first scan reached the server");
+  await e2e.startShift(tablet);
+  await e2e.startRound(tablet);
+  await e2e.scanOnRound(tablet, "A-01");
+  await e2e.waitForPending(tablet, 0, "the first scan reached the server");
   await context.setOffline(true);
-  await scanOnRound(tablet, "A-02");
-  assert.ok((await pending(tablet)) > 0, "the offline scan waits on the tablet");
+  await e2e.scanOnRound(tablet, "A-02");
+  assert.ok((await e2e.pending(tablet)) > 0, "the offline scan waits on the tablet");
   assert.ok((await storedChunks(tablet)) > 0, "the guard's documents are on the tablet");
 
   // The head sees the tablet, moves the guard to zone E, then disables them.
@@ -140,15 +126,15 @@ test("a guard signed in by QR code, moved and disabled, keeps every scan made be
   // Back online, the tablet uploads what it holds, forgets the guard, and
   // shows sign-in with the reason.
   await context.setOffline(false);
-  await tablet.getByTestId("signin-notice").waitFor({ timeout: 3 * SYNC_TIMEOUT });
+  await tablet.getByTestId("signin-notice").waitFor({ timeout: 3 * e2e.SYNC_TIMEOUT });
   assert.match(await tablet.getByTestId("signin-notice").textContent(), /退出登录/);
   await tablet.getByTestId("signin-username").waitFor();
   assert.equal(await storedChunks(tablet), 0, "nobody else used the tablet: all of it is forgotten");
 
   // Both scans are on the server, in the guard's name.
-  const { token } = await login(server.url, "security");
+  const { token } = await e2e.login(server.url, "security");
   const day = new Date(EVENING + 8 * 3600_000).toISOString().slice(0, 10);
-  const log = (await listDocs(server.url, token)).find(
+  const log = (await e2e.listDocs(server.url, token)).find(
     (doc) => doc.kind === "patrol_log" && doc.zone === "A" && doc.period === day,
   );
   assert.ok(log, `zone A's patrol log of ${day} is listed`);
@@ -164,7 +150,7 @@ test("a guard signed in by QR code, moved and disabled, keeps every scan made be
 
   // The audit trail has it all, in order.
   await head.getByTestId("admin-section-audit").click();
-  await waitFor(async () => (await head.getByTestId("admin-audit-entry").count()) >= 4, {
+  await e2e.waitFor(async () => (await head.getByTestId("admin-audit-entry").count()) >= 4, {
     message: "the audit entries",
   });
   const actions = await head

@@ -8,20 +8,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import {
-  SYNC_TIMEOUT,
-  artifactPath,
-  launchBrowser,
-  pending,
-  signIn,
-  startServer,
-  waitFor,
-  waitForPending,
-} from "./harness.mjs";
+import * as e2e from "./harness.mjs";
 
 async function tablets(t, count) {
-  const server = await startServer({ t });
-  const browser = await launchBrowser({ t });
+  const server = await e2e.startServer({ t });
+  const browser = await e2e.launchBrowser({ t });
   const pages = [];
   const contexts = [];
   for (let n = 0; n < count; n += 1) {
@@ -32,7 +23,7 @@ async function tablets(t, count) {
   t.after(async () => {
     if (t.passed !== false) return;
     for (const [n, page] of pages.entries()) {
-      await page.screenshot({ path: artifactPath(`${t.name}-${n}.png`) }).catch(() => {});
+      await page.screenshot({ path: e2e.artifactPath(`${t.name}-${n}.png`) }).catch(() => {});
     }
   });
   return { server, contexts, pages };
@@ -61,7 +52,7 @@ async function openRequest(page, description) {
   if (await back.count()) await back.click();
   await page.getByTestId("request-filter-all").click();
   const row = page.getByTestId("request-row").filter({ hasText: description });
-  await row.waitFor({ timeout: SYNC_TIMEOUT });
+  await row.waitFor({ timeout: e2e.SYNC_TIMEOUT });
   await row.click();
   await page.getByTestId("request-detail").waitFor();
 }
@@ -86,11 +77,15 @@ async function act(page, action, fields = {}) {
 const stateOf = (page) => page.getByTestId("request-detail").getAttribute("data-state");
 
 async function waitForState(page, state, message) {
-  await waitFor(async () => (await stateOf(page)) === state, {
-    timeout: SYNC_TIMEOUT,
+  await e2e.waitFor(async () => (await stateOf(page)) === state, {
+    timeout: e2e.SYNC_TIMEOUT,
     message: async () => `${message}: state ${state} (is ${await stateOf(page).catch(() => "?")})`,
   });
 }
+
+/** What residents call about in these tests. */
+const LIFT_BUTTON = { kind: "repair_common", unit: "7栋1单元", phone: "13900001111", description: "E2E 7栋电梯按钮失灵" };
+const FLOODED_GARAGE = { kind: "complaint", unit: "2栋", phone: "13900002222", description: "E2E 多户投诉：地下车库积水", households: 6 };
 
 const history = (page) =>
   page.getByTestId("request-history-entry").evaluateAll((entries) =>
@@ -100,20 +95,15 @@ const history = (page) =>
 test("a request recorded offline is assigned and done on another tablet, called back and closed", async (t) => {
   const { server, contexts, pages } = await tablets(t, 2);
   const [a, b] = pages;
-  await signIn(a, server.url, "service-a");
-  await signIn(b, server.url, "service-a2");
+  await e2e.signIn(a, server.url, "service-a");
+  await e2e.signIn(b, server.url, "service-a2");
 
   // Tablet A is offline when the resident calls.
   await contexts[0].setOffline(true);
-  const description = "E2E 7栋电梯按钮失灵";
-  await recordRequest(a, {
-    kind: "repair_common",
-    unit: "7栋1单元",
-    phone: "13900001111",
-    description,
-  });
+  const { description } = LIFT_BUTTON;
+  await recordRequest(a, LIFT_BUTTON);
   assert.equal(await stateOf(a), "received");
-  assert.ok((await pending(a)) > 0, "kept on the tablet until the server has it");
+  assert.ok((await e2e.pending(a)) > 0, "kept on the tablet until the server has it");
   // A phone that is not one is refused with a message, and nothing is added.
   await a.getByTestId("request-back").click();
   await a.getByTestId("request-new").click();
@@ -124,7 +114,7 @@ test("a request recorded offline is assigned and done on another tablet, called 
   assert.match(await a.getByTestId("request-error").textContent(), /电话/);
   await a.getByTestId("request-cancel").click();
   await contexts[0].setOffline(false);
-  await waitForPending(a, 0, "the request reached the server");
+  await e2e.waitForPending(a, 0, "the request reached the server");
 
   // Tablet B takes it: assigned to themselves, accepted, worked, done.
   await openRequest(b, description);
@@ -134,7 +124,7 @@ test("a request recorded offline is assigned and done on another tablet, called 
   await act(b, "start");
   await act(b, "done", { note: "已更换按钮面板" });
   await waitForState(b, "done", "done on B");
-  await waitForPending(b, 0, "B's work reached the server");
+  await e2e.waitForPending(b, 0, "B's work reached the server");
 
   // The owner calls the resident back on A and closes it.
   await openRequest(a, description);
@@ -157,29 +147,23 @@ test("a request recorded offline is assigned and done on another tablet, called 
 test("a collective complaint reaches the office head's tablet at once", async (t) => {
   const { server, pages } = await tablets(t, 2);
   const [staff, head] = pages;
-  await signIn(head, server.url, "head");
-  await signIn(staff, server.url, "service-a");
-  const description = "E2E 多户投诉：地下车库积水";
-  await recordRequest(staff, {
-    kind: "complaint",
-    unit: "2栋",
-    phone: "13900002222",
-    description,
-    households: 6,
-  });
+  await e2e.signIn(head, server.url, "head");
+  await e2e.signIn(staff, server.url, "service-a");
+  const { description } = FLOODED_GARAGE;
+  await recordRequest(staff, FLOODED_GARAGE);
   const alert = head.getByTestId("collective-alert").filter({ hasText: description });
-  await alert.waitFor({ timeout: SYNC_TIMEOUT });
+  await alert.waitFor({ timeout: e2e.SYNC_TIMEOUT });
   assert.match(await alert.textContent(), /6 户/);
   await alert.getByTestId("collective-ack").click();
-  await alert.waitFor({ state: "detached", timeout: SYNC_TIMEOUT });
+  await alert.waitFor({ state: "detached", timeout: e2e.SYNC_TIMEOUT });
   // The acknowledgement is the report to the head, seen on the staff tablet.
-  await waitFor(
+  await e2e.waitFor(
     async () => (await history(staff)).some(([action]) => action === "report"),
-    { timeout: SYNC_TIMEOUT, message: "the head's report reached the staff tablet" },
+    { timeout: e2e.SYNC_TIMEOUT, message: "the head's report reached the staff tablet" },
   );
   const head15 = staff.locator('[data-testid=request-deadline][data-kind=head]');
-  await waitFor(async () => (await head15.first().getAttribute("data-status")) === "met", {
-    timeout: SYNC_TIMEOUT,
+  await e2e.waitFor(async () => (await head15.first().getAttribute("data-status")) === "met", {
+    timeout: e2e.SYNC_TIMEOUT,
     message: "the 15-minute deadline is met",
   });
 });
@@ -187,12 +171,12 @@ test("a collective complaint reaches the office head's tablet at once", async (t
 test("two tablets editing one request offline keep both edits and show the conflict", async (t) => {
   const { server, contexts, pages } = await tablets(t, 2);
   const [a, b] = pages;
-  await signIn(a, server.url, "service-a");
-  await signIn(b, server.url, "service-a2");
+  await e2e.signIn(a, server.url, "service-a");
+  await e2e.signIn(b, server.url, "service-a2");
   const description = "E2E 楼道墙皮脱落";
   await recordRequest(a, { kind: "repair_common", unit: "4栋2单元", phone: "", description });
   await act(a, "start");
-  await waitForPending(a, 0, "the request reached the server");
+  await e2e.waitForPending(a, 0, "the request reached the server");
   await openRequest(b, description);
   await waitForState(b, "in_progress", "B has the request");
 
@@ -201,11 +185,11 @@ test("two tablets editing one request offline keep both edits and show the confl
   await act(a, "note", { note: "住户下午不在家" });
   await act(b, "done", { note: "已修补墙面" });
   for (const context of contexts) await context.setOffline(false);
-  for (const page of [a, b]) await waitForPending(page, 0, "both edits reached the server");
+  for (const page of [a, b]) await e2e.waitForPending(page, 0, "both edits reached the server");
   for (const page of [a, b]) {
     await waitForState(page, "done", "both tablets agree");
-    await waitFor(async () => (await history(page)).length === 3, {
-      timeout: SYNC_TIMEOUT,
+    await e2e.waitFor(async () => (await history(page)).length === 3, {
+      timeout: e2e.SYNC_TIMEOUT,
       message: "both edits in the history",
     });
     const actions = (await history(page)).map(([action]) => action);
@@ -220,10 +204,10 @@ test("two tablets editing one request offline keep both edits and show the confl
   await act(b, "callback", { satisfaction: "satisfied", note: "满意" });
   for (const context of contexts) await context.setOffline(false);
   for (const page of [a, b]) {
-    await waitForPending(page, 0, "both callbacks reached the server");
+    await e2e.waitForPending(page, 0, "both callbacks reached the server");
     await waitForState(page, "in_progress", "the unsatisfied callback stands");
     const conflict = page.getByTestId("request-conflict");
-    await conflict.first().waitFor({ timeout: SYNC_TIMEOUT });
+    await conflict.first().waitFor({ timeout: e2e.SYNC_TIMEOUT });
     assert.equal(await conflict.first().getAttribute("data-field"), "state");
     const superseded = (await history(page)).filter(([, gone]) => gone);
     assert.deepEqual(superseded, [["callback", true]]);

@@ -17,25 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 
-import {
-  DIST,
-  SITE_OFFSET_MS,
-  apiGet,
-  artifactPath,
-  continueRound,
-  launchBrowser,
-  login,
-  pending,
-  scanOnRound,
-  signIn,
-  siteInstant,
-  startRound,
-  startServer,
-  startShift,
-  waitFor,
-  waitForPending,
-  waitForServiceWorker,
-} from "./harness.mjs";
+import * as e2e from "./harness.mjs";
 
 const B_DIR =
   process.env.ROUNDBOOK_UPGRADE_B ||
@@ -43,8 +25,8 @@ const B_DIR =
 const BUILD_B = { bin: path.join(B_DIR, "roundbook-server"), dist: path.join(B_DIR, "dist") };
 
 /** 20:05 yesterday, site time: the night shift's 20:00 round is due. */
-const EVENING = siteInstant(20, 5, -1);
-const siteDate = (ms) => new Date(ms + SITE_OFFSET_MS).toISOString().slice(0, 10);
+const EVENING = e2e.siteInstant(20, 5, -1);
+const siteDate = (ms) => new Date(ms + e2e.SITE_OFFSET_MS).toISOString().slice(0, 10);
 
 const UNSAVED = "3号楼电梯异响，待补充 / lift 3 rattles, to be completed";
 
@@ -60,39 +42,39 @@ test("a tablet on build A records offline, the server becomes build B, and the t
   for (const file of [BUILD_B.bin, path.join(BUILD_B.dist, "build-version")]) {
     assert.ok(fs.existsSync(file), `${file} missing: run scripts/build-upgrade-b (scripts/test does)`);
   }
-  const [versionA, versionB] = [version(DIST), version(BUILD_B.dist)];
+  const [versionA, versionB] = [version(e2e.DIST), version(BUILD_B.dist)];
   assert.notEqual(versionA, versionB, "builds A and B have the same files");
 
-  const server = await startServer({ t });
-  const browser = await launchBrowser({ t });
+  const server = await e2e.startServer({ t });
+  const browser = await e2e.launchBrowser({ t });
   const tablet = await browser.newContext();
   const page = await tablet.newPage();
   await page.clock.install({ time: EVENING });
   t.after(async () => {
-    if (t.passed === false) await page.screenshot({ path: artifactPath("upgrade-tablet.png") }).catch(() => {});
+    if (t.passed === false) await page.screenshot({ path: e2e.artifactPath("upgrade-tablet.png") }).catch(() => {});
   });
 
   // --- Build A: on duty, the service worker in charge, a round under way.
-  await signIn(page, server.url, "guard-a");
-  await startShift(page);
-  await waitForServiceWorker(page);
+  await e2e.signIn(page, server.url, "guard-a");
+  await e2e.startShift(page);
+  await e2e.waitForServiceWorker(page);
   assert.equal(await pageVersion(page), versionA);
   const buildA = await appBuild(page);
-  const roundId = await startRound(page);
-  await waitForPending(page, 0, "the round reached the server");
+  const roundId = await e2e.startRound(page);
+  await e2e.waitForPending(page, 0, "the round reached the server");
 
   // A second page of the same tablet, also on A, that stays open throughout.
   const other = await tablet.newPage();
   await other.clock.install({ time: EVENING });
   await other.goto(server.url);
   await other.getByTestId("user-name").waitFor();
-  await waitForServiceWorker(other);
+  await e2e.waitForServiceWorker(other);
 
   // --- Offline: two scans, then a request typed but not saved.
   await tablet.setOffline(true);
-  await scanOnRound(page, "A-01");
-  await scanOnRound(page, "A-02");
-  assert.equal(await pending(page), 2);
+  await e2e.scanOnRound(page, "A-01");
+  await e2e.scanOnRound(page, "A-02");
+  assert.equal(await e2e.pending(page), 2);
   await page.getByTestId("tab-requests").click();
   await page.getByTestId("request-new").click();
   await page.getByTestId("request-description").fill(UNSAVED);
@@ -106,7 +88,7 @@ test("a tablet on build A records offline, the server becomes build B, and the t
   await tablet.setOffline(false);
 
   // The tablet uploads what it recorded, under A: B accepts A's rules.
-  await waitForPending(page, 0, "the offline scans reached build B", { timeout: 30_000 });
+  await e2e.waitForPending(page, 0, "the offline scans reached build B", { timeout: 30_000 });
   // B is installed in the background and offered; nothing reloads by itself.
   await page.getByTestId("update-banner").waitFor({ timeout: 60_000 });
   assert.equal(await page.evaluate(() => window.stillTheSamePage), true, "the page reloaded by itself");
@@ -122,12 +104,12 @@ test("a tablet on build A records offline, the server becomes build B, and the t
     if (message.text().includes("brought to rules 2")) migrations.push(message.text());
   });
   await tablet.setOffline(true);
-  await continueRound(other);
-  await scanOnRound(other, "A-03");
+  await e2e.continueRound(other);
+  await e2e.scanOnRound(other, "A-03");
 
   // --- The user accepts: the page reloads into B, offline, from its cache.
   await page.getByTestId("update-reload").click();
-  await waitFor(async () => (await pageVersion(page).catch(() => null)) === versionB, {
+  await e2e.waitFor(async () => (await pageVersion(page).catch(() => null)) === versionB, {
     timeout: 30_000,
     message: "the page runs build B's files",
   });
@@ -139,22 +121,22 @@ test("a tablet on build A records offline, the server becomes build B, and the t
 
   // The request form's unsaved text is back: the tab reopens by itself, the
   // text when the form is opened again.
-  await waitFor(async () => (await page.getByTestId("tab-requests").getAttribute("aria-selected")) === "true", {
+  await e2e.waitFor(async () => (await page.getByTestId("tab-requests").getAttribute("aria-selected")) === "true", {
     message: "the requests tab open again",
   });
   await page.getByTestId("request-new").click();
-  await waitFor(async () => (await page.getByTestId("request-description").inputValue()) === UNSAVED, {
+  await e2e.waitFor(async () => (await page.getByTestId("request-description").inputValue()) === UNSAVED, {
     message: "the unsaved request text restored",
   });
-  await waitFor(() => migrations.length > 0, { message: "the pending scan brought to rules 2 under B" });
+  await e2e.waitFor(() => migrations.length > 0, { message: "the pending scan brought to rules 2 under B" });
 
   // No record lost: online, nothing pending, the three scans on the server and the tablet.
   await tablet.setOffline(false);
-  await waitForPending(page, 0, "nothing pending under B", { timeout: 30_000 });
-  const { token } = await login(server.url, "security");
-  await waitFor(
+  await e2e.waitForPending(page, 0, "nothing pending under B", { timeout: 30_000 });
+  const { token } = await e2e.login(server.url, "security");
+  await e2e.waitFor(
     async () => {
-      const report = await apiGet(server.url, `/api/reports/patrol?date=${siteDate(EVENING)}`, token);
+      const report = await e2e.apiGet(server.url, `/api/reports/patrol?date=${siteDate(EVENING)}`, token);
       const round = report.zones
         .find((zone) => zone.zone === "A")
         .rounds.find((outcome) => outcome.progress?.round_id === roundId);
@@ -165,7 +147,7 @@ test("a tablet on build A records offline, the server becomes build B, and the t
   );
   await page.getByTestId("tab-patrol").click();
   await page.getByTestId("shift-on-duty").waitFor();
-  await waitFor(async () => (await page.getByTestId("scan-item").count()) === 3, {
+  await e2e.waitFor(async () => (await page.getByTestId("scan-item").count()) === 3, {
     message: "the three scans listed under B",
   });
 
@@ -183,7 +165,7 @@ test("a tablet on build A records offline, the server becomes build B, and the t
   await other.close();
   await page.reload();
   await page.getByTestId("user-name").waitFor();
-  await waitFor(async () => (await shellCaches(page)).join() === `roundbook-shell-${versionB}`, {
+  await e2e.waitFor(async () => (await shellCaches(page)).join() === `roundbook-shell-${versionB}`, {
     message: async () => `only B's files cached once no page runs A (${await shellCaches(page)})`,
   });
 });

@@ -32,20 +32,23 @@ pub fn Field(
     }
 }
 
-/// A labelled one-line input bound to `value`, with no other attributes.
+/// A labelled one-line input bound to `value`.
 #[component]
 pub fn TextField(
     label: Key,
     testid: &'static str,
     value: RwSignal<String>,
-    /// The input's `type`: `text` unless told (`time`, ...).
+    /// The input's `type`: `text` unless told (`time`, `tel`, ...).
     #[prop(default = "text")]
     input_type: &'static str,
     #[prop(optional)] wide: bool,
+    /// The most characters the input takes (the server's own bound).
+    #[prop(optional)]
+    maxlength: Option<u32>,
 ) -> impl IntoView {
     view! {
         <Field label wide>
-            <input type=input_type data-testid=testid bind:value=value />
+            <input type=input_type maxlength=maxlength data-testid=testid bind:value=value />
         </Field>
     }
 }

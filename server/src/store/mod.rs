@@ -142,6 +142,48 @@ pub struct EndSessions<'a> {
     pub keep: Option<&'a [u8]>,
 }
 
+/// A password to store for a user: its hash, whether it must be changed at
+/// once (a one-time password), and which sessions the change ends.
+#[derive(Debug, Clone, Copy)]
+pub struct NewPassword<'a> {
+    pub username: &'a str,
+    pub password_hash: &'a str,
+    pub must_change: bool,
+    pub end: EndSessions<'a>,
+}
+
+impl<'a> NewPassword<'a> {
+    /// A password the user chose (or that nobody knows): it ends their
+    /// other sessions, all but `keep`.
+    pub fn chosen(username: &'a str, password_hash: &'a str, keep: Option<&'a [u8]>) -> Self {
+        let end = EndSessions {
+            reason: SessionEnd::PasswordChanged,
+            keep,
+        };
+        Self {
+            username,
+            password_hash,
+            must_change: false,
+            end,
+        }
+    }
+
+    /// A one-time password the office head issued: to be changed at the
+    /// next sign-in; it ends every session of the user.
+    pub fn one_time(username: &'a str, password_hash: &'a str) -> Self {
+        let end = EndSessions {
+            reason: SessionEnd::PasswordReset,
+            keep: None,
+        };
+        Self {
+            username,
+            password_hash,
+            must_change: true,
+            end,
+        }
+    }
+}
+
 /// One row of the audit trail, written in the same transaction as the
 /// action it records. Rows are only ever added.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -478,14 +520,7 @@ pub trait Store: Send + Sync + 'static {
     /// Stores a new password hash and whether it must be changed at once,
     /// ends the user's other live sessions as `end` says, and writes the
     /// audit row; returns the token hashes of the sessions it ended.
-    fn set_password(
-        &self,
-        username: &str,
-        password_hash: &str,
-        must_change: bool,
-        end: EndSessions<'_>,
-        audit: &Audit,
-    ) -> StoreResult<Vec<Vec<u8>>>;
+    fn set_password(&self, new: NewPassword<'_>, audit: &Audit) -> StoreResult<Vec<Vec<u8>>>;
     /// Zones the user stopped reaching since `since_ms`, with when (unix ms).
     fn former_zones(&self, username: &str, since_ms: i64) -> StoreResult<Vec<(String, i64)>>;
 
@@ -515,28 +550,20 @@ pub trait Store: Send + Sync + 'static {
     /// Live sessions of the site's accounts, as `(username, device)`, newest
     /// first.
     fn site_sessions(&self, site: &str, now_unix: i64) -> StoreResult<Vec<(String, DeviceEntry)>>;
-    /// Ends the site's live session `id` remotely, with the audit row;
-    /// returns its token hash, or `None` (nothing written) if the site has
-    /// no such live session.
+    /// Ends the live session `id` of the audit row's site remotely, at the
+    /// row's time, writing the row; returns its token hash, or `None`
+    /// (nothing written) if the site has no such live session.
     fn end_session(
         &self,
-        site: &str,
         id: &str,
-        now_unix: i64,
         reason: SessionEnd,
         audit: &Audit,
     ) -> StoreResult<Option<Vec<u8>>>;
     fn revoke_session(&self, token_hash: &[u8]) -> StoreResult<()>;
 
-    /// Stores a one-time sign-in code (its SHA-256) for `username`, valid
-    /// until `expires_ms`, with the audit row.
-    fn issue_sign_in_code(
-        &self,
-        code_hash: &[u8],
-        username: &str,
-        expires_ms: i64,
-        audit: &Audit,
-    ) -> StoreResult<()>;
+    /// Stores a one-time sign-in code (its SHA-256) for the audit row's
+    /// target user, valid until `expires_ms`, with the row.
+    fn issue_sign_in_code(&self, hash: &[u8], expires_ms: i64, audit: &Audit) -> StoreResult<()>;
     /// Uses a sign-in code: the username it was issued for, if it is
     /// unused and unexpired; it is used from then on, whatever follows.
     fn redeem_sign_in_code(&self, code_hash: &[u8], now_ms: i64) -> StoreResult<Option<String>>;

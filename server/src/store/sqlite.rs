@@ -21,7 +21,7 @@ use super::columns::{
 use super::migrations::{self, Migrated, Migrator, SchemaVersion, Step};
 use super::{
     new_session_id, part_step, Account, Audit, BlobRef, ChunkSeq, ChunkSizes, ChunkWrite, Chunks,
-    ElsewhereFeed, EndSessions, HeldUpload, LiveSession, NewSession, Part, PartOutcome, PartStep,
+    ElsewhereFeed, HeldUpload, LiveSession, NewPassword, NewSession, Part, PartOutcome, PartStep,
     SessionEnd, Store, StoreError, StoreResult, UploadState, Uploader, Written,
 };
 
@@ -831,14 +831,13 @@ impl Store for SqliteStore {
         })
     }
 
-    fn set_password(
-        &self,
-        username: &str,
-        password_hash: &str,
-        must_change: bool,
-        end: EndSessions<'_>,
-        audit: &Audit,
-    ) -> StoreResult<Vec<Vec<u8>>> {
+    fn set_password(&self, new: NewPassword<'_>, audit: &Audit) -> StoreResult<Vec<Vec<u8>>> {
+        let NewPassword {
+            username,
+            password_hash,
+            must_change,
+            end,
+        } = new;
         self.with(|connection| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute(
@@ -963,12 +962,11 @@ impl Store for SqliteStore {
 
     fn end_session(
         &self,
-        site: &str,
         id: &str,
-        now_unix: i64,
         reason: SessionEnd,
         audit: &Audit,
     ) -> StoreResult<Option<Vec<u8>>> {
+        let (site, now_unix) = (&audit.site, audit.at / 1000);
         self.with(|connection| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let ended: Option<Vec<u8>> = tx
@@ -1000,13 +998,8 @@ impl Store for SqliteStore {
         })
     }
 
-    fn issue_sign_in_code(
-        &self,
-        code_hash: &[u8],
-        username: &str,
-        expires_ms: i64,
-        audit: &Audit,
-    ) -> StoreResult<()> {
+    fn issue_sign_in_code(&self, hash: &[u8], expires_ms: i64, audit: &Audit) -> StoreResult<()> {
+        let (code_hash, username) = (hash, &audit.target);
         self.with(|connection| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute(

@@ -30,7 +30,7 @@ use crate::api::{self, ApiError};
 use crate::calendar::date_time;
 use crate::i18n::{filled, role_key, I18n, Key};
 use crate::session::sign_in_payload;
-use crate::ui::field::Field;
+use crate::ui::field::{Field, TextField};
 use crate::ui::tags::qr_svg;
 use crate::ui::WorkspaceRef;
 
@@ -461,18 +461,14 @@ fn StaffForm(
     view! {
         <form class="card form-grid" data-testid="admin-staff-form" on:submit=submit novalidate>
             <h2>{move || i18n.t(if is_new { Key::AdmStaffNew } else { Key::AdmEdit })}</h2>
-            <Field label=Key::AdmName>
-                <input type="text" maxlength="50" data-testid="admin-staff-name" bind:value=name />
-            </Field>
+            <TextField label=Key::AdmName testid="admin-staff-name" value=name maxlength=50 />
             {is_new.then(|| view! {
                 <Field label=Key::Username>
                     <input type="text" maxlength="32" autocapitalize="none" spellcheck="false"
                         data-testid="admin-staff-username" bind:value=username />
                 </Field>
             })}
-            <Field label=Key::AdmPhone>
-                <input type="tel" maxlength="32" data-testid="admin-staff-phone" bind:value=phone />
-            </Field>
+            <TextField label=Key::AdmPhone testid="admin-staff-phone" value=phone input_type="tel" maxlength=32 />
             <fieldset class="checks field-wide">
                 <legend>{move || i18n.t(Key::AdmRoles)}</legend>
                 {role_choices}

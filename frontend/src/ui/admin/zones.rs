@@ -15,7 +15,7 @@ use roundbook_shared::api::{NewZone, ZoneEntry, ZonePatch};
 use super::{call, failure, token, Problem};
 use crate::api::{self, ApiError};
 use crate::i18n::{I18n, Key};
-use crate::ui::field::Field;
+use crate::ui::field::{Field, TextField};
 use crate::ui::WorkspaceRef;
 
 /// Whether a zone code is one the server accepts: 1-16 of `A-Z a-z 0-9 _ -`.
@@ -89,9 +89,7 @@ pub(super) fn ZonesSection(workspace: WorkspaceRef) -> impl IntoView {
                     <input type="text" maxlength="16" autocapitalize="characters" spellcheck="false"
                         data-testid="admin-zone-code" bind:value=code />
                 </Field>
-                <Field label=Key::AdmName>
-                    <input type="text" maxlength="50" data-testid="admin-zone-name" bind:value=name />
-                </Field>
+                <TextField label=Key::AdmName testid="admin-zone-name" value=name maxlength=50 />
                 <Problem error=problem testid="admin-zone-form-error" />
                 <div class="button-row field-wide">
                     <button type="submit" class="button button-primary" data-testid="admin-zone-create"

@@ -21,6 +21,7 @@
 use std::time::Duration;
 
 use chrono::NaiveDate;
+use postgres::types::ToSql;
 use postgres::{Client, GenericClient, NoTls};
 use r2d2_postgres::{r2d2, PostgresConnectionManager};
 use tokio::sync::mpsc;
@@ -38,7 +39,7 @@ use super::columns::{
 use super::migrations::{self, Migrated, Migrator, SchemaVersion, Step};
 use super::{
     new_session_id, part_step, Account, Audit, BlobRef, ChunkSeq, ChunkSizes, ChunkWrite, Chunks,
-    ElsewhereFeed, EndSessions, HeldUpload, LiveSession, NewSession, Part, PartOutcome, PartStep,
+    ElsewhereFeed, HeldUpload, LiveSession, NewPassword, NewSession, Part, PartOutcome, PartStep,
     SessionEnd, Store, StoreError, StoreResult, UploadState, Uploader, Written,
 };
 
@@ -612,6 +613,39 @@ fn end_user_sessions(
         .collect())
 }
 
+/// An account's roles and zones as their columns store them.
+struct AccountColumns {
+    roles: String,
+    zones: String,
+}
+
+impl AccountColumns {
+    fn of(account: &Account) -> Self {
+        Self {
+            roles: roles_column(&account.roles),
+            zones: zones_column(&account.zones),
+        }
+    }
+}
+
+/// An account's row, in the order the inserts name its columns.
+fn account_values<'a>(
+    account: &'a Account,
+    columns: &'a AccountColumns,
+) -> [&'a (dyn ToSql + Sync); 9] {
+    [
+        &account.username,
+        &account.display_name,
+        &account.site,
+        &account.password_hash,
+        &columns.roles,
+        &columns.zones,
+        &account.phone,
+        &account.disabled_at,
+        &account.must_change_password,
+    ]
+}
+
 fn read_account(row: &postgres::Row) -> StoreResult<Account> {
     account(AccountRow {
         username: row.get(0),
@@ -818,6 +852,7 @@ impl Store for PostgresStore {
     }
 
     fn put_account(&self, account: &Account) -> StoreResult<()> {
+        let columns = AccountColumns::of(account);
         self.with(|client| {
             client.execute(
                 "INSERT INTO accounts (username, display_name, site, password_hash, roles, zones,
@@ -828,17 +863,7 @@ impl Store for PostgresStore {
                    roles = excluded.roles, zones = excluded.zones, phone = excluded.phone,
                    disabled_at = excluded.disabled_at,
                    must_change_password = excluded.must_change_password",
-                &[
-                    &account.username,
-                    &account.display_name,
-                    &account.site,
-                    &account.password_hash,
-                    &roles_column(&account.roles),
-                    &zones_column(&account.zones),
-                    &account.phone,
-                    &account.disabled_at,
-                    &account.must_change_password,
-                ],
+                &account_values(account, &columns),
             )?;
             Ok(())
         })
@@ -858,23 +883,14 @@ impl Store for PostgresStore {
     }
 
     fn create_account(&self, account: &Account, audit: &Audit) -> StoreResult<bool> {
+        let columns = AccountColumns::of(account);
         self.in_transaction(|tx| {
             let created = tx.execute(
                 "INSERT INTO accounts (username, display_name, site, password_hash, roles, zones,
                    phone, disabled_at, must_change_password)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                  ON CONFLICT (username) DO NOTHING",
-                &[
-                    &account.username,
-                    &account.display_name,
-                    &account.site,
-                    &account.password_hash,
-                    &roles_column(&account.roles),
-                    &zones_column(&account.zones),
-                    &account.phone,
-                    &account.disabled_at,
-                    &account.must_change_password,
-                ],
+                &account_values(account, &columns),
             )? == 1;
             if created {
                 insert_audit(tx, audit)?;
@@ -923,14 +939,13 @@ impl Store for PostgresStore {
         })
     }
 
-    fn set_password(
-        &self,
-        username: &str,
-        password_hash: &str,
-        must_change: bool,
-        end: EndSessions<'_>,
-        audit: &Audit,
-    ) -> StoreResult<Vec<Vec<u8>>> {
+    fn set_password(&self, new: NewPassword<'_>, audit: &Audit) -> StoreResult<Vec<Vec<u8>>> {
+        let NewPassword {
+            username,
+            password_hash,
+            must_change,
+            end,
+        } = new;
         self.in_transaction(|tx| {
             tx.execute(
                 "UPDATE accounts SET password_hash = $2, must_change_password = $3
@@ -1055,12 +1070,11 @@ impl Store for PostgresStore {
 
     fn end_session(
         &self,
-        site: &str,
         id: &str,
-        now_unix: i64,
         reason: SessionEnd,
         audit: &Audit,
     ) -> StoreResult<Option<Vec<u8>>> {
+        let (site, now_unix) = (&audit.site, audit.at / 1000);
         self.in_transaction(|tx| {
             let ended: Option<Vec<u8>> = tx
                 .query_opt(
@@ -1079,13 +1093,8 @@ impl Store for PostgresStore {
         })
     }
 
-    fn issue_sign_in_code(
-        &self,
-        code_hash: &[u8],
-        username: &str,
-        expires_ms: i64,
-        audit: &Audit,
-    ) -> StoreResult<()> {
+    fn issue_sign_in_code(&self, hash: &[u8], expires_ms: i64, audit: &Audit) -> StoreResult<()> {
+        let (code_hash, username) = (hash, &audit.target);
         self.in_transaction(|tx| {
             tx.execute(
                 "INSERT INTO sign_in_codes (code_hash, username, expires_ms) VALUES ($1, $2, $3)",
