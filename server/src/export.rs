@@ -302,7 +302,7 @@ pub fn write_zip<W: Write + Seek>(
             if kept.is_empty() {
                 continue;
             }
-            let stamped = stamped(&doc, key.kind, container);
+            let stamped = stamped(&doc, container);
             let index = Container::ALL
                 .iter()
                 .position(|known| *known == container)
@@ -310,7 +310,7 @@ pub fn write_zip<W: Write + Seek>(
             let table = match tables.entry(index) {
                 std::collections::btree_map::Entry::Occupied(table) => table.into_mut(),
                 std::collections::btree_map::Entry::Vacant(slot) => {
-                    slot.insert(Table::new(container, key.kind.stamps_receipts(), &kept[0])?)
+                    slot.insert(Table::new(container, container.receipted(), &kept[0])?)
                 }
             };
             for row in &kept {
@@ -365,9 +365,9 @@ pub fn write_zip<W: Write + Seek>(
     Ok(summary)
 }
 
-/// The server's receipts of a container, for the kinds it stamps.
-fn stamped(doc: &Automerge, kind: DocKind, container: Container) -> HashMap<String, Receipt> {
-    if !kind.stamps_receipts() {
+/// The server's receipts of a container, for the containers it stamps.
+fn stamped(doc: &Automerge, container: Container) -> HashMap<String, Receipt> {
+    if !container.receipted() {
         return HashMap::new();
     }
     receipts(doc, container).unwrap_or_default()

@@ -18,7 +18,7 @@
 //! only the chunks up to it. Nothing here knows which database is behind the
 //! store.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use automerge::sync::{self, SyncDoc};
@@ -35,7 +35,7 @@ use roundbook_shared::schema::receipt::{
     stamp_new_records, Receipt, Seal, CLOCK_SKEW, RECEIVED_AT,
 };
 use roundbook_shared::schema::shape::{self, ShapeError, ShapeLimits};
-use roundbook_shared::schema::{DocKey, SchemaError};
+use roundbook_shared::schema::{DocKey, DocKind, SchemaError};
 
 use crate::compute::{Compute, Panicked};
 use crate::limits::Limits;
@@ -544,7 +544,7 @@ fn receive(
         return Ok(None);
     }
     let kind = live.key.kind;
-    if kind.stamps_receipts() && forges_receipts(&live.doc, before, seal) {
+    if kind.stamps_receipts() && forges_receipts(&live.doc, kind, before, seal) {
         return Err(ApplyError::Refused(RefusalReason::ReceiptForged));
     }
     let patches = live.doc.make_patches(&mut patches);
@@ -626,18 +626,41 @@ fn brings_nothing_new(doc: &Automerge, message: &sync::Message) -> bool {
 }
 
 /// Whether a change applied since `before` writes (or deletes) a receipt
-/// field and is not a stamp sealed by this database's key. Tablets never
-/// write receipts; they only pass on the server's stamps (to a server
-/// restored from a backup older than the stamp, say). A peer that writes one
-/// is forging its receipt.
-fn forges_receipts(doc: &Automerge, before: &[ChangeHash], seal: &Seal) -> bool {
+/// field of a record that takes receipts (`Container::receipted`) and is
+/// not a stamp sealed by this database's key. Tablets never write receipts;
+/// they only pass on the server's stamps (to a server restored from a backup
+/// older than the stamp, say). A peer that writes one is forging its
+/// receipt. (A request's own `received_at` is the tablet's: not a receipt.)
+fn forges_receipts(doc: &Automerge, kind: DocKind, before: &[ChangeHash], seal: &Seal) -> bool {
+    let mut receipted: Option<HashSet<String>> = None;
     doc.get_changes(before).iter().any(|change| {
         let writes_receipts = change.decode().operations.iter().any(|op| {
-            matches!(&op.key, automerge::legacy::Key::Map(key)
-                if key.as_str() == RECEIVED_AT || key.as_str() == CLOCK_SKEW)
+            let receipt_field = matches!(&op.key, automerge::legacy::Key::Map(key)
+                if key.as_str() == RECEIVED_AT || key.as_str() == CLOCK_SKEW);
+            receipt_field
+                && receipted
+                    .get_or_insert_with(|| receipted_records(doc, kind))
+                    .contains(&op.obj.to_string())
         });
         writes_receipts && !seal.sealed(change)
     })
+}
+
+/// The object ids (as text) of every record in the containers of `kind`
+/// that take receipts, conflicting copies included.
+fn receipted_records(doc: &Automerge, kind: DocKind) -> HashSet<String> {
+    let mut records = HashSet::new();
+    for container in kind.containers().filter(|container| container.receipted()) {
+        let Ok(Some((_, map))) = doc.get(automerge::ROOT, container.name()) else {
+            continue;
+        };
+        for key in doc.keys(&map) {
+            for (_, record) in doc.get_all(&map, key.as_str()).unwrap_or_default() {
+                records.insert(record.to_string());
+            }
+        }
+    }
+    records
 }
 
 /// A document from its stored chunks: the one place stored bytes become a
@@ -915,5 +938,33 @@ mod tests {
             elsewhere.get_heads(),
             "no second stamp"
         );
+    }
+
+    /// In a request log only workflow events take receipts: a tablet writes
+    /// a request's own `received_at` (when the call came in) freely, but a
+    /// `received_at` on an event is a forged receipt.
+    #[test]
+    fn only_receipted_records_can_have_their_receipts_forged() {
+        use roundbook_shared::fixtures::requests::{event_on, intake};
+        use roundbook_shared::fixtures::AT;
+        use roundbook_shared::schema::request::{
+            put_request, put_request_event, Action, RequestKind,
+        };
+
+        let seal = roundbook_shared::fixtures::seal();
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let mut log = DocKey::request_log("demo", "A", day).genesis();
+        let before = log.get_heads();
+        put_request(&mut log, &intake("req-1", RequestKind::Complaint)).unwrap();
+        put_request_event(&mut log, &event_on("req-1", "ev-1", Action::Assign, AT)).unwrap();
+        assert!(!forges_receipts(&log, DocKind::RequestLog, &before, &seal));
+
+        let heads = log.get_heads();
+        let (_, events) = log.get(automerge::ROOT, "request_events").unwrap().unwrap();
+        let (_, event) = log.get(&events, "ev-1").unwrap().unwrap();
+        let mut tx = log.transaction();
+        tx.put(&event, RECEIVED_AT, 1_i64).unwrap();
+        tx.commit();
+        assert!(forges_receipts(&log, DocKind::RequestLog, &heads, &seal));
     }
 }

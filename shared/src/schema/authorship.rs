@@ -15,7 +15,7 @@
 use automerge::{Automerge, ChangeHash, ObjId, ObjType, ReadDoc, Value};
 
 use super::shape::Touched;
-use super::DocKind;
+use super::{Container, DocKind};
 
 /// How a change misstates who made a record.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -43,7 +43,7 @@ pub fn check(
     username: &str,
 ) -> Result<(), AuthorshipError> {
     for Touched { container, id } in touched {
-        let Some(records) = kind.containers().find(|known| known.name() == container) else {
+        let Some(records) = Container::of_kind(kind, container) else {
             continue;
         };
         let Some(field) = records.record_type().author else {
@@ -107,10 +107,7 @@ pub fn check_final_upload(
             container: container.clone(),
             id: id.chars().take(64).collect(),
         };
-        let records = kind
-            .containers()
-            .find(|known| known.name() == container)
-            .ok_or_else(refused)?;
+        let records = Container::of_kind(kind, container).ok_or_else(refused)?;
         let (Some(author), Some(made_at)) =
             (records.record_type().author, records.record_type().made_at)
         else {

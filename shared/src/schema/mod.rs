@@ -162,9 +162,6 @@ pub struct KindSpec {
     pub readers: Audience,
     /// Who may change them (always among the readers).
     pub writers: Audience,
-    /// Whether the server stamps new records with a receipt (`receipt`),
-    /// which nobody may then remove (`shape`).
-    pub stamps_receipts: bool,
     /// Whether a document is final and takes no more changes from anyone
     /// (a cleaning month signed by both parties): the server then refuses
     /// any change it does not already hold.
@@ -187,7 +184,6 @@ impl DocKind {
             site_wide: false,
             readers: Audience::Everyone,
             writers: Audience::Everyone,
-            stamps_receipts: false,
             is_closed: never_closed,
         };
         match self {
@@ -199,7 +195,6 @@ impl DocKind {
             DocKind::PatrolLog => KindSpec {
                 name: "patrol_log",
                 period: Period::Day,
-                stamps_receipts: true,
                 ..zone_log
             },
             DocKind::ResidentDirectory => KindSpec {
@@ -267,7 +262,7 @@ impl DocKind {
 
     /// Whether the server stamps this kind's new records with a receipt.
     pub fn stamps_receipts(self) -> bool {
-        self.spec().stamps_receipts
+        self.containers().any(Container::receipted)
     }
 
     /// Whether `name` is one of this kind's containers.
@@ -334,6 +329,27 @@ impl Container {
             Container::Rectifications => "rectifications",
             Container::Signatures => "signatures",
         }
+    }
+
+    /// Whether the server stamps the container's new records with a
+    /// receipt (`receipt`: when it received them, the sender's clock skew),
+    /// which nobody may then remove (`shape`): patrol records and request
+    /// workflow events. A request itself is not stamped: its own
+    /// `received_at` is the tablet's, when the call came in.
+    pub const fn receipted(self) -> bool {
+        matches!(
+            self,
+            Container::Shifts
+                | Container::Rounds
+                | Container::Scans
+                | Container::Findings
+                | Container::RequestEvents
+        )
+    }
+
+    /// The container of `kind` named `name`, if it has one.
+    pub fn of_kind(kind: DocKind, name: &str) -> Option<Container> {
+        kind.containers().find(|known| known.name() == name)
     }
 
     /// The kind of document that holds it.

@@ -125,8 +125,9 @@ impl Seal {
 /// Stamps the records that are new since `before` with `receipt`, as one
 /// change sealed with `seal` (none if nothing is new), in a document of
 /// `kind` (known from its id, never read from the document, whose writers
-/// could change it). Kinds without receipts are left alone. Returns how many
-/// records were stamped.
+/// could change it). Only containers that take receipts
+/// ([`Container::receipted`]) are stamped. Returns how many records were
+/// stamped.
 pub fn stamp_new_records(
     doc: &mut Automerge,
     kind: DocKind,
@@ -134,11 +135,8 @@ pub fn stamp_new_records(
     receipt: Receipt,
     seal: &Seal,
 ) -> Result<usize, SchemaError> {
-    if !kind.stamps_receipts() {
-        return Ok(0);
-    }
     let mut new_records = Vec::new();
-    for records in kind.containers() {
+    for records in kind.containers().filter(|records| records.receipted()) {
         let Ok(map) = container(doc, records) else {
             continue;
         };
@@ -249,6 +247,33 @@ mod tests {
         let found = receipts(&doc, Container::Scans).unwrap();
         assert_eq!(found["s1"], first);
         assert_eq!(found["s2"], second);
+    }
+
+    #[test]
+    fn request_events_are_stamped_and_requests_keep_their_own_time() {
+        use crate::fixtures::requests::{event_on, intake};
+        use crate::fixtures::AT;
+        use crate::schema::request::{put_request, put_request_event, Action, RequestKind};
+        let mut log = DocKey::request_log("demo", "A", crate::fixtures::day()).genesis();
+        let before = log.get_heads();
+        let request = intake("req-1", RequestKind::Complaint);
+        let made = request.received_at;
+        put_request(&mut log, &request).unwrap();
+        put_request_event(&mut log, &event_on("req-1", "ev-1", Action::Assign, AT)).unwrap();
+        let receipt = Receipt {
+            received_at: 9_000,
+            clock_skew_ms: Some(-50),
+        };
+        let seal = crate::fixtures::seal();
+        let stamped = stamp_new_records(&mut log, DocKind::RequestLog, &before, receipt, &seal);
+        assert_eq!(stamped.unwrap(), 1, "the event, not the request");
+        assert_eq!(
+            receipts(&log, Container::RequestEvents).unwrap()["ev-1"],
+            receipt
+        );
+        let (_, requests) = log.get(automerge::ROOT, "requests").unwrap().unwrap();
+        let (_, stored) = log.get(&requests, "req-1").unwrap().unwrap();
+        assert_eq!(int_field(&log, &stored, RECEIVED_AT), Some(made));
     }
 
     #[test]

@@ -21,7 +21,7 @@
 use automerge::{Automerge, ChangeHash, ObjId, ObjType, Patch, PatchAction, Prop, ReadDoc, Value};
 
 use super::receipt::RECEIVED_AT;
-use super::DocKind;
+use super::{Container, DocKind};
 
 /// Bounds on one record, far above what any Roundbook screen writes (the
 /// deepest record is a score-sheet template: template, areas, area, items,
@@ -186,7 +186,7 @@ fn check_record(
             id: id.chars().take(64).collect(),
         });
     }
-    if kind.stamps_receipts() {
+    if Container::of_kind(kind, container).is_some_and(Container::receipted) {
         let stamped: Vec<ObjId> = doc
             .get_all_at(&map, id, before)
             .map_err(|_| not_a_record())?
