@@ -229,7 +229,6 @@ impl DocKind {
                 readers: INSPECTS_CLEANING,
                 writers: INSPECTS_CLEANING,
                 is_closed: cleaning::is_locked,
-                ..zone_log
             },
         }
     }
