@@ -134,6 +134,54 @@ mod tests {
     }
 
     #[test]
+    fn the_roles_real_offices_added_reach_what_their_work_needs() {
+        // The front desk takes calls for the whole site and so serves residents.
+        let desk = [Role::FrontDesk];
+        assert!(writes(&desk, DocKind::RequestLog));
+        assert!(reads(&desk, DocKind::ResidentDirectory));
+        assert!(!reads(&desk, DocKind::CleaningMonth));
+        // Engineering and repair staff work requests, never residents' data.
+        for role in [Role::EngineeringSupervisor, Role::RepairStaff] {
+            assert!(writes(&[role], DocKind::RequestLog), "{role:?}");
+            assert!(!reads(&[role], DocKind::ResidentDirectory), "{role:?}");
+            assert!(!reads(&[role], DocKind::VisitLog), "{role:?}");
+        }
+        // A squad leader patrols; setting routes up stays the supervisor's.
+        assert!(writes(&[Role::SquadLeader], DocKind::PatrolLog));
+        assert!(!writes(&[Role::SquadLeader], DocKind::ZoneDirectory));
+        assert!(!reads(&[Role::SquadLeader], DocKind::ResidentDirectory));
+        // The IT administrator holds no records at all.
+        for kind in DocKind::ALL {
+            assert!(!reads(&[Role::Admin], *kind), "{kind:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The deputy head reaches exactly what the office head does, and
+        /// adding the administrator role to anyone changes nothing they hold.
+        #[test]
+        fn the_deputy_stands_in_for_the_head_and_admin_adds_no_records(
+            picks in proptest::collection::vec(0..Role::ALL.len(), 0..4),
+        ) {
+            let roles: Vec<Role> = picks.iter().map(|n| Role::ALL[*n]).collect();
+            let mut with_admin = roles.clone();
+            with_admin.push(Role::Admin);
+            for kind in DocKind::ALL.iter().copied() {
+                proptest::prop_assert_eq!(
+                    reads(&[Role::DeputyHead], kind),
+                    reads(&[Role::OfficeHead], kind)
+                );
+                proptest::prop_assert_eq!(
+                    writes(&[Role::DeputyHead], kind),
+                    writes(&[Role::OfficeHead], kind)
+                );
+                proptest::prop_assert_eq!(reads(&with_admin, kind), reads(&roles, kind));
+                proptest::prop_assert_eq!(writes(&with_admin, kind), writes(&roles, kind));
+            }
+        }
+    }
+
+    #[test]
     fn a_guard_always_holds_the_directory_today_and_this_months_requests() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
         let zones = ["A".to_owned()];
