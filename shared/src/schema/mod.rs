@@ -178,57 +178,46 @@ impl DocKind {
 
     /// The kind's table entry. A new kind must add one here, or nothing compiles.
     pub const fn spec(self) -> KindSpec {
-        let zone_log = KindSpec {
-            name: "",
-            period: Period::None,
-            site_wide: false,
-            readers: Audience::Everyone,
-            writers: Audience::Everyone,
-            is_closed: never_closed,
-        };
+        /// A zone's document of `period` that every role reads and writes.
+        const fn zone_log(name: &'static str, period: Period) -> KindSpec {
+            KindSpec {
+                name,
+                period,
+                site_wide: false,
+                readers: Audience::Everyone,
+                writers: Audience::Everyone,
+                is_closed: never_closed,
+            }
+        }
         match self {
             DocKind::ZoneDirectory => KindSpec {
-                name: "zone_directory",
                 writers: SETS_UP_PATROLS,
-                ..zone_log
+                ..zone_log("zone_directory", Period::None)
             },
-            DocKind::PatrolLog => KindSpec {
-                name: "patrol_log",
-                period: Period::Day,
-                ..zone_log
-            },
+            DocKind::PatrolLog => zone_log("patrol_log", Period::Day),
             DocKind::ResidentDirectory => KindSpec {
-                name: "resident_directory",
                 readers: SERVES_RESIDENTS,
                 writers: SERVES_RESIDENTS,
-                ..zone_log
+                ..zone_log("resident_directory", Period::None)
             },
-            DocKind::RequestLog => KindSpec {
-                name: "request_log",
-                period: Period::Month,
-                ..zone_log
-            },
+            DocKind::RequestLog => zone_log("request_log", Period::Month),
             DocKind::VisitLog => KindSpec {
-                name: "visit_log",
-                period: Period::Quarter,
                 readers: SERVES_RESIDENTS,
                 writers: SERVES_RESIDENTS,
-                ..zone_log
+                ..zone_log("visit_log", Period::Quarter)
             },
             DocKind::CleaningSetup => KindSpec {
-                name: "cleaning_setup",
                 site_wide: true,
                 readers: INSPECTS_CLEANING,
                 writers: SETS_UP_CLEANING,
-                ..zone_log
+                ..zone_log("cleaning_setup", Period::None)
             },
             DocKind::CleaningMonth => KindSpec {
-                name: "cleaning_month",
-                period: Period::Month,
                 site_wide: true,
                 readers: INSPECTS_CLEANING,
                 writers: INSPECTS_CLEANING,
                 is_closed: cleaning::is_locked,
+                ..zone_log("cleaning_month", Period::Month)
             },
         }
     }
