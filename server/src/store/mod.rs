@@ -534,10 +534,10 @@ pub trait Store: Send + Sync + 'static {
             .live_session(token_hash, now_unix)?
             .map(|session| session.username))
     }
-    /// `(username, ended_remotely_at)` if the session was ended by someone
-    /// else (disabled, signed out by the office, password reset or
-    /// changed elsewhere); `None` for a live, expired, signed-out or
-    /// unknown one.
+    /// `(username, ended_remotely_at)` if the office ended the session so
+    /// that its tablet must forget the user (disabled, or the device signed
+    /// out); `None` for a live, expired, signed-out or unknown one, and for
+    /// one a password reset or change ended (its user just signs in again).
     fn ended_remotely(&self, token_hash: &[u8]) -> StoreResult<Option<(String, i64)>>;
     /// Records that the session was seen at `now_ms`, and what its device
     /// reported as not yet uploaded, if it did.

@@ -910,7 +910,8 @@ impl Store for SqliteStore {
             Ok(connection
                 .query_row(
                     "SELECT username, ended_remotely_at FROM sessions
-                     WHERE token_hash = ?1 AND ended_remotely_at IS NOT NULL",
+                     WHERE token_hash = ?1 AND ended_remotely_at IS NOT NULL
+                       AND ended_reason IN ('disabled', 'signed_out')",
                     [token_hash],
                     |row| Ok((row.get(0)?, row.get(1)?)),
                 )

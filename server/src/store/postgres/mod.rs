@@ -1014,7 +1014,8 @@ impl Store for PostgresStore {
             Ok(client
                 .query_opt(
                     "SELECT username, ended_remotely_at FROM sessions
-                     WHERE token_hash = $1 AND ended_remotely_at IS NOT NULL",
+                     WHERE token_hash = $1 AND ended_remotely_at IS NOT NULL
+                       AND ended_reason IN ('disabled', 'signed_out')",
                     &[&token_hash],
                 )?
                 .map(|row| (row.get(0), row.get(1))))
