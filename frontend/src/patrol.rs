@@ -67,6 +67,8 @@ pub enum PatrolError {
     NoteTooLong,
     /// The shift was already handed over.
     ShiftEnded,
+    /// A guard tried to take over the shift they handed over themselves.
+    OwnHandover,
     /// The record failed validation, storage refused the write, or another
     /// change to the same document was being saved (the detail is for logs).
     NotSaved(String),
@@ -187,7 +189,8 @@ async fn open_log(
 // ---- shifts ----
 
 /// Records the start of a shift: the guard took over `takes_over` (the
-/// pending handover they read and confirmed) or started without one.
+/// pending handover they read and confirmed; never their own) or started
+/// without one.
 pub async fn start_shift(
     writer: &Writer,
     who: &Patroller,
@@ -195,6 +198,9 @@ pub async fn start_shift(
     takes_over: Option<&Shift>,
     now: i64,
 ) -> Result<(DocumentId, Shift), PatrolError> {
+    if takes_over.is_some_and(|outgoing| outgoing.guard == who.guard) {
+        return Err(PatrolError::OwnHandover);
+    }
     let id = open_log(writer.library(), &who.site, zone, local_date(now)).await?;
     let shift = Shift {
         id: new_id(),
@@ -628,6 +634,7 @@ mod tests {
                     round_minutes: 60,
                     unannounced: 1,
                     retired: false,
+                    since: 0,
                 };
                 put_schedule(doc, &schedule, 1).map_err(invalid)
             })
@@ -813,6 +820,15 @@ mod tests {
         assert_eq!(summary.open_rounds[0].status, RoundStatus::Incomplete);
         assert_eq!(summary.missed_rounds.len(), 1);
         assert_eq!(summary.done_rounds, 0);
+
+        // The outgoing guard cannot take over from himself.
+        assert_eq!(
+            start_shift(&writer, &guard(), "A", Some(&pending), end + 60_000)
+                .await
+                .unwrap_err(),
+            PatrolError::OwnHandover
+        );
+        assert!(shift::pending_handover(&gather(&library, day()).shifts).is_some());
 
         let next = Patroller {
             guard: "guard-a2".into(),

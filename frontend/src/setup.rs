@@ -431,7 +431,8 @@ impl ScheduleForm {
     }
 
     /// The schedule the form describes, checked by the shared rules.
-    /// `retired` is kept from the stored schedule by [`save_schedule`].
+    /// `retired` and `since` are kept from the stored schedule by
+    /// [`save_schedule`].
     pub fn schedule(&self) -> Result<Schedule, Problem> {
         let time = |text: &str| parse_minute(text).ok_or(Problem::BadTime);
         // Bounded so that no later arithmetic on the numbers can overflow.
@@ -453,6 +454,7 @@ impl ScheduleForm {
             round_minutes: number(&self.round_minutes)?,
             unannounced: number(&self.unannounced)?,
             retired: false,
+            since: 0,
         };
         schema(schedule.validate())?;
         Ok(schedule)
@@ -494,10 +496,13 @@ pub async fn save_schedule(
 ) -> Result<DocumentId, Problem> {
     let mut schedule = form.schedule()?;
     write(writer, site, zone, move |doc, current| {
-        schedule.retired = current
+        let stored = current
             .schedules
             .iter()
-            .any(|stored| stored.id == schedule.id && stored.retired);
+            .find(|stored| stored.id == schedule.id);
+        schedule.retired = stored.is_some_and(|stored| stored.retired);
+        // Rounds are due from when the schedule was first made, not edited.
+        schedule.since = stored.map_or(now, |stored| stored.since);
         match current.route(&schedule.route_id) {
             Some(route) if route.retired && !schedule.retired => Err(Problem::RouteRetired),
             _ => schema(put_schedule(doc, &schedule, now)),
@@ -612,6 +617,7 @@ mod tests {
         assert_eq!((stored.shift_start, stored.shift_end), (20 * 60, 6 * 60));
         assert_eq!(stored.route_id, route_id);
         assert!(!stored.retired);
+        assert_eq!(stored.since, NOW, "rounds are due from when it was made");
         let times: Vec<String> = due_times(stored).into_iter().map(|due| due.time).collect();
         assert_eq!(
             times,
@@ -630,9 +636,10 @@ mod tests {
         // Editing keeps the id; retiring keeps the record.
         let mut edit = ScheduleForm::of(stored);
         edit.every = "60".into();
-        save_schedule(&writer, "demo", "A", &edit, NOW)
+        save_schedule(&writer, "demo", "A", &edit, NOW + 3_600_000)
             .await
             .unwrap();
+        assert_eq!(held(&library).schedules[0].since, NOW, "kept by an edit");
         set_schedule_retired(&writer, "demo", "A", &stored.id, true, NOW)
             .await
             .unwrap();

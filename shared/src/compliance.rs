@@ -20,6 +20,10 @@
 //!   night shift's rounds after midnight belong to the next day), the
 //!   unannounced rounds of the shift starting that day, and rounds started that
 //!   day that count for nothing else. Retired schedules are not evaluated.
+//! - A round is due only once its schedule exists: a fixed round whose start
+//!   window closed before the schedule was made, and the unannounced rounds
+//!   of a shift that started before it, count for nothing (so a new site or
+//!   schedule starts with no missed rounds).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -282,6 +286,9 @@ impl<'a> Evaluator<'a> {
             .collect();
         for due_at in schedule.slots(date) {
             let window = schedule.start_window(due_at);
+            if !schedule.covers_window(window) {
+                continue;
+            }
             let round = of_schedule
                 .iter()
                 .filter(|round| round.due_at == Some(due_at))
@@ -292,6 +299,9 @@ impl<'a> Evaluator<'a> {
             outcomes.push(self.outcome(RoundKind::Fixed, schedule, Some(due_at), window, round));
         }
         let shift = schedule.shift(date);
+        if !schedule.covers_shift(&shift) {
+            return (outcomes, claimed);
+        }
         let mut unannounced: Vec<&Round> = of_schedule
             .iter()
             .filter(|round| round.due_at.is_none() && shift.contains(round.started_at))
@@ -368,6 +378,21 @@ pub fn evaluate_day(date: NaiveDate, records: PatrolRecords<'_>, now: i64) -> Ve
         )
     });
     outcomes
+}
+
+/// The next round to come due (its start window the soonest to open after
+/// `now`), over the shifts of yesterday, today and tomorrow; `None` when no
+/// active schedule has one.
+pub fn next_due(records: PatrolRecords<'_>, now: i64) -> Option<RoundOutcome> {
+    let evaluator = Evaluator::new(records, now);
+    let today = local_date(now);
+    evaluator
+        .active_schedules()
+        .flat_map(|schedule| {
+            (-1..=1).flat_map(|offset| evaluator.shift(schedule, today + Duration::days(offset)).0)
+        })
+        .filter(|outcome| outcome.status == RoundStatus::Upcoming)
+        .min_by_key(|outcome| (outcome.window.0, outcome.route_name.clone()))
 }
 
 /// The rounds a guard may start now: fixed rounds whose window is open and
@@ -711,5 +736,60 @@ mod tests {
             .unwrap();
         assert_eq!(done.progress.as_ref().unwrap().findings, ["f1"]);
         assert_eq!(Summary::of(&outcomes).done, 1);
+    }
+
+    #[test]
+    fn rounds_due_before_the_schedule_existed_are_not_counted() {
+        // Made at 02:10 on the 23rd, during the shift of the 22nd: the 00:00
+        // window (closed at 00:15) and that shift's unannounced rounds were
+        // never due; the 02:00 window (open until 02:15) was.
+        let mut fixture = Fixture::new();
+        fixture.schedules[0].since = at(2, 10);
+        let outcomes = fixture.day(at(12, 0));
+        let times: Vec<i64> = fixed(&outcomes).iter().map(|(due, _)| *due).collect();
+        assert_eq!(times, [at(2, 0), at(4, 0), at(6, 0), at(20, 0), at(22, 0)]);
+        let summary = Summary::of(&outcomes);
+        assert_eq!(summary.missed, 3, "02:00, 04:00 and 06:00; no unannounced");
+        assert_eq!(
+            summary.upcoming, 4,
+            "20:00, 22:00 and the night's 2 unannounced"
+        );
+        // The 23rd's own shift is wholly after it: its unannounced rounds count.
+        let night = fixture.day(at(30, 30));
+        assert_eq!(
+            night
+                .iter()
+                .filter(|o| o.kind == RoundKind::Unannounced)
+                .count(),
+            2
+        );
+    }
+
+    #[test]
+    fn a_schedule_made_later_has_no_due_rounds_yet() {
+        let mut fixture = Fixture::new();
+        assert!(!due_now(fixture.records(), at(22, 5)).is_empty());
+        // Made at 23:00: neither the 22:00 window nor the shift's
+        // unannounced rounds are due at 22:05, and nothing before is missed.
+        fixture.schedules[0].since = at(23, 0);
+        assert!(due_now(fixture.records(), at(22, 5)).is_empty());
+        let day = fixture.day(at(22, 5));
+        assert!(day.iter().all(|o| o.status != RoundStatus::Missed));
+    }
+
+    #[test]
+    fn next_due_is_the_soonest_window_to_open() {
+        let fixture = Fixture::new();
+        // At noon nothing is due; the 20:00 round's window opens at 19:45.
+        assert!(due_now(fixture.records(), at(12, 0)).is_empty());
+        let next = next_due(fixture.records(), at(12, 0)).unwrap();
+        assert_eq!((next.due_at, next.window.0), (Some(at(20, 0)), at(19, 45)));
+        // Inside the 22:00 window, the next is midnight's (on the 24th).
+        let next = next_due(fixture.records(), at(22, 5)).unwrap();
+        assert_eq!(next.due_at, Some(at(24, 0)));
+        // A retired schedule has none.
+        let mut retired = Fixture::new();
+        retired.schedules[0].retired = true;
+        assert_eq!(next_due(retired.records(), at(12, 0)), None);
     }
 }

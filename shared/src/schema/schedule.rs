@@ -39,6 +39,12 @@ pub struct Schedule {
     pub unannounced: u32,
     #[serde(default)]
     pub retired: bool,
+    /// When the schedule was made (ms): rounds whose start window closed
+    /// before it, and the unannounced rounds of shifts that started before
+    /// it, were never due. 0 (schedules made before this field) means
+    /// always. Kept when the schedule is edited.
+    #[serde(default)]
+    pub since: i64,
 }
 
 /// A shift period on one date, as instants.
@@ -101,6 +107,18 @@ impl Schedule {
     /// The time a round started at `started_at` has to be finished by.
     pub fn round_deadline(&self, started_at: i64) -> i64 {
         started_at + i64::from(self.round_minutes) * MINUTE_MS
+    }
+
+    /// Whether the fixed round with this start window was due at all: the
+    /// schedule existed before its window closed.
+    pub fn covers_window(&self, window: (i64, i64)) -> bool {
+        window.1 >= self.since
+    }
+
+    /// Whether the unannounced rounds of `shift` were due at all: the
+    /// schedule existed when the shift started.
+    pub fn covers_shift(&self, shift: &ShiftWindow) -> bool {
+        shift.start >= self.since
     }
 
     /// The shifts that may be running at `unix_ms`: the one starting that
