@@ -1,6 +1,7 @@
 //! The rounds board (巡逻情况): for a day (today unless an earlier one is
-//! picked), every zone of the user with its rounds done, under way, missed
-//! or incomplete, per guard, with findings, photos and trust flags.
+//! picked), every zone of the user (or the one picked) with its rounds done,
+//! under way, missed or incomplete, per guard, with findings, photos and
+//! trust flags; each zone folds away.
 //!
 //! It is evaluated on this tablet from the documents it holds
 //! ([`model::site_board`]), again whenever documents change and every minute
@@ -23,6 +24,9 @@ use crate::patrol::{duty_days, hold_days};
 use crate::sync::SyncStatus;
 
 use model::{site_board, RecordsCache};
+
+/// The zone the board was last filtered to (empty: all).
+const ZONE_PREF: &str = "roundbook.board_zone";
 
 /// How often the board is evaluated again without any change.
 const TICK: Duration = Duration::from_secs(60);
@@ -62,6 +66,7 @@ pub fn RoundsBoard(workspace: WorkspaceRef) -> impl IntoView {
             }
         });
     });
+    let board_zones = zones.clone();
     let cache = StoredValue::new_local(RecordsCache::default());
     let board = Memo::new(move |_| {
         status.revision.track();
@@ -72,7 +77,7 @@ pub fn RoundsBoard(workspace: WorkspaceRef) -> impl IntoView {
                     site_board(
                         &ws.library,
                         ws.session.site_code(),
-                        &zones,
+                        &board_zones,
                         date,
                         now,
                         cache,
@@ -81,14 +86,45 @@ pub fn RoundsBoard(workspace: WorkspaceRef) -> impl IntoView {
                 .unwrap_or_default()
         })
     });
+    // One zone at a time, or all: a site's board is long.
+    let shown = RwSignal::new(
+        browser::pref(ZONE_PREF)
+            .filter(|code| zones.iter().any(|zone| &zone.code == code))
+            .unwrap_or_default(),
+    );
     let codes = move || {
+        let shown = shown.get();
         board.with(|zones| {
             zones
                 .iter()
                 .map(|z| z.zone.code.clone())
+                .filter(|code| shown.is_empty() || *code == shown)
                 .collect::<Vec<_>>()
         })
     };
+    let filter = (zones.len() > 1).then(|| {
+        let options = zones
+            .iter()
+            .map(|zone| view! { <option value=zone.code.clone()>{zone.name.clone()}</option> })
+            .collect_view();
+        view! {
+            <label class="board-date-field">
+                <span>{move || i18n.t(Key::BoardZoneFilter)}</span>
+                <select
+                    data-testid="board-zone-filter"
+                    prop:value=move || shown.get()
+                    on:change=move |event| {
+                        let code = event_target_value(&event);
+                        browser::set_pref(ZONE_PREF, &code);
+                        shown.set(code);
+                    }
+                >
+                    <option value="">{move || i18n.t(Key::BoardAllZones)}</option>
+                    {options}
+                </select>
+            </label>
+        }
+    });
     let pick = move |event| {
         if let Ok(picked) = NaiveDate::parse_from_str(&event_target_value(&event), "%Y-%m-%d") {
             date.set(picked.min(today()));
@@ -98,6 +134,7 @@ pub fn RoundsBoard(workspace: WorkspaceRef) -> impl IntoView {
         <section class="rounds-board" data-testid="rounds-board">
             <div class="page-head board-head">
                 <h1 class="page-title">{move || i18n.t(Key::BoardTitle)}</h1>
+                {filter}
                 <label class="board-date-field">
                     <span>{move || i18n.t(Key::BoardDate)}</span>
                     <input

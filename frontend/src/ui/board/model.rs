@@ -14,6 +14,7 @@ use roundbook_shared::compliance::{self, RoundOutcome, RoundStatus, Summary};
 use roundbook_shared::domain::{local_date, ZoneRef};
 use roundbook_shared::schema::finding::Finding;
 use roundbook_shared::schema::patrol::Scan;
+use roundbook_shared::schema::shift::Shift;
 use roundbook_shared::schema::DocKey;
 use roundbook_shared::trust::{self, TrustFlag};
 
@@ -79,6 +80,9 @@ pub struct RoundLine {
     pub missing: Vec<String>,
     pub findings: Vec<FindingLine>,
     pub flags: Vec<FlagLine>,
+    /// For a round nobody started (missed or due): the guards whose shift in
+    /// the zone overlapped its window, by name.
+    pub on_duty: Vec<String>,
 }
 
 impl RoundLine {
@@ -88,6 +92,24 @@ impl RoundLine {
             .as_ref()
             .map_or(0, |progress| progress.scanned.len())
     }
+}
+
+/// The names of the guards whose shift overlapped `window` (a shift still
+/// running counts up to now), in the order they started.
+fn on_duty(shifts: &[Shift], window: (i64, i64)) -> Vec<String> {
+    let mut overlapping: Vec<&Shift> = shifts
+        .iter()
+        .filter(|shift| shift.started_at <= window.1)
+        .filter(|shift| shift.ended_at.is_none_or(|end| end >= window.0))
+        .collect();
+    overlapping.sort_by_key(|shift| shift.started_at);
+    let mut names: Vec<String> = Vec::new();
+    for shift in overlapping {
+        if !names.contains(&shift.guard_name) {
+            names.push(shift.guard_name.clone());
+        }
+    }
+    names
 }
 
 /// Whether the tablet holds `zone`'s patrol log of `date`.
@@ -205,6 +227,10 @@ pub fn zone_board(zone: ZoneRef, records: &ZoneRecords, date: NaiveDate, now: i6
     let mut lines = Vec::with_capacity(outcomes.len());
     for (index, outcome) in outcomes.into_iter().enumerate() {
         let Some(progress) = &outcome.progress else {
+            let on_duty = match outcome.status {
+                RoundStatus::Missed | RoundStatus::Due => on_duty(&records.shifts, outcome.window),
+                _ => Vec::new(),
+            };
             lines.push(RoundLine {
                 key: format!("{}/{}/{index}", outcome.schedule_id, outcome.window.0),
                 schedule_name: schedule_name(&outcome.schedule_id),
@@ -212,6 +238,7 @@ pub fn zone_board(zone: ZoneRef, records: &ZoneRecords, date: NaiveDate, now: i6
                 missing: Vec::new(),
                 findings: Vec::new(),
                 flags: Vec::new(),
+                on_duty,
                 outcome,
             });
             continue;
@@ -246,6 +273,7 @@ pub fn zone_board(zone: ZoneRef, records: &ZoneRecords, date: NaiveDate, now: i6
             missing: progress.missing.iter().map(|id| code_of(id)).collect(),
             findings,
             flags,
+            on_duty: Vec::new(),
             outcome,
         });
     }
@@ -636,6 +664,21 @@ mod tests {
             },
         );
         records.findings.push(loose);
+        // Who was on duty: 王强 07:50–16:00, then 另一位 from 19:55 on.
+        let shift = |id: &str, name: &str, from: u32, to: Option<u32>| Shift {
+            id: id.into(),
+            guard: id.into(),
+            guard_name: name.into(),
+            device: "tablet".into(),
+            started_at: instant_at(date(), from),
+            takes_over: String::new(),
+            ended_at: to.map(|to| instant_at(date(), to)),
+            handover_note: String::new(),
+        };
+        records.shifts = vec![
+            shift("guard-z01", "王强", 7 * 60 + 50, Some(16 * 60)),
+            shift("guard-x", "另一位", 19 * 60 + 55, None),
+        ];
 
         let board = zone_board(
             ZoneRef {
@@ -663,6 +706,12 @@ mod tests {
         assert_eq!(by_due(12 * 60).outcome.status, RoundStatus::Missed);
         assert_eq!(by_due(22 * 60).outcome.status, RoundStatus::InProgress);
         assert_eq!(by_due(20 * 60).outcome.status, RoundStatus::Missed);
+        assert_eq!(by_due(12 * 60).on_duty, ["王强"], "who missed it");
+        assert_eq!(by_due(20 * 60).on_duty, ["另一位"]);
+        assert!(
+            morning.on_duty.is_empty(),
+            "a started round names its guard"
+        );
         assert_eq!(board.loose_findings.len(), 1);
         assert_eq!(
             board.loose_findings[0].checkpoint.as_deref(),

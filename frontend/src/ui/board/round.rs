@@ -1,5 +1,6 @@
-//! One round on the rounds board (time, route, kind, status, guard, progress
-//! with the checkpoints left, trust flags) and one finding (kind, severity,
+//! One round on the rounds board (time, route, kind, status, guard — or, for
+//! a round nobody started, who was on duty — progress with the checkpoints
+//! left, trust flags) and one finding (kind, severity,
 //! note, photos, trust flags). Display only.
 
 use leptos::prelude::*;
@@ -126,10 +127,14 @@ pub(super) fn RoundRow(workspace: WorkspaceRef, zone: String, line: RoundLine) -
         RoundKind::Extra => String::new(),
     };
     let progress = outcome.progress.clone();
-    let guard = progress
-        .as_ref()
-        .map(|p| p.guard_name.clone())
-        .unwrap_or_else(|| "—".into());
+    let guard = match (&progress, line.on_duty.is_empty()) {
+        (Some(progress), _) => progress.guard_name.clone().into_any(),
+        (None, false) => {
+            let names = line.on_duty.join("、");
+            view! { {move || i18n.t(Key::BoardOnDuty)} " " {names} }.into_any()
+        }
+        (None, true) => "—".into_any(),
+    };
     let started = progress.as_ref().map(|p| clock_time(p.started_at));
     let counted = progress
         .is_some()

@@ -1,4 +1,5 @@
-//! One zone on the rounds board: the day's summary by status, the guards'
+//! One zone on the rounds board, folding to its name and missed and
+//! incomplete counts: the day's summary by status, the guards'
 //! summary, the rounds in time order and the findings outside rounds; or,
 //! for a day the tablet does not hold, a note saying so. Display only.
 
@@ -67,6 +68,15 @@ pub(super) fn ZoneSection(
         }
     };
 
+    // What the folded zone still says: the rounds that need a look.
+    let brief = move || {
+        let (missed, incomplete) = (get(|z| z.summary.missed)(), get(|z| z.summary.incomplete)());
+        format!(
+            "{} {missed} · {} {incomplete}",
+            i18n.t(Key::StatusMissed),
+            i18n.t(Key::StatusIncomplete)
+        )
+    };
     let guards = move || zone.with(|z| z.as_ref().map(|z| z.guards.clone()).unwrap_or_default());
     let rounds = move || zone.with(|z| z.as_ref().map(|z| z.rounds.clone()).unwrap_or_default());
     let loose = move || {
@@ -79,8 +89,11 @@ pub(super) fn ZoneSection(
     let zone_code = StoredValue::new(code.clone());
 
     view! {
-        <section class="card board-zone" data-testid="board-zone" data-zone=code.clone()>
-            <h2>{name}</h2>
+        <details class="card board-zone" data-testid="board-zone" data-zone=code.clone() open>
+            <summary class="board-zone-head">
+                <h2>{name}</h2>
+                <span class="muted" data-testid="board-zone-brief">{brief}</span>
+            </summary>
             <Show
                 when=held
                 fallback=move || view! {
@@ -143,6 +156,6 @@ pub(super) fn ZoneSection(
                     </ul>
                 </Show>
             </Show>
-        </section>
+        </details>
     }
 }
