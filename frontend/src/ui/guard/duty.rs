@@ -1,8 +1,10 @@
-//! On duty: the rounds due now (each with a start button), the guard's
-//! rounds under way, findings outside a round, and the end of the shift.
+//! On duty: the rounds due now (each with a start button) or, with none,
+//! when the next is due; the rounds missed so far this shift; the guard's
+//! rounds under way (a round whose every checkpoint is scanned is not); findings
+//! outside a round, and the end of the shift.
 
 use leptos::prelude::*;
-use roundbook_shared::compliance::{due_now, RoundKind, RoundOutcome};
+use roundbook_shared::compliance::{due_now, next_due, RoundKind, RoundOutcome};
 use roundbook_shared::schema::shift::Shift;
 
 use super::findings::Findings;
@@ -10,7 +12,7 @@ use super::{refusal, Duty, Feedback, Screen};
 use crate::browser;
 use crate::calendar::{clock_time, short_time};
 use crate::i18n::{I18n, Key};
-use crate::patrol::{self, round_view, PatrolError};
+use crate::patrol::{self, round_view, shift_summary, PatrolError};
 
 /// The `data-due` of a due round: its fixed time in ms, or `unannounced`.
 fn due_attr(outcome: &RoundOutcome) -> String {
@@ -51,8 +53,20 @@ pub(super) fn OnDuty(duty: Duty, shift: Shift) -> impl IntoView {
                         round.guard == me && round.ended_at.is_none() && round.started_at >= since
                     })
                     .filter_map(|round| round_view(records, &round.id))
+                    .filter(|view| view.left() > 0)
                     .collect::<Vec<_>>()
             })
+        })
+    };
+    let next = Memo::new(move |_| {
+        duty.records
+            .with(|records| next_due(records.patrol_records(), duty.now.get()))
+    });
+    let missed = {
+        let shift = shift.clone();
+        Memo::new(move |_| {
+            duty.records
+                .with(|records| shift_summary(records, &shift, duty.now.get()).missed_rounds)
         })
     };
     let findings = Signal::derive(move || {
@@ -135,7 +149,15 @@ pub(super) fn OnDuty(duty: Duty, shift: Shift) -> impl IntoView {
             <h2>{move || i18n.t(Key::DutyDueRounds)}</h2>
             <Show
                 when=move || due.with(|due| !due.is_empty())
-                fallback=move || view! { <p class="muted" data-testid="no-due-rounds">{move || i18n.t(Key::DutyNoDueRounds)}</p> }
+                fallback=move || view! {
+                    <p class="muted" data-testid="no-due-rounds">{move || i18n.t(Key::DutyNoDueRounds)}</p>
+                    {move || next.get().map(|outcome| view! {
+                        <p data-testid="next-due-round" data-due=due_attr(&outcome)>
+                            {move || i18n.t(Key::DutyNextDue)} " "
+                            <strong>{outcome.route_name.clone()}</strong> " · " {due_when(&outcome)}
+                        </p>
+                    })}
+                }
             >
                 <ul class="round-list">
                     <For
@@ -145,16 +167,8 @@ pub(super) fn OnDuty(duty: Duty, shift: Shift) -> impl IntoView {
                     >
                         {
                             let when = match outcome.due_at {
-                                Some(due_at) => {
-                                    let window = format!(
-                                        "{} ({}–{})",
-                                        clock_time(due_at),
-                                        clock_time(outcome.window.0),
-                                        clock_time(outcome.window.1)
-                                    );
-                                    view! { {move || i18n.t(Key::DutyDueAt)} " " {window} }.into_any()
-                                }
-                                None => view! { {move || i18n.t(Key::DutyUnannounced)} }.into_any(),
+                                Some(_) => view! { {move || i18n.t(Key::DutyDueAt)} " " {due_when(&outcome)} }.into_any(),
+                                None => due_when(&outcome).into_any(),
                             };
                             let picked = outcome.clone();
                             view! {
@@ -184,6 +198,34 @@ pub(super) fn OnDuty(duty: Duty, shift: Shift) -> impl IntoView {
             </Show>
             <Feedback testid="due-round-result" message />
         </section>
+        <Show when=move || missed.with(|missed| !missed.is_empty())>
+            <section class="card card-warn" data-testid="shift-missed">
+                <h2>{move || i18n.t(Key::DutyMissedThisShift)}</h2>
+                <p class="muted">{move || i18n.t(Key::DutyMissedHint)}</p>
+                <ul class="round-list">
+                    <For each=move || missed.get() key=|outcome| (outcome.schedule_id.clone(), outcome.due_at, outcome.window) let:outcome>
+                        <li class="round-row" data-testid="missed-round" data-due=due_attr(&outcome)>
+                            <span><strong>{outcome.route_name.clone()}</strong> " · " {due_when(&outcome)}</span>
+                        </li>
+                    </For>
+                </ul>
+            </section>
+        </Show>
         <Findings duty round=Signal::derive(|| None) list=findings />
+    }
+}
+
+/// When a round is due, as the guard reads it: its time, with its window.
+fn due_when(outcome: &RoundOutcome) -> impl IntoView {
+    let i18n = I18n::get();
+    match outcome.due_at {
+        Some(due_at) => format!(
+            "{} ({}–{})",
+            clock_time(due_at),
+            clock_time(outcome.window.0),
+            clock_time(outcome.window.1)
+        )
+        .into_any(),
+        None => (move || i18n.t(Key::DutyUnannounced)).into_any(),
     }
 }

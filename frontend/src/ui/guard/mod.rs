@@ -90,6 +90,8 @@ enum ShiftState {
     OnDuty(Shift),
     /// An outgoing guard's handover waits to be confirmed.
     Handover(Shift),
+    /// This guard's own handover waits for the next guard.
+    HandedOver(Shift),
     NoShift,
 }
 
@@ -151,7 +153,11 @@ pub fn GuardHome(workspace: WorkspaceRef) -> impl IntoView {
             if let Some(shift) = on_duty(&records.shifts, &me) {
                 ShiftState::OnDuty(shift.clone())
             } else if let Some(shift) = pending_handover(&records.shifts) {
-                ShiftState::Handover(shift.clone())
+                if shift.guard == me {
+                    ShiftState::HandedOver(shift.clone())
+                } else {
+                    ShiftState::Handover(shift.clone())
+                }
             } else {
                 ShiftState::NoShift
             }
@@ -205,6 +211,9 @@ pub fn GuardHome(workspace: WorkspaceRef) -> impl IntoView {
                             .into_any(),
                             ShiftState::Handover(outgoing) => {
                                 view! { <shift::TakeOver duty outgoing /> }.into_any()
+                            }
+                            ShiftState::HandedOver(outgoing) => {
+                                view! { <shift::HandedOver duty outgoing /> }.into_any()
                             }
                             ShiftState::NoShift => view! { <shift::StartShift duty /> }.into_any(),
                         }}

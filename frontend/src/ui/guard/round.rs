@@ -44,6 +44,7 @@ fn scan_error_key(error: &PatrolError) -> Key {
         | PatrolError::TooManyPhotos
         | PatrolError::NoteTooLong
         | PatrolError::ShiftEnded
+        | PatrolError::OwnHandover
         | PatrolError::NotSaved(_) => {
             web_sys::console::error_1(&format!("scan: {error:?}").into());
             Key::SaveFailed
@@ -312,8 +313,12 @@ pub(super) fn RoundScreen(duty: Duty, round_id: String) -> impl IntoView {
                         {move || i18n.t(if busy.get() { Key::Saving } else { Key::RecordScan })}
                     </button>
                 </form>
-                <Feedback testid="scan-result" message />
             </section>
+            // Outside the card, so that it can stay at the bottom of the screen
+            // while the guard aims the camera below the fold.
+            <div class="scan-status">
+                <Feedback testid="scan-result" message />
+            </div>
             <Findings duty round list=findings />
             <section class="card round-finish">
                 <Show

@@ -1,6 +1,7 @@
 //! The shift card (交接班): taking over a pending handover after reading what
-//! the outgoing guard left open, starting a shift when none is pending, and
-//! writing one's own handover at the end.
+//! the outgoing guard left open (another guard's: one's own waits for the
+//! next guard), starting a shift when none is pending, and writing one's own
+//! handover at the end.
 
 use leptos::prelude::*;
 use roundbook_shared::compliance::RoundOutcome;
@@ -18,6 +19,7 @@ use crate::patrol::{self, shift_summary, PatrolError};
 fn error_key(error: &PatrolError) -> Key {
     match error {
         PatrolError::ShiftEnded => Key::DutyShiftEnded,
+        PatrolError::OwnHandover => Key::DutyOwnHandover,
         PatrolError::NoteTooLong => Key::FindingNoteTooLong,
         other => {
             web_sys::console::error_1(&format!("shift: {other:?}").into());
@@ -63,6 +65,37 @@ pub(super) fn StartShift(duty: Duty) -> impl IntoView {
             <p>{move || i18n.t(Key::DutyNoHandover)}</p>
             <button
                 class="button button-primary button-large"
+                data-testid="shift-start"
+                disabled=move || busy.get()
+                on:click=move |_| dispatch_start(start, busy, None)
+            >
+                {move || i18n.t(Key::DutyStartShift)}
+            </button>
+            <Feedback testid="shift-result" message />
+        </section>
+    }
+}
+
+/// The guard's own handover waits for the next guard: it is confirmed on
+/// their tablet, not here. If the same guard is on the next shift too, they
+/// start a new one.
+#[component]
+pub(super) fn HandedOver(duty: Duty, outgoing: Shift) -> impl IntoView {
+    let i18n = I18n::get();
+    let start = start_shift(duty);
+    let busy = start.pending();
+    let message = refusal(start, error_key);
+    let ended = outgoing.ended_at.map(short_time).unwrap_or_default();
+    view! {
+        <section class="card shift-card" data-testid="shift-handed-over" data-shift-id=outgoing.id.clone()>
+            <h2>{move || i18n.t(Key::DutyHandedOver)}</h2>
+            <dl class="facts">
+                <dt>{move || i18n.t(Key::DutyHandoverTime)}</dt>
+                <dd>{ended}</dd>
+            </dl>
+            <p class="muted">{move || i18n.t(Key::DutyWaitTakeover)}</p>
+            <button
+                class="button"
                 data-testid="shift-start"
                 disabled=move || busy.get()
                 on:click=move |_| dispatch_start(start, busy, None)
