@@ -198,6 +198,29 @@ impl RequestView {
             .filter(|action| permits(self, *action, user).is_ok())
             .collect()
     }
+
+    /// The step the request's life expects next, if `user` may take it: what
+    /// the screen offers as the main action (the others stay available).
+    /// A complaint still unclassified is classified first (its validity sets
+    /// the reply time); an unsatisfied callback calls the resident back again.
+    pub fn next_step(&self, user: &str) -> Option<Action> {
+        let unclassified =
+            self.request.kind() == RequestKind::Complaint && self.classification.is_none();
+        let expected: &[Action] = match self.state {
+            Received | Returned | Transferred if unclassified => &[Action::Classify],
+            Received | Returned => &[Action::Assign, Action::Accept],
+            Assigned | Transferred => &[Action::Accept],
+            Accepted => &[Action::Start],
+            InProgress => &[Action::Done],
+            Done => &[Action::Callback],
+            CalledBack => &[Action::Close, Action::Callback],
+            Closed => &[],
+        };
+        expected
+            .iter()
+            .copied()
+            .find(|action| permits(self, *action, user).is_ok())
+    }
 }
 
 /// Whether `event` may be applied to the request as `view` shows it.
@@ -649,5 +672,40 @@ mod tests {
             report.target = ReportTarget::Centre.as_str().into();
             assert_eq!(check(&view, &report), Ok(()), "{state:?}");
         }
+    }
+
+    #[test]
+    fn the_next_step_follows_the_requests_life_and_is_always_allowed() {
+        let expected = [
+            (Received, Some(Action::Assign)),
+            (Assigned, Some(Action::Accept)),
+            (Accepted, Some(Action::Start)),
+            (InProgress, Some(Action::Done)),
+            (Returned, Some(Action::Assign)),
+            (Transferred, Some(Action::Accept)),
+            (Done, Some(Action::Callback)),
+            (CalledBack, Some(Action::Close)),
+            (Closed, None),
+        ];
+        for (state, step) in expected {
+            let view = view_in(state, RequestKind::RepairHome);
+            // service-a2 is the assignee on every path (see `view_in`).
+            let next = view.next_step("service-a2");
+            assert_eq!(next, step, "{state:?}");
+            if let Some(action) = next {
+                assert!(
+                    view.actions_for("service-a2").contains(&action),
+                    "{state:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_unclassified_complaint_is_classified_first_and_only_its_assignee_is_asked_to_accept() {
+        let complaint = view_in(Received, RequestKind::Complaint);
+        assert_eq!(complaint.next_step("service-a"), Some(Action::Classify));
+        let assigned = view_in(Assigned, RequestKind::RepairHome);
+        assert_eq!(assigned.next_step("someone-else"), None);
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! Test ids: `request-detail` (with `data-state`), `request-back`,
 //! `request-detail-phone`, `request-conflict` (with `data-field`),
-//! `request-history-entry` (with `data-action`, `data-superseded`),
+//! `request-history-entry` (with `data-action`, `data-superseded`, `data-device`),
+//! `request-next-step` (the expected step, its button with `data-next="true"`),
 //! `request-action-{action}` (e.g. `request-action-assign`), the action form
 //! `request-action-form` with `request-action-text` (the note), `request-action-assignee`
 //! (a select of usernames: [`AssigneePicker`]),
@@ -67,6 +68,7 @@ pub(super) fn RequestDetail(
                 None => view! { <p class="message message-error">{move || i18n.t(Key::ReqErrNotFound)}</p> }.into_any(),
                 Some(request) => {
                     let actions = request.actions_for(&username.get_value());
+                    let next = request.next_step(&username.get_value());
                     view! {
                         <Intake workspace zone=zone.clone() view=request.clone() />
                         <Conflicts view=request.clone() />
@@ -80,21 +82,7 @@ pub(super) fn RequestDetail(
                             </ul>
                         </section>
                         <section class="card no-print">
-                            <div class="actions">
-                                {actions
-                                    .into_iter()
-                                    .map(|action| view! {
-                                        <button
-                                            class="button"
-                                            data-testid=format!("request-action-{}", action.as_str().replace('_', "-"))
-                                            aria-pressed=move || (chosen.get() == Some(action)).to_string()
-                                            on:click=move |_| chosen.set(Some(action))
-                                        >
-                                            {move || i18n.t(action_key(action))}
-                                        </button>
-                                    })
-                                    .collect_view()}
-                            </div>
+                            <ActionButtons actions next chosen />
                             {
                                 let kind = request.request.kind();
                                 let (zone, request_id) = (zone.clone(), request_id.clone());
@@ -114,6 +102,45 @@ pub(super) fn RequestDetail(
                     .into_any()
                 }
             }}}
+        </div>
+    }
+}
+
+/// The actions allowed now: the step the request expects next first and
+/// prominent, the others after it.
+#[component]
+fn ActionButtons(
+    actions: Vec<Action>,
+    next: Option<Action>,
+    chosen: RwSignal<Option<Action>>,
+) -> impl IntoView {
+    let i18n = I18n::get();
+    let others = actions
+        .into_iter()
+        .filter(move |action| Some(*action) != next);
+    let button = move |action: Action, primary: bool| {
+        view! {
+            <button
+                class="button"
+                class:button-primary=primary
+                data-testid=format!("request-action-{}", action.as_str().replace('_', "-"))
+                data-next=primary.to_string()
+                aria-pressed=move || (chosen.get() == Some(action)).to_string()
+                on:click=move |_| chosen.set(Some(action))
+            >
+                {move || i18n.t(action_key(action))}
+            </button>
+        }
+    };
+    view! {
+        {next.map(|action| view! {
+            <div class="next-step" data-testid="request-next-step">
+                <span class="muted">{move || i18n.label(Key::ReqNextStep)}</span>
+                {button(action, true)}
+            </div>
+        })}
+        <div class="actions">
+            {others.map(|action| button(action, false)).collect_view()}
         </div>
     }
 }
@@ -227,12 +254,12 @@ fn History(view: RequestView) -> impl IntoView {
                                 data-testid="request-history-entry"
                                 data-action=event.action.clone()
                                 data-superseded=superseded.to_string()
+                                data-device=event.device.clone()
                             >
                                 <span class="muted">{short_time(event.at)}</span> " "
                                 <strong>{event.by_name.clone()}</strong> " "
                                 {move || action.map(|a| i18n.t(action_key(a))).unwrap_or("?")} " "
                                 {detail}
-                                <span class="muted">" (" {event.device.clone()} ")"</span>
                                 {superseded.then(|| view! { " " <span class="badge">{move || i18n.t(Key::ReqSuperseded)}</span> })}
                             </li>
                         }
