@@ -13,7 +13,6 @@
 //! only matters for display and for "today" in the daily review. Pure: the
 //! caller passes `now`.
 
-use crate::domain::local_date;
 use crate::schema::request::{Action, Channel, ReportTarget, RequestEvent, RequestKind};
 use crate::workflow::RequestView;
 
@@ -177,23 +176,31 @@ pub fn overdue<'a>(
     list.into_iter().map(|(view, _)| view).collect()
 }
 
-/// The 15:30 daily review: every open request received on `now`'s site-local
-/// day, and every overdue one, overdue first.
+/// The 15:30 daily review: every overdue request first, then every other
+/// request still open — today's and those left open from earlier days, newest
+/// first — so nothing open drops out of the review once its day has passed.
 pub fn daily_review(views: &[RequestView], now: i64) -> Vec<&RequestView> {
-    let today = local_date(now);
     let mut list = overdue(views, now);
-    list.extend(views.iter().filter(|view| {
-        view.state.is_open()
-            && local_date(view.request.received_at) == today
-            && !is_overdue(view, now)
-    }));
+    let mut open: Vec<&RequestView> = views
+        .iter()
+        .filter(|view| {
+            view.state.is_open() && view.request.received_at <= now && !is_overdue(view, now)
+        })
+        .collect();
+    open.sort_by(|a, b| {
+        b.request
+            .received_at
+            .cmp(&a.request.received_at)
+            .then_with(|| a.request.id.cmp(&b.request.id))
+    });
+    list.extend(open);
     list
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::requests::{event, intake};
+    use crate::fixtures::requests::{event, event_on, intake};
     use crate::schema::request::{Classification, Request};
     use crate::workflow::fold;
     use chrono::DateTime;
@@ -305,7 +312,7 @@ mod tests {
     }
 
     #[test]
-    fn the_daily_review_lists_overdue_then_todays_open_requests() {
+    fn the_daily_review_lists_overdue_then_every_open_request_newest_first() {
         let now = at("2026-11-23T15:30:00+08:00");
         let mut old = intake("req-old", RequestKind::RepairHome);
         old.received_at = at("2026-11-20T09:00:00+08:00");
@@ -323,15 +330,30 @@ mod tests {
             close("ev-2", Action::Callback, at("2026-11-23T09:02:00+08:00")),
             close("ev-3", Action::Close, at("2026-11-23T09:03:00+08:00")),
         ];
+        // Received yesterday, not overdue (an enquiry answered on the spot
+        // has no pending limit), still open: it stays in today's review.
+        let mut yesterday = intake("req-yesterday", RequestKind::Enquiry);
+        yesterday.received_at = at("2026-11-22T16:10:00+08:00");
+        let accepted = event_on(
+            "req-yesterday",
+            "ev-4",
+            Action::Accept,
+            at("2026-11-22T16:11:00+08:00"),
+        );
         let views = [
             fold(today, &[]),
             fold(old, &[]),
             fold(closed_today, &closing),
+            fold(yesterday, &[accepted]),
         ];
+        assert!(
+            !is_overdue(&views[3], now),
+            "the test needs a request that is not overdue"
+        );
         let ids: Vec<_> = daily_review(&views, now)
             .iter()
             .map(|view| view.request.id.as_str())
             .collect();
-        assert_eq!(ids, ["req-old", "req-today"]);
+        assert_eq!(ids, ["req-old", "req-today", "req-yesterday"]);
     }
 }

@@ -1,8 +1,11 @@
 //! The 15:30 daily review (每日检讨): every overdue request of the user's
-//! zones, then today's open ones, printable with phones masked.
+//! zones, then every other open one (today's and those left from earlier
+//! days), printable with phones masked and with the site, date and time on
+//! the page.
 //!
-//! Test ids: `review`, `review-row` (with `data-request-id`, `data-overdue`),
-//! `review-empty`, `review-print`.
+//! Test ids: `review`, `review-heading` (site and time), `review-counts`,
+//! `review-row` (with `data-request-id`, `data-overdue`), `review-empty`,
+//! `review-print`.
 
 use leptos::prelude::*;
 use roundbook_shared::deadline::{is_overdue, next_deadline};
@@ -10,8 +13,8 @@ use roundbook_shared::domain::mask_phone;
 
 use super::{kind_key, state_key, DeadlineBadge};
 use crate::browser;
-use crate::calendar::short_time;
-use crate::i18n::{I18n, Key};
+use crate::calendar::{date_time, short_time};
+use crate::i18n::{filled, I18n, Key};
 use crate::requests;
 use crate::sync::SyncStatus;
 use crate::ui::WorkspaceRef;
@@ -20,9 +23,31 @@ use crate::ui::WorkspaceRef;
 pub fn ReviewTab(workspace: WorkspaceRef) -> impl IntoView {
     let i18n = I18n::get();
     let status = expect_context::<SyncStatus>();
-    let rows = Memo::new(move |_| {
+    let (site, zone_names) = workspace.with_value(|ws| {
+        let names: Vec<(String, String)> = ws
+            .session
+            .zones()
+            .iter()
+            .map(|z| (z.code.clone(), z.name.clone()))
+            .collect();
+        (ws.session.site_name().to_owned(), names)
+    });
+    let zone_names = StoredValue::new(zone_names);
+    let zone_name = move |code: &str| {
+        zone_names.with_value(|names| {
+            names
+                .iter()
+                .find(|(c, _)| c == code)
+                .map_or_else(|| code.to_owned(), |(_, name)| name.clone())
+        })
+    };
+    // The instant the list was drawn: what the printout says it shows.
+    let drawn_at = Memo::new(move |_| {
         status.revision.track();
-        let now = browser::now_ms();
+        browser::now_ms()
+    });
+    let rows = Memo::new(move |_| {
+        let now = drawn_at.get();
         workspace.with_value(|ws| {
             let zones: Vec<String> = ws.session.zones().iter().map(|z| z.code.clone()).collect();
             requests::daily_review_list(&ws.library, ws.session.site_code(), &zones, now)
@@ -38,11 +63,22 @@ pub fn ReviewTab(workspace: WorkspaceRef) -> impl IntoView {
     view! {
         <section class="review" data-testid="review">
             <div class="card-head">
-                <h1 class="page-title">{move || i18n.t(Key::ReqReviewTitle)}</h1>
+                <div>
+                    <h1 class="page-title">{move || i18n.t(Key::ReqReviewTitle)}</h1>
+                    <p class="review-heading" data-testid="review-heading">
+                        {site.clone()} " · " {move || date_time(drawn_at.get())}
+                    </p>
+                </div>
                 <button class="button no-print" data-testid="review-print" on:click=|_| browser::print()>
                     {move || i18n.t(Key::ReqPrint)}
                 </button>
             </div>
+            <p class="muted" data-testid="review-counts">
+                {move || {
+                    let (overdue, all) = rows.with(|rows| (rows.iter().filter(|(_, late, _)| *late).count(), rows.len()));
+                    filled(Key::ReqReviewCounts, i18n.lang(), &[("overdue", &overdue.to_string()), ("open", &all.to_string())])
+                }}
+            </p>
             <Show
                 when=move || rows.with(|rows| !rows.is_empty())
                 fallback=move || view! { <p class="muted" data-testid="review-empty">{move || i18n.t(Key::ReqReviewEmpty)}</p> }
@@ -71,13 +107,16 @@ pub fn ReviewTab(workspace: WorkspaceRef) -> impl IntoView {
                                     data-request-id=request.id.clone()
                                     data-overdue=overdue.to_string()
                                 >
-                                    <td>{request.zone.clone()}</td>
-                                    <td>{request.unit_label.clone()}</td>
-                                    <td>{move || i18n.t(kind_key(kind))} " · " {move || i18n.t(state_key(state))}</td>
-                                    <td>{request.description.clone()}</td>
-                                    <td>{mask_phone(&request.contact_phone)}</td>
+                                    <td>{zone_name(&request.zone)}</td>
+                                    <td class="nowrap">{request.unit_label.clone()}</td>
+                                    <td>
+                                        {move || i18n.t(kind_key(kind))} <br />
+                                        <span class="badge">{move || i18n.t(state_key(state))}</span>
+                                    </td>
+                                    <td class="review-text">{request.description.clone()}</td>
+                                    <td class="nowrap">{mask_phone(&request.contact_phone)}</td>
                                     <td>{request.received_by_name.clone()}</td>
-                                    <td>{short_time(request.received_at)}</td>
+                                    <td class="nowrap">{short_time(request.received_at)}</td>
                                     <td>{next.map(|deadline| view! { <DeadlineBadge deadline /> })}</td>
                                 </tr>
                             }
