@@ -18,6 +18,7 @@ use roundbook_shared::schema::patrol::{record_scan, Scan, METHOD_CAMERA, SCANS};
 use roundbook_shared::schema::receipt::{receipts, Receipt, RECEIVED_AT};
 use roundbook_shared::schema::round::{put_round, Round};
 use roundbook_shared::schema::route::CheckpointOrder;
+use roundbook_shared::schema::schedule::{put_schedule, schedules};
 use roundbook_shared::schema::shift::{put_shift, shifts, Shift};
 use roundbook_shared::schema::Container;
 use roundbook_shared::schema::DocKey;
@@ -306,6 +307,32 @@ fn yesterday() -> NaiveDate {
     common::today().pred_opt().unwrap()
 }
 
+/// Makes zone A's schedules apply from `since` (the demo seeds them as of
+/// now, and rounds due before a schedule existed are not counted), as the
+/// security supervisor's tablet would.
+async fn schedules_apply_since(server: &Server, since: i64) {
+    let token = server.login("security").await.token;
+    let key = DocKey::zone_directory("demo", "A");
+    let mut supervisor = Tablet::new("security");
+    let id = supervisor.hold(&key);
+    supervisor.join(&server.ws_url(&token)).await;
+    supervisor
+        .sync_until(WAIT, |t| {
+            schedules(t.replica.doc(&id).unwrap()).unwrap().len() >= 2
+        })
+        .await;
+    let doc = supervisor.replica.doc_mut(&id).unwrap();
+    for mut schedule in schedules(doc).unwrap() {
+        schedule.since = since;
+        put_schedule(doc, &schedule, now()).unwrap();
+    }
+    supervisor.flush(&id).await;
+    supervisor
+        .sync_until(WAIT, |t| t.replica.pending_total() == 0)
+        .await;
+    assert_eq!(supervisor.server_error, None);
+}
+
 async fn report(server: &Server, token: &str, date: &str) -> PatrolReport {
     let response = server
         .get(&format!("/api/reports/patrol?date={date}"), Some(token))
@@ -321,6 +348,7 @@ async fn the_patrol_report_shows_done_and_missed_rounds_with_findings() {
     let date = yesterday();
     let key = DocKey::patrol_log("demo", "A", date);
     let at = |hours: u32, minutes: u32| instant_at(date, hours * 60 + minutes);
+    schedules_apply_since(&server, at(0, 0)).await;
 
     // Yesterday's day shift, synced only now: the 12:00 round of the demo's
     // 白班 schedule walked completely, with a finding on the way.
