@@ -97,6 +97,12 @@ impl I18n {
     pub fn t(self, key: Key) -> &'static str {
         key.text(self.lang())
     }
+
+    /// A label followed by the language's colon ("首问责任人：", "Owner: "),
+    /// so no ASCII colon ends up in Chinese text.
+    pub fn label(self, key: Key) -> String {
+        format!("{}{}", self.t(key), self.t(Key::Colon))
+    }
 }
 
 // `Key` (one variant per message) and the texts `ZH_CN` and `EN` (one text

@@ -155,7 +155,7 @@ fn RefusedChanges() -> impl IntoView {
                 view! {
                     <li data-testid="sync-refused-doc" data-reason=reason.as_str() data-kind=kind>
                         <strong>{move || label(i18n, &doc)}</strong>
-                        ": "
+                        {move || i18n.t(Key::Colon)}
                         {move || i18n.t(reason_key(reason))}
                     </li>
                 }
@@ -209,7 +209,7 @@ fn RefusedPhotos() -> impl IntoView {
                 view! {
                     <li data-testid="photo-refused" data-code=code.clone()>
                         <code>{hash.chars().take(8).collect::<String>()}</code>
-                        ": "
+                        {move || i18n.t(Key::Colon)}
                         {move || i18n.t(key)}
                         {(key == Key::PhotoRefusedOther).then(|| format!(" ({code})"))}
                     </li>

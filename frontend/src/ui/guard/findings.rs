@@ -272,8 +272,8 @@ pub(super) fn FindingItem(
                 let request = request.clone();
                 move || !request.is_empty()
             }>
-                <p class="muted" data-testid="finding-request">
-                    {move || i18n.t(Key::FindingRepairRequest)} ": " {request.clone()}
+                <p class="muted" data-testid="finding-request" data-request-id=request.clone()>
+                    {move || i18n.t(Key::FindingRepairRequest)}
                 </p>
             </Show>
         </li>
