@@ -62,7 +62,7 @@ test("a guard signed in by QR code, moved and disabled, keeps every scan made be
     if (t.passed === false) await head.screenshot({ path: e2e.artifactPath(`${t.name}-head.png`) }).catch(() => {});
   });
   await e2e.signIn(head, server.url, "head");
-  await head.getByTestId("tab-admin").click();
+  await e2e.openTab(head, "admin");
 
   // A new zone.
   await head.getByTestId("admin-section-zones").click();

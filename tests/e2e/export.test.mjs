@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import { test } from "node:test";
 
-import { SITE_OFFSET_MS, launchBrowser, signIn, startServer } from "./harness.mjs";
+import { SITE_OFFSET_MS, launchBrowser, openTab, signIn, startServer } from "./harness.mjs";
 
 /** The site-local date `daysBack` days before today, as `YYYY-MM-DD`. */
 const siteDate = (daysBack) => new Date(Date.now() + SITE_OFFSET_MS - daysBack * 86_400_000).toISOString().slice(0, 10);
@@ -17,7 +17,7 @@ test("the office head downloads the records of a range of days as a zip", async 
   const context = await browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
   await signIn(page, server.url, "head");
-  await page.getByTestId("tab-export").click();
+  await openTab(page, "export");
   const [from, to] = [siteDate(7), siteDate(0)];
   await page.getByTestId("export-from").fill(from);
   await page.getByTestId("export-to").fill(to);

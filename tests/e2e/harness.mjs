@@ -390,6 +390,16 @@ export async function signIn(page, url, username) {
   await page.getByTestId("user-name").waitFor();
 }
 
+/**
+ * Opens the screen `name` (a tab's name, e.g. "export"): for a user whose
+ * screens are grouped in areas (the office head), its area first.
+ */
+export async function openTab(page, name) {
+  const area = page.locator(`[data-area-tabs~="${name.replaceAll("-", "_")}"]`);
+  if (await area.count()) await area.click();
+  await page.getByTestId(`tab-${name}`).click();
+}
+
 /** The sync indicator's count of changes waiting for the server. */
 export const pending = async (page) => Number(await page.getByTestId("sync-pending").textContent());
 

@@ -40,25 +40,111 @@ pub fn Home(workspace: WorkspaceRef) -> impl IntoView {
         return no_zones.into_any();
     };
     let current = RwSignal::new(first);
+    let grouped = tabs.len() >= GROUPED_FROM;
+    let areas = grouped.then(|| view! { <AreaBar tabs=tabs.clone() current /> });
     let bar = (tabs.len() > 1).then(|| {
         let buttons = tabs
             .into_iter()
             .map(|tab| {
                 let (testid, key) = label(tab);
-                view! { <ChoiceButton testid label=key current value=tab role="tab" /> }
+                // Every tab stays in the page (a draft kept across an update
+                // reopens its tab by clicking it); only the area's are shown.
+                view! {
+                    <span class="tab-slot" hidden=move || grouped && area(current.get()) != area(tab)>
+                        <ChoiceButton testid label=key current value=tab role="tab" />
+                    </span>
+                }
             })
             .collect_view();
-        view! { <nav class="tabs no-print" role="tablist">{buttons}</nav> }
+        view! { <nav class="tabs no-print" class:tabs-sub=grouped role="tablist">{buttons}</nav> }
     });
     // The office head hears of a collective complaint whatever screen is open.
     let alert = is_office_head(workspace).then(|| view! { <CollectiveAlert workspace /> });
     view! {
         {no_zones}
         {alert}
+        {areas}
         {bar}
         {move || screen(current.get(), workspace)}
     }
     .into_any()
+}
+
+/// From this many screens on (the office head's), the bar shows areas first
+/// and the chosen area's screens under them, so it stays one row.
+const GROUPED_FROM: usize = 8;
+
+/// A group of screens that belong to one line of work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
+enum Area {
+    Patrol,
+    Service,
+    Cleaning,
+    Office,
+}
+
+fn area(tab: Tab) -> Area {
+    match tab {
+        Tab::Patrol | Tab::Board | Tab::Setup | Tab::Tags | Tab::Overview => Area::Patrol,
+        Tab::Requests | Tab::Review | Tab::Visits | Tab::Residents => Area::Service,
+        Tab::Inspect | Tab::Rectifications | Tab::Sheet | Tab::History | Tab::Template => {
+            Area::Cleaning
+        }
+        Tab::Export | Tab::Admin => Area::Office,
+    }
+}
+
+fn area_key(area: Area) -> Key {
+    match area {
+        Area::Patrol => Key::AreaPatrol,
+        Area::Service => Key::AreaService,
+        Area::Cleaning => Key::AreaCleaning,
+        Area::Office => Key::AreaOffice,
+    }
+}
+
+/// The areas of the user's screens, in the order of their first screen;
+/// picking one opens its first screen. Test ids: `area-<name>`, each with
+/// `data-area-tabs` (its screens' names, space-separated).
+#[component]
+fn AreaBar(tabs: Vec<Tab>, current: RwSignal<Tab>) -> impl IntoView {
+    let i18n = I18n::get();
+    let mut areas: Vec<Area> = Vec::new();
+    for tab in &tabs {
+        if !areas.contains(&area(*tab)) {
+            areas.push(area(*tab));
+        }
+    }
+    let buttons = areas
+        .into_iter()
+        .map(|which| {
+            let members: Vec<Tab> = tabs
+                .iter()
+                .copied()
+                .filter(|tab| area(*tab) == which)
+                .collect();
+            let first = members[0];
+            let names = members
+                .iter()
+                .map(|tab| <&'static str>::from(*tab))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let name: &'static str = which.into();
+            view! {
+                <button
+                    class="tab"
+                    data-testid=format!("area-{name}")
+                    data-area-tabs=names
+                    aria-pressed=move || (area(current.get()) == which).to_string()
+                    on:click=move |_| current.set(first)
+                >
+                    {move || i18n.t(area_key(which))}
+                </button>
+            }
+        })
+        .collect_view();
+    view! { <nav class="tabs tabs-areas no-print">{buttons}</nav> }
 }
 
 /// A tab's test id and its label.
@@ -92,5 +178,65 @@ fn screen(tab: Tab, workspace: WorkspaceRef) -> AnyView {
         Tab::Template => view! { <TemplateTab workspace /> }.into_any(),
         Tab::Export => view! { <ExportTab workspace /> }.into_any(),
         Tab::Admin => view! { <AdminTab workspace /> }.into_any(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use roundbook_shared::domain::Role;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+    use crate::ui::testing::{find, has, mount, pause};
+
+    fn shown(host: &web_sys::Element, tab: &str) -> bool {
+        let slot = find(host, &format!("[data-testid=tab-{tab}]"))
+            .closest(".tab-slot")
+            .unwrap()
+            .unwrap();
+        !slot.has_attribute("hidden")
+    }
+
+    /// The office head's thirteen screens fit one row: areas first, then the
+    /// chosen area's screens; every screen stays in the page for the drafts.
+    #[wasm_bindgen_test]
+    async fn the_heads_screens_are_grouped_by_area() {
+        let (host, handle) = mount(vec![Role::OfficeHead], |workspace| {
+            view! { <Home workspace /> }.into_any()
+        })
+        .await;
+        pause(0).await;
+        for area in ["patrol", "service", "cleaning", "office"] {
+            assert!(has(&host, &format!("[data-testid=area-{area}]")), "{area}");
+        }
+        assert!(shown(&host, "board"));
+        assert!(!shown(&host, "requests"));
+        assert!(!shown(&host, "admin"));
+        find(&host, "[data-testid=area-service]").click();
+        pause(0).await;
+        assert!(shown(&host, "requests") && shown(&host, "visits"));
+        assert!(!shown(&host, "board"));
+        assert_eq!(
+            find(&host, "[data-testid=tab-requests]")
+                .get_attribute("aria-selected")
+                .as_deref(),
+            Some("true")
+        );
+        drop(handle);
+        host.remove();
+    }
+
+    /// A zone's service staff have four screens: one row, no areas.
+    #[wasm_bindgen_test]
+    async fn a_few_screens_need_no_areas() {
+        let (host, handle) = mount(vec![Role::ZoneService], |workspace| {
+            view! { <Home workspace /> }.into_any()
+        })
+        .await;
+        pause(0).await;
+        assert!(!has(&host, "[data-area-tabs]"));
+        assert!(shown(&host, "requests") && shown(&host, "residents"));
+        drop(handle);
+        host.remove();
     }
 }
