@@ -366,14 +366,33 @@ pub fn zone_requests(library: &Library, site: &str, zone: &str, now: i64) -> Vec
         .filter_map(|key| document_views(library, key))
         .flat_map(|views| views.iter().cloned().collect::<Vec<_>>())
         .collect();
-    list.sort_by(|a, b| {
-        b.state
-            .is_open()
-            .cmp(&a.state.is_open())
-            .then(b.request.received_at.cmp(&a.request.received_at))
-            .then_with(|| a.request.id.cmp(&b.request.id))
-    });
+    list.sort_by(open_newest_first);
     list
+}
+
+/// The requests of every zone in `zones` (the whole site for those who see
+/// it), ordered as [`zone_requests`] orders one zone's.
+pub fn site_requests(
+    library: &Library,
+    site: &str,
+    zones: &[roundbook_shared::domain::ZoneRef],
+    now: i64,
+) -> Vec<RequestView> {
+    let mut list: Vec<RequestView> = zones
+        .iter()
+        .flat_map(|zone| zone_requests(library, site, &zone.code, now))
+        .collect();
+    list.sort_by(open_newest_first);
+    list
+}
+
+/// A list's order: open before closed, then newest first.
+fn open_newest_first(a: &RequestView, b: &RequestView) -> std::cmp::Ordering {
+    b.state
+        .is_open()
+        .cmp(&a.state.is_open())
+        .then(b.request.received_at.cmp(&a.request.received_at))
+        .then_with(|| a.request.id.cmp(&b.request.id))
 }
 
 /// One request and the document it lives in.

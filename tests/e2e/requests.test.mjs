@@ -74,6 +74,13 @@ async function act(page, action, fields = {}) {
   await form.waitFor({ state: "detached" });
 }
 
+/** The step the request screen puts first (its primary action), or null. */
+const nextStep = async (page) => {
+  const button = page.getByTestId("request-next-step").locator("[data-next=true]");
+  if (!(await button.count())) return null;
+  return (await button.getAttribute("data-testid")).slice("request-action-".length);
+};
+
 const stateOf = (page) => page.getByTestId("request-detail").getAttribute("data-state");
 
 async function waitForState(page, state, message) {
@@ -117,11 +124,16 @@ test("a request recorded offline is assigned and done on another tablet, called 
   await e2e.waitForPending(a, 0, "the request reached the server");
 
   // Tablet B takes it: assigned to themselves, accepted, worked, done.
+  // At each step the screen offers the expected next one first.
   await openRequest(b, description);
+  assert.equal(await nextStep(b), "assign");
   await act(b, "assign", { assignee: "service-a2" });
   await waitForState(b, "assigned", "assigned on B");
+  assert.equal(await nextStep(b), "accept");
   await act(b, "accept");
+  assert.equal(await nextStep(b), "start");
   await act(b, "start");
+  assert.equal(await nextStep(b), "done");
   await act(b, "done", { note: "已更换按钮面板" });
   await waitForState(b, "done", "done on B");
   await e2e.waitForPending(b, 0, "B's work reached the server");
@@ -131,8 +143,10 @@ test("a request recorded offline is assigned and done on another tablet, called 
   await waitForState(a, "done", "B's work reached A");
   // Closing before the callback is not offered.
   assert.equal(await a.getByTestId("request-action-close").count(), 0);
+  assert.equal(await nextStep(a), "callback");
   await act(a, "callback", { satisfaction: "satisfied", note: "住户表示满意" });
   await waitForState(a, "called_back", "called back");
+  assert.equal(await nextStep(a), "close");
   await act(a, "close");
   await waitForState(a, "closed", "closed on A");
   await waitForState(b, "closed", "closed reached B");
@@ -142,6 +156,36 @@ test("a request recorded offline is assigned and done on another tablet, called 
     ["assign", "accept", "start", "done", "callback", "close"],
   );
   assert.ok(entries.every(([, superseded]) => !superseded));
+});
+
+test("the head reads every zone's requests in one list and a review that names the site and time", async (t) => {
+  const { server, pages } = await tablets(t, 2);
+  const [staff, head] = pages;
+  await e2e.signIn(staff, server.url, "service-b");
+  const description = "E2E B区 路灯不亮";
+  await recordRequest(staff, { kind: "repair_common", unit: "B区 3栋", phone: "", description });
+  await act(staff, "accept");
+  await e2e.waitForPending(staff, 0, "zone B's request reached the server");
+  // The history names people and times, never a device id.
+  const entry = await staff.getByTestId("request-history-entry").first().innerText();
+  assert.match(entry, /\d{2}:\d{2}/);
+  assert.doesNotMatch(entry, /tablet-|\(demo\)/);
+
+  await e2e.signIn(head, server.url, "head");
+  await e2e.openTab(head, "requests");
+  await head.getByTestId("request-zone").selectOption("");
+  assert.equal(await head.getByTestId("request-new").isDisabled(), true, "a new request needs a zone");
+  await head.getByTestId("request-row").filter({ hasText: description }).waitFor({ timeout: e2e.SYNC_TIMEOUT });
+  const zones = await head.getByTestId("request-row").evaluateAll((rows) => [...new Set(rows.map((row) => row.dataset.zone))].sort());
+  assert.deepEqual(zones, ["A", "B"], "zone A's demo requests and zone B's new one");
+  const badge = head.getByTestId("request-row").filter({ hasText: description }).getByTestId("request-row-zone");
+  assert.match(await badge.innerText(), /B/);
+
+  await e2e.openTab(head, "review");
+  const heading = await head.getByTestId("review-heading").innerText();
+  assert.match(heading, /\d{4}-\d{2}-\d{2} \d{2}:\d{2}/, "the printout says when it was drawn");
+  assert.ok(heading.trim().length > 17, "and for which site");
+  await head.getByTestId("review-row").filter({ hasText: description }).waitFor();
 });
 
 test("a collective complaint reaches the office head's tablet at once", async (t) => {

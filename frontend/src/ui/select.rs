@@ -128,7 +128,13 @@ pub fn ZoneSelect(
     /// Called with the new zone before `zone` is set to it.
     #[prop(optional, into)]
     on_pick: Option<Callback<String>>,
+    /// Offers "all zones" first, as the empty code (whole-site views).
+    #[prop(optional)]
+    all_zones: bool,
 ) -> impl IntoView {
+    let i18n = I18n::get();
+    let all =
+        all_zones.then(|| view! { <option value="">{move || i18n.t(Key::AllZones)}</option> });
     let options = workspace
         .with_value(|ws| ws.session.zones().to_vec())
         .into_iter()
@@ -136,6 +142,7 @@ pub fn ZoneSelect(
         .collect_view();
     view! {
         <LabelledSelect label testid value=zone inline on_pick>
+            {all}
             {options}
         </LabelledSelect>
     }

@@ -119,7 +119,7 @@ pub fn RoundsBoard(workspace: WorkspaceRef) -> impl IntoView {
                         shown.set(code);
                     }
                 >
-                    <option value="">{move || i18n.t(Key::BoardAllZones)}</option>
+                    <option value="">{move || i18n.t(Key::AllZones)}</option>
                     {options}
                 </select>
             </label>

@@ -5,8 +5,10 @@
 //! are the shared crate's.
 //!
 //! Test ids: `request-new` (opens the intake form), `request-zone` (zone
-//! picker), `request-filter-{open,overdue,all}`, `request-row` (with
-//! `data-request-id`, `data-state`, `data-overdue`), `request-empty`; the
+//! picker; "all zones" is the empty value), `request-filter-{open,overdue,all}`,
+//! `request-row` (with `data-request-id`, `data-zone`, `data-state`,
+//! `data-overdue`), `request-row-zone`, `request-empty`, `request-pick-zone`
+//! (the hint that a new request needs a zone); the
 //! form's and the detail's ids are listed in `intake.rs` and `detail.rs`.
 
 mod alert;
@@ -44,7 +46,8 @@ pub fn RequestsTab(workspace: WorkspaceRef) -> impl IntoView {
     let i18n = I18n::get();
     let zones = workspace.with_value(|ws| ws.session.zones().to_vec());
     let zone = RwSignal::new(zones.first().map(|z| z.code.clone()).unwrap_or_default());
-    let open = RwSignal::new(None::<String>);
+    // The request open on screen: (zone, id).
+    let open = RwSignal::new(None::<(String, String)>);
     let creating = RwSignal::new(false);
     let filter = RwSignal::new(Filter::Open);
     let saved = RwSignal::new(false);
@@ -58,6 +61,7 @@ pub fn RequestsTab(workspace: WorkspaceRef) -> impl IntoView {
                     testid="request-zone"
                     label=Key::ReqZone
                     inline=true
+                    all_zones=true
                     on_pick=move |_| open.set(None)
                 />
             }
@@ -67,10 +71,10 @@ pub fn RequestsTab(workspace: WorkspaceRef) -> impl IntoView {
     view! {
         <section class="requests">
             {move || match (open.get(), creating.get()) {
-                (Some(id), _) => view! {
+                (Some((in_zone, id)), _) => view! {
                     <detail::RequestDetail
                         workspace
-                        zone=zone.get_untracked()
+                        zone=in_zone
                         request_id=id
                         on_back=move || open.set(None)
                     />
@@ -84,7 +88,7 @@ pub fn RequestsTab(workspace: WorkspaceRef) -> impl IntoView {
                             creating.set(false);
                             saved.set(id.is_some());
                             if let Some(id) = id {
-                                open.set(Some(id));
+                                open.set(Some((zone.get_untracked(), id)));
                             }
                         }
                     />
@@ -94,17 +98,25 @@ pub fn RequestsTab(workspace: WorkspaceRef) -> impl IntoView {
                     <div class="card-head no-print">
                         <h1 class="page-title">{move || i18n.t(Key::TabRequests)}</h1>
                         {picker()}
-                        <button class="button" data-testid="request-new" on:click=move |_| creating.set(true)>
+                        <button
+                            class="button"
+                            data-testid="request-new"
+                            disabled=move || zone.with(String::is_empty)
+                            on:click=move |_| creating.set(true)
+                        >
                             {move || i18n.t(Key::ReqNew)}
                         </button>
                     </div>
+                    <Show when=move || zone.with(String::is_empty)>
+                        <p class="muted no-print" data-testid="request-pick-zone">{move || i18n.t(Key::ReqPickZone)}</p>
+                    </Show>
                     <Show when=move || saved.get()>
                         <p class="message message-ok" role="status" data-testid="request-saved">
                             {move || i18n.t(Key::ReqSaved)}
                         </p>
                     </Show>
                     <FilterBar filter />
-                    <RequestList workspace zone filter on_open=move |id| open.set(Some(id)) />
+                    <RequestList workspace zone filter on_open=move |picked| open.set(Some(picked)) />
                 }
                 .into_any(),
             }}
@@ -143,17 +155,29 @@ fn RequestList(
     workspace: WorkspaceRef,
     zone: RwSignal<String>,
     filter: RwSignal<Filter>,
-    on_open: impl Fn(String) + Copy + Send + Sync + 'static,
+    on_open: impl Fn((String, String)) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let i18n = I18n::get();
     let status = expect_context::<SyncStatus>();
+    let zone_names = workspace.with_value(|ws| ws.session.zones().to_vec());
     let rows = Memo::new(move |_| {
         status.revision.track();
         let zone = zone.get();
         let now = browser::now_ms();
+        // The empty zone is the whole site: every zone of the user's, newest first.
         let list = workspace.with_value(|ws| {
-            requests::zone_requests(&ws.library, ws.session.site_code(), &zone, now)
+            if zone.is_empty() {
+                requests::site_requests(
+                    &ws.library,
+                    ws.session.site_code(),
+                    ws.session.zones(),
+                    now,
+                )
+            } else {
+                requests::zone_requests(&ws.library, ws.session.site_code(), &zone, now)
+            }
         });
+        let whole_site = zone.is_empty();
         let which = filter.get();
         list.into_iter()
             .map(|view| {
@@ -167,7 +191,16 @@ fn RequestList(
                     .is_some_and(|d| d.status == DeadlineStatus::Overdue),
                 Filter::All => true,
             })
-            .map(|(view, next)| Row::of(&view, next))
+            .map(|(view, next)| {
+                let mut row = Row::of(&view, next);
+                if whole_site {
+                    row.zone_name = zone_names
+                        .iter()
+                        .find(|z| z.code == row.zone)
+                        .map(|z| z.name.clone());
+                }
+                row
+            })
             .collect::<Vec<_>>()
     });
     view! {
@@ -188,6 +221,9 @@ fn RequestList(
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Row {
     id: String,
+    zone: String,
+    /// The zone's name, shown when the list spans the whole site.
+    zone_name: Option<String>,
     unit: String,
     kind: RequestKind,
     state: State,
@@ -207,6 +243,8 @@ impl Row {
             .is_some_and(|d| d.status == DeadlineStatus::Overdue);
         Row {
             id: view.request.id.clone(),
+            zone: view.request.zone.clone(),
+            zone_name: None,
             unit: view.request.unit_label.clone(),
             kind: view.request.kind(),
             state: view.state,
@@ -222,23 +260,31 @@ impl Row {
 }
 
 #[component]
-fn RequestRow(row: Row, on_open: impl Fn(String) + Copy + Send + Sync + 'static) -> impl IntoView {
+fn RequestRow(
+    row: Row,
+    on_open: impl Fn((String, String)) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let i18n = I18n::get();
-    let id = row.id.clone();
+    let picked = (row.zone.clone(), row.id.clone());
     view! {
         <li
             class="request-row card"
             class:overdue=row.overdue
             data-testid="request-row"
             data-request-id=row.id.clone()
+            data-zone=row.zone.clone()
             data-state=row.state.as_str()
             data-overdue=row.overdue.to_string()
-            on:click=move |_| on_open(id.clone())
+            on:click=move |_| on_open(picked.clone())
         >
             <div class="request-row-head">
-                <strong>{row.unit.clone()}</strong>
+                {row.zone_name.clone().map(|name| view! { <span class="badge" data-testid="request-row-zone">{name}</span> })}
+                <strong class="request-row-unit">{row.unit.clone()}</strong>
                 <span class="badge">{move || i18n.t(kind_key(row.kind))}</span>
                 <span class="badge" data-testid="request-state">{move || i18n.t(state_key(row.state))}</span>
+                {row.overdue.then(|| view! {
+                    <span class="badge badge-error" data-testid="request-overdue">{move || i18n.t(Key::ReqOverdue)}</span>
+                })}
                 {row.collective.then(|| view! {
                     <span class="badge badge-alert" data-testid="request-collective">
                         {move || i18n.t(Key::ReqCollective)} " · "
@@ -247,9 +293,10 @@ fn RequestRow(row: Row, on_open: impl Fn(String) + Copy + Send + Sync + 'static)
                 })}
             </div>
             <p class="request-row-text">{row.description.clone()}</p>
-            <p class="muted">
-                {short_time(row.received_at)} " · " {move || i18n.t(Key::ReqOwner)} ": " {row.owner.clone()}
-                {row.next.clone().map(|next| view! { " · " <DeadlineBadge deadline=next /> })}
+            <p class="request-row-meta muted">
+                <span>{short_time(row.received_at)}</span>
+                <span>{move || i18n.label(Key::ReqOwner)} {row.owner.clone()}</span>
+                {row.next.clone().map(|next| view! { <DeadlineBadge deadline=next /> })}
             </p>
         </li>
     }
@@ -440,5 +487,82 @@ fn status_key(status: DeadlineStatus) -> Key {
         DeadlineStatus::Pending => Key::ReqPending,
         DeadlineStatus::Overdue => Key::ReqOverdue,
         DeadlineStatus::Missed => Key::ReqMissed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use roundbook_shared::domain::Role;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+    use crate::ui::testing::{find, has, mount, pause};
+
+    fn row(overdue: bool) -> Row {
+        Row {
+            id: "req-1".into(),
+            zone: "A".into(),
+            zone_name: Some("A区".into()),
+            unit: "5栋1单元802".into(),
+            kind: RequestKind::Complaint,
+            state: State::Received,
+            owner: "陈静".into(),
+            description: "楼上漏水".into(),
+            collective: false,
+            households: 0,
+            received_at: 0,
+            next: Some(Deadline {
+                kind: DeadlineKind::Response,
+                due_at: 0,
+                met_at: None,
+                status: if overdue {
+                    DeadlineStatus::Overdue
+                } else {
+                    DeadlineStatus::Pending
+                },
+            }),
+            overdue,
+        }
+    }
+
+    /// A row's fields are separate elements (the unit, the kind and the state
+    /// do not run together), an overdue one says so in a badge, and the owner
+    /// reads with a full-width colon.
+    #[wasm_bindgen_test]
+    async fn a_request_row_reads_field_by_field_and_says_overdue() {
+        let (host, handle) = mount(vec![Role::ZoneService], |_| {
+            view! {
+                <ul>
+                    <RequestRow row=row(true) on_open=|_| {} />
+                    <RequestRow row=row(false) on_open=|_| {} />
+                </ul>
+            }
+            .into_any()
+        })
+        .await;
+        pause(0).await;
+        let rows = host
+            .query_selector_all("[data-testid=request-row]")
+            .unwrap();
+        assert_eq!(rows.length(), 2);
+        let late: web_sys::Element = rows.get(0).unwrap().unchecked_into();
+        let on_time: web_sys::Element = rows.get(1).unwrap().unchecked_into();
+        assert!(has(&late, "[data-testid=request-overdue]"));
+        assert!(!has(&on_time, "[data-testid=request-overdue]"));
+        assert_eq!(
+            find(&late, ".request-row-unit").text_content().unwrap(),
+            "5栋1单元802"
+        );
+        assert_eq!(
+            find(&late, "[data-testid=request-row-zone]")
+                .text_content()
+                .unwrap(),
+            "A区"
+        );
+        let meta = find(&late, ".request-row-meta").text_content().unwrap();
+        assert!(meta.contains("首问责任人：陈静"), "{meta}");
+        drop(handle);
+        host.remove();
     }
 }
