@@ -12,6 +12,7 @@
 //! `visit-request-kind`, `visit-request-text`, `visit-save`, `visit-saved`,
 //! `visit-error`, `visit-row`, `visits-not-visited` (with `data-count`).
 
+mod site;
 mod visits;
 
 pub use visits::VisitsTab;

@@ -8,6 +8,7 @@ use roundbook_shared::domain::local_date;
 use roundbook_shared::schema::request::RequestKind;
 use roundbook_shared::schema::visit::{households_visited, not_visited};
 
+use super::site::SiteVisits;
 use super::{first_zone, zone_picker};
 use crate::browser;
 use crate::calendar::short_time;
@@ -16,7 +17,7 @@ use crate::residents::{self, VisitDraft, VisitError};
 use crate::sync::SyncStatus;
 use crate::ui::field::Field;
 use crate::ui::requests::error_key;
-use crate::ui::select::{LabelledSelect, WordSelect};
+use crate::ui::select::{several_zones, LabelledSelect, WordSelect};
 use crate::ui::WorkspaceRef;
 use crate::ui::{actor, writer_and_site};
 
@@ -141,6 +142,7 @@ pub fn VisitsTab(workspace: WorkspaceRef) -> impl IntoView {
                 <h1 class="page-title">{move || i18n.t(Key::VisTitle)}</h1>
                 {zone_picker(workspace, zone, "visits-zone")}
             </div>
+            {several_zones(workspace).then(|| view! { <SiteVisits workspace /> })}
             <p class="card" data-testid="visits-month-count" data-count=move || month_count().to_string()>
                 {move || filled(Key::VisMonthCount, i18n.lang(), &[("n", &month_count().to_string())])}
             </p>
