@@ -153,7 +153,7 @@ pub fn TemplateTab(workspace: WorkspaceRef) -> impl IntoView {
             {areas}
             <div class="button-row">
                 <button class="button" data-testid="template-add-area" disabled=!may_edit on:click=move |_| {
-                    draft.update(|areas| areas.push(Area { id: new_slug("area"), name_zh: String::new(), name_en: String::new(), items: vec![] }));
+                    draft.update(|areas| areas.push(Area { id: new_slug("area"), name_zh: String::new(), name_en: String::new(), items: vec![], place_zh: String::new(), place_en: String::new() }));
                 }>{move || i18n.t(Key::CleanAddArea)}</button>
             </div>
             <p
