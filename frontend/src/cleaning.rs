@@ -7,7 +7,7 @@
 //! mark, a second signature of a party).
 //! It must not hold score rules (those are `roundbook_shared::score`) or views.
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Months, NaiveDate};
 use roundbook_shared::domain::local_date;
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::schema::cleaning::{
@@ -48,7 +48,7 @@ pub enum CleaningError {
     NameRequired,
     /// The pad is empty.
     NoSignature,
-    /// Signing opens on the month's last day.
+    /// Signing has not opened yet ([`signing_opens`]).
     TooEarly,
     /// The party has signed already.
     AlreadySigned,
@@ -87,26 +87,9 @@ fn invalid(error: SchemaError) -> CleaningError {
     }
 }
 
-/// The first day of the month of `day`.
-pub fn month_start(day: NaiveDate) -> NaiveDate {
-    day.with_day(1).unwrap_or(day)
-}
-
-/// The last day of the month of `day` (signing opens then).
-pub fn month_end(day: NaiveDate) -> NaiveDate {
-    month_start(day)
-        .checked_add_months(Months::new(1))
-        .and_then(|next| next.pred_opt())
-        .unwrap_or(day)
-}
-
-/// The sign-off due date: the 5th of the next month.
-pub fn due_date(day: NaiveDate) -> NaiveDate {
-    month_start(day)
-        .checked_add_months(Months::new(1))
-        .and_then(|next| next.with_day(5))
-        .unwrap_or(day)
-}
+// The month's calendar (first and last day, when signing opens, when the
+// sheet is due, when its score is final) is the shared score rule's.
+pub use roundbook_shared::score::{due_date, may_sign, month_is_final, month_start, signing_opens};
 
 /// The `count` months ending with the month of `today`, oldest first.
 pub fn last_months(today: NaiveDate, count: u32) -> Vec<NaiveDate> {
@@ -478,7 +461,7 @@ pub async fn sign(
         return Err(CleaningError::NameRequired);
     }
     let png = png.ok_or(CleaningError::NoSignature)?;
-    if local_date(now) < month_end(month_day) {
+    if !may_sign(month_day, now) {
         return Err(CleaningError::TooEarly);
     }
     let id = open_month(library, site, month_day).await?;
@@ -554,13 +537,16 @@ pub struct HistoryMonth {
     pub below: bool,
     /// The second (or later) month in a row below the threshold.
     pub streak: bool,
+    /// The month's score is final ([`month_is_final`]); until then its total
+    /// is provisional and it carries no flags.
+    pub is_final: bool,
 }
 
-/// The last `count` months (oldest first) with their sheets and the
-/// threshold flags.
-pub fn history(library: &Library, site: &str, today: NaiveDate, count: u32) -> Vec<HistoryMonth> {
+/// The last `count` months up to `now` (Unix ms; oldest first) with their
+/// sheets and the threshold flags.
+pub fn history(library: &Library, site: &str, now: i64, count: u32) -> Vec<HistoryMonth> {
     let current_threshold = current(library, site).threshold();
-    let views: Vec<(NaiveDate, Option<MonthView>, f64)> = last_months(today, count)
+    let views: Vec<(NaiveDate, Option<MonthView>, f64)> = last_months(local_date(now), count)
         .into_iter()
         .map(|m| {
             let view = month(library, site, m);
@@ -570,21 +556,38 @@ pub fn history(library: &Library, site: &str, today: NaiveDate, count: u32) -> V
             (m, view, threshold)
         })
         .collect();
-    let totals: Vec<(Option<f64>, f64)> = views
+    let finals: Vec<bool> = views
         .iter()
-        .map(|(_, v, threshold)| (v.as_ref().and_then(|v| v.sheet.total), *threshold))
+        .map(|(month, view, _)| {
+            month_is_final(*month, now, view.as_ref().is_some_and(|v| v.locked))
+        })
         .collect();
-    let flags = score::threshold_streak(&totals);
+    let totals: Vec<(Option<f64>, f64, bool)> = views
+        .iter()
+        .zip(&finals)
+        .map(|((_, v, threshold), is_final)| {
+            (
+                v.as_ref().and_then(|v| v.sheet.total),
+                *threshold,
+                *is_final,
+            )
+        })
+        .collect();
+    let flags = score::month_flags(&totals);
     views
         .into_iter()
         .zip(flags)
-        .map(|((month, view, threshold), (below, streak))| HistoryMonth {
-            month,
-            view,
-            threshold,
-            below,
-            streak,
-        })
+        .zip(finals)
+        .map(
+            |(((month, view, threshold), (below, streak)), is_final)| HistoryMonth {
+                month,
+                view,
+                threshold,
+                below,
+                streak,
+                is_final,
+            },
+        )
         .collect()
 }
 
@@ -696,8 +699,9 @@ mod tests {
         assert_eq!(published.threshold(), 85.0);
         lobby_at_86_7(&writer, march).await;
 
-        let history = history(&library, "demo", day("2026-03-31"), 2);
-        let flags: Vec<_> = history
+        // The 1st of April: March is over.
+        let history = history(&library, "demo", instant_at(day("2026-04-01"), 600), 3);
+        let flags: Vec<_> = history[..2]
             .iter()
             .map(|m| {
                 (
@@ -716,6 +720,16 @@ mod tests {
             ],
             "February keeps the version it was scored with"
         );
+        assert!(history[0].is_final && history[1].is_final);
+
+        // The day after February's inspection, its 86.7 is only provisional:
+        // no verdict against the pass mark of 90 yet.
+        let during = super::history(&library, "demo", instant_at(day("2026-02-11"), 600), 1);
+        assert_eq!(
+            during[0].view.as_ref().and_then(|v| v.sheet.total),
+            Some(86.7)
+        );
+        assert_eq!((during[0].is_final, during[0].below), (false, false));
     }
 
     #[wasm_bindgen_test]
@@ -959,8 +973,6 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn month_dates() {
-        assert_eq!(month_end(day("2026-02-10")), day("2026-02-28"));
-        assert_eq!(due_date(day("2026-12-31")), day("2027-01-05"));
         let months = last_months(day("2026-03-15"), 12);
         assert_eq!(months.len(), 12);
         assert_eq!(months[0], day("2025-04-01"));

@@ -15,11 +15,19 @@
 //!   their weight; an area not inspected in the month is "not assessed" and
 //!   counts neither for nor against the vendor.
 //! - **Rounding:** half up to one decimal, at the end only.
+//! - **The month's calendar:** a month's total is provisional until the month
+//!   is over (site time) or both parties have signed; only then is it held to
+//!   the pass mark. Signing opens on the month's last day; the sheet is due by
+//!   the 5th of the next month.
 //!
-//! Pure functions of the records; no clock, no storage.
+//! Pure functions of the records and of the time they are given; no clock,
+//! no storage.
 
 use std::collections::BTreeMap;
 
+use chrono::{Datelike, Months, NaiveDate};
+
+use crate::domain::local_date;
 use crate::schema::cleaning::{Inspection, Mark, Template, OUTCOME_DEDUCTED};
 
 /// One item's marks in one inspection, resolved.
@@ -177,6 +185,58 @@ pub fn month_sheet(template: &Template, inspections: &[Inspection], marks: &[Mar
     }
 }
 
+/// The first day of the month of `day`.
+pub fn month_start(day: NaiveDate) -> NaiveDate {
+    day.with_day(1).unwrap_or(day)
+}
+
+/// The last day of the month of `day`.
+pub fn month_end(day: NaiveDate) -> NaiveDate {
+    month_start(day)
+        .checked_add_months(Months::new(1))
+        .and_then(|next| next.pred_opt())
+        .unwrap_or(day)
+}
+
+/// The sign-off due date of the month of `day`: the 5th of the next month.
+pub fn due_date(day: NaiveDate) -> NaiveDate {
+    month_start(day)
+        .checked_add_months(Months::new(1))
+        .and_then(|next| next.with_day(5))
+        .unwrap_or(day)
+}
+
+/// The first site-local day on which the month of `day` may be signed: its
+/// last day (the month's inspections are then all but done).
+pub fn signing_opens(day: NaiveDate) -> NaiveDate {
+    month_end(day)
+}
+
+/// Whether the month of `day` may be signed at `now` (Unix ms).
+pub fn may_sign(day: NaiveDate, now: i64) -> bool {
+    local_date(now) >= signing_opens(day)
+}
+
+/// Whether the month of `day` has its final score at `now` (Unix ms): the
+/// month is over in site time, or both parties have signed (`locked`).
+/// Until then its total is provisional: more inspections may come, so it is
+/// not yet held to the pass mark.
+pub fn month_is_final(day: NaiveDate, now: i64, locked: bool) -> bool {
+    locked || local_date(now) > month_end(day)
+}
+
+/// For months in order (oldest first), each with its total, the threshold
+/// it is held to and whether it is final ([`month_is_final`]): the flags of
+/// [`threshold_streak`]. A month still in progress gets neither flag and
+/// ends a streak, like a month not assessed: its verdict is not known yet.
+pub fn month_flags(months: &[(Option<f64>, f64, bool)]) -> Vec<(bool, bool)> {
+    let totals: Vec<(Option<f64>, f64)> = months
+        .iter()
+        .map(|&(total, threshold, is_final)| (total.filter(|_| is_final), threshold))
+        .collect();
+    threshold_streak(&totals)
+}
+
 /// For months in order (oldest first), each with its total and the
 /// threshold it is held to: whether each is below its threshold, and whether
 /// it is the second (or later) month in a row below — the contract's trigger
@@ -326,6 +386,75 @@ mod tests {
         early.at = AT - 1;
         let resolved = resolve(&template, "lobby", [&full, &early]);
         assert_eq!(resolved["lobby-floor"].stood.by, "z");
+    }
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn month_dates() {
+        assert_eq!(month_start(date("2026-02-10")), date("2026-02-01"));
+        assert_eq!(month_end(date("2026-02-10")), date("2026-02-28"));
+        assert_eq!(month_end(date("2028-02-10")), date("2028-02-29"));
+        assert_eq!(due_date(date("2026-12-31")), date("2027-01-05"));
+        assert_eq!(signing_opens(date("2026-04-02")), date("2026-04-30"));
+    }
+
+    #[test]
+    fn signing_opens_on_the_months_last_day_in_site_time() {
+        use crate::domain::instant_at;
+        let march = date("2026-03-10");
+        assert!(!may_sign(
+            march,
+            instant_at(date("2026-03-30"), 23 * 60 + 59)
+        ));
+        assert!(may_sign(march, instant_at(date("2026-03-31"), 0)));
+        assert!(may_sign(march, instant_at(date("2026-04-03"), 600)));
+    }
+
+    #[test]
+    fn a_month_in_progress_is_provisional_until_it_is_over_or_signed() {
+        use crate::domain::instant_at;
+        let april = date("2026-04-01");
+        // On the 2nd, after one inspection: no verdict yet.
+        assert!(!month_is_final(
+            april,
+            instant_at(date("2026-04-02"), 600),
+            false
+        ));
+        // The last day itself is still in progress.
+        assert!(!month_is_final(
+            april,
+            instant_at(date("2026-04-30"), 23 * 60),
+            false
+        ));
+        // Over at site midnight: 1 May 00:00 in UTC+8 is still 30 April in UTC.
+        assert!(month_is_final(
+            april,
+            instant_at(date("2026-05-01"), 0),
+            false
+        ));
+        // Signed by both parties on the last day: final.
+        assert!(month_is_final(
+            april,
+            instant_at(date("2026-04-30"), 600),
+            true
+        ));
+    }
+
+    #[test]
+    fn a_month_in_progress_gets_no_flags() {
+        // March below and final; April below so far but in progress.
+        assert_eq!(
+            month_flags(&[(Some(85.0), 90.0, true), (Some(80.0), 90.0, false)]),
+            [(true, false), (false, false)]
+        );
+        // Once April is over it is the second month below in a row.
+        assert_eq!(
+            month_flags(&[(Some(85.0), 90.0, true), (Some(80.0), 90.0, true)]),
+            [(true, false), (true, true)]
+        );
     }
 
     #[test]

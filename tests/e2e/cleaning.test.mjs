@@ -222,6 +222,19 @@ test("the environment supervisor sets the contract's pass mark and the month is 
   await page.getByTestId("sheet-total").waitFor();
   assert.equal(await page.getByTestId("sheet-total").getAttribute("data-total"), "83.3");
   assert.equal(await page.getByTestId("sheet-threshold").getAttribute("data-value"), "95.0");
-  await page.getByTestId("sheet-below").waitFor();
+  // The printout names the version the month is scored with, and when it was published.
+  assert.match(await page.getByTestId("print-template").textContent(), /^模板：第 1 版 · \d{4}-\d{2}-\d{2}$/);
+  // The month is not over: its 83.3 is provisional, with no verdict yet.
+  await page.getByTestId("sheet-provisional").waitFor();
+  assert.equal(await page.getByTestId("sheet-below").count(), 0, "no verdict while the month runs");
   await waitForPending(page, 0, "the template and the inspection reached the server");
+
+  // The next morning the month is over: the sheet (last month's until the
+  // 5th) holds it to 95, and it is below.
+  await page.clock.setSystemTime(lastDayOfMonth() + 24 * 3600 * 1000);
+  await page.getByTestId("tab-inspect").click();
+  await page.getByTestId("tab-sheet").click();
+  await page.getByTestId("sheet-below").waitFor();
+  assert.equal(await page.getByTestId("sheet-provisional").count(), 0);
+  assert.equal(await page.getByTestId("sheet-total").getAttribute("data-total"), "83.3");
 });

@@ -74,6 +74,15 @@ pub struct Area {
     pub name_zh: String,
     pub name_en: String,
     pub items: Vec<Item>,
+    /// The building or place the area is in ("3栋"), so that each
+    /// building's lobby is an area of its own, inspected on its own; empty
+    /// for an area of the whole site. Added after templates were first
+    /// published: older versions read as empty (and older builds skip it).
+    /// Not written when empty, so a site-wide area is stored as before.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub place_zh: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub place_en: String,
 }
 
 impl Area {
@@ -150,6 +159,8 @@ impl Record for Template {
             check_slug("area", &area.id)?;
             check_text("area name", &area.name_zh, true, 40)?;
             check_text("area name (English)", &area.name_en, false, 60)?;
+            check_text("area place", &area.place_zh, false, 40)?;
+            check_text("area place (English)", &area.place_en, false, 60)?;
             if area.items.is_empty() {
                 return Err(SchemaError::Invalid(format!(
                     "area {} has no items",
@@ -220,6 +231,8 @@ pub fn default_template() -> Template {
         name_zh: zh.into(),
         name_en: en.into(),
         items,
+        place_zh: String::new(),
+        place_en: String::new(),
     };
     Template {
         id: DEFAULT_TEMPLATE_ID.into(),
@@ -897,6 +910,49 @@ mod tests {
         let read = super::template(&legacy, "tpl-0").expect("still readable");
         assert_eq!(read.threshold, None);
         assert_eq!(read.threshold(), f64::from(DEFAULT_THRESHOLD));
+    }
+
+    #[test]
+    fn areas_of_a_building_and_versions_from_before_places_read() {
+        let mut setup = DocKey::cleaning_setup("demo").genesis();
+        let mut template = default_template();
+        (template.id, template.version, template.published_at) = ("tpl-1".into(), 1, AT);
+        let mut lobby3 = template.areas[0].clone();
+        lobby3.id = "lobby-3".into();
+        (lobby3.place_zh, lobby3.place_en) = ("3栋".into(), "Building 3".into());
+        for item in &mut lobby3.items {
+            item.id = format!("{}-3", item.id);
+            item.max_score = 1;
+        }
+        // 15 points of the first lobby now go to both buildings' lobbies.
+        for (item, max) in template.areas[0].items.iter_mut().zip([4, 4, 4]) {
+            item.max_score = max;
+        }
+        template.areas.push(lobby3);
+        publish_template(&mut setup, &template).unwrap();
+        let read = super::template(&setup, "tpl-1").unwrap();
+        assert_eq!(read.area("lobby-3").unwrap().place_zh, "3栋");
+        assert_eq!(read.area("lobby").unwrap().place_zh, "");
+        let stored = serde_json::to_value(read.area("lobby").unwrap()).unwrap();
+        assert!(
+            stored.get("place_zh").is_none(),
+            "no place: stored as before"
+        );
+
+        // A version published by a build without places: no place fields.
+        use automerge::transaction::Transactable;
+        use automerge::ReadDoc;
+        let mut tx = setup.transaction();
+        let templates = tx.get(automerge::ROOT, TEMPLATES).unwrap().unwrap().1;
+        let record = tx.get(&templates, "tpl-1").unwrap().unwrap().1;
+        let areas = tx.get(&record, "areas").unwrap().unwrap().1;
+        let area = tx.get(&areas, 7).unwrap().unwrap().1;
+        tx.delete(&area, "place_zh").unwrap();
+        tx.delete(&area, "place_en").unwrap();
+        tx.commit();
+        let old = super::template(&setup, "tpl-1").expect("still readable");
+        assert_eq!(old.area("lobby-3").unwrap().place_zh, "");
+        assert_eq!(old.areas.len(), 8);
     }
 
     #[test]

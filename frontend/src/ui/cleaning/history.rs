@@ -4,7 +4,8 @@
 //!
 //! Test ids: `history-series` (select: "total" or an area id),
 //! `history-table`, `history-row` (`data-month`, `data-total`, `data-threshold`, `data-below`,
-//! `data-streak`), plus the chart's ids (`chart.rs`) and the rectification
+//! `data-streak`, `data-final`: "false" while the month is in progress and
+//! its total provisional), plus the chart's ids (`chart.rs`) and the rectification
 //! list's (`rectifications.rs`).
 
 use leptos::prelude::*;
@@ -12,7 +13,7 @@ use leptos::prelude::*;
 use super::chart::{one_decimal, HistoryChart, Point, Series};
 use super::rectifications::RectificationsTab;
 use super::{site, AreaOptions};
-use crate::calendar::today;
+use crate::browser;
 use crate::cleaning::{self, HistoryMonth};
 use crate::i18n::{I18n, Key};
 use crate::sync::SyncStatus;
@@ -61,7 +62,8 @@ pub fn HistoryTab(workspace: WorkspaceRef) -> impl IntoView {
         let site = site.clone();
         Memo::new(move |_| {
             status.revision.track();
-            workspace.with_value(|ws| cleaning::history(&ws.library, &site, today(), 12))
+            let now = browser::now_ms();
+            workspace.with_value(|ws| cleaning::history(&ws.library, &site, now, 12))
         })
     };
     let template = Memo::new(move |_| {
@@ -86,11 +88,13 @@ pub fn HistoryTab(workspace: WorkspaceRef) -> impl IntoView {
                         data-threshold=one_decimal(m.threshold)
                         data-below=m.below.to_string()
                         data-streak=m.streak.to_string()
+                        data-final=m.is_final.to_string()
                     >
                         <td>{m.month.format("%Y-%m").to_string()}</td>
                         <td>{total.map(one_decimal).unwrap_or_else(|| "—".into())}</td>
                         <td>
                             {one_decimal(m.threshold)} " "
+                            {(total.is_some() && !m.is_final).then(|| i18n.t(Key::CleanProvisional))}
                             {m.below.then(|| i18n.t(Key::CleanBelow))} " "
                             {m.streak.then(|| i18n.t(Key::CleanTwoBelow))}
                         </td>

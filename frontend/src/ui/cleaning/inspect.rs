@@ -22,11 +22,11 @@ use roundbook_shared::schema::cleaning::{
 use roundbook_shared::score::{resolve, ResolvedMark};
 
 use super::rectifications::RectificationCard;
-use super::{actor, error_key, item_name, item_standard, site, AreaOptions, Said};
+use super::{actor, error_key, item_name, item_standard, labelled, site, AreaOptions, Said};
 use crate::browser;
 use crate::calendar::{short_time, today};
 use crate::cleaning::{self, MarkDraft, MonthView, SITE_BLOBS};
-use crate::i18n::{I18n, Key, Lang};
+use crate::i18n::{filled, I18n, Key, Lang};
 use crate::sync::SyncStatus;
 use crate::ui::field::Field;
 use crate::ui::photo::Photo;
@@ -187,8 +187,11 @@ fn InspectionItems(
         .collect_view();
     view! {
         <p class="muted">
-            {move || i18n.t(Key::CleanInspectedBy)} ": " {inspection.started_by_name.clone()} " · "
-            {short_time(inspection.started_at)}
+            {
+                let by = inspection.started_by_name.clone();
+                move || labelled(i18n.lang(), Key::CleanInspectedBy, &by)
+            }
+            " · " {short_time(inspection.started_at)}
         </p>
         <p class="muted" data-testid="inspect-rule">{move || i18n.t(Key::CleanRule)}</p>
         <ol class="clean-items" data-testid="inspect-items" data-inspection-id=inspection.id.clone()>
@@ -197,28 +200,35 @@ fn InspectionItems(
     }
 }
 
-fn outcome_key(outcome: &str) -> Key {
-    match outcome {
-        OUTCOME_DEDUCTED => Key::CleanDeduct,
-        OUTCOME_NA => Key::CleanNa,
-        _ => Key::CleanFull,
+/// What a mark gives, unambiguously: the points deducted and the score
+/// left ("扣 2 分 · 得 4/6"), full marks, or not applicable.
+pub fn points_text(lang: Lang, mark: &Mark, max: u32) -> String {
+    let max_text = max.to_string();
+    match (mark.outcome.as_str(), mark.awarded(max)) {
+        (OUTCOME_DEDUCTED, Some(awarded)) => filled(
+            Key::CleanMarkDeducted,
+            lang,
+            &[
+                ("points", &(max - awarded).to_string()),
+                ("awarded", &awarded.to_string()),
+                ("max", &max_text),
+            ],
+        ),
+        (OUTCOME_FULL, _) => filled(Key::CleanMarkFull, lang, &[("max", &max_text)]),
+        _ => Key::CleanMarkNa.text(lang).to_owned(),
     }
 }
 
-/// A mark as one line: outcome, points, reason, who and when.
+/// A mark as one line: what it gives, the reason, who and when.
 fn mark_text(lang: Lang, mark: &Mark, max: u32) -> String {
-    let outcome = outcome_key(&mark.outcome).text(lang);
-    let points = match mark.awarded(max) {
-        Some(awarded) => format!("{awarded}/{max}"),
-        None => "—".into(),
-    };
+    let points = points_text(lang, mark, max);
     let reason = if mark.reason.is_empty() {
         String::new()
     } else {
         format!(" · {}", mark.reason)
     };
     format!(
-        "{outcome} {points}{reason} · {} {}",
+        "{points}{reason} · {} {}",
         mark.by_name,
         short_time(mark.at)
     )
@@ -383,7 +393,7 @@ fn ItemRow(
                     }
                 >
                     <label class="field">
-                        <span>{move || i18n.t(Key::CleanPoints)} " (1–" {max} ")"</span>
+                        <span>{move || filled(Key::CleanPointsRange, i18n.lang(), &[("max", &max.to_string())])}</span>
                         <input
                             type="number"
                             inputmode="numeric"
@@ -456,6 +466,35 @@ mod tests {
     use super::*;
     use crate::ui::testing::{find, has, mount, pause, type_into, until};
 
+    #[wasm_bindgen_test]
+    fn a_mark_says_what_was_deducted_and_what_is_left() {
+        let mark = |outcome: &str, deduction| Mark {
+            id: String::new(),
+            inspection_id: String::new(),
+            area_id: String::new(),
+            item_id: String::new(),
+            by: String::new(),
+            by_name: String::new(),
+            device: String::new(),
+            at: 0,
+            outcome: outcome.into(),
+            deduction,
+            reason: String::new(),
+            photos: vec![],
+        };
+        let deducted = mark(OUTCOME_DEDUCTED, 2);
+        assert_eq!(points_text(Lang::ZhCn, &deducted, 6), "扣 2 分 · 得 4/6");
+        assert_eq!(points_text(Lang::En, &deducted, 6), "−2 · 4/6 left");
+        assert_eq!(
+            points_text(Lang::ZhCn, &mark(OUTCOME_FULL, 0), 6),
+            "满分 · 得 6/6"
+        );
+        assert_eq!(
+            points_text(Lang::ZhCn, &mark(OUTCOME_NA, 0), 6),
+            "不适用 · 不计分"
+        );
+    }
+
     /// The inspect screen as a cleaning supervisor uses it: start today's
     /// inspection, a deduction above the item's maximum is refused with the
     /// translated error, a valid one is saved and shown as the standing mark.
@@ -500,8 +539,9 @@ mod tests {
             .text_content()
             .unwrap();
         assert!(standing.contains("地面有污渍"), "{standing}");
+        // The deduction and what is left, not "扣分 4/6".
         assert!(
-            standing.contains(&format!("{}/{max}", max - 2)),
+            standing.starts_with(&format!("扣 2 分 · 得 {}/{max}", max - 2)),
             "{standing}"
         );
         // The deduction opened a rectification of the area.

@@ -24,7 +24,7 @@ use leptos::prelude::*;
 use roundbook_shared::schema::cleaning::{Area, Item, Template};
 
 use crate::cleaning::CleaningError;
-use crate::i18n::{I18n, Key, Lang};
+use crate::i18n::{filled, I18n, Key, Lang};
 use crate::ui::actor;
 use crate::ui::WorkspaceRef;
 
@@ -58,6 +58,15 @@ fn error_key(error: &CleaningError) -> Key {
     }
 }
 
+/// "label：value" in Chinese, "label: value" in English.
+fn labelled(lang: Lang, label: Key, value: &str) -> String {
+    filled(
+        Key::CleanLabelValue,
+        lang,
+        &[("label", label.text(lang)), ("value", value)],
+    )
+}
+
 fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
     match lang {
         Lang::ZhCn if !zh.is_empty() => zh,
@@ -66,8 +75,14 @@ fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
     }
 }
 
+/// An area's name, after its building or place when it has one
+/// ("3栋 · 大堂").
 fn area_name(lang: Lang, area: &Area) -> String {
-    pick(lang, &area.name_zh, &area.name_en).to_owned()
+    let name = pick(lang, &area.name_zh, &area.name_en);
+    match pick(lang, &area.place_zh, &area.place_en) {
+        "" => name.to_owned(),
+        place => format!("{place} · {name}"),
+    }
 }
 
 /// The template's areas as `<option>`s (value: the area id), named in the
@@ -138,7 +153,7 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::*;
-    use crate::ui::testing::{attr, mount, pause};
+    use crate::ui::testing::{attr, find, has, mount, pause};
 
     /// Lets the browser run what leptos scheduled (property updates).
     async fn next_tick() {
@@ -221,6 +236,117 @@ mod tests {
             .query_selector("[data-testid=template-threshold-error]")
             .unwrap()
             .is_some());
+        drop(handle);
+        host.remove();
+    }
+
+    #[wasm_bindgen_test]
+    fn an_area_of_a_building_is_named_after_it() {
+        let mut lobby = roundbook_shared::schema::cleaning::default_template().areas[0].clone();
+        assert_eq!(area_name(Lang::ZhCn, &lobby), "大堂");
+        lobby.place_zh = "3栋".into();
+        assert_eq!(area_name(Lang::ZhCn, &lobby), "3栋 · 大堂");
+        assert_eq!(
+            area_name(Lang::En, &lobby),
+            "3栋 · Lobby",
+            "no English place: the Chinese one"
+        );
+        lobby.place_en = "Building 3".into();
+        assert_eq!(area_name(Lang::En, &lobby), "Building 3 · Lobby");
+    }
+
+    /// The template editor in Chinese: each area a folded group with its
+    /// item count and points, each item one table row, and no English word
+    /// or ASCII colon anywhere on the screen.
+    #[wasm_bindgen_test]
+    async fn the_template_editor_is_compact_and_all_chinese() {
+        let (host, handle) = mount(vec![Role::EnvironmentSupervisor], |workspace| {
+            view! { <TemplateTab workspace /> }.into_any()
+        })
+        .await;
+        next_tick().await;
+        let areas = host
+            .query_selector_all("[data-testid=template-area]")
+            .unwrap();
+        assert_eq!(areas.length(), 7);
+        for index in 0..areas.length() {
+            let area: web_sys::Element = areas.item(index).unwrap().unchecked_into();
+            assert_eq!(area.tag_name(), "DETAILS");
+            let open = js_sys::Reflect::get(&area, &"open".into()).unwrap();
+            assert_eq!(open.as_bool(), Some(false), "folded at first");
+        }
+        assert_eq!(
+            find(&host, "[data-testid=template-area-summary]")
+                .text_content()
+                .as_deref(),
+            Some("3 项 · 15 分")
+        );
+        let items = host
+            .query_selector_all("[data-testid=template-item]")
+            .unwrap();
+        assert_eq!(items.length(), 16);
+        for index in 0..items.length() {
+            let item: web_sys::Element = items.item(index).unwrap().unchecked_into();
+            assert_eq!(item.tag_name(), "TR", "one row per item");
+        }
+        let mut shown = host.text_content().unwrap();
+        let inputs = host.query_selector_all("input").unwrap();
+        for index in 0..inputs.length() {
+            let input: web_sys::HtmlInputElement = inputs.item(index).unwrap().unchecked_into();
+            shown.push_str(&input.value());
+            shown.push_str(&input.get_attribute("aria-label").unwrap_or_default());
+            shown.push_str(&input.placeholder());
+        }
+        assert!(
+            !shown.chars().any(|c| c.is_ascii_alphabetic()),
+            "English on the Chinese screen: {shown}"
+        );
+        assert!(!shown.contains(':'), "an ASCII colon: {shown}");
+        drop(handle);
+        host.remove();
+    }
+
+    /// Before the month's last day the signature pads take no ink, and a
+    /// line says from when the month may be signed.
+    #[wasm_bindgen_test]
+    async fn the_pads_are_disabled_until_signing_opens() {
+        let (host, handle) = mount(vec![Role::CleaningSupervisor], |workspace| {
+            view! { <SheetTab workspace /> }.into_any()
+        })
+        .await;
+        next_tick().await;
+        let today = crate::calendar::today();
+        // This month (until the 5th the sheet opens on last month's).
+        let select = find(&host, "[data-testid=sheet-month]");
+        let this_month = crate::cleaning::month_start(today).to_string();
+        js_sys::Reflect::set(&select, &"value".into(), &this_month.into()).unwrap();
+        select
+            .dispatch_event(&web_sys::Event::new("change").unwrap())
+            .unwrap();
+        next_tick().await;
+        let pad = find(&host, "[data-testid=sign-supervisor-pad]");
+        let submit: web_sys::HtmlButtonElement =
+            find(&host, "[data-testid=sign-supervisor-submit]").unchecked_into();
+        if crate::cleaning::may_sign(today, crate::browser::now_ms()) {
+            // The month's last day: open.
+            assert!(!has(&host, "[data-testid=sign-opens]"));
+            assert_eq!(pad.get_attribute("aria-disabled").as_deref(), Some("false"));
+            return;
+        }
+        assert_eq!(
+            attr(&host, "[data-testid=sign-opens]", "data-date"),
+            Some(roundbook_shared::score::month_end(today).to_string())
+        );
+        assert_eq!(pad.get_attribute("aria-disabled").as_deref(), Some("true"));
+        assert!(submit.disabled());
+        pad.dispatch_event(&web_sys::Event::new("pointerdown").unwrap())
+            .unwrap();
+        next_tick().await;
+        assert_eq!(
+            pad.get_attribute("data-ink").as_deref(),
+            Some("false"),
+            "no ink"
+        );
         drop(handle);
         host.remove();
     }

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 use roundbook_shared::schema::cleaning::{Rectification, Template};
 
-use super::{actor, area_label, error_key, item_label, site, Said};
+use super::{actor, area_label, error_key, item_label, labelled, site, Said};
 use crate::browser;
 use crate::calendar::{short_time, today};
 use crate::cleaning::{self, Reinspection, Verdict, SITE_BLOBS};
@@ -170,7 +170,10 @@ pub(super) fn RectificationCard(
             </div>
             <p>{rectification.reason.clone()}</p>
             <p class="muted" data-testid="rect-deadline">
-                {move || i18n.t(Key::CleanDeadline)} ": " {short_time(rectification.deadline)}
+                {
+                    let deadline = short_time(rectification.deadline);
+                    move || labelled(i18n.lang(), Key::CleanDeadline, &deadline)
+                }
             </p>
             {(!rectification.result_note.is_empty()).then(|| view! { <p class="muted">{rectification.result_note.clone()}</p> })}
             <div class="thumbs">{photos}</div>

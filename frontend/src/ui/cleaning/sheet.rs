@@ -6,26 +6,33 @@
 //! Test ids: `sheet-month` (select of held months), `sheet-area`
 //! (`data-area-id`, `data-score` or "" when not assessed), `sheet-not-assessed`,
 //! `sheet-total` (`data-total`), `sheet-threshold` (`data-value`, the
-//! month's template version's), `sheet-below`, `sheet-streak`, `sheet-due`
-//! (`data-overdue`), `sheet-state` (`data-locked`), `sign-supervisor-form` /
+//! month's template version's), `sheet-provisional` (the total of a month
+//! still in progress, which carries no verdict), `sheet-below`,
+//! `sheet-streak`, `sheet-due` (`data-overdue`), `sheet-state`
+//! (`data-locked`), `sign-opens` (`data-date`: shown while the month may not
+//! be signed yet; the pads are disabled), `sign-supervisor-form` /
 //! `sign-vendor-form` (`data-signed`), `sign-supervisor-name` /
 //! `sign-vendor-name`, the pads `sign-supervisor-pad` / `sign-vendor-pad` with
 //! `-clear`, `sign-supervisor-submit` / `sign-vendor-submit`,
 //! `sign-supervisor-result` / `sign-vendor-result`, `sheet-print`,
-//! `print-sheet`, `print-deduction`, `print-signature` (`data-party`).
+//! `print-sheet`, `print-template` (the template version line),
+//! `print-deduction`, `print-signature` (`data-party`).
 
 use chrono::{Datelike, NaiveDate};
 use leptos::prelude::*;
-use roundbook_shared::schema::cleaning::{OUTCOME_DEDUCTED, PARTY_SUPERVISOR, PARTY_VENDOR};
+use roundbook_shared::domain::local_date;
+use roundbook_shared::schema::cleaning::{
+    Template, OUTCOME_DEDUCTED, PARTY_SUPERVISOR, PARTY_VENDOR,
+};
 use roundbook_shared::score::resolve;
 
 use super::chart::one_decimal;
 use super::signature::{Pad, SignaturePad};
-use super::{actor, area_label, area_name, error_key, item_label, site, Said};
+use super::{actor, area_label, area_name, error_key, item_label, labelled, site, Said};
 use crate::browser;
 use crate::calendar::{short_time, today};
 use crate::cleaning::{self, MonthView, SignOff, SITE_BLOBS};
-use crate::i18n::{I18n, Key};
+use crate::i18n::{filled, I18n, Key, Lang};
 use crate::sync::SyncStatus;
 use crate::ui::field::Field;
 use crate::ui::photo::Photo;
@@ -48,7 +55,8 @@ pub fn SheetTab(workspace: WorkspaceRef) -> impl IntoView {
         let site = site.clone();
         Memo::new(move |_| {
             status.revision.track();
-            workspace.with_value(|ws| cleaning::history(&ws.library, &site, today(), 12))
+            let now = browser::now_ms();
+            workspace.with_value(|ws| cleaning::history(&ws.library, &site, now, 12))
         })
     };
     let entry = Memo::new(move |_| {
@@ -57,6 +65,12 @@ pub fn SheetTab(workspace: WorkspaceRef) -> impl IntoView {
     });
     let view_of = Memo::new(move |_| entry.with(|e| e.as_ref().and_then(|e| e.view.clone())));
     let locked = Memo::new(move |_| view_of.with(|v| v.as_ref().is_some_and(|v| v.locked)));
+    // Signing opens on the month's last day (the shared rule the sign-off
+    // itself checks): until then the pads take no ink.
+    let signable = Memo::new(move |_| {
+        status.revision.track();
+        cleaning::may_sign(chosen.get(), browser::now_ms())
+    });
     let options = months
         .iter()
         .rev()
@@ -95,31 +109,50 @@ pub fn SheetTab(workspace: WorkspaceRef) -> impl IntoView {
                 </span>
             </div>
             <p data-testid="sheet-due" data-overdue=move || due_overdue().to_string() class:error-text=due_overdue>
-                {move || i18n.t(Key::CleanDue)} ": " {move || due().to_string()}
+                {move || labelled(i18n.lang(), Key::CleanDue, &due().to_string())}
                 {move || due_overdue().then(|| format!(" · {}", i18n.t(Key::CleanDueOverdue)))}
             </p>
             {move || match view_of.get() {
                 None => view! { <p class="muted">{move || i18n.t(Key::CleanNoSheet)}</p> }.into_any(),
                 Some(view) => {
-                    let (below, streak) = entry.with(|e| e.as_ref().map_or((false, false), |e| (e.below, e.streak)));
-                    view! { <Scores view below streak /> }.into_any()
+                    let (below, streak, is_final) = entry.with(|e| {
+                        e.as_ref().map_or((false, false, false), |e| (e.below, e.streak, e.is_final))
+                    });
+                    view! { <Scores view below streak is_final /> }.into_any()
                 }
             }}
         </section>
         <section class="card no-print clean-signing">
-            <SignForm workspace party=PARTY_SUPERVISOR prefix="sign-supervisor" month=chosen view=view_of locked />
-            <SignForm workspace party=PARTY_VENDOR prefix="sign-vendor" month=chosen view=view_of locked />
+            <Show when=move || !signable.get() && !locked.get()>
+                <p
+                    class="banner banner-warn"
+                    data-testid="sign-opens"
+                    data-date=move || cleaning::signing_opens(chosen.get()).to_string()
+                >
+                    {move || {
+                        let date = cleaning::signing_opens(chosen.get()).to_string();
+                        filled(Key::CleanSignOpens, i18n.lang(), &[("date", &date)])
+                    }}
+                </p>
+            </Show>
+            <SignForm workspace party=PARTY_SUPERVISOR prefix="sign-supervisor" month=chosen view=view_of locked signable />
+            <SignForm workspace party=PARTY_VENDOR prefix="sign-vendor" month=chosen view=view_of locked signable />
             <button class="button" data-testid="sheet-print" on:click=print disabled=move || view_of.with(Option::is_none)>
                 {move || i18n.t(Key::CleanPrint)}
             </button>
         </section>
-        {move || view_of.get().map(|view| view! { <PrintSheet workspace view /> })}
+        {move || view_of.get().map(|view| {
+            let is_final = entry.with(|e| e.as_ref().is_some_and(|e| e.is_final));
+            view! { <PrintSheet workspace view is_final /> }
+        })}
     }
 }
 
-/// The per-area scores, the total and the flags.
+/// The per-area scores, the total and the flags. A month still in
+/// progress (`is_final` false) shows its total as provisional, without a
+/// verdict.
 #[component]
-fn Scores(view: MonthView, below: bool, streak: bool) -> impl IntoView {
+fn Scores(view: MonthView, below: bool, streak: bool, is_final: bool) -> impl IntoView {
     let i18n = I18n::get();
     let lang = move || i18n.lang();
     let template = view.template.clone();
@@ -145,6 +178,7 @@ fn Scores(view: MonthView, below: bool, streak: bool) -> impl IntoView {
         })
         .collect_view();
     let total = view.sheet.total;
+    let provisional = total.is_some() && !is_final;
     let threshold = view.template.threshold();
     view! {
         <table class="clean-table">
@@ -162,12 +196,18 @@ fn Scores(view: MonthView, below: bool, streak: bool) -> impl IntoView {
                     <th>{move || i18n.t(Key::CleanTotal)}</th>
                     <td>"100"</td>
                     <td></td>
-                    <th>{total.map(one_decimal).unwrap_or_else(|| "—".into())}</th>
+                    <th>
+                        {total.map(one_decimal).unwrap_or_else(|| "—".into())}
+                        {provisional.then(|| view! {
+                            " " <span class="badge" data-testid="sheet-provisional">{move || i18n.t(Key::CleanProvisional)}</span>
+                        })}
+                    </th>
                 </tr>
             </tfoot>
         </table>
+        {provisional.then(|| view! { <p class="muted" data-testid="sheet-provisional-note">{move || i18n.t(Key::CleanProvisionalNote)}</p> })}
         <p class="muted" data-testid="sheet-threshold" data-value=one_decimal(threshold)>
-            {move || i18n.t(Key::CleanThreshold)} ": " {one_decimal(threshold)}
+            {move || labelled(i18n.lang(), Key::CleanThreshold, &one_decimal(threshold))}
         </p>
         {below.then(|| view! { <p class="banner banner-warn" data-testid="sheet-below">{move || i18n.t(Key::CleanBelow)}</p> })}
         {streak.then(|| view! { <p class="banner banner-error" data-testid="sheet-streak">{move || i18n.t(Key::CleanTwoBelow)}</p> })}
@@ -184,9 +224,17 @@ fn SignForm(
     month: RwSignal<NaiveDate>,
     view: Memo<Option<MonthView>>,
     locked: Memo<bool>,
+    /// Signing has opened for the month.
+    signable: Memo<bool>,
 ) -> impl IntoView {
     let i18n = I18n::get();
     let pad = Pad::new();
+    // A pad drawn on before the month changed is wiped.
+    Effect::new(move |_| {
+        if !signable.get() {
+            pad.clear();
+        }
+    });
     let default_name = if party == PARTY_SUPERVISOR {
         workspace.with_value(|ws| ws.session.display_name().to_owned())
     } else {
@@ -245,7 +293,11 @@ fn SignForm(
             {move || match signature.get() {
                 Some(signed) => view! {
                     <p>
-                        {move || i18n.t(Key::CleanSigned)} ": " {signed.name.clone()} " · " {short_time(signed.signed_at)}
+                        {
+                            let name = signed.name.clone();
+                            move || labelled(i18n.lang(), Key::CleanSigned, &name)
+                        }
+                        " · " {short_time(signed.signed_at)}
                     </p>
                     <Photo workspace zone=SITE_BLOBS.to_string() hash=signed.image.clone() />
                 }
@@ -254,15 +306,26 @@ fn SignForm(
             }}
             <Show when=move || signature.with(Option::is_none)>
                 <Field label=Key::CleanSignerName>
-                    <input type="text" maxlength="64" data-testid=format!("{prefix}-name") bind:value=name disabled=move || locked.get() />
+                    <input
+                        type="text"
+                        maxlength="64"
+                        data-testid=format!("{prefix}-name")
+                        bind:value=name
+                        disabled=move || locked.get() || !signable.get()
+                    />
                 </Field>
                 <SignaturePad
                     pad
                     prefix
-                    disabled=Signal::derive(move || locked.get() || busy.get())
+                    disabled=Signal::derive(move || locked.get() || busy.get() || !signable.get())
                     clear_label=Signal::derive(move || i18n.t(Key::CleanClear).to_owned())
                 />
-                <button type="submit" class="button button-primary" data-testid=format!("{prefix}-submit") disabled=move || busy.get()>
+                <button
+                    type="submit"
+                    class="button button-primary"
+                    data-testid=format!("{prefix}-submit")
+                    disabled=move || busy.get() || locked.get() || !signable.get()
+                >
                     {move || i18n.t(Key::CleanSign)}
                 </button>
             </Show>
@@ -271,10 +334,25 @@ fn SignForm(
     }
 }
 
+/// The template line of the printed sheet: "模板：第 1 版 · 2026-12-01"
+/// (versions count from 1, with the site-local day they were published), or
+/// the built-in default.
+pub fn template_line(lang: Lang, template: &Template) -> String {
+    if template.version == 0 || template.published_at <= 0 {
+        return Key::CleanTemplateLineDefault.text(lang).to_owned();
+    }
+    let date = local_date(template.published_at).to_string();
+    filled(
+        Key::CleanTemplateLine,
+        lang,
+        &[("version", &template.version.to_string()), ("date", &date)],
+    )
+}
+
 /// The printed sheet: the month, every area and item with its deductions
 /// and reasons, the totals and both signatures.
 #[component]
-fn PrintSheet(workspace: WorkspaceRef, view: MonthView) -> impl IntoView {
+fn PrintSheet(workspace: WorkspaceRef, view: MonthView, is_final: bool) -> impl IntoView {
     let i18n = I18n::get();
     let lang = i18n.lang();
     let site_name = workspace.with_value(|ws| ws.session.site_name().to_owned());
@@ -343,8 +421,9 @@ fn PrintSheet(workspace: WorkspaceRef, view: MonthView) -> impl IntoView {
         <section class="clean-print" data-testid="print-sheet">
             <h2>{format!("{site_name} · {} · {}", i18n.t(Key::CleanSheetTitle), view.month.format("%Y-%m"))}</h2>
             <p>
-                {i18n.t(Key::CleanTemplateVersion)} ": " {template.version} " · "
-                {i18n.t(Key::CleanThreshold)} ": " {one_decimal(template.threshold())}
+                <span data-testid="print-template">{template_line(lang, template)}</span>
+                " · "
+                {labelled(lang, Key::CleanThreshold, &one_decimal(template.threshold()))}
             </p>
             <table class="clean-table">
                 <thead>
@@ -360,7 +439,10 @@ fn PrintSheet(workspace: WorkspaceRef, view: MonthView) -> impl IntoView {
                     <tr>
                         <th>{i18n.t(Key::CleanTotal)}</th>
                         <td>"100"</td>
-                        <th>{view.sheet.total.map(one_decimal).unwrap_or_else(|| "—".into())}</th>
+                        <th>
+                            {view.sheet.total.map(one_decimal).unwrap_or_else(|| "—".into())}
+                            {(view.sheet.total.is_some() && !is_final).then(|| format!(" {}", i18n.t(Key::CleanProvisional)))}
+                        </th>
                         <td></td>
                     </tr>
                 </tfoot>

@@ -5,7 +5,8 @@
 //! sign-off form's.
 //!
 //! Test ids (with the pad's `prefix`, e.g. `sign-supervisor`):
-//! `<prefix>-pad` (the canvas, `data-ink` = "true" once something is drawn),
+//! `<prefix>-pad` (the canvas, `data-ink` = "true" once something is drawn,
+//! `aria-disabled` = "true" while it takes no ink),
 //! `<prefix>-clear`.
 
 use leptos::html::Canvas;
@@ -136,7 +137,8 @@ pub fn stroke(canvas: &HtmlCanvasElement, from: (f64, f64), to: (f64, f64)) {
 pub fn SignaturePad(
     pad: Pad,
     prefix: &'static str,
-    /// A locked month or a signing in progress.
+    /// A locked month, a month not open for signing yet, or a signing in
+    /// progress: the pad takes no ink.
     #[prop(into)]
     disabled: Signal<bool>,
     /// The clear button's label.
@@ -178,6 +180,7 @@ pub fn SignaturePad(
             <canvas
                 class="signature-pad"
                 class:signature-disabled=move || disabled.get()
+                aria-disabled=move || disabled.get().to_string()
                 data-testid=format!("{prefix}-pad")
                 data-ink=move || pad.ink.get().to_string()
                 node_ref=pad.canvas
