@@ -741,39 +741,39 @@ mod tests {
     #[test]
     fn rounds_due_before_the_schedule_existed_are_not_counted() {
         // Made at 02:10 on the 23rd, during the shift of the 22nd: the 00:00
-        // window (closed at 00:15) and that shift's unannounced rounds were
-        // never due; the 02:00 window (open until 02:15) was.
+        // window (closed at 00:15) was never due; the 02:00 window (open
+        // until 02:15) was, and so were that shift's unannounced rounds,
+        // due by its end at 06:00.
         let mut fixture = Fixture::new();
         fixture.schedules[0].since = at(2, 10);
         let outcomes = fixture.day(at(12, 0));
         let times: Vec<i64> = fixed(&outcomes).iter().map(|(due, _)| *due).collect();
         assert_eq!(times, [at(2, 0), at(4, 0), at(6, 0), at(20, 0), at(22, 0)]);
         let summary = Summary::of(&outcomes);
-        assert_eq!(summary.missed, 3, "02:00, 04:00 and 06:00; no unannounced");
+        // (The shift of the 22nd's unannounced rounds are listed on the 22nd.)
+        assert_eq!(summary.missed, 3, "02:00, 04:00 and 06:00");
         assert_eq!(
             summary.upcoming, 4,
             "20:00, 22:00 and the night's 2 unannounced"
         );
-        // The 23rd's own shift is wholly after it: its unannounced rounds count.
-        let night = fixture.day(at(30, 30));
-        assert_eq!(
-            night
-                .iter()
-                .filter(|o| o.kind == RoundKind::Unannounced)
-                .count(),
-            2
-        );
+        // Made at 05:30, with less than a round's time of the shift left:
+        // the shift's unannounced rounds are not due at all.
+        fixture.schedules[0].since = at(5, 30);
+        assert!(due_now(fixture.records(), at(5, 35))
+            .iter()
+            .all(|round| round.kind != RoundKind::Unannounced));
+        assert_eq!(Summary::of(&fixture.day(at(12, 0))).missed, 1, "06:00 only");
     }
 
     #[test]
-    fn a_schedule_made_later_has_no_due_rounds_yet() {
+    fn a_schedule_made_mid_shift_offers_its_unannounced_rounds_but_no_past_window() {
         let mut fixture = Fixture::new();
-        assert!(!due_now(fixture.records(), at(22, 5)).is_empty());
-        // Made at 23:00: neither the 22:00 window nor the shift's
-        // unannounced rounds are due at 22:05, and nothing before is missed.
-        fixture.schedules[0].since = at(23, 0);
-        assert!(due_now(fixture.records(), at(22, 5)).is_empty());
-        let day = fixture.day(at(22, 5));
+        // Made at 22:20, after the 22:00 window closed (22:15).
+        fixture.schedules[0].since = at(22, 20);
+        let due = due_now(fixture.records(), at(22, 25));
+        assert!(!due.is_empty(), "the shift's unannounced rounds");
+        assert!(due.iter().all(|round| round.kind == RoundKind::Unannounced));
+        let day = fixture.day(at(22, 25));
         assert!(day.iter().all(|o| o.status != RoundStatus::Missed));
     }
 

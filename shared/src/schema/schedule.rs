@@ -115,10 +115,13 @@ impl Schedule {
         window.1 >= self.since
     }
 
-    /// Whether the unannounced rounds of `shift` were due at all: the
-    /// schedule existed when the shift started.
+    /// Whether the unannounced rounds of `shift` were due at all: they are
+    /// due by the shift's end, so they are if the schedule existed at least
+    /// one round's time before it ended (a schedule made mid-shift gives
+    /// the guard that shift's unannounced rounds; one made in its last
+    /// minutes does not count them missed).
     pub fn covers_shift(&self, shift: &ShiftWindow) -> bool {
-        shift.start >= self.since
+        self.since + i64::from(self.round_minutes) * MINUTE_MS <= shift.end
     }
 
     /// The shifts that may be running at `unix_ms`: the one starting that
