@@ -4,9 +4,10 @@
 //! [`crate::residents`].
 //!
 //! Test ids — residents: `residents-zone`, `residents-import` (file input),
-//! `residents-imported`, `residents-import-failed`, `residents-import-row`
-//! (with `data-line`, `data-problem`), `residents-export`, `residents-search`,
-//! `residents-unit` (with `data-unit-id`), `residents-empty`.
+//! `residents-template`, `residents-imported`, `residents-import-failed`,
+//! `residents-import-row` (with `data-line`, `data-problem`),
+//! `residents-export`, `residents-search`, `residents-unit` (with
+//! `data-unit-id`), `residents-empty`.
 //! Visits: `visits-month-count` (with `data-count`), `visit-new`, `visit-unit`,
 //! `visit-raised`, `visit-satisfaction`, `visit-raise-request`,
 //! `visit-request-kind`, `visit-request-text`, `visit-save`, `visit-saved`,
@@ -18,7 +19,7 @@ pub use visits::VisitsTab;
 
 use leptos::prelude::*;
 use roundbook_shared::ids::DocumentId;
-use roundbook_shared::resident_import::{ImportError, RowProblem};
+use roundbook_shared::resident_import::{self, ImportError, RowProblem};
 use wasm_bindgen::JsCast;
 
 use crate::browser;
@@ -78,7 +79,7 @@ fn imported(result: Result<(DocumentId, usize, usize), ImportFailure>) -> Import
         Err(ImportFailure::File(error)) => Imported::File(match error {
             ImportError::TooLarge => Key::ResFileTooLarge,
             ImportError::TooManyRows => Key::ResFileTooManyRows,
-            ImportError::NotUtf8 => Key::ResFileNotUtf8,
+            ImportError::BadEncoding => Key::ResFileBadEncoding,
             ImportError::MissingColumn(_) => Key::ResFileMissingColumn,
             ImportError::Empty | ImportError::Rows(_) => Key::ResFileEmpty,
         }),
@@ -143,6 +144,15 @@ pub fn ResidentsTab(workspace: WorkspaceRef) -> impl IntoView {
         );
     };
 
+    // The header row and an example, to fill in with Excel.
+    let template = move |_| {
+        browser::download(
+            "residents-template.csv",
+            "text/csv;charset=utf-8",
+            &resident_import::template(),
+        );
+    };
+
     let rows = move || {
         let needle = search.get().trim().to_owned();
         directory.with(|(units, people)| {
@@ -179,6 +189,9 @@ pub fn ResidentsTab(workspace: WorkspaceRef) -> impl IntoView {
                         {move || i18n.t(Key::ResImport)}
                         <input type="file" class="visually-hidden" accept=".csv,text/csv" data-testid="residents-import" disabled=move || busy.get() on:change=import />
                     </label>
+                    <button class="button button-quiet" type="button" data-testid="residents-template" on:click=template>
+                        {move || i18n.t(Key::ResTemplate)}
+                    </button>
                     <button class="button button-quiet" data-testid="residents-export" on:click=export>
                         {move || i18n.t(Key::ResExport)}
                     </button>
