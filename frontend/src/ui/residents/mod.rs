@@ -11,7 +11,8 @@
 //! Visits: `visits-month-count` (with `data-count`), `visit-new`, `visit-unit`,
 //! `visit-raised`, `visit-satisfaction`, `visit-raise-request`,
 //! `visit-request-kind`, `visit-request-text`, `visit-save`, `visit-saved`,
-//! `visit-error`, `visit-row`, `visits-not-visited` (with `data-count`).
+//! `visit-error`, `visit-row` (its time in `visit-when`),
+//! `visits-not-visited` (with `data-count`).
 
 mod visits;
 
