@@ -7,7 +7,7 @@
 //! `residents-template`, `residents-imported`, `residents-import-failed`,
 //! `residents-import-row` (with `data-line`, `data-problem`),
 //! `residents-export`, `residents-search`, `residents-unit` (with
-//! `data-unit-id`), `residents-empty`.
+//! `data-unit-id`), `residents-relation`, `residents-empty`.
 //! Visits: `visits-month-count` (with `data-count`), `visit-new`, `visit-unit`,
 //! `visit-raised`, `visit-satisfaction`, `visit-raise-request`,
 //! `visit-request-kind`, `visit-request-text`, `visit-save`, `visit-saved`,
@@ -61,6 +61,18 @@ fn problem_key(problem: RowProblem) -> Key {
         RowProblem::TooLong => Key::ResPTooLong,
         RowProblem::Duplicate => Key::ResPDuplicate,
         RowProblem::BadShape => Key::ResPBadShape,
+    }
+}
+
+/// How a resident relates to the unit, translated; `None` for a word this
+/// version does not know (a newer tablet's), which is then shown as stored.
+fn relation_key(relation: &str) -> Option<Key> {
+    match relation {
+        "owner" => Some(Key::ResRelOwner),
+        "tenant" => Some(Key::ResRelTenant),
+        "family" => Some(Key::ResRelFamily),
+        "other" => Some(Key::ResRelOther),
+        _ => None,
     }
 }
 
@@ -234,7 +246,10 @@ pub fn ResidentsTab(workspace: WorkspaceRef) -> impl IntoView {
                             <strong>{label}</strong>
                             <ul class="plain">
                                 {people.into_iter().map(|person| view! {
-                                    <li>{person.name} " · " {person.phone} " · " {person.relation}</li>
+                                    <li>{person.name} " · " {person.phone} " · " <span data-testid="residents-relation">{
+                                        let relation = person.relation;
+                                        move || relation_key(&relation).map_or(relation.clone(), |key| i18n.t(key).to_owned())
+                                    }</span></li>
                                 }).collect_view()}
                             </ul>
                         </li>
@@ -242,5 +257,30 @@ pub fn ResidentsTab(workspace: WorkspaceRef) -> impl IntoView {
                 </ul>
             </Show>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+    use roundbook_shared::schema::resident::RELATIONS;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn every_relation_is_shown_in_the_users_language() {
+        let shown = |lang| {
+            RELATIONS
+                .iter()
+                .map(|word| {
+                    relation_key(word)
+                        .expect("every relation has a key")
+                        .text(lang)
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(shown(Lang::ZhCn), ["业主", "租户", "家属", "其他"]);
+        assert_eq!(shown(Lang::En), ["owner", "tenant", "family", "other"]);
+        assert_eq!(relation_key("landlord"), None, "shown as stored");
     }
 }
