@@ -5,10 +5,11 @@
 //! server agree on where a day starts. Only the tablet's clock is read here;
 //! this module must not decide anything about records.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use roundbook_shared::domain::{local_date, site_offset};
 
 use crate::browser;
+use crate::i18n::{filled, Key, Lang};
 
 /// Today in the site's calendar, by the tablet's clock.
 pub fn today() -> NaiveDate {
@@ -40,6 +41,36 @@ pub fn date_time(unix_ms: i64) -> String {
     local(unix_ms).format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// Site-local day, month and time of an instant as `lang` writes it:
+/// `12月3日 09:40`, `3 Dec 09:40` (lists within a quarter, where the year
+/// goes without saying).
+pub fn day_month_time(unix_ms: i64, lang: Lang) -> String {
+    const MONTHS: [Key; 12] = [
+        Key::MonthShort1,
+        Key::MonthShort2,
+        Key::MonthShort3,
+        Key::MonthShort4,
+        Key::MonthShort5,
+        Key::MonthShort6,
+        Key::MonthShort7,
+        Key::MonthShort8,
+        Key::MonthShort9,
+        Key::MonthShort10,
+        Key::MonthShort11,
+        Key::MonthShort12,
+    ];
+    let at = local(unix_ms);
+    filled(
+        Key::DateDayMonthTime,
+        lang,
+        &[
+            ("day", &at.day().to_string()),
+            ("month", MONTHS[at.month0() as usize].text(lang)),
+            ("time", &at.format("%H:%M").to_string()),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,5 +88,16 @@ mod tests {
         assert_eq!(date_time(1_795_365_000_000), "2026-11-23 00:30");
         let now = browser::now_ms();
         assert_eq!(short_time(now), clock_time(now));
+    }
+
+    #[wasm_bindgen_test]
+    fn day_month_time_is_written_as_each_language_writes_dates() {
+        // 2026-11-23 00:30 and 2026-12-03 09:40 in Shanghai.
+        let november = 1_795_365_000_000;
+        let december = 1_796_262_000_000;
+        assert_eq!(day_month_time(november, Lang::ZhCn), "11月23日 00:30");
+        assert_eq!(day_month_time(november, Lang::En), "23 Nov 00:30");
+        assert_eq!(day_month_time(december, Lang::ZhCn), "12月3日 09:40");
+        assert_eq!(day_month_time(december, Lang::En), "3 Dec 09:40");
     }
 }

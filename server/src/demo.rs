@@ -1,20 +1,23 @@
 //! `--demo`: one site with zones A, B and C, eighteen staff accounts, and per zone
-//! four checkpoints, a patrol route over them and a night and a day schedule,
-//! so a new user can try every screen at once.
+//! four checkpoints, a patrol route over them, a night and a day schedule and
+//! a resident directory of 48 households, so a new user can try every screen
+//! at once (Visits included).
 //! Seeds only an empty database; it never overwrites real data.
 //!
 //! The records are the shared sample ones (`roundbook_shared::fixtures`:
-//! the zone plan, requests and events), with the demo's own names and
-//! times, so the demo shows what the tests check.
+//! the zone plan, requests and events, the resident directory), with the
+//! demo's own names and times, so the demo shows what the tests check.
 
 use chrono::Utc;
 
 use roundbook_shared::domain::{local_date, Role, SiteInfo, ZoneRef};
 use roundbook_shared::fixtures::patrol::{checkpoint, ZonePlan};
 use roundbook_shared::fixtures::requests::{event_on, intake};
+use roundbook_shared::fixtures::residents::demo_directory;
 use roundbook_shared::schema::request::{
     put_request, put_request_event, Action, Request, RequestEvent, RequestKind,
 };
+use roundbook_shared::schema::resident::put_directory;
 use roundbook_shared::schema::DocKey;
 
 use crate::auth::hash_password;
@@ -121,6 +124,15 @@ pub fn seed(store: &dyn Store) -> StoreResult<bool> {
             .collect();
         let doc = ZonePlan::new(&zone.code, checkpoints).directory(SITE, now);
         let key = DocKey::zone_directory(SITE, &zone.code);
+        let id = key.document_id();
+        store.register_document(&id, &key)?;
+        store.add_snapshot(&id, &doc.save())?;
+
+        let directory = demo_directory(&zone.code);
+        let key = DocKey::resident_directory(SITE, &zone.code);
+        let mut doc = key.genesis();
+        put_directory(&mut doc, &directory.units, &directory.residents, now)
+            .expect("the demo directory is valid");
         let id = key.document_id();
         store.register_document(&id, &key)?;
         store.add_snapshot(&id, &doc.save())?;
@@ -302,6 +314,19 @@ mod tests {
         }
         seeded.sort();
         assert_eq!(seeded, ["req-demo-1", "req-demo-2", "req-demo-3"]);
+        // Every zone's resident directory: its 48 households, ready to visit.
+        for zone in ["A", "B", "C"] {
+            let key = DocKey::resident_directory(SITE, zone);
+            let chunks = store.load_chunks(&key.document_id()).unwrap();
+            let doc = automerge::Automerge::load(&chunks.concat()).unwrap();
+            let units = roundbook_shared::schema::resident::units(&doc).unwrap();
+            let residents = roundbook_shared::schema::resident::residents(&doc).unwrap();
+            assert_eq!(units.len(), 48, "zone {zone}");
+            assert_eq!(residents.len(), demo_directory(zone).residents.len());
+            assert!(residents
+                .iter()
+                .all(|r| units.iter().any(|u| u.id == r.unit_id)));
+        }
         let security = store.account("security").unwrap().unwrap();
         assert_eq!(security.roles, [Role::SecuritySupervisor]);
         let repair = store.account("repair-a").unwrap().unwrap();

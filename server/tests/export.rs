@@ -14,6 +14,7 @@ use roundbook_shared::domain::site_offset;
 use roundbook_shared::fixtures;
 use roundbook_shared::fixtures::patrol::{checkpoint, finding, ZonePlan};
 use roundbook_shared::fixtures::requests::{event_on, intake};
+use roundbook_shared::fixtures::residents::demo_directory;
 use roundbook_shared::schema::cleaning::{
     inspection_id, mark_id, put_inspection, put_mark, Inspection, Mark, OUTCOME_DEDUCTED,
 };
@@ -283,8 +284,11 @@ async fn the_office_head_downloads_every_record_of_the_range_as_csv_files() {
     assert_eq!(in_b("findings.csv"), 1);
     assert_eq!(in_b("requests-personal.csv"), 2);
     assert_eq!(in_b("request_events.csv"), 1);
-    assert_eq!(in_b("units.csv"), 1);
-    assert_eq!(in_b("residents-personal.csv"), 2);
+    // The demo's directory of zone B, and the unit and two residents the
+    // tablet added to it (a building the demo does not have).
+    let demo_b = demo_directory("B");
+    assert_eq!(in_b("units.csv"), demo_b.units.len() + 1);
+    assert_eq!(in_b("residents-personal.csv"), demo_b.residents.len() + 2);
     // The demo's zone directories: 4 checkpoints, a route, 2 schedules a zone.
     assert_eq!(in_b("checkpoints.csv"), 4);
     assert_eq!(in_b("routes.csv"), 1);
@@ -412,12 +416,19 @@ async fn only_the_office_head_exports_and_only_a_bounded_range() {
         let body: serde_json::Value = response.json().await.unwrap();
         assert_eq!(body["error"]["code"], "bad_date_range", "{query}");
     }
-    // A whole year is fine; so is a range with nothing in it but directories.
+    // A whole year is fine; so is a range with nothing in it but the
+    // directories the demo seeds (the zones' and the residents').
     let response = export(&server, &head, "from=2024-01-01&to=2024-12-31").await;
     assert_eq!(response.status(), 200);
     let (csvs, _) = read_zip(&response.bytes().await.unwrap());
     assert_eq!(
         csvs.keys().map(String::as_str).collect::<Vec<_>>(),
-        ["checkpoints.csv", "routes.csv", "schedules.csv"]
+        [
+            "checkpoints.csv",
+            "residents-personal.csv",
+            "routes.csv",
+            "schedules.csv",
+            "units.csv"
+        ]
     );
 }

@@ -2,11 +2,13 @@
 //! checked first, and either every row is imported or none is, with each bad
 //! row reported by its line number and a reason code the tablet translates.
 //!
-//! Accepted: UTF-8 (with or without a byte-order mark), a header row naming
+//! Accepted: UTF-8 (with or without a byte-order mark) or GBK/GB18030 (what
+//! Excel on Chinese Windows saves as "CSV"), see [`decode`]; a header row naming
 //! the columns in Chinese or English — 楼栋/building, 单元/entrance,
 //! 房号/room, 姓名/name, 电话/phone, 关系/relation (optional: 业主/owner,
 //! 租户/tenant, 家属/family, 其他/other). Pure: no I/O.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::schema::resident::{normalise, resident_id, unit_id, Resident, Unit, RELATIONS};
@@ -52,7 +54,8 @@ impl RowProblem {
 pub enum ImportError {
     TooLarge,
     TooManyRows,
-    NotUtf8,
+    /// Neither UTF-8 nor GBK/GB18030: a byte sequence neither can read.
+    BadEncoding,
     /// The header lacks a required column (its English name).
     MissingColumn(&'static str),
     Empty,
@@ -89,13 +92,37 @@ fn relation(text: &str) -> Option<&'static str> {
     }
 }
 
+/// A file's text: UTF-8 if the whole file is UTF-8 (a byte-order mark
+/// dropped), else GB18030, which includes GBK — what Excel on Chinese
+/// Windows writes for "CSV (逗号分隔)". Both decoders are strict: bytes that
+/// neither can read refuse the file ([`ImportError::BadEncoding`]) instead of
+/// turning into U+FFFD inside a name.
+///
+/// Chinese text in GBK is practically never valid UTF-8 (GBK's two-byte
+/// characters do not follow UTF-8's lead and continuation pattern), and
+/// ASCII reads the same in both, so trying UTF-8 first cannot misread a GBK
+/// file that has Chinese in it.
+pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, ImportError> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(Cow::Borrowed(text));
+    }
+    let text = encoding_rs::GB18030
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .ok_or(ImportError::BadEncoding)?;
+    // GB18030's own byte-order mark (84 31 95 33) reads as U+FEFF.
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => Cow::Owned(rest.to_owned()),
+        None => text,
+    })
+}
+
 /// Parses and checks a whole file.
 pub fn parse(bytes: &[u8]) -> Result<Directory, ImportError> {
     if bytes.len() > MAX_BYTES {
         return Err(ImportError::TooLarge);
     }
-    let text = std::str::from_utf8(bytes).map_err(|_| ImportError::NotUtf8)?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = decode(bytes)?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
@@ -196,6 +223,15 @@ pub fn parse(bytes: &[u8]) -> Result<Directory, ImportError> {
     Ok(directory)
 }
 
+/// The file offered to fill in on the import screen: the header row and one
+/// example row, in UTF-8 with a byte-order mark so that Excel opens it with
+/// the Chinese text intact (without the mark it guesses the system's GBK).
+pub fn template() -> Vec<u8> {
+    "\u{feff}楼栋,单元,房号,姓名,电话,关系\r\n3栋,2,501,张三,13800000000,业主\r\n"
+        .as_bytes()
+        .to_vec()
+}
+
 /// The directory as CSV for export, phone numbers masked.
 pub fn export(units: &[Unit], residents: &[Resident]) -> String {
     let mut out = String::from("楼栋,单元,房号,姓名,电话,关系\n");
@@ -274,7 +310,6 @@ mod tests {
 
     #[test]
     fn whole_file_problems() {
-        assert_eq!(parse(b"\xff\xfe"), Err(ImportError::NotUtf8));
         assert_eq!(
             parse("姓名,电话\n张伟,1\n".as_bytes()),
             Err(ImportError::MissingColumn("building"))
@@ -287,6 +322,70 @@ mod tests {
             parse(&vec![b'a'; MAX_BYTES + 1]),
             Err(ImportError::TooLarge)
         );
+    }
+
+    #[test]
+    fn a_gbk_file_from_excel_on_chinese_windows_imports() {
+        // "楼栋,房号,姓名\r\n" and "张伟" as GBK bytes, written out by hand.
+        let mut file = b"\xc2\xa5\xb6\xb0,\xb7\xbf\xba\xc5,\xd0\xd5\xc3\xfb\r\n".to_vec();
+        file.extend_from_slice(b"3,501,\xd5\xc5\xce\xb0\r\n");
+        assert!(std::str::from_utf8(&file).is_err(), "not UTF-8");
+        let directory = parse(&file).unwrap();
+        assert_eq!(directory.residents[0].name, "张伟");
+        assert_eq!(directory.units[0].label(), "3栋501");
+
+        // The whole sample file, encoded by encoding_rs as Excel would.
+        let (gbk, _, unmappable) = encoding_rs::GBK.encode(GOOD.trim_start_matches('\u{feff}'));
+        assert!(!unmappable);
+        assert_eq!(parse(&gbk), parse(GOOD.as_bytes()));
+        let names: Vec<_> = parse(&gbk)
+            .unwrap()
+            .residents
+            .into_iter()
+            .map(|r| r.name)
+            .collect();
+        assert_eq!(names, ["张伟", "李娜", "王芳"]);
+        // A GB18030 byte-order mark is dropped like UTF-8's.
+        let mut with_bom = b"\x84\x31\x95\x33".to_vec();
+        with_bom.extend_from_slice(&gbk);
+        assert_eq!(parse(&with_bom), parse(GOOD.as_bytes()));
+        // UTF-8 with and without its byte-order mark reads the same.
+        assert_eq!(
+            parse(GOOD.trim_start_matches('\u{feff}').as_bytes()),
+            parse(GOOD.as_bytes())
+        );
+    }
+
+    #[test]
+    fn bytes_that_are_neither_utf8_nor_gbk_refuse_the_file() {
+        // 0xFF is never in UTF-8 and never starts a GB18030 character.
+        assert_eq!(parse(b"\xff\xfe"), Err(ImportError::BadEncoding));
+        // A UTF-8 header, then a row whose name is a GBK lead byte followed
+        // by a byte no GBK character has as its second.
+        let mut file = "楼栋,房号,姓名\n3栋,501,".as_bytes().to_vec();
+        file.extend_from_slice(b"\xd5\x7f\n");
+        assert_eq!(parse(&file), Err(ImportError::BadEncoding));
+        // A file cut off in the middle of a GBK character.
+        assert_eq!(
+            parse(b"\xc2\xa5\xb6\xb0,\xb7\xbf\xba\xc5,\xd0\xd5\xc3\xfb\n3,501,\xd5"),
+            Err(ImportError::BadEncoding)
+        );
+    }
+
+    #[test]
+    fn the_template_is_utf8_with_a_bom_and_its_example_row_imports() {
+        let file = template();
+        assert!(file.starts_with(b"\xef\xbb\xbf"), "Excel reads it as UTF-8");
+        let directory = parse(&file).unwrap();
+        assert_eq!(directory.units.len(), 1);
+        assert_eq!(directory.units[0].label(), "3栋2单元501");
+        assert_eq!(directory.residents[0].name, "张三");
+        assert_eq!(directory.residents[0].relation, "owner");
+        // Every column the importer knows, in its Chinese name.
+        let header = decode(&file).unwrap().lines().next().unwrap().to_owned();
+        for name in ["building", "entrance", "room", "name", "phone", "relation"] {
+            assert!(header.split(',').any(|h| column(h) == Some(name)), "{name}");
+        }
     }
 
     #[test]

@@ -4,13 +4,15 @@
 //! [`crate::residents`].
 //!
 //! Test ids — residents: `residents-zone`, `residents-import` (file input),
-//! `residents-imported`, `residents-import-failed`, `residents-import-row`
-//! (with `data-line`, `data-problem`), `residents-export`, `residents-search`,
-//! `residents-unit` (with `data-unit-id`), `residents-empty`.
+//! `residents-template`, `residents-imported`, `residents-import-failed`,
+//! `residents-import-row` (with `data-line`, `data-problem`),
+//! `residents-export`, `residents-search`, `residents-unit` (with
+//! `data-unit-id`), `residents-relation`, `residents-empty`.
 //! Visits: `visits-month-count` (with `data-count`), `visit-new`, `visit-unit`,
 //! `visit-raised`, `visit-satisfaction`, `visit-raise-request`,
 //! `visit-request-kind`, `visit-request-text`, `visit-save`, `visit-saved`,
-//! `visit-error`, `visit-row`, `visits-not-visited` (with `data-count`).
+//! `visit-error`, `visit-row` (its time in `visit-when`),
+//! `visits-not-visited` (with `data-count`).
 
 mod site;
 mod visits;
@@ -19,7 +21,7 @@ pub use visits::VisitsTab;
 
 use leptos::prelude::*;
 use roundbook_shared::ids::DocumentId;
-use roundbook_shared::resident_import::{ImportError, RowProblem};
+use roundbook_shared::resident_import::{self, ImportError, RowProblem};
 use wasm_bindgen::JsCast;
 
 use crate::browser;
@@ -63,6 +65,18 @@ fn problem_key(problem: RowProblem) -> Key {
     }
 }
 
+/// How a resident relates to the unit, translated; `None` for a word this
+/// version does not know (a newer tablet's), which is then shown as stored.
+fn relation_key(relation: &str) -> Option<Key> {
+    match relation {
+        "owner" => Some(Key::ResRelOwner),
+        "tenant" => Some(Key::ResRelTenant),
+        "family" => Some(Key::ResRelFamily),
+        "other" => Some(Key::ResRelOther),
+        _ => None,
+    }
+}
+
 /// What the last import did.
 #[derive(Debug, Clone, PartialEq)]
 enum Imported {
@@ -79,7 +93,7 @@ fn imported(result: Result<(DocumentId, usize, usize), ImportFailure>) -> Import
         Err(ImportFailure::File(error)) => Imported::File(match error {
             ImportError::TooLarge => Key::ResFileTooLarge,
             ImportError::TooManyRows => Key::ResFileTooManyRows,
-            ImportError::NotUtf8 => Key::ResFileNotUtf8,
+            ImportError::BadEncoding => Key::ResFileBadEncoding,
             ImportError::MissingColumn(_) => Key::ResFileMissingColumn,
             ImportError::Empty | ImportError::Rows(_) => Key::ResFileEmpty,
         }),
@@ -144,6 +158,15 @@ pub fn ResidentsTab(workspace: WorkspaceRef) -> impl IntoView {
         );
     };
 
+    // The header row and an example, to fill in with Excel.
+    let template = move |_| {
+        browser::download(
+            "residents-template.csv",
+            "text/csv;charset=utf-8",
+            &resident_import::template(),
+        );
+    };
+
     let rows = move || {
         let needle = search.get().trim().to_owned();
         directory.with(|(units, people)| {
@@ -180,6 +203,9 @@ pub fn ResidentsTab(workspace: WorkspaceRef) -> impl IntoView {
                         {move || i18n.t(Key::ResImport)}
                         <input type="file" class="visually-hidden" accept=".csv,text/csv" data-testid="residents-import" disabled=move || busy.get() on:change=import />
                     </label>
+                    <button class="button button-quiet" type="button" data-testid="residents-template" on:click=template>
+                        {move || i18n.t(Key::ResTemplate)}
+                    </button>
                     <button class="button button-quiet" data-testid="residents-export" on:click=export>
                         {move || i18n.t(Key::ResExport)}
                     </button>
@@ -221,7 +247,10 @@ pub fn ResidentsTab(workspace: WorkspaceRef) -> impl IntoView {
                             <strong>{label}</strong>
                             <ul class="plain">
                                 {people.into_iter().map(|person| view! {
-                                    <li>{person.name} " · " {person.phone} " · " {person.relation}</li>
+                                    <li>{person.name} " · " {person.phone} " · " <span data-testid="residents-relation">{
+                                        let relation = person.relation;
+                                        move || relation_key(&relation).map_or(relation.clone(), |key| i18n.t(key).to_owned())
+                                    }</span></li>
                                 }).collect_view()}
                             </ul>
                         </li>
@@ -229,5 +258,30 @@ pub fn ResidentsTab(workspace: WorkspaceRef) -> impl IntoView {
                 </ul>
             </Show>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+    use roundbook_shared::schema::resident::RELATIONS;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn every_relation_is_shown_in_the_users_language() {
+        let shown = |lang| {
+            RELATIONS
+                .iter()
+                .map(|word| {
+                    relation_key(word)
+                        .expect("every relation has a key")
+                        .text(lang)
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(shown(Lang::ZhCn), ["业主", "租户", "家属", "其他"]);
+        assert_eq!(shown(Lang::En), ["owner", "tenant", "family", "other"]);
+        assert_eq!(relation_key("landlord"), None, "shown as stored");
     }
 }

@@ -11,7 +11,7 @@ use roundbook_shared::schema::visit::{households_visited, not_visited};
 use super::site::SiteVisits;
 use super::{first_zone, zone_picker};
 use crate::browser;
-use crate::calendar::short_time;
+use crate::calendar::day_month_time;
 use crate::i18n::{filled, I18n, Key};
 use crate::residents::{self, VisitDraft, VisitError};
 use crate::sync::SyncStatus;
@@ -20,6 +20,9 @@ use crate::ui::requests::error_key;
 use crate::ui::select::{several_zones, LabelledSelect, WordSelect};
 use crate::ui::WorkspaceRef;
 use crate::ui::{actor, writer_and_site};
+
+/// The satisfaction a new visit starts with.
+const SATISFIED: &str = "satisfied";
 
 #[component]
 pub fn VisitsTab(workspace: WorkspaceRef) -> impl IntoView {
@@ -54,7 +57,7 @@ pub fn VisitsTab(workspace: WorkspaceRef) -> impl IntoView {
 
     let unit = RwSignal::new(String::new());
     let raised = RwSignal::new(String::new());
-    let satisfaction = RwSignal::new("satisfied".to_owned());
+    let satisfaction = RwSignal::new(SATISFIED.to_owned());
     let raise = RwSignal::new(false);
     let kind = RwSignal::new(RequestKind::RepairHome);
     let request_text = RwSignal::new(String::new());
@@ -67,9 +70,14 @@ pub fn VisitsTab(workspace: WorkspaceRef) -> impl IntoView {
             let with_request = draft.request.is_some();
             match residents::record_visit(&writer, &site, &who, &draft, browser::now_ms()).await {
                 Ok(_) => {
+                    // A clean form for the next household: what stays
+                    // picked is what gets recorded twice.
+                    unit.try_set(String::new());
                     raised.try_set(String::new());
-                    request_text.try_set(String::new());
+                    satisfaction.try_set(SATISFIED.to_owned());
                     raise.try_set(false);
+                    kind.try_set(RequestKind::RepairHome);
+                    request_text.try_set(String::new());
                     let saved = if with_request {
                         Key::VisSavedWithRequest
                     } else {
@@ -127,7 +135,7 @@ pub fn VisitsTab(workspace: WorkspaceRef) -> impl IntoView {
     };
 
     let satisfactions = [
-        ("satisfied", Key::ReqSatSatisfied),
+        (SATISFIED, Key::ReqSatSatisfied),
         ("basically", Key::ReqSatBasic),
         ("not_satisfied", Key::ReqSatNot),
         ("none", Key::VisSatNone),
@@ -191,10 +199,13 @@ pub fn VisitsTab(workspace: WorkspaceRef) -> impl IntoView {
                     fallback=move || view! { <p class="muted">{move || i18n.t(Key::VisNone)}</p> }
                 >
                     <ul class="plain">
-                        {move || data.with(|(_, _, visits)| visits.iter().map(|visit| view! {
+                        {move || data.with(|(_, _, visits)| visits.iter().map(|visit| {
+                            let at = visit.visited_at;
+                            view! {
                             <li data-testid="visit-row" data-unit-id=visit.unit_id.clone() data-requests=visit.request_ids.len().to_string()>
-                                {short_time(visit.visited_at)} " · " {visit.unit_label.clone()} " · " {visit.by_name.clone()} " · " {visit.raised.clone()}
+                                <span data-testid="visit-when">{move || day_month_time(at, i18n.lang())}</span> " · " {visit.unit_label.clone()} " · " {visit.by_name.clone()} " · " {visit.raised.clone()}
                             </li>
+                            }
                         }).collect_view())}
                     </ul>
                 </Show>
