@@ -204,3 +204,28 @@ test("a CSV import with bad rows is refused row by row; a visit raises a linked 
   assert.ok(!kinds.includes("resident_directory"), kinds.join(","));
   assert.ok(kinds.includes("request_log"));
 });
+
+test("the office head reads the whole site's directory and visits", async (t) => {
+  const server = await startServer({ t });
+  const browser = await launchBrowser({ t });
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, server.url, "head");
+  const area = page.locator('[data-area-tabs~="residents"]');
+  await area.click();
+  await page.getByTestId("tab-residents").click();
+  await page.getByTestId("residents-zone").selectOption("");
+  await waitFor(async () => (await page.getByTestId("residents-unit").count()) === 3 * DEMO_UNITS, {
+    message: "every zone's units in one list",
+  });
+  const zones = await page.getByTestId("residents-unit-zone").evaluateAll((badges) => new Set(badges.map((b) => b.textContent)).size);
+  assert.equal(zones, 3, "each row names its zone");
+  // Import and export work zone by zone.
+  assert.equal(await page.getByTestId("residents-import").isDisabled(), true);
+  assert.equal(await page.getByTestId("residents-export").isDisabled(), true);
+
+  await page.getByTestId("tab-visits").click();
+  const rows = page.getByTestId("site-visits-row");
+  await waitFor(async () => (await rows.count()) === 3, { message: "a line per zone" });
+  const units = await rows.evaluateAll((lines) => lines.map((line) => Number(line.dataset.units)));
+  assert.deepEqual(units, [DEMO_UNITS, DEMO_UNITS, DEMO_UNITS]);
+});

@@ -3,7 +3,8 @@
 //! crate (`resident_import`, `schema::visit`); reading and writing in
 //! [`crate::residents`].
 //!
-//! Test ids — residents: `residents-zone`, `residents-import` (file input),
+//! Test ids — residents: `residents-zone` ("all zones" is the empty value),
+//! `residents-unit-zone` (a whole-site row's zone), `residents-import` (file input),
 //! `residents-template`, `residents-imported`, `residents-import-failed`,
 //! `residents-import-row` (with `data-line`, `data-problem`),
 //! `residents-export`, `residents-search`, `residents-unit` (with
@@ -32,13 +33,16 @@ use crate::ui::select::{several_zones, ZoneSelect};
 use crate::ui::{writer_and_site, WorkspaceRef};
 
 /// A zone picker for users with several zones; `None` when they have one.
+/// With `all_zones`, "all zones" (the empty code) is offered first.
 fn zone_picker(
     workspace: WorkspaceRef,
     zone: RwSignal<String>,
     testid: &'static str,
+    all_zones: bool,
 ) -> Option<AnyView> {
     several_zones(workspace).then(|| {
-        view! { <ZoneSelect workspace zone testid label=Key::ReqZone inline=true /> }.into_any()
+        view! { <ZoneSelect workspace zone testid label=Key::ReqZone inline=true all_zones /> }
+            .into_any()
     })
 }
 
@@ -126,11 +130,28 @@ pub fn ResidentsTab(workspace: WorkspaceRef) -> impl IntoView {
     // What the last import did; nothing while another runs.
     let outcome = Signal::derive(move || if busy.get() { None } else { last.get() });
 
+    // The zone's directory, or every zone's (the empty code), each with the
+    // zone's name for the rows of a whole-site list.
     let directory = Memo::new(move |_| {
         status.revision.track();
         let zone = zone.get();
-        workspace.with_value(|ws| residents::directory(&ws.library, ws.session.site_code(), &zone))
+        workspace.with_value(|ws| {
+            ws.session
+                .zones()
+                .iter()
+                .filter(|z| zone.is_empty() || z.code == zone)
+                .map(|z| {
+                    let (units, people) =
+                        residents::directory(&ws.library, ws.session.site_code(), &z.code);
+                    (z.name.clone(), units, people)
+                })
+                .collect::<Vec<_>>()
+        })
     });
+    let unit_count = move || {
+        directory.with(|zones| zones.iter().map(|(_, units, _)| units.len()).sum::<usize>())
+    };
+    let whole_site = move || zone.with(String::is_empty);
 
     let import = move |event: leptos::ev::Event| {
         let Some(input) = event
@@ -169,21 +190,29 @@ pub fn ResidentsTab(workspace: WorkspaceRef) -> impl IntoView {
 
     let rows = move || {
         let needle = search.get().trim().to_owned();
-        directory.with(|(units, people)| {
-            units
+        let with_zone = whole_site();
+        directory.with(|zones| {
+            zones
                 .iter()
-                .filter(|unit| !unit.retired)
-                .filter_map(|unit| {
-                    let here: Vec<_> = people
+                .flat_map(|(zone_name, units, people)| {
+                    units
                         .iter()
-                        .filter(|p| p.unit_id == unit.id && !p.retired)
-                        .cloned()
-                        .collect();
-                    let label = unit.label();
-                    let hit = needle.is_empty()
-                        || label.contains(&needle)
-                        || here.iter().any(|p| p.name.contains(&needle));
-                    hit.then(|| (unit.id.clone(), label, here))
+                        .filter(|unit| !unit.retired)
+                        .filter_map(|unit| {
+                            let here: Vec<_> = people
+                                .iter()
+                                .filter(|p| p.unit_id == unit.id && !p.retired)
+                                .cloned()
+                                .collect();
+                            let label = unit.label();
+                            let hit = needle.is_empty()
+                                || label.contains(&needle)
+                                || here
+                                    .iter()
+                                    .any(|p| p.name.contains(&needle) || p.phone.contains(&needle));
+                            let zone_name = with_zone.then(|| zone_name.clone());
+                            hit.then(|| (unit.id.clone(), zone_name, label, here))
+                        })
                 })
                 .collect::<Vec<_>>()
         })
@@ -193,20 +222,20 @@ pub fn ResidentsTab(workspace: WorkspaceRef) -> impl IntoView {
         <section class="residents">
             <div class="card-head">
                 <h1 class="page-title">{move || i18n.t(Key::ResTitle)}</h1>
-                {zone_picker(workspace, zone, "residents-zone")}
-                <span class="muted">{move || filled(Key::ResUnitCount, i18n.lang(), &[("n", &directory.with(|(units, _)| units.len()).to_string())])}</span>
+                {zone_picker(workspace, zone, "residents-zone", true)}
+                <span class="muted">{move || filled(Key::ResUnitCount, i18n.lang(), &[("n", &unit_count().to_string())])}</span>
             </div>
             <div class="card">
-                <p class="muted">{move || i18n.t(Key::ResImportHint)}</p>
+                <p class="muted">{move || i18n.t(if whole_site() { Key::ResPickZone } else { Key::ResImportHint })}</p>
                 <div class="actions">
-                    <label class="button">
+                    <label class="button" class:button-disabled=whole_site>
                         {move || i18n.t(Key::ResImport)}
-                        <input type="file" class="visually-hidden" accept=".csv,text/csv" data-testid="residents-import" disabled=move || busy.get() on:change=import />
+                        <input type="file" class="visually-hidden" accept=".csv,text/csv" data-testid="residents-import" disabled=move || busy.get() || whole_site() on:change=import />
                     </label>
                     <button class="button button-quiet" type="button" data-testid="residents-template" on:click=template>
                         {move || i18n.t(Key::ResTemplate)}
                     </button>
-                    <button class="button button-quiet" data-testid="residents-export" on:click=export>
+                    <button class="button button-quiet" data-testid="residents-export" disabled=whole_site on:click=export>
                         {move || i18n.t(Key::ResExport)}
                     </button>
                 </div>
@@ -238,12 +267,13 @@ pub fn ResidentsTab(workspace: WorkspaceRef) -> impl IntoView {
                 <input data-testid="residents-search" placeholder=move || i18n.t(Key::ResSearch) bind:value=search />
             </label>
             <Show
-                when=move || directory.with(|(units, _)| !units.is_empty())
+                when=move || { unit_count() > 0 }
                 fallback=move || view! { <p class="muted" data-testid="residents-empty">{move || i18n.t(Key::ResEmpty)}</p> }
             >
                 <ul class="unit-list">
-                    {move || rows().into_iter().map(|(id, label, people)| view! {
+                    {move || rows().into_iter().map(|(id, zone_name, label, people)| view! {
                         <li class="card unit-row" data-testid="residents-unit" data-unit-id=id>
+                            {zone_name.map(|name| view! { <span class="badge" data-testid="residents-unit-zone">{name}</span> " " })}
                             <strong>{label}</strong>
                             <ul class="plain">
                                 {people.into_iter().map(|person| view! {

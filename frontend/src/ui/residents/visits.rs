@@ -148,7 +148,7 @@ pub fn VisitsTab(workspace: WorkspaceRef) -> impl IntoView {
         <section class="visits">
             <div class="card-head">
                 <h1 class="page-title">{move || i18n.t(Key::VisTitle)}</h1>
-                {zone_picker(workspace, zone, "visits-zone")}
+                {zone_picker(workspace, zone, "visits-zone", false)}
             </div>
             {several_zones(workspace).then(|| view! { <SiteVisits workspace /> })}
             <p class="card" data-testid="visits-month-count" data-count=move || month_count().to_string()>
