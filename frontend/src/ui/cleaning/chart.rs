@@ -4,8 +4,9 @@
 //! "—". Drawing only: the scores come from the score sheet computation.
 //!
 //! Test ids: `history-chart` (the `<svg>`, `data-max`), `history-bar` (one per
-//! scored month, `data-month`, `data-value`, `data-below` = "true" when under
-//! the threshold), `history-gap` (a month without a score, `data-month`),
+//! scored month, `data-month`, `data-value`, `data-below` = "true" when a
+//! final month is under the threshold, `data-provisional` for the month in
+//! progress), `history-gap` (a month without a score, `data-month`),
 //! `history-threshold` (the threshold line, `data-value`).
 
 use leptos::prelude::*;
@@ -19,6 +20,9 @@ pub struct Point {
     pub label: String,
     /// `None`: no score that month.
     pub value: Option<f64>,
+    /// The month is still in progress: its bar is provisional (drawn light
+    /// and dashed) and carries no verdict, whatever its value.
+    pub provisional: bool,
 }
 
 /// What the chart draws.
@@ -144,7 +148,10 @@ pub fn HistoryChart(#[prop(into)] series: Signal<Series>) -> impl IntoView {
                 };
                 let shape = match (bar(&frame, &series, index), point.value) {
                     (Some(b), Some(value)) => {
-                        let class = if below(value, series.threshold) {
+                        let under = !point.provisional && below(value, series.threshold);
+                        let class = if point.provisional {
+                            "chart-bar chart-bar-provisional"
+                        } else if under {
                             "chart-bar chart-bar-below"
                         } else {
                             "chart-bar"
@@ -155,7 +162,8 @@ pub fn HistoryChart(#[prop(into)] series: Signal<Series>) -> impl IntoView {
                                 data-testid="history-bar"
                                 data-month=point.month.clone()
                                 data-value=one_decimal(value)
-                                data-below=below(value, series.threshold).to_string()
+                                data-below=under.to_string()
+                                data-provisional=point.provisional.to_string()
                                 x=b.x
                                 y=b.y
                                 width=b.width
@@ -242,6 +250,7 @@ mod tests {
                     month: format!("2026-{:02}", i + 1),
                     label: format!("{}", i + 1),
                     value: *value,
+                    provisional: false,
                 })
                 .collect(),
         }
@@ -291,13 +300,21 @@ mod tests {
         let document = web_sys::window().unwrap().document().unwrap();
         let host = document.create_element("div").unwrap();
         document.body().unwrap().append_child(&host).unwrap();
-        let s = series(&[Some(95.0), None, Some(80.25)]);
+        let mut s = series(&[Some(95.0), None, Some(80.25), Some(70.0)]);
+        // The month in progress: low so far, but no verdict yet.
+        s.points[3].provisional = true;
         let element: web_sys::HtmlElement = wasm_bindgen::JsCast::unchecked_into(host.clone());
         let handle = mount_to(element, move || view! { <HistoryChart series=s.clone() /> });
         let bars = host
             .query_selector_all("[data-testid=history-bar]")
             .unwrap();
-        assert_eq!(bars.length(), 2);
+        assert_eq!(bars.length(), 3);
+        let current = host
+            .query_selector("[data-testid=history-bar][data-month='2026-04']")
+            .unwrap()
+            .unwrap();
+        assert_eq!(current.get_attribute("data-below").as_deref(), Some("false"));
+        assert_eq!(current.get_attribute("data-provisional").as_deref(), Some("true"));
         let low = host
             .query_selector("[data-testid=history-bar][data-month='2026-03']")
             .unwrap()

@@ -43,6 +43,7 @@ pub fn series_of(history: &[HistoryMonth], which: &str) -> Series {
                 month: month.month.format("%Y-%m").to_string(),
                 label: month.month.format("%m").to_string(),
                 value,
+                provisional: !month.is_final,
             }
         })
         .collect();
