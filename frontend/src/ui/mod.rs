@@ -42,6 +42,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use roundbook_shared::api::LoginResponse;
+use roundbook_shared::domain::ZoneRef;
 use roundbook_shared::ids::random_peer_id;
 
 use crate::api::ApiError;
@@ -92,6 +93,29 @@ pub(crate) fn actor(workspace: WorkspaceRef) -> Actor {
 /// What every feature write takes: the writer and the user's site.
 pub(crate) fn writer_and_site(workspace: WorkspaceRef) -> (Writer, String) {
     workspace.with_value(|ws| (ws.writer.clone(), ws.session.site_code().to_owned()))
+}
+
+/// `read` of each of the user's zones (library, site code, zone), read
+/// again whenever the documents change: what whole-site summaries show.
+pub(crate) fn every_zone<T>(
+    workspace: WorkspaceRef,
+    read: impl Fn(&Library, &str, &ZoneRef) -> T + Send + Sync + 'static,
+) -> Memo<Vec<T>>
+where
+    T: PartialEq + Send + Sync + 'static,
+{
+    let status = expect_context::<SyncStatus>();
+    Memo::new(move |_| {
+        status.revision.track();
+        workspace.with_value(|ws| {
+            let site = ws.session.site_code();
+            ws.session
+                .zones()
+                .iter()
+                .map(|zone| read(&ws.library, site, zone))
+                .collect()
+        })
+    })
 }
 
 /// Where the app is.

@@ -5,29 +5,18 @@ use leptos::prelude::*;
 use roundbook_shared::domain::ZoneRef;
 
 use super::scan_list::ScanList;
-use super::WorkspaceRef;
+use super::{every_zone, WorkspaceRef};
 use crate::calendar::today;
 use crate::i18n::{I18n, Key};
 use crate::patrol::{self, ScanRow};
-use crate::sync::SyncStatus;
 
 /// Today's scans of every zone of the session, recomputed when documents change.
 pub fn todays_scans(workspace: WorkspaceRef) -> Memo<Vec<(ZoneRef, Vec<ScanRow>)>> {
-    let status = expect_context::<SyncStatus>();
-    Memo::new(move |_| {
-        status.revision.track();
-        let date = today();
-        workspace.with_value(|ws| {
-            let site = ws.session.site_code();
-            ws.session
-                .zones()
-                .iter()
-                .map(|zone| {
-                    let rows = patrol::scans(&ws.library, site, &zone.code, date);
-                    (zone.clone(), rows)
-                })
-                .collect()
-        })
+    every_zone(workspace, |library, site, zone| {
+        (
+            zone.clone(),
+            patrol::scans(library, site, &zone.code, today()),
+        )
     })
 }
 

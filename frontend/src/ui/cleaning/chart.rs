@@ -313,8 +313,14 @@ mod tests {
             .query_selector("[data-testid=history-bar][data-month='2026-04']")
             .unwrap()
             .unwrap();
-        assert_eq!(current.get_attribute("data-below").as_deref(), Some("false"));
-        assert_eq!(current.get_attribute("data-provisional").as_deref(), Some("true"));
+        assert_eq!(
+            current.get_attribute("data-below").as_deref(),
+            Some("false")
+        );
+        assert_eq!(
+            current.get_attribute("data-provisional").as_deref(),
+            Some("true")
+        );
         let low = host
             .query_selector("[data-testid=history-bar][data-month='2026-03']")
             .unwrap()

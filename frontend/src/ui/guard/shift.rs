@@ -57,21 +57,10 @@ fn dispatch_start(start: StartShiftAction, busy: Memo<bool>, outgoing: Option<Sh
 #[component]
 pub(super) fn StartShift(duty: Duty) -> impl IntoView {
     let i18n = I18n::get();
-    let start = start_shift(duty);
-    let busy = start.pending();
-    let message = refusal(start, error_key);
     view! {
         <section class="card shift-card" data-testid="shift-none">
             <p>{move || i18n.t(Key::DutyNoHandover)}</p>
-            <button
-                class="button button-primary button-large"
-                data-testid="shift-start"
-                disabled=move || busy.get()
-                on:click=move |_| dispatch_start(start, busy, None)
-            >
-                {move || i18n.t(Key::DutyStartShift)}
-            </button>
-            <Feedback testid="shift-result" message />
+            <StartButton duty primary=true />
         </section>
     }
 }
@@ -82,9 +71,6 @@ pub(super) fn StartShift(duty: Duty) -> impl IntoView {
 #[component]
 pub(super) fn HandedOver(duty: Duty, outgoing: Shift) -> impl IntoView {
     let i18n = I18n::get();
-    let start = start_shift(duty);
-    let busy = start.pending();
-    let message = refusal(start, error_key);
     let ended = outgoing.ended_at.map(short_time).unwrap_or_default();
     view! {
         <section class="card shift-card" data-testid="shift-handed-over" data-shift-id=outgoing.id.clone()>
@@ -94,16 +80,30 @@ pub(super) fn HandedOver(duty: Duty, outgoing: Shift) -> impl IntoView {
                 <dd>{ended}</dd>
             </dl>
             <p class="muted">{move || i18n.t(Key::DutyWaitTakeover)}</p>
-            <button
-                class="button"
-                data-testid="shift-start"
-                disabled=move || busy.get()
-                on:click=move |_| dispatch_start(start, busy, None)
-            >
-                {move || i18n.t(Key::DutyStartShift)}
-            </button>
-            <Feedback testid="shift-result" message />
+            <StartButton duty primary=false />
         </section>
+    }
+}
+
+/// Starts a shift without taking one over, and says what became of it.
+#[component]
+fn StartButton(duty: Duty, primary: bool) -> impl IntoView {
+    let i18n = I18n::get();
+    let start = start_shift(duty);
+    let busy = start.pending();
+    let message = refusal(start, error_key);
+    view! {
+        <button
+            class="button"
+            class:button-primary=primary
+            class:button-large=primary
+            data-testid="shift-start"
+            disabled=move || busy.get()
+            on:click=move |_| dispatch_start(start, busy, None)
+        >
+            {move || i18n.t(Key::DutyStartShift)}
+        </button>
+        <Feedback testid="shift-result" message />
     }
 }
 

@@ -14,8 +14,7 @@ use roundbook_shared::schema::visit::{households_visited, not_visited};
 use crate::browser;
 use crate::i18n::{I18n, Key};
 use crate::residents;
-use crate::sync::SyncStatus;
-use crate::ui::WorkspaceRef;
+use crate::ui::{every_zone, WorkspaceRef};
 
 /// One zone's line of the summary.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,30 +39,19 @@ impl ZoneVisits {
 #[component]
 pub(super) fn SiteVisits(workspace: WorkspaceRef) -> impl IntoView {
     let i18n = I18n::get();
-    let status = expect_context::<SyncStatus>();
-    let lines = Memo::new(move |_| {
-        status.revision.track();
+    let lines = every_zone(workspace, |library, site, zone| {
         let now = browser::now_ms();
         let month = local_date(now).with_day(1).expect("day 1 exists");
-        workspace.with_value(|ws| {
-            let site = ws.session.site_code();
-            ws.session
-                .zones()
-                .iter()
-                .map(|zone| {
-                    let (units, _) = residents::directory(&ws.library, site, &zone.code);
-                    let visits = residents::quarter_visits(&ws.library, site, &zone.code, now);
-                    let units_now = units.iter().filter(|unit| !unit.retired).count();
-                    ZoneVisits {
-                        code: zone.code.clone(),
-                        name: zone.name.clone(),
-                        month: households_visited(&visits, month),
-                        visited: units_now - not_visited(&units, &visits).len(),
-                        units: units_now,
-                    }
-                })
-                .collect::<Vec<_>>()
-        })
+        let (units, _) = residents::directory(library, site, &zone.code);
+        let visits = residents::quarter_visits(library, site, &zone.code, now);
+        let units_now = units.iter().filter(|unit| !unit.retired).count();
+        ZoneVisits {
+            code: zone.code.clone(),
+            name: zone.name.clone(),
+            month: households_visited(&visits, month),
+            visited: units_now - not_visited(&units, &visits).len(),
+            units: units_now,
+        }
     });
     view! {
         <section class="card" data-testid="site-visits">
