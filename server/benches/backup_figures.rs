@@ -45,7 +45,7 @@ fn main() {
     let db = dir.path().join("month.sqlite3");
     let store = SqliteStore::open(&db).expect("open");
     store.migrate().expect("migrate");
-    roundbook_server::demo::seed(&store).expect("seed");
+    roundbook_server::demo::seed(&store, None).expect("seed");
     let now = chrono::Utc::now().timestamp_millis();
     let today = local_date(now);
     let started = Instant::now();

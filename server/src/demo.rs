@@ -82,8 +82,9 @@ const CHECKPOINTS: [(&str, &str); 4] = [
 
 /// Seeds the demo site unless it already exists. Returns whether it seeded.
 /// Of several servers seeding one database at once, the one that creates the
-/// site seeds the rest.
-pub fn seed(store: &dyn Store) -> StoreResult<bool> {
+/// site seeds the rest. The patrol schedules apply from `since` (default:
+/// now), so no round before it counts as missed.
+pub fn seed(store: &dyn Store, since: Option<i64>) -> StoreResult<bool> {
     let zones: Vec<ZoneRef> = ZONES
         .iter()
         .map(|(code, name)| ZoneRef {
@@ -122,7 +123,7 @@ pub fn seed(store: &dyn Store) -> StoreResult<bool> {
             .enumerate()
             .map(|(n, (name, location))| checkpoint(&zone.code, n + 1, name, location))
             .collect();
-        let doc = ZonePlan::new(&zone.code, checkpoints).directory(SITE, now);
+        let doc = ZonePlan::new(&zone.code, checkpoints).directory(SITE, since.unwrap_or(now));
         let key = DocKey::zone_directory(SITE, &zone.code);
         let id = key.document_id();
         store.register_document(&id, &key)?;
@@ -281,8 +282,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("demo.sqlite3")).unwrap();
         store.migrate().unwrap();
-        assert!(seed(&store).unwrap());
-        assert!(!seed(&store).unwrap(), "seeds only once");
+        assert!(seed(&store, None).unwrap());
+        assert!(!seed(&store, None).unwrap(), "seeds only once");
         let chunks = store
             .load_chunks(&DocKey::zone_directory(SITE, "B").document_id())
             .unwrap();

@@ -47,6 +47,12 @@ struct Args {
     /// Seed a demo site, accounts and checkpoints into an empty database.
     #[arg(long, env = "ROUNDBOOK_DEMO")]
     demo: bool,
+    /// With --demo: the instant (RFC 3339, e.g. 2026-12-01T00:00:00+08:00)
+    /// from which the demo's patrol schedules apply, to rehearse with a past
+    /// day or test with a tablet clock set back. Default: when it is seeded
+    /// (rounds due before a schedule existed are never counted as missed).
+    #[arg(long, env = "ROUNDBOOK_DEMO_SINCE", value_parser = unix_ms_of_rfc3339)]
+    demo_since: Option<i64>,
     /// Directory of the built tablet app.
     #[arg(long, env = "ROUNDBOOK_WEB_ROOT", default_value = "dist")]
     web_root: PathBuf,
@@ -364,7 +370,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         None => {}
     }
 
-    let (db, seed_demo) = (args.db.clone(), args.demo);
+    let (db, seed_demo) = (args.db.clone(), args.demo.then_some(args.demo_since));
     // On the blocking pool: the PostgreSQL client must not run on async threads.
     let (store, elsewhere) = run_blocking(move || open_store(&db, seed_demo)).await?;
     if !args.web_root.join("index.html").exists() {
@@ -471,13 +477,25 @@ fn reload_on_hangup(tls: Arc<Tls>) {
     drop(tls);
 }
 
-/// Opens (and migrates) the database `--db` names, seeds the demo if asked,
-/// and starts listening for other servers' changes before any document is
-/// loaded.
-fn open_store(db: &str, seed_demo: bool) -> StoreResult<(Arc<dyn Store>, ElsewhereFeed)> {
+/// An RFC 3339 instant as Unix milliseconds (`--demo-since`).
+fn unix_ms_of_rfc3339(text: &str) -> Result<i64, String> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|instant| instant.timestamp_millis())
+        .map_err(|error| format!("not an RFC 3339 instant ({error})"))
+}
+
+/// Opens (and migrates) the database `--db` names, seeds the demo if asked
+/// (`Some(since)`, see `--demo-since`), and starts listening for other
+/// servers' changes before any document is loaded.
+fn open_store(
+    db: &str,
+    seed_demo: Option<Option<i64>>,
+) -> StoreResult<(Arc<dyn Store>, ElsewhereFeed)> {
     let store = migrated_store(db)?;
-    if seed_demo && demo::seed(store.as_ref())? {
-        tracing::info!("seeded the demo site");
+    if let Some(since) = seed_demo {
+        if demo::seed(store.as_ref(), since)? {
+            tracing::info!("seeded the demo site");
+        }
     }
     let elsewhere = store.changes_elsewhere()?;
     Ok((store, elsewhere))

@@ -282,7 +282,7 @@ fn accounts_round_trip(backend: &dyn Backend) {
 
 fn sessions_expire_and_revoke(backend: &dyn Backend) {
     let store = backend.open();
-    roundbook_server::demo::seed(store.as_ref()).unwrap();
+    roundbook_server::demo::seed(store.as_ref(), None).unwrap();
     store
         .create_session(&session(b"hash", "guard-a", 100))
         .unwrap();
@@ -321,7 +321,7 @@ fn audit(action: &str, target: &str, at: i64) -> Audit {
 
 fn zones_are_created_renamed_and_retired(backend: &dyn Backend) {
     let store = backend.open();
-    roundbook_server::demo::seed(store.as_ref()).unwrap();
+    roundbook_server::demo::seed(store.as_ref(), None).unwrap();
     let mut d = ZoneEntry {
         code: "D".into(),
         name: "D区".into(),
@@ -370,7 +370,7 @@ fn zones_are_created_renamed_and_retired(backend: &dyn Backend) {
 
 fn accounts_are_created_once_and_their_departures_kept(backend: &dyn Backend) {
     let store = backend.open();
-    roundbook_server::demo::seed(store.as_ref()).unwrap();
+    roundbook_server::demo::seed(store.as_ref(), None).unwrap();
     let mut account = Account {
         username: "guard-new".into(),
         display_name: "新保安".into(),
@@ -423,7 +423,7 @@ fn accounts_are_created_once_and_their_departures_kept(backend: &dyn Backend) {
 
 fn sessions_ended_remotely_are_kept_and_told_apart(backend: &dyn Backend) {
     let store = backend.open();
-    roundbook_server::demo::seed(store.as_ref()).unwrap();
+    roundbook_server::demo::seed(store.as_ref(), None).unwrap();
     let far = i64::MAX / 2000;
     for hash in [b"one", b"two", b"own"] {
         store
@@ -535,7 +535,7 @@ fn sessions_ended_remotely_are_kept_and_told_apart(backend: &dyn Backend) {
 
 fn sign_in_codes_are_single_use_and_expire(backend: &dyn Backend) {
     let store = backend.open();
-    roundbook_server::demo::seed(store.as_ref()).unwrap();
+    roundbook_server::demo::seed(store.as_ref(), None).unwrap();
     let issued = audit("sign_in_code_issued", "guard-a", 1);
     store.issue_sign_in_code(b"code", 100, &issued).unwrap();
     store.issue_sign_in_code(b"late", 100, &issued).unwrap();

@@ -207,7 +207,10 @@ export async function startServer({
 
   async function launch() {
     const args = ["--listen", `127.0.0.1:${port}`, "--db", dbPath, "--web-root", dist];
-    if (demo) args.push("--demo");
+    // The demo's schedules apply from midnight yesterday (site time): the
+    // tests set tablet clocks back to yesterday evening so that a round is
+    // due whatever the hour they run at.
+    if (demo) args.push("--demo", "--demo-since", new Date(siteInstant(0, 0, -1)).toISOString());
     if (tlsName) args.push("--tls-self-signed", tlsName);
     args.push(...extraArgs);
     const child = spawn(bin, args, {

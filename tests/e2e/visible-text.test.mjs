@@ -19,7 +19,11 @@ const FORBIDDEN = [
 ];
 
 /** Latin words that belong in the zh-CN interface (names of things). */
-const LATIN_ALLOWED = new Set(["English", "QR", "CSV", "UTF", "JPEG", "PNG", "WebP", "zip", "PDF", "Roundbook", "HTTP", "HTTPS", "ID", "GT", "IT"]);
+const LATIN_ALLOWED = new Set([
+  ...["English", "QR", "CSV", "UTF", "GBK", "Excel", "JPEG", "PNG", "WebP", "zip", "PDF", "Roundbook", "HTTP", "HTTPS", "ID", "GT", "IT"],
+  // A tablet's default name is its system and a short tag ("Android-4b4e").
+  ...["Android", "iPad", "iPhone", "Linux", "Windows", "Mac"],
+]);
 
 /** Sign-in names are typed by people and shown as they are (the staff list, the header). */
 const USERNAMES = /(?<![\w-])(?:guard-a2?|guard-b|security|service-a2?|service-b|service-lead|cleaning2?|environment|head|deputy|admin|frontdesk|engineering|repair-a|squad)(?![\w-])/g;
