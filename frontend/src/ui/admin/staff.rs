@@ -280,12 +280,22 @@ fn StaffRow(
     }
 }
 
-/// Zone codes with their names where known, retired ones marked.
+/// A zone as people read it: its name, with the code in front unless the
+/// name already starts with it ("A区 东苑", not "A A区 东苑").
+fn zone_label(code: &str, name: &str) -> String {
+    if name.starts_with(code) {
+        name.to_owned()
+    } else {
+        format!("{code} {name}")
+    }
+}
+
+/// Zone codes with their names where known.
 fn zone_list(codes: &[String], zones: &[ZoneEntry]) -> String {
     codes
         .iter()
         .map(|code| match zones.iter().find(|zone| &zone.code == code) {
-            Some(zone) => format!("{} {}", zone.code, zone.name),
+            Some(zone) => zone_label(&zone.code, &zone.name),
             None => code.clone(),
         })
         .collect::<Vec<_>>()
@@ -451,7 +461,7 @@ fn StaffForm(
                                 let on = event_target_checked(&event);
                                 chosen_zones.update(|list| toggle(list, code.clone(), on));
                             } />
-                        <span>{format!("{} {}", zone.code, zone.name)}</span>
+                        <span>{zone_label(&zone.code, &zone.name)}</span>
                     </label>
                 }
             })

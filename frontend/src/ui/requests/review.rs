@@ -107,7 +107,7 @@ pub fn ReviewTab(workspace: WorkspaceRef) -> impl IntoView {
                                     data-request-id=request.id.clone()
                                     data-overdue=overdue.to_string()
                                 >
-                                    <td>{zone_name(&request.zone)}</td>
+                                    <td class="nowrap">{zone_name(&request.zone)}</td>
                                     <td class="nowrap">{request.unit_label.clone()}</td>
                                     <td>
                                         {move || i18n.t(kind_key(kind))} <br />
