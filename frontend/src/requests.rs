@@ -410,17 +410,15 @@ pub fn request(
     })
 }
 
-/// The 15:30 daily review of `zones`: every overdue request, then today's open ones.
+/// The 15:30 daily review of `zones`: every overdue request, then every
+/// other open one ([`deadline::daily_review`]).
 pub fn daily_review_list(
     library: &Library,
     site: &str,
-    zones: &[String],
+    zones: &[roundbook_shared::domain::ZoneRef],
     now: i64,
 ) -> Vec<RequestView> {
-    let all: Vec<RequestView> = zones
-        .iter()
-        .flat_map(|zone| zone_requests(library, site, zone, now))
-        .collect();
+    let all = site_requests(library, site, zones, now);
     deadline::daily_review(&all, now)
         .into_iter()
         .cloned()

@@ -149,6 +149,15 @@ impl Session {
         &self.0.user.zones
     }
 
+    /// A zone's name as people read it; its code if it is not one of the
+    /// user's zones.
+    pub fn zone_name(&self, code: &str) -> String {
+        self.zones()
+            .iter()
+            .find(|zone| zone.code == code)
+            .map_or_else(|| code.to_owned(), |zone| zone.name.clone())
+    }
+
     /// The home's screens for this user's roles, without repeats. The first
     /// is the one shown after sign-in (a guard who is also a supervisor still
     /// lands on the patrol).

@@ -67,17 +67,7 @@ pub fn TagSheet(workspace: WorkspaceRef) -> impl IntoView {
         )
     });
     let zone = RwSignal::new(zones.first().map(|z| z.code.clone()).unwrap_or_default());
-    let zone_name = {
-        let zones = zones.clone();
-        move || {
-            let code = zone.get();
-            zones
-                .iter()
-                .find(|z| z.code == code)
-                .map(|z| z.name.clone())
-                .unwrap_or(code)
-        }
-    };
+    let zone_name = move || workspace.with_value(|ws| ws.session.zone_name(&zone.get()));
     let tags = Memo::new(move |_| {
         status.revision.track();
         let zone = zone.get();
@@ -100,10 +90,7 @@ pub fn TagSheet(workspace: WorkspaceRef) -> impl IntoView {
             let _ = window.print();
         }
     };
-    let heading = {
-        let zone_name = zone_name.clone();
-        move || format!("{site_name} · {}", zone_name())
-    };
+    let heading = move || format!("{site_name} · {}", zone_name());
     view! {
         <section class="card no-print tags-tools">
             <ZoneSelect workspace zone testid="tags-zone" label=Key::Zone />

@@ -159,7 +159,6 @@ fn RequestList(
 ) -> impl IntoView {
     let i18n = I18n::get();
     let status = expect_context::<SyncStatus>();
-    let zone_names = workspace.with_value(|ws| ws.session.zones().to_vec());
     let rows = Memo::new(move |_| {
         status.revision.track();
         let zone = zone.get();
@@ -194,10 +193,8 @@ fn RequestList(
             .map(|(view, next)| {
                 let mut row = Row::of(&view, next);
                 if whole_site {
-                    row.zone_name = zone_names
-                        .iter()
-                        .find(|z| z.code == row.zone)
-                        .map(|z| z.name.clone());
+                    row.zone_name =
+                        Some(workspace.with_value(|ws| ws.session.zone_name(&row.zone)));
                 }
                 row
             })

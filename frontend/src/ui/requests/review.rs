@@ -23,24 +23,8 @@ use crate::ui::WorkspaceRef;
 pub fn ReviewTab(workspace: WorkspaceRef) -> impl IntoView {
     let i18n = I18n::get();
     let status = expect_context::<SyncStatus>();
-    let (site, zone_names) = workspace.with_value(|ws| {
-        let names: Vec<(String, String)> = ws
-            .session
-            .zones()
-            .iter()
-            .map(|z| (z.code.clone(), z.name.clone()))
-            .collect();
-        (ws.session.site_name().to_owned(), names)
-    });
-    let zone_names = StoredValue::new(zone_names);
-    let zone_name = move |code: &str| {
-        zone_names.with_value(|names| {
-            names
-                .iter()
-                .find(|(c, _)| c == code)
-                .map_or_else(|| code.to_owned(), |(_, name)| name.clone())
-        })
-    };
+    let site = workspace.with_value(|ws| ws.session.site_name().to_owned());
+    let zone_name = move |code: &str| workspace.with_value(|ws| ws.session.zone_name(code));
     // The instant the list was drawn: what the printout says it shows.
     let drawn_at = Memo::new(move |_| {
         status.revision.track();
@@ -49,15 +33,19 @@ pub fn ReviewTab(workspace: WorkspaceRef) -> impl IntoView {
     let rows = Memo::new(move |_| {
         let now = drawn_at.get();
         workspace.with_value(|ws| {
-            let zones: Vec<String> = ws.session.zones().iter().map(|z| z.code.clone()).collect();
-            requests::daily_review_list(&ws.library, ws.session.site_code(), &zones, now)
-                .into_iter()
-                .map(|view| {
-                    let overdue = is_overdue(&view, now);
-                    let next = next_deadline(&view, now);
-                    (view, overdue, next)
-                })
-                .collect::<Vec<_>>()
+            requests::daily_review_list(
+                &ws.library,
+                ws.session.site_code(),
+                ws.session.zones(),
+                now,
+            )
+            .into_iter()
+            .map(|view| {
+                let overdue = is_overdue(&view, now);
+                let next = next_deadline(&view, now);
+                (view, overdue, next)
+            })
+            .collect::<Vec<_>>()
         })
     });
     view! {
