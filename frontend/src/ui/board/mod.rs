@@ -16,6 +16,7 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 
+use super::select::{several_zones, ZoneSelect};
 use super::WorkspaceRef;
 use crate::browser;
 use crate::calendar::today;
@@ -102,27 +103,17 @@ pub fn RoundsBoard(workspace: WorkspaceRef) -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
-    let filter = (zones.len() > 1).then(|| {
-        let options = zones
-            .iter()
-            .map(|zone| view! { <option value=zone.code.clone()>{zone.name.clone()}</option> })
-            .collect_view();
+    let filter = several_zones(workspace).then(|| {
         view! {
-            <label class="board-date-field">
-                <span>{move || i18n.t(Key::BoardZoneFilter)}</span>
-                <select
-                    data-testid="board-zone-filter"
-                    prop:value=move || shown.get()
-                    on:change=move |event| {
-                        let code = event_target_value(&event);
-                        browser::set_pref(ZONE_PREF, &code);
-                        shown.set(code);
-                    }
-                >
-                    <option value="">{move || i18n.t(Key::AllZones)}</option>
-                    {options}
-                </select>
-            </label>
+            <ZoneSelect
+                workspace
+                zone=shown
+                testid="board-zone-filter"
+                label=Key::BoardZoneFilter
+                inline=true
+                all_zones=true
+                on_pick=move |code: String| browser::set_pref(ZONE_PREF, &code)
+            />
         }
     });
     let pick = move |event| {
