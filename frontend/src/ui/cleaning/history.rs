@@ -12,8 +12,7 @@ use leptos::prelude::*;
 
 use super::chart::{one_decimal, HistoryChart, Point, Series};
 use super::rectifications::RectificationsTab;
-use super::{site, AreaOptions};
-use crate::browser;
+use super::{site, year_of_sheets, AreaOptions};
 use crate::cleaning::{self, HistoryMonth};
 use crate::i18n::{I18n, Key};
 use crate::sync::SyncStatus;
@@ -59,14 +58,7 @@ pub fn HistoryTab(workspace: WorkspaceRef) -> impl IntoView {
     let i18n = I18n::get();
     let status = expect_context::<SyncStatus>();
     let site = site(workspace);
-    let history = {
-        let site = site.clone();
-        Memo::new(move |_| {
-            status.revision.track();
-            let now = browser::now_ms();
-            workspace.with_value(|ws| cleaning::history(&ws.library, &site, now, 12))
-        })
-    };
+    let history = year_of_sheets(workspace);
     let template = Memo::new(move |_| {
         status.revision.track();
         workspace.with_value(|ws| cleaning::current(&ws.library, &site))

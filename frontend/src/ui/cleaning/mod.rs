@@ -23,13 +23,27 @@ pub use template::TemplateTab;
 use leptos::prelude::*;
 use roundbook_shared::schema::cleaning::{Area, Item, Template};
 
-use crate::cleaning::CleaningError;
+use crate::browser;
+use crate::cleaning::{self, CleaningError, HistoryMonth};
 use crate::i18n::{filled, I18n, Key, Lang};
+use crate::sync::SyncStatus;
 use crate::ui::actor;
 use crate::ui::WorkspaceRef;
 
 fn site(workspace: WorkspaceRef) -> String {
     workspace.with_value(|ws| ws.session.site_code().to_owned())
+}
+
+/// The site's last 12 months of score sheets, read again whenever the
+/// documents change: what the sheet and the history screens show.
+fn year_of_sheets(workspace: WorkspaceRef) -> Memo<Vec<HistoryMonth>> {
+    let status = expect_context::<SyncStatus>();
+    let site = site(workspace);
+    Memo::new(move |_| {
+        status.revision.track();
+        let now = browser::now_ms();
+        workspace.with_value(|ws| cleaning::history(&ws.library, &site, now, 12))
+    })
 }
 
 /// The wording of a refusal.

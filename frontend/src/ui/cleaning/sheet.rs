@@ -28,7 +28,7 @@ use roundbook_shared::score::resolve;
 
 use super::chart::one_decimal;
 use super::signature::{Pad, SignaturePad};
-use super::{actor, area_label, area_name, error_key, item_label, labelled, site, Said};
+use super::{actor, area_label, area_name, error_key, item_label, labelled, year_of_sheets, Said};
 use crate::browser;
 use crate::calendar::{short_time, today};
 use crate::cleaning::{self, MonthView, SignOff, SITE_BLOBS};
@@ -42,7 +42,6 @@ use crate::ui::{writer_and_site, WorkspaceRef};
 pub fn SheetTab(workspace: WorkspaceRef) -> impl IntoView {
     let i18n = I18n::get();
     let status = expect_context::<SyncStatus>();
-    let site = site(workspace);
     let months = cleaning::last_months(today(), 12);
     // Until the 5th the sheet due is last month's: show that one first.
     let first = if today().day() <= 5 {
@@ -51,14 +50,7 @@ pub fn SheetTab(workspace: WorkspaceRef) -> impl IntoView {
         None
     };
     let chosen = RwSignal::new(first.unwrap_or_else(|| cleaning::month_start(today())));
-    let history = {
-        let site = site.clone();
-        Memo::new(move |_| {
-            status.revision.track();
-            let now = browser::now_ms();
-            workspace.with_value(|ws| cleaning::history(&ws.library, &site, now, 12))
-        })
-    };
+    let history = year_of_sheets(workspace);
     let entry = Memo::new(move |_| {
         let month = chosen.get();
         history.with(|h| h.iter().find(|m| m.month == month).cloned())
