@@ -370,9 +370,9 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         None => {}
     }
 
-    let (db, seed_demo) = (args.db.clone(), args.demo.then_some(args.demo_since));
+    let (db, seed_demo, demo_since) = (args.db.clone(), args.demo, args.demo_since);
     // On the blocking pool: the PostgreSQL client must not run on async threads.
-    let (store, elsewhere) = run_blocking(move || open_store(&db, seed_demo)).await?;
+    let (store, elsewhere) = run_blocking(move || open_store(&db, seed_demo, demo_since)).await?;
     if !args.web_root.join("index.html").exists() {
         tracing::warn!(web_root = %args.web_root.display(), "no built app here; run scripts/build-web");
     }
@@ -485,17 +485,16 @@ fn unix_ms_of_rfc3339(text: &str) -> Result<i64, String> {
 }
 
 /// Opens (and migrates) the database `--db` names, seeds the demo if asked
-/// (`Some(since)`, see `--demo-since`), and starts listening for other
-/// servers' changes before any document is loaded.
+/// (its schedules from `demo_since`, see `--demo-since`), and starts
+/// listening for other servers' changes before any document is loaded.
 fn open_store(
     db: &str,
-    seed_demo: Option<Option<i64>>,
+    seed_demo: bool,
+    demo_since: Option<i64>,
 ) -> StoreResult<(Arc<dyn Store>, ElsewhereFeed)> {
     let store = migrated_store(db)?;
-    if let Some(since) = seed_demo {
-        if demo::seed(store.as_ref(), since)? {
-            tracing::info!("seeded the demo site");
-        }
+    if seed_demo && demo::seed(store.as_ref(), demo_since)? {
+        tracing::info!("seeded the demo site");
     }
     let elsewhere = store.changes_elsewhere()?;
     Ok((store, elsewhere))

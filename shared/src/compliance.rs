@@ -21,9 +21,10 @@
 //!   unannounced rounds of the shift starting that day, and rounds started that
 //!   day that count for nothing else. Retired schedules are not evaluated.
 //! - A round is due only once its schedule exists: a fixed round whose start
-//!   window closed before the schedule was made, and the unannounced rounds
-//!   of a shift that started before it, count for nothing (so a new site or
-//!   schedule starts with no missed rounds).
+//!   window closed before the schedule was made counts for nothing, and a
+//!   shift's unannounced rounds count only if the schedule existed a round's
+//!   time before the shift ended (so a new site or schedule starts with no
+//!   missed rounds; see `Schedule::covers_shift`).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 

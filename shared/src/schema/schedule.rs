@@ -40,9 +40,10 @@ pub struct Schedule {
     #[serde(default)]
     pub retired: bool,
     /// When the schedule was made (ms): rounds whose start window closed
-    /// before it, and the unannounced rounds of shifts that started before
-    /// it, were never due. 0 (schedules made before this field) means
-    /// always. Kept when the schedule is edited.
+    /// before it were never due, nor the unannounced rounds of a shift that
+    /// ended less than a round's time after it ([`Schedule::covers_shift`]).
+    /// 0 (schedules made before this field) means always. Kept when the
+    /// schedule is edited.
     #[serde(default)]
     pub since: i64,
 }
