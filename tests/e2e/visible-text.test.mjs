@@ -19,11 +19,10 @@ const FORBIDDEN = [
 ];
 
 /** Latin words that belong in the zh-CN interface (names of things). */
-const LATIN_ALLOWED = new Set([
-  ...["English", "QR", "CSV", "UTF", "GBK", "Excel", "JPEG", "PNG", "WebP", "zip", "PDF", "Roundbook", "HTTP", "HTTPS", "ID", "GT", "IT"],
-  // A tablet's default name is its system and a short tag ("Android-4b4e").
-  ...["Android", "iPad", "iPhone", "Linux", "Windows", "Mac"],
-]);
+const LATIN_ALLOWED = new Set(["English", "QR", "CSV", "UTF", "GBK", "Excel", "JPEG", "PNG", "WebP", "zip", "PDF", "Roundbook", "HTTP", "HTTPS", "ID", "GT", "IT"]);
+
+/** A tablet's default name: its system and a random 4-hex tag ("Android-4b4e", frontend/src/browser.rs). */
+const DEVICE_NAMES = /(?<![\w-])(?:iPad|iPhone|Android|ChromeOS|Windows|Mac|Linux|Browser)-[0-9a-f]{4}(?![\w-])/g;
 
 /** Sign-in names are typed by people and shown as they are (the staff list, the header). */
 const USERNAMES = /(?<![\w-])(?:guard-a2?|guard-b|security|service-a2?|service-b|service-lead|cleaning2?|environment|head|deputy|admin|frontdesk|engineering|repair-a|squad)(?![\w-])/g;
@@ -36,8 +35,8 @@ function problems(text) {
       const match = line.match(pattern);
       if (match) found.push(`${why}: "${match[0]}" in "${line.trim().slice(0, 120)}"`);
     }
-    // English words of three letters or more, outside sign-in names.
-    for (const word of line.replace(USERNAMES, "").match(/\b[A-Za-z]{3,}\b/g) ?? []) {
+    // English words of three letters or more, outside sign-in and device names.
+    for (const word of line.replace(USERNAMES, "").replace(DEVICE_NAMES, "").match(/\b[A-Za-z]{3,}\b/g) ?? []) {
       if (!LATIN_ALLOWED.has(word)) found.push(`English "${word}" in "${line.trim().slice(0, 120)}"`);
     }
   }
@@ -73,4 +72,7 @@ test("the check itself finds what it is meant to find", () => {
   assert.ok(problems("0123456789abcdef0123456789abcdef").length > 0);
   assert.ok(problems("Patrol 巡逻").length > 0);
   assert.equal(problems("guard-a · 王强 · service-lead").length, 0);
+  // A device's default name, whatever letters its random tag has.
+  assert.equal(problems("Linux-aabd\t2026-12-03 17:04").length, 0);
+  assert.ok(problems("Linux 设备").length > 0);
 });
