@@ -18,6 +18,7 @@ pub mod ids;
 pub mod patrol_records;
 pub mod protocol;
 pub mod reach;
+pub mod reports;
 pub mod resident_import;
 pub mod schema;
 pub mod score;
