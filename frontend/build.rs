@@ -325,8 +325,9 @@ impl fmt::Display for Slots<'_> {
 
 /// The generated module: `Key` and one table per language.
 /// Key families (prefix, the generated lookup, what it names): see `emit`.
-const FAMILIES: [(&str, &str, &str); 4] = [
+const FAMILIES: [(&str, &str, &str); 5] = [
     ("doc_", "of_doc_kind", "the document kind"),
+    ("report_", "of_report_label", "the monthly reports' label"),
     ("tab_", "of_tab", "the home screen tab"),
     ("error_", "of_error", "the API error code"),
     ("audit_", "of_audit_action", "the audit trail's action"),

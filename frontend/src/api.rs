@@ -12,6 +12,7 @@ use roundbook_shared::api::{
     NewZone, OneTimePassword, PasswordChange, SignInCode, StaffEntry, StaffMember, StaffPatch,
     ZoneEntry, ZonePatch,
 };
+use roundbook_shared::reports::{Month, Report, ReportKind};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use web_sys::Response;
@@ -184,6 +185,22 @@ fn staff_path(username: &str, tail: &str) -> String {
 }
 
 /// A value put into a URL path, percent-encoded.
+/// `GET /api/reports/{kind}?month=YYYY-MM[&zone=CODE]`: a monthly report as
+/// the server computes it from every stored document.
+pub async fn report(
+    token: &str,
+    kind: ReportKind,
+    month: Month,
+    zone: Option<&str>,
+) -> Result<Report, ApiError> {
+    let mut path = format!("/api/reports/{}?month={month}", kind.as_str());
+    if let Some(zone) = zone {
+        path.push_str(&format!("&zone={}", segment(zone)));
+    }
+    let response = send("GET", &path, Some(token), None).await?;
+    json(response).await
+}
+
 fn segment(value: &str) -> String {
     String::from(js_sys::encode_uri_component(value))
 }

@@ -38,6 +38,7 @@ mod i18n;
 mod patrol;
 mod patrol_records;
 mod photo;
+mod reports;
 mod requests;
 mod residents;
 mod session;

@@ -75,6 +75,9 @@ pub enum Tab {
     History,
     /// Environment supervisor and office head: the score-sheet template.
     Template,
+    /// The heads, the supervisors and zone service staff: the monthly
+    /// reports their roles read (`ReportKind::readers`).
+    Reports,
     /// Office head: every record of a date range as a zip of CSV files.
     Export,
     /// Office head and the IT administrator: staff, devices, zones and the
@@ -87,15 +90,15 @@ fn role_tabs(role: Role) -> &'static [Tab] {
     use Tab::*;
     match role {
         Role::Guard => &[Patrol, Requests],
-        Role::SecuritySupervisor => &[Board, Setup, Tags, Overview, Requests],
-        Role::ZoneService => &[Requests, Review, Visits, Residents],
-        Role::ServiceSupervisor => &[Requests, Review, Visits, Residents, Overview],
+        Role::SecuritySupervisor => &[Board, Setup, Tags, Overview, Requests, Reports],
+        Role::ZoneService => &[Requests, Review, Visits, Residents, Reports],
+        Role::ServiceSupervisor => &[Requests, Review, Visits, Residents, Overview, Reports],
         Role::CleaningSupervisor => &[Inspect, Rectifications, Sheet, History, Requests],
         Role::EnvironmentSupervisor => {
-            &[Inspect, Rectifications, Sheet, History, Template, Requests]
+            &[Inspect, Rectifications, Sheet, History, Template, Requests, Reports]
         }
         Role::FrontDesk => &[Requests, Residents],
-        Role::EngineeringSupervisor => &[Requests, Overview],
+        Role::EngineeringSupervisor => &[Requests, Overview, Reports],
         Role::RepairStaff => &[Requests],
         Role::SquadLeader => &[Patrol, Board, Requests],
         // The IT administrator keeps no records; their screen is the
@@ -114,6 +117,7 @@ fn role_tabs(role: Role) -> &'static [Tab] {
             Template,
             Tags,
             Overview,
+            Reports,
             Export,
         ],
     }
@@ -232,11 +236,12 @@ pub(crate) mod tests {
 
     #[wasm_bindgen_test]
     fn tabs_follow_roles() {
+        use roundbook_shared::reports::ReportKind;
         use Tab::*;
         assert_eq!(session(vec![Role::Guard]).tabs(), [Patrol, Requests]);
         assert_eq!(
             session(vec![Role::ZoneService]).tabs(),
-            [Requests, Review, Visits, Residents]
+            [Requests, Review, Visits, Residents, Reports]
         );
         assert_eq!(session(vec![Role::OfficeHead]).tabs()[0], Board);
         assert_eq!(session(vec![Role::CleaningSupervisor]).tabs()[0], Inspect);
@@ -262,6 +267,9 @@ pub(crate) mod tests {
                 role.administers(),
                 "{role:?}"
             );
+            // The reports screen is there exactly for the roles that read a report.
+            let reads = ReportKind::ALL.iter().any(|kind| kind.readable_by(&[role]));
+            assert_eq!(session(vec![role]).tabs().contains(&Reports), reads, "{role:?}");
         }
     }
 

@@ -189,9 +189,6 @@ pub fn within_final_upload(ended_at: i64, now: i64) -> bool {
     now.saturating_sub(ended_at) <= FINAL_UPLOAD_WINDOW_MS
 }
 
-/// The day documents a user's tablet should hold: today and this many days before.
-pub const LISTED_DAYS: i64 = 7;
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -73,6 +73,7 @@ pub fn router(state: AppState, web_root: PathBuf) -> Router {
         )
         .route("/api/blobs/{zone}/{hash}", get(blobs::download))
         .route("/api/reports/patrol", get(reports::patrol))
+        .route("/api/reports/{kind}", get(reports::monthly))
         .route("/api/export", get(export::download))
         .route("/sync", get(routes::sync))
         .route("/ca.crt", get(install::ca_certificate))

@@ -22,6 +22,9 @@ pub enum ApiError {
     /// office head's export).
     #[error("only the office head may do this")]
     RoleForbidden,
+    /// The user's roles do not read this report (a guard asking for any).
+    #[error("your role does not read this report")]
+    ReportForbidden,
     /// A date range that is not two dates in order, or is too long.
     #[error("{0}")]
     BadDateRange(String),
@@ -111,6 +114,7 @@ impl IntoResponse for ApiError {
             ),
             ApiError::ZoneForbidden => (StatusCode::FORBIDDEN, "zone_forbidden", None),
             ApiError::RoleForbidden => (StatusCode::FORBIDDEN, "role_forbidden", None),
+            ApiError::ReportForbidden => (StatusCode::FORBIDDEN, "report_forbidden", None),
             ApiError::BadDateRange(_) => (StatusCode::BAD_REQUEST, "bad_date_range", None),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found", None),
             ApiError::UploadOffsetMismatch { .. } => {

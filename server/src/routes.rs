@@ -7,15 +7,15 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{Datelike, Duration, Months, NaiveDate, Utc};
+use chrono::Utc;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use roundbook_shared::api::DocEntry;
 use roundbook_shared::domain::local_date;
+use roundbook_shared::reach;
 use roundbook_shared::schema::DocKey;
 
-use crate::access::LISTED_DAYS;
 use crate::auth;
 use crate::connection;
 use crate::error::ApiError;
@@ -65,15 +65,8 @@ pub async fn docs(
     let today = local_date(Utc::now().timestamp_millis());
     let store = app.store.clone();
     let site = access.site.clone();
-    let since = Listed {
-        days: today - Duration::days(LISTED_DAYS),
-        periods: today
-            .with_day(1)
-            .and_then(|first| first.checked_sub_months(Months::new(LISTED_MONTHS)))
-            .unwrap_or(today),
-    };
-    let catalogued =
-        run_blocking(move || store.documents(&site, since.days, since.periods)).await?;
+    let (days, periods) = reach::listed_since(today);
+    let catalogued = run_blocking(move || store.documents(&site, days, periods)).await?;
     let mut keys: Vec<DocKey> = catalogued
         .into_iter()
         .filter(|key| access.allows(key))
@@ -92,15 +85,6 @@ pub async fn docs(
             .collect(),
     ))
 }
-
-/// How far back `GET /api/docs` lists catalogued documents.
-struct Listed {
-    days: NaiveDate,
-    periods: NaiveDate,
-}
-
-/// Month and quarter documents listed: those starting in the last this many months.
-const LISTED_MONTHS: u32 = 12;
 
 #[derive(Deserialize)]
 pub struct SyncQuery {

@@ -5,6 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::Semaphore;
+
 use roundbook_shared::ids::PeerId;
 
 use crate::auth::{SignInGate, SignInThrottle};
@@ -39,7 +41,13 @@ pub struct AppState {
     /// The bearer token `/metrics` asks for (`--metrics-token`); without
     /// one the route answers 404.
     pub metrics_token: Option<Arc<str>>,
+    /// Monthly reports computed at once: each reads up to a year of a
+    /// site's documents, so a few run and the rest are answered "busy".
+    pub reports: Arc<Semaphore>,
 }
+
+/// How many monthly reports are computed at once, over all users.
+pub const REPORTS_AT_ONCE: usize = 2;
 
 impl AppState {
     /// State over `store`. A server sharing its database with others also
@@ -59,6 +67,7 @@ impl AppState {
             https: Arc::new(HttpsSetup::None),
             metrics,
             metrics_token: None,
+            reports: Arc::new(Semaphore::new(REPORTS_AT_ONCE)),
         }
     }
 }

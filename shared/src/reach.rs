@@ -6,7 +6,7 @@
 //! Zone documents are further limited to the user's zones (supervisors and
 //! the office head have every zone); site-wide documents to the user's site.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::domain::Role;
 use crate::schema::{DocKey, DocKind, Period, SITE_WIDE};
@@ -22,6 +22,37 @@ pub fn writes(roles: &[Role], kind: DocKind) -> bool {
     roles
         .iter()
         .any(|role| spec.readers.admits(*role) && spec.writers.admits(*role))
+}
+
+/// The day documents a user's tablet is listed (`GET /api/docs`): today
+/// and this many days before.
+pub const LISTED_DAYS: i64 = 7;
+/// Month and quarter documents listed: those starting in the last this many months.
+pub const LISTED_MONTHS: u32 = 12;
+
+/// The first day of the day documents, and of the month and quarter
+/// documents, that `GET /api/docs` lists on `today`.
+pub fn listed_since(today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let days = today - chrono::Duration::days(LISTED_DAYS);
+    let periods = today
+        .with_day(1)
+        .and_then(|first| first.checked_sub_months(chrono::Months::new(LISTED_MONTHS)))
+        .unwrap_or(today);
+    (days, periods)
+}
+
+/// Whether a tablet that synced its listing on `today` holds `key` if it
+/// exists at all (a document it may read): every document without a
+/// period, and the listed periods. A tablet offline can only say a month is
+/// complete if every document the month's report reads passes this.
+pub fn is_listed(key: &DocKey, today: NaiveDate) -> bool {
+    let (days, periods) = listed_since(today);
+    match (key.kind.period(), key.date) {
+        (Period::None, _) => true,
+        (Period::Day, Some(date)) => date >= days && date <= today + chrono::Duration::days(1),
+        (_, Some(date)) => date >= periods,
+        (_, None) => false,
+    }
 }
 
 /// Which periods around today [`documents`] names.

@@ -10,6 +10,7 @@ use super::board::RoundsBoard;
 use super::cleaning::{HistoryTab, InspectTab, RectificationsTab, SheetTab, TemplateTab};
 use super::export::ExportTab;
 use super::guard::GuardHome;
+use super::reports::ReportsTab;
 use super::requests::{is_office_head, CollectiveAlert, RequestsTab, ReviewTab};
 use super::residents::{ResidentsTab, VisitsTab};
 use super::select::ChoiceButton;
@@ -91,7 +92,7 @@ fn area(tab: Tab) -> Area {
         Tab::Inspect | Tab::Rectifications | Tab::Sheet | Tab::History | Tab::Template => {
             Area::Cleaning
         }
-        Tab::Export | Tab::Admin => Area::Office,
+        Tab::Reports | Tab::Export | Tab::Admin => Area::Office,
     }
 }
 
@@ -176,6 +177,7 @@ fn screen(tab: Tab, workspace: WorkspaceRef) -> AnyView {
         Tab::Sheet => view! { <SheetTab workspace /> }.into_any(),
         Tab::History => view! { <HistoryTab workspace /> }.into_any(),
         Tab::Template => view! { <TemplateTab workspace /> }.into_any(),
+        Tab::Reports => view! { <ReportsTab workspace /> }.into_any(),
         Tab::Export => view! { <ExportTab workspace /> }.into_any(),
         Tab::Admin => view! { <AdminTab workspace /> }.into_any(),
     }

@@ -16,6 +16,7 @@
 mod admin;
 mod board;
 mod camera_scanner;
+pub(crate) mod chart;
 mod cleaning;
 mod export;
 mod field;
@@ -25,6 +26,7 @@ mod home;
 mod password;
 pub mod photo;
 mod photo_picker;
+mod reports;
 mod requests;
 mod residents;
 mod scan_list;

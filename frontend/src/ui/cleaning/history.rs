@@ -10,7 +10,7 @@
 
 use leptos::prelude::*;
 
-use super::chart::{one_decimal, HistoryChart, Point, Series};
+use crate::ui::chart::{one_decimal, HistoryChart, Point, Series};
 use super::rectifications::RectificationsTab;
 use super::{site, year_of_sheets, AreaOptions};
 use crate::cleaning::{self, HistoryMonth};
@@ -49,6 +49,7 @@ pub fn series_of(history: &[HistoryMonth], which: &str) -> Series {
     Series {
         max,
         threshold: history.last().map(|month| month.threshold * max / 100.0),
+        higher_is_better: true,
         points,
     }
 }

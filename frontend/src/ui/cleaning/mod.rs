@@ -6,7 +6,6 @@
 //! chosen language. Records are read and written only through
 //! [`crate::cleaning`].
 
-mod chart;
 mod history;
 mod inspect;
 mod rectifications;

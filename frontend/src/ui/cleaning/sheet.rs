@@ -26,7 +26,7 @@ use roundbook_shared::schema::cleaning::{
 };
 use roundbook_shared::score::resolve;
 
-use super::chart::one_decimal;
+use crate::ui::chart::one_decimal;
 use super::signature::{Pad, SignaturePad};
 use super::{actor, area_label, area_name, error_key, item_label, labelled, year_of_sheets, Said};
 use crate::browser;

@@ -7,11 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
-use axum::Json;
 use chrono::NaiveDate;
-use serde::Deserialize;
 
 use roundbook_shared::api::{PatrolReport, ZonePatrolReport};
 use roundbook_shared::compliance::{evaluate_day, Summary};
@@ -19,9 +15,9 @@ use roundbook_shared::patrol_records::{days_around, ZoneRecords};
 use roundbook_shared::schema::DocKey;
 use roundbook_shared::trust;
 
+use crate::access::Access;
 use crate::error::ApiError;
 use crate::hub;
-use crate::signin::SignedIn;
 use crate::state::AppState;
 use crate::store::{run_blocking, Store, StoreError};
 
@@ -29,19 +25,10 @@ use crate::store::{run_blocking, Store, StoreError};
 const FIRST_DATE: (i32, u32, u32) = (2020, 1, 1);
 const LAST_DATE: (i32, u32, u32) = (2099, 12, 31);
 
-#[derive(Deserialize)]
-pub struct ReportQuery {
-    date: String,
-}
-
-pub async fn patrol(
-    State(app): State<AppState>,
-    user: SignedIn,
-    query: Result<Query<ReportQuery>, QueryRejection>,
-) -> Result<Json<PatrolReport>, ApiError> {
-    let date = query
+/// The day report of `date` (`YYYY-MM-DD`) over the zones `access` reaches.
+pub async fn report(app: &AppState, access: Access, date: &str) -> Result<PatrolReport, ApiError> {
+    let date = NaiveDate::parse_from_str(date, "%Y-%m-%d")
         .ok()
-        .and_then(|Query(query)| NaiveDate::parse_from_str(&query.date, "%Y-%m-%d").ok())
         .filter(|date| {
             let day = |(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).expect("valid");
             (day(FIRST_DATE)..=day(LAST_DATE)).contains(date)
@@ -51,7 +38,6 @@ pub async fn patrol(
         })?;
     let now = chrono::Utc::now().timestamp_millis();
     let store = app.store.clone();
-    let access = user.access;
     let zones = run_blocking(move || {
         access
             .zones
@@ -60,11 +46,11 @@ pub async fn patrol(
             .collect::<Result<Vec<_>, _>>()
     })
     .await?;
-    Ok(Json(PatrolReport {
+    Ok(PatrolReport {
         date: date.format("%Y-%m-%d").to_string(),
         evaluated_at: now,
         zones,
-    }))
+    })
 }
 
 fn zone_report(

@@ -1,7 +1,9 @@
-//! The history chart: one score series (the total, or one area) over the
-//! last months as inline SVG bars, with the threshold drawn as a dashed line.
-//! A month without a score (not assessed, no inspection) leaves a gap marked
-//! "—". Drawing only: the scores come from the score sheet computation.
+//! The history chart: one series over months (or days) as inline SVG bars,
+//! with a threshold or target drawn as a dashed line: the cleaning score
+//! (the total, or one area) and the monthly reports' charts. A point
+//! without a value (not assessed, nothing recorded) leaves a gap marked
+//! "—". Drawing only: the values come from the score sheet or report
+//! computations.
 //!
 //! Test ids: `history-chart` (the `<svg>`, `data-max`), `history-bar` (one per
 //! scored month, `data-month`, `data-value`, `data-below` = "true" when a
@@ -33,6 +35,9 @@ pub struct Series {
     /// Drawn as a dashed line when set (the total's contract threshold, or the
     /// same fraction of an area's weight).
     pub threshold: Option<f64>,
+    /// Whether values under the threshold are the bad ones (scores, on-time
+    /// rates) or values over it (complaints per 100 households).
+    pub higher_is_better: bool,
     pub points: Vec<Point>,
 }
 
@@ -117,10 +122,17 @@ pub fn bar(frame: &Frame, series: &Series, index: usize) -> Option<Bar> {
     })
 }
 
-/// Whether a value is under the threshold (scores are compared as shown,
-/// rounded to one decimal, by the score rule itself; this only colours).
-fn below(value: f64, threshold: Option<f64>) -> bool {
-    threshold.is_some_and(|threshold| value < threshold)
+/// Whether a value is on the wrong side of the threshold (scores are
+/// compared as shown, rounded to one decimal, by the score rule itself; this
+/// only colours).
+fn off_target(value: f64, threshold: Option<f64>, higher_is_better: bool) -> bool {
+    threshold.is_some_and(|threshold| {
+        if higher_is_better {
+            value < threshold
+        } else {
+            value > threshold
+        }
+    })
 }
 
 /// Formats a score with one decimal.
@@ -148,7 +160,8 @@ pub fn HistoryChart(#[prop(into)] series: Signal<Series>) -> impl IntoView {
                 };
                 let shape = match (bar(&frame, &series, index), point.value) {
                     (Some(b), Some(value)) => {
-                        let under = !point.provisional && below(value, series.threshold);
+                        let under = !point.provisional
+                            && off_target(value, series.threshold, series.higher_is_better);
                         let class = if point.provisional {
                             "chart-bar chart-bar-provisional"
                         } else if under {
@@ -243,6 +256,7 @@ mod tests {
         Series {
             max: 100.0,
             threshold: Some(90.0),
+            higher_is_better: true,
             points: values
                 .iter()
                 .enumerate()
@@ -291,8 +305,9 @@ mod tests {
             third.x + third.width <= f.width - 8.0 + 1e-9,
             "inside the plot"
         );
-        assert!(below(80.0, s.threshold) && !below(90.0, s.threshold));
-        assert!(!below(10.0, None));
+        assert!(off_target(80.0, s.threshold, true) && !off_target(90.0, s.threshold, true));
+        assert!(!off_target(10.0, None, true));
+        assert!(off_target(1.5, Some(1.0), false) && !off_target(0.5, Some(1.0), false));
     }
 
     #[wasm_bindgen_test]

@@ -1,0 +1,100 @@
+//! Where the tablet's monthly reports come from: the server when it can be
+//! reached (it holds every month), else the tablet's own documents, with the
+//! same shared computation (`roundbook_shared::reports`).
+//!
+//! A report computed here is complete only if the tablet holds every
+//! document it reads; otherwise it says which it lacks
+//! ([`Report::missing`]) and the screen says the month needs the network.
+//! This module decides the source only: it shows nothing and writes nothing.
+
+use std::collections::HashSet;
+
+use automerge::Automerge;
+use chrono::NaiveDate;
+use roundbook_shared::domain::{local_date, ZoneRef};
+use roundbook_shared::reach;
+use roundbook_shared::reports::{self, Documents, Month, Report, ReportKind, Scope};
+use roundbook_shared::schema::DocKey;
+
+use crate::api::{self, ApiError};
+use crate::browser;
+use crate::documents::Library;
+use crate::session::Session;
+
+/// Where a shown report was computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Server,
+    Tablet,
+}
+
+/// What to report on: a month, and one zone or every zone of the user's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ask {
+    pub kind: ReportKind,
+    pub month: Month,
+    /// A zone code, or `None` for all the user's zones.
+    pub zone: Option<String>,
+}
+
+/// The report from the server; from the tablet when the server cannot be
+/// reached. Refusals (the role, a bad month) are the server's answer.
+pub async fn load(
+    session: &Session,
+    library: &Library,
+    ask: &Ask,
+) -> Result<(Report, Source), ApiError> {
+    if browser::is_online() {
+        match api::report(session.token(), ask.kind, ask.month, ask.zone.as_deref()).await {
+            Err(ApiError::Offline) => {}
+            answer => return answer.map(|report| (report, Source::Server)),
+        }
+    }
+    Ok((compute(session, library, ask, browser::now_ms()), Source::Tablet))
+}
+
+/// The report from the tablet's documents as of `now`.
+pub fn compute(session: &Session, library: &Library, ask: &Ask, now: i64) -> Report {
+    let zones: Vec<ZoneRef> = session
+        .zones()
+        .iter()
+        .filter(|zone| ask.zone.as_ref().is_none_or(|code| *code == zone.code))
+        .cloned()
+        .collect();
+    let asked = ask
+        .zone
+        .as_ref()
+        .and_then(|_| zones.first().cloned());
+    let scope = Scope {
+        site: session.site_code().to_owned(),
+        month: ask.month,
+        zones,
+        now,
+    };
+    let mut held = Held {
+        library,
+        today: local_date(now),
+        keys: library.held_keys().into_iter().collect(),
+    };
+    reports::build(ask.kind, &scope, asked, &mut held)
+}
+
+/// The tablet's documents as a report reads them.
+struct Held<'a> {
+    library: &'a Library,
+    today: NaiveDate,
+    keys: HashSet<DocKey>,
+}
+
+impl Documents for Held<'_> {
+    /// A document the tablet does not hold is known not to exist if the
+    /// server's listing covers it (the tablet adds every listed document);
+    /// outside the listing only the server can say.
+    fn with(&mut self, key: &DocKey, read: &mut dyn FnMut(&Automerge)) -> bool {
+        if self.keys.contains(key) {
+            self.library.with_doc(key, |doc| read(doc));
+            return true;
+        }
+        reach::is_listed(key, self.today)
+    }
+}
