@@ -50,7 +50,10 @@ pub async fn load(
             answer => return answer.map(|report| (report, Source::Server)),
         }
     }
-    Ok((compute(session, library, ask, browser::now_ms()), Source::Tablet))
+    Ok((
+        compute(session, library, ask, browser::now_ms()),
+        Source::Tablet,
+    ))
 }
 
 /// The report from the tablet's documents as of `now`.
@@ -61,10 +64,7 @@ pub fn compute(session: &Session, library: &Library, ask: &Ask, now: i64) -> Rep
         .filter(|zone| ask.zone.as_ref().is_none_or(|code| *code == zone.code))
         .cloned()
         .collect();
-    let asked = ask
-        .zone
-        .as_ref()
-        .and_then(|_| zones.first().cloned());
+    let asked = ask.zone.as_ref().and_then(|_| zones.first().cloned());
     let scope = Scope {
         site: session.site_code().to_owned(),
         month: ask.month,

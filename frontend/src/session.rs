@@ -93,14 +93,20 @@ fn role_tabs(role: Role) -> &'static [Tab] {
         Role::SecuritySupervisor => &[Board, Setup, Tags, Overview, Requests, Reports],
         Role::ZoneService => &[Requests, Review, Visits, Residents, Reports],
         Role::ServiceSupervisor => &[Requests, Review, Visits, Residents, Overview, Reports],
-        Role::CleaningSupervisor => &[Inspect, Rectifications, Sheet, History, Requests],
-        Role::EnvironmentSupervisor => {
-            &[Inspect, Rectifications, Sheet, History, Template, Requests, Reports]
-        }
+        Role::CleaningSupervisor => &[Inspect, Rectifications, Sheet, History, Requests, Reports],
+        Role::EnvironmentSupervisor => &[
+            Inspect,
+            Rectifications,
+            Sheet,
+            History,
+            Template,
+            Requests,
+            Reports,
+        ],
         Role::FrontDesk => &[Requests, Residents],
         Role::EngineeringSupervisor => &[Requests, Overview, Reports],
         Role::RepairStaff => &[Requests],
-        Role::SquadLeader => &[Patrol, Board, Requests],
+        Role::SquadLeader => &[Patrol, Board, Requests, Reports],
         // The IT administrator keeps no records; their screen is the
         // office's administration.
         Role::Admin => &[Admin],
@@ -269,7 +275,11 @@ pub(crate) mod tests {
             );
             // The reports screen is there exactly for the roles that read a report.
             let reads = ReportKind::ALL.iter().any(|kind| kind.readable_by(&[role]));
-            assert_eq!(session(vec![role]).tabs().contains(&Reports), reads, "{role:?}");
+            assert_eq!(
+                session(vec![role]).tabs().contains(&Reports),
+                reads,
+                "{role:?}"
+            );
         }
     }
 

@@ -82,8 +82,9 @@ impl ReportKind {
     }
 
     /// Who reads the report: the heads, and each department's supervisor its
-    /// own department's. Zone service staff read their own zones' service
-    /// reports. Guards and cleaners read none.
+    /// own department's (the squad leader the patrol's). Zone service staff
+    /// read their own zones' service reports. Guards, cleaners, the front
+    /// desk and repair staff read none.
     pub fn readers(self) -> &'static [Role] {
         const HEADS: [Role; 2] = [Role::OfficeHead, Role::DeputyHead];
         match self {
@@ -100,8 +101,18 @@ impl ReportKind {
                 Role::ZoneService,
                 Role::EngineeringSupervisor,
             ],
-            ReportKind::Patrol => &[HEADS[0], HEADS[1], Role::SecuritySupervisor],
-            ReportKind::Cleaning => &[HEADS[0], HEADS[1], Role::EnvironmentSupervisor],
+            ReportKind::Patrol => &[
+                HEADS[0],
+                HEADS[1],
+                Role::SecuritySupervisor,
+                Role::SquadLeader,
+            ],
+            ReportKind::Cleaning => &[
+                HEADS[0],
+                HEADS[1],
+                Role::EnvironmentSupervisor,
+                Role::CleaningSupervisor,
+            ],
         }
     }
 

@@ -10,12 +10,12 @@
 
 use leptos::prelude::*;
 
-use crate::ui::chart::{one_decimal, HistoryChart, Point, Series};
 use super::rectifications::RectificationsTab;
 use super::{site, year_of_sheets, AreaOptions};
 use crate::cleaning::{self, HistoryMonth};
 use crate::i18n::{I18n, Key};
 use crate::sync::SyncStatus;
+use crate::ui::chart::{one_decimal, HistoryChart, Point, Series};
 use crate::ui::select::LabelledSelect;
 use crate::ui::WorkspaceRef;
 

@@ -26,7 +26,6 @@ use roundbook_shared::schema::cleaning::{
 };
 use roundbook_shared::score::resolve;
 
-use crate::ui::chart::one_decimal;
 use super::signature::{Pad, SignaturePad};
 use super::{actor, area_label, area_name, error_key, item_label, labelled, year_of_sheets, Said};
 use crate::browser;
@@ -34,6 +33,7 @@ use crate::calendar::{short_time, today};
 use crate::cleaning::{self, MonthView, SignOff, SITE_BLOBS};
 use crate::i18n::{filled, I18n, Key, Lang};
 use crate::sync::SyncStatus;
+use crate::ui::chart::one_decimal;
 use crate::ui::field::Field;
 use crate::ui::photo::Photo;
 use crate::ui::{writer_and_site, WorkspaceRef};

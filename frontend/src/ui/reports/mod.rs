@@ -97,7 +97,9 @@ pub fn ReportsTab(workspace: WorkspaceRef) -> impl IntoView {
             </p>
         }
         .into_any(),
-        (Some(_), None) => view! { <p class="muted">{move || i18n.t(Key::ReportsLoading)}</p> }.into_any(),
+        (Some(_), None) => {
+            view! { <p class="muted">{move || i18n.t(Key::ReportsLoading)}</p> }.into_any()
+        }
         (Some(_), Some(Err(error))) => view! {
             <p class="banner banner-error" data-testid="report-error" role="alert">
                 {move || i18n.t(error_key(&error))}
@@ -174,7 +176,11 @@ fn ReportView(workspace: WorkspaceRef, report: Report, source: Source) -> impl I
         };
         let text = csv(&heading, &for_csv.sections, &translate);
         let name = match &for_csv.zone {
-            Some(zone) => format!("roundbook-{}-{month}-{}.csv", for_csv.kind.as_str(), zone.code),
+            Some(zone) => format!(
+                "roundbook-{}-{month}-{}.csv",
+                for_csv.kind.as_str(),
+                zone.code
+            ),
             None => format!("roundbook-{}-{month}.csv", for_csv.kind.as_str()),
         };
         browser::download(&name, "text/csv;charset=utf-8", text.as_bytes());

@@ -19,7 +19,10 @@ pub fn word(lang: Lang, label: &str) -> String {
 /// A cell as the screen and the print show it.
 fn shown(lang: Lang, cell: &Cell) -> String {
     let or_dash = |value: &Option<f64>, unit: &str| {
-        value.map_or_else(|| "—".to_owned(), |value| format!("{}{unit}", one_decimal(value)))
+        value.map_or_else(
+            || "—".to_owned(),
+            |value| format!("{}{unit}", one_decimal(value)),
+        )
     };
     match cell {
         Cell::Text(text) | Cell::Date(text) => text.clone(),
