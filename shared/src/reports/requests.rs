@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use automerge::Automerge;
 
 use super::{Cell, Documents, Month};
-use crate::schema::request::{request_events, requests, Action, RequestEvent};
+use crate::schema::request::{request_events, requests, Action, RequestEvent, Satisfaction};
 use crate::schema::resident::units;
 use crate::schema::DocKey;
 use crate::workflow::{fold, RequestView};
@@ -88,6 +88,13 @@ pub(super) fn closed_at(view: &RequestView) -> Option<i64> {
 /// Whether the resident was called back at all.
 pub(super) fn called_back(view: &RequestView) -> bool {
     view.callbacks().next().is_some()
+}
+
+/// The resident's word on the latest callback.
+pub(super) fn latest_satisfaction(view: &RequestView) -> Option<Satisfaction> {
+    view.callbacks()
+        .last()
+        .and_then(|event| Satisfaction::parse(&event.satisfaction))
 }
 
 /// Whether the instant falls in the month (site-local).
