@@ -1007,4 +1007,68 @@ mod tests {
         let limits = table(&sections, "time_limits");
         assert_eq!(limits.rows[0][4], count(1), "r5's response is past due");
     }
+
+    /// Every label the request reports show (those of these sections, and
+    /// every word they can show) is a `report_` message of both languages.
+    #[test]
+    fn every_label_is_in_both_locale_files() {
+        let scope = scope("2026-10", 2, at("2026-12-03T09:00"));
+        let mut sections = october();
+        sections.extend(crate::reports::callbacks::build(&scope, &mut site().docs));
+        let mut labels: Vec<String> = vec![
+            "whole_site".into(),
+            ReportKind::Complaints.title().into(),
+            ReportKind::RepairCallbacks.title().into(),
+        ];
+        for section in &sections {
+            labels.push(section.title.clone());
+            labels.extend(section.table.columns.iter().cloned());
+            labels.extend(section.chart.iter().map(|chart| chart.title.clone()));
+            for cell in section.table.rows.iter().flatten() {
+                if let Cell::Label(label) = cell {
+                    labels.push(label.clone());
+                }
+            }
+        }
+        let words = |prefix: &str, words: Vec<&str>| {
+            words
+                .into_iter()
+                .map(|word| format!("{prefix}_{word}"))
+                .collect::<Vec<_>>()
+        };
+        labels.extend(words("kind", RequestKind::words()));
+        labels.extend(words("channel", Channel::words()));
+        labels.extend(words("validity", Classification::words()));
+        labels.extend(words("handling", Handling::words()));
+        labels.extend(words("satisfaction", Satisfaction::words()));
+        labels.extend(words(
+            "state",
+            crate::workflow::State::ALL
+                .iter()
+                .map(|s| s.as_str())
+                .collect(),
+        ));
+        labels.extend(words("limit", LIMITS.iter().map(|k| k.as_str()).collect()));
+        labels.extend(words(
+            "csv",
+            vec![
+                "report", "month", "zone", "section", "key", "subkey", "measure", "value",
+            ],
+        ));
+        for language in ["zh-CN", "en"] {
+            let path = format!(
+                "{}/../frontend/locales/{language}.json",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let text = std::fs::read_to_string(&path).unwrap();
+            let messages: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&text).unwrap();
+            for label in &labels {
+                assert!(
+                    messages.contains_key(&format!("report_{label}")),
+                    "{language} has no report_{label}"
+                );
+            }
+        }
+    }
 }
