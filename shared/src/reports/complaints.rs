@@ -31,6 +31,13 @@
 //! - *Open at month end*: received before the cutoff and not closed at it,
 //!   from any of the twelve months' logs (a request older than that is not
 //!   read).
+//! - Time limits are those of [`crate::deadline`] for the requests received
+//!   in the month, at the cutoff: *on time* when met by the time due,
+//!   *late* when met after it or closed without meeting it, *open past due*
+//!   when still unmet and open; one not yet due counts only among those
+//!   that had the limit, and the on-time rate is of the limits that were
+//!   due. Minutes run from receipt, or from done for the limits that start
+//!   there (on-the-spot report, result to the centre).
 //! - The first response is the first effective assign, accept, start,
 //!   transfer or done — what meets the five-minute response limit
 //!   ([`crate::deadline`]), so a request done on the spot has a response.
