@@ -363,4 +363,27 @@ mod tests {
         assert_eq!(zone_a[0].table.rows[0][..2], [text("一区"), Count(0)]);
         assert!(zone_a[1].table.rows.is_empty());
     }
+
+    /// Two tablets mark one repair done; the later done is superseded (the
+    /// workflow's rule) and does not move the repair into November, nor does
+    /// its redoing after an unhappy callback.
+    #[test]
+    fn superseded_events_do_not_count() {
+        let mut site = Site::default();
+        let rep = site.request("rep9", "A", RequestKind::RepairHome, "2026-10-30T09:00");
+        site.event(&rep, Action::Done, "2026-10-31T22:00", |_| {});
+        site.event(&rep, Action::Done, "2026-11-01T08:00", |e| {
+            e.by = "service-a2".into()
+        });
+        site.event(&rep, Action::Close, "2026-11-01T08:30", |_| {});
+        site.event(&rep, Action::Callback, "2026-11-02T09:00", |e| {
+            e.satisfaction = Satisfaction::NotSatisfied.as_str().into()
+        });
+        site.event(&rep, Action::Done, "2026-11-03T09:00", |_| {});
+        let october = build(&scope("2026-10", 1, at("2026-12-01T09:00")), &mut site.docs);
+        assert_eq!(october[0].table.rows[0][1..3], [Count(1), Count(0)]);
+        assert_eq!(october[1].table.rows[0][4], Date("2026-10-31".into()));
+        let november = build(&scope("2026-11", 1, at("2026-12-01T09:00")), &mut site.docs);
+        assert_eq!(november[0].table.rows[0][1], Count(0));
+    }
 }
