@@ -18,6 +18,7 @@ pub mod cleaning;
 pub mod complaints;
 pub mod month;
 pub mod patrol;
+mod requests;
 pub mod table;
 pub mod visits;
 
