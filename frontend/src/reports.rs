@@ -5,7 +5,8 @@
 //! A report computed here is complete only if the tablet holds every
 //! document it reads; otherwise it says which it lacks
 //! ([`Report::missing`]) and the screen says the month needs the network.
-//! This module decides the source only: it shows nothing and writes nothing.
+//! It also knows which month-end reports are owed and signed, and records
+//! the head's sign-off. It shows nothing.
 
 use std::collections::HashSet;
 
@@ -13,13 +14,16 @@ use automerge::Automerge;
 use chrono::NaiveDate;
 use roundbook_shared::domain::{local_date, ZoneRef};
 use roundbook_shared::reach;
+use roundbook_shared::reports::due::{self, Due};
 use roundbook_shared::reports::{self, Documents, Month, Report, ReportKind, Scope};
-use roundbook_shared::schema::DocKey;
+use roundbook_shared::schema::report_signoff::{put_signoff, signoffs, ReportSignoff};
+use roundbook_shared::schema::{cleaning, DocKey};
 
 use crate::api::{self, ApiError};
 use crate::browser;
 use crate::documents::Library;
-use crate::session::Session;
+use crate::session::{Actor, Session};
+use crate::writer::Writer;
 
 /// Where a shown report was computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,4 +101,73 @@ impl Documents for Held<'_> {
         }
         reach::is_listed(key, self.today)
     }
+}
+
+/// Whether `kind`'s report of `month` is signed, as far as the tablet
+/// knows: the head's sign-off, or for cleaning both signatures on the sheet.
+pub fn is_signed(library: &Library, site: &str, kind: ReportKind, month: Month) -> bool {
+    let day = month.first_day();
+    if kind.signed_off() {
+        library
+            .with_doc(&DocKey::report_month(site, day), |doc| {
+                signoffs(doc).is_ok_and(|all| all.iter().any(|signed| signed.id == kind.as_str()))
+            })
+            .unwrap_or(false)
+    } else {
+        library
+            .with_doc(&DocKey::cleaning_month(site, day), cleaning::is_locked)
+            .unwrap_or(false)
+    }
+}
+
+/// The month-end reports owed today and where each stands.
+pub fn owed(library: &Library, site: &str, now: i64) -> Vec<Due> {
+    due::owed(local_date(now), &|kind, month| {
+        is_signed(library, site, kind, month)
+    })
+}
+
+/// Why a report was not signed. Nothing changed in any case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignError {
+    /// Cleaning is signed on its score sheet; a month not yet over (or, for
+    /// the complaint report, before its last day) is not signed.
+    NotYet,
+    AlreadySigned,
+    NotSaved(String),
+}
+
+/// Signs `kind`'s report of `month` off, in the name of `actor`.
+pub async fn sign(
+    writer: &Writer,
+    site: &str,
+    actor: &Actor,
+    kind: ReportKind,
+    month: Month,
+    now: i64,
+) -> Result<(), SignError> {
+    let ready = due::ready_from(kind, month).is_some_and(|first| local_date(now) >= first);
+    if !kind.signed_off() || !ready {
+        return Err(SignError::NotYet);
+    }
+    let library = writer.library();
+    if is_signed(library, site, kind, month) {
+        return Err(SignError::AlreadySigned);
+    }
+    let key = DocKey::report_month(site, month.first_day());
+    library
+        .add(key.clone())
+        .await
+        .map_err(|error| SignError::NotSaved(error.to_string()))?;
+    let signoff = ReportSignoff {
+        id: kind.as_str().to_owned(),
+        signed_by: actor.username.clone(),
+        signed_by_name: actor.name.clone(),
+        device: actor.device.clone(),
+        signed_at: now,
+    };
+    writer
+        .edit(key.document_id(), |doc| put_signoff(doc, &signoff))
+        .await
+        .map_err(|error| SignError::NotSaved(error.to_string()))
 }

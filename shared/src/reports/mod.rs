@@ -16,6 +16,7 @@
 pub mod callbacks;
 pub mod cleaning;
 pub mod complaints;
+pub mod due;
 pub mod month;
 pub mod patrol;
 mod requests;
@@ -119,6 +120,13 @@ impl ReportKind {
 
     pub fn readable_by(self, roles: &[Role]) -> bool {
         roles.iter().any(|role| self.readers().contains(role))
+    }
+
+    /// Whether the head signs the report off in Roundbook
+    /// (`schema::report_signoff`); the cleaning score sheet is signed by
+    /// both parties on the sheet.
+    pub fn signed_off(self) -> bool {
+        self != ReportKind::Cleaning
     }
 
     /// Whether the report is of zones (it can be asked for one zone); the
@@ -249,5 +257,24 @@ impl Documents for std::collections::BTreeMap<DocKey, Automerge> {
             read(doc);
         }
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::report_signoff::SIGNED_REPORTS;
+
+    #[test]
+    fn the_schema_knows_the_reports_the_head_signs() {
+        let signed: Vec<&str> = ReportKind::ALL
+            .into_iter()
+            .filter(|kind| kind.signed_off())
+            .map(ReportKind::as_str)
+            .collect();
+        assert_eq!(signed, SIGNED_REPORTS);
+        for kind in ReportKind::ALL {
+            assert_eq!(ReportKind::parse(kind.as_str()), Some(kind));
+        }
     }
 }

@@ -32,6 +32,7 @@ pub mod finding;
 pub mod patrol;
 pub mod receipt;
 pub mod record;
+pub mod report_signoff;
 pub mod request;
 pub mod resident;
 pub mod round;
@@ -87,6 +88,8 @@ pub enum DocKind {
     /// The site's cleaning inspections, rectifications and score-sheet
     /// sign-off for one month.
     CleaningMonth,
+    /// The office head's sign-off of the site's monthly reports of one month.
+    ReportMonth,
 }
 
 /// How long a document's period is; its key's date is the period's first day.
@@ -136,6 +139,23 @@ const INSPECTS_CLEANING: Audience = Audience::Roles(&[
     Role::OfficeHead,
     Role::DeputyHead,
 ]);
+
+/// Roles that read a monthly report (`reports::ReportKind::readers`), and
+/// so see which are signed.
+const READS_REPORTS: Audience = Audience::Roles(&[
+    Role::OfficeHead,
+    Role::DeputyHead,
+    Role::ServiceSupervisor,
+    Role::ZoneService,
+    Role::EngineeringSupervisor,
+    Role::SecuritySupervisor,
+    Role::SquadLeader,
+    Role::EnvironmentSupervisor,
+    Role::CleaningSupervisor,
+]);
+
+/// Roles that sign the monthly reports off.
+const SIGNS_REPORTS: Audience = Audience::Roles(&[Role::OfficeHead, Role::DeputyHead]);
 
 /// Roles that set up a zone's checkpoints, routes and schedules.
 const SETS_UP_PATROLS: Audience =
@@ -219,6 +239,12 @@ impl DocKind {
                 is_closed: cleaning::is_locked,
                 ..zone_log("cleaning_month", Period::Month)
             },
+            DocKind::ReportMonth => KindSpec {
+                site_wide: true,
+                readers: READS_REPORTS,
+                writers: SIGNS_REPORTS,
+                ..zone_log("report_month", Period::Month)
+            },
         }
     }
 
@@ -291,6 +317,7 @@ pub enum Container {
     Marks,
     Rectifications,
     Signatures,
+    ReportSignoffs,
 }
 
 impl Container {
@@ -316,6 +343,7 @@ impl Container {
             Container::Marks => "marks",
             Container::Rectifications => "rectifications",
             Container::Signatures => "signatures",
+            Container::ReportSignoffs => "report_signoffs",
         }
     }
 
@@ -357,6 +385,7 @@ impl Container {
             | Container::Marks
             | Container::Rectifications
             | Container::Signatures => DocKind::CleaningMonth,
+            Container::ReportSignoffs => DocKind::ReportMonth,
         }
     }
 
@@ -382,6 +411,7 @@ impl Container {
             Container::Marks => of::<cleaning::Mark>(),
             Container::Rectifications => of::<cleaning::Rectification>(),
             Container::Signatures => of::<cleaning::Signature>(),
+            Container::ReportSignoffs => of::<report_signoff::ReportSignoff>(),
         }
     }
 }
@@ -467,6 +497,11 @@ impl DocKey {
     /// The cleaning month that holds `date`.
     pub fn cleaning_month(site: &str, date: NaiveDate) -> Self {
         Self::of_period(site, DocKind::CleaningMonth, SITE_WIDE, date)
+    }
+
+    /// The report month (sign-offs) that holds `date`.
+    pub fn report_month(site: &str, date: NaiveDate) -> Self {
+        Self::of_period(site, DocKind::ReportMonth, SITE_WIDE, date)
     }
 
     /// The document of `kind` whose period holds `date` (its key's date is the

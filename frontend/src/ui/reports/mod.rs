@@ -7,6 +7,7 @@
 //! when the tablet lacks some of the month's documents. It picks, shows and
 //! exports: it computes no figure itself.
 
+mod due;
 mod section;
 
 use chrono::{Datelike, NaiveDate};
@@ -14,6 +15,7 @@ use leptos::prelude::*;
 use roundbook_shared::reports::table::{csv, CsvHeading};
 use roundbook_shared::reports::{Month, Report, ReportKind};
 
+use self::due::{DueReports, SignOff};
 use self::section::{word, SectionView};
 use crate::api::ApiError;
 use crate::browser;
@@ -71,6 +73,11 @@ pub fn ReportsTab(workspace: WorkspaceRef) -> impl IntoView {
         }
     });
 
+    let open = Callback::new(move |(which, picked): (ReportKind, Month)| {
+        kind.set(which);
+        month.set(picked.to_string());
+    });
+    let due = view! { <DueReports workspace kinds=kinds.clone() open /> };
     let buttons = (kinds.len() > 1).then(|| {
         kinds
             .iter()
@@ -112,6 +119,7 @@ pub fn ReportsTab(workspace: WorkspaceRef) -> impl IntoView {
     };
 
     view! {
+        {due}
         <section class="card reports no-print">
             <h1 class="page-title">{move || i18n.t(Key::ReportsTitle)}</h1>
             <nav class="tabs" role="tablist">{buttons}</nav>
@@ -186,6 +194,11 @@ fn ReportView(workspace: WorkspaceRef, report: Report, source: Source) -> impl I
         browser::download(&name, "text/csv;charset=utf-8", text.as_bytes());
     };
     let month = report.month.to_string();
+    let heads =
+        workspace.with_value(|ws| ws.session.roles().iter().any(|role| role.heads_office()));
+    let sign = (heads && complete && report.kind.signed_off()).then(|| {
+        view! { <SignOff workspace kind=report.kind month=report.month /> }
+    });
     let sections = report
         .sections
         .into_iter()
@@ -226,6 +239,7 @@ fn ReportView(workspace: WorkspaceRef, report: Report, source: Source) -> impl I
                 >
                     {move || i18n.t(Key::ReportsPrint)}
                 </button>
+                {sign}
             </div>
             {sections}
             <div class="print-only print-signatures" data-testid="report-signatures">
