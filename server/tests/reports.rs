@@ -296,3 +296,77 @@ async fn a_request_synced_by_a_tablet_is_counted_in_its_zone_only() {
         "{zone_b:?}"
     );
 }
+
+fn signoff(by: &str, report: &str) -> roundbook_shared::schema::report_signoff::ReportSignoff {
+    roundbook_shared::schema::report_signoff::ReportSignoff {
+        id: report.into(),
+        signed_by: by.into(),
+        signed_by_name: by.into(),
+        device: "test".into(),
+        signed_at: chrono::Utc::now().timestamp_millis(),
+    }
+}
+
+#[tokio::test]
+async fn only_the_heads_sign_reports_off_and_a_guard_never_sees_them() {
+    use roundbook_shared::schema::report_signoff::{put_signoff, signoffs};
+    let server = Server::start().await;
+    let key = DocKey::report_month("demo", this_month().first_day());
+
+    let guard = server.login("guard-a").await.token;
+    let mut tablet = Tablet::new("guard-a");
+    let id = tablet.hold(&key);
+    tablet.join(&server.ws_url(&guard)).await;
+    tablet
+        .sync_until(WAIT, |t| t.unavailable.contains(&id))
+        .await;
+
+    // The service supervisor reads the month's sign-offs but may not sign.
+    let lead = server.login("service-lead").await.token;
+    let mut reader = Tablet::new("service-lead");
+    reader.hold(&key);
+    put_signoff(
+        reader.replica.doc_mut(&id).unwrap(),
+        &signoff("service-lead", "complaints"),
+    )
+    .unwrap();
+    reader.join(&server.ws_url(&lead)).await;
+    reader.flush(&id).await;
+    let refusal = reader.until_refused(WAIT).await;
+    assert!(!refusal.is_empty());
+
+    let head = server.login("head").await.token;
+    let mut signer = Tablet::new("head");
+    signer.hold(&key);
+    put_signoff(
+        signer.replica.doc_mut(&id).unwrap(),
+        &signoff("head", "visits"),
+    )
+    .unwrap();
+    signer.join(&server.ws_url(&head)).await;
+    signer.flush(&id).await;
+    signer
+        .sync_until(WAIT, |t| t.replica.pending_total() == 0)
+        .await;
+    assert_eq!(signer.server_error, None);
+
+    // What is stored: the head's sign-off only.
+    let mut fresh = Tablet::new("service-lead");
+    fresh.hold(&key);
+    fresh.join(&server.ws_url(&lead)).await;
+    fresh
+        .sync_until(WAIT, |t| {
+            t.replica
+                .doc(&id)
+                .is_some_and(|doc| !signoffs(doc).unwrap().is_empty())
+        })
+        .await;
+    let stored = signoffs(fresh.replica.doc(&id).unwrap()).unwrap();
+    assert_eq!(
+        stored
+            .iter()
+            .map(|s| (s.id.as_str(), s.signed_by.as_str()))
+            .collect::<Vec<_>>(),
+        [("visits", "head")]
+    );
+}

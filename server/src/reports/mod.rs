@@ -155,22 +155,30 @@ async fn monthly_report(
         now: chrono::Utc::now().timestamp_millis(),
     };
     let store = app.store.clone();
-    let report = run_blocking(move || {
-        let mut documents = Stored {
-            store: store.as_ref(),
-            failed: None,
-        };
-        let report = reports::build(kind, &scope, asked, &mut documents);
-        match documents.failed {
-            Some(error) => Err(error),
-            None => Ok(report),
-        }
-    })
-    .await?;
+    let report = run_blocking(move || compute(store.as_ref(), kind, &scope, asked)).await?;
     if !as_csv {
         return Ok(Json(report).into_response());
     }
     Ok(csv_response(&report, english))
+}
+
+/// Builds `kind`'s report of `scope` from the stored documents (`asked`:
+/// the one zone asked for, if any). Blocking: it reads the store.
+pub fn compute(
+    store: &dyn Store,
+    kind: ReportKind,
+    scope: &Scope,
+    asked: Option<ZoneRef>,
+) -> Result<Report, StoreError> {
+    let mut documents = Stored {
+        store,
+        failed: None,
+    };
+    let report = reports::build(kind, scope, asked, &mut documents);
+    match documents.failed {
+        Some(error) => Err(error),
+        None => Ok(report),
+    }
 }
 
 /// The report as a CSV download, in the reader's language.

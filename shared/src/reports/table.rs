@@ -145,7 +145,9 @@ pub fn csv(
     sections: &[Section],
     translate: &dyn Fn(&str) -> String,
 ) -> String {
-    let mut out = String::from("\u{feff}");
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::from("\u{feff}".as_bytes()));
     let header = [
         "csv_report",
         "csv_month",
@@ -157,7 +159,11 @@ pub fn csv(
         "csv_value",
     ]
     .map(translate);
-    push_line(&mut out, header.iter().map(String::as_str));
+    let mut line = |fields: [&str; 8]| {
+        out.write_record(fields.map(|field| inert(field).into_owned()))
+            .expect("writing to memory cannot fail");
+    };
+    line(header.each_ref().map(String::as_str));
     let report = translate(heading.report);
     for section in sections {
         let title = translate(&section.title);
@@ -177,24 +183,21 @@ pub fn csv(
             for (column, cell) in table.columns.iter().zip(row).skip(keys) {
                 let measure = translate(column);
                 let value = cell_text(cell, translate);
-                push_line(
-                    &mut out,
-                    [
-                        report.as_str(),
-                        heading.month,
-                        heading.zone,
-                        title.as_str(),
-                        key.as_str(),
-                        subkey.as_str(),
-                        measure.as_str(),
-                        value.as_str(),
-                    ]
-                    .into_iter(),
-                );
+                line([
+                    &report,
+                    heading.month,
+                    heading.zone,
+                    &title,
+                    &key,
+                    &subkey,
+                    &measure,
+                    &value,
+                ]);
             }
         }
     }
-    out
+    let bytes = out.into_inner().expect("writing to memory cannot fail");
+    String::from_utf8(bytes).expect("every field is text")
 }
 
 /// A cell as CSV shows it: numbers without units (so Excel sums them), n/a empty.
@@ -208,26 +211,14 @@ fn cell_text(cell: &Cell, translate: &dyn Fn(&str) -> String) -> String {
     }
 }
 
-fn push_line<'a>(out: &mut String, fields: impl Iterator<Item = &'a str>) {
-    for (index, field) in fields.enumerate() {
-        if index > 0 {
-            out.push(',');
-        }
-        // A leading = + - @ would make Excel run the field as a formula.
-        let field = if field.starts_with(['=', '+', '-', '@']) && field.parse::<f64>().is_err() {
-            format!("'{field}")
-        } else {
-            field.to_owned()
-        };
-        if field.contains([',', '"', '\n', '\r']) {
-            out.push('"');
-            out.push_str(&field.replace('"', "\"\""));
-            out.push('"');
-        } else {
-            out.push_str(&field);
-        }
+/// A field Excel will not run: a text starting with = + - @ is a formula
+/// to it, so it gets a leading apostrophe (numbers stay numbers).
+fn inert(field: &str) -> std::borrow::Cow<'_, str> {
+    if field.starts_with(['=', '+', '-', '@']) && field.parse::<f64>().is_err() {
+        format!("'{field}").into()
+    } else {
+        field.into()
     }
-    out.push_str("\r\n");
 }
 
 #[cfg(test)]

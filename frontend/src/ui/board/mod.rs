@@ -33,7 +33,7 @@ const ZONE_PREF: &str = "roundbook.board_zone";
 const TICK: Duration = Duration::from_secs(60);
 
 /// The days a tablet keeps patrol logs of: today and the six before it, as
-/// the server lists them (`access::LISTED_DAYS`).
+/// the server lists them (`reach::LISTED_DAYS`).
 const KEPT_DAYS: i64 = 7;
 
 #[component]
