@@ -26,10 +26,13 @@ use crate::session::{Actor, Session};
 use crate::writer::Writer;
 
 /// Where a shown report was computed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Source {
     Server,
-    Tablet,
+    /// With how long the computation took (ms), for the benchmark.
+    Tablet {
+        millis: f64,
+    },
 }
 
 /// What to report on: a month, and one zone or every zone of the user's.

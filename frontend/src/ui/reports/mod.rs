@@ -158,7 +158,7 @@ fn ReportView(workspace: WorkspaceRef, report: Report, source: Source) -> impl I
     let source_note = move || {
         i18n.t(match source {
             Source::Server => Key::ReportsFromServer,
-            Source::Tablet => Key::ReportsFromTablet,
+            Source::Tablet { .. } => Key::ReportsFromTablet,
         })
     };
     let incomplete = (!complete).then(|| {
@@ -210,7 +210,11 @@ fn ReportView(workspace: WorkspaceRef, report: Report, source: Source) -> impl I
             data-testid="report"
             data-kind=report.kind.as_str()
             data-month=report.month.to_string()
-            data-source=match source { Source::Server => "server", Source::Tablet => "tablet" }
+            data-source=match source { Source::Server => "server", Source::Tablet { .. } => "tablet" }
+            data-compute-ms=match source {
+                Source::Server => None,
+                Source::Tablet { millis } => Some(format!("{millis:.0}")),
+            }
         >
             <header class="report-heading">
                 <h2 data-testid="report-title">{move || word(i18n.lang(), title)}</h2>
