@@ -57,10 +57,10 @@ pub async fn load(
             answer => return answer.map(|report| (report, Source::Server)),
         }
     }
-    Ok((
-        compute(session, library, ask, browser::now_ms()),
-        Source::Tablet,
-    ))
+    let started = js_sys::Date::now();
+    let report = compute(session, library, ask, browser::now_ms());
+    let millis = js_sys::Date::now() - started;
+    Ok((report, Source::Tablet { millis }))
 }
 
 /// The report from the tablet's documents as of `now`.

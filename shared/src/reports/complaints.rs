@@ -1059,7 +1059,7 @@ mod tests {
         labels.extend(words(
             "csv",
             vec![
-                "report", "month", "zone", "section", "key", "subkey", "measure", "value",
+                "report", "month", "zone", "section", "item", "subitem", "measure", "value",
             ],
         ));
         for language in ["zh-CN", "en"] {

@@ -153,8 +153,8 @@ pub fn csv(
         "csv_month",
         "csv_zone",
         "csv_section",
-        "csv_key",
-        "csv_subkey",
+        "csv_item",
+        "csv_subitem",
         "csv_measure",
         "csv_value",
     ]

@@ -1,0 +1,27 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { launchBrowser, openTab, signIn, startServer } from "./harness.mjs";
+test("scratch", async (t) => {
+  const server = await startServer({ t });
+  const browser = await launchBrowser({ t });
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  page.on("console", (m) => { if (m.type() === "error") console.log("console:", m.text()); });
+  await signIn(page, server.url, "head");
+  page.on("pageerror", (e) => console.log("pageerror:", e.message));
+  page.on("console", (m) => console.log("console:", m.type(), m.text().slice(0, 500)));
+  await openTab(page, "reports");
+  await page.waitForTimeout(2000);
+  await page.screenshot({ path: "/tmp/report0.png", fullPage: true });
+  const now = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
+  await page.getByTestId("report-month").fill(now);
+  await page.locator("[data-testid=report][data-source=server]").waitFor({ timeout: 30000 });
+  console.log(await page.getByTestId("due-reports").innerText());
+  console.log((await page.getByTestId("report").innerText()).slice(0, 3000));
+  await page.screenshot({ path: "/tmp/report.png", fullPage: true });
+  await context.setOffline(true);
+  await page.getByTestId("report-patrol").click();
+  await page.getByTestId("report-complaints").click();
+  await page.locator("[data-testid=report][data-source=tablet]").waitFor({ timeout: 30000 });
+  console.log("offline:", (await page.getByTestId("report").innerText()).slice(0, 600));
+});
