@@ -603,6 +603,13 @@ mod tests {
         assert_eq!(chart.points[0].label, "01");
         assert_eq!(chart.points[28].value, None);
         assert_eq!(chart.points[29].value, Some(50.0));
+
+        // Without the log of 1 December the round's last scan is not seen:
+        // it would be incomplete. The day after the month is read.
+        docs.remove(&DocKey::patrol_log(SITE, "A", december));
+        let sections = build(&scope, &mut docs);
+        let zone = &sections[0].table.rows[0];
+        assert_eq!((&zone[2], &zone[4]), (&Cell::Count(0), &Cell::Count(1)));
     }
 
     #[test]
@@ -615,6 +622,61 @@ mod tests {
         assert_eq!(needs(&scope).len(), 1 + 12);
         let mut docs = BTreeMap::new();
         let sections = build(&scope, &mut docs);
+        assert_eq!(sections[3].table.rows.len(), 10);
+    }
+}
+
+#[cfg(test)]
+mod load {
+    use super::*;
+    use crate::domain::{instant_at, ZoneRef};
+    use crate::fixtures::patrol::ZonePlan;
+
+    /// One zone, ten days of 1,000 scans (50 complete rounds of 20
+    /// checkpoints a day): run by hand with `--ignored` to time the report.
+    #[test]
+    #[ignore]
+    fn a_busy_zone() {
+        let plan = ZonePlan::numbered("A", 20);
+        let first = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        let mut docs = BTreeMap::new();
+        docs.insert(
+            DocKey::zone_directory("demo", "A"),
+            plan.directory("demo", instant_at(first, 0) - 86_400_000),
+        );
+        for offset in 0..10 {
+            let day = first + Duration::days(offset);
+            let mut doc = DocKey::patrol_log("demo", "A", day).genesis();
+            for n in 0..50 {
+                let start = instant_at(day, 20 + n * 28);
+                plan.walk(
+                    &mut doc,
+                    &plan.schedules[1],
+                    None,
+                    start,
+                    &format!("r{offset}-{n}"),
+                );
+            }
+            docs.insert(DocKey::patrol_log("demo", "A", day), doc);
+        }
+        let month = "2026-11".parse().unwrap();
+        let scope = Scope {
+            site: "demo".into(),
+            month,
+            zones: vec![ZoneRef {
+                code: "A".into(),
+                name: "A区".into(),
+            }],
+            now: instant_at(first, 0) + 10 * 86_400_000,
+        };
+        let started = std::time::Instant::now();
+        for doc in docs.values() {
+            ZoneRecords::new("A").add_day(doc);
+        }
+        eprintln!("reading the logs alone: {:?}", started.elapsed());
+        let started = std::time::Instant::now();
+        let sections = build(&scope, &mut docs);
+        eprintln!("10 days x 1,000 scans: {:?}", started.elapsed());
         assert_eq!(sections[3].table.rows.len(), 10);
     }
 }
