@@ -41,12 +41,17 @@ fn report_days(scope: &Scope) -> Vec<NaiveDate> {
         .collect()
 }
 
-/// The days whose patrol logs are read: the reported days and one either side.
+/// The days whose patrol logs are read: the reported days and one either
+/// side, but no day after today (its log does not exist yet).
 fn read_days(scope: &Scope) -> Vec<NaiveDate> {
     let days = report_days(scope);
     match (days.first(), days.last()) {
         (Some(first), Some(last)) => {
-            let (first, last) = (*first - Duration::days(1), *last + Duration::days(1));
+            let today = crate::domain::local_date(scope.now);
+            let (first, last) = (
+                *first - Duration::days(1),
+                (*last + Duration::days(1)).min(today),
+            );
             first.iter_days().take_while(|day| *day <= last).collect()
         }
         _ => Vec::new(),
@@ -619,7 +624,7 @@ mod tests {
             ..scope()
         };
         assert_eq!(report_days(&scope).len(), 10);
-        assert_eq!(needs(&scope).len(), 1 + 12);
+        assert_eq!(needs(&scope).len(), 1 + 11, "31 October to today");
         let mut docs = BTreeMap::new();
         let sections = build(&scope, &mut docs);
         assert_eq!(sections[3].table.rows.len(), 10);
