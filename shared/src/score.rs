@@ -28,7 +28,9 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, Months, NaiveDate};
 
 use crate::domain::local_date;
-use crate::schema::cleaning::{Inspection, Mark, Template, OUTCOME_DEDUCTED};
+use automerge::Automerge;
+
+use crate::schema::cleaning::{self, Inspection, Mark, Template, OUTCOME_DEDUCTED};
 
 /// One item's marks in one inspection, resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,6 +185,22 @@ pub fn month_sheet(template: &Template, inspections: &[Inspection], marks: &[Mar
         areas,
         total: (weight_assessed > 0).then(|| round1(points * 100.0 / f64::from(weight_assessed))),
     }
+}
+
+/// The template a month is scored with: the version it is pinned to (the
+/// built-in one by its id even without a setup), else the current version
+/// of `setup`, else the built-in one. The tablet's screens and the monthly
+/// report both take a month's template from here.
+pub fn month_template(setup: Option<&Automerge>, pinned: Option<&str>) -> Template {
+    pinned
+        .and_then(|id| {
+            setup
+                .and_then(|setup| cleaning::template(setup, id))
+                .or_else(|| (id == cleaning::DEFAULT_TEMPLATE_ID).then(cleaning::default_template))
+        })
+        .unwrap_or_else(|| {
+            setup.map_or_else(cleaning::default_template, cleaning::current_template)
+        })
 }
 
 /// The first day of the month of `day`.
