@@ -168,16 +168,11 @@ pub fn month(library: &Library, site: &str, day: NaiveDate) -> Option<MonthView>
                 schema::is_locked(doc),
             )
         })?;
-    let template = pinned
-        .and_then(|id| {
-            library
-                .with_doc(&DocKey::cleaning_setup(site), |doc| {
-                    schema::template(doc, &id)
-                })
-                .flatten()
-                .or_else(|| (id == schema::DEFAULT_TEMPLATE_ID).then(schema::default_template))
+    let template = library
+        .with_doc(&DocKey::cleaning_setup(site), |setup| {
+            score::month_template(Some(setup), pinned.as_deref())
         })
-        .unwrap_or_else(|| current(library, site));
+        .unwrap_or_else(|| score::month_template(None, pinned.as_deref()));
     let sheet = score::month_sheet(&template, &inspections, &marks);
     Some(MonthView {
         month: month_start(day),

@@ -23,6 +23,7 @@ use crate::api::{self, ApiError};
 use crate::browser;
 use crate::documents::Library;
 use crate::session::{Actor, Session};
+use crate::staff;
 use crate::writer::Writer;
 
 /// Where a shown report was computed.
@@ -77,6 +78,7 @@ pub fn compute(session: &Session, library: &Library, ask: &Ask, now: i64) -> Rep
         month: ask.month,
         zones,
         now,
+        heads: heads(session),
     };
     let mut held = Held {
         library,
@@ -84,6 +86,22 @@ pub fn compute(session: &Session, library: &Library, ask: &Ask, now: i64) -> Rep
         keys: library.held_keys().into_iter().collect(),
     };
     reports::build(ask.kind, &scope, asked, &mut held)
+}
+
+/// The office heads as far as the tablet knows: its copy of the staff
+/// directory, and the user if they head the office.
+fn heads(session: &Session) -> Vec<String> {
+    let mut heads: Vec<String> = staff::cached(session.site_code())
+        .into_iter()
+        .filter(|member| member.roles.iter().any(|role| role.heads_office()))
+        .map(|member| member.username)
+        .collect();
+    if session.roles().iter().any(|role| role.heads_office())
+        && !heads.iter().any(|head| head == session.username())
+    {
+        heads.push(session.username().to_owned());
+    }
+    heads
 }
 
 /// The tablet's documents as a report reads them.

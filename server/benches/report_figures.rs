@@ -223,6 +223,7 @@ fn main() {
         month,
         zones: zones(),
         now,
+        heads: Vec::new(),
     };
     timed(
         "complaints report, 5,000 requests, 10 zones (server, from SQLite)",

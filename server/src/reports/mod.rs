@@ -120,7 +120,14 @@ async fn monthly_report(
 
     let store = app.store.clone();
     let site = access.site.clone();
-    let known = run_blocking(move || store.zone_list(&site)).await?;
+    let (known, accounts) =
+        run_blocking(move || Ok((store.zone_list(&site)?, store.accounts(&site)?))).await?;
+    // Disabled ones too: a head who has left still visited this year.
+    let heads = accounts
+        .into_iter()
+        .filter(|account| account.roles.iter().any(|role| role.heads_office()))
+        .map(|account| account.username)
+        .collect();
     let reachable = |code: &String| access.zones.contains(code);
     let mut zones: Vec<ZoneRef> = known
         .into_iter()
@@ -153,6 +160,7 @@ async fn monthly_report(
         month,
         zones,
         now: chrono::Utc::now().timestamp_millis(),
+        heads,
     };
     let store = app.store.clone();
     let report = run_blocking(move || compute(store.as_ref(), kind, &scope, asked)).await?;

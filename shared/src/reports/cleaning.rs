@@ -420,6 +420,7 @@ mod tests {
             month,
             zones: Vec::new(),
             now: instant_at(date(2026, 12, 2), 9 * 60),
+            heads: Vec::new(),
         };
         assert_eq!(needs(&scope).len(), 1 + 12);
         let sections = build(&scope, &mut docs);
@@ -487,6 +488,7 @@ mod tests {
         // A month still in progress is provisional, not below.
         let in_progress = Scope {
             now: instant_at(date(2026, 11, 25), 9 * 60),
+            heads: Vec::new(),
             ..scope.clone()
         };
         let sections = build(&in_progress, &mut docs);

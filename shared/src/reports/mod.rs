@@ -148,6 +148,10 @@ pub struct Scope {
     /// reported up to now, and ages of open requests are counted to the
     /// month's end or now, whichever is first.
     pub now: i64,
+    /// The usernames of the office head and deputies, whose own household
+    /// visits the visits report counts: visits record their author, not
+    /// the author's roles, so whoever knows the accounts says.
+    pub heads: Vec<String>,
 }
 
 impl Scope {

@@ -277,7 +277,7 @@ pub fn build(scope: &Scope, documents: &mut dyn Documents) -> Vec<Section> {
             "col_rounds_done",
             "col_rounds_missed",
             "col_rounds_incomplete",
-            "col_on_time",
+            "col_on_time_rate",
         ],
     );
     let mut points = Vec::new();
@@ -361,7 +361,7 @@ fn zone_columns() -> [&'static str; 10] {
         "col_rounds_done",
         "col_rounds_missed",
         "col_rounds_incomplete",
-        "col_on_time",
+        "col_on_time_rate",
         "col_checkpoints_expected",
         "col_checkpoints_scanned",
         "col_clock_off",
@@ -498,6 +498,7 @@ mod tests {
                 name: "A区".into(),
             }],
             now: at(day(30), 12, 0) + 2 * 86_400_000,
+            heads: Vec::new(),
         }
     }
 
@@ -621,6 +622,7 @@ mod tests {
     fn a_month_in_progress_stops_at_now() {
         let scope = Scope {
             now: at(day(10), 9, 0),
+            heads: Vec::new(),
             ..scope()
         };
         assert_eq!(report_days(&scope).len(), 10);
@@ -673,6 +675,7 @@ mod load {
                 name: "A区".into(),
             }],
             now: instant_at(first, 0) + 10 * 86_400_000,
+            heads: Vec::new(),
         };
         let started = std::time::Instant::now();
         for doc in docs.values() {

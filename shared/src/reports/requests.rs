@@ -168,6 +168,7 @@ pub(super) mod testing {
             month: month(month_text),
             zones,
             now,
+            heads: Vec::new(),
         }
     }
 

@@ -15,9 +15,9 @@
 //!
 //! Head visits: a visit records its author (`by`, `by_name`) but not the
 //! author's roles, and no document in scope says who heads the office. So
-//! the caller, who knows the users, passes the user ids of the office heads
-//! to [`build_with_heads`]; [`build`] (the generic entry point) passes none
-//! and then the `head_visits` section has no rows.
+//! the caller, who knows the accounts, names the heads in
+//! [`Scope::heads`](super::Scope::heads) (the server from its accounts, the
+//! tablet from its copy of the staff directory).
 
 use std::collections::BTreeMap;
 
@@ -43,11 +43,6 @@ pub fn needs(scope: &Scope) -> Vec<DocKey> {
     keys
 }
 
-/// The report without knowing who the heads are: `head_visits` is empty.
-pub fn build(scope: &Scope, documents: &mut dyn Documents) -> Vec<Section> {
-    build_with_heads(scope, &[], documents)
-}
-
 /// The first day of each quarter of the month's year, up to the month's.
 fn quarters_of_year_so_far(month: Month) -> Vec<NaiveDate> {
     let this = month.quarter_start();
@@ -57,13 +52,10 @@ fn quarters_of_year_so_far(month: Month) -> Vec<NaiveDate> {
         .collect()
 }
 
-/// The report; `heads` are the user ids of the office head and deputy,
-/// whose visits of the year `head_visits` counts.
-pub fn build_with_heads(
-    scope: &Scope,
-    heads: &[String],
-    documents: &mut dyn Documents,
-) -> Vec<Section> {
+/// The report; `scope.heads` are the office head and deputies, whose
+/// visits of the year `head_visits` counts.
+pub fn build(scope: &Scope, documents: &mut dyn Documents) -> Vec<Section> {
+    let heads = &scope.heads;
     let month = scope.month;
     let cutoff = scope.cutoff();
     let quarter_start = month.quarter_start();
@@ -258,6 +250,7 @@ mod tests {
                 })
                 .collect(),
             now: month.end() + 86_400_000,
+            heads: Vec::new(),
         }
     }
 
@@ -461,7 +454,11 @@ mod tests {
         let scope = scope("2026-11", &["A"]);
         let needed = needs(&scope);
         assert_eq!(needed.len(), 1 + 4, "directory and four quarters");
-        let sections = build_with_heads(&scope, &["head".into()], &mut docs);
+        let scope = Scope {
+            heads: vec!["head".into()],
+            ..scope
+        };
+        let sections = build(&scope, &mut docs);
         assert_eq!(table(&sections, "by_zone").rows.len(), 1);
         assert_eq!(
             table(&sections, "head_visits").rows,
@@ -471,7 +468,11 @@ mod tests {
                 Cell::Count(2)
             ]]
         );
-        assert!(table(&build(&scope, &mut docs), "head_visits")
+        let nobody_heads = Scope {
+            heads: Vec::new(),
+            ..scope
+        };
+        assert!(table(&build(&nobody_heads, &mut docs), "head_visits")
             .rows
             .is_empty());
     }
