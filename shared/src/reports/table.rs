@@ -156,7 +156,7 @@ pub fn csv(
         "csv_measure",
         "csv_value",
     ]
-    .map(|column| translate(column));
+    .map(translate);
     push_line(&mut out, header.iter().map(String::as_str));
     let report = translate(heading.report);
     for section in sections {
