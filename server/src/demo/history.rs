@@ -261,7 +261,7 @@ impl Docs {
 }
 
 /// Stamps what `doc` gained since `before` as the server would on receipt
-/// at `received_at`, from a tablet whose clock was `skew` ms behind.
+/// at `received_at`, from a tablet whose clock was a little behind.
 fn stamp(doc: &mut Automerge, key: &DocKey, before: &[ChangeHash], received_at: i64, seal: &Seal) {
     let receipt = Receipt {
         received_at,
@@ -270,8 +270,8 @@ fn stamp(doc: &mut Automerge, key: &DocKey, before: &[ChangeHash], received_at: 
     stamp_new_records(doc, key.kind, before, receipt, seal).expect("a demo stamp is valid");
 }
 
-/// Seeds the history before `now` into `store` (with `plans`, the zones'
-/// patrol plans as seeded, schedules applying from [`start`]).
+/// Seeds the history before `now` into `store`, for `zones` (each with its
+/// patrol plan as seeded; its schedules apply from [`patrol_start`]).
 pub fn seed(store: &dyn Store, zones: &[(String, ZonePlan)], now: i64) -> StoreResult<()> {
     let seal = Seal::new(&store.secret(crate::hub::RECEIPT_SEAL)?);
     let mut docs = Docs::default();
@@ -595,12 +595,9 @@ fn requests(
                 unit: unit_index,
                 at: received_at - dice.between(5, 20) * MINUTE,
                 by: owner,
-                text: if request.description.is_empty() {
-                    "反映问题"
-                } else {
-                    // The visit notes what was raised; the request keeps it too.
-                    DESCRIPTIONS_RAISED[n as usize % DESCRIPTIONS_RAISED.len()]
-                },
+                // The visit notes that something was raised; the request
+                // says what.
+                text: DESCRIPTIONS_RAISED[n as usize % DESCRIPTIONS_RAISED.len()],
             });
         }
         let doc = docs.get(key.clone());
@@ -1053,7 +1050,7 @@ fn patrol(docs: &mut Docs, seal: &Seal, zone: &str, plan: &ZonePlan, now: i64) {
     let mut date = first;
     while date <= local_date(now) {
         let mut dice = Dice::new(&[3, zone_number(zone), date.num_days_from_ce() as u64]);
-        // About one round in 120 has a finding, of a kind in turn.
+        // About one round in a hundred has a finding, of a kind in turn.
         let mut finding_turn = date.num_days_from_ce() as usize;
         for template in &plan.schedules {
             let schedule = Schedule {
@@ -1106,9 +1103,6 @@ fn patrol(docs: &mut Docs, seal: &Seal, zone: &str, plan: &ZonePlan, now: i64) {
                 // Between two fixed rounds, clear of both.
                 let gap = (k as usize * 2 + 1) % (slots.len() - 1);
                 let started = slots[gap] + dice.between(50, 65) * MINUTE;
-                if started < since {
-                    continue;
-                }
                 let finding = dice.chance(2).then(|| {
                     finding_turn += 1;
                     finding_turn
