@@ -31,7 +31,8 @@
 //!   missed, one in thirty left incomplete, the shifts' unannounced rounds
 //!   mostly walked, and a few findings of every kind and severity. Only
 //!   last month, not three: patrol is by far the most records (13 rounds a
-//!   day a zone), and Automerge writes are slow in a debug build. Each
+//!   day a zone), and three months of it would take the seed well past 5 s
+//!   in a debug build. Each
 //!   round (its start, end, scans and finding) is written as one change,
 //!   and carries the server's receipt, sealed with this database's key and
 //!   stamped a few minutes after the round ended, as if the tablet synced
