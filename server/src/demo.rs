@@ -10,6 +10,8 @@
 
 use chrono::Utc;
 
+pub mod history;
+
 use roundbook_shared::domain::{local_date, Role, SiteInfo, ZoneRef};
 use roundbook_shared::fixtures::patrol::{checkpoint, ZonePlan};
 use roundbook_shared::fixtures::requests::{event_on, intake};
@@ -85,6 +87,13 @@ const CHECKPOINTS: [(&str, &str); 4] = [
 /// site seeds the rest. The patrol schedules apply from `since` (default:
 /// now), so no round before it counts as missed.
 pub fn seed(store: &dyn Store, since: Option<i64>) -> StoreResult<bool> {
+    seed_with(store, since, false)
+}
+
+/// [`seed`], and with `history` (`--demo-history`) the three full months
+/// before this one too ([`history`]); the patrol schedules then apply from
+/// the history's start unless `since` says otherwise.
+pub fn seed_with(store: &dyn Store, since: Option<i64>, history: bool) -> StoreResult<bool> {
     let zones: Vec<ZoneRef> = ZONES
         .iter()
         .map(|(code, name)| ZoneRef {
@@ -117,13 +126,17 @@ pub fn seed(store: &dyn Store, since: Option<i64>) -> StoreResult<bool> {
         })?;
     }
     let now = Utc::now().timestamp_millis();
+    let since = since.or(history.then(|| history::patrol_start(now)));
+    let mut plans = Vec::new();
     for zone in &zones {
         let checkpoints = CHECKPOINTS
             .iter()
             .enumerate()
             .map(|(n, (name, location))| checkpoint(&zone.code, n + 1, name, location))
             .collect();
-        let doc = ZonePlan::new(&zone.code, checkpoints).directory(SITE, since.unwrap_or(now));
+        let plan = ZonePlan::new(&zone.code, checkpoints);
+        let doc = plan.directory(SITE, since.unwrap_or(now));
+        plans.push((zone.code.clone(), plan));
         let key = DocKey::zone_directory(SITE, &zone.code);
         let id = key.document_id();
         store.register_document(&id, &key)?;
@@ -139,6 +152,9 @@ pub fn seed(store: &dyn Store, since: Option<i64>) -> StoreResult<bool> {
         store.add_snapshot(&id, &doc.save())?;
     }
     seed_requests(store, now)?;
+    if history {
+        history::seed(store, &plans, now)?;
+    }
     Ok(true)
 }
 
@@ -343,5 +359,168 @@ mod tests {
             store.account("admin").unwrap().unwrap().roles,
             [Role::Admin]
         );
+    }
+
+    /// A stored document, if any.
+    fn load(store: &SqliteStore, key: &DocKey) -> Option<automerge::Automerge> {
+        let chunks = store.load_chunks(&key.document_id()).unwrap();
+        (!chunks.is_empty()).then(|| automerge::Automerge::load(&chunks.concat()).unwrap())
+    }
+
+    #[test]
+    fn the_history_fills_three_months_of_every_zone_and_every_event_passes_the_workflow() {
+        use chrono::Datelike;
+        use roundbook_shared::compliance::{evaluate_day, PatrolRecords, Summary};
+        use roundbook_shared::schema::cleaning::{
+            default_template, inspections, is_locked, marks, rectifications, signatures,
+        };
+        use roundbook_shared::schema::finding::findings;
+        use roundbook_shared::schema::patrol::scans;
+        use roundbook_shared::schema::receipt::receipts;
+        use roundbook_shared::schema::request::{request_events, requests};
+        use roundbook_shared::schema::round::rounds;
+        use roundbook_shared::schema::visit::{households_visited, visits};
+        use roundbook_shared::schema::Container;
+        use roundbook_shared::workflow::{fold, State};
+
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("demo.sqlite3")).unwrap();
+        store.migrate().unwrap();
+        let started = std::time::Instant::now();
+        assert!(seed_with(&store, None, true).unwrap());
+        eprintln!("seeding with history took {:?}", started.elapsed());
+        let now = Utc::now().timestamp_millis();
+        let months = history::months(now);
+        assert_eq!(months.len(), 3);
+        let last = months[2];
+        assert_eq!(
+            last + chrono::Months::new(1),
+            local_date(now).with_day(1).unwrap()
+        );
+
+        for (zone, _) in ZONES {
+            let (mut closed, mut open, mut kinds) = (0, 0, std::collections::HashSet::new());
+            for month in &months {
+                let doc = load(&store, &DocKey::request_log(SITE, zone, *month))
+                    .unwrap_or_else(|| panic!("zone {zone} has requests in {month}"));
+                let (list, events) = (requests(&doc).unwrap(), request_events(&doc).unwrap());
+                assert!(
+                    (25..=40).contains(&list.len()),
+                    "zone {zone} {month}: {}",
+                    list.len()
+                );
+                for request in list {
+                    assert_eq!(local_date(request.received_at).month(), month.month());
+                    kinds.insert(request.kind.clone());
+                    let view = fold(request, &events);
+                    for entry in &view.history {
+                        assert_eq!(entry.superseded, None, "{:?}", entry.event);
+                        assert!(entry.event.at <= now);
+                    }
+                    assert!(view.conflicts.is_empty(), "{}", view.request.id);
+                    if view.state == State::Closed {
+                        closed += 1;
+                    } else {
+                        open += 1;
+                    }
+                }
+            }
+            assert!(
+                closed * 10 >= (closed + open) * 6,
+                "zone {zone}: {closed} closed, {open} open"
+            );
+            assert!(open > 0, "zone {zone}: some still open");
+            assert!(kinds.len() >= 5, "zone {zone}: {kinds:?}");
+
+            // Visits: a third of the households last month, and the quarter.
+            let doc = load(&store, &DocKey::visit_log(SITE, zone, last)).unwrap();
+            let households = households_visited(&visits(&doc).unwrap(), last);
+            assert!((12..=30).contains(&households), "zone {zone}: {households}");
+
+            // Patrol: every day of last month has its rounds, most done.
+            let directory = load(&store, &DocKey::zone_directory(SITE, zone)).unwrap();
+            let routes = roundbook_shared::schema::route::routes(&directory).unwrap();
+            let schedules = stored_schedules(&directory).unwrap();
+            assert_eq!(schedules[0].since, history::patrol_start(now));
+            let mut total = Summary::default();
+            let mut found = 0;
+            let mut date = last;
+            while date.month() == last.month() {
+                let (mut all_rounds, mut all_scans, mut all_findings) =
+                    (Vec::new(), Vec::new(), Vec::new());
+                for day in [date.pred_opt().unwrap(), date, date.succ_opt().unwrap()] {
+                    let Some(doc) = load(&store, &DocKey::patrol_log(SITE, zone, day)) else {
+                        assert_ne!(day, date, "zone {zone} has a patrol log of {day}");
+                        continue;
+                    };
+                    if day == date {
+                        let stamped = receipts(&doc, Container::Scans).unwrap();
+                        assert_eq!(stamped.len(), scans(&doc).unwrap().len());
+                        found += findings(&doc).unwrap().len();
+                    }
+                    all_rounds.extend(rounds(&doc).unwrap());
+                    all_scans.extend(scans(&doc).unwrap());
+                    all_findings.extend(findings(&doc).unwrap());
+                }
+                let records = PatrolRecords {
+                    routes: &routes,
+                    schedules: &schedules,
+                    rounds: &all_rounds,
+                    scans: &all_scans,
+                    findings: &all_findings,
+                };
+                let day = Summary::of(&evaluate_day(date, records, now));
+                assert_eq!(
+                    day.upcoming + day.due + day.in_progress,
+                    0,
+                    "{date}: {day:?}"
+                );
+                total.done += day.done;
+                total.missed += day.missed;
+                total.incomplete += day.incomplete;
+                date = date.succ_opt().unwrap();
+            }
+            let due = total.done + total.missed + total.incomplete;
+            assert!(due >= 12 * 28, "zone {zone}: {total:?}");
+            assert!(total.done * 100 >= due * 85, "zone {zone}: {total:?}");
+            assert!(
+                total.missed > 0 && total.incomplete > 0,
+                "zone {zone}: {total:?}"
+            );
+            assert!(found > 0, "zone {zone}: some findings last month");
+        }
+
+        // Cleaning: every month scored, inspected, rectified and signed;
+        // one month below the threshold.
+        let template = default_template();
+        let mut below = 0;
+        for month in &months {
+            let doc = load(&store, &DocKey::cleaning_month(SITE, *month)).unwrap();
+            let inspected = inspections(&doc).unwrap();
+            assert!(inspected.len() >= 14, "{month}");
+            let sheet =
+                roundbook_shared::score::month_sheet(&template, &inspected, &marks(&doc).unwrap());
+            let total = sheet.total.expect("a score");
+            eprintln!("cleaning {month}: {total}");
+            if sheet.below(template.threshold()) {
+                below += 1;
+            }
+            let fixes = rectifications(&doc).unwrap();
+            assert!(!fixes.is_empty());
+            assert!(fixes.iter().all(|fix| !fix.is_open()), "{month}");
+            assert!(is_locked(&doc), "{month} signed by both parties");
+            for signature in signatures(&doc).unwrap() {
+                let blob = crate::store::BlobRef {
+                    site: SITE.into(),
+                    zone: crate::blobs::SITE_BLOBS.into(),
+                    hash: signature.image.clone(),
+                };
+                let (kind, png) = store.blob(&blob).unwrap().expect("the drawn signature");
+                assert_eq!(kind, "image/png");
+                assert_eq!(roundbook_shared::blob::image_type(&png), Some("image/png"));
+            }
+        }
+        assert_eq!(below, 1);
+        assert!(load(&store, &DocKey::cleaning_setup(SITE)).is_some());
     }
 }

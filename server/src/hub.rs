@@ -520,7 +520,7 @@ impl Hub {
 }
 
 /// The name of the receipt seal's key in the store.
-const RECEIPT_SEAL: &str = "receipt-seal";
+pub(crate) const RECEIPT_SEAL: &str = "receipt-seal";
 
 /// Applies a message to the live copy and judges what it did: the shape
 /// kept, no receipt forged (a receipt written by a change this database's

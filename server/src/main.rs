@@ -53,6 +53,14 @@ struct Args {
     /// (rounds due before a schedule existed are never counted as missed).
     #[arg(long, env = "ROUNDBOOK_DEMO_SINCE", value_parser = unix_ms_of_rfc3339)]
     demo_since: Option<i64>,
+    /// With --demo: also seed the three full months before this one (site
+    /// time) for every demo zone — requests and their workflow, visits,
+    /// every scheduled patrol round up to now, cleaning inspections and
+    /// signed score sheets — so the monthly reports have a last month. The
+    /// patrol schedules then apply from the history's start (unless
+    /// --demo-since says otherwise).
+    #[arg(long, env = "ROUNDBOOK_DEMO_HISTORY")]
+    demo_history: bool,
     /// Directory of the built tablet app.
     #[arg(long, env = "ROUNDBOOK_WEB_ROOT", default_value = "dist")]
     web_root: PathBuf,
@@ -370,9 +378,13 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         None => {}
     }
 
-    let (db, seed_demo, demo_since) = (args.db.clone(), args.demo, args.demo_since);
+    let db = args.db.clone();
+    let demo = args.demo.then_some(Demo {
+        since: args.demo_since,
+        history: args.demo_history,
+    });
     // On the blocking pool: the PostgreSQL client must not run on async threads.
-    let (store, elsewhere) = run_blocking(move || open_store(&db, seed_demo, demo_since)).await?;
+    let (store, elsewhere) = run_blocking(move || open_store(&db, demo)).await?;
     if !args.web_root.join("index.html").exists() {
         tracing::warn!(web_root = %args.web_root.display(), "no built app here; run scripts/build-web");
     }
@@ -484,17 +496,28 @@ fn unix_ms_of_rfc3339(text: &str) -> Result<i64, String> {
         .map_err(|error| format!("not an RFC 3339 instant ({error})"))
 }
 
-/// Opens (and migrates) the database `--db` names, seeds the demo if asked
-/// (its schedules from `demo_since`, see `--demo-since`), and starts
-/// listening for other servers' changes before any document is loaded.
-fn open_store(
-    db: &str,
-    seed_demo: bool,
-    demo_since: Option<i64>,
-) -> StoreResult<(Arc<dyn Store>, ElsewhereFeed)> {
+/// What `--demo` seeds: its schedules from `since` (`--demo-since`), and
+/// the past months if `history` (`--demo-history`).
+#[derive(Debug, Clone, Copy)]
+struct Demo {
+    since: Option<i64>,
+    history: bool,
+}
+
+/// Opens (and migrates) the database `--db` names, seeds the demo if asked,
+/// and starts listening for other servers' changes before any document is
+/// loaded.
+fn open_store(db: &str, demo: Option<Demo>) -> StoreResult<(Arc<dyn Store>, ElsewhereFeed)> {
     let store = migrated_store(db)?;
-    if seed_demo && demo::seed(store.as_ref(), demo_since)? {
-        tracing::info!("seeded the demo site");
+    if let Some(Demo { since, history }) = demo {
+        let started = std::time::Instant::now();
+        if demo::seed_with(store.as_ref(), since, history)? {
+            tracing::info!(
+                history,
+                ms = started.elapsed().as_millis() as u64,
+                "seeded the demo site"
+            );
+        }
     }
     let elsewhere = store.changes_elsewhere()?;
     Ok((store, elsewhere))
