@@ -154,6 +154,7 @@ export function freePort() {
  */
 export async function startServer({
   demo = true,
+  demoSince = true,
   t,
   bin = SERVER_BIN,
   dist = DIST,
@@ -209,8 +210,10 @@ export async function startServer({
     const args = ["--listen", `127.0.0.1:${port}`, "--db", dbPath, "--web-root", dist];
     // The demo's schedules apply from midnight yesterday (site time): the
     // tests set tablet clocks back to yesterday evening so that a round is
-    // due whatever the hour they run at.
-    if (demo) args.push("--demo", "--demo-since", new Date(siteInstant(0, 0, -1)).toISOString());
+    // due whatever the hour they run at. Without `demoSince` they apply as
+    // the demo seeds them (with `--demo-history`, from last month's first).
+    if (demo) args.push("--demo");
+    if (demo && demoSince) args.push("--demo-since", new Date(siteInstant(0, 0, -1)).toISOString());
     if (tlsName) args.push("--tls-self-signed", tlsName);
     args.push(...extraArgs);
     const child = spawn(bin, args, {
