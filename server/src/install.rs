@@ -40,13 +40,7 @@ pub async fn page(
     Query(language): Query<Language>,
     headers: HeaderMap,
 ) -> Html<String> {
-    let english = match language.lang.as_deref() {
-        Some(lang) => lang.starts_with("en"),
-        None => headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|value| value.to_str().ok())
-            .is_some_and(|value| value.trim_start().starts_with("en")),
-    };
+    let english = crate::lang::english(language.lang.as_deref(), &headers);
     let text = if english { &ENGLISH } else { &CHINESE };
     Html(render(text, app.https.as_ref()))
 }

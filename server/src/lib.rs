@@ -17,6 +17,7 @@ pub mod export;
 pub mod hub;
 pub mod init;
 pub mod install;
+pub mod lang;
 pub mod limits;
 pub mod metrics;
 pub mod password;

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::Server;
+use common::{error_code, Server};
 use roundbook_shared::api::UploadStatus;
 use roundbook_shared::blob::{hash_of, MAX_PHOTO_BYTES, UPLOAD_CHUNK_BYTES};
 
@@ -72,18 +72,6 @@ async fn upload_from(
         );
         offset = end;
     }
-}
-
-async fn error_code(response: reqwest::Response) -> (u16, String) {
-    let status = response.status().as_u16();
-    let body: serde_json::Value = response.json().await.unwrap();
-    (
-        status,
-        body["error"]["code"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-    )
 }
 
 #[tokio::test]

@@ -26,16 +26,7 @@ async fn report(server: &Server, token: &str, path: &str) -> Report {
 }
 
 async fn refused(server: &Server, token: &str, path: &str) -> (u16, String) {
-    let response = server.get(path, Some(token)).await;
-    let status = response.status().as_u16();
-    let body: serde_json::Value = response.json().await.unwrap();
-    (
-        status,
-        body["error"]["code"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-    )
+    common::error_code(server.get(path, Some(token)).await).await
 }
 
 #[tokio::test]

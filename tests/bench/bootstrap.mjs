@@ -9,10 +9,8 @@
 // Prints figures; asserts nothing about speed.
 
 import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 
-import { DEMO_PASSWORD, launchBrowser, startServer, waitFor } from "../e2e/harness.mjs";
+import { DEMO_PASSWORD, launchBrowser, startServerOnCopy, waitFor } from "../e2e/harness.mjs";
 
 const source = process.env.ROUNDBOOK_BENCH_DB;
 if (!source || !fs.existsSync(source)) {
@@ -20,13 +18,7 @@ if (!source || !fs.existsSync(source)) {
   process.exit(2);
 }
 
-const server = await startServer();
-await server.kill();
-for (const suffix of ["", "-wal", "-shm"]) {
-  fs.rmSync(server.dbPath + suffix, { force: true });
-  if (fs.existsSync(source + suffix)) fs.copyFileSync(source + suffix, server.dbPath + suffix);
-}
-await server.restart();
+const server = await startServerOnCopy(source);
 
 const browser = await launchBrowser();
 try {

@@ -10,7 +10,7 @@
 
 import fs from "node:fs";
 
-import { DEMO_PASSWORD, launchBrowser, openTab, startServer, waitFor } from "../e2e/harness.mjs";
+import { DEMO_PASSWORD, launchBrowser, openTab, startServerOnCopy, waitFor } from "../e2e/harness.mjs";
 
 const RUNS = 5;
 const source = process.env.ROUNDBOOK_BENCH_DB;
@@ -19,13 +19,7 @@ if (!source || !fs.existsSync(source)) {
   process.exit(2);
 }
 
-const server = await startServer({ demo: false });
-await server.kill();
-for (const suffix of ["", "-wal", "-shm"]) {
-  fs.rmSync(server.dbPath + suffix, { force: true });
-  if (fs.existsSync(source + suffix)) fs.copyFileSync(source + suffix, server.dbPath + suffix);
-}
-await server.restart();
+const server = await startServerOnCopy(source);
 
 const browser = await launchBrowser();
 try {

@@ -276,6 +276,21 @@ export async function startServer({
 }
 
 /**
+ * A server on a copy of the SQLite database `source` (with its WAL files), as
+ * a benchmark left it; no demo is seeded.
+ */
+export async function startServerOnCopy(source) {
+  const server = await startServer({ demo: false });
+  await server.kill();
+  for (const suffix of ["", "-wal", "-shm"]) {
+    fs.rmSync(server.dbPath + suffix, { force: true });
+    if (fs.existsSync(source + suffix)) fs.copyFileSync(source + suffix, server.dbPath + suffix);
+  }
+  await server.restart();
+  return server;
+}
+
+/**
  * Chromium flags for a server started with `tlsName`: its name maps to
  * 127.0.0.1, and exactly its certificate's key (the SHA-256 of its SPKI) is
  * trusted, never every certificate.

@@ -108,13 +108,7 @@ async fn monthly_report(
     {
         return Err(ApiError::BadRequest("format is csv or json".into()));
     }
-    let english = match query.lang.as_deref() {
-        Some(lang) => lang.starts_with("en"),
-        None => headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|value| value.to_str().ok())
-            .is_some_and(|value| value.trim_start().starts_with("en")),
-    };
+    let english = crate::lang::english(query.lang.as_deref(), headers);
     // Reports read many documents: a few at once, and a busy answer beyond.
     let _slot = app.reports.try_acquire().map_err(|_| ApiError::Busy)?;
 

@@ -591,3 +591,16 @@ pub async fn acknowledged_scans_survive_sigkill_mid_sync(server: Server) {
         .sync_until(WAIT, |t| t.scan_ids(&id).len() == 40)
         .await;
 }
+
+/// An error answer's status and code (`{"error": {"code"}}`).
+pub async fn error_code(response: reqwest::Response) -> (u16, String) {
+    let status = response.status().as_u16();
+    let body: serde_json::Value = response.json().await.unwrap();
+    (
+        status,
+        body["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    )
+}
