@@ -23,7 +23,6 @@ use axum::Json;
 use serde::Deserialize;
 
 use roundbook_shared::domain::ZoneRef;
-use roundbook_shared::reports::table::{csv, CsvHeading};
 use roundbook_shared::reports::{self, Documents, Month, Report, ReportKind, Scope};
 use roundbook_shared::schema::DocKey;
 
@@ -185,26 +184,7 @@ pub fn compute(
 
 /// The report as a CSV download, in the reader's language.
 fn csv_response(report: &Report, english: bool) -> Response {
-    let translate = |label: &str| wording(english, label);
-    let zone = report
-        .zone
-        .as_ref()
-        .map_or_else(|| translate("whole_site"), |zone| zone.name.clone());
-    let month = report.month.to_string();
-    let heading = CsvHeading {
-        report: report.kind.title(),
-        month: &month,
-        zone: &zone,
-    };
-    let body = csv(&heading, &report.sections, &translate);
-    let file = match &report.zone {
-        Some(zone) => format!(
-            "roundbook-{}-{month}-{}.csv",
-            report.kind.as_str(),
-            zone.code
-        ),
-        None => format!("roundbook-{}-{month}.csv", report.kind.as_str()),
-    };
+    let (file, body) = report.csv_file(&|label: &str| wording(english, label));
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file}\""))
         .unwrap_or(HeaderValue::from_static("attachment"));
     (

@@ -184,6 +184,30 @@ pub struct Report {
     pub sections: Vec<Section>,
 }
 
+impl Report {
+    /// The report as a CSV file for Excel: its file name and its text
+    /// ([`table::csv`]), worded by `translate`. The server's download and the
+    /// tablet's are the same bytes.
+    pub fn csv_file(&self, translate: &dyn Fn(&str) -> String) -> (String, String) {
+        let zone = self
+            .zone
+            .as_ref()
+            .map_or_else(|| translate("whole_site"), |zone| zone.name.clone());
+        let month = self.month.to_string();
+        let heading = table::CsvHeading {
+            report: self.kind.title(),
+            month: &month,
+            zone: &zone,
+        };
+        let text = table::csv(&heading, &self.sections, translate);
+        let name = match &self.zone {
+            Some(zone) => format!("roundbook-{}-{month}-{}.csv", self.kind.as_str(), zone.code),
+            None => format!("roundbook-{}-{month}.csv", self.kind.as_str()),
+        };
+        (name, text)
+    }
+}
+
 /// Where a report reads its documents: the server's store, or the tablet's.
 pub trait Documents {
     /// Calls `read` with the document of `key` if it is available, and says

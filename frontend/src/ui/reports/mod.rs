@@ -12,7 +12,6 @@ mod section;
 
 use chrono::{Datelike, NaiveDate};
 use leptos::prelude::*;
-use roundbook_shared::reports::table::{csv, CsvHeading};
 use roundbook_shared::reports::{Month, Report, ReportKind};
 
 use self::due::{DueReports, SignOff};
@@ -172,26 +171,7 @@ fn ReportView(workspace: WorkspaceRef, report: Report, source: Source) -> impl I
     let for_csv = report.clone();
     let export = move |_| {
         let lang = i18n.lang();
-        let translate = |label: &str| word(lang, label);
-        let zone = for_csv
-            .zone
-            .as_ref()
-            .map_or_else(|| translate("whole_site"), |zone| zone.name.clone());
-        let month = for_csv.month.to_string();
-        let heading = CsvHeading {
-            report: for_csv.kind.title(),
-            month: &month,
-            zone: &zone,
-        };
-        let text = csv(&heading, &for_csv.sections, &translate);
-        let name = match &for_csv.zone {
-            Some(zone) => format!(
-                "roundbook-{}-{month}-{}.csv",
-                for_csv.kind.as_str(),
-                zone.code
-            ),
-            None => format!("roundbook-{}-{month}.csv", for_csv.kind.as_str()),
-        };
+        let (name, text) = for_csv.csv_file(&|label: &str| word(lang, label));
         browser::download(&name, "text/csv;charset=utf-8", text.as_bytes());
     };
     let month = report.month.to_string();
