@@ -23,6 +23,7 @@ const KINDS = [
   "visit_log",
   "cleaning_setup",
   "cleaning_month",
+  "report_month",
 ];
 
 // The Rust side writes record fields as scalar strings (automerge-js shows
