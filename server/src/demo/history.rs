@@ -57,7 +57,7 @@ use automerge::{Automerge, ChangeHash};
 use chrono::{Datelike, Duration, Months, NaiveDate};
 
 use roundbook_shared::domain::{instant_at, local_date};
-use roundbook_shared::fixtures::patrol::ZonePlan;
+use roundbook_shared::fixtures::patrol::{round_scan, ZonePlan};
 use roundbook_shared::fixtures::residents::demo_directory;
 use roundbook_shared::resident_import::Directory;
 use roundbook_shared::schema::cleaning::{
@@ -67,7 +67,7 @@ use roundbook_shared::schema::cleaning::{
     PARTY_SUPERVISOR, PARTY_VENDOR, STATUS_CLOSED, STATUS_OPEN,
 };
 use roundbook_shared::schema::finding::{Finding, FindingKind, Severity};
-use roundbook_shared::schema::patrol::{Scan, METHOD_CAMERA, METHOD_TYPED};
+use roundbook_shared::schema::patrol::{Scan, METHOD_TYPED};
 use roundbook_shared::schema::receipt::{stamp_new_records, Receipt, Seal};
 use roundbook_shared::schema::record::{in_one_change, write};
 use roundbook_shared::schema::request::{
@@ -992,22 +992,10 @@ fn walk(
         if skipped == Some(n) {
             continue;
         }
-        let scan = Scan {
-            id: format!("{id}-{}", n + 1),
-            round_id: id.clone(),
-            checkpoint_id: checkpoint.id.clone(),
-            checkpoint_code: checkpoint.code.clone(),
-            guard: round.guard.clone(),
-            guard_name: round.guard_name.clone(),
-            device: round.device.clone(),
-            scanned_at: at,
-            method: if dice.chance(4) {
-                METHOD_TYPED
-            } else {
-                METHOD_CAMERA
-            }
-            .into(),
-        };
+        let mut scan = round_scan(&round, n + 1, checkpoint, at);
+        if dice.chance(4) {
+            scan.method = METHOD_TYPED.into();
+        }
         records.0.push(scan);
         if let Some(which) = finding.filter(|_| n == 2) {
             let (kind, severity, note) = FINDINGS[which % FINDINGS.len()];

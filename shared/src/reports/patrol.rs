@@ -436,10 +436,10 @@ fn section(id: &str, table: Table, chart: Option<Chart>) -> Section {
 mod tests {
     use super::*;
     use crate::domain::{instant_at, ZoneRef};
-    use crate::fixtures::patrol::{finding, ZonePlan};
-    use crate::schema::directory::{put_checkpoint, Checkpoint};
+    use crate::fixtures::patrol::{finding, round_scan, ZonePlan};
+    use crate::schema::directory::put_checkpoint;
     use crate::schema::finding::put_finding;
-    use crate::schema::patrol::{record_scan, Scan, METHOD_CAMERA};
+    use crate::schema::patrol::record_scan;
     use crate::schema::round::{put_round, Round};
     use crate::schema::route::put_route;
     use crate::schema::schedule::{put_schedule, Schedule};
@@ -473,20 +473,6 @@ mod tests {
         };
         put_schedule(&mut doc, &schedule, since).unwrap();
         (doc, schedule)
-    }
-
-    fn scan(round: &Round, n: usize, checkpoint: &Checkpoint, at: i64) -> Scan {
-        Scan {
-            id: format!("{}-{n}", round.id),
-            round_id: round.id.clone(),
-            checkpoint_id: checkpoint.id.clone(),
-            checkpoint_code: checkpoint.code.clone(),
-            guard: round.guard.clone(),
-            guard_name: round.guard_name.clone(),
-            device: round.device.clone(),
-            scanned_at: at,
-            method: METHOD_CAMERA.into(),
-        }
     }
 
     fn scope() -> Scope {
@@ -531,12 +517,12 @@ mod tests {
         let checkpoints = &plan.route.checkpoints.0;
         record_scan(
             &mut last,
-            &scan(&round, 1, &plan.checkpoints[0], at(day(30), 23, 58)),
+            &round_scan(&round, 1, &plan.checkpoints[0], at(day(30), 23, 58)),
         )
         .unwrap();
         record_scan(
             &mut next,
-            &scan(&round, 2, &plan.checkpoints[1], at(december, 0, 3)),
+            &round_scan(&round, 2, &plan.checkpoints[1], at(december, 0, 3)),
         )
         .unwrap();
         put_finding(
