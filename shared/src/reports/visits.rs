@@ -220,20 +220,10 @@ mod tests {
 
     fn visit(id: &str, zone: &str, room: &str, when: &str, by: &str, purpose: &str) -> Visit {
         Visit {
-            id: id.into(),
             zone: zone.into(),
-            unit_id: unit_id("3栋", "2", room),
-            unit_label: format!("3栋2单元{room}"),
-            resident_name: "张伟".into(),
-            visited_at: at(when),
             by: by.into(),
             by_name: format!("name-{by}"),
-            device: "tablet".into(),
-            purpose: purpose.into(),
-            raised: String::new(),
-            satisfaction: "satisfied".into(),
-            reply_by: 0,
-            request_ids: Vec::new(),
+            ..crate::fixtures::residents::visit(id, room, at(when), purpose)
         }
     }
 

@@ -137,22 +137,7 @@ mod tests {
     }
 
     fn visit(id: &str, room: &str, when: &str, purpose: &str) -> Visit {
-        Visit {
-            id: id.into(),
-            zone: "A".into(),
-            unit_id: unit_id("3栋", "2", room),
-            unit_label: format!("3栋2单元{room}"),
-            resident_name: "张伟".into(),
-            visited_at: at(when),
-            by: "service-a".into(),
-            by_name: "陈静".into(),
-            device: "tablet".into(),
-            purpose: purpose.into(),
-            raised: String::new(),
-            satisfaction: "satisfied".into(),
-            reply_by: 0,
-            request_ids: Vec::new(),
-        }
+        crate::fixtures::residents::visit(id, room, at(when), purpose)
     }
 
     #[test]
