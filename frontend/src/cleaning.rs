@@ -619,6 +619,7 @@ mod tests {
     }
 
     use roundbook_shared::domain::instant_at;
+    use roundbook_shared::fixtures::cleaning::mark_in;
     use roundbook_shared::score::resolve;
 
     use crate::blobs::PhotoStatus;
@@ -920,28 +921,27 @@ mod tests {
                     put_inspection(doc, &inspection).map_err(invalid)?;
                     for (i, item) in area.items.iter().enumerate() {
                         let deducted = i == 0;
+                        let outcome = if deducted {
+                            OUTCOME_DEDUCTED
+                        } else {
+                            OUTCOME_FULL
+                        };
                         let mark = Mark {
-                            id: mark_id(&inspection.id, &item.id, "clean-a"),
-                            inspection_id: inspection.id.clone(),
-                            area_id: area.id.clone(),
-                            item_id: item.id.clone(),
-                            by: "clean-a".into(),
                             by_name: "A".into(),
                             device: "t".into(),
                             at,
-                            outcome: if deducted {
-                                OUTCOME_DEDUCTED
-                            } else {
-                                OUTCOME_FULL
-                            }
-                            .into(),
-                            deduction: u32::from(deducted),
                             reason: if deducted {
                                 "stains".into()
                             } else {
                                 String::new()
                             },
-                            photos: vec![],
+                            ..mark_in(
+                                &inspection,
+                                &item.id,
+                                "clean-a",
+                                outcome,
+                                u32::from(deducted),
+                            )
                         };
                         put_mark(doc, &mark, item.max_score).map_err(invalid)?;
                     }

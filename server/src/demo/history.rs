@@ -57,12 +57,13 @@ use automerge::{Automerge, ChangeHash};
 use chrono::{Datelike, Duration, Months, NaiveDate};
 
 use roundbook_shared::domain::{instant_at, local_date};
+use roundbook_shared::fixtures::cleaning::mark_in;
 use roundbook_shared::fixtures::patrol::{round_scan, ZonePlan};
 use roundbook_shared::fixtures::residents::demo_directory;
 use roundbook_shared::resident_import::Directory;
 use roundbook_shared::schema::cleaning::{
-    default_deadline, default_template, inspection_id, mark_id, put_inspection, put_mark,
-    put_rectification, put_signature, rectification_id, Inspection, Mark, Rectification, Signature,
+    default_deadline, default_template, inspection_id, put_inspection, put_mark, put_rectification,
+    put_signature, rectification_id, Inspection, Mark, Rectification, Signature,
     DEFAULT_TEMPLATE_ID, KIND_REINSPECTION, KIND_ROUTINE, OUTCOME_DEDUCTED, OUTCOME_FULL,
     PARTY_SUPERVISOR, PARTY_VENDOR, STATUS_CLOSED, STATUS_OPEN,
 };
@@ -1164,28 +1165,27 @@ fn cleaning(docs: &mut Docs, now: i64) -> Vec<(Vec<u8>, String)> {
                     } else {
                         0
                     };
+                    let outcome = if deducted {
+                        OUTCOME_DEDUCTED
+                    } else {
+                        OUTCOME_FULL
+                    };
                     let mark = Mark {
-                        id: mark_id(&inspection.id, &item.id, inspector.username),
-                        inspection_id: inspection.id.clone(),
-                        area_id: area.id.clone(),
-                        item_id: item.id.clone(),
-                        by: inspector.username.into(),
                         by_name: inspector.name.into(),
                         device: inspector.device(),
                         at,
-                        outcome: if deducted {
-                            OUTCOME_DEDUCTED
-                        } else {
-                            OUTCOME_FULL
-                        }
-                        .into(),
-                        deduction,
                         reason: if deducted {
                             reason(&area.id).into()
                         } else {
                             String::new()
                         },
-                        photos: Vec::new(),
+                        ..mark_in(
+                            &inspection,
+                            &item.id,
+                            inspector.username,
+                            outcome,
+                            deduction,
+                        )
                     };
                     put_mark(doc, &mark, item.max_score).expect("a demo mark is valid");
                     if deducted {
