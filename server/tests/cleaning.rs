@@ -96,13 +96,9 @@ async fn a_signed_off_month_refuses_every_later_change() {
     // a mark straight into the locked document with Automerge and syncs it.
     let other = server.login("cleaning2").await.token;
     let mut bypass = Tablet::new("cleaning2");
-    bypass.hold(&key);
-    bypass.join(&server.ws_url(&other)).await;
     bypass
-        .sync_until(WAIT, |t| {
-            t.replica
-                .doc(&id)
-                .is_some_and(|doc| marks(doc).unwrap().len() == 1)
+        .read_until(&server.ws_url(&other), &key, WAIT, |doc| {
+            marks(doc).unwrap().len() == 1
         })
         .await;
     {
@@ -135,14 +131,13 @@ async fn a_signed_off_month_refuses_every_later_change() {
 
     // Nothing was stored: a fresh tablet gets the month with its one mark.
     let mut fresh = Tablet::new("cleaning");
-    fresh.hold(&key);
-    fresh.join(&server.ws_url(&token)).await;
     fresh
-        .sync_until(WAIT, |t| {
-            t.replica
-                .doc(&id)
-                .is_some_and(roundbook_shared::schema::cleaning::is_locked)
-        })
+        .read_until(
+            &server.ws_url(&token),
+            &key,
+            WAIT,
+            roundbook_shared::schema::cleaning::is_locked,
+        )
         .await;
     let stored = marks(fresh.replica.doc(&id).unwrap()).unwrap();
     assert_eq!(stored.len(), 1);

@@ -343,13 +343,9 @@ async fn only_the_heads_sign_reports_off_and_a_guard_never_sees_them() {
 
     // What is stored: the head's sign-off only.
     let mut fresh = Tablet::new("service-lead");
-    fresh.hold(&key);
-    fresh.join(&server.ws_url(&lead)).await;
     fresh
-        .sync_until(WAIT, |t| {
-            t.replica
-                .doc(&id)
-                .is_some_and(|doc| !signoffs(doc).unwrap().is_empty())
+        .read_until(&server.ws_url(&lead), &key, WAIT, |doc| {
+            !signoffs(doc).unwrap().is_empty()
         })
         .await;
     let stored = signoffs(fresh.replica.doc(&id).unwrap()).unwrap();

@@ -401,6 +401,23 @@ impl Tablet {
         }
     }
 
+    /// Holds `key`, joins `url` and syncs until its document satisfies
+    /// `done`; panics after `timeout`. How a fresh tablet reads what the
+    /// server stored.
+    pub async fn read_until(
+        &mut self,
+        url: &str,
+        key: &DocKey,
+        timeout: Duration,
+        done: impl Fn(&automerge::Automerge) -> bool,
+    ) -> DocumentId {
+        let id = self.hold(key);
+        self.join(url).await;
+        self.sync_until(timeout, |t| t.replica.doc(&id).is_some_and(&done))
+            .await;
+        id
+    }
+
     /// Exchanges frames until `done` holds; panics after `timeout`.
     pub async fn sync_until(&mut self, timeout: Duration, done: impl Fn(&Tablet) -> bool) {
         let deadline = Instant::now() + timeout;
