@@ -149,11 +149,10 @@ async fn only_cleaning_roles_reach_cleaning_documents_and_site_photos() {
     let server = Server::start().await;
     let guard = server.login("guard-a").await.token;
     let key = DocKey::cleaning_month("demo", today());
+    let id = key.document_id();
     let mut tablet = Tablet::new("guard-a");
-    let id = tablet.hold(&key);
-    tablet.join(&server.ws_url(&guard)).await;
     tablet
-        .sync_until(WAIT, |t| t.unavailable.contains(&id))
+        .refused_to_read(&server.ws_url(&guard), &key, WAIT)
         .await;
 
     // `_site` blobs: refused to a guard, accepted from a cleaning supervisor.

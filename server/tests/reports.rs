@@ -303,13 +303,12 @@ async fn only_the_heads_sign_reports_off_and_a_guard_never_sees_them() {
     use roundbook_shared::schema::report_signoff::{put_signoff, signoffs};
     let server = Server::start().await;
     let key = DocKey::report_month("demo", this_month().first_day());
+    let id = key.document_id();
 
     let guard = server.login("guard-a").await.token;
     let mut tablet = Tablet::new("guard-a");
-    let id = tablet.hold(&key);
-    tablet.join(&server.ws_url(&guard)).await;
     tablet
-        .sync_until(WAIT, |t| t.unavailable.contains(&id))
+        .refused_to_read(&server.ws_url(&guard), &key, WAIT)
         .await;
 
     // The service supervisor reads the month's sign-offs but may not sign.

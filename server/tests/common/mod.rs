@@ -418,6 +418,15 @@ impl Tablet {
         id
     }
 
+    /// Holds `key`, joins `url` and syncs until the server says the
+    /// document is unavailable to this user; panics after `timeout`.
+    pub async fn refused_to_read(&mut self, url: &str, key: &DocKey, timeout: Duration) {
+        let id = self.hold(key);
+        self.join(url).await;
+        self.sync_until(timeout, |t| t.unavailable.contains(&id))
+            .await;
+    }
+
     /// Exchanges frames until `done` holds; panics after `timeout`.
     pub async fn sync_until(&mut self, timeout: Duration, done: impl Fn(&Tablet) -> bool) {
         let deadline = Instant::now() + timeout;
