@@ -8,8 +8,6 @@
 //! It also knows which month-end reports are owed and signed, and records
 //! the head's sign-off. It shows nothing.
 
-use std::collections::HashSet;
-
 use automerge::Automerge;
 use chrono::NaiveDate;
 use roundbook_shared::domain::{local_date, ZoneRef};
@@ -83,7 +81,6 @@ pub fn compute(session: &Session, library: &Library, ask: &Ask, now: i64) -> Rep
     let mut held = Held {
         library,
         today: local_date(now),
-        keys: library.held_keys().into_iter().collect(),
     };
     reports::build(ask.kind, &scope, asked, &mut held)
 }
@@ -108,7 +105,6 @@ fn heads(session: &Session) -> Vec<String> {
 struct Held<'a> {
     library: &'a Library,
     today: NaiveDate,
-    keys: HashSet<DocKey>,
 }
 
 impl Documents for Held<'_> {
@@ -116,11 +112,7 @@ impl Documents for Held<'_> {
     /// server's listing covers it (the tablet adds every listed document);
     /// outside the listing only the server can say.
     fn with(&mut self, key: &DocKey, read: &mut dyn FnMut(&Automerge)) -> bool {
-        if self.keys.contains(key) {
-            self.library.with_doc(key, |doc| read(doc));
-            return true;
-        }
-        reach::is_listed(key, self.today)
+        self.library.with_doc(key, |doc| read(doc)).is_some() || reach::is_listed(key, self.today)
     }
 }
 

@@ -277,8 +277,9 @@ impl Documents for Tracking<'_> {
     }
 }
 
-/// Documents held in memory, by key: tests, and the server once it has
-/// loaded what [`needs`] lists.
+/// Documents held in memory, by key (tests, and the report benchmark's
+/// timing without the store): a key not in the map is a document nobody
+/// wrote.
 impl Documents for std::collections::BTreeMap<DocKey, Automerge> {
     fn with(&mut self, key: &DocKey, read: &mut dyn FnMut(&Automerge)) -> bool {
         if let Some(doc) = self.get(key) {
