@@ -172,7 +172,7 @@ pub fn month(library: &Library, site: &str, day: NaiveDate) -> Option<MonthView>
         .with_doc(&DocKey::cleaning_setup(site), |setup| {
             score::month_template(Some(setup), pinned.as_deref())
         })
-        .unwrap_or_else(|| score::month_template(None, pinned.as_deref()));
+        .unwrap_or_else(|| score::month_template(None::<&automerge::Automerge>, pinned.as_deref()));
     let sheet = score::month_sheet(&template, &inspections, &marks);
     Some(MonthView {
         month: month_start(day),

@@ -8,12 +8,12 @@
 //! It also knows which month-end reports are owed and signed, and records
 //! the head's sign-off. It shows nothing.
 
-use automerge::Automerge;
 use chrono::NaiveDate;
 use roundbook_shared::domain::{local_date, ZoneRef};
 use roundbook_shared::reach;
 use roundbook_shared::reports::due::{self, Due};
 use roundbook_shared::reports::{self, Documents, Month, Report, ReportKind, Scope};
+use roundbook_shared::schema::copy::RecordSource;
 use roundbook_shared::schema::report_signoff::{put_signoff, signoffs, ReportSignoff};
 use roundbook_shared::schema::{cleaning, DocKey};
 
@@ -111,8 +111,11 @@ impl Documents for Held<'_> {
     /// A document the tablet does not hold is known not to exist if the
     /// server's listing covers it (the tablet adds every listed document);
     /// outside the listing only the server can say.
-    fn with(&mut self, key: &DocKey, read: &mut dyn FnMut(&Automerge)) -> bool {
-        self.library.with_doc(key, |doc| read(doc)).is_some() || reach::is_listed(key, self.today)
+    fn with(&mut self, key: &DocKey, read: &mut dyn FnMut(&RecordSource)) -> bool {
+        self.library
+            .with_doc(key, |doc| read(&RecordSource::Document(doc)))
+            .is_some()
+            || reach::is_listed(key, self.today)
     }
 }
 

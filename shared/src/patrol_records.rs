@@ -10,7 +10,6 @@
 
 use std::collections::HashMap;
 
-use automerge::{Automerge, ReadDoc};
 use chrono::{Duration, NaiveDate};
 
 use crate::compliance::PatrolRecords;
@@ -18,11 +17,12 @@ use crate::schema::directory::{self, Checkpoint};
 use crate::schema::finding::{self, Finding};
 use crate::schema::patrol::{self, Scan};
 use crate::schema::receipt::{self, Receipt};
+use crate::schema::record::ReadRecords;
 use crate::schema::round::{self, Round};
 use crate::schema::route::{self, Route};
 use crate::schema::schedule::{self, Schedule};
 use crate::schema::shift::{self, Shift};
-use crate::schema::{record, Container, Record, SchemaError};
+use crate::schema::{Container, Record, SchemaError};
 
 /// Everything about one zone's patrols over a few days.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -53,7 +53,7 @@ impl ZoneRecords {
     }
 
     /// Adds the zone directory's records; returns how many were malformed.
-    pub fn add_directory(&mut self, doc: &Automerge) -> usize {
+    pub fn add_directory(&mut self, doc: &impl ReadRecords) -> usize {
         let mut malformed = 0;
         self.checkpoints = read(doc, directory::checkpoints, &mut malformed);
         self.routes = read(doc, route::routes, &mut malformed);
@@ -62,7 +62,7 @@ impl ZoneRecords {
     }
 
     /// Adds one day's patrol log; returns how many records were malformed.
-    pub fn add_day(&mut self, doc: &Automerge) -> usize {
+    pub fn add_day(&mut self, doc: &impl ReadRecords) -> usize {
         let mut malformed = 0;
         self.shifts.extend(read(doc, shift::shifts, &mut malformed));
         self.rounds.extend(read(doc, round::rounds, &mut malformed));
@@ -96,12 +96,12 @@ impl ZoneRecords {
 
 /// Reads one container's records, counting those the reader skipped; a
 /// container that is missing or not a map counts as one.
-fn read<T: Record>(
-    doc: &Automerge,
-    reader: impl Fn(&Automerge) -> Result<Vec<T>, SchemaError>,
+fn read<T: Record, D: ReadRecords>(
+    doc: &D,
+    reader: impl Fn(&D) -> Result<Vec<T>, SchemaError>,
     malformed: &mut usize,
 ) -> Vec<T> {
-    let held = record::container(doc, T::CONTAINER).map_or(0, |map| doc.length(&map));
+    let held = doc.held(T::CONTAINER);
     match reader(doc) {
         Ok(records) => {
             *malformed += held.saturating_sub(records.len());
@@ -121,7 +121,7 @@ mod tests {
     use crate::schema::patrol::record_scan;
     use crate::schema::DocKey;
     use automerge::transaction::Transactable;
-    use automerge::{ObjType, ROOT};
+    use automerge::{ObjType, ReadDoc, ROOT};
 
     #[test]
     fn malformed_records_are_skipped_and_counted() {

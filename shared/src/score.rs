@@ -28,9 +28,9 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, Months, NaiveDate};
 
 use crate::domain::local_date;
-use automerge::Automerge;
 
 use crate::schema::cleaning::{self, Inspection, Mark, Template, OUTCOME_DEDUCTED};
+use crate::schema::record::ReadRecords;
 
 /// One item's marks in one inspection, resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,7 +191,7 @@ pub fn month_sheet(template: &Template, inspections: &[Inspection], marks: &[Mar
 /// built-in one by its id even without a setup), else the current version
 /// of `setup`, else the built-in one. The tablet's screens and the monthly
 /// report both take a month's template from here.
-pub fn month_template(setup: Option<&Automerge>, pinned: Option<&str>) -> Template {
+pub fn month_template(setup: Option<&impl ReadRecords>, pinned: Option<&str>) -> Template {
     pinned
         .and_then(|id| {
             setup

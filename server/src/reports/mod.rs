@@ -14,7 +14,6 @@ mod day;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use automerge::Automerge;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
@@ -24,6 +23,7 @@ use serde::Deserialize;
 
 use roundbook_shared::domain::ZoneRef;
 use roundbook_shared::reports::{self, Documents, Month, Report, ReportKind, Scope};
+use roundbook_shared::schema::copy::RecordSource;
 use roundbook_shared::schema::DocKey;
 
 use crate::access::Access;
@@ -207,14 +207,14 @@ struct Stored<'a> {
 }
 
 impl Documents for Stored<'_> {
-    fn with(&mut self, key: &DocKey, read: &mut dyn FnMut(&Automerge)) -> bool {
+    fn with(&mut self, key: &DocKey, read: &mut dyn FnMut(&RecordSource)) -> bool {
         if self.failed.is_some() {
             return true;
         }
         // An unreadable document is logged by `load_stored` and reads as empty.
         let mut unreadable = 0;
         match hub::load_stored(self.store, key, &mut unreadable) {
-            Ok(Some(doc)) => read(&doc),
+            Ok(Some(doc)) => read(&RecordSource::Document(&doc)),
             Ok(None) => {}
             Err(error) => self.failed = Some(error),
         }

@@ -11,11 +11,10 @@
 //! ignored. What it must not do: read anything but what [`needs`] lists (no
 //! I/O, no clock: `scope.now` is the time).
 
-use automerge::Automerge;
-
 use super::table::{Cell, Chart, Point, Section, Table};
 use super::{Documents, Month, Scope};
 use crate::schema::cleaning::{self, Rectification, Template};
+use crate::schema::copy::RecordCopy;
 use crate::schema::DocKey;
 use crate::score::{self, Sheet};
 
@@ -45,9 +44,9 @@ struct Scored {
 }
 
 pub fn build(scope: &Scope, documents: &mut dyn Documents) -> Vec<Section> {
-    let mut setup: Option<Automerge> = None;
+    let mut setup: Option<RecordCopy> = None;
     documents.with(&DocKey::cleaning_setup(&scope.site), &mut |doc| {
-        setup = Some(doc.clone());
+        setup = Some(doc.to_copy());
     });
     let now = scope.now;
     let months: Vec<Scored> = scope
@@ -242,6 +241,7 @@ mod tests {
         rectification_id, Area, Inspection, Item, Mark, KIND_ROUTINE, OUTCOME_DEDUCTED,
         OUTCOME_FULL, OUTCOME_NA, STATUS_CLOSED, STATUS_OPEN,
     };
+    use automerge::Automerge;
     use chrono::NaiveDate;
     use std::collections::BTreeMap;
 

@@ -27,6 +27,7 @@ use automerge::Automerge;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Role, ZoneRef};
+use crate::schema::copy::RecordSource;
 use crate::schema::DocKey;
 
 pub use month::Month;
@@ -210,10 +211,11 @@ impl Report {
 
 /// Where a report reads its documents: the server's store, or the tablet's.
 pub trait Documents {
-    /// Calls `read` with the document of `key` if it is available, and says
-    /// whether it was. A document nobody has written is "available" and
-    /// empty for the server, which holds every document there is.
-    fn with(&mut self, key: &DocKey, read: &mut dyn FnMut(&Automerge)) -> bool;
+    /// Calls `read` with the records of `key`'s document if it is available
+    /// (the document, or the server's copy of it), and says whether it was.
+    /// A document nobody has written is "available" and empty for the
+    /// server, which holds every document there is.
+    fn with(&mut self, key: &DocKey, read: &mut dyn FnMut(&RecordSource)) -> bool;
 }
 
 /// The documents `kind` reads for `scope`.
@@ -266,7 +268,7 @@ struct Tracking<'a> {
 }
 
 impl Documents for Tracking<'_> {
-    fn with(&mut self, key: &DocKey, read: &mut dyn FnMut(&Automerge)) -> bool {
+    fn with(&mut self, key: &DocKey, read: &mut dyn FnMut(&RecordSource)) -> bool {
         let held = self.documents.with(key, read);
         if !held {
             let period = key.period().unwrap_or_default();
@@ -281,9 +283,9 @@ impl Documents for Tracking<'_> {
 /// timing without the store): a key not in the map is a document nobody
 /// wrote.
 impl Documents for std::collections::BTreeMap<DocKey, Automerge> {
-    fn with(&mut self, key: &DocKey, read: &mut dyn FnMut(&Automerge)) -> bool {
+    fn with(&mut self, key: &DocKey, read: &mut dyn FnMut(&RecordSource)) -> bool {
         if let Some(doc) = self.get(key) {
-            read(doc);
+            read(&RecordSource::Document(doc));
         }
         true
     }

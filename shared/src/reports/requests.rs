@@ -10,9 +10,8 @@
 
 use std::collections::HashMap;
 
-use automerge::Automerge;
-
 use super::{Cell, Documents, Month};
+use crate::schema::record::ReadRecords;
 use crate::schema::request::{request_events, requests, Action, RequestEvent, Satisfaction};
 use crate::schema::resident::units;
 use crate::schema::DocKey;
@@ -39,7 +38,7 @@ pub(super) fn views_at(
     views
 }
 
-fn fold_log(doc: &Automerge, cutoff: i64) -> Vec<RequestView> {
+fn fold_log(doc: &impl ReadRecords, cutoff: i64) -> Vec<RequestView> {
     let events = request_events(doc).unwrap_or_default();
     let mut by_request: HashMap<&str, Vec<&RequestEvent>> = HashMap::new();
     for event in events.iter().filter(|event| event.at < cutoff) {

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::finding::MAX_PHOTOS;
+use super::record::ReadRecords;
 use super::{
     check_author, check_id, check_instant, check_text, check_word, get, list, put, Container,
     Record, SchemaError,
@@ -423,14 +424,14 @@ pub fn default_template() -> Template {
 }
 
 /// Every well-formed published template version.
-pub fn templates(setup: &Automerge) -> Result<Vec<Template>, SchemaError> {
+pub fn templates(setup: &impl ReadRecords) -> Result<Vec<Template>, SchemaError> {
     let mut templates: Vec<Template> = list(setup)?;
     templates.retain(|template| template.validate().is_ok());
     Ok(templates)
 }
 
 /// The template to score with now: the newest published version, else the built-in one.
-pub fn current_template(setup: &Automerge) -> Template {
+pub fn current_template(setup: &impl ReadRecords) -> Template {
     templates(setup)
         .ok()
         .and_then(|mut list| list.pop())
@@ -438,7 +439,7 @@ pub fn current_template(setup: &Automerge) -> Template {
 }
 
 /// A template by id (the built-in one is always there).
-pub fn template(setup: &Automerge, id: &str) -> Option<Template> {
+pub fn template(setup: &impl ReadRecords, id: &str) -> Option<Template> {
     if id == DEFAULT_TEMPLATE_ID {
         return Some(default_template());
     }
@@ -746,12 +747,12 @@ impl Record for Signature {
 }
 
 /// The month's signatures.
-pub fn signatures(month: &Automerge) -> Result<Vec<Signature>, SchemaError> {
+pub fn signatures(month: &impl ReadRecords) -> Result<Vec<Signature>, SchemaError> {
     list(month)
 }
 
 /// Signed off by both the supervisor and the vendor: nothing may change any more.
-pub fn is_locked(month: &Automerge) -> bool {
+pub fn is_locked(month: &impl ReadRecords) -> bool {
     let signed = signatures(month).unwrap_or_default();
     [PARTY_SUPERVISOR, PARTY_VENDOR].iter().all(|party| {
         signed
@@ -768,21 +769,21 @@ fn unlocked(month: &Automerge) -> Result<(), SchemaError> {
     }
 }
 
-pub fn inspections(month: &Automerge) -> Result<Vec<Inspection>, SchemaError> {
+pub fn inspections(month: &impl ReadRecords) -> Result<Vec<Inspection>, SchemaError> {
     list(month)
 }
 
-pub fn marks(month: &Automerge) -> Result<Vec<Mark>, SchemaError> {
+pub fn marks(month: &impl ReadRecords) -> Result<Vec<Mark>, SchemaError> {
     list(month)
 }
 
-pub fn rectifications(month: &Automerge) -> Result<Vec<Rectification>, SchemaError> {
+pub fn rectifications(month: &impl ReadRecords) -> Result<Vec<Rectification>, SchemaError> {
     list(month)
 }
 
 /// The template version the month is scored with: that of its earliest
 /// routine inspection (the same on every device), if it has one.
-pub fn month_template_id(month: &Automerge) -> Option<String> {
+pub fn month_template_id(month: &impl ReadRecords) -> Option<String> {
     inspections(month)
         .ok()?
         .into_iter()

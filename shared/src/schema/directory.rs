@@ -7,6 +7,7 @@
 use automerge::Automerge;
 use serde::{Deserialize, Serialize};
 
+use super::record::ReadRecords;
 use super::{check_id, check_text, list, put, Container, Record, SchemaError};
 
 /// Name of the root map holding checkpoints by id.
@@ -47,7 +48,7 @@ impl Record for Checkpoint {
 }
 
 /// Every checkpoint of the zone, ordered by code.
-pub fn checkpoints(doc: &Automerge) -> Result<Vec<Checkpoint>, SchemaError> {
+pub fn checkpoints(doc: &impl ReadRecords) -> Result<Vec<Checkpoint>, SchemaError> {
     list(doc)
 }
 

@@ -7,6 +7,7 @@
 use automerge::Automerge;
 use serde::{Deserialize, Serialize};
 
+use super::record::ReadRecords;
 use super::{
     check_author, check_id, check_instant, check_text, check_word, get, list, put, Container,
     Record, SchemaError,
@@ -174,7 +175,7 @@ impl Record for Finding {
 }
 
 /// Every well-formed finding of the day, newest first.
-pub fn findings(doc: &Automerge) -> Result<Vec<Finding>, SchemaError> {
+pub fn findings(doc: &impl ReadRecords) -> Result<Vec<Finding>, SchemaError> {
     list(doc)
 }
 

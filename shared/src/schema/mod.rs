@@ -26,6 +26,7 @@ pub mod authorship;
 pub mod cleaning;
 #[cfg(test)]
 mod compat_tests;
+pub mod copy;
 pub mod directory;
 pub mod export;
 pub mod finding;

@@ -8,6 +8,7 @@
 use automerge::Automerge;
 use serde::{Deserialize, Serialize};
 
+use super::record::ReadRecords;
 use super::round::Round;
 use super::{check_author, check_id, check_text, list, put, Container, Record, SchemaError};
 
@@ -76,7 +77,7 @@ impl Record for Scan {
 }
 
 /// Every well-formed scan of the day, newest first.
-pub fn scans(doc: &Automerge) -> Result<Vec<Scan>, SchemaError> {
+pub fn scans(doc: &impl ReadRecords) -> Result<Vec<Scan>, SchemaError> {
     list(doc)
 }
 

@@ -20,7 +20,7 @@ use automerge::{Automerge, Change, ChangeHash, ObjType, ReadDoc, Value};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::record::container;
+use super::record::{container, ReadRecords};
 use super::{Container, DocKind, SchemaError};
 
 /// Server time of first receipt, Unix milliseconds.
@@ -36,35 +36,36 @@ pub struct Receipt {
     pub clock_skew_ms: Option<i64>,
 }
 
-fn int_field(doc: &Automerge, record: &automerge::ObjId, field: &str) -> Option<i64> {
-    match doc.get(record, field).ok()?? {
-        (Value::Scalar(value), _) => value.as_i64(),
-        _ => None,
-    }
+/// A record's stamp fields as any reader sees them: left loose, so one
+/// malformed field costs only itself.
+#[derive(serde::Deserialize)]
+struct Stamp {
+    #[serde(rename = "received_at")]
+    received: Option<serde_json::Value>,
+    #[serde(rename = "clock_skew_ms")]
+    skew: Option<serde_json::Value>,
 }
 
 /// The receipts of every record in a container, by record id.
 pub fn receipts(
-    doc: &Automerge,
+    doc: &impl ReadRecords,
     records: Container,
 ) -> Result<HashMap<String, Receipt>, SchemaError> {
-    let map = container(doc, records)?;
-    let mut found = HashMap::new();
-    for key in doc.keys(&map) {
-        if let Ok(Some((Value::Object(ObjType::Map), record))) = doc.get(&map, key.as_str()) {
-            if let Some(received_at) = int_field(doc, &record, RECEIVED_AT) {
-                let clock_skew_ms = int_field(doc, &record, CLOCK_SKEW);
-                found.insert(
-                    key,
-                    Receipt {
-                        received_at,
-                        clock_skew_ms,
-                    },
-                );
-            }
-        }
-    }
-    Ok(found)
+    Ok(doc
+        .entries::<Stamp>(records)?
+        .into_iter()
+        .filter_map(|(id, stamp)| {
+            let received_at = stamp.received?.as_i64()?;
+            let clock_skew_ms = stamp.skew.and_then(|skew| skew.as_i64());
+            Some((
+                id,
+                Receipt {
+                    received_at,
+                    clock_skew_ms,
+                },
+            ))
+        })
+        .collect())
 }
 
 /// The server's key for sealing its stamps; the same for every server on
@@ -185,6 +186,13 @@ pub fn stamp_new_records(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn int_field(doc: &Automerge, record: &automerge::ObjId, field: &str) -> Option<i64> {
+        match doc.get(record, field).ok()?? {
+            (Value::Scalar(value), _) => value.as_i64(),
+            _ => None,
+        }
+    }
     use crate::fixtures::patrol::scan;
     use crate::schema::patrol::record_scan;
     use crate::schema::shift::{put_shift, shifts, Shift};

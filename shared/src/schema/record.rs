@@ -76,15 +76,51 @@ pub(crate) fn container(doc: &impl ReadDoc, container: Container) -> Result<ObjI
     }
 }
 
+/// What records are read from: a live document, or a [`RecordCopy`] of one
+/// (readers that never write may keep copies, which read without loading
+/// Automerge).
+///
+/// [`RecordCopy`]: super::copy::RecordCopy
+pub trait ReadRecords {
+    /// Every entry of `container` that deserializes as `T`, with its id.
+    fn entries<T: DeserializeOwned>(
+        &self,
+        container: Container,
+    ) -> Result<Vec<(String, T)>, SchemaError>;
+
+    /// How many entries `container` holds, well formed or not (0 without it).
+    fn held(&self, container: Container) -> usize;
+}
+
+impl ReadRecords for Automerge {
+    fn entries<T: DeserializeOwned>(
+        &self,
+        container: Container,
+    ) -> Result<Vec<(String, T)>, SchemaError> {
+        let map = self::container(self, container)?;
+        let hydrate::Value::Map(entries) = ReadDoc::hydrate(self, &map, None)? else {
+            return Ok(Vec::new());
+        };
+        Ok(entries
+            .iter()
+            .filter_map(|(id, entry)| {
+                let record = serde_json::from_value(plain(&entry.value)).ok()?;
+                Some((id.clone(), record))
+            })
+            .collect())
+    }
+
+    fn held(&self, container: Container) -> usize {
+        self::container(self, container).map_or(0, |map| self.length(&map))
+    }
+}
+
 /// Every well-formed record of its container, in [`Record::order`].
-pub fn list<R: Record>(doc: &Automerge) -> Result<Vec<R>, SchemaError> {
-    let map = container(doc, R::CONTAINER)?;
-    let hydrate::Value::Map(entries) = ReadDoc::hydrate(doc, &map, None)? else {
-        return Ok(Vec::new());
-    };
-    let mut records: Vec<R> = entries
-        .iter()
-        .filter_map(|(_, entry)| serde_json::from_value(plain(&entry.value)).ok())
+pub fn list<R: Record>(doc: &impl ReadRecords) -> Result<Vec<R>, SchemaError> {
+    let mut records: Vec<R> = doc
+        .entries(R::CONTAINER)?
+        .into_iter()
+        .map(|(_, record)| record)
         .collect();
     records.sort_unstable_by(R::order);
     Ok(records)

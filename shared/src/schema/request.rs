@@ -12,6 +12,7 @@ use automerge::Automerge;
 use serde::{Deserialize, Serialize};
 
 use super::finding::MAX_PHOTOS;
+use super::record::ReadRecords;
 use super::{
     check_author, check_id, check_instant, check_text, check_word, get, list, put, Container,
     Record, SchemaError,
@@ -427,12 +428,12 @@ fn check_photos(photos: &[String]) -> Result<(), SchemaError> {
 }
 
 /// Every well-formed request of the document.
-pub fn requests(doc: &Automerge) -> Result<Vec<Request>, SchemaError> {
+pub fn requests(doc: &impl ReadRecords) -> Result<Vec<Request>, SchemaError> {
     list(doc)
 }
 
 /// Every well-formed event of the document.
-pub fn request_events(doc: &Automerge) -> Result<Vec<RequestEvent>, SchemaError> {
+pub fn request_events(doc: &impl ReadRecords) -> Result<Vec<RequestEvent>, SchemaError> {
     list(doc)
 }
 

@@ -10,6 +10,7 @@ use automerge::Automerge;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::record::ReadRecords;
 use super::record::{in_one_change, write};
 use super::{check_text, check_word, list, Container, Record, SchemaError};
 use crate::domain::is_resident_phone;
@@ -139,11 +140,11 @@ impl Record for Resident {
     }
 }
 
-pub fn units(doc: &Automerge) -> Result<Vec<Unit>, SchemaError> {
+pub fn units(doc: &impl ReadRecords) -> Result<Vec<Unit>, SchemaError> {
     list(doc)
 }
 
-pub fn residents(doc: &Automerge) -> Result<Vec<Resident>, SchemaError> {
+pub fn residents(doc: &impl ReadRecords) -> Result<Vec<Resident>, SchemaError> {
     list(doc)
 }
 

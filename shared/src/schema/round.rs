@@ -8,6 +8,7 @@
 use automerge::Automerge;
 use serde::{Deserialize, Serialize};
 
+use super::record::ReadRecords;
 use super::route::CheckpointOrder;
 use super::{
     check_author, check_id, check_span, check_text, get, list, put, Container, Record, SchemaError,
@@ -72,7 +73,7 @@ impl Record for Round {
 }
 
 /// Every well-formed round of the day, earliest first.
-pub fn rounds(doc: &Automerge) -> Result<Vec<Round>, SchemaError> {
+pub fn rounds(doc: &impl ReadRecords) -> Result<Vec<Round>, SchemaError> {
     list(doc)
 }
 

@@ -7,6 +7,7 @@
 use automerge::Automerge;
 use serde::{Deserialize, Serialize};
 
+use super::record::ReadRecords;
 use super::{check_id, check_text, list, put, Container, Record, SchemaError};
 
 /// Name of the root map holding routes by id.
@@ -99,7 +100,7 @@ impl Record for Route {
 }
 
 /// Every route of the zone (retired ones too), ordered by name.
-pub fn routes(doc: &Automerge) -> Result<Vec<Route>, SchemaError> {
+pub fn routes(doc: &impl ReadRecords) -> Result<Vec<Route>, SchemaError> {
     list(doc)
 }
 

@@ -11,6 +11,7 @@ use automerge::Automerge;
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use super::record::ReadRecords;
 use super::{check_id, check_text, list, put, Container, Record, SchemaError};
 use crate::domain::{instant_at, MINUTES_PER_DAY};
 
@@ -184,7 +185,7 @@ impl Record for Schedule {
 /// Every valid schedule of the zone (retired ones too), ordered by shift
 /// start. One that breaks the rules (written by a buggy or hostile peer) is
 /// skipped: its times could make evaluation loop for ever or overflow.
-pub fn schedules(doc: &Automerge) -> Result<Vec<Schedule>, SchemaError> {
+pub fn schedules(doc: &impl ReadRecords) -> Result<Vec<Schedule>, SchemaError> {
     let mut schedules: Vec<Schedule> = list(doc)?;
     schedules.retain(|schedule| schedule.validate().is_ok());
     Ok(schedules)

@@ -8,6 +8,7 @@
 use automerge::Automerge;
 use serde::{Deserialize, Serialize};
 
+use super::record::ReadRecords;
 use super::{
     check_author, check_id, check_span, check_text, list, put, Container, Record, SchemaError,
 };
@@ -62,7 +63,7 @@ impl Record for Shift {
 }
 
 /// Every well-formed shift of the day, earliest first.
-pub fn shifts(doc: &Automerge) -> Result<Vec<Shift>, SchemaError> {
+pub fn shifts(doc: &impl ReadRecords) -> Result<Vec<Shift>, SchemaError> {
     list(doc)
 }
 

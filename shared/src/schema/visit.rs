@@ -8,6 +8,7 @@ use automerge::Automerge;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use super::record::ReadRecords;
 use super::resident::Unit;
 use super::{
     check_author, check_id, check_instant, check_text, check_word, list, put, Container, Record,
@@ -85,7 +86,7 @@ impl Record for Visit {
     }
 }
 
-pub fn visits(doc: &Automerge) -> Result<Vec<Visit>, SchemaError> {
+pub fn visits(doc: &impl ReadRecords) -> Result<Vec<Visit>, SchemaError> {
     list(doc)
 }
 
