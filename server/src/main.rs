@@ -15,6 +15,7 @@ use roundbook_server::export::{write_zip, Range, Summary};
 use roundbook_server::limits::{
     Limits, DEFAULT_SITE_PHOTO_QUOTA_BYTES, DEFAULT_UPLOAD_EXPIRY_SECS, DEFAULT_UPLOAD_QUOTA_BYTES,
 };
+use roundbook_server::reports::copies;
 use roundbook_server::state::AppState;
 use roundbook_server::store::migrations::Migrated;
 use roundbook_server::store::postgres::PostgresStore;
@@ -461,6 +462,8 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         .metrics_token
         .filter(|token| !token.trim().is_empty())
         .map(|token| token.trim().into());
+    // The reports' copies of documents' records, made in the background.
+    copies::keep_up(state.clone(), copies::KEEP_UP_EVERY);
     let app = router(state, args.web_root);
     let acceptor = tls.as_ref().map(|tls| tls.acceptor());
     serve::serve(listener, app, &limits, acceptor, shutdown_signal()).await?;

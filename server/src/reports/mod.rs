@@ -9,6 +9,7 @@
 //! outside the reader's access, and a role outside the report's readers
 //! gets 403 and nothing.
 
+pub mod copies;
 mod day;
 
 use std::collections::HashMap;
@@ -28,7 +29,6 @@ use roundbook_shared::schema::DocKey;
 
 use crate::access::Access;
 use crate::error::ApiError;
-use crate::hub;
 use crate::signin::SignedIn;
 use crate::state::AppState;
 use crate::store::{run_blocking, Store, StoreError};
@@ -200,7 +200,8 @@ fn csv_response(report: &Report, english: bool) -> Response {
         .into_response()
 }
 
-/// The stored documents a report reads; a document nobody wrote is empty.
+/// The stored documents a report reads, through their copies; a document
+/// nobody wrote is empty.
 struct Stored<'a> {
     store: &'a dyn Store,
     failed: Option<StoreError>,
@@ -211,10 +212,8 @@ impl Documents for Stored<'_> {
         if self.failed.is_some() {
             return true;
         }
-        // An unreadable document is logged by `load_stored` and reads as empty.
-        let mut unreadable = 0;
-        match hub::load_stored(self.store, key, &mut unreadable) {
-            Ok(Some(doc)) => read(&RecordSource::Document(&doc)),
+        match copies::current(self.store, key) {
+            Ok(Some(copy)) => read(&RecordSource::Copy(&copy)),
             Ok(None) => {}
             Err(error) => self.failed = Some(error),
         }

@@ -29,7 +29,7 @@ pub type SchemaVersion = u32;
 
 /// The version this binary migrates to and reads: the last step of both
 /// backends.
-pub const CURRENT: SchemaVersion = 5;
+pub const CURRENT: SchemaVersion = 6;
 
 /// One numbered migration step of a backend.
 #[derive(Debug, Clone, Copy)]

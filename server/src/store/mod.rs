@@ -302,6 +302,14 @@ pub(crate) struct HeldUpload {
 /// 0 stands before the first chunk.
 pub type ChunkSeq = i64;
 
+/// Chunk sequence numbers as a record copy's column keeps them.
+pub(crate) fn seqs_text(seqs: &[ChunkSeq]) -> String {
+    seqs.iter()
+        .map(ChunkSeq::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// A document's chunks read after some sequence number.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Chunks {
@@ -470,6 +478,8 @@ pub trait Store: Send + Sync + 'static {
     fn clear_sign_in_failures(&self, key: &str) -> StoreResult<()>;
 
     fn site(&self, code: &str) -> StoreResult<Option<SiteInfo>>;
+    /// Every site's code.
+    fn site_codes(&self) -> StoreResult<Vec<String>>;
     /// Every zone of the site, retired ones too (they keep their records
     /// and reports), by code.
     fn zone_list(&self, site: &str) -> StoreResult<Vec<ZoneEntry>>;
@@ -616,6 +626,22 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Written> {
         self.write_chunk(id, snapshot, ChunkWrite::Compaction { covers })
     }
+    /// The document's stored chunks, by sequence number in order: the
+    /// version a kept copy of its records is named by (every write adds a
+    /// chunk; compaction replaces some with a new one).
+    fn chunk_seqs(&self, id: &DocumentId) -> StoreResult<Vec<ChunkSeq>>;
+    /// The kept copy of the document's records, if it was made from
+    /// exactly `made_from` (see [`chunk_seqs`](Store::chunk_seqs)).
+    fn record_copy(&self, id: &DocumentId, made_from: &[ChunkSeq]) -> StoreResult<Option<Vec<u8>>>;
+    /// Keeps a copy of the document's records made from `chunks`, in place
+    /// of any older one.
+    fn put_record_copy(
+        &self,
+        id: &DocumentId,
+        chunks: &[ChunkSeq],
+        bytes: &[u8],
+    ) -> StoreResult<()>;
+
     /// Starts listening for documents other servers change; call once, before
     /// documents are loaded into memory, so no change falls between a load and
     /// the listening. Only news of other servers' writes arrives.

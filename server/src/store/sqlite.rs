@@ -20,9 +20,10 @@ use super::columns::{
 };
 use super::migrations::{self, Migrated, Migrator, SchemaVersion, Step};
 use super::{
-    new_session_id, part_step, Account, Audit, BlobRef, ChunkSeq, ChunkSizes, ChunkWrite, Chunks,
-    ElsewhereFeed, HeldUpload, LiveSession, NewPassword, NewSession, Part, PartOutcome, PartStep,
-    SessionEnd, Store, StoreError, StoreResult, UploadState, Uploader, Written,
+    new_session_id, part_step, seqs_text, Account, Audit, BlobRef, ChunkSeq, ChunkSizes,
+    ChunkWrite, Chunks, ElsewhereFeed, HeldUpload, LiveSession, NewPassword, NewSession, Part,
+    PartOutcome, PartStep, SessionEnd, Store, StoreError, StoreResult, UploadState, Uploader,
+    Written,
 };
 
 pub struct SqliteStore {
@@ -65,6 +66,11 @@ pub(crate) const STEPS: &[Step] = &[
         version: 5,
         name: "administration",
         sql: ADMINISTRATION,
+    },
+    Step {
+        version: 6,
+        name: "record_copies",
+        sql: RECORD_COPIES,
     },
 ];
 
@@ -230,6 +236,17 @@ CREATE TABLE zone_departures (
     left_at INTEGER NOT NULL
 );
 CREATE INDEX zone_departures_by_username ON zone_departures (username, left_at);
+"#;
+
+/// Version 6: copies of documents' records for readers that never write
+/// (the reports), each named by the chunks it was made from. A cache:
+/// losing one costs a reload, nothing else.
+const RECORD_COPIES: &str = r#"
+CREATE TABLE record_copies (
+    doc_id BLOB PRIMARY KEY,
+    chunks TEXT NOT NULL,
+    bytes BLOB NOT NULL
+);
 "#;
 
 impl SqliteStore {
@@ -600,6 +617,16 @@ impl Store for SqliteStore {
         self.with(|connection| {
             connection.execute("DELETE FROM sign_in_failures WHERE key = ?1", [key])?;
             Ok(())
+        })
+    }
+
+    fn site_codes(&self) -> StoreResult<Vec<String>> {
+        self.with(|connection| {
+            let mut statement = connection.prepare("SELECT code FROM sites ORDER BY code")?;
+            let codes = statement
+                .query_map([], |row| row.get(0))?
+                .collect::<Result<_, _>>()?;
+            Ok(codes)
         })
     }
 
@@ -1270,6 +1297,45 @@ impl Store for SqliteStore {
                     |row| Ok((row.get(0)?, row.get(1)?)),
                 )
                 .optional()?)
+        })
+    }
+
+    fn chunk_seqs(&self, id: &DocumentId) -> StoreResult<Vec<ChunkSeq>> {
+        self.with(|connection| {
+            let mut statement = connection
+                .prepare_cached("SELECT seq FROM chunks WHERE doc_id = ?1 ORDER BY seq")?;
+            let seqs = statement
+                .query_map([id.as_bytes().as_slice()], |row| row.get(0))?
+                .collect::<Result<_, _>>()?;
+            Ok(seqs)
+        })
+    }
+
+    fn record_copy(&self, id: &DocumentId, made_from: &[ChunkSeq]) -> StoreResult<Option<Vec<u8>>> {
+        self.with(|connection| {
+            Ok(connection
+                .query_row(
+                    "SELECT bytes FROM record_copies WHERE doc_id = ?1 AND chunks = ?2",
+                    params![id.as_bytes().as_slice(), seqs_text(made_from)],
+                    |row| row.get(0),
+                )
+                .optional()?)
+        })
+    }
+
+    fn put_record_copy(
+        &self,
+        id: &DocumentId,
+        chunks: &[ChunkSeq],
+        bytes: &[u8],
+    ) -> StoreResult<()> {
+        self.with(|connection| {
+            connection.execute(
+                "INSERT INTO record_copies (doc_id, chunks, bytes) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (doc_id) DO UPDATE SET chunks = excluded.chunks, bytes = excluded.bytes",
+                params![id.as_bytes().as_slice(), seqs_text(chunks), bytes],
+            )?;
+            Ok(())
         })
     }
 

@@ -38,9 +38,10 @@ use super::columns::{
 };
 use super::migrations::{self, Migrated, Migrator, SchemaVersion, Step};
 use super::{
-    new_session_id, part_step, Account, Audit, BlobRef, ChunkSeq, ChunkSizes, ChunkWrite, Chunks,
-    ElsewhereFeed, HeldUpload, LiveSession, NewPassword, NewSession, Part, PartOutcome, PartStep,
-    SessionEnd, Store, StoreError, StoreResult, UploadState, Uploader, Written,
+    new_session_id, part_step, seqs_text, Account, Audit, BlobRef, ChunkSeq, ChunkSizes,
+    ChunkWrite, Chunks, ElsewhereFeed, HeldUpload, LiveSession, NewPassword, NewSession, Part,
+    PartOutcome, PartStep, SessionEnd, Store, StoreError, StoreResult, UploadState, Uploader,
+    Written,
 };
 
 mod listener;
@@ -120,6 +121,11 @@ pub(crate) const STEPS: &[Step] = &[
         version: 5,
         name: "administration",
         sql: ADMINISTRATION,
+    },
+    Step {
+        version: 6,
+        name: "record_copies",
+        sql: RECORD_COPIES,
     },
 ];
 
@@ -282,6 +288,17 @@ CREATE TABLE zone_departures (
     left_at BIGINT NOT NULL
 );
 CREATE INDEX zone_departures_by_username ON zone_departures (username, left_at);
+"#;
+
+/// Version 6: copies of documents' records for readers that never write
+/// (the reports), each named by the chunks it was made from. A cache:
+/// losing one costs a reload, nothing else.
+const RECORD_COPIES: &str = r#"
+CREATE TABLE record_copies (
+    doc_id BYTEA PRIMARY KEY,
+    chunks TEXT NOT NULL,
+    bytes BYTEA NOT NULL
+);
 "#;
 
 /// The advisory lock of one upload, held by every write to it (`$1` site,
@@ -738,6 +755,12 @@ impl Store for PostgresStore {
             client.execute("DELETE FROM sign_in_failures WHERE key = $1", &[&key])?;
             Ok(())
         })
+    }
+
+    fn site_codes(&self) -> StoreResult<Vec<String>> {
+        let rows =
+            self.with(|client| Ok(client.query("SELECT code FROM sites ORDER BY code", &[])?))?;
+        Ok(rows.iter().map(|row| row.get(0)).collect())
     }
 
     fn site(&self, code: &str) -> StoreResult<Option<SiteInfo>> {
@@ -1397,6 +1420,42 @@ impl Store for PostgresStore {
                     &[&blob.site, &blob.zone, &blob.hash],
                 )?
                 .map(|row| (row.get(0), row.get(1))))
+        })
+    }
+
+    fn chunk_seqs(&self, id: &DocumentId) -> StoreResult<Vec<ChunkSeq>> {
+        let rows = self.with(|client| {
+            Ok(client.query(
+                "SELECT seq FROM chunks WHERE doc_id = $1 ORDER BY seq",
+                &[&id.as_bytes().as_slice()],
+            )?)
+        })?;
+        Ok(rows.iter().map(|row| row.get(0)).collect())
+    }
+
+    fn record_copy(&self, id: &DocumentId, made_from: &[ChunkSeq]) -> StoreResult<Option<Vec<u8>>> {
+        let row = self.with(|client| {
+            Ok(client.query_opt(
+                "SELECT bytes FROM record_copies WHERE doc_id = $1 AND chunks = $2",
+                &[&id.as_bytes().as_slice(), &seqs_text(made_from)],
+            )?)
+        })?;
+        Ok(row.map(|row| row.get(0)))
+    }
+
+    fn put_record_copy(
+        &self,
+        id: &DocumentId,
+        chunks: &[ChunkSeq],
+        bytes: &[u8],
+    ) -> StoreResult<()> {
+        self.with(|client| {
+            client.execute(
+                "INSERT INTO record_copies (doc_id, chunks, bytes) VALUES ($1, $2, $3)
+                 ON CONFLICT (doc_id) DO UPDATE SET chunks = EXCLUDED.chunks, bytes = EXCLUDED.bytes",
+                &[&id.as_bytes().as_slice(), &seqs_text(chunks), &bytes],
+            )?;
+            Ok(())
         })
     }
 
