@@ -193,4 +193,42 @@ mod tests {
         let copy = current(&store, &key).unwrap().unwrap();
         assert_eq!(requests(&copy).unwrap().len(), 1);
     }
+
+    #[tokio::test]
+    async fn the_background_pass_copies_this_and_last_months_documents_but_not_todays_patrol() {
+        use roundbook_shared::domain::{SiteInfo, ZoneRef};
+        let (_dir, store) = store();
+        let site = SiteInfo {
+            code: "s".into(),
+            name: "小区".into(),
+            timezone: "Asia/Shanghai".into(),
+        };
+        let zone = ZoneRef {
+            code: "A".into(),
+            name: "A区".into(),
+        };
+        assert!(store.create_site(&site, &[zone]).unwrap());
+        let today = local_date(chrono::Utc::now().timestamp_millis());
+        let last_month = today.checked_sub_months(Months::new(1)).unwrap();
+        let keys = [
+            DocKey::request_log("s", "A", last_month.with_day0(0).unwrap()),
+            DocKey::patrol_log("s", "A", today),
+            DocKey::patrol_log("s", "A", today.pred_opt().unwrap()),
+        ];
+        for key in &keys {
+            let id = key.document_id();
+            store.register_document(&id, key).unwrap();
+            store.add_snapshot(&id, &key.genesis().save()).unwrap();
+        }
+        let app = AppState::new(std::sync::Arc::new(store), crate::limits::Limits::default());
+
+        assert_eq!(keep_up_once(&app).await.unwrap(), 2);
+        let kept = |key: &DocKey| {
+            let id = key.document_id();
+            let chunks = app.store.chunk_seqs(&id).unwrap();
+            app.store.record_copy(&id, &chunks).unwrap().is_some()
+        };
+        assert!(kept(&keys[0]) && kept(&keys[2]));
+        assert!(!kept(&keys[1]), "today's patrol log changes all day");
+    }
 }
