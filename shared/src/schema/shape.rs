@@ -283,7 +283,7 @@ fn check_written_once(
             None => doc.get(record, field),
         };
         match value.ok().flatten()? {
-            (Value::Scalar(scalar), _) => scalar.to_str().map(str::to_owned),
+            (Value::Scalar(scalar), _) => scalar.as_str().map(str::to_owned),
             _ => None,
         }
     };
