@@ -3,7 +3,8 @@
 //!
 //! Test ids: `request-detail` (with `data-state`), `request-back`,
 //! `request-detail-phone`, `request-detail-finding` (a request born of a
-//! patrol finding, with `data-finding-id`), `request-detail-checkpoint`, `request-conflict` (with `data-field`),
+//! patrol finding, with `data-finding-id`), `request-detail-checkpoint`,
+//! `request-conflict` (with `data-field`),
 //! `request-history-entry` (with `data-action`, `data-superseded`, `data-device`),
 //! `request-next-step` (the expected step, its button with `data-next="true"`),
 //! `request-action-{action}` (e.g. `request-action-assign`), the action form
