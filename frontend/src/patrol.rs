@@ -30,6 +30,7 @@ use roundbook_shared::schema::DocKey;
 use crate::calendar::clock_time;
 use crate::documents::{EditError, Library};
 use crate::patrol_records::ZoneRecords;
+use crate::requests;
 use crate::writer::Writer;
 
 /// The longest handover note or finding note, as the schema allows.
@@ -513,11 +514,19 @@ pub struct FindingDraft {
     pub needs_repair: bool,
     /// The checkpoint where it was found (an id of the zone's directory), or empty.
     pub checkpoint_id: String,
+    /// What the repair request says when the finding has no note (the
+    /// kind's name as shown).
+    pub repair_fallback: String,
 }
 
 /// Records a finding, on `round` (in its log) or outside any round (in
 /// today's log). A finding that needs a repair gets the id of the request it
-/// becomes. The photos must already be stored on the tablet.
+/// becomes ([`finding::request_id_for`]), and, in the same step, that request
+/// in the zone's request log ([`requests::record_finding_request`]). The
+/// finding is written first; if the request then fails, the finding stands
+/// and the guard's screen makes the request later
+/// ([`requests::record_missing_finding_requests`]). The photos must already
+/// be stored on the tablet.
 pub async fn record_finding(
     writer: &Writer,
     who: &Patroller,
@@ -539,13 +548,20 @@ pub async fn record_finding(
     let known =
         |checkpoint: &Checkpoint| checkpoint.id == draft.checkpoint_id && !checkpoint.retired;
     let library = writer.library();
-    if !draft.checkpoint_id.is_empty() && !checkpoints(library, &who.site, zone).iter().any(known) {
-        return Err(PatrolError::UnknownCheckpoint);
-    }
+    let checkpoint = if draft.checkpoint_id.is_empty() {
+        None
+    } else {
+        Some(
+            checkpoints(library, &who.site, zone)
+                .into_iter()
+                .find(known)
+                .ok_or(PatrolError::UnknownCheckpoint)?,
+        )
+    };
     let date = round.map_or_else(|| local_date(now), |round| local_date(round.started_at));
     let id = open_log(library, &who.site, zone, date).await?;
+    let finding_id = new_id();
     let finding = Finding {
-        id: new_id(),
         round_id: round.map(|round| round.id.clone()).unwrap_or_default(),
         checkpoint_id: draft.checkpoint_id.clone(),
         kind: draft.kind.as_str().to_owned(),
@@ -558,17 +574,39 @@ pub async fn record_finding(
         found_at: now,
         needs_repair: draft.needs_repair,
         request_id: if draft.needs_repair {
-            format!("req-{}", new_id())
+            finding::request_id_for(&finding_id)
         } else {
             String::new()
         },
+        id: finding_id,
     };
     writer
         .edit(id, |doc| {
             finding::put_finding(doc, &finding).map_err(invalid)
         })
         .await?;
+    if finding.needs_repair {
+        let label = checkpoint.map(|c| checkpoint_label(&c)).unwrap_or_default();
+        let made = requests::record_finding_request(
+            writer,
+            &who.site,
+            zone,
+            &finding,
+            &label,
+            &draft.repair_fallback,
+        )
+        .await;
+        if let Err(error) = made {
+            // The finding holds the request's id: it is made on the next read.
+            web_sys::console::warn_1(&format!("the request of a finding: {error:?}").into());
+        }
+    }
     Ok((id, finding))
+}
+
+/// A checkpoint as a finding's request shows it: code and name.
+pub fn checkpoint_label(checkpoint: &Checkpoint) -> String {
+    format!("{} {}", checkpoint.code, checkpoint.name)
 }
 
 #[cfg(test)]
@@ -756,6 +794,7 @@ mod tests {
             photos: Vec::new(),
             needs_repair: true,
             checkpoint_id: String::new(),
+            repair_fallback: "消防设施".into(),
         };
         let stranger = FindingDraft {
             checkpoint_id: "cp-nowhere".into(),
@@ -788,7 +827,72 @@ mod tests {
                 .unwrap();
         assert_eq!(finding.checkpoint_id, where_found.id);
         assert_eq!(finding.note, "灭火器压力不足");
-        assert!(finding.request_id.starts_with("req-"));
+        assert_eq!(finding.request_id, finding::request_id_for(&finding.id));
+        // The request it becomes is in the zone's request log, in the same step.
+        let view = requests::finding_request(&library, "demo", "A", &finding).unwrap();
+        assert_eq!(view.request.finding_id, finding.id);
+        assert_eq!(view.request.checkpoint_id, where_found.id);
+        assert_eq!(
+            view.request.checkpoint_label,
+            checkpoint_label(&where_found)
+        );
+        assert_eq!(view.request.received_by, "guard-a");
+        assert_eq!(view.state, roundbook_shared::workflow::State::Received);
+        // Made again (a retry, the guard's screen catching up): still one, nothing written.
+        let heads = library
+            .with_doc(&finding.request_log("demo", "A"), |doc| doc.get_heads())
+            .unwrap();
+        assert!(
+            !requests::record_finding_request(&writer, "demo", "A", &finding, "", "")
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            requests::record_missing_finding_requests(
+                &writer,
+                "demo",
+                "A",
+                "guard-a",
+                std::slice::from_ref(&finding),
+                |_| (String::new(), String::new()),
+            )
+            .await,
+            0
+        );
+        assert_eq!(
+            library
+                .with_doc(&finding.request_log("demo", "A"), |doc| doc.get_heads())
+                .unwrap(),
+            heads
+        );
+        // A finding whose request a closed tab never wrote gets it on the
+        // next read; another guard's is left to that guard's tablet.
+        let lost = Finding {
+            id: "finding-lost".into(),
+            request_id: finding::request_id_for("finding-lost"),
+            ..finding.clone()
+        };
+        let others = Finding {
+            id: "finding-other".into(),
+            request_id: finding::request_id_for("finding-other"),
+            guard: "guard-a2".into(),
+            ..finding.clone()
+        };
+        let findings = [lost.clone(), others.clone()];
+        assert_eq!(
+            requests::record_missing_finding_requests(
+                &writer,
+                "demo",
+                "A",
+                "guard-a",
+                &findings,
+                |_| ("A-01".into(), String::new()),
+            )
+            .await,
+            1
+        );
+        assert!(requests::finding_request(&library, "demo", "A", &lost).is_some());
+        assert!(requests::finding_request(&library, "demo", "A", &others).is_none());
         let empty = FindingDraft {
             note: "  ".into(),
             ..draft.clone()

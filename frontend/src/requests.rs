@@ -1,6 +1,7 @@
 //! The tablet's side of requests: reading a zone's requests out of the
 //! request logs it holds, folded into views by [`workflow::fold`], and writing
-//! intake records and workflow events.
+//! intake records and workflow events, and the repair requests patrol
+//! findings become ([`record_finding_request`]).
 //!
 //! A request lives in the request log of the month it was received in, and
 //! every later event goes into that same document. Writes are checked first
@@ -19,10 +20,10 @@ use chrono::{Months, NaiveDate};
 use roundbook_shared::deadline;
 use roundbook_shared::domain::{is_contact_phone, local_date};
 use roundbook_shared::ids::DocumentId;
-use roundbook_shared::schema::finding::MAX_PHOTOS;
+use roundbook_shared::schema::finding::{Finding, MAX_PHOTOS};
 use roundbook_shared::schema::request::{
-    put_request, put_request_event, request_events, requests, Action, Classification, Handling,
-    ReportTarget, Request, RequestEvent, RequestKind, Satisfaction,
+    put_request, put_request_event, put_request_once, request_events, requests, Action,
+    Classification, Handling, ReportTarget, Request, RequestEvent, RequestKind, Satisfaction,
 };
 use roundbook_shared::schema::{DocKey, Record};
 use roundbook_shared::workflow::{self, Refusal, RequestView};
@@ -183,6 +184,113 @@ pub async fn record_request(
         .edit(id, |doc| put_request(doc, &request).map_err(invalid))
         .await?;
     Ok((id, request))
+}
+
+// ---- requests born of patrol findings ----
+
+/// Makes the repair request `finding` (of `zone`, needing a repair) becomes,
+/// in the zone's request log of the finding's month, unless the tablet
+/// already holds it ([`Finding::repair_request`]: its id is derived from the
+/// finding's, so a retry or a second tablet makes the same one). Answers
+/// whether it wrote it. `checkpoint_label` is the finding's checkpoint as
+/// shown; `fallback` describes a finding without a note.
+///
+/// The finding is written first, in its own patrol log: a tab that dies
+/// before this write leaves a finding without its request, which
+/// [`record_missing_finding_requests`] makes the next time the guard's
+/// screen reads its findings.
+pub async fn record_finding_request(
+    writer: &Writer,
+    site: &str,
+    zone: &str,
+    finding: &Finding,
+    checkpoint_label: &str,
+    fallback: &str,
+) -> Result<bool, RequestError> {
+    let Some(request) = finding.repair_request(zone, checkpoint_label, fallback) else {
+        return Ok(false);
+    };
+    request.validate().map_err(invalid)?;
+    let key = finding.request_log(site, zone);
+    writer
+        .library()
+        .add(key.clone())
+        .await
+        .map_err(|error| RequestError::NotSaved(error.to_string()))?;
+    if holds_request(writer.library(), &key, &request.id) {
+        return Ok(false);
+    }
+    // Checked again inside the edit: a sync may have brought it meanwhile.
+    let wrote = writer
+        .edit(key.document_id(), |doc| {
+            put_request_once(doc, &request).map_err(invalid)
+        })
+        .await?;
+    Ok(wrote)
+}
+
+/// Whether the held document `key` has request `id`.
+fn holds_request(library: &Library, key: &DocKey, id: &str) -> bool {
+    library
+        .with_doc(key, |doc| {
+            roundbook_shared::schema::request::request(doc, id)
+                .ok()
+                .flatten()
+                .is_some()
+        })
+        .unwrap_or(false)
+}
+
+/// The request `finding` (of `zone`) became, as this tablet sees it, if it
+/// needs a repair and the request is here.
+pub fn finding_request(
+    library: &Library,
+    site: &str,
+    zone: &str,
+    finding: &Finding,
+) -> Option<RequestView> {
+    if !finding.needs_repair || finding.request_id.is_empty() {
+        return None;
+    }
+    let views = document_views(library, &finding.request_log(site, zone))?;
+    let view = views
+        .iter()
+        .find(|view| view.request.id == finding.request_id)?;
+    Some(view.clone())
+}
+
+/// Makes the repair requests missing for `username`'s own findings among
+/// `findings` (of `zone`): those whose request a closed tab never wrote.
+/// Only the guard's own: the server takes a request only in the name of
+/// the user who sends it. `label` gives a finding's checkpoint label and
+/// fallback description. Answers how many it wrote; failures are logged
+/// and retried the next time.
+pub async fn record_missing_finding_requests(
+    writer: &Writer,
+    site: &str,
+    zone: &str,
+    username: &str,
+    findings: &[Finding],
+    label: impl Fn(&Finding) -> (String, String),
+) -> usize {
+    let mut written = 0;
+    for finding in findings.iter().filter(|finding| {
+        finding.guard == username && finding.needs_repair && !finding.request_id.is_empty()
+    }) {
+        let key = finding.request_log(site, zone);
+        if holds_request(writer.library(), &key, &finding.request_id) {
+            continue;
+        }
+        let (checkpoint, fallback) = label(finding);
+        match record_finding_request(writer, site, zone, finding, &checkpoint, &fallback).await {
+            Ok(true) => written += 1,
+            Ok(false) => {}
+            Err(error) => web_sys::console::warn_1(
+                &format!("the request of finding {}: {error:?}", finding.id).into(),
+            ),
+        }
+    }
+    written
 }
 
 /// Records a workflow event on request `request_id` of `zone`, if the

@@ -533,6 +533,8 @@ fn requests(
             households: 0,
             visit_id: String::new(),
             finding_id: String::new(),
+            checkpoint_id: String::new(),
+            checkpoint_label: String::new(),
             received_by: owner.username.into(),
             received_by_name: owner.name.into(),
             device: owner.device(),

@@ -229,21 +229,17 @@ mod tests {
             put_request_event(doc, &assign).unwrap();
         })
         .unwrap();
-        // Editing another's request is allowed; rewriting its author is not.
-        let mut edited = request.clone();
-        edited.description = "电梯按钮仍失灵".into();
-        judge(&mut log, DocKind::RequestLog, &by, |doc| {
-            put(doc, &edited, AT).unwrap();
-        })
-        .unwrap();
-        edited.received_by = by.clone();
+        // Rewriting who made an event is refused. (A request's intake is
+        // not changed by anyone at all: `shape` refuses that first.)
+        let mut rewritten = assign.clone();
+        rewritten.by = "someone-else".into();
         assert_eq!(
-            judge(&mut log, DocKind::RequestLog, &by, |doc| {
-                put(doc, &edited, AT).unwrap();
+            judge(&mut log, DocKind::RequestLog, "someone-else", |doc| {
+                put(doc, &rewritten, AT).unwrap();
             }),
             Err(AuthorshipError::Rewritten {
-                container: "requests".into(),
-                id: "req-1".into()
+                container: "request_events".into(),
+                id: "ev-1".into()
             })
         );
     }

@@ -124,7 +124,7 @@ mod tests {
         assert_eq!(row.blobs, ["a".repeat(64)]);
         assert_eq!(row.fields["contact_phone"], "138-1234-5678");
         assert_eq!(row.fields["households"], 0);
-        assert_eq!(row.fields.len(), 18, "every field of a request");
+        assert_eq!(row.fields.len(), 20, "every field of a request");
         // The events map of the same document is read on its own.
         assert!(record_type(Container::RequestEvents)
             .rows(&log)

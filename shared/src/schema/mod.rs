@@ -364,6 +364,15 @@ impl Container {
         )
     }
 
+    /// Whether the container's records are written once and never changed
+    /// by anyone (`shape`): a request's intake (its later life is its
+    /// workflow events). Workflow events are written once too, but the
+    /// server writes their receipts into them, and a tablet may bring a
+    /// receipt another server wrote, so `shape` does not hold them to it.
+    pub const fn written_once(self) -> bool {
+        matches!(self, Container::Requests)
+    }
+
     /// The container of `kind` named `name`, if it has one.
     pub fn of_kind(kind: DocKind, name: &str) -> Option<Container> {
         kind.containers().find(|known| known.name() == name)

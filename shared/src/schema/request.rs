@@ -188,6 +188,14 @@ pub struct Request {
     pub visit_id: String,
     /// The patrol finding it came from, or empty.
     pub finding_id: String,
+    /// Where a finding-born request is: the zone checkpoint the guard named
+    /// (its id in the zone directory), or empty.
+    #[serde(default)]
+    pub checkpoint_id: String,
+    /// That checkpoint as it was shown when the finding was made (code and
+    /// name), so the request reads without the directory; or empty.
+    #[serde(default)]
+    pub checkpoint_label: String,
     /// Username of the first receiver, the owner.
     pub received_by: String,
     pub received_by_name: String,
@@ -258,11 +266,16 @@ impl Record for Request {
                 "households are counted only for a collective complaint".into(),
             ));
         }
-        for (what, id) in [("visit", &self.visit_id), ("finding", &self.finding_id)] {
+        for (what, id) in [
+            ("visit", &self.visit_id),
+            ("finding", &self.finding_id),
+            ("checkpoint", &self.checkpoint_id),
+        ] {
             if !id.is_empty() {
                 check_id(what, id)?;
             }
         }
+        check_text("checkpoint label", &self.checkpoint_label, false, 128)?;
         check_author(
             "receiver",
             &self.received_by,
@@ -456,6 +469,20 @@ pub fn put_request(doc: &mut Automerge, request: &Request) -> Result<(), SchemaE
         });
     }
     put(doc, request, request.received_at)
+}
+
+/// Records a request whose id is derived from what it came from (a patrol
+/// finding's: [`super::finding::request_id_for`]), once: answers `false`, and
+/// writes nothing, when the request is already in the document, so a retry
+/// or a second tablet replaying the same finding changes nothing. Two
+/// tablets that both write it offline leave one request under that id when
+/// their documents merge (a map key holds one record).
+pub fn put_request_once(doc: &mut Automerge, request: &Request) -> Result<bool, SchemaError> {
+    match put_request(doc, request) {
+        Ok(()) => Ok(true),
+        Err(SchemaError::Exists { .. }) => Ok(false),
+        Err(error) => Err(error),
+    }
 }
 
 /// Adds a workflow event, as one change. The request must be in this document.

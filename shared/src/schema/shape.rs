@@ -10,6 +10,11 @@
 //! - A record whose kind carries a server receipt (patrol records) keeps the
 //!   object the server stamped: it cannot be replaced by a new object, or
 //!   shadowed by a conflicting one, to shed its receipt.
+//! - A record written once (a request's intake, [`Container::written_once`])
+//!   is never changed once stored: no field of it is written or removed, it
+//!   is not replaced, and a second object under its id (two tablets of one
+//!   user writing a request whose id is derived, e.g. from a patrol finding,
+//!   offline) must name the same author, so nobody can shadow another's.
 //! - Each record touched is bounded: nesting depth, keys per map, list
 //!   length, string and text length ([`ShapeLimits`]).
 //!
@@ -64,6 +69,10 @@ pub enum ShapeError {
     NotARecord { container: String, id: String },
     #[error("a change replaces the stamped record `{id}` in `{container}`, shedding its receipt")]
     Restamped { container: String, id: String },
+    #[error(
+        "a change rewrites or shadows the record `{id}` in `{container}`, which is written once"
+    )]
+    Rewritten { container: String, id: String },
     #[error("the record `{id}` in `{container}` is out of bounds: {what}")]
     TooBig {
         container: String,
@@ -91,6 +100,8 @@ pub fn check(
     limits: &ShapeLimits,
 ) -> Result<Vec<Touched>, ShapeError> {
     let mut touched: Vec<Touched> = Vec::new();
+    // The objects of written-once records that a patch changed inside.
+    let mut written_inside: Vec<ObjId> = Vec::new();
     for patch in patches {
         let Some((_, Prop::Map(container))) = patch.path.first() else {
             return Err(ShapeError::Root(root_prop(&patch.action)));
@@ -133,6 +144,16 @@ pub fn check(
                 })
             }
         };
+        if Container::of_kind(kind, container).is_some_and(Container::written_once) {
+            // The path runs from the root: (root, container), (container, id),
+            // then (record, field)...; a patch of the record's own fields has
+            // the record as its object.
+            match (patch.path.len(), patch.path.get(2)) {
+                (2, _) => written_inside.push(patch.obj.clone()),
+                (_, Some((record, _))) => written_inside.push(record.clone()),
+                _ => {}
+            }
+        }
         let entry = Touched {
             container: container.clone(),
             id,
@@ -143,6 +164,9 @@ pub fn check(
     }
     for Touched { container, id } in &touched {
         check_record(doc, kind, before, container, id, limits)?;
+        if Container::of_kind(kind, container).is_some_and(Container::written_once) {
+            check_written_once(doc, before, container, id, &written_inside)?;
+        }
     }
     Ok(touched)
 }
@@ -206,6 +230,68 @@ fn check_record(
             return Err(not_a_record());
         }
         bounded(doc, &record, ObjType::Map, 1, limits).map_err(too_big)?;
+    }
+    Ok(())
+}
+
+/// A written-once record `id` of `container` that existed at `before` is
+/// unchanged: none of its objects was written inside (`written_inside`) or
+/// replaced, and any new object under its id names the same author.
+fn check_written_once(
+    doc: &Automerge,
+    before: &[ChangeHash],
+    container: &str,
+    id: &str,
+    written_inside: &[ObjId],
+) -> Result<(), ShapeError> {
+    let rewritten = || ShapeError::Rewritten {
+        container: container.to_owned(),
+        id: id.chars().take(64).collect(),
+    };
+    let Ok(Some((_, map))) = doc.get(automerge::ROOT, container) else {
+        return Err(ShapeError::Root(container.to_owned()));
+    };
+    let stored: Vec<ObjId> = doc
+        .get_all_at(&map, id, before)
+        .map_err(|_| rewritten())?
+        .into_iter()
+        .map(|(_, record)| record)
+        .collect();
+    if stored.is_empty() {
+        return Ok(());
+    }
+    if stored.iter().any(|record| written_inside.contains(record)) {
+        return Err(rewritten());
+    }
+    let now: Vec<ObjId> = doc
+        .get_all(&map, id)
+        .map_err(|_| rewritten())?
+        .into_iter()
+        .map(|(_, record)| record)
+        .collect();
+    if stored.iter().any(|record| !now.contains(record)) {
+        return Err(rewritten());
+    }
+    let author_field = Container::ALL
+        .iter()
+        .find(|known| known.name() == container)
+        .and_then(|known| known.record_type().author);
+    let author = |record: &ObjId, heads: Option<&[ChangeHash]>| -> Option<String> {
+        let field = author_field?;
+        let value = match heads {
+            Some(heads) => doc.get_at(record, field, heads),
+            None => doc.get(record, field),
+        };
+        match value.ok().flatten()? {
+            (Value::Scalar(scalar), _) => scalar.as_str().map(str::to_owned),
+            _ => None,
+        }
+    };
+    let owner = author(&stored[0], Some(before));
+    for record in now.iter().filter(|record| !stored.contains(record)) {
+        if owner.is_none() || author(record, None) != owner {
+            return Err(rewritten());
+        }
     }
     Ok(())
 }
@@ -291,10 +377,11 @@ mod tests {
     use crate::fixtures::patrol::scan;
     use crate::fixtures::requests::{event, intake};
     use crate::fixtures::sync::peer_edit;
+    use crate::fixtures::AT;
     use crate::schema::cleaning::{default_template, publish_template};
     use crate::schema::patrol::{record_scan, SCANS};
     use crate::schema::receipt::{stamp_new_records, Receipt};
-    use crate::schema::request::{put_request, put_request_event, Action, RequestKind};
+    use crate::schema::request::{put_request, put_request_event, Action, Request, RequestKind};
     use crate::schema::DocKey;
 
     fn day() -> NaiveDate {
@@ -310,6 +397,86 @@ mod tests {
     ) -> Result<(), ShapeError> {
         let (before, patches) = peer_edit(server, edit);
         check(server, kind, &before, &patches, &ShapeLimits::default()).map(|_| ())
+    }
+
+    #[test]
+    fn a_stored_request_intake_is_never_changed_or_shadowed() {
+        let mut log = DocKey::request_log("demo", "A", day()).genesis();
+        let request = intake("req-1", RequestKind::RepairCommon);
+        judge(&mut log, DocKind::RequestLog, |doc| {
+            put_request(doc, &request).unwrap();
+        })
+        .unwrap();
+        let refused = Err(ShapeError::Rewritten {
+            container: "requests".into(),
+            id: "req-1".into(),
+        });
+        type Bend = fn(&mut Automerge);
+        let bends: [(&str, Bend); 5] = [
+            ("edit its description", |doc| {
+                let edited = Request {
+                    description: "另一件事".into(),
+                    ..intake("req-1", RequestKind::RepairCommon)
+                };
+                crate::schema::put(doc, &edited, AT).unwrap();
+            }),
+            ("add a photo to it", |doc| {
+                let (_, requests) = doc.get(ROOT, "requests").unwrap().unwrap();
+                let (_, record) = doc.get(&requests, "req-1").unwrap().unwrap();
+                let (_, photos) = doc.get(&record, "photos").unwrap().unwrap();
+                let mut tx = doc.transaction();
+                tx.insert(&photos, 0, "a".repeat(64)).unwrap();
+                tx.commit();
+            }),
+            ("add a field to it", |doc| {
+                let (_, requests) = doc.get(ROOT, "requests").unwrap().unwrap();
+                let (_, record) = doc.get(&requests, "req-1").unwrap().unwrap();
+                let mut tx = doc.transaction();
+                tx.put(&record, "closed", true).unwrap();
+                tx.commit();
+            }),
+            ("replace it with a new object in the same name", |doc| {
+                let (_, requests) = doc.get(ROOT, "requests").unwrap().unwrap();
+                let mut tx = doc.transaction();
+                let record = tx.put_object(&requests, "req-1", ObjType::Map).unwrap();
+                tx.put(&record, "received_by", "service-a").unwrap();
+                tx.commit();
+            }),
+            ("shadow it with another user's, made offline", |doc| {
+                let mut other = DocKey::request_log("demo", "A", day()).genesis();
+                let theirs = Request {
+                    received_by: "guard-a".into(),
+                    ..intake("req-1", RequestKind::RepairCommon)
+                };
+                put_request(&mut other, &theirs).unwrap();
+                doc.merge(&mut other).unwrap();
+            }),
+        ];
+        for (bend, make) in bends {
+            assert_eq!(
+                judge(&mut log.clone(), DocKind::RequestLog, make),
+                refused,
+                "{bend}"
+            );
+        }
+        // Its own author's second tablet, offline, wrote it too (an id
+        // derived from a patrol finding): the two merge under one id.
+        judge(&mut log.clone(), DocKind::RequestLog, |doc| {
+            let mut other = DocKey::request_log("demo", "A", day()).genesis();
+            let second = Request {
+                device: "tablet-2".into(),
+                ..intake("req-1", RequestKind::RepairCommon)
+            };
+            put_request(&mut other, &second).unwrap();
+            doc.merge(&mut other).unwrap();
+        })
+        .unwrap();
+        // Its life goes on in events, and new requests are taken.
+        judge(&mut log, DocKind::RequestLog, |doc| {
+            put_request_event(doc, &event("ev-1", Action::Accept, AT + 1)).unwrap();
+            put_request(doc, &intake("req-2", RequestKind::Complaint)).unwrap();
+        })
+        .unwrap();
     }
 
     #[test]

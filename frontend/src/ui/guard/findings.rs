@@ -1,5 +1,6 @@
 //! Findings on patrol: the "record a finding" form (kind, severity, note, up
-//! to six photos, needs repair) and the list of findings.
+//! to six photos, needs repair) and the list of findings, each needing a
+//! repair with the state of the request it became.
 //!
 //! A photo is downscaled and stored in IndexedDB as soon as it is picked, so
 //! the finding that refers to it is only saved once its photos are on the
@@ -14,11 +15,14 @@ use super::{Duty, Feedback, Message, NoteField, Said, SubmitRow};
 use crate::blobs::BlobError;
 use crate::browser;
 use crate::calendar::short_time;
-use crate::i18n::{finding_kind_key, severity_key, I18n, Key};
+use crate::i18n::{filled, finding_kind_key, severity_key, I18n, Key};
 use crate::patrol::{self, FindingDraft, PatrolError};
 use crate::photo::PhotoError;
+use crate::requests;
+use crate::sync::SyncStatus;
 use crate::ui::photo::Photo;
 use crate::ui::photo_picker::{submit_with_photos, PhotoPicker, PickProblem, PickedPhotos};
+use crate::ui::requests::state_key;
 use crate::ui::select::{named_words, LabelledSelect, WordSelect};
 use crate::ui::WorkspaceRef;
 
@@ -136,6 +140,7 @@ fn FindingForm(
             photos: photos.hashes_untracked(),
             needs_repair: needs_repair.get_untracked(),
             checkpoint_id: checkpoint.get_untracked(),
+            repair_fallback: i18n.t(finding_kind_key(kind.get_untracked())).to_owned(),
         };
         save.dispatch_local(draft);
     });
@@ -251,6 +256,18 @@ pub(super) fn FindingItem(
         .map(|hash| view! { <Photo workspace zone=zone.clone() hash=hash.clone() /> })
         .collect_view();
     let request = finding.request_id.clone();
+    // The request it became, as this tablet sees it now (it follows syncs).
+    let status = expect_context::<SyncStatus>();
+    let request_state = {
+        let (zone, finding) = (zone.clone(), finding.clone());
+        Memo::new(move |_| {
+            status.revision.track();
+            workspace.with_value(|ws| {
+                requests::finding_request(&ws.library, ws.session.site_code(), &zone, &finding)
+                    .map(|view| view.state)
+            })
+        })
+    };
     view! {
         <li
             class="finding"
@@ -272,8 +289,20 @@ pub(super) fn FindingItem(
                 let request = request.clone();
                 move || !request.is_empty()
             }>
-                <p class="muted" data-testid="finding-request" data-request-id=request.clone()>
-                    {move || i18n.t(Key::FindingRepairRequest)}
+                <p
+                    class="muted"
+                    data-testid="finding-request"
+                    data-request-id=request.clone()
+                    data-state=move || request_state.get().map(|state| state.as_str()).unwrap_or("")
+                >
+                    {move || match request_state.get() {
+                        Some(state) => filled(
+                            Key::FindingRequestState,
+                            i18n.lang(),
+                            &[("state", i18n.t(state_key(state)))],
+                        ),
+                        None => i18n.t(Key::FindingRepairRequest).to_owned(),
+                    }}
                 </p>
             </Show>
         </li>

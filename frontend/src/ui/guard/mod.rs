@@ -15,19 +15,23 @@ mod findings;
 mod round;
 mod shift;
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use roundbook_shared::domain::local_date;
+use roundbook_shared::schema::finding::{Finding, FindingKind};
 use roundbook_shared::schema::shift::{on_duty, pending_handover, Shift};
 
 use super::field::Field;
 use super::zone_cards::ZoneCards;
 use super::WorkspaceRef;
 use crate::browser;
-use crate::i18n::{scan_saved, I18n, Key, Lang};
-use crate::patrol::{duty_days, hold_days, Patroller, MAX_NOTE_CHARS};
+use crate::i18n::{finding_kind_key, scan_saved, I18n, Key, Lang};
+use crate::patrol::{checkpoint_label, duty_days, hold_days, Patroller, MAX_NOTE_CHARS};
 use crate::patrol_records::{Gather, ZoneRecords};
+use crate::requests;
 use crate::sync::SyncStatus;
 use crate::writer::Writer;
 
@@ -139,6 +143,60 @@ pub fn GuardHome(workspace: WorkspaceRef) -> impl IntoView {
             }
         });
         key
+    });
+    // A finding needing a repair whose request a closed tab never wrote
+    // gets it now (the guard's own findings only, see
+    // `requests::record_missing_finding_requests`); one pass at a time.
+    let sweeping = StoredValue::new(false);
+    Effect::new(move |_| {
+        let (findings, labels) = records.with(|records| {
+            let findings: Vec<Finding> = records
+                .findings
+                .iter()
+                .filter(|finding| finding.needs_repair)
+                .cloned()
+                .collect();
+            let labels: HashMap<String, (String, String)> = findings
+                .iter()
+                .map(|finding| {
+                    let checkpoint = records
+                        .checkpoints
+                        .iter()
+                        .find(|checkpoint| checkpoint.id == finding.checkpoint_id)
+                        .map(checkpoint_label)
+                        .unwrap_or_default();
+                    let fallback = FindingKind::parse(&finding.kind)
+                        .map(|kind| i18n.t(finding_kind_key(kind)).to_owned())
+                        .unwrap_or_default();
+                    (finding.id.clone(), (checkpoint, fallback))
+                })
+                .collect();
+            (findings, labels)
+        });
+        if findings.is_empty() || sweeping.get_value() {
+            return;
+        }
+        sweeping.set_value(true);
+        let (writer, site, me) = workspace.with_value(|ws| {
+            (
+                ws.writer.clone(),
+                ws.session.site_code().to_owned(),
+                ws.session.username().to_owned(),
+            )
+        });
+        let zone = zone.get_untracked();
+        spawn_local(async move {
+            requests::record_missing_finding_requests(
+                &writer,
+                &site,
+                &zone,
+                &me,
+                &findings,
+                |finding| labels.get(&finding.id).cloned().unwrap_or_default(),
+            )
+            .await;
+            sweeping.set_value(false);
+        });
     });
     let duty = Duty {
         workspace,

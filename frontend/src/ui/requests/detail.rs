@@ -2,7 +2,9 @@
 //! full history, and the actions allowed now (only those are offered).
 //!
 //! Test ids: `request-detail` (with `data-state`), `request-back`,
-//! `request-detail-phone`, `request-conflict` (with `data-field`),
+//! `request-detail-phone`, `request-detail-finding` (a request born of a
+//! patrol finding, with `data-finding-id`), `request-detail-checkpoint`,
+//! `request-conflict` (with `data-field`),
 //! `request-history-entry` (with `data-action`, `data-superseded`, `data-device`),
 //! `request-next-step` (the expected step, its button with `data-next="true"`),
 //! `request-action-{action}` (e.g. `request-action-assign`), the action form
@@ -153,12 +155,34 @@ fn Intake(workspace: WorkspaceRef, zone: String, view: RequestView) -> impl Into
     let kind = request.kind();
     let channel = request.channel();
     let state = view.state;
+    // A request born of a patrol finding: a badge, and where the guard found it.
+    let finding_badge = (!request.finding_id.is_empty()).then(|| {
+        let finding = request.finding_id.clone();
+        view! {
+            " " <span class="badge" data-testid="request-detail-finding" data-finding-id=finding>
+                {move || i18n.t(Key::ReqFromFinding)}
+            </span>
+        }
+    });
+    let checkpoint = (!request.checkpoint_label.is_empty()).then(|| {
+        let label = request.checkpoint_label.clone();
+        view! {
+            <dt>{move || i18n.t(Key::ReqCheckpoint)}</dt>
+            <dd data-testid="request-detail-checkpoint">{label}</dd>
+        }
+    });
+    let place = if request.unit_label.is_empty() {
+        request.checkpoint_label.clone()
+    } else {
+        request.unit_label.clone()
+    };
     view! {
         <section class="card">
             <h2>
-                {request.unit_label.clone()} " "
+                {place} " "
                 <span class="badge">{move || i18n.t(kind_key(kind))}</span> " "
                 <span class="badge">{move || i18n.t(state_key(state))}</span>
+                {finding_badge}
                 {request.collective.then(|| view! {
                     " " <span class="badge badge-alert">{move || i18n.t(Key::ReqCollective)}</span>
                 })}
@@ -166,6 +190,7 @@ fn Intake(workspace: WorkspaceRef, zone: String, view: RequestView) -> impl Into
             <p>{request.description.clone()}</p>
             <dl class="facts">
                 <dt>{move || i18n.t(Key::ReqChannel)}</dt><dd>{move || i18n.t(channel_key(channel))}</dd>
+                {checkpoint}
                 <dt>{move || i18n.t(Key::ReqResident)}</dt><dd>{request.resident_name.clone()}</dd>
                 <dt>{move || i18n.t(Key::ReqPhone)}</dt><dd data-testid="request-detail-phone">{phone}</dd>
                 <dt>{move || i18n.t(Key::ReqReceived)}</dt><dd>{short_time(request.received_at)}</dd>

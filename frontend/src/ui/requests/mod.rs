@@ -242,7 +242,12 @@ impl Row {
             id: view.request.id.clone(),
             zone: view.request.zone.clone(),
             zone_name: None,
-            unit: view.request.unit_label.clone(),
+            // A request born of a patrol finding has no unit: its checkpoint.
+            unit: if view.request.unit_label.is_empty() {
+                view.request.checkpoint_label.clone()
+            } else {
+                view.request.unit_label.clone()
+            },
             kind: view.request.kind(),
             state: view.state,
             owner: view.request.received_by_name.clone(),
@@ -369,7 +374,7 @@ pub(crate) fn error_key(error: &RequestError) -> Key {
     }
 }
 
-pub(super) fn state_key(state: State) -> Key {
+pub(crate) fn state_key(state: State) -> Key {
     match state {
         State::Received => Key::ReqStReceived,
         State::Assigned => Key::ReqStAssigned,
