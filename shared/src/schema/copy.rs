@@ -37,7 +37,7 @@ impl RecordCopy {
                 continue;
             }
             let Ok(automerge::hydrate::Value::Map(entries)) =
-                ReadDoc::hydrate(doc, &item.id(), None)
+                ReadDoc::hydrate(doc, item.id(), None)
             else {
                 continue;
             };
