@@ -40,6 +40,14 @@ test("the head reads, exports and prints last month's reports, online and offlin
   const page = await context.newPage();
   const month = lastMonth();
   await signIn(page, server.url, "head");
+  // The head's first screen lists the month-end reports owed; one opens it.
+  const owed = page.locator(`[data-testid=due-report][data-kind=visits][data-month="${month}"]`);
+  await owed.waitFor({ timeout: 30_000 });
+  assert.match(await owed.getAttribute("data-state"), /^(ready|late|signed)$/);
+  await owed.locator("button").click();
+  await shown(page, "visits", "server");
+  assert.equal(await page.getByTestId("report-month").inputValue(), month);
+
   await openTab(page, "reports");
   assert.equal(await page.getByTestId("report-month").inputValue(), month, "last month by default");
 

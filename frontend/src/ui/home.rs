@@ -10,7 +10,7 @@ use super::board::RoundsBoard;
 use super::cleaning::{HistoryTab, InspectTab, RectificationsTab, SheetTab, TemplateTab};
 use super::export::ExportTab;
 use super::guard::GuardHome;
-use super::reports::ReportsTab;
+use super::reports::{readable, DueReports, ReportToOpen, ReportsTab};
 use super::requests::{is_office_head, CollectiveAlert, RequestsTab, ReviewTab};
 use super::residents::{ResidentsTab, VisitsTab};
 use super::select::ChoiceButton;
@@ -60,15 +60,33 @@ pub fn Home(workspace: WorkspaceRef) -> impl IntoView {
         view! { <nav class="tabs no-print" class:tabs-sub=grouped role="tablist">{buttons}</nav> }
     });
     // The office head hears of a collective complaint whatever screen is open.
-    let alert = is_office_head(workspace).then(|| view! { <CollectiveAlert workspace /> });
+    let head = is_office_head(workspace);
+    let alert = head.then(|| view! { <CollectiveAlert workspace /> });
+    let owed = head.then(|| owed_reports(workspace, current, first));
     view! {
         {no_zones}
         {alert}
         {areas}
         {bar}
+        {owed}
         {move || screen(current.get(), workspace)}
     }
     .into_any()
+}
+
+/// The month-end reports the head owes, on their first screen: picking one
+/// opens it on the reports screen.
+fn owed_reports(workspace: WorkspaceRef, current: RwSignal<Tab>, home: Tab) -> impl IntoView {
+    let to_open = RwSignal::new(None);
+    provide_context(ReportToOpen(to_open));
+    let open = Callback::new(move |picked| {
+        to_open.set(Some(picked));
+        current.set(Tab::Reports);
+    });
+    let kinds = readable(workspace);
+    move || {
+        (current.get() == home).then(|| view! { <DueReports workspace kinds=kinds.clone() open /> })
+    }
 }
 
 /// From this many screens on (the office head's), the bar shows areas first

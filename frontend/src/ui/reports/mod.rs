@@ -14,7 +14,8 @@ use chrono::{Datelike, NaiveDate};
 use leptos::prelude::*;
 use roundbook_shared::reports::{Month, Report, ReportKind};
 
-use self::due::{DueReports, SignOff};
+pub use self::due::DueReports;
+use self::due::SignOff;
 use self::section::{word, SectionView};
 use crate::api::ApiError;
 use crate::browser;
@@ -38,6 +39,11 @@ fn last_month(today: NaiveDate) -> Option<Month> {
     Month::of(today.with_day(1)?.pred_opt()?)
 }
 
+/// A report picked elsewhere (the head's home) for the reports screen to
+/// open when it next opens.
+#[derive(Clone, Copy)]
+pub struct ReportToOpen(pub RwSignal<Option<(ReportKind, Month)>>);
+
 #[component]
 pub fn ReportsTab(workspace: WorkspaceRef) -> impl IntoView {
     let i18n = I18n::get();
@@ -46,8 +52,14 @@ pub fn ReportsTab(workspace: WorkspaceRef) -> impl IntoView {
         return ().into_any();
     };
     let today = roundbook_shared::domain::local_date(browser::now_ms());
+    let picked = use_context::<ReportToOpen>()
+        .and_then(|ReportToOpen(picked)| picked.try_update(Option::take).flatten());
+    let (first, first_month) = match picked {
+        Some((which, month)) if kinds.contains(&which) => (which, Some(month)),
+        _ => (first, last_month(today)),
+    };
     let kind = RwSignal::new(first);
-    let month = RwSignal::new(last_month(today).map(|m| m.to_string()).unwrap_or_default());
+    let month = RwSignal::new(first_month.map(|m| m.to_string()).unwrap_or_default());
     let zone = RwSignal::new(String::new());
 
     let report = Action::new_local(move |ask: &Ask| {
