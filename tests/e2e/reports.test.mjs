@@ -83,11 +83,19 @@ test("the head reads, exports and prints last month's reports, online and offlin
   assert.match(await page.getByTestId("report-facts").innerText(), new RegExp(`翠湖花园 · ${month}`));
   await page.emulateMedia({ media: "screen" });
 
-  // Every other report of the month, with figures.
+  // Every other report of the month, with figures, its CSV and its print view.
   for (const kind of ["repair-callbacks", "visits", "patrol", "cleaning"]) {
     await page.getByTestId(`report-${kind}`).click();
     await shown(page, kind, "server");
     assert.ok((await page.getByTestId("report-row").count()) > 0, `${kind} has rows`);
+    const [csv] = await Promise.all([page.waitForEvent("download"), page.getByTestId("report-csv").click()]);
+    assert.equal(csv.suggestedFilename(), `roundbook-${kind}-${month}.csv`);
+    const text = fs.readFileSync(await csv.path(), "utf8");
+    assert.ok(text.startsWith("\ufeff报表,") && text.split("\r\n").length > 3, `${kind}: a CSV with facts`);
+    await page.emulateMedia({ media: "print" });
+    assert.ok(await page.getByTestId("report-signatures").isVisible(), `${kind}: signature lines are printed`);
+    assert.ok(!(await page.getByTestId("report-csv").isVisible()), `${kind}: buttons are not printed`);
+    await page.emulateMedia({ media: "screen" });
   }
   // Last month's rounds were walked: the patrol report counts them.
   await page.getByTestId("report-patrol").click();
