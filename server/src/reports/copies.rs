@@ -69,7 +69,8 @@ pub fn current(store: &dyn Store, key: &DocKey) -> Result<Option<RecordCopy>, St
 /// change all day.
 pub fn keep_up(app: AppState, every: Duration) {
     tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(every);
+        // Not at start: a server starting (or restarting) has enough to do.
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
