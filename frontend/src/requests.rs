@@ -24,6 +24,7 @@ use roundbook_shared::schema::finding::{Finding, MAX_PHOTOS};
 use roundbook_shared::schema::request::{
     put_request, put_request_event, put_request_once, request_events, requests, Action,
     Classification, Handling, ReportTarget, Request, RequestEvent, RequestKind, Satisfaction,
+    MAX_PARTY,
 };
 use roundbook_shared::schema::{DocKey, Record};
 use roundbook_shared::workflow::{self, Refusal, RequestView};
@@ -52,6 +53,10 @@ pub enum RequestError {
     AssigneeNeeded,
     /// A valid complaint needs the reply time agreed with the resident.
     ReplyTimeNeeded,
+    /// A Z / Q / GT mark needs who has it outside the office and a date.
+    FollowUpNeeded,
+    /// A Q mark needs the vendor's reference number.
+    ReferenceNeeded,
     TooManyPhotos,
     TextTooLong,
     /// The action is not allowed now (the workflow's reason).
@@ -99,6 +104,11 @@ pub struct EventDraft {
     pub assignee_name: String,
     pub classification: Option<Classification>,
     pub handling: Option<Handling>,
+    /// Z / Q / GT: who has it outside the office, the vendor's reference
+    /// (Q), and the date promised or of the next follow-up (unix ms).
+    pub party: String,
+    pub reference: String,
+    pub follow_up_by: Option<i64>,
     /// The reply time agreed for a valid complaint (unix ms).
     pub reply_by: Option<i64>,
     pub on_the_spot: bool,
@@ -116,6 +126,9 @@ impl EventDraft {
             assignee_name: String::new(),
             classification: None,
             handling: None,
+            party: String::new(),
+            reference: String::new(),
+            follow_up_by: None,
             reply_by: None,
             on_the_spot: false,
             satisfaction: None,
@@ -349,6 +362,19 @@ fn event_of(
         {
             return Err(RequestError::ReplyTimeNeeded)
         }
+        Action::Mark if draft.handling.is_some_and(Handling::is_outside) => {
+            if draft.party.trim().is_empty() || draft.follow_up_by.is_none() {
+                return Err(RequestError::FollowUpNeeded);
+            }
+            if draft.handling == Some(Handling::Q) && draft.reference.trim().is_empty() {
+                return Err(RequestError::ReferenceNeeded);
+            }
+            if draft.party.chars().count() > MAX_PARTY
+                || draft.reference.chars().count() > MAX_PARTY
+            {
+                return Err(RequestError::TextTooLong);
+            }
+        }
         _ => {}
     }
     let mut event = RequestEvent::new(&new_id("ev"), &view.request.id, draft.action, now);
@@ -376,11 +402,15 @@ fn event_of(
             }
         }
         Action::Mark => {
-            event.handling = draft
+            let handling = draft
                 .handling
-                .ok_or_else(|| RequestError::Invalid("no handling mark".into()))?
-                .as_str()
-                .into();
+                .ok_or_else(|| RequestError::Invalid("no handling mark".into()))?;
+            event.handling = handling.as_str().into();
+            if handling.is_outside() {
+                event.party = draft.party.trim().into();
+                event.reference = draft.reference.trim().into();
+                event.follow_up_by = draft.follow_up_by.unwrap_or_default();
+            }
         }
         Action::Done => event.on_the_spot = draft.on_the_spot,
         Action::Callback => {

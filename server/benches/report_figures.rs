@@ -25,7 +25,7 @@ use roundbook_server::store::sqlite::SqliteStore;
 use roundbook_server::store::{Account, Store};
 use roundbook_shared::domain::{instant_at, local_date, Role, SiteInfo, ZoneRef};
 use roundbook_shared::fixtures::patrol::ZonePlan;
-use roundbook_shared::fixtures::requests::{event_on, intake};
+use roundbook_shared::fixtures::requests::{event_on, intake, mark_as};
 use roundbook_shared::fixtures::residents::demo_directory;
 use roundbook_shared::reports::{Month, ReportKind, Scope};
 use roundbook_shared::schema::request::{
@@ -99,7 +99,7 @@ fn requests(store: &SqliteStore, zone: &str, month: Month) {
                 at + (step as i64 + 1) * 20 * MINUTE,
             );
             if action == Action::Mark {
-                event.handling = Handling::ALL[n % Handling::ALL.len()].as_str().into();
+                mark_as(&mut event, Handling::ALL[n % Handling::ALL.len()]);
             }
             put_request_event(&mut doc, &event).expect("valid");
         }

@@ -8,6 +8,7 @@
 //! | head | collective complaints | 15 min after receipt | a report to the head |
 //! | company | collective complaints | 2 h after receipt | a report to the company |
 //! | centre result | requests from the company's complaint centre | 12 h after done | a report to the centre |
+//! | follow-up | repairs marked Z / Q / GT (outside the office) | the date the mark records | done after the mark |
 //!
 //! All times are instants (unix ms); the site calendar (Asia/Shanghai, UTC+8)
 //! only matters for display and for "today" in the daily review. Pure: the
@@ -27,6 +28,7 @@ pub enum DeadlineKind {
     Head,
     Company,
     CentreResult,
+    FollowUp,
 }
 
 impl DeadlineKind {
@@ -37,6 +39,7 @@ impl DeadlineKind {
             DeadlineKind::Head => "head",
             DeadlineKind::Company => "company",
             DeadlineKind::CentreResult => "centre_result",
+            DeadlineKind::FollowUp => "follow_up",
         }
     }
 }
@@ -121,6 +124,13 @@ pub fn deadlines(view: &RequestView, now: i64) -> Vec<Deadline> {
             ));
         }
     }
+    if let Some(follow_up) = &view.follow_up {
+        let met = view
+            .effective()
+            .find(|event| event.action() == Some(Action::Done) && event.at >= follow_up.marked_at)
+            .map(|event| event.at);
+        found.push((DeadlineKind::FollowUp, follow_up.due_at, met));
+    }
     let open = view.state.is_open();
     let mut list: Vec<Deadline> = found
         .into_iter()
@@ -202,6 +212,7 @@ mod tests {
     use super::*;
     use crate::fixtures::requests::{event, event_on, intake};
     use crate::schema::request::{Classification, Request};
+    use crate::schema::Record;
     use crate::workflow::fold;
     use chrono::DateTime;
 
@@ -355,5 +366,76 @@ mod tests {
             .map(|view| view.request.id.as_str())
             .collect();
         assert_eq!(ids, ["req-old", "req-today", "req-yesterday"]);
+    }
+
+    #[test]
+    fn an_outside_mark_is_followed_up_by_its_date_until_done() {
+        use crate::fixtures::requests::mark_as;
+        use crate::schema::request::Handling;
+        let mut request = intake("req-1", RequestKind::RepairCommon);
+        request.received_at = at("2026-11-23T09:00:00+08:00");
+        let mut mark = event("ev-1", Action::Mark, at("2026-11-23T09:10:00+08:00"));
+        mark_as(&mut mark, Handling::Q);
+        mark.validate().unwrap();
+        let due = at("2026-11-26T23:59:59.999+08:00");
+        assert_eq!(
+            mark.follow_up_by, due,
+            "three days on, by the end of the day"
+        );
+
+        let view = fold(request.clone(), [&mark]);
+        let follow_up = view.follow_up.as_ref().unwrap();
+        assert_eq!(
+            (follow_up.party.as_str(), follow_up.reference.as_str()),
+            ("自来水公司", "ZLS-2026-0118")
+        );
+        let of = |view: &RequestView, now: i64| {
+            deadlines(view, now)
+                .into_iter()
+                .find(|d| d.kind == DeadlineKind::FollowUp)
+                .map(|d| d.status)
+        };
+        assert_eq!(of(&view, due), Some(DeadlineStatus::Pending));
+        assert_eq!(of(&view, due + 1), Some(DeadlineStatus::Overdue));
+        assert_eq!(overdue([&view], due + 1).len(), 1, "in the overdue list");
+        assert_eq!(
+            daily_review(std::slice::from_ref(&view), due + 1).len(),
+            1,
+            "and the 15:30 review"
+        );
+
+        let mut done = event("ev-2", Action::Done, at("2026-11-27T10:00:00+08:00"));
+        done.note = "自来水公司已修复".into();
+        let view = fold(request.clone(), [&mark, &done]);
+        assert_eq!(of(&view, due + 1), Some(DeadlineStatus::Met));
+
+        // Marked normal again: nobody outside has it, nothing to follow up.
+        let mut normal = event("ev-3", Action::Mark, at("2026-11-23T10:00:00+08:00"));
+        mark_as(&mut normal, Handling::Normal);
+        assert_eq!(of(&fold(request, [&mark, &normal]), due + 1), None);
+    }
+
+    #[test]
+    fn an_outside_mark_needs_its_party_date_and_for_q_the_reference() {
+        use crate::fixtures::requests::mark_as;
+        use crate::schema::request::Handling;
+        let mut mark = event("ev-1", Action::Mark, at("2026-11-23T09:10:00+08:00"));
+        mark_as(&mut mark, Handling::Gt);
+        mark.validate().unwrap();
+        let refused = |change: fn(&mut RequestEvent)| {
+            let mut bad = mark.clone();
+            change(&mut bad);
+            bad.validate().is_err()
+        };
+        assert!(refused(|m| m.party = " ".into()));
+        assert!(refused(|m| m.follow_up_by = 0));
+        assert!(refused(|m| m.party = "部".repeat(101)));
+        let mut q = mark.clone();
+        mark_as(&mut q, Handling::Q);
+        q.reference.clear();
+        assert!(q.validate().is_err(), "Q without the vendor's reference");
+        let mut normal = event("ev-2", Action::Mark, mark.at);
+        mark_as(&mut normal, Handling::Normal);
+        normal.validate().unwrap();
     }
 }

@@ -169,6 +169,11 @@ pub fn instant_at(date: NaiveDate, minute: u32) -> i64 {
         .timestamp_millis()
 }
 
+/// The last millisecond of a site-local date: what "by that date" means.
+pub fn end_of_day(date: NaiveDate) -> i64 {
+    instant_at(date, MINUTES_PER_DAY) - 1
+}
+
 /// A time of day as `HH:MM` (24-hour).
 pub fn format_minute(minute: u32) -> String {
     let minute = minute % MINUTES_PER_DAY;

@@ -140,6 +140,20 @@ pub enum Field {
     Handling,
 }
 
+/// The latest Z / Q / GT mark's word on who has the request outside the
+/// office and when the office follows it up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUp {
+    /// The developer's contractor, the outside vendor, or the departments.
+    pub party: String,
+    /// The vendor's reference number (Q).
+    pub reference: String,
+    /// The date promised or the next follow-up (the end of that day, unix ms).
+    pub due_at: i64,
+    /// When it was marked.
+    pub marked_at: i64,
+}
+
 /// A request as its events left it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestView {
@@ -149,6 +163,8 @@ pub struct RequestView {
     pub assignee: Option<(String, String)>,
     pub classification: Option<Classification>,
     pub handling: Option<Handling>,
+    /// Who outside the office has a Z / Q / GT request, and by when.
+    pub follow_up: Option<FollowUp>,
     /// The reply time agreed for a valid complaint.
     pub reply_by: Option<i64>,
     /// Every event in applied order.
@@ -301,6 +317,7 @@ pub fn fold<'a>(
         assignee: None,
         classification: None,
         handling: None,
+        follow_up: None,
         reply_by: None,
         history: Vec::with_capacity(events.len()),
         conflicts: Vec::new(),
@@ -358,7 +375,18 @@ fn apply(view: &mut RequestView, event: &RequestEvent) {
             view.reply_by =
                 (view.classification == Some(Classification::Valid)).then_some(event.reply_by);
         }
-        Action::Mark => view.handling = Handling::parse(&event.handling),
+        Action::Mark => {
+            view.handling = Handling::parse(&event.handling);
+            view.follow_up = view
+                .handling
+                .is_some_and(Handling::is_outside)
+                .then(|| FollowUp {
+                    party: event.party.clone(),
+                    reference: event.reference.clone(),
+                    due_at: event.follow_up_by,
+                    marked_at: event.at,
+                });
+        }
         Action::Note | Action::Report => {}
     }
 }

@@ -257,3 +257,33 @@ test("two tablets editing one request offline keep both edits and show the confl
     assert.deepEqual(superseded, [["callback", true]]);
   }
 });
+
+test("a repair handed to an outside vendor (Q) is followed up by its date, in the overdue list and the 15:30 review", async (t) => {
+  const { server, pages } = await tablets(t, 1);
+  const [staff] = pages;
+  await e2e.signIn(staff, server.url, "service-b");
+  const description = "E2E B区 5栋水表漏水";
+  await recordRequest(staff, { kind: "repair_common", unit: "B区 5栋", phone: "", description });
+
+  // Q without the vendor's reference: a clear message, nothing saved.
+  const yesterday = new Date(Date.now() + e2e.SITE_OFFSET_MS - 86_400_000).toISOString().slice(0, 10);
+  await staff.getByTestId("request-action-mark").click();
+  await staff.getByTestId("request-action-handling").selectOption("q");
+  await staff.getByTestId("request-action-party").fill("自来水公司");
+  await staff.getByTestId("request-action-follow-up").fill(yesterday);
+  await staff.getByTestId("request-action-confirm").click();
+  assert.match(await staff.getByTestId("request-action-error").innerText(), /单号/);
+  assert.equal(await staff.getByTestId("request-detail-follow-up").count(), 0, "nothing saved");
+
+  await staff.getByTestId("request-action-reference").fill("ZLS-0118");
+  await staff.getByTestId("request-action-confirm").click();
+  await staff.getByTestId("request-action-form").waitFor({ state: "detached" });
+  const followUp = await staff.getByTestId("request-detail-follow-up").innerText();
+  assert.ok(followUp.includes("自来水公司") && followUp.includes("ZLS-0118") && followUp.includes(yesterday), followUp);
+
+  // Its date has passed: overdue, in the list and in the daily review.
+  await e2e.openTab(staff, "review");
+  const row = staff.getByTestId("review-row").filter({ hasText: description });
+  await row.waitFor();
+  assert.equal(await row.getAttribute("data-overdue"), "true");
+});

@@ -59,6 +59,7 @@ use chrono::{Datelike, Duration, Months, NaiveDate};
 use roundbook_shared::domain::{instant_at, local_date};
 use roundbook_shared::fixtures::cleaning::mark_in;
 use roundbook_shared::fixtures::patrol::{round_scan, ZonePlan};
+use roundbook_shared::fixtures::requests::mark_as;
 use roundbook_shared::fixtures::residents::demo_directory;
 use roundbook_shared::resident_import::Directory;
 use roundbook_shared::schema::cleaning::{
@@ -637,9 +638,10 @@ fn handle_repair(
         (Handling::Q, 12),
         (Handling::Gt, 8),
     ]);
-    chain
-        .push(Action::Mark, owner, dice.between(5, 20) * MINUTE)
-        .handling = handling.as_str().into();
+    mark_as(
+        chain.push(Action::Mark, owner, dice.between(5, 20) * MINUTE),
+        handling,
+    );
     match handling {
         Handling::Normal | Handling::Gt => {
             chain.assign(owner, repair, dice.between(5, 30) * MINUTE);

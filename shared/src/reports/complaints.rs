@@ -66,12 +66,13 @@ const TREND_MONTHS: usize = 12;
 const TARGET_PER_100: f64 = 1.0;
 
 /// The time limits, in the order the report lists them.
-const LIMITS: [DeadlineKind; 5] = [
+const LIMITS: [DeadlineKind; 6] = [
     DeadlineKind::Response,
     DeadlineKind::SpotReport,
     DeadlineKind::Head,
     DeadlineKind::Company,
     DeadlineKind::CentreResult,
+    DeadlineKind::FollowUp,
 ];
 
 /// The documents the report reads: per zone, the request logs of the twelve
@@ -352,6 +353,9 @@ fn time_limits(of_month: &[&RequestView], cutoff: i64) -> Section {
                     }
                     let start = match deadline.kind {
                         DeadlineKind::SpotReport | DeadlineKind::CentreResult => done_at(view),
+                        DeadlineKind::FollowUp => {
+                            view.follow_up.as_ref().map(|follow_up| follow_up.marked_at)
+                        }
                         _ => Some(received),
                     };
                     limit.minutes.extend(start.map(|start| minutes(start, met)));
@@ -580,6 +584,7 @@ fn trend(zones: &[Zone], months: &[Month]) -> Section {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::requests::mark_as;
     use crate::reports::requests::testing::{at, month, scope, Site};
     use crate::reports::{Cell::*, Report, ReportKind};
     use crate::schema::request::{Channel, ReportTarget, Request};
@@ -626,7 +631,7 @@ mod tests {
         let r2 = site.request("r2", "A", RequestKind::RepairHome, "2026-10-01T00:10");
         site.event(&r2, Action::Accept, "2026-10-01T00:13", |_| {});
         site.event(&r2, Action::Mark, "2026-10-01T00:20", |e| {
-            e.handling = Handling::Z.as_str().into()
+            mark_as(e, Handling::Z)
         });
         site.event(&r2, Action::Done, "2026-10-02T09:00", |_| {});
         site.event(&r2, Action::Callback, "2026-10-02T10:00", |_| {});

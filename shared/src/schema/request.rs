@@ -135,6 +135,17 @@ words! {
     }
 }
 
+impl Handling {
+    /// Z, Q and GT: someone outside the office has it, by a date the office
+    /// follows up (the mark records who and when).
+    pub fn is_outside(self) -> bool {
+        self != Handling::Normal
+    }
+}
+
+/// The longest party or reference a handling mark records, in characters.
+pub const MAX_PARTY: usize = 100;
+
 words! {
     /// The resident's satisfaction on a callback (回访).
     Satisfaction {
@@ -320,6 +331,17 @@ pub struct RequestEvent {
     /// The note, reason, explanation, result or callback remarks.
     pub note: String,
     pub photos: Vec<String>,
+    /// Mark Z / Q / GT: who outside the office has it (the developer's
+    /// contractor, the outside vendor, the departments involved).
+    #[serde(default)]
+    pub party: String,
+    /// Mark Q: the vendor's reference number.
+    #[serde(default)]
+    pub reference: String,
+    /// Mark Z / Q / GT: the date promised, or the next follow-up (unix ms,
+    /// the end of that site-local day).
+    #[serde(default)]
+    pub follow_up_by: i64,
 }
 
 impl RequestEvent {
@@ -344,6 +366,9 @@ impl RequestEvent {
             target: String::new(),
             note: String::new(),
             photos: Vec::new(),
+            party: String::new(),
+            reference: String::new(),
+            follow_up_by: 0,
         }
     }
 
@@ -408,7 +433,15 @@ impl Record for RequestEvent {
                     check_instant("agreed reply time", self.reply_by)?;
                 }
             }
-            Action::Mark => check_word("handling mark", &self.handling, &Handling::words())?,
+            Action::Mark => {
+                check_word("handling mark", &self.handling, &Handling::words())?;
+                if Handling::parse(&self.handling).is_some_and(Handling::is_outside) {
+                    check_text("party", &self.party, true, MAX_PARTY)?;
+                    let q = self.handling == Handling::Q.as_str();
+                    check_text("vendor's reference", &self.reference, q, MAX_PARTY)?;
+                    check_instant("follow-up date", self.follow_up_by)?;
+                }
+            }
             Action::Callback => {
                 check_word("satisfaction", &self.satisfaction, &Satisfaction::words())?
             }

@@ -15,10 +15,10 @@
 //! `request-action-target`, `request-action-on-the-spot`,
 //! `request-action-confirm`, and `request-action-error`.
 
-use chrono::{NaiveDateTime, Timelike};
+use chrono::{NaiveDate, NaiveDateTime, Timelike};
 use leptos::prelude::*;
 use roundbook_shared::deadline::deadlines;
-use roundbook_shared::domain::instant_at;
+use roundbook_shared::domain::{end_of_day, instant_at, local_date};
 use roundbook_shared::schema::request::{
     Action, Classification, Handling, ReportTarget, RequestKind, Satisfaction,
 };
@@ -203,6 +203,16 @@ fn Intake(workspace: WorkspaceRef, zone: String, view: RequestView) -> impl Into
                 {view.handling.map(|h| view! {
                     <dt>{move || i18n.t(Key::ReqHandling)}</dt><dd>{move || i18n.t(handling_key(h))}</dd>
                 })}
+                {view.follow_up.clone().map(|follow_up| {
+                    let reference = (!follow_up.reference.is_empty())
+                        .then(|| format!(" · {}", follow_up.reference));
+                    view! {
+                        <dt>{move || i18n.t(Key::ReqFollowUp)}</dt>
+                        <dd data-testid="request-detail-follow-up">
+                            {follow_up.party} {reference} " · " {local_date(follow_up.due_at).to_string()}
+                        </dd>
+                    }
+                })}
             </dl>
             <div class="thumbs">
                 {request.photos.iter().map(|hash| view! {
@@ -318,6 +328,9 @@ fn ActionForm(
     let classification = RwSignal::new(Classification::Valid);
     let reply_by = RwSignal::new(String::new());
     let handling = RwSignal::new(Handling::Normal);
+    let party = RwSignal::new(String::new());
+    let reference = RwSignal::new(String::new());
+    let follow_up_by = RwSignal::new(String::new());
     let satisfaction = RwSignal::new(Satisfaction::Satisfied);
     let target = RwSignal::new(ReportTarget::Head);
     let on_the_spot = RwSignal::new(false);
@@ -353,6 +366,11 @@ fn ActionForm(
         draft.classification = Some(classification.get_untracked());
         draft.reply_by = site_instant(&reply_by.get_untracked());
         draft.handling = Some(handling.get_untracked());
+        draft.party = party.get_untracked();
+        draft.reference = reference.get_untracked();
+        draft.follow_up_by = NaiveDate::parse_from_str(&follow_up_by.get_untracked(), "%Y-%m-%d")
+            .ok()
+            .map(end_of_day);
         draft.satisfaction = Some(satisfaction.get_untracked());
         draft.target = Some(target.get_untracked());
         draft.on_the_spot = on_the_spot.get_untracked();
@@ -379,6 +397,19 @@ fn ActionForm(
             })}
             {(action == Action::Mark).then(|| view! {
                 <WordSelect label=Key::ReqHandling testid="request-action-handling" value=handling />
+                <Show when=move || handling.get().is_outside()>
+                    <Field label=Key::ReqParty>
+                        <input data-testid="request-action-party" maxlength="100" bind:value=party />
+                    </Field>
+                    <Show when=move || handling.get() == Handling::Q>
+                        <Field label=Key::ReqReference>
+                            <input data-testid="request-action-reference" maxlength="100" bind:value=reference />
+                        </Field>
+                    </Show>
+                    <Field label=Key::ReqFollowUpBy>
+                        <input data-testid="request-action-follow-up" type="date" bind:value=follow_up_by />
+                    </Field>
+                </Show>
             })}
             {(action == Action::Callback).then(|| view! {
                 <WordSelect label=Key::ReqSatisfaction testid="request-action-satisfaction" value=satisfaction />

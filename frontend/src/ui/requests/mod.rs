@@ -355,6 +355,8 @@ pub(crate) fn error_key(error: &RequestError) -> Key {
         RequestError::NoteNeeded => Key::ReqErrNote,
         RequestError::AssigneeNeeded => Key::ReqErrAssignee,
         RequestError::ReplyTimeNeeded => Key::ReqErrReplyBy,
+        RequestError::FollowUpNeeded => Key::ReqErrFollowUp,
+        RequestError::ReferenceNeeded => Key::ReqErrReference,
         RequestError::TooManyPhotos => Key::ReqErrPhotos,
         RequestError::TextTooLong => Key::ReqErrTooLong,
         RequestError::Refused(refusal) => match refusal {
@@ -480,6 +482,7 @@ fn deadline_key(kind: DeadlineKind) -> Key {
         DeadlineKind::Head => Key::ReqDlHead,
         DeadlineKind::Company => Key::ReqDlCompany,
         DeadlineKind::CentreResult => Key::ReqDlCentre,
+        DeadlineKind::FollowUp => Key::ReqDlFollowUp,
     }
 }
 
