@@ -142,21 +142,33 @@ mod tests {
         (dir, store)
     }
 
-    #[test]
-    fn a_copy_is_made_once_and_again_when_its_document_changes() {
-        let (_dir, store) = store();
+    /// Zone A's request log of November 2026 with one request, stored.
+    fn stored_log(store: &SqliteStore) -> (DocKey, automerge::Automerge) {
         let key = DocKey::request_log(
             "s",
             "A",
             chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
         );
-        let id = key.document_id();
-        assert!(current(&store, &key).unwrap().is_none(), "nothing stored");
-
         let mut doc = key.genesis();
         put_request(&mut doc, &intake("req-1", RequestKind::Complaint)).unwrap();
+        let id = key.document_id();
         store.register_document(&id, &key).unwrap();
         store.add_snapshot(&id, &doc.save()).unwrap();
+        (key, doc)
+    }
+
+    #[test]
+    fn a_copy_is_made_once_and_again_when_its_document_changes() {
+        let (_dir, store) = store();
+        let never = DocKey::request_log(
+            "s",
+            "B",
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        );
+        assert!(current(&store, &never).unwrap().is_none(), "nothing stored");
+
+        let (key, mut doc) = stored_log(&store);
+        let id = key.document_id();
         let first = current(&store, &key).unwrap().unwrap();
         assert_eq!(requests(&first).unwrap().len(), 1);
         let chunks = store.chunk_seqs(&id).unwrap();
@@ -179,16 +191,8 @@ mod tests {
     #[test]
     fn a_kept_copy_that_does_not_read_is_made_again() {
         let (_dir, store) = store();
-        let key = DocKey::request_log(
-            "s",
-            "A",
-            chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
-        );
+        let (key, _) = stored_log(&store);
         let id = key.document_id();
-        let mut doc = key.genesis();
-        put_request(&mut doc, &intake("req-1", RequestKind::Complaint)).unwrap();
-        store.register_document(&id, &key).unwrap();
-        store.add_snapshot(&id, &doc.save()).unwrap();
         let chunks = store.chunk_seqs(&id).unwrap();
         store.put_record_copy(&id, &chunks, b"not deflate").unwrap();
         let copy = current(&store, &key).unwrap().unwrap();
