@@ -154,12 +154,17 @@ async function oneRun(server) {
       page.on("response", async (response) => {
         const { pathname } = new URL(response.url());
         if (!pathname.startsWith("/app/")) return;
-        const sizes = await response.request().sizes().catch(() => null);
-        files.push({
-          file: pathname.split("/").pop(),
-          encoding: (await response.headerValue("content-encoding")) || "identity",
-          bytes: sizes ? sizes.responseBodySize : NaN,
-        });
+        // Read after the browser may have closed: then the file is not listed.
+        try {
+          const sizes = await response.request().sizes();
+          files.push({
+            file: pathname.split("/").pop(),
+            encoding: (await response.headerValue("content-encoding")) || "identity",
+            bytes: sizes.responseBodySize,
+          });
+        } catch {
+          // closed
+        }
       });
       const started = Date.now();
       await page.goto(url);
