@@ -5,10 +5,15 @@
 // build's files: index.html, the manifest and icons, and the code under
 // /app/<version>/ (names no other build uses; scripts/build-web).
 //
-// - Install: fetches every file of this build (bypassing the HTTP cache) into
-//   its cache, all or nothing, and checks that the index.html it got names
-//   this build (a server replaced mid-install fails the install; the next
-//   check tries again). The very first install takes over at once; an update
+// - Install: fetches every file of this build into its cache, all or
+//   nothing, and checks that the index.html it got names this build (a
+//   server replaced mid-install fails the install; the next check tries
+//   again). The build's own files (/app/<version>/) may come from the HTTP
+//   cache: their names are never reused and the server lets browsers keep
+//   them, and the page registers this worker only once the app has started
+//   (index.html), so on a first visit the wasm the page just downloaded is
+//   cached from the browser's copy, not downloaded a second time. The other
+//   shell files (index.html, the manifest, the icons) bypass the HTTP cache. The very first install takes over at once; an update
 //   waits until a page asks it to (`skip-waiting`, when the user taps
 //   "reload" on the "new version" offer) or until no page of the old build
 //   is open.
@@ -35,8 +40,13 @@ self.addEventListener("install", (event) => {
     (async () => {
       const cache = await caches.open(CACHE);
       try {
-        // `reload` skips the HTTP cache, so the shell is this build's files.
-        await cache.addAll(SHELL_FILES.map((path) => new Request(path, { cache: "reload" })));
+        // `reload` skips the HTTP cache, so the shell is this build's files;
+        // a build's own files are this build's wherever they come from.
+        await cache.addAll(
+          SHELL_FILES.map(
+            (path) => new Request(path, { cache: path.startsWith(`/app/${VERSION}/`) ? "default" : "reload" }),
+          ),
+        );
         for (const page of ["/", "/index.html"]) {
           const text = await (await cache.match(page)).text();
           if (!text.includes(`/app/${VERSION}/`)) {

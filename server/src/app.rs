@@ -18,13 +18,29 @@ use crate::{admin, blobs, export, install, password, reports, routes, signin, st
 const BUILD_FILES: &str = "public, max-age=31536000, immutable";
 
 /// The API, the sync endpoint, and the built app from `web_root`.
+///
+/// The app's files are served precompressed: scripts/build-web writes a
+/// brotli (`.br`) and a gzip (`.gz`) variant beside each compressible file,
+/// and the variant the request's `Accept-Encoding` allows (brotli first) is
+/// sent with `Content-Encoding`; a file without variants, or a request that
+/// accepts neither, gets the file itself. Every answer from the files says
+/// `Vary: Accept-Encoding`, so no cache hands one client's variant to another.
 pub fn router(state: AppState, web_root: PathBuf) -> Router {
     // Unknown paths are app routes: answer with the app shell.
-    let app = ServeDir::new(&web_root).fallback(ServeFile::new(web_root.join("index.html")));
+    let app = Router::new()
+        .fallback_service(
+            precompressed(ServeDir::new(&web_root)).fallback(
+                ServeFile::new(web_root.join("index.html"))
+                    .precompressed_br()
+                    .precompressed_gzip(),
+            ),
+        )
+        .layer(vary_accept_encoding());
     // A build's files: kept for a year. A missing one is a 404 (never the
     // app shell, which would then be cached under the file's name).
     let build_files = Router::new()
-        .fallback_service(ServeDir::new(web_root.join("app")))
+        .fallback_service(precompressed(ServeDir::new(web_root.join("app"))))
+        .layer(vary_accept_encoding())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             |response: &Response<axum::body::Body>| {
@@ -89,4 +105,14 @@ pub fn router(state: AppState, web_root: PathBuf) -> Router {
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// `dir` serving the brotli and gzip variants beside its files.
+fn precompressed<F>(dir: ServeDir<F>) -> ServeDir<F> {
+    dir.precompressed_br().precompressed_gzip()
+}
+
+/// Adds `Vary: Accept-Encoding` to the static files' answers.
+fn vary_accept_encoding() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::appending(header::VARY, HeaderValue::from_static("accept-encoding"))
 }
