@@ -29,7 +29,7 @@ pub const SITE: &str = "demo";
 pub const PASSWORD: &str = "roundbook";
 
 /// (username, display name, roles, zones)
-pub const ACCOUNTS: [(&str, &str, Role, &[&str]); 18] = [
+pub const ACCOUNTS: [(&str, &str, Role, &[&str]); 20] = [
     ("guard-a", "王强", Role::Guard, &["A"]),
     // A second guard of zone A, so one can hand the shift over to the other.
     ("guard-a2", "周磊", Role::Guard, &["A"]),
@@ -58,6 +58,8 @@ pub const ACCOUNTS: [(&str, &str, Role, &[&str]); 18] = [
     ("frontdesk", "林晓", Role::FrontDesk, &[]),
     ("engineering", "高峰", Role::EngineeringSupervisor, &[]),
     ("repair-a", "何建", Role::RepairStaff, &["A"]),
+    ("repair-a2", "马超", Role::RepairStaff, &["A"]),
+    ("repair-b", "刘洋", Role::RepairStaff, &["B"]),
     ("squad", "罗刚", Role::SquadLeader, &[]),
     ("deputy", "许燕", Role::DeputyHead, &[]),
     // The office's IT person: administration only, no records.
