@@ -203,3 +203,75 @@ test("a repair request is dispatched, worked offline with a photo and the reside
   await waitForState(clerk, "request-detail", "closed", "the request is closed");
   await waitForSynced(clerk, "the clerk's closing");
 });
+
+test("the engineering supervisor sees every worker's load, reassigns an order, and the new worker receives it", async (t) => {
+  const server = await startServer({ t });
+  const browser = await launchBrowser({ t });
+  const engineering = await (await browser.newContext()).newPage();
+  const newWorker = await (await browser.newContext()).newPage();
+  t.after(async () => {
+    if (t.passed !== false) return;
+    for (const [name, page] of Object.entries({ engineering, newWorker })) {
+      await page.screenshot({ path: artifactPath(`work-orders-reassign-${name}.png`), fullPage: true }).catch(() => {});
+    }
+  });
+
+  // The engineering supervisor records a common-area repair and dispatches it.
+  await signIn(engineering, server.url, "engineering");
+  await openTab(engineering, "requests");
+  await engineering.getByTestId("request-new").click();
+  await engineering.getByTestId("request-kind").selectOption("repair_common");
+  await engineering.getByTestId("request-unit").fill("5栋地下车库");
+  await engineering.getByTestId("request-description").fill("E2E 车库照明线路故障");
+  await engineering.getByTestId("request-save").click();
+  await engineering.getByTestId("request-detail").waitFor();
+  await engineering.getByTestId("order-dispatch-open").click();
+  const picker = engineering.getByTestId("order-dispatch-worker");
+  await waitFor(async () => (await picker.locator('option[value="repair-a2"]').count()) === 1, {
+    timeout: SYNC_TIMEOUT,
+    message: "the staff directory offers repair-a2",
+  });
+  await picker.selectOption("repair-a2");
+  await engineering.getByTestId("order-dispatch-arrive-by").fill(siteLocalInput(4));
+  await engineering.getByTestId("order-dispatch-confirm").click();
+  await engineering.getByTestId("request-order").waitFor();
+
+  // The work-order view: each worker's open load, filters by state and worker.
+  await openTab(engineering, "orders");
+  const load = (worker) => engineering.locator(`[data-testid=orders-load-row][data-worker="${worker}"]`);
+  await waitFor(async () => (await load("repair-a2").getAttribute("data-open")) === "1", {
+    timeout: SYNC_TIMEOUT,
+    message: "repair-a2 has one open order",
+  });
+  assert.equal(await load("repair-b").getAttribute("data-open"), "0");
+  await engineering.getByTestId("orders-filter-worker").selectOption("repair-b");
+  await waitFor(async () => (await engineering.getByTestId("orders").getAttribute("data-count")) === "0", {
+    message: "no order of repair-b yet",
+  });
+  await engineering.getByTestId("orders-filter-worker").selectOption("");
+  await engineering.getByTestId("orders-filter-state").selectOption("open");
+  const item = engineering.getByTestId("order-item").filter({ hasText: "车库照明线路故障" });
+  await item.waitFor();
+
+  // Reassign to repair-b, with a reason.
+  await item.locator("button").click();
+  await engineering.getByTestId("order-action-reassign").click();
+  await engineering.getByTestId("order-reassign-to").selectOption("repair-b");
+  await engineering.getByTestId("order-note").fill("何建今日请假");
+  await engineering.getByTestId("order-confirm").click();
+  await waitForState(engineering, "order-detail", "reassigned", "the old order is reassigned");
+  await engineering.getByTestId("order-back").click();
+  await waitFor(async () => (await load("repair-b").getAttribute("data-open")) === "1", {
+    timeout: SYNC_TIMEOUT,
+    message: "repair-b now has the open order",
+  });
+  assert.equal(await load("repair-a2").getAttribute("data-open"), "0");
+  await waitForSynced(engineering, "the reassignment");
+
+  // repair-b's tablet receives it; repair-a2's order is not theirs to see.
+  await signIn(newWorker, server.url, "repair-b");
+  const theirs = newWorker.getByTestId("order-item").filter({ hasText: "车库照明线路故障" });
+  await theirs.waitFor({ timeout: SYNC_TIMEOUT });
+  assert.equal(await theirs.getAttribute("data-state"), "open");
+  assert.equal(await newWorker.getByTestId("order-item").count(), 1, "only their own order");
+});
