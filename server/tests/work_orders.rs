@@ -3,7 +3,8 @@
 //! worker's log, the zone's request log, the resident directory or another
 //! zone's documents; bad records (done without a note, a charge that is not
 //! a number, a signature over 1 MB) and orders for a disabled worker are
-//! refused with nothing stored.
+//! refused with nothing stored; a reassignment and the worker's offline
+//! "done" both reach everyone and fold into a conflict with nothing lost.
 
 mod common;
 
@@ -354,4 +355,87 @@ fn write_fields(
         }
     }
     tweak(tx, record);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reassignment_and_an_offline_done_both_reach_everyone_and_show_as_a_conflict() {
+    use roundbook_shared::schema::list;
+    use roundbook_shared::work_orders::{fold, OrderState};
+
+    let server = Server::start().await;
+    dispatch(&server, &["repair-a"]).await;
+    let key = log_of("repair-a");
+
+    // The worker takes the order onto their tablet, then loses the network.
+    let worker_token = server.login("repair-a").await.token;
+    let mut tablet = Tablet::new("repair-a");
+    let log = tablet
+        .read_until(&server.ws_url(&worker_token), &key, WAIT, |doc| {
+            get::<WorkOrder>(doc, "wo-repair-a")
+                .ok()
+                .flatten()
+                .is_some()
+        })
+        .await;
+    tablet.disconnect();
+
+    // Meanwhile the engineering supervisor reassigns it to repair-b...
+    let engineering = server.login("engineering").await.token;
+    let mut desk = Tablet::new("engineering");
+    let desk_log = desk
+        .read_until(&server.ws_url(&engineering), &key, WAIT, |doc| {
+            get::<WorkOrder>(doc, "wo-repair-a")
+                .ok()
+                .flatten()
+                .is_some()
+        })
+        .await;
+    let mut reassign =
+        WorkOrderEvent::new("ev-reassign", "wo-repair-a", OrderAction::Reassign, now());
+    reassign.by = "engineering".into();
+    reassign.by_name = "高峰".into();
+    reassign.device = desk.device.clone();
+    reassign.to = "repair-b".into();
+    reassign.to_name = "刘洋".into();
+    reassign.new_order = "wo-moved".into();
+    reassign.note = "何建今日请假".into();
+    put(desk.replica.doc_mut(&desk_log).unwrap(), &reassign, now()).unwrap();
+    desk.flush(&desk_log).await;
+    desk.deliver(WAIT).await.unwrap();
+
+    // ...while the worker, offline, records the work done a moment later.
+    let mut done = done_by(&tablet, "ev-done");
+    done.at = reassign.at + 1_000;
+    done.materials = "灯泡 ×2".into();
+    done.charge_fen = 3_550;
+    put(tablet.replica.doc_mut(&log).unwrap(), &done, done.at).unwrap();
+    tablet.join(&server.ws_url(&worker_token)).await;
+    tablet.deliver(WAIT).await.unwrap();
+
+    // Everyone ends with both events: the later one (done) is superseded by
+    // the reassignment's state, kept with all it carried, and the two show
+    // as a conflict naming the reassignment as the one that stood.
+    let mut reader = Tablet::new("service-a");
+    let clerk = server.login("service-a").await.token;
+    let id = reader
+        .read_until(&server.ws_url(&clerk), &key, WAIT, |doc| {
+            list::<WorkOrderEvent>(doc)
+                .map(|events| events.len() == 2)
+                .unwrap_or(false)
+        })
+        .await;
+    let doc = reader.replica.doc(&id).unwrap();
+    let order = get::<WorkOrder>(doc, "wo-repair-a").unwrap().unwrap();
+    let view = fold(order, &list::<WorkOrderEvent>(doc).unwrap());
+    assert_eq!(view.state, OrderState::Reassigned);
+    let kept = view
+        .history
+        .iter()
+        .find(|entry| entry.event.id == "ev-done")
+        .unwrap();
+    assert!(kept.superseded.is_some());
+    assert_eq!(kept.event.materials, "灯泡 ×2");
+    assert_eq!(kept.event.charge_fen, 3_550);
+    assert_eq!(view.conflicts.len(), 1);
+    assert_eq!(view.conflicts[0].stood.as_deref(), Some("ev-reassign"));
 }
