@@ -256,7 +256,6 @@ async fn assign_request(writer: &Writer, site: &str, order: &WorkOrder, actor: &
     let draft = EventDraft {
         assignee: order.worker.clone(),
         assignee_name: order.worker_name.clone(),
-        note: format!("维修单 {}", order.id),
         ..EventDraft::new(Action::Assign)
     };
     let _ = requests::record_event(

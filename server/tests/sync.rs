@@ -133,9 +133,8 @@ async fn the_office_head_reaches_every_zone() {
     let server = Server::start().await;
     let token = server.login("head").await.token;
     let docs = server.docs(&token).await;
-    let (workers, places): (Vec<_>, Vec<_>) = docs
-        .into_iter()
-        .partition(|entry| entry.kind.per_worker());
+    let (workers, places): (Vec<_>, Vec<_>) =
+        docs.into_iter().partition(|entry| entry.kind.per_worker());
     let mut zones: Vec<_> = places.into_iter().map(|entry| entry.zone).collect();
     zones.dedup();
     // The zones' documents, and the site's own (cleaning) under the empty zone.

@@ -47,6 +47,24 @@ pub fn writes_worker(roles: &[Role], username: &str, kind: DocKind, worker: &str
         })
 }
 
+/// Whether someone holding `roles` holds every worker's per-worker
+/// documents of `kind` (not only their own): a reader other than repair staff.
+pub fn holds_every_worker(roles: &[Role], kind: DocKind) -> bool {
+    let spec = kind.spec();
+    roles
+        .iter()
+        .any(|role| *role != Role::RepairStaff && spec.readers.admits(*role))
+}
+
+/// Whether someone holding `roles` writes every worker's per-worker
+/// documents of `kind` (dispatches work orders to anyone).
+pub fn writes_every_worker(roles: &[Role], kind: DocKind) -> bool {
+    let spec = kind.spec();
+    roles.iter().any(|role| {
+        *role != Role::RepairStaff && spec.readers.admits(*role) && spec.writers.admits(*role)
+    })
+}
+
 /// The day documents a user's tablet is listed (`GET /api/docs`): today
 /// and this many days before.
 pub const LISTED_DAYS: i64 = 7;
@@ -326,6 +344,10 @@ mod tests {
             );
         }
         assert!(!holds_worker(&[Role::Guard], "guard-a", kind, "repair-a"));
+        assert!(!holds_every_worker(&worker, kind));
+        assert!(holds_every_worker(&[Role::EngineeringSupervisor], kind));
+        assert!(writes_every_worker(&[Role::ZoneService], kind));
+        assert!(!writes_every_worker(&[Role::Guard], kind));
         let today = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
         let workers = ["repair-a".to_owned(), "repair-b".to_owned()];
         let own = worker_documents(

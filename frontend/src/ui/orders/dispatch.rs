@@ -41,12 +41,7 @@ fn site_instant(text: &str) -> Option<i64> {
 /// Whether the user dispatches work orders (holds other workers' logs).
 pub fn dispatches(workspace: WorkspaceRef) -> bool {
     workspace.with_value(|ws| {
-        roundbook_shared::reach::writes_worker(
-            ws.session.roles(),
-            ws.session.username(),
-            DocKind::WorkOrderLog,
-            "\u{0}",
-        )
+        roundbook_shared::reach::writes_every_worker(ws.session.roles(), DocKind::WorkOrderLog)
     })
 }
 

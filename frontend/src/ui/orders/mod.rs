@@ -107,11 +107,9 @@ fn OrderList(workspace: WorkspaceRef, opened: RwSignal<Option<String>>) -> impl 
     // Repair staff see their own orders; whoever holds other workers' logs
     // (the engineering supervisor, the heads) sees everyone's.
     let sees_all = workspace.with_value(|ws| {
-        roundbook_shared::reach::holds_worker(
+        roundbook_shared::reach::holds_every_worker(
             ws.session.roles(),
-            ws.session.username(),
             roundbook_shared::schema::DocKind::WorkOrderLog,
-            "\u{0}",
         )
     });
     let directory = directory_signal(workspace);
