@@ -49,6 +49,7 @@ mod sync;
 mod ui;
 mod update;
 mod wipe;
+mod work_orders;
 mod writer;
 
 #[cfg(test)]

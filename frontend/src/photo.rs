@@ -66,7 +66,7 @@ pub async fn downscale(file: &Blob) -> Result<Downscaled, PhotoError> {
     let drawn = draw(&bitmap, width, height);
     bitmap.close();
     let canvas = drawn?;
-    let bytes = encode_jpeg(&canvas).await?;
+    let bytes = encode(&canvas, "image/jpeg", Some(JPEG_QUALITY)).await?;
     if image_type(&bytes) != Some("image/jpeg") {
         return Err(failed("the canvas did not produce a JPEG"));
     }
@@ -111,8 +111,13 @@ fn draw(bitmap: &ImageBitmap, width: u32, height: u32) -> Result<HtmlCanvasEleme
     Ok(canvas)
 }
 
-/// `canvas.toBlob(callback, "image/jpeg", quality)` as a future of bytes.
-async fn encode_jpeg(canvas: &HtmlCanvasElement) -> Result<Vec<u8>, PhotoError> {
+/// `canvas.toBlob(callback, media_type, quality)` as a future of bytes (a
+/// JPEG photo here, a PNG signature in `ui::orders::signature`).
+pub async fn encode(
+    canvas: &HtmlCanvasElement,
+    media_type: &str,
+    quality: Option<f64>,
+) -> Result<Vec<u8>, PhotoError> {
     let mut outcome = Ok(());
     let encoded = Promise::new(&mut |resolve: Function, reject: Function| {
         let callback = wasm_bindgen::closure::Closure::once_into_js(move |blob: JsValue| {
@@ -125,8 +130,8 @@ async fn encode_jpeg(canvas: &HtmlCanvasElement) -> Result<Vec<u8>, PhotoError> 
         });
         outcome = canvas.to_blob_with_type_and_encoder_options(
             callback.unchecked_ref(),
-            "image/jpeg",
-            &JsValue::from_f64(JPEG_QUALITY),
+            media_type,
+            &quality.map(JsValue::from_f64).unwrap_or(JsValue::UNDEFINED),
         );
     });
     outcome.map_err(|error| PhotoError::Failed(format!("{error:?}")))?;

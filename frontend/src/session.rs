@@ -59,6 +59,9 @@ pub enum Tab {
     Overview,
     /// Everyone: the zone's requests (any staff member records one).
     Requests,
+    /// Repair staff: their own work orders (维修单); the engineering
+    /// supervisor and the heads: every worker's, by state and worker.
+    Orders,
     /// Service staff, their supervisor and the office head: the 15:30 review.
     Review,
     /// Service staff, their supervisor and the office head: household visits.
@@ -104,8 +107,8 @@ fn role_tabs(role: Role) -> &'static [Tab] {
             Reports,
         ],
         Role::FrontDesk => &[Requests, Residents],
-        Role::EngineeringSupervisor => &[Requests, Overview, Reports],
-        Role::RepairStaff => &[Requests],
+        Role::EngineeringSupervisor => &[Orders, Requests, Overview, Reports],
+        Role::RepairStaff => &[Orders],
         Role::SquadLeader => &[Patrol, Board, Requests, Reports],
         // The IT administrator keeps no records; their screen is the
         // office's administration.
@@ -114,6 +117,7 @@ fn role_tabs(role: Role) -> &'static [Tab] {
         Role::OfficeHead | Role::DeputyHead => &[
             Board,
             Requests,
+            Orders,
             Review,
             Visits,
             Residents,
@@ -245,6 +249,9 @@ pub(crate) mod tests {
         use roundbook_shared::reports::ReportKind;
         use Tab::*;
         assert_eq!(session(vec![Role::Guard]).tabs(), [Patrol, Requests]);
+        // Repair staff reach only their work orders.
+        assert_eq!(session(vec![Role::RepairStaff]).tabs(), [Orders]);
+        assert_eq!(session(vec![Role::EngineeringSupervisor]).tabs()[0], Orders);
         assert_eq!(
             session(vec![Role::ZoneService]).tabs(),
             [Requests, Review, Visits, Residents, Reports]

@@ -73,6 +73,10 @@ impl TabletUser {
 
     /// Whether this user may read the document of `key`, by the server's rule.
     fn reads(&self, key: &DocKey) -> bool {
+        if key.kind.per_worker() {
+            return self.site == key.site
+                && reach::holds_worker(&self.roles, &self.username, key.kind, &key.zone);
+        }
         self.site == key.site
             && reach::reads(&self.roles, key.kind)
             && (key.kind.site_wide() || self.sees_zone(&key.zone))

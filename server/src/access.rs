@@ -41,6 +41,10 @@ pub struct Access {
     /// when (Unix ms): a tablet's work recorded there before the move is
     /// still taken, and nothing is sent (see [`Access::upload_only_before`]).
     pub former_zones: Vec<(String, i64)>,
+    /// The site's enabled repair staff (usernames), whose work-order logs
+    /// this user may dispatch to if their roles dispatch (loaded by
+    /// [`Access::with_workers`]; empty until then, so nothing is dispatched).
+    pub workers: Vec<String>,
 }
 
 impl Access {
@@ -64,7 +68,28 @@ impl Access {
                 .collect(),
             final_upload_before: None,
             former_zones: Vec::new(),
+            workers: Vec::new(),
         }
+    }
+
+    /// Adds the site's enabled repair staff: a disabled worker's log is still
+    /// read (history) but takes no new order or event from anyone else.
+    pub fn with_workers(mut self, store: &dyn Store) -> StoreResult<Self> {
+        let holds_others = DocKind::ALL
+            .iter()
+            .filter(|kind| kind.per_worker())
+            .any(|kind| reach::holds_every_worker(&self.roles, *kind));
+        if holds_others {
+            self.workers = store
+                .accounts(&self.site)?
+                .into_iter()
+                .filter(|account| {
+                    account.disabled_at.is_none() && account.roles.contains(&Role::RepairStaff)
+                })
+                .map(|account| account.username)
+                .collect();
+        }
+        Ok(self)
     }
 
     /// Adds the zones the user left within the final-upload window (and
@@ -100,10 +125,13 @@ impl Access {
     /// Whether the user may sync the document at all: receive it, or only
     /// upload their own earlier records to it (a zone they left).
     pub fn reaches(&self, key: &DocKey) -> bool {
+        let writes_kind = if key.kind.per_worker() {
+            reach::writes_worker(&self.roles, &self.username, key.kind, &key.zone)
+        } else {
+            reach::writes(&self.roles, key.kind)
+        };
         self.allows(key)
-            || (key.site == self.site
-                && self.upload_only_before(key).is_some()
-                && reach::writes(&self.roles, key.kind))
+            || (key.site == self.site && self.upload_only_before(key).is_some() && writes_kind)
     }
 
     /// Zones the user may record in: those reached and not retired.
@@ -117,11 +145,19 @@ impl Access {
     /// kind and, for a zone's document, the zone is not retired (they must
     /// also be allowed the document itself).
     pub fn writes_to(&self, key: &DocKey) -> bool {
+        if key.kind.per_worker() {
+            return reach::writes_worker(&self.roles, &self.username, key.kind, &key.zone)
+                && (key.zone == self.username || self.workers.contains(&key.zone));
+        }
         self.writes(key.kind) && (key.kind.site_wide() || !self.retired.contains(&key.zone))
     }
 
     /// Whether this user may receive (and so sync) the document.
     pub fn allows(&self, key: &DocKey) -> bool {
+        if key.kind.per_worker() {
+            return key.site == self.site
+                && reach::holds_worker(&self.roles, &self.username, key.kind, &key.zone);
+        }
         let place = if key.kind.site_wide() {
             key.zone == SITE_WIDE
         } else {
@@ -141,7 +177,22 @@ impl Access {
     /// period, and the current period of every periodic kind.
     pub fn standing(&self, today: NaiveDate) -> Vec<DocKey> {
         let around = reach::Around::default();
-        reach::documents(&self.site, &self.roles, &self.zones, today, around)
+        let mut keys = reach::documents(&self.site, &self.roles, &self.zones, today, around);
+        keys.extend(self.worker_documents(today, around));
+        keys
+    }
+
+    /// The work-order logs this user may name: their own (repair staff) and
+    /// the enabled workers' (dispatchers).
+    fn worker_documents(&self, today: NaiveDate, around: reach::Around) -> Vec<DocKey> {
+        reach::worker_documents(
+            &self.site,
+            &self.roles,
+            &self.username,
+            &self.workers,
+            today,
+            around,
+        )
     }
 
     /// What document `id` is, if this user may sync it. Documents not yet in
@@ -174,6 +225,7 @@ impl Access {
         zones.extend(self.former_zones.iter().map(|(zone, _)| zone.clone()));
         reach::documents(&self.site, &self.roles, &zones, today, around)
             .into_iter()
+            .chain(self.worker_documents(today, around))
             .find(|key| key.document_id() == *id)
     }
 }

@@ -386,7 +386,9 @@ impl Connection {
             };
             let zones = store.zone_list(&account.site)?;
             let now = chrono::Utc::now().timestamp_millis();
-            let access = Access::for_account(&account, &zones).with_former_zones(&*store, now)?;
+            let access = Access::for_account(&account, &zones)
+                .with_former_zones(&*store, now)?
+                .with_workers(&*store)?;
             Ok(Some(access))
         })
         .await;

@@ -20,7 +20,8 @@ use roundbook_shared::schema::request::{
     put_request, put_request_event, Action, Request, RequestEvent, RequestKind,
 };
 use roundbook_shared::schema::resident::put_directory;
-use roundbook_shared::schema::DocKey;
+use roundbook_shared::schema::work_order::WorkOrder;
+use roundbook_shared::schema::{put, DocKey};
 
 use crate::auth::hash_password;
 use crate::store::{Account, Store, StoreResult};
@@ -29,7 +30,7 @@ pub const SITE: &str = "demo";
 pub const PASSWORD: &str = "roundbook";
 
 /// (username, display name, roles, zones)
-pub const ACCOUNTS: [(&str, &str, Role, &[&str]); 18] = [
+pub const ACCOUNTS: [(&str, &str, Role, &[&str]); 20] = [
     ("guard-a", "王强", Role::Guard, &["A"]),
     // A second guard of zone A, so one can hand the shift over to the other.
     ("guard-a2", "周磊", Role::Guard, &["A"]),
@@ -58,6 +59,8 @@ pub const ACCOUNTS: [(&str, &str, Role, &[&str]); 18] = [
     ("frontdesk", "林晓", Role::FrontDesk, &[]),
     ("engineering", "高峰", Role::EngineeringSupervisor, &[]),
     ("repair-a", "何建", Role::RepairStaff, &["A"]),
+    ("repair-a2", "马超", Role::RepairStaff, &["A"]),
+    ("repair-b", "刘洋", Role::RepairStaff, &["B"]),
     ("squad", "罗刚", Role::SquadLeader, &[]),
     ("deputy", "许燕", Role::DeputyHead, &[]),
     // The office's IT person: administration only, no records.
@@ -278,6 +281,33 @@ fn seed_requests(store: &dyn Store, now: i64) -> StoreResult<()> {
         ),
     )
     .expect(valid);
+    // The repair in progress went to repair-a as a work order, so the
+    // repair worker's and the engineering supervisor's screens are not empty.
+    let dispatched_at = repair_at + 1_500_000;
+    let order = WorkOrder {
+        id: "wo-demo-1".into(),
+        request_id: "req-demo-1".into(),
+        zone: "A".into(),
+        request_at: repair_at,
+        unit_label: "3栋2单元".into(),
+        resident_name: "王女士".into(),
+        contact_phone: "13800138000".into(),
+        fault: "楼道声控灯不亮".into(),
+        photos: Vec::new(),
+        worker: "repair-a".into(),
+        worker_name: "何建".into(),
+        arrive_by: now + 2 * HOUR,
+        urgent: false,
+        dispatched_by: "service-a".into(),
+        dispatched_by_name: "陈静".into(),
+        device: "demo".into(),
+        dispatched_at,
+        reassigned_from: String::new(),
+    };
+    let log = DocKey::work_order_log(SITE, "repair-a", local_date(dispatched_at));
+    let mut doc = log.genesis();
+    put(&mut doc, &order, dispatched_at).expect(valid);
+    docs.push((log, doc));
     for (key, doc) in docs {
         let id = key.document_id();
         store.register_document(&id, &key)?;
@@ -331,6 +361,18 @@ mod tests {
         }
         seeded.sort();
         assert_eq!(seeded, ["req-demo-1", "req-demo-2", "req-demo-3"]);
+        // The repair in progress is repair-a's work order, in their own log.
+        let orders: Vec<WorkOrder> = [today, today - chrono::Duration::days(5)]
+            .into_iter()
+            .filter_map(|month| {
+                let key = DocKey::work_order_log(SITE, "repair-a", month);
+                let chunks = store.load_chunks(&key.document_id()).unwrap();
+                (!chunks.is_empty()).then(|| automerge::Automerge::load(&chunks.concat()).unwrap())
+            })
+            .flat_map(|doc| roundbook_shared::schema::list::<WorkOrder>(&doc).unwrap())
+            .collect();
+        assert_eq!(orders.len(), 1);
+        assert_eq!(orders[0].request_id, "req-demo-1");
         // Every zone's resident directory: its 48 households, ready to visit.
         for zone in ["A", "B", "C"] {
             let key = DocKey::resident_directory(SITE, zone);

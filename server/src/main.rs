@@ -575,6 +575,7 @@ fn export(db: &str, site: &str, range: Range, photos: bool, out: &Path) -> Resul
         retired: Vec::new(),
         final_upload_before: None,
         former_zones: Vec::new(),
+        workers: Vec::new(),
     };
     let file = std::fs::OpenOptions::new()
         .write(true)

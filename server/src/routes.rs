@@ -61,9 +61,10 @@ pub async fn docs(
     State(app): State<AppState>,
     user: SignedIn,
 ) -> Result<Json<Vec<DocEntry>>, ApiError> {
-    let access = user.access;
-    let today = local_date(Utc::now().timestamp_millis());
     let store = app.store.clone();
+    let workers_store = app.store.clone();
+    let access = run_blocking(move || user.access.with_workers(&*workers_store)).await?;
+    let today = local_date(Utc::now().timestamp_millis());
     let site = access.site.clone();
     let (days, periods) = reach::listed_since(today);
     let catalogued = run_blocking(move || store.documents(&site, days, periods)).await?;
@@ -106,7 +107,12 @@ pub async fn sync(
     };
     let store = app.store.clone();
     let now = Utc::now().timestamp_millis();
-    let access = run_blocking(move || access.with_former_zones(&*store, now)).await?;
+    let access = run_blocking(move || {
+        access
+            .with_former_zones(&*store, now)?
+            .with_workers(&*store)
+    })
+    .await?;
     let token_hash = auth::token_hash(&token);
     let limits = &app.limits;
     let ticket = app

@@ -132,15 +132,17 @@ async fn a_guard_never_receives_or_writes_another_zones_documents() {
 async fn the_office_head_reaches_every_zone() {
     let server = Server::start().await;
     let token = server.login("head").await.token;
-    let mut zones: Vec<_> = server
-        .docs(&token)
-        .await
-        .into_iter()
-        .map(|entry| entry.zone)
-        .collect();
+    let docs = server.docs(&token).await;
+    let (workers, places): (Vec<_>, Vec<_>) =
+        docs.into_iter().partition(|entry| entry.kind.per_worker());
+    let mut zones: Vec<_> = places.into_iter().map(|entry| entry.zone).collect();
     zones.dedup();
     // The zones' documents, and the site's own (cleaning) under the empty zone.
     assert_eq!(zones, ["", "A", "B", "C"]);
+    // And every repair worker's work-order log, under the worker's name.
+    let mut workers: Vec<_> = workers.into_iter().map(|entry| entry.zone).collect();
+    workers.dedup();
+    assert_eq!(workers, ["repair-a", "repair-a2", "repair-b"]);
 }
 
 #[tokio::test]

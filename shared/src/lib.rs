@@ -28,4 +28,5 @@ pub mod tag;
 pub mod trust;
 pub mod upgrade;
 pub mod version;
+pub mod work_orders;
 pub mod workflow;

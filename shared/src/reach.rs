@@ -24,6 +24,47 @@ pub fn writes(roles: &[Role], kind: DocKind) -> bool {
         .any(|role| spec.readers.admits(*role) && spec.writers.admits(*role))
 }
 
+/// Whether `username`, holding `roles`, may receive the per-worker
+/// document (`DocKind::per_worker`) of `worker` of `kind`: a repair worker
+/// only their own; the kind's other readers every worker's.
+pub fn holds_worker(roles: &[Role], username: &str, kind: DocKind, worker: &str) -> bool {
+    let spec = kind.spec();
+    !worker.is_empty()
+        && roles.iter().any(|role| {
+            spec.readers.admits(*role) && (*role != Role::RepairStaff || worker == username)
+        })
+}
+
+/// Whether `username`, holding `roles`, may change `worker`'s per-worker
+/// document of `kind` (the same rule with the kind's writers).
+pub fn writes_worker(roles: &[Role], username: &str, kind: DocKind, worker: &str) -> bool {
+    let spec = kind.spec();
+    !worker.is_empty()
+        && roles.iter().any(|role| {
+            spec.readers.admits(*role)
+                && spec.writers.admits(*role)
+                && (*role != Role::RepairStaff || worker == username)
+        })
+}
+
+/// Whether someone holding `roles` holds every worker's per-worker
+/// documents of `kind` (not only their own): a reader other than repair staff.
+pub fn holds_every_worker(roles: &[Role], kind: DocKind) -> bool {
+    let spec = kind.spec();
+    roles
+        .iter()
+        .any(|role| *role != Role::RepairStaff && spec.readers.admits(*role))
+}
+
+/// Whether someone holding `roles` writes every worker's per-worker
+/// documents of `kind` (dispatches work orders to anyone).
+pub fn writes_every_worker(roles: &[Role], kind: DocKind) -> bool {
+    let spec = kind.spec();
+    roles.iter().any(|role| {
+        *role != Role::RepairStaff && spec.readers.admits(*role) && spec.writers.admits(*role)
+    })
+}
+
 /// The day documents a user's tablet is listed (`GET /api/docs`): today
 /// and this many days before.
 pub const LISTED_DAYS: i64 = 7;
@@ -84,7 +125,7 @@ pub fn documents(
     for kind in DocKind::ALL
         .iter()
         .copied()
-        .filter(|kind| reads(roles, *kind))
+        .filter(|kind| reads(roles, *kind) && !kind.per_worker())
     {
         let dates = match kind.period() {
             Period::None => vec![today],
@@ -99,6 +140,41 @@ pub fn documents(
         {
             for date in &dates {
                 keys.push(DocKey::of_period(site, kind, place, *date));
+            }
+        }
+    }
+    keys
+}
+
+/// Every per-worker document (work-order logs) `username` with `roles`
+/// could name for the periods around `today`, for themselves and the
+/// `workers` (usernames) they may hold.
+pub fn worker_documents(
+    site: &str,
+    roles: &[Role],
+    username: &str,
+    workers: &[String],
+    today: NaiveDate,
+    around: Around,
+) -> Vec<DocKey> {
+    let mut keys = Vec::new();
+    for kind in DocKind::ALL
+        .iter()
+        .copied()
+        .filter(|kind| kind.per_worker())
+    {
+        let mut people: Vec<&str> = workers.iter().map(String::as_str).collect();
+        if roles.contains(&Role::RepairStaff) {
+            people.push(username);
+        }
+        people.sort_unstable();
+        people.dedup();
+        for worker in people
+            .into_iter()
+            .filter(|worker| holds_worker(roles, username, kind, worker))
+        {
+            for date in period_starts(kind.period(), today, around.periods_back) {
+                keys.push(DocKey::of_period(site, kind, worker, date));
             }
         }
     }
@@ -171,12 +247,16 @@ mod tests {
         assert!(writes(&desk, DocKind::RequestLog));
         assert!(reads(&desk, DocKind::ResidentDirectory));
         assert!(!reads(&desk, DocKind::CleaningMonth));
-        // Engineering and repair staff work requests, never residents' data.
+        // Engineering and repair staff work orders, never residents' data;
+        // repair staff reach only their work orders, not the zone's logs.
         for role in [Role::EngineeringSupervisor, Role::RepairStaff] {
-            assert!(writes(&[role], DocKind::RequestLog), "{role:?}");
+            assert!(writes(&[role], DocKind::WorkOrderLog), "{role:?}");
             assert!(!reads(&[role], DocKind::ResidentDirectory), "{role:?}");
             assert!(!reads(&[role], DocKind::VisitLog), "{role:?}");
         }
+        assert!(writes(&[Role::EngineeringSupervisor], DocKind::RequestLog));
+        assert!(!reads(&[Role::RepairStaff], DocKind::RequestLog));
+        assert!(!reads(&[Role::RepairStaff], DocKind::PatrolLog));
         // A squad leader patrols; setting routes up stays the supervisor's.
         assert!(writes(&[Role::SquadLeader], DocKind::PatrolLog));
         assert!(!writes(&[Role::SquadLeader], DocKind::ZoneDirectory));
@@ -239,6 +319,59 @@ mod tests {
             months,
             ["2026-09-01", "2026-10-01", "2026-11-01", "2026-12-01"]
         );
+    }
+
+    #[test]
+    fn a_repair_worker_holds_only_their_own_work_orders() {
+        let kind = DocKind::WorkOrderLog;
+        let worker = [Role::RepairStaff];
+        assert!(holds_worker(&worker, "repair-a", kind, "repair-a"));
+        assert!(writes_worker(&worker, "repair-a", kind, "repair-a"));
+        assert!(!holds_worker(&worker, "repair-a", kind, "repair-b"));
+        assert!(!writes_worker(&worker, "repair-a", kind, "repair-b"));
+        for dispatcher in [
+            Role::ZoneService,
+            Role::EngineeringSupervisor,
+            Role::OfficeHead,
+        ] {
+            assert!(
+                holds_worker(&[dispatcher], "x", kind, "repair-b"),
+                "{dispatcher:?}"
+            );
+            assert!(
+                writes_worker(&[dispatcher], "x", kind, "repair-b"),
+                "{dispatcher:?}"
+            );
+        }
+        assert!(!holds_worker(&[Role::Guard], "guard-a", kind, "repair-a"));
+        assert!(!holds_every_worker(&worker, kind));
+        assert!(holds_every_worker(&[Role::EngineeringSupervisor], kind));
+        assert!(writes_every_worker(&[Role::ZoneService], kind));
+        assert!(!writes_every_worker(&[Role::Guard], kind));
+        let today = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        let workers = ["repair-a".to_owned(), "repair-b".to_owned()];
+        let own = worker_documents(
+            "demo",
+            &worker,
+            "repair-a",
+            &workers,
+            today,
+            Around::default(),
+        );
+        assert_eq!(own, [DocKey::work_order_log("demo", "repair-a", today)]);
+        let zones = ["A".to_owned()];
+        assert!(documents("demo", &worker, &zones, today, Around::default())
+            .iter()
+            .all(|key| key.kind == DocKind::ZoneDirectory));
+        let clerk = worker_documents(
+            "demo",
+            &[Role::ZoneService],
+            "service-a",
+            &workers,
+            today,
+            Around::default(),
+        );
+        assert_eq!(clerk.len(), 2);
     }
 
     #[test]

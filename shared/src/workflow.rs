@@ -104,7 +104,7 @@ pub fn allowed_in(action: Action) -> &'static [State] {
         Action::Start => &[Received, Assigned, Accepted, Returned, Transferred],
         Action::Return => &[Assigned, Accepted, InProgress, Transferred],
         Action::Transfer => &[Received, Assigned, Accepted, InProgress, Returned],
-        Action::Done => &[Received, Accepted, InProgress, Transferred],
+        Action::Done => &[Received, Assigned, Accepted, InProgress, Transferred],
         Action::Callback => &[Done, CalledBack],
         Action::Close => &[CalledBack],
         Action::CloseInvalid => before(Done),

@@ -24,6 +24,7 @@ const KINDS = [
   "cleaning_setup",
   "cleaning_month",
   "report_month",
+  "work_order_log",
 ];
 
 // The Rust side writes record fields as scalar strings (automerge-js shows

@@ -25,7 +25,7 @@ const LATIN_ALLOWED = new Set(["English", "QR", "CSV", "UTF", "GBK", "Excel", "J
 const DEVICE_NAMES = /(?<![\w-])(?:iPad|iPhone|Android|ChromeOS|Windows|Mac|Linux|Browser)-[0-9a-f]{4}(?![\w-])/g;
 
 /** Sign-in names are typed by people and shown as they are (the staff list, the header). */
-const USERNAMES = /(?<![\w-])(?:guard-a2?|guard-b|security|service-a2?|service-b|service-lead|cleaning2?|environment|head|deputy|admin|frontdesk|engineering|repair-a|squad)(?![\w-])/g;
+const USERNAMES = /(?<![\w-])(?:guard-a2?|guard-b|security|service-a2?|service-b|service-lead|cleaning2?|environment|head|deputy|admin|frontdesk|engineering|repair-a2?|repair-b|squad)(?![\w-])/g;
 
 /** The problems in one screen's visible text, one line each. */
 function problems(text) {

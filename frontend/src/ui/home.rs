@@ -10,6 +10,7 @@ use super::board::RoundsBoard;
 use super::cleaning::{HistoryTab, InspectTab, RectificationsTab, SheetTab, TemplateTab};
 use super::export::ExportTab;
 use super::guard::GuardHome;
+use super::orders::OrdersTab;
 use super::reports::{readable, DueReports, ReportToOpen, ReportsTab};
 use super::requests::{is_office_head, CollectiveAlert, RequestsTab, ReviewTab};
 use super::residents::{ResidentsTab, VisitsTab};
@@ -106,7 +107,7 @@ enum Area {
 fn area(tab: Tab) -> Area {
     match tab {
         Tab::Patrol | Tab::Board | Tab::Setup | Tab::Tags | Tab::Overview => Area::Patrol,
-        Tab::Requests | Tab::Review | Tab::Visits | Tab::Residents => Area::Service,
+        Tab::Requests | Tab::Orders | Tab::Review | Tab::Visits | Tab::Residents => Area::Service,
         Tab::Inspect | Tab::Rectifications | Tab::Sheet | Tab::History | Tab::Template => {
             Area::Cleaning
         }
@@ -187,6 +188,7 @@ fn screen(tab: Tab, workspace: WorkspaceRef) -> AnyView {
         }
         .into_any(),
         Tab::Requests => view! { <RequestsTab workspace /> }.into_any(),
+        Tab::Orders => view! { <OrdersTab workspace /> }.into_any(),
         Tab::Review => view! { <ReviewTab workspace /> }.into_any(),
         Tab::Visits => view! { <VisitsTab workspace /> }.into_any(),
         Tab::Residents => view! { <ResidentsTab workspace /> }.into_any(),

@@ -23,6 +23,7 @@ mod field;
 mod guard;
 mod header;
 mod home;
+mod orders;
 mod password;
 pub mod photo;
 mod photo_picker;

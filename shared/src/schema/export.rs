@@ -40,12 +40,19 @@ pub struct RecordType {
     /// The field that names who made a record ([`Record::AUTHOR`]).
     pub author: Option<&'static str>,
     rows: fn(&Automerge) -> Result<Vec<Row>, SchemaError>,
+    check: fn(&Automerge, &str) -> Result<(), SchemaError>,
 }
 
 impl RecordType {
     /// Every well-formed record of the type in `doc`, in its list order.
     pub fn rows(&self, doc: &Automerge) -> Result<Vec<Row>, SchemaError> {
         (self.rows)(doc)
+    }
+
+    /// Whether the record `id` in `doc` reads and validates (every object
+    /// under the id): see `record::check_one`.
+    pub fn check(&self, doc: &Automerge, id: &str) -> Result<(), SchemaError> {
+        (self.check)(doc, id)
     }
 }
 
@@ -61,6 +68,7 @@ pub(crate) fn of<R: Record>() -> RecordType {
         made_at: R::MADE_AT,
         author: R::AUTHOR,
         rows: rows_of::<R>,
+        check: super::record::check_one::<R>,
     }
 }
 

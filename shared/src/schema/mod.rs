@@ -42,6 +42,7 @@ pub mod schedule;
 pub mod shape;
 pub mod shift;
 pub mod visit;
+pub mod work_order;
 
 use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{ActorId, AutoCommit, Automerge, ObjType, ROOT};
@@ -91,6 +92,10 @@ pub enum DocKind {
     CleaningMonth,
     /// The office head's sign-off of the site's monthly reports of one month.
     ReportMonth,
+    /// One repair worker's work orders dispatched in one month, with every
+    /// event on them (its key's `zone` is the worker's username: see
+    /// [`KindSpec::per_worker`]).
+    WorkOrderLog,
 }
 
 /// How long a document's period is; its key's date is the period's first day.
@@ -111,6 +116,8 @@ pub enum Audience {
     /// walk the zone's checkpoints, and any staff member records a request
     /// they are told about.
     Everyone,
+    /// Every role that keeps records but these.
+    AllBut(&'static [Role]),
     /// Only these roles.
     Roles(&'static [Role]),
 }
@@ -119,6 +126,7 @@ impl Audience {
     pub fn admits(self, role: Role) -> bool {
         match self {
             Audience::Everyone => role.keeps_records(),
+            Audience::AllBut(roles) => role.keeps_records() && !roles.contains(&role),
             Audience::Roles(roles) => roles.contains(&role),
         }
     }
@@ -129,6 +137,25 @@ const SERVES_RESIDENTS: Audience = Audience::Roles(&[
     Role::ZoneService,
     Role::ServiceSupervisor,
     Role::FrontDesk,
+    Role::OfficeHead,
+    Role::DeputyHead,
+]);
+
+/// Who holds a zone's patrol and request logs: every role that keeps
+/// records but repair staff, who reach only the work orders dispatched to
+/// them (each carries what the worker needs of its request).
+const ZONE_STAFF: Audience = Audience::AllBut(&[Role::RepairStaff]);
+
+/// Roles that hold work-order logs: repair staff (their own only, see
+/// `reach::holds`), those who dispatch orders (zone service staff, the
+/// front desk, the service supervisor, the engineering supervisor) and the
+/// heads (every worker's).
+const WORKS_ORDERS: Audience = Audience::Roles(&[
+    Role::RepairStaff,
+    Role::EngineeringSupervisor,
+    Role::ZoneService,
+    Role::FrontDesk,
+    Role::ServiceSupervisor,
     Role::OfficeHead,
     Role::DeputyHead,
 ]);
@@ -179,6 +206,10 @@ pub struct KindSpec {
     /// Whether a document belongs to the whole site (its zone is
     /// [`SITE_WIDE`]) rather than to one zone.
     pub site_wide: bool,
+    /// Whether a document belongs to one worker of the site (its key's
+    /// `zone` is the worker's username) rather than to a zone: a repair
+    /// worker holds only their own; the other readers hold every worker's.
+    pub per_worker: bool,
     /// Who receives documents of the kind.
     pub readers: Audience,
     /// Who may change them (always among the readers).
@@ -205,6 +236,7 @@ impl DocKind {
                 name,
                 period,
                 site_wide: false,
+                per_worker: false,
                 readers: Audience::Everyone,
                 writers: Audience::Everyone,
                 is_closed: never_closed,
@@ -215,13 +247,21 @@ impl DocKind {
                 writers: SETS_UP_PATROLS,
                 ..zone_log("zone_directory", Period::None)
             },
-            DocKind::PatrolLog => zone_log("patrol_log", Period::Day),
+            DocKind::PatrolLog => KindSpec {
+                readers: ZONE_STAFF,
+                writers: ZONE_STAFF,
+                ..zone_log("patrol_log", Period::Day)
+            },
             DocKind::ResidentDirectory => KindSpec {
                 readers: SERVES_RESIDENTS,
                 writers: SERVES_RESIDENTS,
                 ..zone_log("resident_directory", Period::None)
             },
-            DocKind::RequestLog => zone_log("request_log", Period::Month),
+            DocKind::RequestLog => KindSpec {
+                readers: ZONE_STAFF,
+                writers: ZONE_STAFF,
+                ..zone_log("request_log", Period::Month)
+            },
             DocKind::VisitLog => KindSpec {
                 readers: SERVES_RESIDENTS,
                 writers: SERVES_RESIDENTS,
@@ -246,6 +286,12 @@ impl DocKind {
                 writers: SIGNS_REPORTS,
                 ..zone_log("report_month", Period::Month)
             },
+            DocKind::WorkOrderLog => KindSpec {
+                per_worker: true,
+                readers: WORKS_ORDERS,
+                writers: WORKS_ORDERS,
+                ..zone_log("work_order_log", Period::Month)
+            },
         }
     }
 
@@ -268,6 +314,12 @@ impl DocKind {
     /// Whether a document of this kind belongs to the whole site.
     pub fn site_wide(self) -> bool {
         self.spec().site_wide
+    }
+
+    /// Whether a document of this kind belongs to one worker (see
+    /// [`KindSpec::per_worker`]).
+    pub fn per_worker(self) -> bool {
+        self.spec().per_worker
     }
 
     /// Whether a document of this kind takes no more changes (see [`KindSpec::is_closed`]).
@@ -319,6 +371,8 @@ pub enum Container {
     Rectifications,
     Signatures,
     ReportSignoffs,
+    WorkOrders,
+    WorkOrderEvents,
 }
 
 impl Container {
@@ -345,6 +399,8 @@ impl Container {
             Container::Rectifications => "rectifications",
             Container::Signatures => "signatures",
             Container::ReportSignoffs => "report_signoffs",
+            Container::WorkOrders => "work_orders",
+            Container::WorkOrderEvents => "work_order_events",
         }
     }
 
@@ -373,6 +429,15 @@ impl Container {
         matches!(self, Container::Requests)
     }
 
+    /// Whether the server reads each record of the container a sync message
+    /// touches and refuses the message if one is malformed or fails its
+    /// `Record::validate` (`shape`): work orders and their events, whose
+    /// bad input (a done without a note, a charge that is not a number, a
+    /// signature over 1 MB) must never be stored.
+    pub const fn validated(self) -> bool {
+        matches!(self, Container::WorkOrders | Container::WorkOrderEvents)
+    }
+
     /// The container of `kind` named `name`, if it has one.
     pub fn of_kind(kind: DocKind, name: &str) -> Option<Container> {
         kind.containers().find(|known| known.name() == name)
@@ -396,6 +461,7 @@ impl Container {
             | Container::Rectifications
             | Container::Signatures => DocKind::CleaningMonth,
             Container::ReportSignoffs => DocKind::ReportMonth,
+            Container::WorkOrders | Container::WorkOrderEvents => DocKind::WorkOrderLog,
         }
     }
 
@@ -422,6 +488,8 @@ impl Container {
             Container::Rectifications => of::<cleaning::Rectification>(),
             Container::Signatures => of::<cleaning::Signature>(),
             Container::ReportSignoffs => of::<report_signoff::ReportSignoff>(),
+            Container::WorkOrders => of::<work_order::WorkOrder>(),
+            Container::WorkOrderEvents => of::<work_order::WorkOrderEvent>(),
         }
     }
 }
@@ -512,6 +580,11 @@ impl DocKey {
     /// The report month (sign-offs) that holds `date`.
     pub fn report_month(site: &str, date: NaiveDate) -> Self {
         Self::of_period(site, DocKind::ReportMonth, SITE_WIDE, date)
+    }
+
+    /// The work-order log of `worker` (username) for the month that holds `date`.
+    pub fn work_order_log(site: &str, worker: &str, date: NaiveDate) -> Self {
+        Self::of_period(site, DocKind::WorkOrderLog, worker, date)
     }
 
     /// The document of `kind` whose period holds `date` (its key's date is the

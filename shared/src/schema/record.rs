@@ -135,6 +135,22 @@ pub fn get<R: Record>(doc: &Automerge, id: &str) -> Result<Option<R>, SchemaErro
     Ok(serde_json::from_value(plain(&ReadDoc::hydrate(doc, &record, None)?)).ok())
 }
 
+/// Whether every object under `id` in `R`'s container reads as an `R` and
+/// passes its `validate` (the server's check of a touched record of a
+/// [`Container::validated`] container).
+pub fn check_one<R: Record>(doc: &Automerge, id: &str) -> Result<(), SchemaError> {
+    let map = container(doc, R::CONTAINER)?;
+    for (value, record) in doc.get_all(&map, id)? {
+        if !matches!(value, automerge::Value::Object(ObjType::Map)) {
+            return Err(SchemaError::Invalid(format!("{id} is not a record")));
+        }
+        let record: R = serde_json::from_value(plain(&ReadDoc::hydrate(doc, &record, None)?))
+            .map_err(|error| SchemaError::Invalid(error.to_string()))?;
+        record.validate()?;
+    }
+    Ok(())
+}
+
 /// Validates `record` and writes it under its id, as one change made at
 /// `unix_ms`. A record already there is updated field by field.
 pub fn put<R: Record>(doc: &mut Automerge, record: &R, unix_ms: i64) -> Result<(), SchemaError> {

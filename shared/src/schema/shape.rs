@@ -15,6 +15,8 @@
 //!   is not replaced, and a second object under its id (two tablets of one
 //!   user writing a request whose id is derived, e.g. from a patrol finding,
 //!   offline) must name the same author, so nobody can shadow another's.
+//! - A record of a container the server validates ([`Container::validated`]:
+//!   work orders) reads as its type and passes its `validate`.
 //! - Each record touched is bounded: nesting depth, keys per map, list
 //!   length, string and text length ([`ShapeLimits`]).
 //!
@@ -73,6 +75,12 @@ pub enum ShapeError {
         "a change rewrites or shadows the record `{id}` in `{container}`, which is written once"
     )]
     Rewritten { container: String, id: String },
+    #[error("the record `{id}` in `{container}` is malformed: {what}")]
+    Invalid {
+        container: String,
+        id: String,
+        what: String,
+    },
     #[error("the record `{id}` in `{container}` is out of bounds: {what}")]
     TooBig {
         container: String,
@@ -164,6 +172,16 @@ pub fn check(
     }
     for Touched { container, id } in &touched {
         check_record(doc, kind, before, container, id, limits)?;
+        if let Some(validated) = Container::of_kind(kind, container).filter(|c| c.validated()) {
+            validated
+                .record_type()
+                .check(doc, id)
+                .map_err(|error| ShapeError::Invalid {
+                    container: container.clone(),
+                    id: id.chars().take(64).collect(),
+                    what: error.to_string(),
+                })?;
+        }
         if Container::of_kind(kind, container).is_some_and(Container::written_once) {
             check_written_once(doc, before, container, id, &written_inside)?;
         }

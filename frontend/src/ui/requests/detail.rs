@@ -35,6 +35,7 @@ use crate::i18n::{filled, I18n, Key};
 use crate::requests::{self, EventDraft};
 use crate::sync::SyncStatus;
 use crate::ui::field::Field;
+use crate::ui::orders::dispatch::RequestOrders;
 use crate::ui::photo::Photo;
 use crate::ui::select::WordSelect;
 use crate::ui::{writer_and_site, WorkspaceRef};
@@ -83,6 +84,7 @@ pub(super) fn RequestDetail(
                                     .collect_view()}
                             </ul>
                         </section>
+                        <RequestOrders workspace request=request.clone() />
                         <section class="card no-print">
                             <ActionButtons actions next chosen />
                             {
