@@ -518,4 +518,73 @@ mod tests {
             OrderError::WorkerUnavailable
         );
     }
+
+    /// The figure for the closing note: a repair worker whose month holds
+    /// 200 open orders (100 of them arrived at), how long their list takes
+    /// to open from the tablet's documents. Prints the time; asserts only
+    /// the outcome. Run it in release:
+    /// `cargo test --release -p roundbook-frontend --target wasm32-unknown-unknown figure -- --nocapture`.
+    #[wasm_bindgen_test]
+    #[cfg_attr(debug_assertions, ignore = "a figure: run it with --release")]
+    async fn figure_a_worker_with_200_open_orders() {
+        use crate::storage::Storage;
+        use roundbook_shared::schema::work_order::OrderAction;
+        let name = format!("roundbook-test-orders-{}", uuid::Uuid::new_v4().simple());
+        let library = Library::new(Storage::open_named(&name).await.unwrap(), "t1".into());
+        let day = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        let key = DocKey::work_order_log("demo", "repair-a", day);
+        library.add(key.clone()).await.unwrap();
+        let start = roundbook_shared::domain::instant_at(day, 8 * 60);
+        library
+            .edit(key.document_id(), |doc| {
+                for n in 0..200 {
+                    let at = start + n * 600_000;
+                    let order = WorkOrder {
+                        id: format!("wo-{n}"),
+                        request_id: format!("req-{n}"),
+                        zone: "A".into(),
+                        request_at: at - 600_000,
+                        unit_label: format!("{}栋{}单元{}", n % 12 + 1, n % 3 + 1, 101 + n % 20),
+                        resident_name: "张三".into(),
+                        contact_phone: "13800000000".into(),
+                        fault: "厨房水管漏水，需上门更换角阀".into(),
+                        photos: Vec::new(),
+                        worker: "repair-a".into(),
+                        worker_name: "何建".into(),
+                        arrive_by: at + 3_600_000,
+                        urgent: n % 10 == 0,
+                        dispatched_by: "service-a".into(),
+                        dispatched_by_name: "陈静".into(),
+                        device: "desk".into(),
+                        dispatched_at: at,
+                        reassigned_from: String::new(),
+                    };
+                    put(doc, &order, at).unwrap();
+                    if n % 2 == 0 {
+                        let mut arrive = WorkOrderEvent::new(
+                            &format!("woe-{n}"),
+                            &order.id,
+                            OrderAction::Arrive,
+                            at + 1_800_000,
+                        );
+                        arrive.by = "repair-a".into();
+                        arrive.by_name = "何建".into();
+                        arrive.device = "repair-tablet".into();
+                        put(doc, &arrive, at + 1_800_000).unwrap();
+                    }
+                }
+                Ok::<_, roundbook_shared::schema::SchemaError>(())
+            })
+            .await
+            .unwrap();
+        let started = web_sys::window().unwrap().performance().unwrap().now();
+        let list = orders_of(&library, "repair-a");
+        let took = web_sys::window().unwrap().performance().unwrap().now() - started;
+        assert_eq!(list.len(), 200);
+        assert!(list[0].1.order.urgent, "urgent first");
+        web_sys::console::log_1(
+            &format!("figure: a repair worker's list of 200 open orders opens in {took:.0} ms")
+                .into(),
+        );
+    }
 }
