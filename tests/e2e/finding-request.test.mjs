@@ -15,26 +15,16 @@ import {
   artifactPath,
   launchBrowser,
   openTab,
+  shownNumber,
   signIn,
   startServer,
   startShift,
+  syncState,
   waitFor,
+  waitForSynced,
 } from "./harness.mjs";
 
 const NOTE = "2栋大堂玻璃门门禁损坏，门关不上";
-
-const syncState = (page) => page.getByTestId("sync-online").getAttribute("data-state");
-const count = async (page, testId) => Number((await page.getByTestId(testId).textContent()).trim());
-
-async function waitForSynced(page, message) {
-  await waitFor(
-    async () =>
-      (await syncState(page)) === "online" &&
-      (await count(page, "sync-pending")) === 0 &&
-      (await count(page, "sync-photos-pending")) === 0,
-    { timeout: SYNC_TIMEOUT, message: `${message}: everything synced` },
-  );
-}
 
 test("a guard's offline finding needing repair reaches the clerk's request list with its checkpoint", async (t) => {
   const server = await startServer({ t });
@@ -83,7 +73,7 @@ test("a guard's offline finding needing repair reaches the clerk's request list 
   const requestId = await link.getAttribute("data-request-id");
   assert.match(requestId, /^req-f[0-9a-f]{32}$/, "a request id derived from the finding");
   assert.match(await link.textContent(), /报修单：已受理/);
-  assert.ok((await count(guard, "sync-pending")) >= 2, "the finding and its request wait for the server");
+  assert.ok((await shownNumber(guard, "sync-pending")) >= 2, "the finding and its request wait for the server");
 
   // --- Back online: both go up, with the photo.
   await guardContext.setOffline(false);

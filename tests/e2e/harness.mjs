@@ -421,6 +421,34 @@ export async function openTab(page, name) {
   await page.getByTestId(`tab-${name}`).click();
 }
 
+/** The sync indicator's link state (`online`, `offline`, ...). */
+export const syncState = (page) => page.getByTestId("sync-online").getAttribute("data-state");
+
+/** The number an element shows as its text. */
+export const shownNumber = async (page, testId) => Number((await page.getByTestId(testId).textContent()).trim());
+
+/** Waits until the tablet is online with no change and no photo waiting for the server. */
+export async function waitForSynced(page, message) {
+  await waitFor(
+    async () =>
+      (await syncState(page)) === "online" &&
+      (await shownNumber(page, "sync-pending")) === 0 &&
+      (await shownNumber(page, "sync-photos-pending")) === 0,
+    { timeout: SYNC_TIMEOUT, message: `${message}: everything synced` },
+  );
+}
+
+/** An element's `data-state`. */
+export const dataState = (page, testId) => page.getByTestId(testId).getAttribute("data-state");
+
+/** Waits until the element's `data-state` is `state` (a sync may bring it). */
+export async function waitForState(page, testId, state, message) {
+  await waitFor(async () => (await dataState(page, testId)) === state, {
+    timeout: SYNC_TIMEOUT,
+    message: async () => `${message}: ${state} (is ${await dataState(page, testId).catch(() => "?")})`,
+  });
+}
+
 /** The sync indicator's count of changes waiting for the server. */
 export const pending = async (page) => Number(await page.getByTestId("sync-pending").textContent());
 

@@ -18,9 +18,12 @@ import {
   artifactPath,
   launchBrowser,
   login,
+  shownNumber,
   signIn,
   startServer,
+  syncState,
   waitFor,
+  waitForSynced,
 } from "./harness.mjs";
 
 const MINUTE = 60_000;
@@ -36,19 +39,6 @@ const STOPS = [
   { id: "cp-a-03", code: "A-03" },
 ];
 const HANDOVER_NOTE = "3栋消防栓漏水，已通知工程部";
-
-const syncState = (page) => page.getByTestId("sync-online").getAttribute("data-state");
-const count = async (page, testId) => Number((await page.getByTestId(testId).textContent()).trim());
-
-async function waitForSynced(page, message) {
-  await waitFor(
-    async () =>
-      (await syncState(page)) === "online" &&
-      (await count(page, "sync-pending")) === 0 &&
-      (await count(page, "sync-photos-pending")) === 0,
-    { timeout: SYNC_TIMEOUT, message: `${message}: everything synced` },
-  );
-}
 
 /** `HH:MM` in site time, `minutes` after site-local midnight (wrapping). */
 function clock(minutes) {
@@ -151,7 +141,7 @@ test("route and schedule, handover, camera round, offline finding with photo, su
   await due.waitFor({ timeout: SYNC_TIMEOUT });
   await due.getByTestId("due-round-start").click();
   await guard.getByTestId("round-screen").waitFor();
-  assert.equal(await count(guard, "round-left-count"), STOPS.length);
+  assert.equal(await shownNumber(guard, "round-left-count"), STOPS.length);
 
   // A checkpoint that is not on the round is refused and records nothing.
   await guard.getByTestId("scan-code").fill("A-04");
@@ -159,12 +149,12 @@ test("route and schedule, handover, camera round, offline finding with photo, su
   await waitFor(async () => (await guard.getByTestId("scan-result").getAttribute("data-kind")) === "error", {
     message: "A-04 refused",
   });
-  assert.equal(await count(guard, "round-left-count"), STOPS.length);
+  assert.equal(await shownNumber(guard, "round-left-count"), STOPS.length);
 
   // The camera reads the tags in whatever order they come.
   await guard.getByTestId("camera-start").click();
   await guard.getByTestId("camera-view").waitFor();
-  await waitFor(async () => (await count(guard, "round-left-count")) === 0, {
+  await waitFor(async () => (await shownNumber(guard, "round-left-count")) === 0, {
     timeout: 30_000,
     message: "every checkpoint scanned by camera",
   });
@@ -210,8 +200,8 @@ test("route and schedule, handover, camera round, offline finding with photo, su
   assert.ok(storedBytes > 0 && storedBytes < originalBytes / 4, `downscaled: ${storedBytes} of ${originalBytes} bytes`);
   await guard.getByTestId("finding-save").click();
   await guard.getByTestId("finding-item").first().waitFor();
-  assert.ok((await count(guard, "sync-pending")) > 0, "the finding waits for the server");
-  assert.equal(await count(guard, "sync-photos-pending"), 1, "the photo waits for the server");
+  assert.ok((await shownNumber(guard, "sync-pending")) > 0, "the finding waits for the server");
+  assert.equal(await shownNumber(guard, "sync-photos-pending"), 1, "the photo waits for the server");
 
   await guardContext.setOffline(false);
   await waitForSynced(guard, "guard back online");

@@ -21,37 +21,19 @@ import {
   launchBrowser,
   login,
   openTab,
+  shownNumber,
   signIn,
   startServer,
   startShift,
+  syncState,
   waitFor,
+  waitForState,
+  waitForSynced,
 } from "./harness.mjs";
-
-const syncState = (page) => page.getByTestId("sync-online").getAttribute("data-state");
-const count = async (page, testId) => Number((await page.getByTestId(testId).textContent()).trim());
-
-async function waitForSynced(page, message) {
-  await waitFor(
-    async () =>
-      (await syncState(page)) === "online" &&
-      (await count(page, "sync-pending")) === 0 &&
-      (await count(page, "sync-photos-pending")) === 0,
-    { timeout: SYNC_TIMEOUT, message: `${message}: everything synced` },
-  );
-}
 
 async function goOffline(context, page, who) {
   await context.setOffline(true);
   await waitFor(async () => (await syncState(page)) === "offline", { message: `${who} offline` });
-}
-
-const stateOf = (page, testId) => page.getByTestId(testId).getAttribute("data-state");
-
-async function waitForState(page, testId, state, message) {
-  await waitFor(async () => (await stateOf(page, testId)) === state, {
-    timeout: SYNC_TIMEOUT,
-    message: async () => `${message}: ${state} (is ${await stateOf(page, testId).catch(() => "?")})`,
-  });
 }
 
 /** The whole site's requests received and closed this month, from the server's complaints report. */

@@ -16,42 +16,25 @@ import { photoPng } from "./fixtures.mjs";
 import {
   SYNC_TIMEOUT,
   artifactPath,
+  dataState,
   launchBrowser,
   openTab,
+  shownNumber,
   signIn,
   startServer,
+  syncState,
   waitFor,
+  waitForState,
+  waitForSynced,
 } from "./harness.mjs";
 
 const FAULT = "E2E 厨房水管漏水，需上门更换角阀";
 const UNIT = "3栋1单元502";
 
-const syncState = (page) => page.getByTestId("sync-online").getAttribute("data-state");
-const count = async (page, testId) => Number((await page.getByTestId(testId).textContent()).trim());
-
-async function waitForSynced(page, message) {
-  await waitFor(
-    async () =>
-      (await syncState(page)) === "online" &&
-      (await count(page, "sync-pending")) === 0 &&
-      (await count(page, "sync-photos-pending")) === 0,
-    { timeout: SYNC_TIMEOUT, message: `${message}: everything synced` },
-  );
-}
-
 /** `YYYY-MM-DDTHH:MM` in site time (UTC+8), `hoursAhead` from now, for a datetime-local input. */
 function siteLocalInput(hoursAhead) {
   const site = new Date(Date.now() + hoursAhead * 3600_000 + 8 * 3600_000);
   return site.toISOString().slice(0, 16);
-}
-
-const stateOf = (page, testId) => page.getByTestId(testId).getAttribute("data-state");
-
-async function waitForState(page, testId, state, message) {
-  await waitFor(async () => (await stateOf(page, testId)) === state, {
-    timeout: SYNC_TIMEOUT,
-    message: async () => `${message}: ${state} (is ${await stateOf(page, testId).catch(() => "?")})`,
-  });
 }
 
 test("a repair request is dispatched, worked offline with a photo and the resident's signature, then called back and closed", async (t) => {
@@ -130,7 +113,7 @@ test("a repair request is dispatched, worked offline with a photo and the reside
   await worker.getByTestId("order-charge").fill("三十五元");
   await worker.getByTestId("order-confirm").click();
   assert.match(await worker.getByTestId("order-error").textContent(), /收费必须是金额/);
-  assert.equal(await stateOf(worker, "order-detail"), "arrived");
+  assert.equal(await dataState(worker, "order-detail"), "arrived");
   await worker.getByTestId("order-charge").fill("35.50");
 
   // A photo after the work, and the resident signs on the pad.
@@ -149,7 +132,7 @@ test("a repair request is dispatched, worked offline with a photo and the reside
   assert.equal(await pad.getAttribute("data-signed"), "true");
   await worker.getByTestId("order-confirm").click();
   await waitForState(worker, "order-detail", "done", "the work is recorded done");
-  assert.ok((await count(worker, "sync-pending")) >= 2, "the arrival and the work wait for the server");
+  assert.ok((await shownNumber(worker, "sync-pending")) >= 2, "the arrival and the work wait for the server");
 
   // The signature is a blob like a photo; the print view carries it.
   const signature = worker.getByTestId("order-signature-image");
