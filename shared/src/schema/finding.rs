@@ -14,8 +14,8 @@ use sha2::{Digest, Sha256};
 use super::record::ReadRecords;
 use super::request::{Channel, Request, RequestKind};
 use super::{
-    check_author, check_id, check_instant, check_text, check_word, get, list, put, Container,
-    DocKey, Record, SchemaError,
+    check_author, check_id, check_instant, check_photos, check_text, check_word, get, list, put,
+    Container, DocKey, Record, SchemaError,
 };
 use crate::domain::local_date;
 
@@ -148,16 +148,7 @@ impl Record for Finding {
             &Severity::ALL.map(Severity::as_str),
         )?;
         check_text("finding note", &self.note, false, 2000)?;
-        if self.photos.len() > MAX_PHOTOS {
-            return Err(SchemaError::Invalid(format!(
-                "more than {MAX_PHOTOS} photos"
-            )));
-        }
-        for hash in &self.photos {
-            if !crate::blob::is_hash(hash) {
-                return Err(SchemaError::Invalid(format!("photo hash {hash:?}")));
-            }
-        }
+        check_photos("photos", &self.photos, MAX_PHOTOS)?;
         if self.note.trim().is_empty() && self.photos.is_empty() {
             return Err(SchemaError::Invalid(
                 "a finding needs a note or a photo".into(),

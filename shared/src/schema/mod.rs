@@ -759,6 +759,17 @@ pub(crate) fn check_span(
     Ok(())
 }
 
+/// At most `max` photos (or other blobs), each a blob hash.
+pub(crate) fn check_photos(what: &str, photos: &[String], max: usize) -> Result<(), SchemaError> {
+    if photos.len() > max {
+        return Err(SchemaError::Invalid(format!("more than {max} {what}")));
+    }
+    match photos.iter().find(|hash| !crate::blob::is_hash(hash)) {
+        Some(hash) => Err(SchemaError::Invalid(format!("{what} hash {hash:?}"))),
+        None => Ok(()),
+    }
+}
+
 /// Checks a free-text field: not blank where required, bounded.
 pub(crate) fn check_text(
     what: &str,

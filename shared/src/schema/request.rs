@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use super::finding::MAX_PHOTOS;
 use super::record::ReadRecords;
 use super::{
-    check_author, check_id, check_instant, check_text, check_word, get, list, put, Container,
-    Record, SchemaError,
+    check_author, check_id, check_instant, check_photos, check_text, check_word, get, list, put,
+    Container, Record, SchemaError,
 };
 
 /// Intake records, keyed by request id.
@@ -260,7 +260,7 @@ impl Record for Request {
         check_text("resident name", &self.resident_name, false, 64)?;
         check_phone(&self.contact_phone)?;
         check_text("description", &self.description, true, 2000)?;
-        check_photos(&self.photos)?;
+        check_photos("photos", &self.photos, MAX_PHOTOS)?;
         if self.collective {
             if self.kind() != RequestKind::Complaint {
                 return Err(SchemaError::Invalid(
@@ -406,7 +406,7 @@ impl Record for RequestEvent {
         check_text("assignee", &self.assignee, false, 64)?;
         check_text("assignee name", &self.assignee_name, false, 64)?;
         check_text("note", &self.note, false, 2000)?;
-        check_photos(&self.photos)?;
+        check_photos("photos", &self.photos, MAX_PHOTOS)?;
         let missing = |what: &str| {
             Err(SchemaError::Invalid(format!(
                 "{} needs {what}",
@@ -458,18 +458,6 @@ fn check_phone(phone: &str) -> Result<(), SchemaError> {
         Ok(())
     } else {
         Err(SchemaError::Invalid(format!("phone {phone:?}")))
-    }
-}
-
-fn check_photos(photos: &[String]) -> Result<(), SchemaError> {
-    if photos.len() > MAX_PHOTOS {
-        return Err(SchemaError::Invalid(format!(
-            "more than {MAX_PHOTOS} photos"
-        )));
-    }
-    match photos.iter().find(|hash| !crate::blob::is_hash(hash)) {
-        Some(hash) => Err(SchemaError::Invalid(format!("photo hash {hash:?}"))),
-        None => Ok(()),
     }
 }
 

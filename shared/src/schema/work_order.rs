@@ -18,7 +18,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    check_author, check_id, check_instant, check_text, check_word, Container, Record, SchemaError,
+    check_author, check_id, check_instant, check_photos, check_text, check_word, Container, Record,
+    SchemaError,
 };
 
 /// The most photos before, and after, one piece of work.
@@ -166,18 +167,6 @@ impl WorkOrderEvent {
     }
 }
 
-fn check_photos(what: &str, photos: &[String]) -> Result<(), SchemaError> {
-    if photos.len() > MAX_PHOTOS {
-        return Err(SchemaError::Invalid(format!(
-            "more than {MAX_PHOTOS} {what}"
-        )));
-    }
-    match photos.iter().find(|hash| !crate::blob::is_hash(hash)) {
-        Some(hash) => Err(SchemaError::Invalid(format!("{what} hash {hash:?}"))),
-        None => Ok(()),
-    }
-}
-
 impl Record for WorkOrder {
     const CONTAINER: Container = Container::WorkOrders;
     const PERSONAL: bool = true;
@@ -198,7 +187,7 @@ impl Record for WorkOrder {
         check_text("resident", &self.resident_name, false, 64)?;
         check_text("contact phone", &self.contact_phone, false, 32)?;
         check_text("fault", &self.fault, false, 2000)?;
-        check_photos("photos", &self.photos)?;
+        check_photos("photos", &self.photos, MAX_PHOTOS)?;
         check_text("worker", &self.worker, true, 64)?;
         check_text("worker name", &self.worker_name, true, 64)?;
         check_instant("arrival time", self.arrive_by)?;
@@ -250,8 +239,8 @@ impl Record for WorkOrderEvent {
         if !(0..=MAX_CHARGE_FEN).contains(&self.charge_fen) {
             return Err(SchemaError::Invalid(format!("charge {}", self.charge_fen)));
         }
-        check_photos("photos before", &self.photos_before)?;
-        check_photos("photos after", &self.photos_after)?;
+        check_photos("photos before", &self.photos_before, MAX_PHOTOS)?;
+        check_photos("photos after", &self.photos_after, MAX_PHOTOS)?;
         if !self.signature.is_empty() && !crate::blob::is_hash(&self.signature) {
             return Err(SchemaError::Invalid(format!(
                 "signature hash {:?}",
