@@ -29,7 +29,7 @@ use roundbook_shared::schema::{DocKey, DocKind};
 
 use crate::hub;
 use crate::state::AppState;
-use crate::store::{run_blocking, Store, StoreError};
+use crate::store::{run_blocking, ChunkSeq, Store, StoreError};
 
 /// How often [`keep_up`] looks for documents whose copies are behind.
 pub const KEEP_UP_EVERY: Duration = Duration::from_secs(5 * 60);
@@ -48,6 +48,26 @@ pub fn current(store: &dyn Store, key: &DocKey) -> Result<Option<RecordCopy>, St
     {
         return Ok(Some(copy));
     }
+    make(store, key, &chunks)
+}
+
+/// Makes `key`'s copy if the kept one is behind its chunks (or missing),
+/// without reading a copy that is up to date.
+fn bring_up_to_date(store: &dyn Store, key: &DocKey) -> Result<(), StoreError> {
+    let id = key.document_id();
+    let chunks = store.chunk_seqs(&id)?;
+    if chunks.is_empty() || store.record_copy(&id, &chunks)?.is_some() {
+        return Ok(());
+    }
+    make(store, key, &chunks).map(drop)
+}
+
+/// Makes and keeps the copy of `key`'s document, named by `chunks`.
+fn make(
+    store: &dyn Store,
+    key: &DocKey,
+    chunks: &[ChunkSeq],
+) -> Result<Option<RecordCopy>, StoreError> {
     // Loaded after `chunks` was read, the document holds at least what
     // they do; if it holds more, the next reader finds the names differ
     // and makes the copy again. A copy never stands for less than its name.
@@ -56,7 +76,8 @@ pub fn current(store: &dyn Store, key: &DocKey) -> Result<Option<RecordCopy>, St
         return Ok(None);
     };
     let copy = RecordCopy::of(&doc);
-    if let Err(error) = store.put_record_copy(&id, &chunks, &pack(&copy)) {
+    let id = key.document_id();
+    if let Err(error) = store.put_record_copy(&id, chunks, &pack(&copy)) {
         tracing::warn!(id = %id, %error, "a record copy was not kept");
     }
     Ok(Some(copy))
@@ -107,7 +128,7 @@ pub async fn keep_up_once(app: &AppState) -> Result<usize, StoreError> {
             break;
         };
         let store = app.store.clone();
-        run_blocking(move || current(store.as_ref(), &key).map(|_| ())).await?;
+        run_blocking(move || bring_up_to_date(store.as_ref(), &key)).await?;
         read += 1;
     }
     Ok(read)
