@@ -83,26 +83,22 @@ impl<E> From<StorageError> for EditError<E> {
 /// The documents a user needs on `date` without asking the server: every
 /// document of their roles and zones without a period (directories) and the
 /// current period of every periodic kind (today's patrol log, this month's
-/// requests, ...), by the same rule the server lists them, and the
-/// work-order logs of [`crate::work_orders::worker_logs`].
+/// requests, ...), by the same rule the server lists them. Work-order logs
+/// are not among them (the server lists those that exist; a dispatch makes
+/// the one it writes to).
 pub fn keys_for_day(session: &Session, date: NaiveDate) -> Vec<DocKey> {
     let zones: Vec<String> = session
         .zones()
         .iter()
         .map(|zone| zone.code.clone())
         .collect();
-    let mut keys = reach::documents(
+    reach::documents(
         session.site_code(),
         session.roles(),
         &zones,
         date,
         reach::Around::default(),
-    );
-    // Work-order logs: the user's own, and each repair worker's in the
-    // staff directory last fetched (for those who dispatch).
-    let directory = crate::staff::cached(session.site_code());
-    keys.extend(crate::work_orders::worker_logs(session, &directory, date));
-    keys
+    )
 }
 
 /// The key of a listed document, if the listing is consistent with its id.

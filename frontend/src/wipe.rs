@@ -75,7 +75,7 @@ impl TabletUser {
     fn reads(&self, key: &DocKey) -> bool {
         if key.kind.per_worker() {
             return self.site == key.site
-                && reach::holds_worker(&self.roles, &self.username, key.kind, &key.zone);
+                && reach::holds_worker(&self.roles, &self.username, &self.zones, key);
         }
         self.site == key.site
             && reach::reads(&self.roles, key.kind)
@@ -90,7 +90,10 @@ impl TabletUser {
                 .iter()
                 .any(|kind| kind.site_wide() && reach::reads(&self.roles, *kind))
         } else {
-            self.roles.iter().any(|role| role.keeps_records()) && self.sees_zone(zone)
+            // A repair worker's photos are those of their orders, in
+            // whichever zones those are.
+            self.roles.iter().any(|role| role.keeps_records())
+                && (self.sees_zone(zone) || self.roles.contains(&Role::RepairStaff))
         }
     }
 }

@@ -13,10 +13,8 @@
 //! This module shows nothing and does no networking: it writes through
 //! [`Writer`], which tells sync.
 
-use chrono::NaiveDate;
 use roundbook_shared::api::StaffMember;
 use roundbook_shared::domain::Role;
-use roundbook_shared::reach;
 use roundbook_shared::schema::request::Action;
 use roundbook_shared::schema::work_order::{
     OrderAction, WorkOrder, WorkOrderEvent, MAX_CHARGE_FEN, MAX_PHOTOS, MAX_SIGNATURE_BYTES,
@@ -27,7 +25,7 @@ use roundbook_shared::workflow::{self, RequestView};
 
 use crate::documents::{EditError, Library};
 use crate::requests::{self, EventDraft, MAX_TEXT_CHARS};
-use crate::session::{Actor, Session};
+use crate::session::Actor;
 use crate::writer::Writer;
 
 /// Why a dispatch or a record was not made. Nothing was written.
@@ -90,27 +88,6 @@ pub fn repair_workers(directory: &[StaffMember]) -> Vec<StaffMember> {
     workers
 }
 
-/// The work-order logs the user holds on `date`: their own (repair staff)
-/// and each repair worker's of `directory` (those who dispatch), for this
-/// month, the one before and the next.
-pub fn worker_logs(session: &Session, directory: &[StaffMember], date: NaiveDate) -> Vec<DocKey> {
-    let workers: Vec<String> = repair_workers(directory)
-        .into_iter()
-        .map(|member| member.username)
-        .collect();
-    reach::worker_documents(
-        session.site_code(),
-        session.roles(),
-        session.username(),
-        &workers,
-        date,
-        reach::Around {
-            periods_back: 1,
-            ..reach::Around::default()
-        },
-    )
-}
-
 /// A charge as typed (yuan, such as `35` or `35.50`; empty for none), in fen.
 pub fn charge_fen(text: &str) -> Result<i64, OrderError> {
     let text = text.trim();
@@ -167,11 +144,11 @@ pub fn all_orders(library: &Library) -> Vec<(DocKey, OrderView)> {
     found
 }
 
-/// The orders `worker` holds (their own list).
+/// The orders `worker` holds (their own list, every zone's).
 pub fn orders_of(library: &Library, worker: &str) -> Vec<(DocKey, OrderView)> {
     all_orders(library)
         .into_iter()
-        .filter(|(key, _)| key.zone == worker)
+        .filter(|(key, _)| key.worker_log().is_some_and(|log| log.worker == worker))
         .collect()
 }
 
@@ -190,6 +167,24 @@ pub fn order(library: &Library, order_id: &str) -> Option<(DocKey, OrderView)> {
     all_orders(library)
         .into_iter()
         .find(|(_, view)| view.order.id == order_id)
+}
+
+/// For an order made by a reassignment, the order it took over from when
+/// that reassignment did not stand (the first worker's offline "done" or
+/// "cannot fix" came first): the new order is then not needed, and a
+/// dispatcher should cancel it. `None` when the tablet does not hold the
+/// first order (a repair worker holds only their own).
+pub fn overtaken_by(library: &Library, view: &OrderView) -> Option<OrderView> {
+    if view.order.reassigned_from.is_empty() || !view.state.is_open() {
+        return None;
+    }
+    let (_, from) = order(library, &view.order.reassigned_from)?;
+    let stood_for_this = from.state == work_orders::OrderState::Reassigned
+        && from
+            .reassigned_to
+            .as_ref()
+            .is_some_and(|(worker, _)| *worker == view.order.worker);
+    (!stood_for_this).then_some(from)
 }
 
 /// Each worker's open orders, for the engineering view: (username, name,
@@ -231,11 +226,12 @@ fn enabled_worker(directory: &[StaffMember], worker: &str) -> Result<StaffMember
         .ok_or(OrderError::WorkerUnavailable)
 }
 
-/// Writes `order` into its worker's log of the month of its dispatch.
+/// Writes `order` into its worker's log of its zone and the month of its
+/// dispatch (making that log on this tablet if it has none yet).
 async fn put_order(writer: &Writer, site: &str, order: &WorkOrder) -> Result<DocKey, OrderError> {
     order.validate().map_err(invalid)?;
     let date = roundbook_shared::domain::local_date(order.dispatched_at);
-    let key = DocKey::work_order_log(site, &order.worker, date);
+    let key = DocKey::work_order_log(site, &order.zone, &order.worker, date);
     writer
         .library()
         .add(key.clone())
@@ -372,9 +368,10 @@ fn event_of(
     let mut to = None;
     match draft.action {
         OrderAction::Arrive => {}
-        OrderAction::Done | OrderAction::CannotFix if note.is_empty() => {
+        OrderAction::Done | OrderAction::CannotFix | OrderAction::Cancel if note.is_empty() => {
             return Err(OrderError::NoteNeeded)
         }
+        OrderAction::Cancel => {}
         OrderAction::Done => {
             event.materials = draft.materials.trim().to_owned();
             event.charge_fen = charge_fen(&draft.charge)?;
@@ -531,8 +528,8 @@ mod tests {
         use roundbook_shared::schema::work_order::OrderAction;
         let name = format!("roundbook-test-orders-{}", uuid::Uuid::new_v4().simple());
         let library = Library::new(Storage::open_named(&name).await.unwrap(), "t1".into());
-        let day = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
-        let key = DocKey::work_order_log("demo", "repair-a", day);
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        let key = DocKey::work_order_log("demo", "A", "repair-a", day);
         library.add(key.clone()).await.unwrap();
         let start = roundbook_shared::domain::instant_at(day, 8 * 60);
         library

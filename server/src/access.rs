@@ -117,7 +117,7 @@ impl Access {
         self.final_upload_before.or_else(|| {
             self.former_zones
                 .iter()
-                .find(|(zone, _)| !key.kind.site_wide() && *zone == key.zone)
+                .find(|(zone, _)| key.home_zone() == Some(zone.as_str()))
                 .map(|(_, left_at)| *left_at)
         })
     }
@@ -126,7 +126,7 @@ impl Access {
     /// upload their own earlier records to it (a zone they left).
     pub fn reaches(&self, key: &DocKey) -> bool {
         let writes_kind = if key.kind.per_worker() {
-            reach::writes_worker(&self.roles, &self.username, key.kind, &key.zone)
+            self.writes_worker_log(key)
         } else {
             reach::writes(&self.roles, key.kind)
         };
@@ -145,9 +145,10 @@ impl Access {
     /// kind and, for a zone's document, the zone is not retired (they must
     /// also be allowed the document itself).
     pub fn writes_to(&self, key: &DocKey) -> bool {
-        if key.kind.per_worker() {
-            return reach::writes_worker(&self.roles, &self.username, key.kind, &key.zone)
-                && (key.zone == self.username || self.workers.contains(&key.zone));
+        if let Some(log) = key.worker_log() {
+            return self.writes_worker_log(key)
+                && (log.worker == self.username
+                    || self.workers.iter().any(|worker| worker == log.worker));
         }
         self.writes(key.kind) && (key.kind.site_wide() || !self.retired.contains(&key.zone))
     }
@@ -156,7 +157,7 @@ impl Access {
     pub fn allows(&self, key: &DocKey) -> bool {
         if key.kind.per_worker() {
             return key.site == self.site
-                && reach::holds_worker(&self.roles, &self.username, key.kind, &key.zone);
+                && reach::holds_worker(&self.roles, &self.username, &self.zones, key);
         }
         let place = if key.kind.site_wide() {
             key.zone == SITE_WIDE
@@ -164,6 +165,41 @@ impl Access {
             self.zones.contains(&key.zone)
         };
         key.site == self.site && place && reach::reads(&self.roles, key.kind)
+    }
+
+    /// The per-worker rule for changing `key`, in the zones the user may
+    /// write (or left lately, for a final upload).
+    fn writes_worker_log(&self, key: &DocKey) -> bool {
+        let mut zones: Vec<String> = self.writable_zones().cloned().collect();
+        zones.extend(self.former_zones.iter().map(|(zone, _)| zone.clone()));
+        reach::writes_worker(&self.roles, &self.username, &zones, key)
+    }
+
+    /// Whether a repair worker has work orders in `zone` (a log of theirs
+    /// there, in the listed months): they then see the photos of the
+    /// requests behind them and upload their own work's, whichever zones
+    /// their account lists.
+    pub fn works_orders_in(
+        &self,
+        store: &dyn Store,
+        zone: &str,
+        today: NaiveDate,
+    ) -> StoreResult<bool> {
+        if !self.roles.contains(&Role::RepairStaff) {
+            return Ok(false);
+        }
+        let (_, mut month) = reach::listed_since(today);
+        while month <= today {
+            let key = DocKey::work_order_log(&self.site, zone, &self.username, month);
+            if store.document_key(&key.document_id())?.is_some() {
+                return Ok(true);
+            }
+            month = match month.checked_add_months(chrono::Months::new(1)) {
+                Some(next) => next,
+                None => break,
+            };
+        }
+        Ok(false)
     }
 
     /// Whether this user may change documents of `kind` (they must also be
@@ -174,24 +210,17 @@ impl Access {
 
     /// The documents this user always holds, whether or not the server has
     /// seen them yet: every reachable zone and site-wide document without a
-    /// period, and the current period of every periodic kind.
+    /// period, and the current period of every periodic kind. Work-order
+    /// logs are not among them: one per worker and zone would be hundreds
+    /// of empty documents; a dispatcher's tablet makes the one it writes to,
+    /// and the others are listed once they exist.
     pub fn standing(&self, today: NaiveDate) -> Vec<DocKey> {
-        let around = reach::Around::default();
-        let mut keys = reach::documents(&self.site, &self.roles, &self.zones, today, around);
-        keys.extend(self.worker_documents(today, around));
-        keys
-    }
-
-    /// The work-order logs this user may name: their own (repair staff) and
-    /// the enabled workers' (dispatchers).
-    fn worker_documents(&self, today: NaiveDate, around: reach::Around) -> Vec<DocKey> {
-        reach::worker_documents(
+        reach::documents(
             &self.site,
             &self.roles,
-            &self.username,
-            &self.workers,
+            &self.zones,
             today,
-            around,
+            reach::Around::default(),
         )
     }
 
@@ -225,7 +254,14 @@ impl Access {
         zones.extend(self.former_zones.iter().map(|(zone, _)| zone.clone()));
         reach::documents(&self.site, &self.roles, &zones, today, around)
             .into_iter()
-            .chain(self.worker_documents(today, around))
+            .chain(reach::worker_documents(
+                &self.site,
+                &self.roles,
+                &zones,
+                &self.workers,
+                today,
+                around,
+            ))
             .find(|key| key.document_id() == *id)
     }
 }
@@ -265,6 +301,32 @@ mod tests {
                 retired: false,
             })
             .to_vec()
+    }
+
+    #[test]
+    fn a_dispatcher_makes_a_workers_log_in_their_zones_only() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        let mut clerk =
+            Access::for_account(&account(vec![Role::ZoneService], &["A"]), &site_zones());
+        clerk.workers = vec!["repair-a".into()];
+        let theirs = DocKey::work_order_log("demo", "A", "repair-a", today);
+        let elsewhere = DocKey::work_order_log("demo", "B", "repair-a", today);
+        assert_eq!(
+            clerk.derive(&theirs.document_id(), today),
+            Some(theirs.clone())
+        );
+        assert!(clerk.writes_to(&theirs));
+        assert_eq!(clerk.derive(&elsewhere.document_id(), today), None);
+        assert!(!clerk.allows(&elsewhere));
+        let mut engineering = Access::for_account(
+            &account(vec![Role::EngineeringSupervisor], &[]),
+            &site_zones(),
+        );
+        engineering.workers = vec!["repair-a".into()];
+        assert_eq!(
+            engineering.derive(&elsewhere.document_id(), today),
+            Some(elsewhere)
+        );
     }
 
     #[test]

@@ -304,7 +304,7 @@ fn seed_requests(store: &dyn Store, now: i64) -> StoreResult<()> {
         dispatched_at,
         reassigned_from: String::new(),
     };
-    let log = DocKey::work_order_log(SITE, "repair-a", local_date(dispatched_at));
+    let log = DocKey::work_order_log(SITE, &order.zone, "repair-a", local_date(dispatched_at));
     let mut doc = log.genesis();
     put(&mut doc, &order, dispatched_at).expect(valid);
     docs.push((log, doc));
@@ -361,11 +361,11 @@ mod tests {
         }
         seeded.sort();
         assert_eq!(seeded, ["req-demo-1", "req-demo-2", "req-demo-3"]);
-        // The repair in progress is repair-a's work order, in their own log.
+        // The repair in progress is repair-a's work order, in their log of zone A.
         let orders: Vec<WorkOrder> = [today, today - chrono::Duration::days(5)]
             .into_iter()
             .filter_map(|month| {
-                let key = DocKey::work_order_log(SITE, "repair-a", month);
+                let key = DocKey::work_order_log(SITE, "A", "repair-a", month);
                 let chunks = store.load_chunks(&key.document_id()).unwrap();
                 (!chunks.is_empty()).then(|| automerge::Automerge::load(&chunks.concat()).unwrap())
             })

@@ -1,7 +1,7 @@
 //! Work orders against a real server: a repair worker receives only the
-//! orders dispatched to them (their own work-order log), never another
+//! orders dispatched to them (their own work-order logs), never another
 //! worker's log, the zone's request log, the resident directory or another
-//! zone's documents; bad records (done without a note, a charge that is not
+//! zone's documents; a zone's clerk receives only their zones' logs; bad records (done without a note, a charge that is not
 //! a number, a signature over 1 MB) and orders for a disabled worker are
 //! refused with nothing stored; a reassignment and the worker's offline
 //! "done" both reach everyone and fold into a conflict with nothing lost.
@@ -13,8 +13,9 @@ use std::time::Duration;
 use automerge::transaction::Transactable;
 use common::{Server, Tablet};
 use roundbook_shared::protocol::RefusalReason;
+use roundbook_shared::schema::receipt::receipts;
 use roundbook_shared::schema::work_order::{OrderAction, WorkOrder, WorkOrderEvent};
-use roundbook_shared::schema::{get, put, DocKey, DocKind};
+use roundbook_shared::schema::{get, put, Container, DocKey, DocKind};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -46,8 +47,9 @@ fn order(id: &str, worker: &str) -> WorkOrder {
     }
 }
 
+/// `worker`'s log of zone A this month.
 fn log_of(worker: &str) -> DocKey {
-    DocKey::work_order_log("demo", worker, common::today())
+    DocKey::work_order_log("demo", "A", worker, common::today())
 }
 
 /// The clerk dispatches one order to each of `workers`.
@@ -94,13 +96,13 @@ async fn a_repair_worker_reaches_only_their_own_orders() {
     let listed = server.docs(&token).await;
     assert!(listed
         .iter()
-        .any(|entry| entry.kind == DocKind::WorkOrderLog && entry.zone == "repair-a"));
+        .any(|entry| entry.kind == DocKind::WorkOrderLog && entry.zone == "A/repair-a"));
     for entry in &listed {
         assert!(
             matches!(entry.kind, DocKind::WorkOrderLog | DocKind::ZoneDirectory),
             "{entry:?}"
         );
-        assert!(entry.zone == "repair-a" || entry.zone == "A", "{entry:?}");
+        assert!(entry.zone == "A/repair-a" || entry.zone == "A", "{entry:?}");
     }
 
     // Another worker's log, the resident directory, the zone's request and
@@ -116,6 +118,20 @@ async fn a_repair_worker_reaches_only_their_own_orders() {
         let mut asking = Tablet::new("repair-a");
         asking.refused_to_read(&url, &key, WAIT).await;
     }
+
+    // Zone B's clerk holds neither: zone A's orders carry its residents.
+    let zone_b = server.login("service-b").await.token;
+    for worker in ["repair-a", "repair-a2"] {
+        let mut asking = Tablet::new("service-b");
+        asking
+            .refused_to_read(&server.ws_url(&zone_b), &log_of(worker), WAIT)
+            .await;
+    }
+    assert!(server
+        .docs(&zone_b)
+        .await
+        .iter()
+        .all(|entry| entry.kind != DocKind::WorkOrderLog));
 
     // The clerk and the engineering supervisor hold both workers' logs.
     for user in ["service-a", "engineering"] {
@@ -313,7 +329,7 @@ async fn an_order_for_a_disabled_worker_is_refused() {
     let next_month = common::today() + chrono::Months::new(1);
     late.refused_to_read(
         &server.ws_url(&clerk),
-        &DocKey::work_order_log("demo", "repair-a2", next_month),
+        &DocKey::work_order_log("demo", "A", "repair-a2", next_month),
         WAIT,
     )
     .await;
@@ -438,4 +454,71 @@ async fn a_reassignment_and_an_offline_done_both_reach_everyone_and_show_as_a_co
     assert_eq!(kept.event.charge_fen, 3_550);
     assert_eq!(view.conflicts.len(), 1);
     assert_eq!(view.conflicts[0].stood.as_deref(), Some("ev-reassign"));
+    // The server stamped when each event reached it.
+    let stamped = receipts(doc, Container::WorkOrderEvents).unwrap();
+    assert!(stamped.contains_key("ev-reassign") && stamped.contains_key("ev-done"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_is_filed_in_its_workers_log_of_its_zone_only() {
+    let server = Server::start().await;
+    let clerk = server.login("service-a").await.token;
+    // Zone A's clerk files a zone-B order in repair-a's log of zone A: refused.
+    let mut desk = Tablet::new("service-a");
+    let log = desk.hold(&log_of("repair-a"));
+    let mut misfiled = order("wo-misfiled", "repair-a");
+    misfiled.zone = "B".into();
+    put(desk.replica.doc_mut(&log).unwrap(), &misfiled, now()).unwrap();
+    desk.join(&server.ws_url(&clerk)).await;
+    assert!(desk.deliver(WAIT).await.is_err());
+    assert_eq!(desk.replica.refusal(&log), Some(RefusalReason::BadShape));
+    // Nor may they make repair-a's log of zone B, which they do not reach.
+    let mut other = Tablet::new("service-a");
+    other
+        .refused_to_read(
+            &server.ws_url(&clerk),
+            &DocKey::work_order_log("demo", "B", "repair-a", common::today()),
+            WAIT,
+        )
+        .await;
+}
+
+/// Bytes that sniff as a PNG.
+fn png(seed: u8) -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.extend((0..2_000u32).map(|n| (n.wrapping_mul(2_654_435_761) >> 13) as u8 ^ seed));
+    bytes
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_reaches_the_photos_of_the_zones_they_have_orders_in() {
+    let server = Server::start().await;
+    // repair-b's account lists zone B only.
+    let token = server.login("repair-b").await.token;
+    let photo = png(7);
+    let hash = roundbook_shared::blob::hash_of(&photo);
+    let len = photo.len() as u64;
+    let before = server
+        .put_part(Some(&token), "A", &hash, 0, len, &photo)
+        .await;
+    assert_eq!(before.status(), 403, "no order in zone A yet");
+
+    dispatch(&server, &["repair-b"]).await;
+    let after = server
+        .put_part(Some(&token), "A", &hash, 0, len, &photo)
+        .await;
+    assert_eq!(
+        after.status(),
+        200,
+        "an order in zone A: its photos are theirs"
+    );
+    let read = server
+        .get(&format!("/api/blobs/A/{hash}"), Some(&token))
+        .await;
+    assert_eq!(read.status(), 200);
+    // Zone C, where they have no order, stays closed.
+    let elsewhere = server
+        .put_part(Some(&token), "C", &hash, 0, len, &photo)
+        .await;
+    assert_eq!(elsewhere.status(), 403);
 }

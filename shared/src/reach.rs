@@ -9,7 +9,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::domain::Role;
-use crate::schema::{DocKey, DocKind, Period, SITE_WIDE};
+use crate::schema::{DocKey, DocKind, Period, WorkerLog, SITE_WIDE};
 
 /// Whether someone holding `roles` may receive documents of `kind`.
 pub fn reads(roles: &[Role], kind: DocKind) -> bool {
@@ -24,30 +24,50 @@ pub fn writes(roles: &[Role], kind: DocKind) -> bool {
         .any(|role| spec.readers.admits(*role) && spec.writers.admits(*role))
 }
 
-/// Whether `username`, holding `roles`, may receive the per-worker
-/// document (`DocKind::per_worker`) of `worker` of `kind`: a repair worker
-/// only their own; the kind's other readers every worker's.
-pub fn holds_worker(roles: &[Role], username: &str, kind: DocKind, worker: &str) -> bool {
-    let spec = kind.spec();
-    !worker.is_empty()
-        && roles.iter().any(|role| {
-            spec.readers.admits(*role) && (*role != Role::RepairStaff || worker == username)
-        })
+/// Whether `username`, holding `roles` and reaching `zones`, may receive
+/// the per-worker document `key` (`DocKind::per_worker`): a repair worker
+/// only their own, in any zone; the kind's other readers every worker's in
+/// the zones they reach. A log from before the split by zone (no zone in its
+/// key, see [`WorkerLog`]) holds orders of every zone, so only the roles
+/// that see the whole site hold it besides its worker.
+pub fn holds_worker(roles: &[Role], username: &str, zones: &[String], key: &DocKey) -> bool {
+    worker_rule(roles, username, zones, key, false)
 }
 
-/// Whether `username`, holding `roles`, may change `worker`'s per-worker
-/// document of `kind` (the same rule with the kind's writers).
-pub fn writes_worker(roles: &[Role], username: &str, kind: DocKind, worker: &str) -> bool {
-    let spec = kind.spec();
-    !worker.is_empty()
+/// Whether `username` may change the per-worker document `key` (the same
+/// rule with the kind's writers).
+pub fn writes_worker(roles: &[Role], username: &str, zones: &[String], key: &DocKey) -> bool {
+    worker_rule(roles, username, zones, key, true)
+}
+
+fn worker_rule(
+    roles: &[Role],
+    username: &str,
+    zones: &[String],
+    key: &DocKey,
+    writing: bool,
+) -> bool {
+    let Some(log) = key.worker_log() else {
+        return false;
+    };
+    let spec = key.kind.spec();
+    let in_zone = |role: Role| match log.zone {
+        Some(zone) => zones.iter().any(|reached| reached == zone),
+        None => role.sees_whole_site(),
+    };
+    !log.worker.is_empty()
         && roles.iter().any(|role| {
             spec.readers.admits(*role)
-                && spec.writers.admits(*role)
-                && (*role != Role::RepairStaff || worker == username)
+                && (!writing || spec.writers.admits(*role))
+                && if *role == Role::RepairStaff {
+                    log.worker == username
+                } else {
+                    in_zone(*role)
+                }
         })
 }
 
-/// Whether someone holding `roles` holds every worker's per-worker
+/// Whether someone holding `roles` holds other workers' per-worker
 /// documents of `kind` (not only their own): a reader other than repair staff.
 pub fn holds_every_worker(roles: &[Role], kind: DocKind) -> bool {
     let spec = kind.spec();
@@ -56,8 +76,8 @@ pub fn holds_every_worker(roles: &[Role], kind: DocKind) -> bool {
         .any(|role| *role != Role::RepairStaff && spec.readers.admits(*role))
 }
 
-/// Whether someone holding `roles` writes every worker's per-worker
-/// documents of `kind` (dispatches work orders to anyone).
+/// Whether someone holding `roles` writes other workers' per-worker
+/// documents of `kind` (dispatches work orders in their zones).
 pub fn writes_every_worker(roles: &[Role], kind: DocKind) -> bool {
     let spec = kind.spec();
     roles.iter().any(|role| {
@@ -146,13 +166,14 @@ pub fn documents(
     keys
 }
 
-/// Every per-worker document (work-order logs) `username` with `roles`
-/// could name for the periods around `today`, for themselves and the
-/// `workers` (usernames) they may hold.
+/// Every per-worker document (work-order logs) someone with `roles` on
+/// `zones` could create for the periods around `today`: each of `workers`
+/// (usernames) in each zone, for those who dispatch. Repair staff create
+/// none (dispatchers make their logs; they reach them by the catalog).
 pub fn worker_documents(
     site: &str,
     roles: &[Role],
-    username: &str,
+    zones: &[String],
     workers: &[String],
     today: NaiveDate,
     around: Around,
@@ -161,20 +182,18 @@ pub fn worker_documents(
     for kind in DocKind::ALL
         .iter()
         .copied()
-        .filter(|kind| kind.per_worker())
+        .filter(|kind| kind.per_worker() && writes_every_worker(roles, *kind))
     {
-        let mut people: Vec<&str> = workers.iter().map(String::as_str).collect();
-        if roles.contains(&Role::RepairStaff) {
-            people.push(username);
-        }
-        people.sort_unstable();
-        people.dedup();
-        for worker in people
-            .into_iter()
-            .filter(|worker| holds_worker(roles, username, kind, worker))
-        {
-            for date in period_starts(kind.period(), today, around.periods_back) {
-                keys.push(DocKey::of_period(site, kind, worker, date));
+        for date in period_starts(kind.period(), today, around.periods_back) {
+            for zone in zones {
+                for worker in workers {
+                    let place = WorkerLog {
+                        zone: Some(zone),
+                        worker,
+                    }
+                    .place();
+                    keys.push(DocKey::of_period(site, kind, &place, date));
+                }
             }
         }
     }
@@ -323,55 +342,102 @@ mod tests {
 
     #[test]
     fn a_repair_worker_holds_only_their_own_work_orders() {
-        let kind = DocKind::WorkOrderLog;
+        let today = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        let log = |zone: &str, worker: &str| DocKey::work_order_log("demo", zone, worker, today);
+        let none: [String; 0] = [];
+        let zone_a = ["A".to_owned()];
         let worker = [Role::RepairStaff];
-        assert!(holds_worker(&worker, "repair-a", kind, "repair-a"));
-        assert!(writes_worker(&worker, "repair-a", kind, "repair-a"));
-        assert!(!holds_worker(&worker, "repair-a", kind, "repair-b"));
-        assert!(!writes_worker(&worker, "repair-a", kind, "repair-b"));
+        // Their own log in any zone, whatever zones their account lists.
+        assert!(holds_worker(
+            &worker,
+            "repair-a",
+            &none,
+            &log("B", "repair-a")
+        ));
+        assert!(writes_worker(
+            &worker,
+            "repair-a",
+            &none,
+            &log("B", "repair-a")
+        ));
+        assert!(!holds_worker(
+            &worker,
+            "repair-a",
+            &zone_a,
+            &log("A", "repair-b")
+        ));
+        assert!(!writes_worker(
+            &worker,
+            "repair-a",
+            &zone_a,
+            &log("A", "repair-b")
+        ));
         for dispatcher in [
             Role::ZoneService,
             Role::EngineeringSupervisor,
             Role::OfficeHead,
         ] {
-            assert!(
-                holds_worker(&[dispatcher], "x", kind, "repair-b"),
-                "{dispatcher:?}"
-            );
-            assert!(
-                writes_worker(&[dispatcher], "x", kind, "repair-b"),
-                "{dispatcher:?}"
-            );
+            let roles = [dispatcher];
+            assert!(holds_worker(&roles, "x", &zone_a, &log("A", "repair-b")));
+            assert!(writes_worker(&roles, "x", &zone_a, &log("A", "repair-b")));
+            // Another zone's orders carry its residents: never held.
+            assert!(!holds_worker(&roles, "x", &zone_a, &log("B", "repair-b")));
+            assert!(!writes_worker(&roles, "x", &zone_a, &log("B", "repair-b")));
         }
-        assert!(!holds_worker(&[Role::Guard], "guard-a", kind, "repair-a"));
-        assert!(!holds_every_worker(&worker, kind));
-        assert!(holds_every_worker(&[Role::EngineeringSupervisor], kind));
-        assert!(writes_every_worker(&[Role::ZoneService], kind));
-        assert!(!writes_every_worker(&[Role::Guard], kind));
-        let today = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        assert!(!holds_worker(
+            &[Role::Guard],
+            "guard-a",
+            &zone_a,
+            &log("A", "repair-a")
+        ));
+        assert!(!holds_every_worker(&worker, DocKind::WorkOrderLog));
+        assert!(holds_every_worker(
+            &[Role::EngineeringSupervisor],
+            DocKind::WorkOrderLog
+        ));
+        assert!(writes_every_worker(
+            &[Role::ZoneService],
+            DocKind::WorkOrderLog
+        ));
+        assert!(!writes_every_worker(&[Role::Guard], DocKind::WorkOrderLog));
+
         let workers = ["repair-a".to_owned(), "repair-b".to_owned()];
-        let own = worker_documents(
-            "demo",
-            &worker,
-            "repair-a",
-            &workers,
-            today,
-            Around::default(),
-        );
-        assert_eq!(own, [DocKey::work_order_log("demo", "repair-a", today)]);
-        let zones = ["A".to_owned()];
-        assert!(documents("demo", &worker, &zones, today, Around::default())
-            .iter()
-            .all(|key| key.kind == DocKind::ZoneDirectory));
+        let around = Around::default();
+        assert!(worker_documents("demo", &worker, &zone_a, &workers, today, around).is_empty());
         let clerk = worker_documents(
             "demo",
             &[Role::ZoneService],
-            "service-a",
+            &zone_a,
             &workers,
             today,
-            Around::default(),
+            around,
         );
-        assert_eq!(clerk.len(), 2);
+        assert_eq!(clerk, [log("A", "repair-a"), log("A", "repair-b")]);
+        assert!(documents("demo", &worker, &zone_a, today, around)
+            .iter()
+            .all(|key| key.kind == DocKind::ZoneDirectory));
+    }
+
+    #[test]
+    fn a_log_from_before_the_split_by_zone_is_held_by_its_worker_and_the_whole_site() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 3).unwrap();
+        let legacy = DocKey::of_period("demo", DocKind::WorkOrderLog, "repair-a", today);
+        assert_eq!(
+            legacy.worker_log(),
+            Some(WorkerLog {
+                zone: None,
+                worker: "repair-a"
+            })
+        );
+        let zone_a = ["A".to_owned()];
+        assert!(holds_worker(&[Role::RepairStaff], "repair-a", &[], &legacy));
+        assert!(holds_worker(
+            &[Role::EngineeringSupervisor],
+            "e",
+            &zone_a,
+            &legacy
+        ));
+        assert!(!holds_worker(&[Role::ZoneService], "s", &zone_a, &legacy));
     }
 
     #[test]

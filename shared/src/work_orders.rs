@@ -29,15 +29,18 @@ pub enum OrderState {
     CannotFix,
     /// Moved to another worker's order.
     Reassigned,
+    /// Withdrawn by a dispatcher, with a reason.
+    Cancelled,
 }
 
 impl OrderState {
-    pub const ALL: [OrderState; 5] = [
+    pub const ALL: [OrderState; 6] = [
         OrderState::Open,
         OrderState::Arrived,
         OrderState::Done,
         OrderState::CannotFix,
         OrderState::Reassigned,
+        OrderState::Cancelled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -47,6 +50,7 @@ impl OrderState {
             OrderState::Done => "done",
             OrderState::CannotFix => "cannot_fix",
             OrderState::Reassigned => "reassigned",
+            OrderState::Cancelled => "cancelled",
         }
     }
 
@@ -63,6 +67,8 @@ pub enum OrderRefusal {
     NotNow(OrderState),
     #[error("only the order's worker records work on it")]
     NotTheWorker,
+    #[error("the order's own worker neither reassigns nor cancels it")]
+    NotADispatcher,
     #[error("the action needs a note")]
     NoteMissing,
     #[error("a reassignment needs another worker")]
@@ -77,7 +83,7 @@ pub fn allowed_in(action: OrderAction) -> &'static [OrderState] {
     match action {
         OrderAction::Arrive => &[Open],
         OrderAction::Done | OrderAction::CannotFix => &[Open, Arrived],
-        OrderAction::Reassign => &[Open, Arrived, CannotFix],
+        OrderAction::Reassign | OrderAction::Cancel => &[Open, Arrived, CannotFix],
     }
 }
 
@@ -103,7 +109,7 @@ pub struct OrderView {
     pub state: OrderState,
     /// When the worker arrived.
     pub arrived_at: Option<i64>,
-    /// The event that finished it (done or cannot fix), if one stood.
+    /// The event that finished it (done, cannot fix or cancel), if one stood.
     pub outcome: Option<WorkOrderEvent>,
     /// The reassignment that stood: to whom.
     pub reassigned_to: Option<(String, String)>,
@@ -121,12 +127,12 @@ impl OrderView {
     }
 
     /// The actions `user` may take now: the worker records, the others
-    /// (dispatchers, the engineering supervisor) reassign.
+    /// (dispatchers, the engineering supervisor) reassign and cancel.
     pub fn actions_for(&self, user: &str) -> Vec<OrderAction> {
         OrderAction::ALL
             .into_iter()
             .filter(|action| allowed_in(*action).contains(&self.state))
-            .filter(|action| (*action == OrderAction::Reassign) != (user == self.order.worker))
+            .filter(|action| action.by_dispatcher() != (user == self.order.worker))
             .collect()
     }
 }
@@ -146,7 +152,12 @@ pub fn check(view: &OrderView, event: &WorkOrderEvent) -> Result<(), OrderRefusa
         {
             Err(OrderRefusal::NotTheWorker)
         }
-        OrderAction::Done | OrderAction::CannotFix if event.note.trim().is_empty() => {
+        OrderAction::Reassign | OrderAction::Cancel if event.by == view.order.worker => {
+            Err(OrderRefusal::NotADispatcher)
+        }
+        OrderAction::Done | OrderAction::CannotFix | OrderAction::Cancel
+            if event.note.trim().is_empty() =>
+        {
             Err(OrderRefusal::NoteMissing)
         }
         OrderAction::Reassign if event.to.is_empty() || event.to == view.order.worker => {
@@ -195,6 +206,10 @@ pub fn fold<'a>(
                 Some(OrderAction::Reassign) => {
                     view.state = OrderState::Reassigned;
                     view.reassigned_to = Some((event.to.clone(), event.to_name.clone()));
+                }
+                Some(OrderAction::Cancel) => {
+                    view.state = OrderState::Cancelled;
+                    view.outcome = Some(event.clone());
                 }
                 None => {}
             }
@@ -299,6 +314,7 @@ mod tests {
                 event.to_name = "刘".into();
                 event.new_order = "wo-2".into();
             }
+            OrderAction::Cancel => event.note = "已由原维修员修好".into(),
             OrderAction::Arrive => {}
         }
         event
@@ -318,13 +334,16 @@ mod tests {
                 OrderState::Reassigned => {
                     vec![event("e0", OrderAction::Reassign, "engineering", T0, "")]
                 }
+                OrderState::Cancelled => {
+                    vec![event("e0", OrderAction::Cancel, "engineering", T0, "")]
+                }
             }
         };
         for state in OrderState::ALL {
             let view = fold(order("wo-1", "repair-a", false, T0), &reach(state));
             assert_eq!(view.state, state);
             for action in OrderAction::ALL {
-                let by = if action == OrderAction::Reassign {
+                let by = if action.by_dispatcher() {
                     "engineering"
                 } else {
                     "repair-a"
@@ -360,7 +379,31 @@ mod tests {
                 OrderAction::CannotFix
             ]
         );
-        assert_eq!(view.actions_for("engineering"), [OrderAction::Reassign]);
+        assert_eq!(
+            view.actions_for("engineering"),
+            [OrderAction::Reassign, OrderAction::Cancel]
+        );
+        // The worker neither reassigns nor cancels their own order.
+        let own = event("e1", OrderAction::Cancel, "repair-a", T0, "");
+        assert_eq!(check(&view, &own), Err(OrderRefusal::NotADispatcher));
+        let mut silent = event("e1", OrderAction::Cancel, "engineering", T0, "");
+        silent.note.clear();
+        assert_eq!(check(&view, &silent), Err(OrderRefusal::NoteMissing));
+        assert!(silent.validate().is_err(), "the server refuses it too");
+    }
+
+    #[test]
+    fn a_reassignment_overtaken_by_an_offline_done_is_cancelled() {
+        // The worker's offline done came first, so the reassignment did not
+        // stand; the new order made for it is withdrawn with a reason.
+        let mut moved = order("wo-1", "repair-b", false, T0 + 1_000);
+        moved.reassigned_from = "wo-0".into();
+        let cancel = event("e-c", OrderAction::Cancel, "engineering", T0 + 5_000, "");
+        let view = fold(moved, std::slice::from_ref(&cancel));
+        assert_eq!(view.state, OrderState::Cancelled);
+        assert!(!view.state.is_open());
+        assert_eq!(view.outcome, Some(cancel));
+        assert!(view.actions_for("repair-b").is_empty());
     }
 
     #[test]

@@ -187,7 +187,7 @@ test("a repair request is dispatched, worked offline with a photo and the reside
   await waitForSynced(clerk, "the clerk's closing");
 });
 
-test("the engineering supervisor sees every worker's load, reassigns an order, and the new worker receives it", async (t) => {
+test("the engineering supervisor sees every worker's load, reassigns an order, the new worker (of another zone) receives it, and it is cancelled", async (t) => {
   const server = await startServer({ t });
   const browser = await launchBrowser({ t });
   const engineering = await (await browser.newContext()).newPage();
@@ -257,4 +257,21 @@ test("the engineering supervisor sees every worker's load, reassigns an order, a
   await theirs.waitFor({ timeout: SYNC_TIMEOUT });
   assert.equal(await theirs.getAttribute("data-state"), "open");
   assert.equal(await newWorker.getByTestId("order-item").count(), 1, "only their own order");
+
+  // The fault turns out fixed already: the engineering supervisor cancels
+  // repair-b's order with a reason, and it leaves repair-b's open list.
+  await engineering.getByTestId("orders-filter-state").selectOption("");
+  await engineering.getByTestId("orders-filter-worker").selectOption("repair-b");
+  await engineering.getByTestId("order-item").filter({ hasText: "车库照明线路故障" }).locator("button").click();
+  await engineering.getByTestId("order-action-cancel").click();
+  await engineering.getByTestId("order-confirm").click();
+  await engineering.getByTestId("order-error").waitFor();
+  await engineering.getByTestId("order-note").fill("物业电工已抢修恢复");
+  await engineering.getByTestId("order-confirm").click();
+  await waitForState(engineering, "order-detail", "cancelled", "the order is cancelled");
+  await waitForSynced(engineering, "the cancellation");
+  await waitFor(async () => (await theirs.count()) === 0, {
+    timeout: SYNC_TIMEOUT,
+    message: "the cancelled order leaves repair-b's list",
+  });
 });

@@ -92,9 +92,9 @@ pub enum DocKind {
     CleaningMonth,
     /// The office head's sign-off of the site's monthly reports of one month.
     ReportMonth,
-    /// One repair worker's work orders dispatched in one month, with every
-    /// event on them (its key's `zone` is the worker's username: see
-    /// [`KindSpec::per_worker`]).
+    /// One repair worker's work orders in one zone dispatched in one month,
+    /// with every event on them (its key's `zone` names both: see
+    /// [`WorkerLog`]).
     WorkOrderLog,
 }
 
@@ -206,9 +206,10 @@ pub struct KindSpec {
     /// Whether a document belongs to the whole site (its zone is
     /// [`SITE_WIDE`]) rather than to one zone.
     pub site_wide: bool,
-    /// Whether a document belongs to one worker of the site (its key's
-    /// `zone` is the worker's username) rather than to a zone: a repair
-    /// worker holds only their own; the other readers hold every worker's.
+    /// Whether a document belongs to one worker in one zone (its key's
+    /// `zone` names both, see [`WorkerLog`]) rather than to a zone alone: a
+    /// repair worker holds only their own, in every zone; the other readers
+    /// hold every worker's in the zones they reach.
     pub per_worker: bool,
     /// Who receives documents of the kind.
     pub readers: Audience,
@@ -406,9 +407,11 @@ impl Container {
 
     /// Whether the server stamps the container's new records with a
     /// receipt (`receipt`: when it received them, the sender's clock skew),
-    /// which nobody may then remove (`shape`): patrol records and request
-    /// workflow events. A request itself is not stamped: its own
-    /// `received_at` is the tablet's, when the call came in.
+    /// which nobody may then remove (`shape`): patrol records, request
+    /// workflow events and work-order events (a worker's "arrived" says
+    /// when by the tablet's clock; the stamp says when the office learnt
+    /// it). A request itself is not stamped: its own `received_at` is the
+    /// tablet's, when the call came in.
     pub const fn receipted(self) -> bool {
         matches!(
             self,
@@ -417,6 +420,7 @@ impl Container {
                 | Container::Scans
                 | Container::Findings
                 | Container::RequestEvents
+                | Container::WorkOrderEvents
         )
     }
 
@@ -582,9 +586,44 @@ impl DocKey {
         Self::of_period(site, DocKind::ReportMonth, SITE_WIDE, date)
     }
 
-    /// The work-order log of `worker` (username) for the month that holds `date`.
-    pub fn work_order_log(site: &str, worker: &str, date: NaiveDate) -> Self {
-        Self::of_period(site, DocKind::WorkOrderLog, worker, date)
+    /// The work-order log of `worker` (username) in `zone` for the month
+    /// that holds `date` (its key's `zone` is [`WorkerLog::place`]).
+    pub fn work_order_log(site: &str, zone: &str, worker: &str, date: NaiveDate) -> Self {
+        let place = WorkerLog {
+            zone: Some(zone),
+            worker,
+        }
+        .place();
+        Self::of_period(site, DocKind::WorkOrderLog, &place, date)
+    }
+
+    /// The zone the document belongs to: its key's `zone`, or a work-order
+    /// log's zone; `None` for a site-wide document and a log from before
+    /// the split by zone ([`WorkerLog`]).
+    pub fn home_zone(&self) -> Option<&str> {
+        match self.worker_log() {
+            Some(log) => log.zone,
+            None if self.kind.site_wide() => None,
+            None => Some(&self.zone),
+        }
+    }
+
+    /// Whose and which zone's document this is, for a per-worker kind
+    /// ([`KindSpec::per_worker`]); `None` for every other kind.
+    pub fn worker_log(&self) -> Option<WorkerLog<'_>> {
+        if !self.kind.per_worker() {
+            return None;
+        }
+        Some(match self.zone.split_once(WorkerLog::SEPARATOR) {
+            Some((zone, worker)) => WorkerLog {
+                zone: Some(zone),
+                worker,
+            },
+            None => WorkerLog {
+                zone: None,
+                worker: &self.zone,
+            },
+        })
     }
 
     /// The document of `kind` whose period holds `date` (its key's date is the
@@ -670,6 +709,35 @@ impl DocKey {
         .expect("building a genesis change cannot fail");
         doc.set_actor(ActorId::random());
         doc
+    }
+}
+
+/// The owner of a per-worker document: one worker's orders in one zone.
+///
+/// Its key's `zone` is `<zone>/<worker>` ([`WorkerLog::place`]): zone codes
+/// and usernames never hold a `/` (`server::validate`), so the split is
+/// unambiguous, and the document belongs to a zone like any other (zone
+/// staff hold only their zones' logs). Logs made before work orders were
+/// split by zone (one per worker and month) name the worker alone; they
+/// have no `zone`, and only the worker and those who see the whole site
+/// hold them (`reach::holds_worker`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkerLog<'a> {
+    /// `None` for a log from before the split (every zone's orders).
+    pub zone: Option<&'a str>,
+    /// The repair worker's username.
+    pub worker: &'a str,
+}
+
+impl WorkerLog<'_> {
+    pub const SEPARATOR: char = '/';
+
+    /// The key's `zone` naming this log.
+    pub fn place(&self) -> String {
+        match self.zone {
+            Some(zone) => format!("{zone}{}{}", Self::SEPARATOR, self.worker),
+            None => self.worker.to_owned(),
+        }
     }
 }
 

@@ -40,6 +40,14 @@ pub trait Record: Serialize + DeserializeOwned {
     /// Checks the record's own fields; [`put`] refuses a record that fails.
     fn validate(&self) -> Result<(), SchemaError>;
 
+    /// Checks the record belongs in a document whose key's `zone` is
+    /// `place` (a work order in its worker's log of its zone); every other
+    /// type fits anywhere its kind does. Checked with [`Record::validate`]
+    /// where the server validates a container (`Container::validated`).
+    fn fits(&self, _place: &str) -> Result<(), SchemaError> {
+        Ok(())
+    }
+
     /// The order [`list`] returns records in: by id unless a type says otherwise.
     fn order(a: &Self, b: &Self) -> Ordering {
         a.id().cmp(b.id())
@@ -140,6 +148,13 @@ pub fn get<R: Record>(doc: &Automerge, id: &str) -> Result<Option<R>, SchemaErro
 /// [`Container::validated`] container).
 pub fn check_one<R: Record>(doc: &Automerge, id: &str) -> Result<(), SchemaError> {
     let map = container(doc, R::CONTAINER)?;
+    let place = match doc.get(ROOT, "zone")? {
+        Some((automerge::Value::Scalar(value), _)) => match value.as_ref() {
+            ScalarValue::Str(text) => text.to_string(),
+            _ => String::new(),
+        },
+        _ => String::new(),
+    };
     for (value, record) in doc.get_all(&map, id)? {
         if !matches!(value, automerge::Value::Object(ObjType::Map)) {
             return Err(SchemaError::Invalid(format!("{id} is not a record")));
@@ -147,6 +162,7 @@ pub fn check_one<R: Record>(doc: &Automerge, id: &str) -> Result<(), SchemaError
         let record: R = serde_json::from_value(plain(&ReadDoc::hydrate(doc, &record, None)?))
             .map_err(|error| SchemaError::Invalid(error.to_string()))?;
         record.validate()?;
+        record.fits(&place)?;
     }
     Ok(())
 }

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     check_author, check_id, check_instant, check_photos, check_text, check_word, Container, Record,
-    SchemaError,
+    SchemaError, WorkerLog,
 };
 
 /// The most photos before, and after, one piece of work.
@@ -73,14 +73,19 @@ pub enum OrderAction {
     /// The dispatcher or the engineering supervisor moves it to another
     /// worker (a new order in that worker's log takes over).
     Reassign,
+    /// The dispatcher or the engineering supervisor withdraws it, with a
+    /// reason: the work was done another way, or the order was made in
+    /// error (a reassignment the worker's offline "done" overtook).
+    Cancel,
 }
 
 impl OrderAction {
-    pub const ALL: [OrderAction; 4] = [
+    pub const ALL: [OrderAction; 5] = [
         OrderAction::Arrive,
         OrderAction::Done,
         OrderAction::CannotFix,
         OrderAction::Reassign,
+        OrderAction::Cancel,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -89,7 +94,14 @@ impl OrderAction {
             OrderAction::Done => "done",
             OrderAction::CannotFix => "cannot_fix",
             OrderAction::Reassign => "reassign",
+            OrderAction::Cancel => "cancel",
         }
+    }
+
+    /// Whether the action is a dispatcher's (anyone holding the log but
+    /// the order's worker) rather than the worker's.
+    pub fn by_dispatcher(self) -> bool {
+        matches!(self, OrderAction::Reassign | OrderAction::Cancel)
     }
 
     pub fn parse(text: &str) -> Option<OrderAction> {
@@ -178,6 +190,25 @@ impl Record for WorkOrder {
         &self.id
     }
 
+    /// An order lives in its worker's log of its zone (or, in a log from
+    /// before the split by zone, its worker's).
+    fn fits(&self, place: &str) -> Result<(), SchemaError> {
+        let log = WorkerLog {
+            zone: place
+                .contains(WorkerLog::SEPARATOR)
+                .then_some(self.zone.as_str()),
+            worker: &self.worker,
+        };
+        if log.place() == place {
+            Ok(())
+        } else {
+            Err(SchemaError::Invalid(format!(
+                "the order for {} in zone {} does not belong in the log of {place}",
+                self.worker, self.zone
+            )))
+        }
+    }
+
     fn validate(&self) -> Result<(), SchemaError> {
         check_id("work order", &self.id)?;
         check_id("request", &self.request_id)?;
@@ -256,9 +287,14 @@ impl Record for WorkOrderEvent {
         check_text("to", &self.to, false, 64)?;
         check_text("to name", &self.to_name, false, 64)?;
         match self.action() {
-            Some(OrderAction::Done | OrderAction::CannotFix) if self.note.trim().is_empty() => Err(
-                SchemaError::Invalid(format!("{} needs a note", self.action)),
-            ),
+            Some(OrderAction::Done | OrderAction::CannotFix | OrderAction::Cancel)
+                if self.note.trim().is_empty() =>
+            {
+                Err(SchemaError::Invalid(format!(
+                    "{} needs a note",
+                    self.action
+                )))
+            }
             Some(OrderAction::Reassign) if self.to.trim().is_empty() => {
                 Err(SchemaError::Invalid("reassign needs a worker".into()))
             }

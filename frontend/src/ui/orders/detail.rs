@@ -1,11 +1,12 @@
 //! One work order: what it is for, where it stands, the conflict between
 //! offline edits if any, its history, the forms of the actions allowed now
 //! (the worker: arrived, done with materials, charge, photos and the
-//! resident's signature, cannot fix; everyone else: reassign), and the
+//! resident's signature, cannot fix; everyone else: reassign and cancel,
+//! warned when a reassignment was overtaken by the first worker), and the
 //! printable A4 sheet (`@media print`).
 //!
 //! Test ids: `order-detail` (with `data-state`), `order-back`,
-//! `order-conflict`, `order-history-entry` (with `data-action`,
+//! `order-conflict`, `order-overtaken`, `order-history-entry` (with `data-action`,
 //! `data-superseded`), `order-action-{action}`, `order-form` with
 //! `order-note`, `order-materials`, `order-charge`, `order-photos-before`,
 //! `order-photos-after` (photo pickers), `order-signature-*`
@@ -35,6 +36,7 @@ fn action_key(action: OrderAction) -> Key {
         OrderAction::Done => Key::WoActionDone,
         OrderAction::CannotFix => Key::WoActionCannotFix,
         OrderAction::Reassign => Key::WoActionReassign,
+        OrderAction::Cancel => Key::WoActionCancel,
     }
 }
 
@@ -66,6 +68,7 @@ pub(super) fn OrderDetail(
                     view! {
                         <Facts workspace view=order.clone() />
                         <Conflicts view=order.clone() />
+                        <Overtaken workspace view=order.clone() />
                         <section class="card no-print">
                             <div class="actions">
                                 {actions.into_iter().map(|action| view! {
@@ -149,6 +152,11 @@ pub(crate) fn Outcome(
             .map(|hash| view! { <figure class="thumb"><Photo workspace zone=zone.to_owned() hash=hash.clone() /></figure> })
             .collect_view()
     };
+    let note_label = if done.action() == Some(OrderAction::Done) {
+        Key::WoWorkDone
+    } else {
+        Key::WoReason
+    };
     let signature = (!done.signature.is_empty()).then(|| {
         let (hash, bytes) = (done.signature.clone(), done.signature_bytes);
         view! {
@@ -160,7 +168,7 @@ pub(crate) fn Outcome(
     });
     view! {
         <dl class="facts" data-testid="order-outcome" data-action=done.action.clone()>
-            <dt>{move || i18n.t(Key::WoWorkDone)}</dt><dd data-testid="order-outcome-note">{done.note.clone()}</dd>
+            <dt>{move || i18n.t(note_label)}</dt><dd data-testid="order-outcome-note">{done.note.clone()}</dd>
             {(!done.materials.is_empty()).then(|| view! {
                 <dt>{move || i18n.t(Key::WoMaterials)}</dt><dd>{done.materials.clone()}</dd>
             })}
@@ -195,6 +203,21 @@ pub(crate) fn Conflicts(view: OrderView) -> impl IntoView {
             }
         })
         .collect_view()
+}
+
+/// A new order whose reassignment did not stand: the first worker
+/// finished the original order first (see `work_orders::overtaken_by`).
+#[component]
+fn Overtaken(workspace: WorkspaceRef, view: OrderView) -> impl IntoView {
+    let i18n = I18n::get();
+    let from = workspace.with_value(|ws| work_orders::overtaken_by(&ws.library, &view))?;
+    let who = from.order.worker_name.clone();
+    let state = from.state;
+    Some(view! {
+        <p class="banner banner-warn no-print" role="status" data-testid="order-overtaken">
+            {move || filled(Key::WoOvertaken, i18n.lang(), &[("who", &who), ("state", state_key(state).text(i18n.lang()))])}
+        </p>
+    })
 }
 
 #[component]

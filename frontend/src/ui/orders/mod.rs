@@ -36,6 +36,7 @@ pub(crate) fn state_key(state: OrderState) -> Key {
         OrderState::Done => Key::WoStateDone,
         OrderState::CannotFix => Key::WoStateCannotFix,
         OrderState::Reassigned => Key::WoStateReassigned,
+        OrderState::Cancelled => Key::WoStateCancelled,
     }
 }
 
@@ -51,6 +52,7 @@ pub(crate) fn error_key(error: &work_orders::OrderError) -> Key {
         TooManyPhotos => Key::WoErrPhotos,
         TextTooLong => Key::WoErrText,
         Refused(OrderRefusal::NotTheWorker) => Key::WoErrNotWorker,
+        Refused(OrderRefusal::NotADispatcher) => Key::WoErrNotDispatcher,
         Refused(OrderRefusal::SameWorker) => Key::WoErrSameWorker,
         Refused(OrderRefusal::NoteMissing) => Key::WoErrNote,
         Refused(_) => Key::WoErrNotNow,
