@@ -427,4 +427,48 @@ mod tests {
         assert_eq!(count, Some(5));
         assert_eq!(library.pending(), 5, "nothing was acknowledged");
     }
+
+    /// A figure for the closing note: how long one scan takes to save, from
+    /// the edit to durably in IndexedDB, at the end of a busy day (1,000
+    /// scans already in the day's patrol log, each its own change as on a
+    /// real tablet). Prints p50 and p95 over 50 scans; asserts only the
+    /// outcome. Run it in release:
+    /// `cargo test --release -p roundbook-frontend --target wasm32-unknown-unknown figure -- --nocapture`.
+    #[wasm_bindgen_test]
+    #[cfg_attr(debug_assertions, ignore = "a figure: run it with --release")]
+    async fn figure_a_scan_at_the_end_of_a_busy_day() {
+        let name = format!("roundbook-test-busy-{}", uuid::Uuid::new_v4().simple());
+        let key = DocKey::patrol_log("demo", "A", day());
+        let id = key.document_id();
+        let library = Library::new(Storage::open_named(&name).await.unwrap(), "t1".into());
+        library.add(key.clone()).await.unwrap();
+        library
+            .edit(id, |doc| {
+                (0..1_000).try_for_each(|n| record_scan(doc, &scan(&format!("day-{n}"))))
+            })
+            .await
+            .unwrap();
+        let clock = web_sys::window().unwrap().performance().unwrap();
+        let mut took = Vec::new();
+        for n in 0..50 {
+            let started = clock.now();
+            library
+                .edit(id, |doc| record_scan(doc, &scan(&format!("late-{n}"))))
+                .await
+                .unwrap();
+            took.push(clock.now() - started);
+        }
+        took.sort_by(f64::total_cmp);
+        let count = library.with_doc(&key, |doc| scans(doc).unwrap().len());
+        assert_eq!(count, Some(1_050));
+        web_sys::console::log_1(
+            &format!(
+                "figure: a scan after 1,000 in the day's log saves in {:.1} ms (p50), {:.1} ms (p95), {:.1} ms (max)",
+                took[took.len() / 2],
+                took[took.len() * 95 / 100],
+                took[took.len() - 1]
+            )
+            .into(),
+        );
+    }
 }
