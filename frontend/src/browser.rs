@@ -131,13 +131,6 @@ pub fn ask_persistent_storage_once() {
     }
 }
 
-/// Asks the user to confirm; false when dialogs are unavailable.
-pub fn confirm(message: &str) -> bool {
-    window()
-        .and_then(|w| w.confirm_with_message(message).ok())
-        .unwrap_or(false)
-}
-
 pub fn reload() {
     if let Some(window) = window() {
         let _ = window.location().reload();

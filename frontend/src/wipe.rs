@@ -28,6 +28,10 @@
 //! if any, stay (they cannot be told apart by id alone). Users who signed in
 //! before this list existed are known only if still signed in at the update.
 //!
+//! The same rule serves a user who signs out and asks for their data to
+//! leave the tablet (the default on a shared tablet, [`is_shared`]), once
+//! nothing they recorded waits for the server.
+//!
 //! This module decides and deletes; it does not sync, sign out or show
 //! anything (the app shell does, in that order).
 
@@ -140,6 +144,16 @@ pub async fn remember(storage: &Storage, session: &Session) -> Result<(), Storag
     users.retain(|known| !known.is(&user));
     users.push(user);
     save_users(storage, &users).await
+}
+
+/// Whether someone besides `user` signed in on this tablet and is still
+/// remembered: a shared tablet, where signing out removes the user's data
+/// by default.
+pub async fn is_shared(storage: &Storage, user: &TabletUser) -> Result<bool, StorageError> {
+    Ok(load_users(storage)
+        .await?
+        .iter()
+        .any(|known| !known.is(user)))
 }
 
 /// What [`forget`] deleted.

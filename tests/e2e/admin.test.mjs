@@ -23,24 +23,6 @@ const GUARD = "guard-e2e";
 /** The head's row of a staff member. */
 const staffRow = (page, username) => page.locator(`[data-testid=admin-staff-row][data-username="${username}"]`);
 
-/** How many stored document chunks the tablet's IndexedDB holds. */
-const storedChunks = (page) =>
-  page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open("roundbook");
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const count = open.result.transaction("chunks").objectStore("chunks").count();
-          count.onsuccess = () => {
-            open.result.close();
-            resolve(count.result);
-          };
-          count.onerror = () => reject(count.error);
-        };
-      }),
-  );
-
 /** Opens a staff member's edit form, sets their zones, saves. */
 async function moveToZones(head, username, zones) {
   const row = staffRow(head, username);
@@ -112,7 +94,7 @@ test("a guard signed in by QR code, moved and disabled, keeps every scan made be
   await context.setOffline(true);
   await e2e.scanOnRound(tablet, "A-02");
   assert.ok((await e2e.pending(tablet)) > 0, "the offline scan waits on the tablet");
-  assert.ok((await storedChunks(tablet)) > 0, "the guard's documents are on the tablet");
+  assert.ok((await e2e.storedChunks(tablet)) > 0, "the guard's documents are on the tablet");
 
   // The head sees the tablet, moves the guard to zone E, then disables them.
   await head.getByTestId("admin-staff-refresh").click();
@@ -129,7 +111,7 @@ test("a guard signed in by QR code, moved and disabled, keeps every scan made be
   await tablet.getByTestId("signin-notice").waitFor({ timeout: 3 * e2e.SYNC_TIMEOUT });
   assert.match(await tablet.getByTestId("signin-notice").textContent(), /退出登录/);
   await tablet.getByTestId("signin-username").waitFor();
-  assert.equal(await storedChunks(tablet), 0, "nobody else used the tablet: all of it is forgotten");
+  assert.equal(await e2e.storedChunks(tablet), 0, "nobody else used the tablet: all of it is forgotten");
 
   // Both scans are on the server, in the guard's name.
   const { token } = await e2e.login(server.url, "security");

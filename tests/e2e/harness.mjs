@@ -569,3 +569,21 @@ export async function waitForServiceWorker(page) {
     }
   });
 }
+
+/** How many stored document chunks the tablet's IndexedDB holds. */
+export const storedChunks = (page) =>
+  page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open("roundbook");
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const count = open.result.transaction("chunks").objectStore("chunks").count();
+          count.onsuccess = () => {
+            open.result.close();
+            resolve(count.result);
+          };
+          count.onerror = () => reject(count.error);
+        };
+      }),
+  );

@@ -232,28 +232,41 @@ impl Shell {
         });
     }
 
-    /// Signs out after a warning if changes are pending, first uploading
-    /// them when online: the server takes a record only from the session of
-    /// the user it names, so what is left goes only when this user signs in
-    /// again. Never deletes documents: only the session is forgotten.
-    fn sign_out(self, workspace: WorkspaceRef) {
-        let pending = self.status.pending.get_untracked();
-        let lang = I18n::get().lang();
-        if pending > 0 && !browser::confirm(&crate::i18n::pending_sign_out_warning(lang, pending)) {
-            return;
-        }
-        let (session, sync) = workspace.with_value(|ws| (ws.session.clone(), ws.sync.clone()));
+    /// Signs out, first uploading pending changes and photos when online
+    /// (at most [`SIGN_OUT_UPLOAD`]): the server takes a record only from
+    /// the session of the user it names, so what is left goes only when this
+    /// user signs in again. With `remove`, the user's documents and photos
+    /// then leave the tablet by [`crate::wipe`]'s rule (nothing another
+    /// user of the tablet may read), but only if nothing recorded here still
+    /// waits for the server: otherwise everything stays and the sign-in
+    /// screen says why.
+    fn sign_out(self, workspace: WorkspaceRef, remove: bool) {
+        let (session, sync, library) =
+            workspace.with_value(|ws| (ws.session.clone(), ws.sync.clone(), ws.library.clone()));
         let storage = self.storage.get_value();
         let expired = self.status.expired.get_untracked();
         let photos = self.photos;
         spawn_local(async move {
-            if pending > 0 && !expired && browser::is_online() {
-                let photos_done =
-                    move || photos.pending.get_untracked() == 0 || photos.halted.get_untracked();
+            let photos_left = move || photos.pending.get_untracked();
+            let waiting = library.pending() + photos_left();
+            if waiting > 0 && !expired && browser::is_online() {
+                let photos_done = move || photos_left() == 0 || photos.halted.get_untracked();
                 sync.drain(SIGN_OUT_UPLOAD, photos_done).await;
             }
+            let left = library.pending() + photos_left();
             self.end(workspace);
             if let Some(storage) = storage {
+                if remove && left > 0 {
+                    self.notice.set(Some(Key::SignOutDataKept));
+                } else if remove {
+                    let leaving = TabletUser::of(&session);
+                    match wipe::forget(&storage, &leaving, library.held_keys(), today()).await {
+                        Ok(gone) => web_sys::console::info_1(
+                            &format!("signed out and removed: {gone:?}").into(),
+                        ),
+                        Err(error) => web_sys::console::error_1(&error.to_string().into()),
+                    }
+                }
                 if let Err(error) = storage.clear_session().await {
                     web_sys::console::error_1(&error.to_string().into());
                 }
@@ -263,6 +276,17 @@ impl Shell {
                 let _ = crate::api::logout(session.token()).await;
             }
         });
+    }
+
+    /// Whether this tablet is shared: someone else signed in on it and is
+    /// still remembered (sign-out then removes the user's data by default).
+    async fn is_shared(self, session: &Session) -> bool {
+        match self.storage.get_value() {
+            Some(storage) => wipe::is_shared(&storage, &TabletUser::of(session))
+                .await
+                .unwrap_or(false),
+            None => false,
+        }
     }
 
     /// Ends the signed-in workspace: syncing, uploads and reports stop, the
@@ -484,9 +508,17 @@ pub(crate) fn noticed(error: &ApiError) {
     }
 }
 
-/// Signs the current user out (used by the header and the expiry banner).
-pub(crate) fn sign_out(workspace: WorkspaceRef) {
-    Shell::get().sign_out(workspace);
+/// Signs the current user out (the header's sign-out panel and the expiry
+/// banner), removing their data from the tablet if `remove`.
+pub(crate) fn sign_out(workspace: WorkspaceRef, remove: bool) {
+    Shell::get().sign_out(workspace, remove);
+}
+
+/// Whether the tablet is shared with another remembered user (the shell is
+/// read now, from the calling component).
+pub(crate) fn tablet_is_shared(session: Session) -> impl std::future::Future<Output = bool> {
+    let shell = Shell::get();
+    async move { shell.is_shared(&session).await }
 }
 
 #[cfg(test)]
