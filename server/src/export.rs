@@ -23,7 +23,7 @@ use chrono::{Months, NaiveDate};
 use serde::Deserialize;
 use serde_json::Value;
 
-use roundbook_shared::domain::{local_date, local_datetime};
+use roundbook_shared::domain::{local_date, local_datetime, PERSONAL_DATA_LINE};
 use roundbook_shared::reach;
 use roundbook_shared::schema::export::{record_type, Row};
 use roundbook_shared::schema::receipt::{receipts, Receipt};
@@ -407,6 +407,10 @@ impl Table {
         let mut file = BufWriter::new(tempfile::tempfile()?);
         // A byte-order mark, so Excel reads the file as UTF-8 (Chinese text).
         file.write_all("\u{feff}".as_bytes())?;
+        let personal = record_type(container).personal;
+        if personal {
+            writeln!(file, "{PERSONAL_DATA_LINE}")?;
+        }
         let mut csv = csv::Writer::from_writer(file);
         let fields: Vec<String> = first
             .fields
@@ -420,13 +424,12 @@ impl Table {
             .chain(receipts.then_some(RECEIPT_COLUMNS).into_iter().flatten())
             .chain(fields.iter().map(String::as_str));
         csv.write_record(header)?;
-        let personal = if record_type(container).personal {
-            "-personal"
-        } else {
-            ""
-        };
         Ok(Table {
-            name: format!("{}{personal}.csv", container.name()),
+            name: format!(
+                "{}{}.csv",
+                container.name(),
+                if personal { "-personal" } else { "" }
+            ),
             receipts,
             fields,
             rows: 0,

@@ -81,7 +81,15 @@ fn read_zip(bytes: &[u8]) -> (BTreeMap<String, Csv>, Vec<String>) {
         let text = text
             .strip_prefix('\u{feff}')
             .unwrap_or_else(|| panic!("{name} starts with a byte-order mark"));
-        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        // Personal data says so on its first line, which readers skip.
+        assert_eq!(
+            text.starts_with(roundbook_shared::domain::PERSONAL_DATA_LINE),
+            name.contains("-personal"),
+            "{name}"
+        );
+        let mut reader = csv::ReaderBuilder::new()
+            .comment(Some(b'#'))
+            .from_reader(text.as_bytes());
         let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
         let rows = reader
             .records()

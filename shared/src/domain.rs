@@ -211,6 +211,13 @@ fn is_phone_shaped(phone: &str, digits: std::ops::RangeInclusive<usize>) -> bool
             .all(|(i, c)| c.is_ascii_digit() || c == ' ' || c == '-' || (i == 0 && c == '+'))
 }
 
+/// The first line of every file of personal data a user can take away (the
+/// office head's export of requests, visits, residents and work orders; the
+/// resident directory's CSV), so nobody passes one on without seeing what
+/// it is. Spreadsheet programs show it as a first row; readers skip lines
+/// starting with `#`. No ASCII comma, so it stays one cell.
+pub const PERSONAL_DATA_LINE: &str = "# 个人信息：含住户姓名、电话等，仅限管理处主任使用，不得外传 / Personal data: residents' names and phones; for the office head only - do not pass on";
+
 /// A phone number as shown to someone who may not see it, and in every
 /// export: the first three and last four digits, the rest starred
 /// (`13812345678` → `138****5678`). Short numbers are starred whole.

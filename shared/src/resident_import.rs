@@ -123,9 +123,12 @@ pub fn parse(bytes: &[u8]) -> Result<Directory, ImportError> {
         return Err(ImportError::TooLarge);
     }
     let text = decode(bytes)?;
+    // A file this app exported starts with the personal-data line.
+    let marked = usize::from(text.starts_with('#'));
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
+        .comment(Some(b'#'))
         .from_reader(text.as_bytes());
     let headers = reader.headers().map_err(|_| ImportError::Empty)?.clone();
     let mut at: HashMap<&'static str, usize> = HashMap::new();
@@ -146,8 +149,8 @@ pub fn parse(bytes: &[u8]) -> Result<Directory, ImportError> {
         if index >= MAX_ROWS {
             return Err(ImportError::TooManyRows);
         }
-        // Line 1 is the header.
-        let line = index + 2;
+        // Line 1 is the header (line 2 after the personal-data line).
+        let line = index + 2 + marked;
         let Ok(record) = record else {
             problems.push((line, RowProblem::BadShape));
             continue;
@@ -234,7 +237,10 @@ pub fn template() -> Vec<u8> {
 
 /// The directory as CSV for export, phone numbers masked.
 pub fn export(units: &[Unit], residents: &[Resident]) -> String {
-    let mut out = String::from("楼栋,单元,房号,姓名,电话,关系\n");
+    let mut out = format!(
+        "{}\n楼栋,单元,房号,姓名,电话,关系\n",
+        crate::domain::PERSONAL_DATA_LINE
+    );
     for unit in units.iter().filter(|u| !u.retired) {
         for resident in residents
             .iter()
@@ -399,5 +405,13 @@ mod tests {
         let csv = export(&one.units, &one.residents);
         assert!(csv.contains("138****5678"), "{csv}");
         assert!(!csv.contains("13812345678"));
+        // Marked as personal data on its first line, which a reader skips:
+        // read back, only the masked phones are refused, each on its line.
+        assert!(csv.starts_with(crate::domain::PERSONAL_DATA_LINE));
+        let Err(ImportError::Rows(rows)) = parse(csv.as_bytes()) else {
+            panic!("masked phones are not importable");
+        };
+        assert!(rows.iter().all(|(_, problem)| *problem == RowProblem::BadPhone));
+        assert_eq!(rows[0].0, 3, "line 1 is the mark, line 2 the header");
     }
 }

@@ -93,6 +93,8 @@ test("a CSV import with bad rows is refused row by row; a visit raises a linked 
   await page.getByTestId("residents-import").setInputFiles(await download.path());
   await page.getByTestId("residents-imported").waitFor();
   await waitFor(async () => (await units()) === DEMO_UNITS + 1, { message: "the template's example unit" });
+  // Residents' data leaves the tablet only with the office head.
+  assert.equal(await page.getByTestId("residents-export").count(), 0, "no export for zone staff");
 
   // A file in neither UTF-8 nor GBK is refused with what to do about it.
   await page.getByTestId("residents-import").setInputFiles(csvFile("neither.csv", NEITHER));
@@ -208,7 +210,7 @@ test("a CSV import with bad rows is refused row by row; a visit raises a linked 
 test("the office head reads the whole site's directory and visits", async (t) => {
   const server = await startServer({ t });
   const browser = await launchBrowser({ t });
-  const page = await (await browser.newContext()).newPage();
+  const page = await (await browser.newContext({ acceptDownloads: true })).newPage();
   await signIn(page, server.url, "head");
   const area = page.locator('[data-area-tabs~="residents"]');
   await area.click();
@@ -222,6 +224,14 @@ test("the office head reads the whole site's directory and visits", async (t) =>
   // Import and export work zone by zone.
   assert.equal(await page.getByTestId("residents-import").isDisabled(), true);
   assert.equal(await page.getByTestId("residents-export").isDisabled(), true);
+  // Zone A's file is marked as personal data, in its name and first line.
+  await page.getByTestId("residents-zone").selectOption("A");
+  const [exported] = await Promise.all([page.waitForEvent("download"), page.getByTestId("residents-export").click()]);
+  assert.equal(exported.suggestedFilename(), "residents-A-personal.csv");
+  const exportedLines = fs.readFileSync(await exported.path()).toString("utf8").slice(1).split(/\r?\n/);
+  assert.match(exportedLines[0], /^# 个人信息/);
+  assert.equal(exportedLines[1], "楼栋,单元,房号,姓名,电话,关系");
+  await page.getByTestId("residents-zone").selectOption("");
 
   await page.getByTestId("tab-visits").click();
   const rows = page.getByTestId("site-visits-row");

@@ -7,7 +7,7 @@
 //! `residents-unit-zone` (a whole-site row's zone), `residents-import` (file input),
 //! `residents-template`, `residents-imported`, `residents-import-failed`,
 //! `residents-import-row` (with `data-line`, `data-problem`),
-//! `residents-export`, `residents-search`, `residents-unit` (with
+//! `residents-export` (the office head only), `residents-search`, `residents-unit` (with
 //! `data-unit-id`), `residents-relation`, `residents-empty`.
 //! Visits: `visits-month-count` (with `data-count`), `visit-new`, `visit-unit`,
 //! `visit-raised`, `visit-satisfaction`, `visit-raise-request`,
@@ -152,6 +152,8 @@ pub fn ResidentsTab(workspace: WorkspaceRef) -> impl IntoView {
         directory.with(|zones| zones.iter().map(|(_, units, _)| units.len()).sum::<usize>())
     };
     let whole_site = move || zone.with(String::is_empty);
+    let heads_office =
+        workspace.with_value(|ws| ws.session.roles().iter().any(|role| role.heads_office()));
 
     let import = move |event: leptos::ev::Event| {
         let Some(input) = event
@@ -173,7 +175,7 @@ pub fn ResidentsTab(workspace: WorkspaceRef) -> impl IntoView {
         });
         // A byte-order mark so spreadsheet programs read the Chinese text as UTF-8.
         browser::download(
-            &format!("residents-{}.csv", zone.get_untracked()),
+            &format!("residents-{}-personal.csv", zone.get_untracked()),
             "text/csv;charset=utf-8",
             format!("\u{feff}{csv}").as_bytes(),
         );
@@ -235,9 +237,12 @@ pub fn ResidentsTab(workspace: WorkspaceRef) -> impl IntoView {
                     <button class="button button-quiet" type="button" data-testid="residents-template" on:click=template>
                         {move || i18n.t(Key::ResTemplate)}
                     </button>
-                    <button class="button button-quiet" data-testid="residents-export" disabled=whole_site on:click=export>
-                        {move || i18n.t(Key::ResExport)}
-                    </button>
+                    // Personal data leaves the tablet only with the office head.
+                    {heads_office.then(|| view! {
+                        <button class="button button-quiet" data-testid="residents-export" disabled=whole_site on:click=export>
+                            {move || i18n.t(Key::ResExport)}
+                        </button>
+                    })}
                 </div>
                 {move || outcome.get().map(|shown| match shown {
                     Imported::Done(units, people) => view! {
