@@ -213,8 +213,18 @@ pub async fn logout(token: &str) -> Result<(), ApiError> {
 
 /// `GET /api/docs`: the documents this user's tablet should hold.
 pub async fn documents(token: &str) -> Result<Vec<DocEntry>, ApiError> {
-    let response = send("GET", "/api/docs", Some(token), None).await?;
-    json(response).await
+    let path = format!(
+        "/api/docs?kinds={}",
+        roundbook_shared::api::known_kinds_param()
+    );
+    let response = send("GET", &path, Some(token), None).await?;
+    // An entry this build cannot read (a kind from a newer server) is
+    // skipped rather than failing the whole listing.
+    let entries: Vec<serde_json::Value> = json(response).await?;
+    Ok(entries
+        .into_iter()
+        .filter_map(|entry| serde_json::from_value(entry).ok())
+        .collect())
 }
 
 /// `GET /api/export`: every record of the site from `from` to `to`

@@ -36,6 +36,22 @@ pub fn short_time(unix_ms: i64) -> String {
     }
 }
 
+/// The instant a `datetime-local` input's `YYYY-MM-DDTHH:MM` names, read
+/// as site time; `None` when empty or malformed.
+pub fn site_instant(text: &str) -> Option<i64> {
+    use chrono::Timelike;
+    let local = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").ok()?;
+    Some(roundbook_shared::domain::instant_at(
+        local.date(),
+        local.hour() * 60 + local.minute(),
+    ))
+}
+
+/// The `datetime-local` input value (`YYYY-MM-DDTHH:MM`, site time) of an instant.
+pub fn site_input(unix_ms: i64) -> String {
+    local(unix_ms).format("%Y-%m-%dT%H:%M").to_string()
+}
+
 /// Site-local `YYYY-MM-DD HH:MM` of an instant (lists that span months).
 pub fn date_time(unix_ms: i64) -> String {
     local(unix_ms).format("%Y-%m-%d %H:%M").to_string()

@@ -35,6 +35,7 @@ mod documents;
 mod drafts;
 mod http;
 mod i18n;
+mod key_loans;
 mod patrol;
 mod patrol_records;
 mod photo;

@@ -68,6 +68,9 @@ pub enum Tab {
     Visits,
     /// Service staff, their supervisor and the office head: units and residents.
     Residents,
+    /// The front desk, the service supervisor and the heads: the office's
+    /// keys lent and brought back (钥匙借用), overdue ones first.
+    Keys,
     /// Cleaning and environment supervisors: inspecting an area.
     Inspect,
     /// Cleaning roles and the office head: open and overdue rectifications.
@@ -95,7 +98,7 @@ fn role_tabs(role: Role) -> &'static [Tab] {
         Role::Guard => &[Patrol, Requests],
         Role::SecuritySupervisor => &[Board, Setup, Tags, Overview, Requests, Reports],
         Role::ZoneService => &[Requests, Review, Visits, Residents, Reports],
-        Role::ServiceSupervisor => &[Requests, Review, Visits, Residents, Overview, Reports],
+        Role::ServiceSupervisor => &[Requests, Review, Visits, Residents, Keys, Overview, Reports],
         Role::CleaningSupervisor => &[Inspect, Rectifications, Sheet, History, Requests, Reports],
         Role::EnvironmentSupervisor => &[
             Inspect,
@@ -106,7 +109,7 @@ fn role_tabs(role: Role) -> &'static [Tab] {
             Requests,
             Reports,
         ],
-        Role::FrontDesk => &[Requests, Residents],
+        Role::FrontDesk => &[Requests, Keys, Residents],
         Role::EngineeringSupervisor => &[Orders, Requests, Overview, Reports],
         Role::RepairStaff => &[Orders],
         Role::SquadLeader => &[Patrol, Board, Requests, Reports],
@@ -121,6 +124,7 @@ fn role_tabs(role: Role) -> &'static [Tab] {
             Review,
             Visits,
             Residents,
+            Keys,
             Sheet,
             History,
             Rectifications,

@@ -16,6 +16,7 @@ use roundbook_shared::domain::{local_date, Role, SiteInfo, ZoneRef};
 use roundbook_shared::fixtures::patrol::{checkpoint, ZonePlan};
 use roundbook_shared::fixtures::requests::{event_on, intake};
 use roundbook_shared::fixtures::residents::demo_directory;
+use roundbook_shared::schema::key_loan::{KeyLoan, KeyReturn};
 use roundbook_shared::schema::request::{
     put_request, put_request_event, Action, Request, RequestEvent, RequestKind,
 };
@@ -155,6 +156,7 @@ pub fn seed_with(store: &dyn Store, since: Option<i64>, history: bool) -> StoreR
         store.add_snapshot(&id, &doc.save())?;
     }
     seed_requests(store, now)?;
+    store_all(store, key_book(now))?;
     if history {
         history::seed(store, &plans, now)?;
     }
@@ -308,12 +310,85 @@ fn seed_requests(store: &dyn Store, now: i64) -> StoreResult<()> {
     let mut doc = log.genesis();
     put(&mut doc, &order, dispatched_at).expect(valid);
     docs.push((log, doc));
+    store_all(store, docs)
+}
+
+/// Registers each document and stores it as one snapshot.
+fn store_all(store: &dyn Store, docs: Vec<(DocKey, automerge::Automerge)>) -> StoreResult<()> {
     for (key, doc) in docs {
         let id = key.document_id();
         store.register_document(&id, &key)?;
         store.add_snapshot(&id, &doc.save())?;
     }
     Ok(())
+}
+
+/// The front desk's key book, so its screen is not empty: one key back in
+/// time, one out and one overdue, in the key logs of the months they were
+/// lent in.
+fn key_book(now: i64) -> Vec<(DocKey, automerge::Automerge)> {
+    const HOUR: i64 = 3_600_000;
+    let lent = |id: &str, key_label: &str, borrower: &str, lent_at: i64, due_back: i64| KeyLoan {
+        id: id.into(),
+        key_label: key_label.into(),
+        borrower: borrower.into(),
+        borrower_phone: String::new(),
+        purpose: "检修".into(),
+        lent_at,
+        due_back,
+        lent_by: "frontdesk".into(),
+        lent_by_name: "林晓".into(),
+        device: "demo".into(),
+    };
+    let loans = [
+        lent(
+            "kl-demo-1",
+            "3号楼水泵房",
+            "维修部 何建",
+            now - 26 * HOUR,
+            now - 24 * HOUR,
+        ),
+        lent(
+            "kl-demo-2",
+            "1号楼天台门",
+            "电梯维保 王工",
+            now - 3 * HOUR,
+            now - HOUR,
+        ),
+        lent(
+            "kl-demo-3",
+            "2单元 502 空置房",
+            "维修部 马超",
+            now - HOUR,
+            now + 2 * HOUR,
+        ),
+    ];
+    let back = KeyReturn {
+        id: "kr-demo-1".into(),
+        loan_id: "kl-demo-1".into(),
+        returned_at: now - 25 * HOUR,
+        received_by: "frontdesk".into(),
+        received_by_name: "林晓".into(),
+        device: "demo".into(),
+        note: String::new(),
+    };
+    let mut docs: Vec<(DocKey, automerge::Automerge)> = Vec::new();
+    for loan in loans {
+        let key = DocKey::key_log(SITE, local_date(loan.lent_at));
+        let slot = match docs.iter().position(|(held, _)| *held == key) {
+            Some(slot) => slot,
+            None => {
+                docs.push((key.clone(), key.genesis()));
+                docs.len() - 1
+            }
+        };
+        let doc = &mut docs[slot].1;
+        put(doc, &loan, loan.lent_at).expect("the demo's loans are valid");
+        if loan.id == back.loan_id {
+            put(doc, &back, back.returned_at).expect("the demo's return is valid");
+        }
+    }
+    docs
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use roundbook_shared::api::DocEntry;
+use roundbook_shared::api::{listed_kinds, DocEntry};
 use roundbook_shared::domain::local_date;
 use roundbook_shared::reach;
 use roundbook_shared::schema::DocKey;
@@ -57,10 +57,20 @@ pub async fn healthz(State(app): State<AppState>) -> (StatusCode, &'static str) 
 /// last week, and the catalogued month and quarter documents of the last year
 /// (requests stay open across months; cleaning history covers 12 months). A
 /// read only: documents not yet in the catalog are registered when first synced.
+/// Only kinds the tablet's build knows are listed (`?kinds=`; without it,
+/// those the builds before it read: `api::KINDS_OLDER_BUILDS_READ`).
+#[derive(Deserialize)]
+pub struct DocsQuery {
+    /// The kinds the tablet's build knows (`api::known_kinds_param`).
+    kinds: Option<String>,
+}
+
 pub async fn docs(
     State(app): State<AppState>,
     user: SignedIn,
+    Query(query): Query<DocsQuery>,
 ) -> Result<Json<Vec<DocEntry>>, ApiError> {
+    let known = listed_kinds(query.kinds.as_deref());
     let store = app.store.clone();
     let workers_store = app.store.clone();
     let access = run_blocking(move || user.access.with_workers(&*workers_store)).await?;
@@ -72,6 +82,7 @@ pub async fn docs(
         .into_iter()
         .filter(|key| access.allows(key))
         .chain(access.standing(today))
+        .filter(|key| known.contains(&key.kind))
         .collect();
     keys.sort_by(|a, b| (&a.zone, a.kind, a.date).cmp(&(&b.zone, b.kind, b.date)));
     keys.dedup();

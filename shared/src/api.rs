@@ -66,6 +66,42 @@ pub struct DocEntry {
     pub period: Option<String>,
 }
 
+/// The kinds a tablet's `GET /api/docs` is listed when it does not say
+/// which it knows (`?kinds=`): what the builds from before the parameter
+/// read. Their listing parser refuses a whole listing with one unknown
+/// kind, so a kind added since is listed only to builds that name it.
+pub const KINDS_OLDER_BUILDS_READ: &[DocKind] = &[
+    DocKind::ZoneDirectory,
+    DocKind::PatrolLog,
+    DocKind::ResidentDirectory,
+    DocKind::RequestLog,
+    DocKind::VisitLog,
+    DocKind::CleaningSetup,
+    DocKind::CleaningMonth,
+    DocKind::ReportMonth,
+    DocKind::WorkOrderLog,
+];
+
+/// The `?kinds=` of `GET /api/docs`: the kinds a tablet's build knows,
+/// by name, comma-separated.
+pub fn known_kinds_param() -> String {
+    DocKind::ALL
+        .iter()
+        .map(|kind| kind.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Which kinds to list to a tablet that sent `kinds` (`None`: it sent no
+/// `?kinds=`, an older build). Names it sends that this server does not
+/// know are ignored.
+pub fn listed_kinds(kinds: Option<&str>) -> Vec<DocKind> {
+    match kinds {
+        Some(names) => names.split(',').filter_map(DocKind::parse).collect(),
+        None => KINDS_OLDER_BUILDS_READ.to_vec(),
+    }
+}
+
 /// Every error answer of the API: `{"error": {"code": "...", "message": "..."}}`.
 /// `code` is stable and machine-readable (the tablet translates it); `message` is English, for logs.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

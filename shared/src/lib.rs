@@ -15,6 +15,7 @@ pub mod domain;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
 pub mod ids;
+pub mod key_loans;
 pub mod patrol_records;
 pub mod protocol;
 pub mod reach;

@@ -234,8 +234,19 @@ mod tests {
             DocKind::VisitLog,
             DocKind::CleaningSetup,
             DocKind::CleaningMonth,
+            DocKind::KeyLog,
         ] {
             assert!(!reads(&guard, kind), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn the_key_book_is_the_front_desks_and_its_supervisors() {
+        for role in [Role::FrontDesk, Role::ServiceSupervisor, Role::OfficeHead] {
+            assert!(writes(&[role], DocKind::KeyLog), "{role:?}");
+        }
+        for role in [Role::ZoneService, Role::Guard, Role::RepairStaff] {
+            assert!(!reads(&[role], DocKind::KeyLog), "{role:?}");
         }
     }
 

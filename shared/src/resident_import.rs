@@ -411,7 +411,9 @@ mod tests {
         let Err(ImportError::Rows(rows)) = parse(csv.as_bytes()) else {
             panic!("masked phones are not importable");
         };
-        assert!(rows.iter().all(|(_, problem)| *problem == RowProblem::BadPhone));
+        assert!(rows
+            .iter()
+            .all(|(_, problem)| *problem == RowProblem::BadPhone));
         assert_eq!(rows[0].0, 3, "line 1 is the mark, line 2 the header");
     }
 }

@@ -587,3 +587,9 @@ export const storedChunks = (page) =>
         };
       }),
   );
+
+/** A `datetime-local` value (site time, UTC+8) `hoursAhead` hours after `from` (default now). */
+export function siteLocalInput(hoursAhead, from = Date.now()) {
+  const site = new Date(from + hoursAhead * 3600_000 + 8 * 3600_000);
+  return site.toISOString().slice(0, 16);
+}

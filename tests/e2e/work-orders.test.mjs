@@ -21,6 +21,7 @@ import {
   openTab,
   shownNumber,
   signIn,
+  siteLocalInput,
   startServer,
   syncState,
   waitFor,
@@ -30,12 +31,6 @@ import {
 
 const FAULT = "E2E 厨房水管漏水，需上门更换角阀";
 const UNIT = "3栋1单元502";
-
-/** `YYYY-MM-DDTHH:MM` in site time (UTC+8), `hoursAhead` from now, for a datetime-local input. */
-function siteLocalInput(hoursAhead) {
-  const site = new Date(Date.now() + hoursAhead * 3600_000 + 8 * 3600_000);
-  return site.toISOString().slice(0, 16);
-}
 
 test("a repair request is dispatched, worked offline with a photo and the resident's signature, then called back and closed", async (t) => {
   const server = await startServer({ t });

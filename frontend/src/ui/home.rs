@@ -10,6 +10,7 @@ use super::board::RoundsBoard;
 use super::cleaning::{HistoryTab, InspectTab, RectificationsTab, SheetTab, TemplateTab};
 use super::export::ExportTab;
 use super::guard::GuardHome;
+use super::keys::KeysTab;
 use super::orders::OrdersTab;
 use super::reports::{readable, DueReports, ReportToOpen, ReportsTab};
 use super::requests::{is_office_head, CollectiveAlert, RequestsTab, ReviewTab};
@@ -107,7 +108,9 @@ enum Area {
 fn area(tab: Tab) -> Area {
     match tab {
         Tab::Patrol | Tab::Board | Tab::Setup | Tab::Tags | Tab::Overview => Area::Patrol,
-        Tab::Requests | Tab::Orders | Tab::Review | Tab::Visits | Tab::Residents => Area::Service,
+        Tab::Requests | Tab::Orders | Tab::Review | Tab::Visits | Tab::Residents | Tab::Keys => {
+            Area::Service
+        }
         Tab::Inspect | Tab::Rectifications | Tab::Sheet | Tab::History | Tab::Template => {
             Area::Cleaning
         }
@@ -192,6 +195,7 @@ fn screen(tab: Tab, workspace: WorkspaceRef) -> AnyView {
         Tab::Review => view! { <ReviewTab workspace /> }.into_any(),
         Tab::Visits => view! { <VisitsTab workspace /> }.into_any(),
         Tab::Residents => view! { <ResidentsTab workspace /> }.into_any(),
+        Tab::Keys => view! { <KeysTab workspace /> }.into_any(),
         Tab::Inspect => view! { <InspectTab workspace /> }.into_any(),
         Tab::Rectifications => view! { <RectificationsTab workspace /> }.into_any(),
         Tab::Sheet => view! { <SheetTab workspace /> }.into_any(),

@@ -23,6 +23,7 @@ mod field;
 mod guard;
 mod header;
 mod home;
+mod keys;
 mod orders;
 mod password;
 pub mod photo;

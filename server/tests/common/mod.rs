@@ -230,9 +230,17 @@ impl Server {
         request.send().await.unwrap()
     }
 
+    /// `GET /api/docs` as this build's tablet asks (naming every kind it knows).
     pub async fn docs(&self, token: &str) -> Vec<DocEntry> {
+        let kinds = roundbook_shared::api::known_kinds_param();
+        self.docs_at(token, &format!("/api/docs?kinds={kinds}"))
+            .await
+    }
+
+    /// `GET {path}` (`/api/docs` and its query) with `token`.
+    pub async fn docs_at(&self, token: &str, path: &str) -> Vec<DocEntry> {
         let response = reqwest::Client::new()
-            .get(format!("{}/api/docs", self.base))
+            .get(format!("{}{path}", self.base))
             .bearer_auth(token)
             .send()
             .await

@@ -6,7 +6,8 @@
 //! (units, residents); one request log per zone and month of creation
 //! (requests and their workflow events); one visit log per zone and quarter;
 //! one cleaning setup per site (score-sheet template versions) and one
-//! cleaning month per site and month (inspections, rectifications, sign-off).
+//! cleaning month per site and month (inspections, rectifications, sign-off);
+//! one key log per site and month (key loans and their returns).
 //!
 //! Two rules make offline creation safe:
 //! - **Deterministic ids.** A document's id is derived from what it is
@@ -30,6 +31,7 @@ pub mod copy;
 pub mod directory;
 pub mod export;
 pub mod finding;
+pub mod key_loan;
 pub mod patrol;
 pub mod receipt;
 pub mod record;
@@ -96,6 +98,8 @@ pub enum DocKind {
     /// with every event on them (its key's `zone` names both: see
     /// [`WorkerLog`]).
     WorkOrderLog,
+    /// The keys the front desk lent in one month, and their returns.
+    KeyLog,
 }
 
 /// How long a document's period is; its key's date is the period's first day.
@@ -154,6 +158,15 @@ const WORKS_ORDERS: Audience = Audience::Roles(&[
     Role::RepairStaff,
     Role::EngineeringSupervisor,
     Role::ZoneService,
+    Role::FrontDesk,
+    Role::ServiceSupervisor,
+    Role::OfficeHead,
+    Role::DeputyHead,
+]);
+
+/// Roles that keep the office's keys: the front desk lends them, the
+/// service supervisor and the heads see what is out and overdue.
+const KEEPS_KEYS: Audience = Audience::Roles(&[
     Role::FrontDesk,
     Role::ServiceSupervisor,
     Role::OfficeHead,
@@ -293,6 +306,12 @@ impl DocKind {
                 writers: WORKS_ORDERS,
                 ..zone_log("work_order_log", Period::Month)
             },
+            DocKind::KeyLog => KindSpec {
+                site_wide: true,
+                readers: KEEPS_KEYS,
+                writers: KEEPS_KEYS,
+                ..zone_log("key_log", Period::Month)
+            },
         }
     }
 
@@ -374,6 +393,8 @@ pub enum Container {
     ReportSignoffs,
     WorkOrders,
     WorkOrderEvents,
+    KeyLoans,
+    KeyReturns,
 }
 
 impl Container {
@@ -402,6 +423,8 @@ impl Container {
             Container::ReportSignoffs => "report_signoffs",
             Container::WorkOrders => "work_orders",
             Container::WorkOrderEvents => "work_order_events",
+            Container::KeyLoans => "key_loans",
+            Container::KeyReturns => "key_returns",
         }
     }
 
@@ -421,6 +444,7 @@ impl Container {
                 | Container::Findings
                 | Container::RequestEvents
                 | Container::WorkOrderEvents
+                | Container::KeyReturns
         )
     }
 
@@ -430,7 +454,7 @@ impl Container {
     /// server writes their receipts into them, and a tablet may bring a
     /// receipt another server wrote, so `shape` does not hold them to it.
     pub const fn written_once(self) -> bool {
-        matches!(self, Container::Requests)
+        matches!(self, Container::Requests | Container::KeyLoans)
     }
 
     /// Whether the server reads each record of the container a sync message
@@ -439,7 +463,13 @@ impl Container {
     /// bad input (a done without a note, a charge that is not a number, a
     /// signature over 1 MB) must never be stored.
     pub const fn validated(self) -> bool {
-        matches!(self, Container::WorkOrders | Container::WorkOrderEvents)
+        matches!(
+            self,
+            Container::WorkOrders
+                | Container::WorkOrderEvents
+                | Container::KeyLoans
+                | Container::KeyReturns
+        )
     }
 
     /// The container of `kind` named `name`, if it has one.
@@ -466,6 +496,7 @@ impl Container {
             | Container::Signatures => DocKind::CleaningMonth,
             Container::ReportSignoffs => DocKind::ReportMonth,
             Container::WorkOrders | Container::WorkOrderEvents => DocKind::WorkOrderLog,
+            Container::KeyLoans | Container::KeyReturns => DocKind::KeyLog,
         }
     }
 
@@ -494,6 +525,8 @@ impl Container {
             Container::ReportSignoffs => of::<report_signoff::ReportSignoff>(),
             Container::WorkOrders => of::<work_order::WorkOrder>(),
             Container::WorkOrderEvents => of::<work_order::WorkOrderEvent>(),
+            Container::KeyLoans => of::<key_loan::KeyLoan>(),
+            Container::KeyReturns => of::<key_loan::KeyReturn>(),
         }
     }
 }
@@ -579,6 +612,11 @@ impl DocKey {
     /// The cleaning month that holds `date`.
     pub fn cleaning_month(site: &str, date: NaiveDate) -> Self {
         Self::of_period(site, DocKind::CleaningMonth, SITE_WIDE, date)
+    }
+
+    /// The key log (loans and returns) of the month that holds `date`.
+    pub fn key_log(site: &str, date: NaiveDate) -> Self {
+        Self::of_period(site, DocKind::KeyLog, SITE_WIDE, date)
     }
 
     /// The report month (sign-offs) that holds `date`.

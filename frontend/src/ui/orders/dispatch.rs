@@ -14,9 +14,8 @@
 //! `order-dispatch-urgent`, `order-dispatch-confirm`, `order-dispatch-error`,
 //! `order-confirm-done`.
 
-use chrono::{NaiveDateTime, Timelike};
 use leptos::prelude::*;
-use roundbook_shared::domain::instant_at;
+
 use roundbook_shared::schema::work_order::OrderAction;
 use roundbook_shared::schema::DocKind;
 use roundbook_shared::work_orders::OrderState;
@@ -25,18 +24,12 @@ use roundbook_shared::workflow::{RequestView, State};
 use super::detail::{Conflicts, Outcome};
 use super::{directory_signal, error_key, state_key};
 use crate::browser;
-use crate::calendar::short_time;
+use crate::calendar::{short_time, site_instant};
 use crate::i18n::{I18n, Key};
 use crate::sync::SyncStatus;
 use crate::ui::field::Field;
 use crate::ui::{actor, writer_and_site, WorkspaceRef};
 use crate::work_orders;
-
-/// `YYYY-MM-DDTHH:MM` from a `datetime-local` input, read as site time.
-fn site_instant(text: &str) -> Option<i64> {
-    let local = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").ok()?;
-    Some(instant_at(local.date(), local.hour() * 60 + local.minute()))
-}
 
 /// Whether the user dispatches work orders (holds other workers' logs).
 pub fn dispatches(workspace: WorkspaceRef) -> bool {

@@ -15,10 +15,10 @@
 //! `request-action-target`, `request-action-on-the-spot`,
 //! `request-action-confirm`, and `request-action-error`.
 
-use chrono::{NaiveDate, NaiveDateTime, Timelike};
+use chrono::NaiveDate;
 use leptos::prelude::*;
 use roundbook_shared::deadline::deadlines;
-use roundbook_shared::domain::{end_of_day, instant_at, local_date};
+use roundbook_shared::domain::{end_of_day, local_date};
 use roundbook_shared::schema::request::{
     Action, Classification, Handling, ReportTarget, RequestKind, Satisfaction,
 };
@@ -30,7 +30,7 @@ use super::{
     satisfaction_key, shown_phone, state_key, target_key, DeadlineBadge,
 };
 use crate::browser;
-use crate::calendar::short_time;
+use crate::calendar::{short_time, site_instant};
 use crate::i18n::{filled, I18n, Key};
 use crate::requests::{self, EventDraft};
 use crate::sync::SyncStatus;
@@ -305,12 +305,6 @@ fn History(view: RequestView) -> impl IntoView {
             </ol>
         </section>
     }
-}
-
-/// `YYYY-MM-DDTHH:MM` from a `datetime-local` input, read as site time.
-fn site_instant(text: &str) -> Option<i64> {
-    let local = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").ok()?;
-    Some(instant_at(local.date(), local.hour() * 60 + local.minute()))
 }
 
 #[component]
