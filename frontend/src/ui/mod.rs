@@ -22,6 +22,7 @@ mod export;
 mod field;
 mod guard;
 mod header;
+mod history;
 mod home;
 mod keys;
 mod orders;

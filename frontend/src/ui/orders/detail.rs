@@ -25,6 +25,7 @@ use crate::calendar::short_time;
 use crate::i18n::{filled, I18n, Key};
 use crate::sync::SyncStatus;
 use crate::ui::field::Field;
+use crate::ui::history::{details, history_line, HistoryLine};
 use crate::ui::photo::Photo;
 use crate::ui::photo_picker::{when_failed, PhotoPicker, PickedPhotos};
 use crate::ui::{actor, writer_and_site, WorkspaceRef};
@@ -229,27 +230,16 @@ fn History(view: OrderView) -> impl IntoView {
             <ol class="history">
                 {view.history.into_iter().map(|entry| {
                     let event = entry.event;
-                    let superseded = entry.superseded.is_some();
-                    let action = event.action();
-                    let detail = [event.to_name.clone(), event.note.clone()]
-                        .into_iter()
-                        .filter(|part| !part.is_empty())
-                        .collect::<Vec<_>>()
-                        .join(" · ");
-                    view! {
-                        <li
-                            class:superseded=superseded
-                            data-testid="order-history-entry"
-                            data-action=event.action.clone()
-                            data-superseded=superseded.to_string()
-                        >
-                            <span class="muted">{short_time(event.at)}</span> " "
-                            <strong>{event.by_name.clone()}</strong> " "
-                            {move || action.map(|a| i18n.t(action_key(a))).unwrap_or("?")} " "
-                            {detail}
-                            {superseded.then(|| view! { " " <span class="badge">{move || i18n.t(Key::WoSuperseded)}</span> })}
-                        </li>
-                    }
+                    let line = HistoryLine {
+                        label: event.action().map(action_key),
+                        detail: details([event.to_name.clone(), event.note.clone()]),
+                        action: event.action,
+                        at: event.at,
+                        by_name: event.by_name,
+                        superseded: entry.superseded.is_some(),
+                        device: None,
+                    };
+                    history_line("order-history-entry", line, Key::WoSuperseded)
                 }).collect_view()}
             </ol>
         </section>

@@ -35,6 +35,7 @@ use crate::i18n::{filled, I18n, Key};
 use crate::requests::{self, EventDraft};
 use crate::sync::SyncStatus;
 use crate::ui::field::Field;
+use crate::ui::history::{details, history_line, HistoryLine};
 use crate::ui::orders::dispatch::RequestOrders;
 use crate::ui::photo::Photo;
 use crate::ui::select::WordSelect;
@@ -271,35 +272,24 @@ fn History(view: RequestView) -> impl IntoView {
                     .into_iter()
                     .map(|entry| {
                         let event = entry.event;
-                        let superseded = entry.superseded.is_some();
-                        let action = event.action();
-                        let detail = [
+                        let detail = details([
                             event.assignee_name.clone(),
                             Classification::parse(&event.classification).map(|c| i18n.t(classification_key(c)).to_owned()).unwrap_or_default(),
                             Handling::parse(&event.handling).map(|h| i18n.t(handling_key(h)).to_owned()).unwrap_or_default(),
                             Satisfaction::parse(&event.satisfaction).map(|s| i18n.t(satisfaction_key(s)).to_owned()).unwrap_or_default(),
                             ReportTarget::parse(&event.target).map(|t| i18n.t(target_key(t)).to_owned()).unwrap_or_default(),
                             event.note.clone(),
-                        ]
-                        .into_iter()
-                        .filter(|part| !part.is_empty())
-                        .collect::<Vec<_>>()
-                        .join(" · ");
-                        view! {
-                            <li
-                                class:superseded=superseded
-                                data-testid="request-history-entry"
-                                data-action=event.action.clone()
-                                data-superseded=superseded.to_string()
-                                data-device=event.device.clone()
-                            >
-                                <span class="muted">{short_time(event.at)}</span> " "
-                                <strong>{event.by_name.clone()}</strong> " "
-                                {move || action.map(|a| i18n.t(action_key(a))).unwrap_or("?")} " "
-                                {detail}
-                                {superseded.then(|| view! { " " <span class="badge">{move || i18n.t(Key::ReqSuperseded)}</span> })}
-                            </li>
-                        }
+                        ]);
+                        let line = HistoryLine {
+                            label: event.action().map(action_key),
+                            action: event.action,
+                            at: event.at,
+                            by_name: event.by_name,
+                            detail,
+                            superseded: entry.superseded.is_some(),
+                            device: Some(event.device),
+                        };
+                        history_line("request-history-entry", line, Key::ReqSuperseded)
                     })
                     .collect_view()}
             </ol>
