@@ -67,9 +67,15 @@ test("a key lent offline becomes overdue on the desk and the head's tablets and 
   });
   assert.equal(await book.getAttribute("data-overdue"), "2");
 
-  // ...and on the head's, among the overdue keys first.
+  // ...and on the head's: their first screen counts the overdue keys and
+  // opens the book, where they come first.
   await e2e.signIn(head, server.url, "head");
-  await e2e.openTab(head, "keys");
+  const banner = head.getByTestId("keys-overdue");
+  await e2e.waitFor(async () => (await banner.count()) === 1 && (await banner.getAttribute("data-count")) === "3", {
+    timeout: e2e.SYNC_TIMEOUT,
+    message: "the head's first screen counts the roof door, the vacant flat's and the E2E key overdue",
+  });
+  await head.getByTestId("keys-overdue-open").click();
   await loanOf(head, KEY).waitFor({ timeout: e2e.SYNC_TIMEOUT });
   assert.equal(await loanOf(head, KEY).getAttribute("data-state"), "overdue");
   const states = await head.getByTestId("key-loan").evaluateAll((rows) => rows.map((row) => row.dataset.state));

@@ -10,7 +10,7 @@ use super::board::RoundsBoard;
 use super::cleaning::{HistoryTab, InspectTab, RectificationsTab, SheetTab, TemplateTab};
 use super::export::ExportTab;
 use super::guard::GuardHome;
-use super::keys::KeysTab;
+use super::keys::{KeysTab, OverdueKeys};
 use super::orders::OrdersTab;
 use super::reports::{readable, DueReports, ReportToOpen, ReportsTab};
 use super::requests::{is_office_head, CollectiveAlert, RequestsTab, ReviewTab};
@@ -65,12 +65,14 @@ pub fn Home(workspace: WorkspaceRef) -> impl IntoView {
     let head = is_office_head(workspace);
     let alert = head.then(|| view! { <CollectiveAlert workspace /> });
     let owed = head.then(|| owed_reports(workspace, current, first));
+    let keys = head.then(|| overdue_keys(workspace, current, first));
     view! {
         {no_zones}
         {alert}
         {areas}
         {bar}
         {owed}
+        {keys}
         {move || screen(current.get(), workspace)}
     }
     .into_any()
@@ -89,6 +91,12 @@ fn owed_reports(workspace: WorkspaceRef, current: RwSignal<Tab>, home: Tab) -> i
     move || {
         (current.get() == home).then(|| view! { <DueReports workspace kinds=kinds.clone() open /> })
     }
+}
+
+/// The keys overdue, on the head's first screen: the button opens the key book.
+fn overdue_keys(workspace: WorkspaceRef, current: RwSignal<Tab>, home: Tab) -> impl IntoView {
+    let open = Callback::new(move |()| current.set(Tab::Keys));
+    move || (current.get() == home).then(|| view! { <OverdueKeys workspace open /> })
 }
 
 /// From this many screens on (the office head's), the bar shows areas first

@@ -2,7 +2,8 @@
 //! first), and record one back. Offline like every screen; the reads and
 //! writes are `crate::key_loans`.
 //!
-//! Test ids: `keys` (with `data-out`, `data-overdue`), `key-lend-open`,
+//! Test ids: `keys` (with `data-out`, `data-overdue`), `keys-overdue` (the
+//! head's first screen, with `data-count`) and `keys-overdue-open`, `key-lend-open`,
 //! `key-form`, `key-label`, `key-borrower`, `key-borrower-phone`,
 //! `key-purpose`, `key-due-back`, `key-lend-confirm`, `key-error`,
 //! `key-loan` (with `data-key`, `data-state`), `key-return-open`,
@@ -92,6 +93,39 @@ pub fn KeysTab(workspace: WorkspaceRef) -> impl IntoView {
                 </For>
             </ul>
         </section>
+    }
+}
+
+/// For the head's first screen: how many keys are overdue, if any, with a
+/// button that opens the key book.
+#[component]
+pub fn OverdueKeys(workspace: WorkspaceRef, open: Callback<()>) -> impl IntoView {
+    let i18n = I18n::get();
+    let status = expect_context::<SyncStatus>();
+    let now = RwSignal::new(browser::now_ms());
+    if let Ok(handle) = set_interval_with_handle(move || now.set(browser::now_ms()), TICK) {
+        on_cleanup(move || handle.clear());
+    }
+    let overdue = Memo::new(move |_| {
+        status.revision.track();
+        let now = now.get();
+        workspace.with_value(|ws| {
+            key_loans::loans(&ws.library, now)
+                .iter()
+                .filter(|view| view.state == LoanState::Overdue)
+                .count()
+        })
+    });
+    move || {
+        let count = overdue.get();
+        (count > 0).then(|| view! {
+            <p class="banner banner-warn" role="status" data-testid="keys-overdue" data-count=count.to_string()>
+                <span>{move || filled(Key::LoanOverdueBanner, i18n.lang(), &[("n", &count.to_string())])}</span> " "
+                <button class="button" data-testid="keys-overdue-open" on:click=move |_| open.run(())>
+                    {move || i18n.t(Key::TabKeys)}
+                </button>
+            </p>
+        })
     }
 }
 
