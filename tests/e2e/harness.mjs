@@ -593,3 +593,17 @@ export function siteLocalInput(hoursAhead, from = Date.now()) {
   const site = new Date(from + hoursAhead * 3600_000 + 8 * 3600_000);
   return site.toISOString().slice(0, 16);
 }
+
+/** On an open request's screen: calls the resident back (satisfied, saying `text`), then closes the request. */
+export async function callBackAndClose(page, text) {
+  await page.getByTestId("request-action-callback").click();
+  await page.getByTestId("request-action-form").waitFor();
+  await page.getByTestId("request-action-satisfaction").selectOption("satisfied");
+  await page.getByTestId("request-action-text").fill(text);
+  await page.getByTestId("request-action-confirm").click();
+  await waitForState(page, "request-detail", "called_back", "the resident is called back");
+  await page.getByTestId("request-action-close").click();
+  await page.getByTestId("request-action-form").waitFor();
+  await page.getByTestId("request-action-confirm").click();
+  await waitForState(page, "request-detail", "closed", "the request is closed");
+}

@@ -18,6 +18,7 @@ import {
   SITE_OFFSET_MS,
   SYNC_TIMEOUT,
   artifactPath,
+  callBackAndClose,
   launchBrowser,
   login,
   openTab,
@@ -146,16 +147,7 @@ test("a guard's offline finding is repaired offline with the resident's signatur
   });
   await clerkOrder.getByTestId("order-confirm-done").click();
   await waitForState(clerk, "request-detail", "done", "the owner confirms the work");
-  await clerk.getByTestId("request-action-callback").click();
-  await clerk.getByTestId("request-action-form").waitFor();
-  await clerk.getByTestId("request-action-satisfaction").selectOption("satisfied");
-  await clerk.getByTestId("request-action-text").fill("巡逻岗确认大堂灯已亮");
-  await clerk.getByTestId("request-action-confirm").click();
-  await waitForState(clerk, "request-detail", "called_back", "the callback");
-  await clerk.getByTestId("request-action-close").click();
-  await clerk.getByTestId("request-action-form").waitFor();
-  await clerk.getByTestId("request-action-confirm").click();
-  await waitForState(clerk, "request-detail", "closed", "closed");
+  await callBackAndClose(clerk, "巡逻岗确认大堂灯已亮");
   await waitForSynced(clerk, "the close");
 
   // --- The head's complaints report of the month counts it.

@@ -16,6 +16,7 @@ import { photoPng } from "./fixtures.mjs";
 import {
   SYNC_TIMEOUT,
   artifactPath,
+  callBackAndClose,
   dataState,
   launchBrowser,
   openTab,
@@ -169,16 +170,7 @@ test("a repair request is dispatched, worked offline with a photo and the reside
   await clerkOrder.getByTestId("order-confirm-done").click();
   await waitForState(clerk, "request-detail", "done", "the owner confirms the work");
   assert.equal(await clerk.getByTestId("request-action-close").count(), 0, "no closing before the callback");
-  await clerk.getByTestId("request-action-callback").click();
-  await clerk.getByTestId("request-action-form").waitFor();
-  await clerk.getByTestId("request-action-satisfaction").selectOption("satisfied");
-  await clerk.getByTestId("request-action-text").fill("住户确认已不漏水");
-  await clerk.getByTestId("request-action-confirm").click();
-  await waitForState(clerk, "request-detail", "called_back", "the resident is called back");
-  await clerk.getByTestId("request-action-close").click();
-  await clerk.getByTestId("request-action-form").waitFor();
-  await clerk.getByTestId("request-action-confirm").click();
-  await waitForState(clerk, "request-detail", "closed", "the request is closed");
+  await callBackAndClose(clerk, "住户确认已不漏水");
   await waitForSynced(clerk, "the clerk's closing");
 });
 

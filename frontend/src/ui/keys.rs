@@ -13,7 +13,8 @@ use leptos::prelude::*;
 use roundbook_shared::key_loans::{LoanState, LoanView, ReturnRefusal};
 
 use super::field::Field;
-use super::{actor, writer_and_site, WorkspaceRef};
+use super::form::{save_action, Write};
+use super::{ticking_clock, WorkspaceRef};
 use crate::browser;
 use crate::calendar::{date_time, site_input, site_instant};
 use crate::i18n::{filled, I18n, Key};
@@ -53,10 +54,7 @@ fn error_key(error: &KeyError) -> Key {
 pub fn KeysTab(workspace: WorkspaceRef) -> impl IntoView {
     let i18n = I18n::get();
     let status = expect_context::<SyncStatus>();
-    let now = RwSignal::new(browser::now_ms());
-    if let Ok(handle) = set_interval_with_handle(move || now.set(browser::now_ms()), TICK) {
-        on_cleanup(move || handle.clear());
-    }
+    let now = ticking_clock(TICK);
     let loans = Memo::new(move |_| {
         status.revision.track();
         let now = now.get();
@@ -102,10 +100,7 @@ pub fn KeysTab(workspace: WorkspaceRef) -> impl IntoView {
 pub fn OverdueKeys(workspace: WorkspaceRef, open: Callback<()>) -> impl IntoView {
     let i18n = I18n::get();
     let status = expect_context::<SyncStatus>();
-    let now = RwSignal::new(browser::now_ms());
-    if let Ok(handle) = set_interval_with_handle(move || now.set(browser::now_ms()), TICK) {
-        on_cleanup(move || handle.clear());
-    }
+    let now = ticking_clock(TICK);
     let overdue = Memo::new(move |_| {
         status.revision.track();
         let now = now.get();
@@ -142,18 +137,15 @@ fn LendForm(
     let purpose = RwSignal::new(String::new());
     let due_back = RwSignal::new(site_input(browser::now_ms() + DEFAULT_LOAN_MS));
     let problem = RwSignal::new(None::<Key>);
-    let save = Action::new_local(move |draft: &LoanDraft| {
-        let ((writer, site), who) = (writer_and_site(workspace), actor(workspace));
-        let draft = draft.clone();
-        async move {
-            match key_loans::lend(&writer, &site, &draft, &who, browser::now_ms()).await {
-                Ok(_) => on_done(),
-                Err(error) => {
-                    problem.try_set(Some(error_key(&error)));
-                }
-            }
-        }
-    });
+    let save = save_action(
+        workspace,
+        problem,
+        error_key,
+        move |_| on_done(),
+        |w: Write, draft: LoanDraft| async move {
+            key_loans::lend(&w.writer, &w.site, &draft, &w.who, w.now).await
+        },
+    );
     let saving = save.pending();
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -216,18 +208,18 @@ fn LoanRow(workspace: WorkspaceRef, view: LoanView) -> impl IntoView {
     let note = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<Key>);
     let loan_id = loan.id.clone();
-    let save = Action::new_local(move |note: &String| {
-        let ((writer, site), who) = (writer_and_site(workspace), actor(workspace));
-        let (loan_id, note) = (loan_id.clone(), note.clone());
-        async move {
-            let now = browser::now_ms();
-            if let Err(error) =
-                key_loans::record_return(&writer, &site, &loan_id, &note, &who, now).await
-            {
-                problem.try_set(Some(error_key(&error)));
+    let save = save_action(
+        workspace,
+        problem,
+        error_key,
+        |_| (),
+        move |w: Write, note: String| {
+            let loan_id = loan_id.clone();
+            async move {
+                key_loans::record_return(&w.writer, &w.site, &loan_id, &note, &w.who, w.now).await
             }
-        }
-    });
+        },
+    );
     let saving = save.pending();
     let returned = view.returned.clone();
     view! {

@@ -20,6 +20,7 @@ pub(crate) mod chart;
 mod cleaning;
 mod export;
 mod field;
+mod form;
 mod guard;
 mod header;
 mod history;
@@ -93,6 +94,17 @@ pub(crate) fn actor(workspace: WorkspaceRef) -> Actor {
         name: ws.session.display_name().to_owned(),
         device: ws.device.clone(),
     })
+}
+
+/// The tablet's clock (Unix ms), looked at again every `every` while the
+/// calling component is on screen: for screens whose states change with
+/// time alone (a round falls due, a key becomes overdue).
+pub(crate) fn ticking_clock(every: std::time::Duration) -> RwSignal<i64> {
+    let now = RwSignal::new(browser::now_ms());
+    if let Ok(handle) = set_interval_with_handle(move || now.set(browser::now_ms()), every) {
+        on_cleanup(move || handle.clear());
+    }
+    now
 }
 
 /// What every feature write takes: the writer and the user's site.

@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 
 use super::select::{several_zones, ZoneSelect};
-use super::WorkspaceRef;
+use super::{ticking_clock, WorkspaceRef};
 use crate::browser;
 use crate::calendar::today;
 use crate::i18n::{I18n, Key};
@@ -41,10 +41,7 @@ pub fn RoundsBoard(workspace: WorkspaceRef) -> impl IntoView {
     let i18n = I18n::get();
     let status = expect_context::<SyncStatus>();
     let date = RwSignal::new(today());
-    let now = RwSignal::new(browser::now_ms());
-    if let Ok(handle) = set_interval_with_handle(move || now.set(browser::now_ms()), TICK) {
-        on_cleanup(move || handle.clear());
-    }
+    let now = ticking_clock(TICK);
     let zones = workspace.with_value(|ws| ws.session.zones().to_vec());
     // A kept day may have no patrol log on this tablet: nobody recorded one
     // (then every round of it was missed, which is what the board is for),

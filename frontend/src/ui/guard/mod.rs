@@ -26,7 +26,7 @@ use roundbook_shared::schema::shift::{on_duty, pending_handover, Shift};
 
 use super::field::Field;
 use super::zone_cards::ZoneCards;
-use super::WorkspaceRef;
+use super::{ticking_clock, WorkspaceRef};
 use crate::browser;
 use crate::i18n::{finding_kind_key, scan_saved, I18n, Key, Lang};
 use crate::patrol::{checkpoint_label, duty_days, hold_days, Patroller, MAX_NOTE_CHARS};
@@ -108,10 +108,7 @@ pub fn GuardHome(workspace: WorkspaceRef) -> impl IntoView {
     let zone = RwSignal::new(
         remembered.unwrap_or_else(|| zones.first().map(|z| z.code.clone()).unwrap_or_default()),
     );
-    let now = RwSignal::new(browser::now_ms());
-    if let Ok(timer) = set_interval_with_handle(move || now.set(browser::now_ms()), TICK) {
-        on_cleanup(move || timer.clear());
-    }
+    let now = ticking_clock(TICK);
     let records = Memo::new(move |_| {
         status.revision.track();
         let (zone, today) = (zone.get(), local_date(now.get()));

@@ -25,10 +25,11 @@ use crate::calendar::short_time;
 use crate::i18n::{filled, I18n, Key};
 use crate::sync::SyncStatus;
 use crate::ui::field::Field;
+use crate::ui::form::{save_action, Write};
 use crate::ui::history::{details, history_line, HistoryLine};
 use crate::ui::photo::Photo;
 use crate::ui::photo_picker::{when_failed, PhotoPicker, PickedPhotos};
-use crate::ui::{actor, writer_and_site, WorkspaceRef};
+use crate::ui::WorkspaceRef;
 use crate::work_orders::{self, WorkDraft};
 
 fn action_key(action: OrderAction) -> Key {
@@ -269,22 +270,22 @@ fn ActionForm(
         None
     };
     let site_zone = zone.clone();
-    let save = Action::new_local(move |draft: &WorkDraft| {
-        let ((writer, site), who) = (writer_and_site(workspace), actor(workspace));
-        let (order_id, draft) = (order_id.clone(), draft.clone());
-        let staff = directory
-            .map(|list| list.get_untracked())
-            .unwrap_or_default();
-        async move {
-            let now = browser::now_ms();
-            match work_orders::record(&writer, &site, &order_id, &who, &draft, &staff, now).await {
-                Ok(_) => on_done(),
-                Err(error) => {
-                    problem.try_set(Some(error_key(&error)));
-                }
+    let save = save_action(
+        workspace,
+        problem,
+        error_key,
+        move |_| on_done(),
+        move |w: Write, draft: WorkDraft| {
+            let order_id = order_id.clone();
+            let staff = directory
+                .map(|list| list.get_untracked())
+                .unwrap_or_default();
+            async move {
+                work_orders::record(&w.writer, &w.site, &order_id, &w.who, &draft, &staff, w.now)
+                    .await
             }
-        }
-    });
+        },
+    );
     let saving = save.pending();
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();

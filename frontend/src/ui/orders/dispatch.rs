@@ -23,12 +23,12 @@ use roundbook_shared::workflow::{RequestView, State};
 
 use super::detail::{Conflicts, Outcome};
 use super::{directory_signal, error_key, state_key};
-use crate::browser;
 use crate::calendar::{short_time, site_instant};
 use crate::i18n::{I18n, Key};
 use crate::sync::SyncStatus;
 use crate::ui::field::Field;
-use crate::ui::{actor, writer_and_site, WorkspaceRef};
+use crate::ui::form::{save_action, Write};
+use crate::ui::WorkspaceRef;
 use crate::work_orders;
 
 /// Whether the user dispatches work orders (holds other workers' logs).
@@ -61,23 +61,15 @@ pub fn RequestOrders(workspace: WorkspaceRef, request: RequestView) -> impl Into
     let open_form = RwSignal::new(false);
     let confirm_problem = RwSignal::new(None::<Key>);
     let stored_request = StoredValue::new(request.clone());
-    let confirm = Action::new_local(
-        move |done: &roundbook_shared::schema::work_order::WorkOrderEvent| {
-            let ((writer, site), who) = (writer_and_site(workspace), actor(workspace));
-            let (request, done) = (stored_request.get_value(), done.clone());
+    let confirm = save_action(
+        workspace,
+        confirm_problem,
+        crate::ui::requests::error_key,
+        |_| (),
+        move |w: Write, done: roundbook_shared::schema::work_order::WorkOrderEvent| {
+            let request = stored_request.get_value();
             async move {
-                if let Err(error) = work_orders::confirm_done(
-                    &writer,
-                    &site,
-                    &request,
-                    &done,
-                    &who,
-                    browser::now_ms(),
-                )
-                .await
-                {
-                    confirm_problem.try_set(Some(crate::ui::requests::error_key(&error)));
-                }
+                work_orders::confirm_done(&w.writer, &w.site, &request, &done, &w.who, w.now).await
             }
         },
     );
@@ -137,28 +129,26 @@ fn DispatchForm(
     let problem = RwSignal::new(None::<Key>);
     let request = StoredValue::new(request);
     let offered = Memo::new(move |_| directory.with(|staff| work_orders::repair_workers(staff)));
-    let save = Action::new_local(move |_: &()| {
-        let ((writer, site), who) = (writer_and_site(workspace), actor(workspace));
-        let (request, staff) = (request.get_value(), directory.get_untracked());
-        let (picked, arrive, is_urgent) = (
-            worker.get_untracked(),
-            site_instant(&arrive_by.get_untracked()),
-            urgent.get_untracked(),
-        );
-        async move {
-            let now = browser::now_ms();
-            match work_orders::dispatch(
-                &writer, &site, &request, &staff, &picked, arrive, is_urgent, &who, now,
-            )
-            .await
-            {
-                Ok(_) => on_done(),
-                Err(error) => {
-                    problem.try_set(Some(error_key(&error)));
-                }
+    let save = save_action(
+        workspace,
+        problem,
+        error_key,
+        move |_| on_done(),
+        move |w: Write, ()| {
+            let (request, staff) = (request.get_value(), directory.get_untracked());
+            let (picked, arrive, is_urgent) = (
+                worker.get_untracked(),
+                site_instant(&arrive_by.get_untracked()),
+                urgent.get_untracked(),
+            );
+            async move {
+                work_orders::dispatch(
+                    &w.writer, &w.site, &request, &staff, &picked, arrive, is_urgent, &w.who, w.now,
+                )
+                .await
             }
-        }
-    });
+        },
+    );
     let saving = save.pending();
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();

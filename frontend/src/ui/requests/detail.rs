@@ -26,7 +26,7 @@ use roundbook_shared::workflow::{Field, RequestView};
 
 use super::assignee::AssigneePicker;
 use super::{
-    action_key, actor, channel_key, classification_key, error_key, handling_key, kind_key,
+    action_key, channel_key, classification_key, error_key, handling_key, kind_key,
     satisfaction_key, shown_phone, state_key, target_key, DeadlineBadge,
 };
 use crate::browser;
@@ -35,11 +35,12 @@ use crate::i18n::{filled, I18n, Key};
 use crate::requests::{self, EventDraft};
 use crate::sync::SyncStatus;
 use crate::ui::field::Field;
+use crate::ui::form::{save_action, Write};
 use crate::ui::history::{details, history_line, HistoryLine};
 use crate::ui::orders::dispatch::RequestOrders;
 use crate::ui::photo::Photo;
 use crate::ui::select::WordSelect;
-use crate::ui::{writer_and_site, WorkspaceRef};
+use crate::ui::WorkspaceRef;
 
 #[component]
 pub(super) fn RequestDetail(
@@ -322,21 +323,27 @@ fn ActionForm(
     let on_the_spot = RwSignal::new(false);
     let problem = RwSignal::new(None::<Key>);
     // `Action` here is the workflow's; this is Leptos's.
-    let save = leptos::prelude::Action::new_local(move |draft: &EventDraft| {
-        let ((writer, site), who) = (writer_and_site(workspace), actor(workspace));
-        let (zone, request_id, draft) = (zone.clone(), request_id.clone(), draft.clone());
-        async move {
-            let now = browser::now_ms();
-            match requests::record_event(&writer, &site, &zone, &request_id, &who, &draft, now)
+    let save = save_action(
+        workspace,
+        problem,
+        error_key,
+        move |_| on_done(),
+        move |w: Write, draft: EventDraft| {
+            let (zone, request_id) = (zone.clone(), request_id.clone());
+            async move {
+                requests::record_event(
+                    &w.writer,
+                    &w.site,
+                    &zone,
+                    &request_id,
+                    &w.who,
+                    &draft,
+                    w.now,
+                )
                 .await
-            {
-                Ok(_) => on_done(),
-                Err(error) => {
-                    problem.try_set(Some(error_key(&error)));
-                }
             }
-        }
-    });
+        },
+    );
     let saving = save.pending();
 
     let submit = move |event: leptos::ev::SubmitEvent| {

@@ -16,16 +16,16 @@ use roundbook_shared::reach;
 use roundbook_shared::schema::request::{Channel, Request, RequestKind};
 use roundbook_shared::schema::DocKind;
 
-use super::{actor, error_key};
-use crate::browser;
+use super::error_key;
 use crate::i18n::{I18n, Key};
 use crate::requests::{self, MAX_TEXT_CHARS};
 use crate::residents;
 use crate::sync::SyncStatus;
 use crate::ui::field::Field;
+use crate::ui::form::{save_action, Write};
 use crate::ui::photo_picker::{submit_with_photos, when_failed, PhotoPicker, PickedPhotos};
 use crate::ui::select::WordSelect;
-use crate::ui::{writer_and_site, WorkspaceRef};
+use crate::ui::WorkspaceRef;
 
 #[component]
 pub(super) fn IntakeForm(
@@ -46,20 +46,15 @@ pub(super) fn IntakeForm(
     let photos = PickedPhotos::new();
     // The photo picker's problems are told here too.
     let problem = RwSignal::new(None::<Key>);
-    let save = Action::new_local(move |draft: &Request| {
-        let ((writer, site), who, draft) =
-            (writer_and_site(workspace), actor(workspace), draft.clone());
-        async move {
-            let result =
-                requests::record_request(&writer, &site, &who, &draft, browser::now_ms()).await;
-            match result {
-                Ok((_, request)) => on_done(Some(request.id)),
-                Err(error) => {
-                    problem.try_set(Some(error_key(&error)));
-                }
-            }
-        }
-    });
+    let save = save_action(
+        workspace,
+        problem,
+        error_key,
+        move |(_, request): (_, Request)| on_done(Some(request.id)),
+        |w: Write, draft: Request| async move {
+            requests::record_request(&w.writer, &w.site, &w.who, &draft, w.now).await
+        },
+    );
     let saving = save.pending();
 
     // The zone's resident directory, for users who hold it.

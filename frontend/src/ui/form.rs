@@ -1,0 +1,62 @@
+//! A form's save: the write runs as a local `Action` (its pending state
+//! keeps the form from being sent twice), given the writer, the site, the
+//! author and the time; a success hands its result on, a failure shows its
+//! translated message. The write itself (what is recorded, and its rules)
+//! is the feature module's, not this one's.
+
+use std::future::Future;
+
+use leptos::prelude::*;
+
+use super::{actor, writer_and_site, WorkspaceRef};
+use crate::browser;
+use crate::i18n::Key;
+use crate::session::Actor;
+use crate::writer::Writer;
+
+/// What a form's write is given.
+pub(crate) struct Write {
+    pub writer: Writer,
+    pub site: String,
+    pub who: Actor,
+    /// When the form was sent (the tablet's clock).
+    pub now: i64,
+}
+
+/// The save of a form sending `I`: `write` records it; `on_done` gets what
+/// a success returned; a failure's `message` is set in `problem`.
+pub(crate) fn save_action<I, R, E, Fut>(
+    workspace: WorkspaceRef,
+    problem: RwSignal<Option<Key>>,
+    message: fn(&E) -> Key,
+    on_done: impl Fn(R) + Copy + 'static,
+    write: impl Fn(Write, I) -> Fut + 'static,
+) -> Action<I, ()>
+where
+    I: Clone + 'static,
+    R: 'static,
+    E: 'static,
+    Fut: Future<Output = Result<R, E>> + 'static,
+{
+    Action::new_local(move |input: &I| {
+        let ((writer, site), who) = (writer_and_site(workspace), actor(workspace));
+        let now = browser::now_ms();
+        let attempt = write(
+            Write {
+                writer,
+                site,
+                who,
+                now,
+            },
+            input.clone(),
+        );
+        async move {
+            match attempt.await {
+                Ok(done) => on_done(done),
+                Err(error) => {
+                    problem.try_set(Some(message(&error)));
+                }
+            }
+        }
+    })
+}
