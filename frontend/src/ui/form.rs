@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use super::{actor, writer_and_site, WorkspaceRef};
 use crate::browser;
-use crate::i18n::Key;
+use crate::i18n::{I18n, Key};
 use crate::session::Actor;
 use crate::writer::Writer;
 
@@ -59,4 +59,33 @@ where
             }
         }
     })
+}
+
+/// The end of a form: its error, if any (test id `error_id`), and its
+/// confirm (a submit button, `confirm_id`, disabled while `busy`) and
+/// cancel buttons.
+#[component]
+pub(crate) fn FormEnd(
+    problem: RwSignal<Option<Key>>,
+    error_id: &'static str,
+    confirm_id: &'static str,
+    confirm: Key,
+    cancel: Key,
+    #[prop(into)] busy: Signal<bool>,
+    on_cancel: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = I18n::get();
+    view! {
+        {move || problem.get().map(|key| view! {
+            <p class="message message-error" role="alert" data-testid=error_id>{move || i18n.t(key)}</p>
+        })}
+        <div class="actions">
+            <button class="button button-primary" type="submit" data-testid=confirm_id disabled=move || busy.get()>
+                {move || i18n.t(confirm)}
+            </button>
+            <button class="button button-quiet" type="button" on:click=move |_| on_cancel()>
+                {move || i18n.t(cancel)}
+            </button>
+        </div>
+    }
 }

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use roundbook_shared::key_loans::{LoanState, LoanView, ReturnRefusal};
 
 use super::field::Field;
-use super::form::{save_action, Write};
+use super::form::{save_action, FormEnd, Write};
 use super::{ticking_clock, WorkspaceRef};
 use crate::browser;
 use crate::calendar::{date_time, site_input, site_instant};
@@ -182,17 +182,8 @@ fn LendForm(
             <Field label=Key::LoanDueBack>
                 <input data-testid="key-due-back" type="datetime-local" bind:value=due_back />
             </Field>
-            {move || problem.get().map(|key| view! {
-                <p class="message message-error" role="alert" data-testid="key-error">{move || i18n.t(key)}</p>
-            })}
-            <div class="actions">
-                <button class="button button-primary" type="submit" data-testid="key-lend-confirm" disabled=move || saving.get()>
-                    {move || i18n.t(Key::LoanLendConfirm)}
-                </button>
-                <button class="button button-quiet" type="button" on:click=move |_| on_done()>
-                    {move || i18n.t(Key::WoCancel)}
-                </button>
-            </div>
+            <FormEnd problem error_id="key-error" confirm_id="key-lend-confirm"
+                confirm=Key::LoanLendConfirm cancel=Key::WoCancel busy=saving on_cancel=on_done />
         </form>
     }
 }

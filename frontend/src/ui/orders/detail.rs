@@ -25,7 +25,7 @@ use crate::calendar::short_time;
 use crate::i18n::{filled, I18n, Key};
 use crate::sync::SyncStatus;
 use crate::ui::field::Field;
-use crate::ui::form::{save_action, Write};
+use crate::ui::form::{save_action, FormEnd, Write};
 use crate::ui::history::{details, history_line, HistoryLine};
 use crate::ui::photo::Photo;
 use crate::ui::photo_picker::{when_failed, PhotoPicker, PickedPhotos};
@@ -371,18 +371,9 @@ fn ActionForm(
                     <textarea data-testid="order-note" rows="2" maxlength="2000" bind:value=note></textarea>
                 </Field>
             })}
-            {move || problem.get().map(|key| view! {
-                <p class="message message-error" role="alert" data-testid="order-error">{move || i18n.t(key)}</p>
-            })}
-            <div class="actions">
-                <button class="button button-primary" type="submit" data-testid="order-confirm"
-                    disabled=move || saving.get() || before.processing() || after.processing()>
-                    {move || i18n.t(Key::WoConfirm)}
-                </button>
-                <button class="button button-quiet" type="button" on:click=move |_| on_done()>
-                    {move || i18n.t(Key::WoCancel)}
-                </button>
-            </div>
+            <FormEnd problem error_id="order-error" confirm_id="order-confirm"
+                confirm=Key::WoConfirm cancel=Key::WoCancel on_cancel=on_done
+                busy=Signal::derive(move || saving.get() || before.processing() || after.processing()) />
         </form>
     }
 }

@@ -27,7 +27,7 @@ use crate::calendar::{short_time, site_instant};
 use crate::i18n::{I18n, Key};
 use crate::sync::SyncStatus;
 use crate::ui::field::Field;
-use crate::ui::form::{save_action, Write};
+use crate::ui::form::{save_action, FormEnd, Write};
 use crate::ui::WorkspaceRef;
 use crate::work_orders;
 
@@ -177,17 +177,8 @@ fn DispatchForm(
                 <input type="checkbox" data-testid="order-dispatch-urgent" bind:checked=urgent />
                 <span>{move || i18n.t(Key::WoUrgent)}</span>
             </label>
-            {move || problem.get().map(|key| view! {
-                <p class="message message-error" role="alert" data-testid="order-dispatch-error">{move || i18n.t(key)}</p>
-            })}
-            <div class="actions">
-                <button class="button button-primary" type="submit" data-testid="order-dispatch-confirm" disabled=move || saving.get()>
-                    {move || i18n.t(Key::WoConfirm)}
-                </button>
-                <button class="button button-quiet" type="button" on:click=move |_| on_done()>
-                    {move || i18n.t(Key::WoCancel)}
-                </button>
-            </div>
+            <FormEnd problem error_id="order-dispatch-error" confirm_id="order-dispatch-confirm"
+                confirm=Key::WoConfirm cancel=Key::WoCancel busy=saving on_cancel=on_done />
         </form>
     }
 }

@@ -35,7 +35,7 @@ use crate::i18n::{filled, I18n, Key};
 use crate::requests::{self, EventDraft};
 use crate::sync::SyncStatus;
 use crate::ui::field::Field;
-use crate::ui::form::{save_action, Write};
+use crate::ui::form::{save_action, FormEnd, Write};
 use crate::ui::history::{details, history_line, HistoryLine};
 use crate::ui::orders::dispatch::RequestOrders;
 use crate::ui::photo::Photo;
@@ -421,17 +421,8 @@ fn ActionForm(
                     <textarea data-testid="request-action-text" rows="2" maxlength="2000" bind:value=note></textarea>
                 </Field>
             })}
-            {move || problem.get().map(|key| view! {
-                <p class="message message-error" role="alert" data-testid="request-action-error">{move || i18n.t(key)}</p>
-            })}
-            <div class="actions">
-                <button class="button button-primary" type="submit" data-testid="request-action-confirm" disabled=move || saving.get()>
-                    {move || i18n.t(Key::ReqConfirm)}
-                </button>
-                <button class="button button-quiet" type="button" on:click=move |_| on_done()>
-                    {move || i18n.t(Key::ReqCancel)}
-                </button>
-            </div>
+            <FormEnd problem error_id="request-action-error" confirm_id="request-action-confirm"
+                confirm=Key::ReqConfirm cancel=Key::ReqCancel busy=saving on_cancel=on_done />
         </form>
     }
 }
