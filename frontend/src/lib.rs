@@ -33,6 +33,7 @@ mod cleaning;
 mod device_report;
 mod documents;
 mod drafts;
+mod duty_log;
 mod http;
 mod i18n;
 mod key_loans;

@@ -71,6 +71,9 @@ pub enum Tab {
     /// The front desk, the service supervisor and the heads: the office's
     /// keys lent and brought back (钥匙借用), overdue ones first.
     Keys,
+    /// The front desk, zone service staff, their supervisor and the heads:
+    /// the duty log (值班记录), its daily sign-off and spot-checks.
+    Duty,
     /// Cleaning and environment supervisors: inspecting an area.
     Inspect,
     /// Cleaning roles and the office head: open and overdue rectifications.
@@ -97,8 +100,10 @@ fn role_tabs(role: Role) -> &'static [Tab] {
     match role {
         Role::Guard => &[Patrol, Requests],
         Role::SecuritySupervisor => &[Board, Setup, Tags, Overview, Requests, Reports],
-        Role::ZoneService => &[Requests, Review, Visits, Residents, Reports],
-        Role::ServiceSupervisor => &[Requests, Review, Visits, Residents, Keys, Overview, Reports],
+        Role::ZoneService => &[Requests, Duty, Review, Visits, Residents, Reports],
+        Role::ServiceSupervisor => &[
+            Requests, Duty, Review, Visits, Residents, Keys, Overview, Reports,
+        ],
         Role::CleaningSupervisor => &[Inspect, Rectifications, Sheet, History, Requests, Reports],
         Role::EnvironmentSupervisor => &[
             Inspect,
@@ -109,7 +114,7 @@ fn role_tabs(role: Role) -> &'static [Tab] {
             Requests,
             Reports,
         ],
-        Role::FrontDesk => &[Requests, Keys, Residents],
+        Role::FrontDesk => &[Requests, Duty, Keys, Residents],
         Role::EngineeringSupervisor => &[Orders, Requests, Overview, Reports],
         Role::RepairStaff => &[Orders],
         Role::SquadLeader => &[Patrol, Board, Requests, Reports],
@@ -125,6 +130,7 @@ fn role_tabs(role: Role) -> &'static [Tab] {
             Visits,
             Residents,
             Keys,
+            Duty,
             Sheet,
             History,
             Rectifications,
@@ -258,7 +264,7 @@ pub(crate) mod tests {
         assert_eq!(session(vec![Role::EngineeringSupervisor]).tabs()[0], Orders);
         assert_eq!(
             session(vec![Role::ZoneService]).tabs(),
-            [Requests, Review, Visits, Residents, Reports]
+            [Requests, Duty, Review, Visits, Residents, Reports]
         );
         assert_eq!(session(vec![Role::OfficeHead]).tabs()[0], Board);
         assert_eq!(session(vec![Role::CleaningSupervisor]).tabs()[0], Inspect);
@@ -282,6 +288,12 @@ pub(crate) mod tests {
             assert_eq!(
                 session(vec![role]).tabs().contains(&Admin),
                 role.administers(),
+                "{role:?}"
+            );
+            // The duty log is there exactly for the roles that hold it.
+            assert_eq!(
+                session(vec![role]).tabs().contains(&Duty),
+                roundbook_shared::reach::reads(&[role], roundbook_shared::schema::DocKind::DutyLog),
                 "{role:?}"
             );
             // The reports screen is there exactly for the roles that read a report.

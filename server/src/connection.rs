@@ -261,6 +261,7 @@ impl Connection {
             final_upload_before: self.access.upload_only_before(&live.key),
             clock_skew_ms: self.clock_skew_ms,
             writes: self.access.writes_to(&live.key),
+            roles: &self.access.roles,
         };
         match hub
             .apply(id, &mut live, sender, &mut synced.state, message)

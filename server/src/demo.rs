@@ -16,6 +16,7 @@ use roundbook_shared::domain::{local_date, Role, SiteInfo, ZoneRef};
 use roundbook_shared::fixtures::patrol::{checkpoint, ZonePlan};
 use roundbook_shared::fixtures::requests::{event_on, intake};
 use roundbook_shared::fixtures::residents::demo_directory;
+use roundbook_shared::schema::duty::{DaySignoff, DutyEntry, Topic};
 use roundbook_shared::schema::key_loan::{KeyLoan, KeyReturn};
 use roundbook_shared::schema::request::{
     put_request, put_request_event, Action, Request, RequestEvent, RequestKind,
@@ -157,6 +158,7 @@ pub fn seed_with(store: &dyn Store, since: Option<i64>, history: bool) -> StoreR
     }
     seed_requests(store, now)?;
     store_all(store, key_book(now))?;
+    store_all(store, duty_book(now))?;
     if history {
         history::seed(store, &plans, now)?;
     }
@@ -323,6 +325,89 @@ fn store_all(store: &dyn Store, docs: Vec<(DocKey, automerge::Automerge)>) -> St
     Ok(())
 }
 
+/// `key`'s document among `docs`, born from its genesis if not there yet.
+fn document(
+    docs: &mut Vec<(DocKey, automerge::Automerge)>,
+    key: DocKey,
+) -> &mut automerge::Automerge {
+    let slot = match docs.iter().position(|(held, _)| *held == key) {
+        Some(slot) => slot,
+        None => {
+            docs.push((key.clone(), key.genesis()));
+            docs.len() - 1
+        }
+    };
+    &mut docs[slot].1
+}
+
+/// The duty log, so its screen is not empty: yesterday's enquiry and
+/// notice, signed off by the service supervisor, and a parcel taken in
+/// today, not yet signed.
+fn duty_book(now: i64) -> Vec<(DocKey, automerge::Automerge)> {
+    const HOUR: i64 = 3_600_000;
+    let entry =
+        |id: &str, topic: Topic, unit_label: &str, what: &str, outcome: &str, at: i64| DutyEntry {
+            id: id.into(),
+            topic: topic.as_str().into(),
+            zone: "A".into(),
+            unit_label: unit_label.into(),
+            caller: String::new(),
+            phone: String::new(),
+            what: what.into(),
+            outcome: outcome.into(),
+            at,
+            by: "frontdesk".into(),
+            by_name: "林晓".into(),
+            device: "demo".into(),
+        };
+    let yesterday = now - 24 * HOUR;
+    let entries = [
+        entry(
+            "de-demo-1",
+            Topic::Enquiry,
+            "1栋101",
+            "询问本周停水安排",
+            "已告知周四上午9点至12点",
+            yesterday,
+        ),
+        entry(
+            "de-demo-2",
+            Topic::Notice,
+            "",
+            "张贴电梯年检通知",
+            "各单元已张贴",
+            yesterday + HOUR,
+        ),
+        entry(
+            "de-demo-3",
+            Topic::Delivery,
+            "2栋302",
+            "代收快递一件",
+            "已通知业主来取",
+            now - HOUR,
+        ),
+    ];
+    let mut docs: Vec<(DocKey, automerge::Automerge)> = Vec::new();
+    for entry in entries {
+        let doc = document(&mut docs, DocKey::duty_log(SITE, local_date(entry.at)));
+        put(doc, &entry, entry.at).expect("the demo's duty entries are valid");
+    }
+    let day = local_date(yesterday);
+    let signoff = DaySignoff {
+        id: "ds-demo-1".into(),
+        day: day.format("%Y-%m-%d").to_string(),
+        lines_seen: 2,
+        note: String::new(),
+        signed_at: yesterday + 2 * HOUR,
+        by: "service-lead".into(),
+        by_name: "黄丽".into(),
+        device: "demo".into(),
+    };
+    let doc = document(&mut docs, DocKey::duty_log(SITE, day));
+    put(doc, &signoff, signoff.signed_at).expect("the demo's sign-off is valid");
+    docs
+}
+
 /// The front desk's key book, so its screen is not empty: one key back in
 /// time, one out and one overdue, in the key logs of the months they were
 /// lent in.
@@ -374,15 +459,7 @@ fn key_book(now: i64) -> Vec<(DocKey, automerge::Automerge)> {
     };
     let mut docs: Vec<(DocKey, automerge::Automerge)> = Vec::new();
     for loan in loans {
-        let key = DocKey::key_log(SITE, local_date(loan.lent_at));
-        let slot = match docs.iter().position(|(held, _)| *held == key) {
-            Some(slot) => slot,
-            None => {
-                docs.push((key.clone(), key.genesis()));
-                docs.len() - 1
-            }
-        };
-        let doc = &mut docs[slot].1;
+        let doc = document(&mut docs, DocKey::key_log(SITE, local_date(loan.lent_at)));
         put(doc, &loan, loan.lent_at).expect("the demo's loans are valid");
         if loan.id == back.loan_id {
             put(doc, &back, back.returned_at).expect("the demo's return is valid");

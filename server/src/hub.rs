@@ -28,14 +28,15 @@ use automerge::{
 use tokio::sync::mpsc;
 
 use roundbook_shared::compaction::should_compact;
+use roundbook_shared::domain::Role;
 use roundbook_shared::ids::DocumentId;
 use roundbook_shared::protocol::RefusalReason;
 use roundbook_shared::schema::authorship::{self, AuthorshipError};
 use roundbook_shared::schema::receipt::{
     stamp_new_records, Receipt, Seal, CLOCK_SKEW, RECEIVED_AT,
 };
-use roundbook_shared::schema::shape::{self, ShapeError, ShapeLimits};
-use roundbook_shared::schema::{DocKey, DocKind, SchemaError};
+use roundbook_shared::schema::shape::{self, ShapeError, ShapeLimits, Touched};
+use roundbook_shared::schema::{Container, DocKey, DocKind, SchemaError};
 
 use crate::compute::{Compute, Panicked};
 use crate::limits::Limits;
@@ -167,6 +168,10 @@ pub struct Sender<'a> {
     /// Whether the sender may change documents of this kind (`Access::writes`);
     /// if not, only changes the server already holds pass.
     pub writes: bool,
+    /// The sender's roles: some records only some of a kind's writers may
+    /// write (`Container::writers`: a day of the duty log is signed by a
+    /// supervisor).
+    pub roles: &'a [Role],
 }
 
 pub struct Hub {
@@ -552,6 +557,9 @@ fn receive(
         .map_err(ApplyError::Shape)?;
     authorship::check(&live.doc, kind, before, &touched, sender.username)
         .map_err(ApplyError::Authorship)?;
+    if !writes_all(kind, &touched, sender.roles) {
+        return Err(ApplyError::Refused(RefusalReason::ReadOnly));
+    }
     if let Some(ended_at) = sender.final_upload_before {
         authorship::check_final_upload(
             &live.doc,
@@ -575,6 +583,16 @@ fn receive(
         return Err(ApplyError::Refused(RefusalReason::TooLarge));
     }
     Ok(Some(chunk))
+}
+
+/// Whether someone with `roles` writes every record the changes touched:
+/// a record of a container with writers of its own (`Container::writers`)
+/// is refused to the kind's other writers.
+fn writes_all(kind: DocKind, touched: &[Touched], roles: &[Role]) -> bool {
+    touched.iter().all(|record| {
+        Container::of_kind(kind, &record.container)
+            .is_none_or(|container| container.written_by(roles))
+    })
 }
 
 /// Why a message's changes are refused before they are applied, if they are:
@@ -881,6 +899,7 @@ mod tests {
             final_upload_before: None,
             clock_skew_ms: None,
             writes: false,
+            roles: &[Role::Guard],
         };
         sync_tablet(&hub, id, &mut guard, reader, &mut tablet).await;
         assert_eq!(guard.doc.get_heads(), tablet.get_heads());
@@ -931,6 +950,7 @@ mod tests {
             final_upload_before: None,
             clock_skew_ms: Some(0),
             writes: true,
+            roles: &[Role::Guard],
         };
         sync_tablet(&hub, id, &mut guard, writer, &mut tablet).await;
         assert_eq!(

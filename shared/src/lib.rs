@@ -12,6 +12,7 @@ pub mod compaction;
 pub mod compliance;
 pub mod deadline;
 pub mod domain;
+pub mod duty_log;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
 pub mod ids;

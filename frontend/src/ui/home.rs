@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use super::admin::AdminTab;
 use super::board::RoundsBoard;
 use super::cleaning::{HistoryTab, InspectTab, RectificationsTab, SheetTab, TemplateTab};
+use super::duty::DutyTab;
 use super::export::ExportTab;
 use super::guard::GuardHome;
 use super::keys::{KeysTab, OverdueKeys};
@@ -116,9 +117,13 @@ enum Area {
 fn area(tab: Tab) -> Area {
     match tab {
         Tab::Patrol | Tab::Board | Tab::Setup | Tab::Tags | Tab::Overview => Area::Patrol,
-        Tab::Requests | Tab::Orders | Tab::Review | Tab::Visits | Tab::Residents | Tab::Keys => {
-            Area::Service
-        }
+        Tab::Requests
+        | Tab::Orders
+        | Tab::Review
+        | Tab::Visits
+        | Tab::Residents
+        | Tab::Keys
+        | Tab::Duty => Area::Service,
         Tab::Inspect | Tab::Rectifications | Tab::Sheet | Tab::History | Tab::Template => {
             Area::Cleaning
         }
@@ -204,6 +209,7 @@ fn screen(tab: Tab, workspace: WorkspaceRef) -> AnyView {
         Tab::Visits => view! { <VisitsTab workspace /> }.into_any(),
         Tab::Residents => view! { <ResidentsTab workspace /> }.into_any(),
         Tab::Keys => view! { <KeysTab workspace /> }.into_any(),
+        Tab::Duty => view! { <DutyTab workspace /> }.into_any(),
         Tab::Inspect => view! { <InspectTab workspace /> }.into_any(),
         Tab::Rectifications => view! { <RectificationsTab workspace /> }.into_any(),
         Tab::Sheet => view! { <SheetTab workspace /> }.into_any(),

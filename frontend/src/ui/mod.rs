@@ -18,6 +18,7 @@ mod board;
 mod camera_scanner;
 pub(crate) mod chart;
 mod cleaning;
+mod duty;
 mod export;
 mod field;
 mod form;

@@ -43,9 +43,12 @@
 //!   ([`crate::deadline`]), so a request done on the spot has a response.
 //! - Households are the zone's units now (the directory keeps no history):
 //!   the trend's earlier months use today's count.
+//! - The duty log's month closes the report ([`super::duty`]): lines per
+//!   zone, days signed by the supervisor, lines the head spot-checked.
 
 use std::collections::BTreeMap;
 
+use super::duty;
 use super::requests::{
     called_back, closed_at, done_at, households, in_month, log_key, minutes, per_100, views_at,
     whole_days, word,
@@ -54,7 +57,7 @@ use super::table::quantile;
 use super::{Cell, Chart, Documents, Month, Point, Scope, Section, Table};
 use crate::deadline::{deadlines, DeadlineKind, DeadlineStatus};
 use crate::schema::request::{
-    Action, Channel, Classification, Handling, RequestKind, Satisfaction,
+    Action, Channel, Classification, Handling, Request, RequestKind, Satisfaction,
 };
 use crate::schema::DocKey;
 use crate::workflow::RequestView;
@@ -88,6 +91,7 @@ pub fn needs(scope: &Scope) -> Vec<DocKey> {
         );
         keys.push(DocKey::resident_directory(&scope.site, &zone.code));
     }
+    keys.push(duty::needs(scope));
     keys
 }
 
@@ -123,6 +127,8 @@ pub fn build(scope: &Scope, documents: &mut dyn Documents) -> Vec<Section> {
         .copied()
         .filter(|view| month.holds(view.request.received_at))
         .collect();
+    let requests: Vec<&Request> = of_month.iter().map(|view| &view.request).collect();
+    let [duty_lines, duty_checks] = duty::sections(scope, documents, &requests);
     vec![
         overview(&zones, month),
         by_kind(&of_month),
@@ -134,6 +140,8 @@ pub fn build(scope: &Scope, documents: &mut dyn Documents) -> Vec<Section> {
         open_at_month_end(&zones, cutoff),
         by_receiver(&all, month),
         trend(&zones, &months),
+        duty_lines,
+        duty_checks,
     ]
 }
 
@@ -702,10 +710,11 @@ mod tests {
     fn reads_a_years_logs_and_the_directory_of_each_zone() {
         let scope = scope("2026-10", 2, at("2026-12-03T09:00"));
         let keys = needs(&scope);
-        assert_eq!(keys.len(), 2 * (12 + 1));
+        assert_eq!(keys.len(), 2 * (12 + 1) + 1);
         assert_eq!(keys[0].period().as_deref(), Some("2025-11-01"));
         assert_eq!(keys[11].period().as_deref(), Some("2026-10-01"));
         assert_eq!(keys[12], DocKey::resident_directory("demo", "A"));
+        assert_eq!(keys[26], DocKey::duty_log("demo", scope.month.first_day()));
         // Every document it reads is there: nothing is reported missing.
         let report: Report =
             crate::reports::build(ReportKind::Complaints, &scope, None, &mut site().docs);
@@ -723,7 +732,9 @@ mod tests {
                 "satisfaction",
                 "open_at_month_end",
                 "by_receiver",
-                "trend"
+                "trend",
+                "duty_lines",
+                "duty_checks"
             ]
         );
     }

@@ -17,6 +17,7 @@ pub mod callbacks;
 pub mod cleaning;
 pub mod complaints;
 pub mod due;
+pub mod duty;
 pub mod month;
 pub mod patrol;
 mod requests;

@@ -7,7 +7,8 @@
 //! (requests and their workflow events); one visit log per zone and quarter;
 //! one cleaning setup per site (score-sheet template versions) and one
 //! cleaning month per site and month (inspections, rectifications, sign-off);
-//! one key log per site and month (key loans and their returns).
+//! one key log per site and month (key loans and their returns); one duty
+//! log per site and month (entries, daily sign-offs, spot-checks).
 //!
 //! Two rules make offline creation safe:
 //! - **Deterministic ids.** A document's id is derived from what it is
@@ -29,6 +30,7 @@ pub mod cleaning;
 mod compat_tests;
 pub mod copy;
 pub mod directory;
+pub mod duty;
 pub mod export;
 pub mod finding;
 pub mod key_loan;
@@ -100,6 +102,10 @@ pub enum DocKind {
     WorkOrderLog,
     /// The keys the front desk lent in one month, and their returns.
     KeyLog,
+    /// The site's duty log of one month (《值班记录表》): entries that are
+    /// not requests, the supervisor's daily sign-offs, the head's
+    /// spot-checks.
+    DutyLog,
 }
 
 /// How long a document's period is; its key's date is the period's first day.
@@ -172,6 +178,14 @@ const KEEPS_KEYS: Audience = Audience::Roles(&[
     Role::OfficeHead,
     Role::DeputyHead,
 ]);
+
+/// Roles that sign a day of the duty log off: the service supervisor reads
+/// and signs it daily; a head may stand in.
+const SIGNS_DUTY_DAYS: Audience =
+    Audience::Roles(&[Role::ServiceSupervisor, Role::OfficeHead, Role::DeputyHead]);
+
+/// Roles that spot-check the duty log (at least 20% of a month).
+const SPOT_CHECKS_DUTY: Audience = Audience::Roles(&[Role::OfficeHead, Role::DeputyHead]);
 
 /// Roles that inspect cleaning and sign the vendor's score sheet.
 const INSPECTS_CLEANING: Audience = Audience::Roles(&[
@@ -312,6 +326,12 @@ impl DocKind {
                 writers: KEEPS_KEYS,
                 ..zone_log("key_log", Period::Month)
             },
+            DocKind::DutyLog => KindSpec {
+                site_wide: true,
+                readers: SERVES_RESIDENTS,
+                writers: SERVES_RESIDENTS,
+                ..zone_log("duty_log", Period::Month)
+            },
         }
     }
 
@@ -395,6 +415,9 @@ pub enum Container {
     WorkOrderEvents,
     KeyLoans,
     KeyReturns,
+    DutyEntries,
+    DaySignoffs,
+    SpotChecks,
 }
 
 impl Container {
@@ -425,6 +448,9 @@ impl Container {
             Container::WorkOrderEvents => "work_order_events",
             Container::KeyLoans => "key_loans",
             Container::KeyReturns => "key_returns",
+            Container::DutyEntries => "duty_entries",
+            Container::DaySignoffs => "day_signoffs",
+            Container::SpotChecks => "spot_checks",
         }
     }
 
@@ -445,6 +471,8 @@ impl Container {
                 | Container::RequestEvents
                 | Container::WorkOrderEvents
                 | Container::KeyReturns
+                | Container::DaySignoffs
+                | Container::SpotChecks
         )
     }
 
@@ -454,7 +482,10 @@ impl Container {
     /// server writes their receipts into them, and a tablet may bring a
     /// receipt another server wrote, so `shape` does not hold them to it.
     pub const fn written_once(self) -> bool {
-        matches!(self, Container::Requests | Container::KeyLoans)
+        matches!(
+            self,
+            Container::Requests | Container::KeyLoans | Container::DutyEntries
+        )
     }
 
     /// Whether the server reads each record of the container a sync message
@@ -469,7 +500,29 @@ impl Container {
                 | Container::WorkOrderEvents
                 | Container::KeyLoans
                 | Container::KeyReturns
+                | Container::DutyEntries
+                | Container::DaySignoffs
+                | Container::SpotChecks
         )
+    }
+
+    /// Who may write the container's records, where that is narrower than
+    /// who writes its kind (`None`: the kind's writers). The server refuses
+    /// a change that touches such a record from anyone else (`read-only`):
+    /// the front desk writes the duty log, but only a supervisor signs a
+    /// day and only a head spot-checks.
+    pub const fn writers(self) -> Option<Audience> {
+        match self {
+            Container::DaySignoffs => Some(SIGNS_DUTY_DAYS),
+            Container::SpotChecks => Some(SPOT_CHECKS_DUTY),
+            _ => None,
+        }
+    }
+
+    /// Whether someone with `roles` may write the container's records.
+    pub fn written_by(self, roles: &[Role]) -> bool {
+        let writers = self.writers().unwrap_or(self.kind().spec().writers);
+        roles.iter().any(|role| writers.admits(*role))
     }
 
     /// The container of `kind` named `name`, if it has one.
@@ -497,6 +550,9 @@ impl Container {
             Container::ReportSignoffs => DocKind::ReportMonth,
             Container::WorkOrders | Container::WorkOrderEvents => DocKind::WorkOrderLog,
             Container::KeyLoans | Container::KeyReturns => DocKind::KeyLog,
+            Container::DutyEntries | Container::DaySignoffs | Container::SpotChecks => {
+                DocKind::DutyLog
+            }
         }
     }
 
@@ -527,6 +583,9 @@ impl Container {
             Container::WorkOrderEvents => of::<work_order::WorkOrderEvent>(),
             Container::KeyLoans => of::<key_loan::KeyLoan>(),
             Container::KeyReturns => of::<key_loan::KeyReturn>(),
+            Container::DutyEntries => of::<duty::DutyEntry>(),
+            Container::DaySignoffs => of::<duty::DaySignoff>(),
+            Container::SpotChecks => of::<duty::SpotCheck>(),
         }
     }
 }
@@ -617,6 +676,11 @@ impl DocKey {
     /// The key log (loans and returns) of the month that holds `date`.
     pub fn key_log(site: &str, date: NaiveDate) -> Self {
         Self::of_period(site, DocKind::KeyLog, SITE_WIDE, date)
+    }
+
+    /// The duty log of the month that holds `date`.
+    pub fn duty_log(site: &str, date: NaiveDate) -> Self {
+        Self::of_period(site, DocKind::DutyLog, SITE_WIDE, date)
     }
 
     /// The report month (sign-offs) that holds `date`.
