@@ -382,8 +382,8 @@ mod tests {
     #[wasm_bindgen_test]
     fn computes_today_documents_per_zone() {
         let keys = keys_for_day(&session(vec![Role::Guard]), day());
-        // The directory, today's patrol log and this month's requests.
-        assert_eq!(keys.len(), 3);
+        // The directory, today's patrol log, this month's requests and today's gate book.
+        assert_eq!(keys.len(), 4);
         let entry = DocEntry {
             document_id: keys[1].document_id(),
             kind: DocKind::PatrolLog,

@@ -74,6 +74,9 @@ pub enum Tab {
     /// The front desk, zone service staff, their supervisor and the heads:
     /// the duty log (值班记录), its daily sign-off and spot-checks.
     Duty,
+    /// Guards, their leaders, the front desk and the heads: visitors and
+    /// vehicles at the gate (门岗登记), who is inside, tonight's list.
+    Gate,
     /// Cleaning and environment supervisors: inspecting an area.
     Inspect,
     /// Cleaning roles and the office head: open and overdue rectifications.
@@ -98,8 +101,8 @@ pub enum Tab {
 fn role_tabs(role: Role) -> &'static [Tab] {
     use Tab::*;
     match role {
-        Role::Guard => &[Patrol, Requests],
-        Role::SecuritySupervisor => &[Board, Setup, Tags, Overview, Requests, Reports],
+        Role::Guard => &[Patrol, Gate, Requests],
+        Role::SecuritySupervisor => &[Board, Setup, Tags, Overview, Gate, Requests, Reports],
         Role::ZoneService => &[Requests, Duty, Review, Visits, Residents, Reports],
         Role::ServiceSupervisor => &[
             Requests, Duty, Review, Visits, Residents, Keys, Overview, Reports,
@@ -114,10 +117,10 @@ fn role_tabs(role: Role) -> &'static [Tab] {
             Requests,
             Reports,
         ],
-        Role::FrontDesk => &[Requests, Duty, Keys, Residents],
+        Role::FrontDesk => &[Requests, Duty, Keys, Gate, Residents],
         Role::EngineeringSupervisor => &[Orders, Requests, Overview, Reports],
         Role::RepairStaff => &[Orders],
-        Role::SquadLeader => &[Patrol, Board, Requests, Reports],
+        Role::SquadLeader => &[Patrol, Board, Gate, Requests, Reports],
         // The IT administrator keeps no records; their screen is the
         // office's administration.
         Role::Admin => &[Admin],
@@ -131,6 +134,7 @@ fn role_tabs(role: Role) -> &'static [Tab] {
             Residents,
             Keys,
             Duty,
+            Gate,
             Sheet,
             History,
             Rectifications,
@@ -258,7 +262,7 @@ pub(crate) mod tests {
     fn tabs_follow_roles() {
         use roundbook_shared::reports::ReportKind;
         use Tab::*;
-        assert_eq!(session(vec![Role::Guard]).tabs(), [Patrol, Requests]);
+        assert_eq!(session(vec![Role::Guard]).tabs(), [Patrol, Gate, Requests]);
         // Repair staff reach only their work orders.
         assert_eq!(session(vec![Role::RepairStaff]).tabs(), [Orders]);
         assert_eq!(session(vec![Role::EngineeringSupervisor]).tabs()[0], Orders);
@@ -294,6 +298,11 @@ pub(crate) mod tests {
             assert_eq!(
                 session(vec![role]).tabs().contains(&Duty),
                 roundbook_shared::reach::reads(&[role], roundbook_shared::schema::DocKind::DutyLog),
+                "{role:?}"
+            );
+            assert_eq!(
+                session(vec![role]).tabs().contains(&Gate),
+                roundbook_shared::reach::reads(&[role], roundbook_shared::schema::DocKind::GateLog),
                 "{role:?}"
             );
             // The reports screen is there exactly for the roles that read a report.

@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use roundbook_shared::api::ZoneEntry;
 use roundbook_shared::domain::Role;
 use roundbook_shared::ids::DocumentId;
-use roundbook_shared::reach;
 use roundbook_shared::schema::{DocKey, DocKind, SITE_WIDE};
+use roundbook_shared::{reach, retention};
 
 use crate::store::{Account, Store, StoreResult};
 
@@ -235,9 +235,12 @@ impl Access {
         today: NaiveDate,
     ) -> StoreResult<Option<DocKey>> {
         if let Some(key) = store.document_key(id)? {
-            return Ok(self.reaches(&key).then_some(key));
+            return Ok((self.reaches(&key) && !retention::expired(&key, today)).then_some(key));
         }
-        let Some(key) = self.derive(id, today) else {
+        let Some(key) = self
+            .derive(id, today)
+            .filter(|key| !retention::expired(key, today))
+        else {
             return Ok(None);
         };
         store.register_document(id, &key)?;

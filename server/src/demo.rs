@@ -17,6 +17,7 @@ use roundbook_shared::fixtures::patrol::{checkpoint, ZonePlan};
 use roundbook_shared::fixtures::requests::{event_on, intake};
 use roundbook_shared::fixtures::residents::demo_directory;
 use roundbook_shared::schema::duty::{DaySignoff, DutyEntry, Topic};
+use roundbook_shared::schema::gate::{GateExit, VehicleEntry, VisitorEntry};
 use roundbook_shared::schema::key_loan::{KeyLoan, KeyReturn};
 use roundbook_shared::schema::request::{
     put_request, put_request_event, Action, Request, RequestEvent, RequestKind,
@@ -159,6 +160,7 @@ pub fn seed_with(store: &dyn Store, since: Option<i64>, history: bool) -> StoreR
     seed_requests(store, now)?;
     store_all(store, key_book(now))?;
     store_all(store, duty_book(now))?;
+    store_all(store, gate_book(now))?;
     if history {
         history::seed(store, &plans, now)?;
     }
@@ -405,6 +407,51 @@ fn duty_book(now: i64) -> Vec<(DocKey, automerge::Automerge)> {
     };
     let doc = document(&mut docs, DocKey::duty_log(SITE, day));
     put(doc, &signoff, signoff.signed_at).expect("the demo's sign-off is valid");
+    docs
+}
+
+/// The gate book, so its screen is not empty: a visitor who came and went
+/// this morning and a visitor's car still inside.
+fn gate_book(now: i64) -> Vec<(DocKey, automerge::Automerge)> {
+    const HOUR: i64 = 3_600_000;
+    let visitor = VisitorEntry {
+        id: "gv-demo-1".into(),
+        name: "周先生".into(),
+        id_last4: "0417".into(),
+        unit_label: "1栋101".into(),
+        zone: "A".into(),
+        purpose: "探亲".into(),
+        people: 2,
+        in_at: now - 3 * HOUR,
+        by: "guard-a".into(),
+        by_name: "王强".into(),
+        device: "demo".into(),
+    };
+    let out = GateExit {
+        id: "ge-demo-1".into(),
+        entry_id: visitor.id.clone(),
+        out_at: now - 2 * HOUR,
+        by: "guard-a".into(),
+        by_name: "王强".into(),
+        device: "demo".into(),
+    };
+    let car = VehicleEntry {
+        id: "gc-demo-1".into(),
+        plate: "粤B6M218".into(),
+        unit_label: "2栋302".into(),
+        zone: "A".into(),
+        resident: false,
+        in_at: now - HOUR,
+        by: "guard-a".into(),
+        by_name: "王强".into(),
+        device: "demo".into(),
+    };
+    let mut docs: Vec<(DocKey, automerge::Automerge)> = Vec::new();
+    let doc = document(&mut docs, DocKey::gate_log(SITE, local_date(visitor.in_at)));
+    put(doc, &visitor, visitor.in_at).expect("the demo's visitor is valid");
+    put(doc, &out, out.out_at).expect("the demo's exit is valid");
+    let doc = document(&mut docs, DocKey::gate_log(SITE, local_date(car.in_at)));
+    put(doc, &car, car.in_at).expect("the demo's vehicle is valid");
     docs
 }
 

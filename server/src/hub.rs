@@ -437,6 +437,11 @@ impl Hub {
         live.subscribers.insert(connection, notifier);
     }
 
+    /// Whether the document is in memory (someone is syncing it).
+    pub fn is_open(&self, id: &DocumentId) -> bool {
+        self.docs.lock().expect("hub lock").contains_key(id)
+    }
+
     /// Drops a connection's subscriptions; documents nobody syncs leave memory.
     /// The caller must have dropped its own handles to these documents.
     pub async fn unsubscribe(

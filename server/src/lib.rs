@@ -22,6 +22,7 @@ pub mod limits;
 pub mod metrics;
 pub mod password;
 pub mod reports;
+pub mod retention;
 pub mod routes;
 pub mod serve;
 pub mod signin;

@@ -464,6 +464,8 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         .map(|token| token.trim().into());
     // The reports' copies of documents' records, made in the background.
     copies::keep_up(state.clone(), copies::KEEP_UP_EVERY);
+    // Documents past their keeping (visitors' names and plates) deleted.
+    roundbook_server::retention::keep_purging(state.clone());
     let app = router(state, args.web_root);
     let acceptor = tls.as_ref().map(|tls| tls.acceptor());
     serve::serve(listener, app, &limits, acceptor, shutdown_signal()).await?;

@@ -8,7 +8,6 @@ mod common;
 
 use std::time::Duration;
 
-use automerge::transaction::Transactable;
 use common::{Server, Tablet};
 use roundbook_shared::protocol::RefusalReason;
 use roundbook_shared::schema::key_loan::{KeyLoan, KeyReturn};
@@ -38,30 +37,6 @@ fn loan(id: &str) -> KeyLoan {
         lent_by_name: "林晓".into(),
         device: "desk".into(),
     }
-}
-
-/// Writes `loan`'s fields as a new record without the tablet's checks.
-fn write_raw(doc: &mut automerge::Automerge, loan: &KeyLoan) {
-    let (_, map) = automerge::ReadDoc::get(doc, automerge::ROOT, "key_loans")
-        .unwrap()
-        .unwrap();
-    let serde_json::Value::Object(fields) = serde_json::to_value(loan).unwrap() else {
-        unreachable!("a loan is a map");
-    };
-    let mut tx = doc.transaction();
-    let record = tx
-        .put_object(&map, loan.id.as_str(), automerge::ObjType::Map)
-        .unwrap();
-    for (field, value) in fields {
-        match value {
-            serde_json::Value::String(text) => tx.put(&record, field.as_str(), text).unwrap(),
-            serde_json::Value::Number(n) => tx
-                .put(&record, field.as_str(), n.as_i64().unwrap())
-                .unwrap(),
-            other => panic!("{field}: {other}"),
-        }
-    }
-    tx.commit();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -122,7 +97,7 @@ async fn the_key_book_reaches_the_desk_and_its_supervisor_only_and_refuses_bad_l
             get::<KeyLoan>(doc, "kl-1").ok().flatten().is_some()
         })
         .await;
-    write_raw(second.replica.doc_mut(&id).unwrap(), &broken);
+    common::write_record(second.replica.doc_mut(&id).unwrap(), "key_loans", &broken);
     second.flush(&id).await;
     assert!(second.deliver(WAIT).await.is_err());
     assert_eq!(second.replica.refusal(&id), Some(RefusalReason::BadShape));

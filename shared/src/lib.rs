@@ -15,6 +15,7 @@ pub mod domain;
 pub mod duty_log;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
+pub mod gate;
 pub mod ids;
 pub mod key_loans;
 pub mod patrol_records;
@@ -22,6 +23,7 @@ pub mod protocol;
 pub mod reach;
 pub mod reports;
 pub mod resident_import;
+pub mod retention;
 pub mod schema;
 pub mod score;
 pub mod sync;

@@ -323,7 +323,7 @@ mod tests {
     }
 
     #[test]
-    fn a_guard_always_holds_the_directory_today_and_this_months_requests() {
+    fn a_guard_always_holds_the_directory_today_this_months_requests_and_the_gate() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
         let zones = ["A".to_owned()];
         let held = documents("demo", &[Role::Guard], &zones, today, Around::default());
@@ -333,6 +333,7 @@ mod tests {
                 DocKey::zone_directory("demo", "A"),
                 DocKey::patrol_log("demo", "A", today),
                 DocKey::request_log("demo", "A", today),
+                DocKey::gate_log("demo", today),
             ]
         );
         let around = Around {

@@ -10,6 +10,7 @@ use super::board::RoundsBoard;
 use super::cleaning::{HistoryTab, InspectTab, RectificationsTab, SheetTab, TemplateTab};
 use super::duty::DutyTab;
 use super::export::ExportTab;
+use super::gate::GateTab;
 use super::guard::GuardHome;
 use super::keys::{KeysTab, OverdueKeys};
 use super::orders::OrdersTab;
@@ -116,7 +117,9 @@ enum Area {
 
 fn area(tab: Tab) -> Area {
     match tab {
-        Tab::Patrol | Tab::Board | Tab::Setup | Tab::Tags | Tab::Overview => Area::Patrol,
+        Tab::Patrol | Tab::Board | Tab::Setup | Tab::Tags | Tab::Overview | Tab::Gate => {
+            Area::Patrol
+        }
         Tab::Requests
         | Tab::Orders
         | Tab::Review
@@ -210,6 +213,7 @@ fn screen(tab: Tab, workspace: WorkspaceRef) -> AnyView {
         Tab::Residents => view! { <ResidentsTab workspace /> }.into_any(),
         Tab::Keys => view! { <KeysTab workspace /> }.into_any(),
         Tab::Duty => view! { <DutyTab workspace /> }.into_any(),
+        Tab::Gate => view! { <GateTab workspace /> }.into_any(),
         Tab::Inspect => view! { <InspectTab workspace /> }.into_any(),
         Tab::Rectifications => view! { <RectificationsTab workspace /> }.into_any(),
         Tab::Sheet => view! { <SheetTab workspace /> }.into_any(),

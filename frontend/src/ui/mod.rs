@@ -22,6 +22,7 @@ mod duty;
 mod export;
 mod field;
 mod form;
+mod gate;
 mod guard;
 mod header;
 mod history;
@@ -174,6 +175,10 @@ impl Shell {
         };
         // Whose data may stay if another user of this tablet is signed out remotely.
         if let Err(error) = wipe::remember(&storage, &session).await {
+            web_sys::console::error_1(&error.to_string().into());
+        }
+        // Copies past their keeping (visitors' names and plates) leave the tablet.
+        if let Err(error) = crate::retention::forget_expired(&storage, &session, today()).await {
             web_sys::console::error_1(&error.to_string().into());
         }
         let blobs =

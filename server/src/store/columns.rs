@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use roundbook_shared::domain::Role;
-use roundbook_shared::schema::{DocKey, DocKind};
+use roundbook_shared::schema::{DocKey, DocKind, Period};
 
 use super::{Account, StoreError, StoreResult};
 
@@ -90,4 +90,15 @@ fn parse_zones(text: &str) -> Vec<String> {
 
 fn list(text: &str) -> impl Iterator<Item = &str> {
     text.split(',').filter(|item| !item.is_empty())
+}
+
+/// The kinds of day documents, quoted for an SQL `IN (...)`: the listing
+/// lists them for days, not months (their names are the code's, never input).
+pub(super) fn day_kinds() -> String {
+    DocKind::ALL
+        .iter()
+        .filter(|kind| kind.period() == Period::Day)
+        .map(|kind| format!("'{}'", kind.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -33,7 +33,7 @@ use std::fmt;
 use roundbook_shared::api::{AuditEntry, DeviceEntry, ZoneEntry};
 use roundbook_shared::domain::{Role, SiteInfo, ZoneRef};
 use roundbook_shared::ids::DocumentId;
-use roundbook_shared::schema::DocKey;
+use roundbook_shared::schema::{DocKey, DocKind};
 
 #[derive(thiserror::Error)]
 pub enum StoreError {
@@ -591,6 +591,17 @@ pub trait Store: Send + Sync + 'static {
         days_since: chrono::NaiveDate,
         periods_since: chrono::NaiveDate,
     ) -> StoreResult<Vec<DocKey>>;
+
+    /// Catalogued documents of `kind`, every site's, whose period starts
+    /// before `before`: what retention looks at (`crate::retention`).
+    fn documents_before(
+        &self,
+        kind: DocKind,
+        before: chrono::NaiveDate,
+    ) -> StoreResult<Vec<DocKey>>;
+    /// Deletes a document whole, in one transaction: its chunks, its record
+    /// copy and its catalog entry. Nothing of it is left to serve.
+    fn delete_document(&self, id: &DocumentId) -> StoreResult<()>;
 
     /// Every stored chunk of the document: snapshots first, then incremental
     /// chunks, in write order.

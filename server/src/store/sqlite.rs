@@ -13,10 +13,11 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBe
 use roundbook_shared::api::{AuditEntry, DeviceEntry, ZoneEntry};
 use roundbook_shared::domain::{SiteInfo, ZoneRef};
 use roundbook_shared::ids::DocumentId;
-use roundbook_shared::schema::DocKey;
+use roundbook_shared::schema::{DocKey, DocKind};
 
 use super::columns::{
-    account, date_column, doc_key, roles_column, zones_column, AccountRow, ACCOUNT_COLUMNS,
+    account, date_column, day_kinds, doc_key, roles_column, zones_column, AccountRow,
+    ACCOUNT_COLUMNS,
 };
 use super::migrations::{self, Migrated, Migrator, SchemaVersion, Step};
 use super::{
@@ -1113,13 +1114,14 @@ impl Store for SqliteStore {
         let days_since = date_column(days_since);
         let periods_since = date_column(periods_since);
         let rows: Vec<(String, String, String, Option<String>)> = self.with(|connection| {
-            let mut statement = connection.prepare(
+            let mut statement = connection.prepare(&format!(
                 "SELECT site, kind, zone, period FROM documents
                  WHERE site = ?1 AND (period IS NULL
-                   OR (kind = 'patrol_log' AND period >= ?2)
-                   OR (kind != 'patrol_log' AND period >= ?3))
+                   OR (kind IN ({DAY_KINDS}) AND period >= ?2)
+                   OR (kind NOT IN ({DAY_KINDS}) AND period >= ?3))
                  ORDER BY zone, kind, period",
-            )?;
+                DAY_KINDS = day_kinds(),
+            ))?;
             let rows = statement.query_map(params![site, days_since, periods_since], |row| {
                 Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
             })?;
@@ -1251,6 +1253,32 @@ impl Store for SqliteStore {
                 bytes.extend(part?);
             }
             Ok(bytes)
+        })
+    }
+
+    fn documents_before(&self, kind: DocKind, before: NaiveDate) -> StoreResult<Vec<DocKey>> {
+        let rows: Vec<(String, String, String, Option<String>)> = self.with(|connection| {
+            let mut statement = connection.prepare(
+                "SELECT site, kind, zone, period FROM documents WHERE kind = ?1 AND period < ?2",
+            )?;
+            let rows = statement.query_map(params![kind.as_str(), date_column(before)], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })?;
+        rows.into_iter()
+            .map(|(site, kind, zone, period)| doc_key(site, kind, zone, period))
+            .collect()
+    }
+
+    fn delete_document(&self, id: &DocumentId) -> StoreResult<()> {
+        self.with(|connection| {
+            let tx = connection.transaction()?;
+            let id = id.as_bytes().as_slice();
+            tx.execute("DELETE FROM chunks WHERE doc_id = ?1", [id])?;
+            tx.execute("DELETE FROM record_copies WHERE doc_id = ?1", [id])?;
+            tx.execute("DELETE FROM documents WHERE id = ?1", [id])?;
+            Ok(tx.commit()?)
         })
     }
 

@@ -638,3 +638,35 @@ pub async fn error_code(response: reqwest::Response) -> (u16, String) {
             .to_owned(),
     )
 }
+
+/// Writes `record`'s fields as a new record of `container`, without the
+/// tablet's checks: what a hostile or buggy client could send.
+pub fn write_record(
+    doc: &mut automerge::Automerge,
+    container: &str,
+    record: &impl serde::Serialize,
+) {
+    use automerge::transaction::Transactable;
+    let (_, map) = automerge::ReadDoc::get(doc, automerge::ROOT, container)
+        .unwrap()
+        .unwrap();
+    let serde_json::Value::Object(fields) = serde_json::to_value(record).unwrap() else {
+        panic!("a record is a map");
+    };
+    let id = fields["id"].as_str().unwrap().to_owned();
+    let mut tx = doc.transaction();
+    let at = tx
+        .put_object(&map, id.as_str(), automerge::ObjType::Map)
+        .unwrap();
+    for (field, value) in fields {
+        match value {
+            serde_json::Value::String(text) => tx.put(&at, field.as_str(), text).unwrap(),
+            serde_json::Value::Number(n) => {
+                tx.put(&at, field.as_str(), n.as_i64().unwrap()).unwrap()
+            }
+            serde_json::Value::Bool(flag) => tx.put(&at, field.as_str(), flag).unwrap(),
+            other => panic!("{field}: {other}"),
+        }
+    }
+    tx.commit();
+}

@@ -8,7 +8,8 @@
 //! one cleaning setup per site (score-sheet template versions) and one
 //! cleaning month per site and month (inspections, rectifications, sign-off);
 //! one key log per site and month (key loans and their returns); one duty
-//! log per site and month (entries, daily sign-offs, spot-checks).
+//! log per site and month (entries, daily sign-offs, spot-checks); one gate
+//! log per site and day (visitors and vehicles in and out).
 //!
 //! Two rules make offline creation safe:
 //! - **Deterministic ids.** A document's id is derived from what it is
@@ -33,6 +34,7 @@ pub mod directory;
 pub mod duty;
 pub mod export;
 pub mod finding;
+pub mod gate;
 pub mod key_loan;
 pub mod patrol;
 pub mod receipt;
@@ -65,7 +67,7 @@ pub use record::{get, list, put, Record};
 pub const SCHEMA_VERSION: i64 = 2;
 
 /// The actor of every genesis change. Never used for anything else.
-const GENESIS_ACTOR: [u8; 16] = *b"roundbook-genesi";
+pub const GENESIS_ACTOR: [u8; 16] = *b"roundbook-genesi";
 
 /// The `zone` of a document that belongs to the whole site (cleaning), not to one zone.
 pub const SITE_WIDE: &str = "";
@@ -106,6 +108,9 @@ pub enum DocKind {
     /// not requests, the supervisor's daily sign-offs, the head's
     /// spot-checks.
     DutyLog,
+    /// The site's gate book of one day: visitors and vehicles let in, and
+    /// their leaving (personal data, kept [`KindSpec::keep_days`]).
+    GateLog,
 }
 
 /// How long a document's period is; its key's date is the period's first day.
@@ -187,6 +192,18 @@ const SIGNS_DUTY_DAYS: Audience =
 /// Roles that spot-check the duty log (at least 20% of a month).
 const SPOT_CHECKS_DUTY: Audience = Audience::Roles(&[Role::OfficeHead, Role::DeputyHead]);
 
+/// Roles that keep the gate book: guards and their leaders let visitors
+/// and vehicles in, the front desk registers those who come to it, the
+/// heads see who is inside.
+const KEEPS_THE_GATE: Audience = Audience::Roles(&[
+    Role::Guard,
+    Role::SquadLeader,
+    Role::SecuritySupervisor,
+    Role::FrontDesk,
+    Role::OfficeHead,
+    Role::DeputyHead,
+]);
+
 /// Roles that inspect cleaning and sign the vendor's score sheet.
 const INSPECTS_CLEANING: Audience = Audience::Roles(&[
     Role::EnvironmentSupervisor,
@@ -246,6 +263,11 @@ pub struct KindSpec {
     /// (a cleaning month signed by both parties): the server then refuses
     /// any change it does not already hold.
     pub is_closed: fn(&Automerge) -> bool,
+    /// How many days after its period ends a document is kept, where the
+    /// law or the office limits it (personal data such as visitors'): the
+    /// server then deletes it whole, history and all, and tablets forget
+    /// their copy (`crate::retention`). `None`: kept for good.
+    pub keep_days: Option<u32>,
 }
 
 fn never_closed(_: &Automerge) -> bool {
@@ -268,6 +290,7 @@ impl DocKind {
                 readers: Audience::Everyone,
                 writers: Audience::Everyone,
                 is_closed: never_closed,
+                keep_days: None,
             }
         }
         match self {
@@ -331,6 +354,13 @@ impl DocKind {
                 readers: SERVES_RESIDENTS,
                 writers: SERVES_RESIDENTS,
                 ..zone_log("duty_log", Period::Month)
+            },
+            DocKind::GateLog => KindSpec {
+                site_wide: true,
+                readers: KEEPS_THE_GATE,
+                writers: KEEPS_THE_GATE,
+                keep_days: Some(90),
+                ..zone_log("gate_log", Period::Day)
             },
         }
     }
@@ -418,6 +448,9 @@ pub enum Container {
     DutyEntries,
     DaySignoffs,
     SpotChecks,
+    Visitors,
+    Vehicles,
+    GateExits,
 }
 
 impl Container {
@@ -451,6 +484,9 @@ impl Container {
             Container::DutyEntries => "duty_entries",
             Container::DaySignoffs => "day_signoffs",
             Container::SpotChecks => "spot_checks",
+            Container::Visitors => "visitors",
+            Container::Vehicles => "vehicles",
+            Container::GateExits => "gate_exits",
         }
     }
 
@@ -473,6 +509,7 @@ impl Container {
                 | Container::KeyReturns
                 | Container::DaySignoffs
                 | Container::SpotChecks
+                | Container::GateExits
         )
     }
 
@@ -484,7 +521,11 @@ impl Container {
     pub const fn written_once(self) -> bool {
         matches!(
             self,
-            Container::Requests | Container::KeyLoans | Container::DutyEntries
+            Container::Requests
+                | Container::KeyLoans
+                | Container::DutyEntries
+                | Container::Visitors
+                | Container::Vehicles
         )
     }
 
@@ -503,6 +544,9 @@ impl Container {
                 | Container::DutyEntries
                 | Container::DaySignoffs
                 | Container::SpotChecks
+                | Container::Visitors
+                | Container::Vehicles
+                | Container::GateExits
         )
     }
 
@@ -553,6 +597,7 @@ impl Container {
             Container::DutyEntries | Container::DaySignoffs | Container::SpotChecks => {
                 DocKind::DutyLog
             }
+            Container::Visitors | Container::Vehicles | Container::GateExits => DocKind::GateLog,
         }
     }
 
@@ -586,6 +631,9 @@ impl Container {
             Container::DutyEntries => of::<duty::DutyEntry>(),
             Container::DaySignoffs => of::<duty::DaySignoff>(),
             Container::SpotChecks => of::<duty::SpotCheck>(),
+            Container::Visitors => of::<gate::VisitorEntry>(),
+            Container::Vehicles => of::<gate::VehicleEntry>(),
+            Container::GateExits => of::<gate::GateExit>(),
         }
     }
 }
@@ -681,6 +729,11 @@ impl DocKey {
     /// The duty log of the month that holds `date`.
     pub fn duty_log(site: &str, date: NaiveDate) -> Self {
         Self::of_period(site, DocKind::DutyLog, SITE_WIDE, date)
+    }
+
+    /// The gate log of the site-local day `date`.
+    pub fn gate_log(site: &str, date: NaiveDate) -> Self {
+        Self::of_period(site, DocKind::GateLog, SITE_WIDE, date)
     }
 
     /// The report month (sign-offs) that holds `date`.

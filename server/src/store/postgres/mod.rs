@@ -29,12 +29,13 @@ use tokio::sync::mpsc;
 use roundbook_shared::api::{AuditEntry, DeviceEntry, ZoneEntry};
 use roundbook_shared::domain::{SiteInfo, ZoneRef};
 use roundbook_shared::ids::DocumentId;
-use roundbook_shared::schema::DocKey;
+use roundbook_shared::schema::{DocKey, DocKind};
 
 use listener::Listener;
 
 use super::columns::{
-    account, date_column, doc_key, roles_column, zones_column, AccountRow, ACCOUNT_COLUMNS,
+    account, date_column, day_kinds, doc_key, roles_column, zones_column, AccountRow,
+    ACCOUNT_COLUMNS,
 };
 use super::migrations::{self, Migrated, Migrator, SchemaVersion, Step};
 use super::{
@@ -1208,15 +1209,38 @@ impl Store for PostgresStore {
     ) -> StoreResult<Vec<DocKey>> {
         let rows = self.with(|client| {
             Ok(client.query(
-                "SELECT site, kind, zone, period FROM documents
+                &format!(
+                    "SELECT site, kind, zone, period FROM documents
                  WHERE site = $1 AND (period IS NULL
-                   OR (kind = 'patrol_log' AND period >= $2)
-                   OR (kind != 'patrol_log' AND period >= $3))
+                   OR (kind IN ({DAY_KINDS}) AND period >= $2)
+                   OR (kind NOT IN ({DAY_KINDS}) AND period >= $3))
                  ORDER BY zone, kind, period",
+                    DAY_KINDS = day_kinds(),
+                ),
                 &[&site, &date_column(days_since), &date_column(periods_since)],
             )?)
         })?;
         rows.iter().map(catalog_key).collect()
+    }
+
+    fn documents_before(&self, kind: DocKind, before: NaiveDate) -> StoreResult<Vec<DocKey>> {
+        let rows = self.with(|client| {
+            Ok(client.query(
+                "SELECT site, kind, zone, period FROM documents WHERE kind = $1 AND period < $2",
+                &[&kind.as_str(), &date_column(before)],
+            )?)
+        })?;
+        rows.iter().map(catalog_key).collect()
+    }
+
+    fn delete_document(&self, id: &DocumentId) -> StoreResult<()> {
+        self.in_transaction(|tx| {
+            let id = id.as_bytes().as_slice();
+            tx.execute("DELETE FROM chunks WHERE doc_id = $1", &[&id])?;
+            tx.execute("DELETE FROM record_copies WHERE doc_id = $1", &[&id])?;
+            tx.execute("DELETE FROM documents WHERE id = $1", &[&id])?;
+            Ok(())
+        })
     }
 
     fn chunks_after(&self, id: &DocumentId, after: ChunkSeq) -> StoreResult<Chunks> {
