@@ -18,6 +18,7 @@ pub mod cleaning;
 pub mod complaints;
 pub mod due;
 pub mod duty;
+pub mod gate;
 pub mod month;
 pub mod patrol;
 mod requests;

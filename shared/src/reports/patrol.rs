@@ -22,6 +22,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use chrono::{Duration, NaiveDate};
 
+use super::gate;
 use super::table::{percent, Cell, Chart, Point, Section, Table};
 use super::{Documents, Scope};
 use crate::compliance::{evaluate_day, RoundKind, RoundOutcome, RoundStatus};
@@ -70,6 +71,7 @@ pub fn needs(scope: &Scope) -> Vec<DocKey> {
                 .map(|day| DocKey::patrol_log(&scope.site, &zone.code, *day)),
         );
     }
+    keys.extend(gate::needs(scope));
     keys
 }
 
@@ -307,6 +309,7 @@ pub fn build(scope: &Scope, documents: &mut dyn Documents) -> Vec<Section> {
         section("by_guard", by_guard, None),
         section("findings", findings, None),
         section("by_day", by_day, Some(chart)),
+        gate::section(scope, documents),
     ]
 }
 
@@ -540,7 +543,11 @@ mod tests {
 
         let scope = scope();
         let keys = needs(&scope);
-        assert_eq!(keys.len(), 1 + 32, "directory, 30 days and one either side");
+        assert_eq!(
+            keys.len(),
+            1 + 32 + 30,
+            "directory, 30 days and one either side, the 30 days' gate logs"
+        );
         assert!(keys.contains(&DocKey::patrol_log(SITE, "A", december)));
         let sections = build(&scope, &mut docs);
         let table = |id: &str| {
@@ -612,7 +619,11 @@ mod tests {
             ..scope()
         };
         assert_eq!(report_days(&scope).len(), 10);
-        assert_eq!(needs(&scope).len(), 1 + 11, "31 October to today");
+        assert_eq!(
+            needs(&scope).len(),
+            1 + 11 + 10,
+            "31 October to today, and the month's gate logs so far"
+        );
         let mut docs = BTreeMap::new();
         let sections = build(&scope, &mut docs);
         assert_eq!(sections[3].table.rows.len(), 10);
