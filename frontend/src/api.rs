@@ -12,6 +12,7 @@ use roundbook_shared::api::{
     NewZone, OneTimePassword, PasswordChange, SignInCode, StaffEntry, StaffMember, StaffPatch,
     ZoneEntry, ZonePatch,
 };
+use roundbook_shared::personal_search::Found;
 use roundbook_shared::reports::{Month, Report, ReportKind};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -235,6 +236,20 @@ pub async fn export(token: &str, from: &str, to: &str, photos: bool) -> Result<V
         "/api/export?from={from}&to={to}{}",
         if photos { "&photos=1" } else { "" }
     );
+    let response = send("GET", &path, Some(token), None).await?;
+    http::bytes(response).await.map_err(api_error)
+}
+
+/// `GET /api/personal-data?q=`: every record naming a unit or phone (heads only).
+pub async fn personal_data(token: &str, query: &str) -> Result<Vec<Found>, ApiError> {
+    let path = format!("/api/personal-data?q={}", segment(query));
+    let response = send("GET", &path, Some(token), None).await?;
+    json(response).await
+}
+
+/// The same records as a CSV file marked as personal data.
+pub async fn personal_data_csv(token: &str, query: &str) -> Result<Vec<u8>, ApiError> {
+    let path = format!("/api/personal-data?q={}&format=csv", segment(query));
     let response = send("GET", &path, Some(token), None).await?;
     http::bytes(response).await.map_err(api_error)
 }

@@ -11,7 +11,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
-use crate::{admin, blobs, export, install, password, reports, routes, signin, staff, zones};
+use crate::{
+    admin, blobs, export, install, password, personal_data, reports, routes, signin, staff, zones,
+};
 
 /// How long browsers may keep a build's own files (`/app/<version>/…`): their
 /// names change with every build (scripts/build-web), so they never go stale.
@@ -91,6 +93,7 @@ pub fn router(state: AppState, web_root: PathBuf) -> Router {
         .route("/api/reports/patrol", get(reports::patrol))
         .route("/api/reports/{kind}", get(reports::monthly))
         .route("/api/export", get(export::download))
+        .route("/api/personal-data", get(personal_data::search))
         .route("/sync", get(routes::sync))
         .route("/ca.crt", get(install::ca_certificate))
         .route("/install", get(install::page))

@@ -21,6 +21,7 @@ pub mod lang;
 pub mod limits;
 pub mod metrics;
 pub mod password;
+pub mod personal_data;
 pub mod reports;
 pub mod retention;
 pub mod routes;

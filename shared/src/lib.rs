@@ -19,6 +19,7 @@ pub mod gate;
 pub mod ids;
 pub mod key_loans;
 pub mod patrol_records;
+pub mod personal_search;
 pub mod protocol;
 pub mod reach;
 pub mod reports;

@@ -12,6 +12,7 @@ use crate::api::{self, ApiError};
 use crate::browser;
 use crate::i18n::{I18n, Key};
 use crate::ui::field::Field;
+use crate::ui::personal_data::PersonalDataSearch;
 use crate::ui::WorkspaceRef;
 
 /// What the form asks the server for.
@@ -111,6 +112,7 @@ pub fn ExportTab(workspace: WorkspaceRef) -> impl IntoView {
                 <p class=class data-testid="export-outcome" role="status">{i18n.t(key)}</p>
             })}
         </section>
+        <PersonalDataSearch workspace />
     }
 }
 

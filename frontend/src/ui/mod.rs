@@ -30,6 +30,7 @@ mod home;
 mod keys;
 mod orders;
 mod password;
+mod personal_data;
 pub mod photo;
 mod photo_picker;
 mod reports;

@@ -580,6 +580,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// The site's audit trail, newest first, at most `limit` rows.
     fn audit(&self, site: &str, limit: usize) -> StoreResult<Vec<AuditEntry>>;
+    /// Writes one audit row for an action that changes nothing else (a
+    /// search of a resident's data, its export).
+    fn record_audit(&self, audit: &Audit) -> StoreResult<()>;
 
     /// What a document is, if the catalog knows it.
     fn document_key(&self, id: &DocumentId) -> StoreResult<Option<DocKey>>;

@@ -1282,6 +1282,10 @@ impl Store for SqliteStore {
         })
     }
 
+    fn record_audit(&self, audit: &Audit) -> StoreResult<()> {
+        self.with(|connection| insert_audit(connection, audit))
+    }
+
     fn discard_upload(&self, blob: &BlobRef, username: &str) -> StoreResult<bool> {
         self.with(|connection| {
             let tx = connection.transaction()?;

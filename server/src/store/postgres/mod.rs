@@ -1233,6 +1233,10 @@ impl Store for PostgresStore {
         rows.iter().map(catalog_key).collect()
     }
 
+    fn record_audit(&self, audit: &Audit) -> StoreResult<()> {
+        self.in_transaction(|tx| insert_audit(tx, audit))
+    }
+
     fn delete_document(&self, id: &DocumentId) -> StoreResult<()> {
         self.in_transaction(|tx| {
             let id = id.as_bytes().as_slice();
