@@ -21,7 +21,7 @@ use roundbook_shared::schema::duty::Topic;
 use roundbook_shared::schema::Container;
 
 use super::field::Field;
-use super::form::{save_action, FormEnd, Write};
+use super::form::{save_action, submit_with, FormEnd, Write};
 use super::requests::kind_key;
 use super::WorkspaceRef;
 use crate::calendar::{clock_time, today};
@@ -201,22 +201,15 @@ fn EntryForm(
         },
     );
     let saving = save.pending();
-    let submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        if saving.get_untracked() {
-            return;
-        }
-        problem.set(None);
-        save.dispatch_local(EntryDraft {
-            topic: Topic::parse(&topic.get_untracked()).unwrap_or(Topic::Other),
-            zone: zone.get_untracked(),
-            unit_label: unit.get_untracked(),
-            caller: caller.get_untracked(),
-            phone: phone.get_untracked(),
-            what: what.get_untracked(),
-            outcome: outcome.get_untracked(),
-        });
-    };
+    let submit = submit_with(save, problem, move || EntryDraft {
+        topic: Topic::parse(&topic.get_untracked()).unwrap_or(Topic::Other),
+        zone: zone.get_untracked(),
+        unit_label: unit.get_untracked(),
+        caller: caller.get_untracked(),
+        phone: phone.get_untracked(),
+        what: what.get_untracked(),
+        outcome: outcome.get_untracked(),
+    });
     let topics = Topic::ALL
         .iter()
         .map(|topic| view! { <option value=topic.as_str()>{move || i18n.t(topic_key(*topic))}</option> })

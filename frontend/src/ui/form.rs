@@ -61,6 +61,23 @@ where
     })
 }
 
+/// A form's submit: sends what `draft` reads from the form through `save`
+/// (clearing the last problem first), unless a save is under way.
+pub(crate) fn submit_with<I: Clone + 'static>(
+    save: Action<I, ()>,
+    problem: RwSignal<Option<Key>>,
+    draft: impl Fn() -> I + 'static,
+) -> impl Fn(leptos::ev::SubmitEvent) + 'static {
+    move |event| {
+        event.prevent_default();
+        if save.pending().get_untracked() {
+            return;
+        }
+        problem.set(None);
+        save.dispatch_local(draft());
+    }
+}
+
 /// The end of a form: its error, if any (test id `error_id`), and its
 /// confirm (a submit button, `confirm_id`, disabled while `busy`) and
 /// cancel buttons.

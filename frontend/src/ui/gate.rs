@@ -18,7 +18,7 @@ use roundbook_shared::domain::ZoneRef;
 use roundbook_shared::gate::{self, Entry, GateRefusal, Passage};
 
 use super::field::Field;
-use super::form::{save_action, FormEnd, Write};
+use super::form::{save_action, submit_with, FormEnd, Write};
 use super::{ticking_clock, WorkspaceRef};
 use crate::calendar::short_time;
 use crate::gate::{self as book, GateError, VehicleDraft, VisitorDraft};
@@ -172,21 +172,14 @@ fn VisitorForm(
         },
     );
     let saving = save.pending();
-    let submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        if saving.get_untracked() {
-            return;
-        }
-        problem.set(None);
-        save.dispatch_local(VisitorDraft {
-            name: name.get_untracked(),
-            id_last4: id_tail.get_untracked(),
-            unit_label: unit.get_untracked(),
-            zone: zone.get_untracked(),
-            purpose: purpose.get_untracked(),
-            people: people.get_untracked(),
-        });
-    };
+    let submit = submit_with(save, problem, move || VisitorDraft {
+        name: name.get_untracked(),
+        id_last4: id_tail.get_untracked(),
+        unit_label: unit.get_untracked(),
+        zone: zone.get_untracked(),
+        purpose: purpose.get_untracked(),
+        people: people.get_untracked(),
+    });
     view! {
         <form class="action-form" data-testid="gate-visitor-form" on:submit=submit novalidate>
             <h3>{move || i18n.t(Key::GateVisitorIn)}</h3>
@@ -234,19 +227,12 @@ fn VehicleForm(
         },
     );
     let saving = save.pending();
-    let submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        if saving.get_untracked() {
-            return;
-        }
-        problem.set(None);
-        save.dispatch_local(VehicleDraft {
-            plate: plate.get_untracked(),
-            unit_label: unit.get_untracked(),
-            zone: zone.get_untracked(),
-            resident: resident.get_untracked(),
-        });
-    };
+    let submit = submit_with(save, problem, move || VehicleDraft {
+        plate: plate.get_untracked(),
+        unit_label: unit.get_untracked(),
+        zone: zone.get_untracked(),
+        resident: resident.get_untracked(),
+    });
     view! {
         <form class="action-form" data-testid="gate-vehicle-form" on:submit=submit novalidate>
             <h3>{move || i18n.t(Key::GateVehicleIn)}</h3>

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use roundbook_shared::key_loans::{LoanState, LoanView, ReturnRefusal};
 
 use super::field::Field;
-use super::form::{save_action, FormEnd, Write};
+use super::form::{save_action, submit_with, FormEnd, Write};
 use super::{ticking_clock, WorkspaceRef};
 use crate::browser;
 use crate::calendar::{date_time, site_input, site_instant};
@@ -147,20 +147,13 @@ fn LendForm(
         },
     );
     let saving = save.pending();
-    let submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        if saving.get_untracked() {
-            return;
-        }
-        problem.set(None);
-        save.dispatch_local(LoanDraft {
-            key_label: key_label.get_untracked(),
-            borrower: borrower.get_untracked(),
-            borrower_phone: phone.get_untracked(),
-            purpose: purpose.get_untracked(),
-            due_back: site_instant(&due_back.get_untracked()),
-        });
-    };
+    let submit = submit_with(save, problem, move || LoanDraft {
+        key_label: key_label.get_untracked(),
+        borrower: borrower.get_untracked(),
+        borrower_phone: phone.get_untracked(),
+        purpose: purpose.get_untracked(),
+        due_back: site_instant(&due_back.get_untracked()),
+    });
     view! {
         <form class="action-form" data-testid="key-form" on:submit=submit novalidate>
             <h3>{move || i18n.t(Key::LoanLend)}</h3>

@@ -27,7 +27,7 @@ use crate::calendar::{short_time, site_instant};
 use crate::i18n::{I18n, Key};
 use crate::sync::SyncStatus;
 use crate::ui::field::Field;
-use crate::ui::form::{save_action, FormEnd, Write};
+use crate::ui::form::{save_action, submit_with, FormEnd, Write};
 use crate::ui::WorkspaceRef;
 use crate::work_orders;
 
@@ -150,14 +150,7 @@ fn DispatchForm(
         },
     );
     let saving = save.pending();
-    let submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        if saving.get_untracked() {
-            return;
-        }
-        problem.set(None);
-        save.dispatch_local(());
-    };
+    let submit = submit_with(save, problem, move || ());
     view! {
         <form class="action-form" data-testid="order-dispatch-form" on:submit=submit novalidate>
             <h3>{move || i18n.t(Key::WoDispatch)}</h3>

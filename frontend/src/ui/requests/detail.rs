@@ -35,7 +35,7 @@ use crate::i18n::{filled, I18n, Key};
 use crate::requests::{self, EventDraft};
 use crate::sync::SyncStatus;
 use crate::ui::field::Field;
-use crate::ui::form::{save_action, FormEnd, Write};
+use crate::ui::form::{save_action, submit_with, FormEnd, Write};
 use crate::ui::history::{details, history_line, HistoryLine};
 use crate::ui::orders::dispatch::RequestOrders;
 use crate::ui::photo::Photo;
@@ -346,12 +346,7 @@ fn ActionForm(
     );
     let saving = save.pending();
 
-    let submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        if saving.get_untracked() {
-            return;
-        }
-        problem.set(None);
+    let submit = submit_with(save, problem, move || {
         let mut draft = EventDraft::new(action);
         draft.note = note.get_untracked();
         draft.assignee = assignee.get_untracked();
@@ -367,8 +362,8 @@ fn ActionForm(
         draft.satisfaction = Some(satisfaction.get_untracked());
         draft.target = Some(target.get_untracked());
         draft.on_the_spot = on_the_spot.get_untracked();
-        save.dispatch_local(draft);
-    };
+        draft
+    });
 
     let wants_note = !matches!(
         action,
