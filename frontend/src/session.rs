@@ -117,7 +117,7 @@ fn role_tabs(role: Role) -> &'static [Tab] {
             Requests,
             Reports,
         ],
-        Role::FrontDesk => &[Requests, Duty, Keys, Gate, Residents],
+        Role::FrontDesk => &[Requests, Duty, Keys, Gate, Residents, Reports],
         Role::EngineeringSupervisor => &[Orders, Requests, Overview, Reports],
         Role::RepairStaff => &[Orders],
         Role::SquadLeader => &[Patrol, Board, Gate, Requests, Reports],

@@ -41,8 +41,10 @@ async fn each_role_reads_its_own_departments_reports_and_a_guard_none() {
                 ReportKind::Complaints,
                 ReportKind::RepairCallbacks,
                 ReportKind::Visits,
+                ReportKind::FrontDesk,
             ][..],
         ),
+        ("frontdesk", &[ReportKind::FrontDesk][..]),
         (
             "service-a",
             &[
@@ -75,6 +77,12 @@ async fn each_role_reads_its_own_departments_reports_and_a_guard_none() {
             }
         }
     }
+    // The front desk's month is its key book's.
+    let desk = server.login("frontdesk").await.token;
+    let path = format!("/api/reports/front-desk?month={month}");
+    let shown = report(&server, &desk, &path).await;
+    let ids: Vec<&str> = shown.sections.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["key_loans"]);
     // The day's rounds are a patrol report too.
     let guard = server.login("guard-a").await.token;
     let today = local_date(chrono::Utc::now().timestamp_millis());

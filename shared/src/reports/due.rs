@@ -44,7 +44,7 @@ pub fn due_date(kind: ReportKind, month: Month) -> Option<NaiveDate> {
         ReportKind::Complaints => Some(month.last_day()),
         ReportKind::RepairCallbacks => next(2),
         ReportKind::Visits | ReportKind::Cleaning => next(5),
-        ReportKind::Patrol => None,
+        ReportKind::Patrol | ReportKind::FrontDesk => None,
     }
 }
 

@@ -19,6 +19,7 @@ pub mod complaints;
 pub mod due;
 pub mod duty;
 pub mod gate;
+pub mod keys;
 pub mod month;
 pub mod patrol;
 mod requests;
@@ -48,15 +49,18 @@ pub enum ReportKind {
     Patrol,
     /// The vendor's score sheet: due the 5th of the next month.
     Cleaning,
+    /// 前台月报: the front desk's key book of the month.
+    FrontDesk,
 }
 
 impl ReportKind {
-    pub const ALL: [ReportKind; 5] = [
+    pub const ALL: [ReportKind; 6] = [
         ReportKind::Complaints,
         ReportKind::RepairCallbacks,
         ReportKind::Visits,
         ReportKind::Patrol,
         ReportKind::Cleaning,
+        ReportKind::FrontDesk,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -66,6 +70,7 @@ impl ReportKind {
             ReportKind::Visits => "visits",
             ReportKind::Patrol => "patrol",
             ReportKind::Cleaning => "cleaning",
+            ReportKind::FrontDesk => "front-desk",
         }
     }
 
@@ -83,13 +88,14 @@ impl ReportKind {
             ReportKind::Visits => "title_visits",
             ReportKind::Patrol => "title_patrol",
             ReportKind::Cleaning => "title_cleaning",
+            ReportKind::FrontDesk => "title_front_desk",
         }
     }
 
     /// Who reads the report: the heads, and each department's supervisor its
     /// own department's (the squad leader the patrol's). Zone service staff
-    /// read their own zones' service reports. Guards, cleaners, the front
-    /// desk and repair staff read none.
+    /// read their own zones' service reports, the front desk its own.
+    /// Guards, cleaners and repair staff read none.
     pub fn readers(self) -> &'static [Role] {
         const HEADS: [Role; 2] = [Role::OfficeHead, Role::DeputyHead];
         match self {
@@ -118,6 +124,9 @@ impl ReportKind {
                 Role::EnvironmentSupervisor,
                 Role::CleaningSupervisor,
             ],
+            ReportKind::FrontDesk => {
+                &[HEADS[0], HEADS[1], Role::ServiceSupervisor, Role::FrontDesk]
+            }
         }
     }
 
@@ -127,15 +136,16 @@ impl ReportKind {
 
     /// Whether the head signs the report off in Roundbook
     /// (`schema::report_signoff`); the cleaning score sheet is signed by
-    /// both parties on the sheet.
+    /// both parties on the sheet, and the front desk's month is a count the
+    /// head reads, not a report the office owes.
     pub fn signed_off(self) -> bool {
-        self != ReportKind::Cleaning
+        !matches!(self, ReportKind::Cleaning | ReportKind::FrontDesk)
     }
 
     /// Whether the report is of zones (it can be asked for one zone); the
     /// cleaning score sheet is the whole site's.
     pub fn by_zone(self) -> bool {
-        self != ReportKind::Cleaning
+        !matches!(self, ReportKind::Cleaning | ReportKind::FrontDesk)
     }
 }
 
@@ -228,6 +238,7 @@ pub fn needs(kind: ReportKind, scope: &Scope) -> Vec<DocKey> {
         ReportKind::Visits => visits::needs(scope),
         ReportKind::Patrol => patrol::needs(scope),
         ReportKind::Cleaning => cleaning::needs(scope),
+        ReportKind::FrontDesk => keys::needs(scope),
     }
 }
 
@@ -250,6 +261,7 @@ pub fn build(
         ReportKind::Visits => visits::build(scope, &mut tracking),
         ReportKind::Patrol => patrol::build(scope, &mut tracking),
         ReportKind::Cleaning => cleaning::build(scope, &mut tracking),
+        ReportKind::FrontDesk => keys::build(scope, &mut tracking),
     };
     missing.sort();
     missing.dedup();

@@ -224,6 +224,7 @@ const READS_REPORTS: Audience = Audience::Roles(&[
     Role::SquadLeader,
     Role::EnvironmentSupervisor,
     Role::CleaningSupervisor,
+    Role::FrontDesk,
 ]);
 
 /// Roles that sign the monthly reports off.
