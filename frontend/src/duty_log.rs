@@ -13,7 +13,7 @@ use roundbook_shared::domain::{is_resident_phone, local_date, Role};
 use roundbook_shared::duty_log::{self, CheckRefusal, DayState, Line, SignoffRefusal};
 use roundbook_shared::schema::duty::{DaySignoff, DutyEntry, SpotCheck, Topic};
 use roundbook_shared::schema::request::Request;
-use roundbook_shared::schema::{list, put, DocKey, DocKind, Period, Record};
+use roundbook_shared::schema::{list, DocKey, DocKind, Period, Record};
 
 use crate::documents::{EditError, Library};
 use crate::session::Actor;
@@ -160,13 +160,8 @@ async fn store<R: Record>(
 ) -> Result<(), DutyError> {
     let key = DocKey::duty_log(site, day);
     writer
-        .library()
-        .add(key.clone())
-        .await
-        .map_err(|error| DutyError::NotSaved(error.to_string()))?;
-    writer
-        .edit(key.document_id(), |doc| {
-            put(doc, record, now).map_err(|error| DutyError::NotSaved(error.to_string()))
+        .put_into(&key, record, now, |error| {
+            DutyError::NotSaved(error.to_string())
         })
         .await?;
     Ok(())

@@ -12,7 +12,7 @@ use roundbook_shared::gate::{self, GateRefusal, Passage};
 use roundbook_shared::schema::gate::{
     is_id_tail, is_plate, normalize_plate, GateExit, VehicleEntry, VisitorEntry, MAX_PEOPLE,
 };
-use roundbook_shared::schema::{list, put, DocKey, DocKind, Record};
+use roundbook_shared::schema::{list, DocKey, DocKind, Record};
 
 use crate::documents::{EditError, Library};
 use crate::session::Actor;
@@ -166,13 +166,8 @@ async fn store<R: Record>(
 ) -> Result<(), GateError> {
     let key = DocKey::gate_log(site, local_date(day_of));
     writer
-        .library()
-        .add(key.clone())
-        .await
-        .map_err(|error| GateError::NotSaved(error.to_string()))?;
-    writer
-        .edit(key.document_id(), |doc| {
-            put(doc, record, now).map_err(|error| GateError::NotSaved(error.to_string()))
+        .put_into(&key, record, now, |error| {
+            GateError::NotSaved(error.to_string())
         })
         .await?;
     Ok(())

@@ -130,13 +130,8 @@ pub async fn lend(
     let loan = loan_of(draft, actor, now)?;
     let key = DocKey::key_log(site, local_date(loan.lent_at));
     writer
-        .library()
-        .add(key.clone())
-        .await
-        .map_err(|error| KeyError::NotSaved(error.to_string()))?;
-    writer
-        .edit(key.document_id(), |doc| {
-            put(doc, &loan, now).map_err(|error| KeyError::NotSaved(error.to_string()))
+        .put_into(&key, &loan, now, |error| {
+            KeyError::NotSaved(error.to_string())
         })
         .await?;
     Ok(loan)

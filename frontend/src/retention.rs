@@ -36,9 +36,10 @@ pub async fn forget_expired(
         .collect();
     let stored = storage.stored_documents().await?;
     let mut forgotten = 0;
-    for key in reach::documents(session.site_code(), session.roles(), &zones, today, around) {
+    let named = reach::documents(session.site_code(), session.roles(), &zones, today, around);
+    for key in named.into_iter().filter(|key| expired(key, today)) {
         let id = key.document_id().to_string();
-        if !expired(&key, today) || !stored.contains(&id) || waiting(storage, &id).await? {
+        if !stored.contains(&id) || waiting(storage, &id).await? {
             continue;
         }
         storage.delete_document(&id).await?;

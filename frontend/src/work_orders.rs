@@ -233,14 +233,7 @@ async fn put_order(writer: &Writer, site: &str, order: &WorkOrder) -> Result<Doc
     let date = roundbook_shared::domain::local_date(order.dispatched_at);
     let key = DocKey::work_order_log(site, &order.zone, &order.worker, date);
     writer
-        .library()
-        .add(key.clone())
-        .await
-        .map_err(|error| OrderError::NotSaved(error.to_string()))?;
-    writer
-        .edit(key.document_id(), |doc| {
-            put(doc, order, order.dispatched_at).map_err(invalid)
-        })
+        .put_into(&key, order, order.dispatched_at, invalid)
         .await?;
     Ok(key)
 }

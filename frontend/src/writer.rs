@@ -10,6 +10,7 @@ use std::rc::Rc;
 
 use automerge::Automerge;
 use roundbook_shared::ids::DocumentId;
+use roundbook_shared::schema::{put, DocKey, Record, SchemaError};
 
 use crate::documents::{EditError, Library};
 use crate::sync::SyncClient;
@@ -56,6 +57,27 @@ impl Writer {
             sync.stored(id);
         }
         Ok(result)
+    }
+
+    /// Puts `record` into `key`'s document durably, making the document on
+    /// this tablet first if it has none yet (the first loan of a month, the
+    /// first visitor of a day). `refused` says what a refused record means
+    /// to the feature.
+    pub async fn put_into<R: Record, E>(
+        &self,
+        key: &DocKey,
+        record: &R,
+        now: i64,
+        refused: impl FnOnce(SchemaError) -> E,
+    ) -> Result<(), EditError<E>> {
+        self.library
+            .add(key.clone())
+            .await
+            .map_err(EditError::Storage)?;
+        self.edit(key.document_id(), |doc| {
+            put(doc, record, now).map_err(refused)
+        })
+        .await
     }
 
     /// Documents were newly held: ask the server for them.
